@@ -1,0 +1,59 @@
+"""Errors meant for people.
+
+Every error core raises on purpose derives from `LineageError`; its message is one
+clear sentence saying what went wrong, where, and what to do. The CLI prints it
+to stderr without a traceback; the window shows it next to the artifact.
+"""
+from __future__ import annotations
+
+
+class LineageError(Exception):
+    """Base of every error core raises on purpose."""
+
+
+class HashingError(LineageError):
+    """A tree could not be hashed (missing path, unreadable file...)."""
+
+
+class UnsupportedEntryError(HashingError):
+    """A FIFO, socket or device file inside an artifact."""
+
+
+class UnsafeEntryError(LineageError):
+    """A symlink whose target leaves the artifact, or a name such as '..'."""
+
+
+class ObjectStoreError(LineageError):
+    """The object store could not read or write an object."""
+
+
+class MissingObjectError(ObjectStoreError):
+    """An object or manifest that should be stored is not."""
+
+
+class CorruptObjectError(ObjectStoreError):
+    """A stored object whose content no longer matches its name."""
+
+
+class UpstreamError(LineageError):
+    """An upstream could not be reached, fetched or found."""
+
+
+class DatabaseError(LineageError):
+    """The database is locked, corrupt, unreachable or too new."""
+
+
+class ArtifactNotFoundError(LineageError):
+    """No artifact by that name."""
+
+
+class ArtifactExistsError(LineageError):
+    """An artifact with that name and type already exists."""
+
+
+class VersionNotFoundError(LineageError):
+    """No version matches a hash, prefix or id."""
+
+
+class SyncError(LineageError):
+    """A sync could not be carried out for one artifact."""

@@ -1,0 +1,1 @@
+"""Artifact Lineage desktop window (Qt). Holds no business rules: it asks core and shows."""
