@@ -1,7 +1,28 @@
-"""Compare two versions' manifests and the text of one file. CONTRACT STUB: helper F implements."""
+"""Compare two versions' manifests, and the text of one file between them.
+
+`compare` works on manifests only (path, kind, digest, size), so telling which
+files differ never reads file contents. `file_diff` reads the two blobs of one
+file from the object store and turns them into numbered unified-diff lines, or
+into a short note when the file is binary, too large, or only changed mode.
+See docs/compare.md for the rules people see.
+"""
 from __future__ import annotations
 
+import difflib
+import os
 from dataclasses import dataclass
+from typing import Any, Iterable
+
+from core.errors import MissingObjectError
+
+# Bigger files are summarised, not diffed: difflib is quadratic in the worst case
+# and a multi-megabyte diff is unreadable in a panel anyway.
+MAX_DIFF_BYTES = 2 * 1024 * 1024
+# Same sniffing window as git: a NUL byte early on means binary.
+BINARY_SNIFF_BYTES = 8 * 1024
+
+STATUSES: tuple[str, ...] = ("added", "removed", "modified", "mode_changed")
+_KIND_NAMES = {"f": "regular file", "x": "executable file", "l": "symbolic link"}
 
 
 @dataclass(frozen=True)
@@ -17,8 +38,6 @@ class FileChange:
 
     @property
     def display_path(self) -> str:
-        import os
-
         return os.fsdecode(self.path)
 
 
@@ -36,3 +55,195 @@ class FileDiff:
     binary: bool
     lines: tuple[DiffLine, ...]
     note: str | None = None  # e.g. "binary file, 1.2 MB -> 1.3 MB" or "content was never stored"
+
+
+def _store_of(ws_or_store: Any) -> Any:
+    """Accept a Workspace (has `.objects`) or an ObjectStore."""
+    return ws_or_store if hasattr(ws_or_store, "get_manifest") else ws_or_store.objects
+
+
+def _manifest(objects: Any, content_hash: str, role: str) -> dict[bytes, Any]:
+    try:
+        tree = objects.get_manifest(content_hash)
+    except MissingObjectError as exc:
+        raise MissingObjectError(
+            f"The file list of the {role} version {content_hash[:12]} was never stored in the "
+            f"object store, so it cannot be compared; sync the artifact again to record its content."
+        ) from exc
+    return {entry.path: entry for entry in tree.entries}
+
+
+def compare(objects: Any, old_hash: str | None, new_hash: str) -> list[FileChange]:
+    """The files that differ from `old_hash` to `new_hash`, sorted by path bytes.
+
+    `old_hash` None compares against nothing: every file is "added". A kind change
+    between regular and executable with the same digest is "mode_changed"; any other
+    kind change, or a digest change, is "modified". Raises MissingObjectError when a
+    manifest was never stored.
+    """
+    store = _store_of(objects)
+    new = _manifest(store, new_hash, "new")
+    old = _manifest(store, old_hash, "old") if old_hash is not None else {}
+    changes: list[FileChange] = []
+    for path in sorted(old.keys() | new.keys()):
+        a, b = old.get(path), new.get(path)
+        if a is None:
+            status = "added"
+        elif b is None:
+            status = "removed"
+        elif a.digest == b.digest and a.kind == b.kind:
+            continue
+        elif a.digest == b.digest and {a.kind, b.kind} == {"f", "x"}:
+            status = "mode_changed"
+        else:
+            status = "modified"
+        changes.append(
+            FileChange(
+                path=path,
+                status=status,
+                old_kind=a.kind if a else None,
+                new_kind=b.kind if b else None,
+                old_digest=a.digest if a else None,
+                new_digest=b.digest if b else None,
+                old_size=a.size if a else None,
+                new_size=b.size if b else None,
+            )
+        )
+    return changes
+
+
+def summarize(changes: Iterable[FileChange]) -> dict[str, int]:
+    """Counts per status, every status present (zero when none)."""
+    counts = dict.fromkeys(STATUSES, 0)
+    for change in changes:
+        counts[change.status] = counts.get(change.status, 0) + 1
+    return counts
+
+
+def differing_prefix(a: str, b: str) -> int:
+    """Length of the common prefix of two hashes (where they start to differ)."""
+    return len(os.path.commonprefix([a or "", b or ""]))
+
+
+def human_size(size: int | None) -> str:
+    """Sizes for people: 512 B, 1.2 KB, 3.4 MB (decimal units, as file managers show)."""
+    if size is None:
+        return "—"
+    if size < 1000:
+        return f"{size} B"
+    value = float(size)
+    for unit in ("KB", "MB", "GB", "TB"):
+        value /= 1000
+        if value < 1000 or unit == "TB":
+            return f"{value:.1f} {unit}"
+    return f"{size} B"  # pragma: no cover
+
+
+def _sizes(change: FileChange) -> str:
+    if change.old_size is None:
+        return human_size(change.new_size)
+    if change.new_size is None:
+        return human_size(change.old_size)
+    return f"{human_size(change.old_size)} → {human_size(change.new_size)}"
+
+
+def _is_binary(data: bytes) -> bool:
+    if b"\0" in data[:BINARY_SNIFF_BYTES]:
+        return True
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return False
+
+
+def _split_lines(text: str) -> list[str]:
+    """Lines keeping their ending, split on '\\n' only (str.splitlines also splits on \\f, \\x1c…)."""
+    if not text:
+        return []
+    parts = text.split("\n")
+    lines = [p + "\n" for p in parts[:-1]]
+    if parts[-1]:
+        lines.append(parts[-1])  # last line without a newline stays distinguishable
+    return lines
+
+
+def _hunk_range(start: int, length: int) -> str:
+    # Same convention as difflib.unified_diff / GNU diff.
+    first = start + 1
+    if length == 0:
+        first -= 1
+    return f"{first}" if length == 1 else f"{first},{length}"
+
+
+def _display(line: str) -> str:
+    return line.rstrip("\n").rstrip("\r")
+
+
+def diff_lines(old_text: str, new_text: str, context: int = 3) -> tuple[DiffLine, ...]:
+    """Unified-diff lines with old/new line numbers (1-based) for two texts."""
+    a, b = _split_lines(old_text), _split_lines(new_text)
+    out: list[DiffLine] = []
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    for group in matcher.get_grouped_opcodes(context):
+        i1, i2, j1, j2 = group[0][1], group[-1][2], group[0][3], group[-1][4]
+        header = f"@@ -{_hunk_range(i1, i2 - i1)} +{_hunk_range(j1, j2 - j1)} @@"
+        out.append(DiffLine("@", header, None, None))
+        for tag, x1, x2, y1, y2 in group:
+            if tag == "equal":
+                out.extend(DiffLine(" ", _display(a[i]), i + 1, y1 + i - x1 + 1) for i in range(x1, x2))
+                continue
+            if tag in ("replace", "delete"):
+                out.extend(DiffLine("-", _display(a[i]), i + 1, None) for i in range(x1, x2))
+            if tag in ("replace", "insert"):
+                out.extend(DiffLine("+", _display(b[j]), None, j + 1) for j in range(y1, y2))
+    return tuple(out)
+
+
+def _read(store: Any, digest: str | None) -> bytes:
+    return b"" if digest is None else store.read_bytes(digest)
+
+
+def file_diff(objects: Any, change: FileChange, context: int = 3) -> FileDiff:
+    """The text diff of one changed file, or a note saying why there is none.
+
+    Symbolic links diff their target paths. Binary files (a NUL byte in the first
+    8 KiB, or not UTF-8) and files over 2 MiB get a note with their sizes instead
+    of lines. A blob missing from the store gives a note, not an error, so one
+    lost object never hides the rest of a comparison.
+    """
+    store = _store_of(objects)
+    if change.status == "mode_changed":
+        note = (
+            f"Mode changed: {_KIND_NAMES.get(change.old_kind or '', change.old_kind)} → "
+            f"{_KIND_NAMES.get(change.new_kind or '', change.new_kind)}; the content is the same."
+        )
+        return FileDiff(change, False, (), note)
+    if max(change.old_size or 0, change.new_size or 0) > MAX_DIFF_BYTES:
+        return FileDiff(change, False, (), f"Large file ({_sizes(change)}): too big to show a line diff.")
+    try:
+        old, new = _read(store, change.old_digest), _read(store, change.new_digest)
+    except MissingObjectError:
+        return FileDiff(change, False, (), f"The content of this file was never stored ({_sizes(change)}).")
+    if _is_binary(old) or _is_binary(new):
+        return FileDiff(change, True, (), f"Binary file, {_sizes(change)}: not shown as text.")
+    note = None
+    if {change.old_kind, change.new_kind} - {None} == {"l"}:
+        note = "Symbolic link: the diff shows its target."
+    elif "l" in (change.old_kind, change.new_kind) and change.old_kind and change.new_kind:
+        note = (
+            f"Changed from {_KIND_NAMES.get(change.old_kind)} to {_KIND_NAMES.get(change.new_kind)}; "
+            "a link's line is its target."
+        )
+    old_text, new_text = old.decode("utf-8"), new.decode("utf-8")
+    lines = diff_lines(old_text, new_text, context)
+    same_words = [_display(x) for x in _split_lines(old_text)] == [_display(x) for x in _split_lines(new_text)]
+    if change.status == "modified" and old_text != new_text and same_words:
+        note = note or "Only line endings or the final newline differ."
+    elif (change.old_kind, change.new_kind) in (("f", "x"), ("x", "f")):
+        note = (
+            f"Also the mode changed: {_KIND_NAMES[change.old_kind]} → {_KIND_NAMES[change.new_kind]}."
+        )
+    if not lines and not note:
+        note = "Empty file."
+    return FileDiff(change, False, lines, note)
