@@ -1,0 +1,263 @@
+"""The database: engine, SQLite pragmas, sessions, IMMEDIATE write transactions, migrations.
+
+`open_database(url)` returns a `Database` whose schema is at the newest migration.
+Every failure of the database itself (locked, corrupt, unwritable, too new) leaves
+this module as a `core.errors.DatabaseError` with one sentence naming the file.
+"""
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy.exc as sa_exc
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import URL, Connection, Engine, make_url
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import StaticPool
+
+from core.errors import DatabaseError
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+DEFAULT_BUSY_TIMEOUT = 5.0  # seconds a writer waits for another writer before giving up
+
+# Execution option that marks a connection as a writer, so the "begin" hook
+# emits BEGIN IMMEDIATE: the write lock is taken up front, and a transaction
+# that read first cannot fail with SQLITE_BUSY when it then writes.
+_WRITE_OPTION = "lineage_write"
+
+# Errors of the driver itself; SQLAlchemy wraps them once a statement runs, but
+# a failure inside the connect hook (pragmas) arrives unwrapped.
+_DRIVER_ERRORS: tuple[type[BaseException], ...] = (sa_exc.SQLAlchemyError, sqlite3.Error)
+
+
+class Database:
+    """An engine and its session factories. Share one per process; one session per thread."""
+
+    def __init__(self, engine: Engine, url: URL, path: Path | None) -> None:
+        self.engine = engine
+        self.url = url
+        self.path = path  # the SQLite file, or None for other databases / memory
+        self._reads = sessionmaker(bind=engine, expire_on_commit=False)
+        self._writes = sessionmaker(
+            bind=engine.execution_options(**{_WRITE_OPTION: True}), expire_on_commit=False
+        )
+
+    @property
+    def where(self) -> str:
+        """The database as people should see it in messages (no password)."""
+        if self.path is not None:
+            return str(self.path)
+        return self.url.render_as_string(hide_password=True)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A read session (plain BEGIN); rolled back and closed on exit."""
+        session = self._reads()
+        try:
+            yield session
+        except _DRIVER_ERRORS as exc:
+            raise translate_error(exc, self.where) from exc
+        finally:
+            _close_quietly(session)
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A write session: BEGIN IMMEDIATE on SQLite; commits on success, rolls back on error."""
+        session = self._writes()
+        try:
+            yield session
+            session.commit()
+        except BaseException as exc:
+            _rollback_quietly(session)
+            if isinstance(exc, _DRIVER_ERRORS):
+                raise translate_error(exc, self.where) from exc
+            raise
+        finally:
+            _close_quietly(session)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    def __repr__(self) -> str:
+        return f"Database({self.where!r})"
+
+
+def open_database(url: str, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Database:
+    """Open (creating if needed) the database at `url` and migrate it to the newest schema."""
+    try:
+        parsed = make_url(url)
+    except sa_exc.ArgumentError as exc:
+        raise DatabaseError(f"The database URL {url!r} is not valid; give a SQLAlchemy URL such as sqlite:///path/to/lineage.sqlite3.") from exc
+    is_sqlite = parsed.get_backend_name() == "sqlite"
+    path = _sqlite_path(parsed) if is_sqlite else None
+    where = str(path) if path is not None else parsed.render_as_string(hide_password=True)
+
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DatabaseError(
+                f"Cannot create the folder {path.parent} for the database ({exc.strerror}); "
+                "choose another --home or --db, or fix the folder's permissions."
+            ) from exc
+
+    try:
+        engine = _create_engine(parsed, is_sqlite, path, busy_timeout)
+    except sa_exc.SQLAlchemyError as exc:
+        raise DatabaseError(f"Cannot use the database {where}: {exc}; check the URL and that its driver is installed.") from exc
+    except ModuleNotFoundError as exc:
+        raise DatabaseError(f"The driver for the database {where} is not installed ({exc.name}); install it or use a sqlite:/// URL.") from exc
+    db = Database(engine, parsed, path)
+    try:
+        _migrate(db)
+    except BaseException:
+        engine.dispose()
+        raise
+    return db
+
+
+def _sqlite_path(url: URL) -> Path | None:
+    database = url.database or ""
+    if database in ("", ":memory:") or database.startswith("file:") or url.query.get("mode") == "memory":
+        return None
+    return Path(database).expanduser().resolve()
+
+
+def _create_engine(url: URL, is_sqlite: bool, path: Path | None, busy_timeout: float) -> Engine:
+    if not is_sqlite:
+        return create_engine(url, pool_pre_ping=True)
+    kwargs: dict[str, Any] = {"connect_args": {"timeout": busy_timeout, "check_same_thread": False}}
+    if path is None:
+        # One shared in-memory database for every thread, not one per thread.
+        kwargs["poolclass"] = StaticPool
+    engine = create_engine(url, **kwargs)
+    timeout_ms = int(busy_timeout * 1000)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # SQLAlchemy, not the sqlite3 module, decides when transactions begin
+        # (the sqlite3 module never emits BEGIN before a SELECT or DDL).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout = {timeout_ms}")
+            cursor.execute("PRAGMA foreign_keys = ON")
+            if path is not None:
+                # WAL: readers never block the writer; FULL: a committed version
+                # survives a power cut (NORMAL may lose the last commits in WAL).
+                mode = cursor.execute("PRAGMA journal_mode").fetchone()[0]
+                if str(mode).lower() != "wal":
+                    cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = FULL")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        if conn.get_execution_options().get(_WRITE_OPTION):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")
+
+    return engine
+
+
+def _alembic_config(db: Database) -> Config:
+    config = Config()
+    # configparser interpolation: a '%' in the path must be doubled.
+    config.set_main_option("script_location", str(MIGRATIONS_DIR).replace("%", "%%"))
+    config.set_main_option(
+        "sqlalchemy.url", db.url.render_as_string(hide_password=False).replace("%", "%%")
+    )
+    return config
+
+
+def current_revisions(db: Database) -> tuple[str, ...]:
+    """The migration revision(s) the database is stamped with (empty for a new database)."""
+    try:
+        with db.engine.connect() as conn:
+            return tuple(MigrationContext.configure(conn).get_current_heads())
+    except _DRIVER_ERRORS as exc:
+        raise translate_error(exc, db.where) from exc
+
+
+def head_revision() -> str:
+    heads = ScriptDirectory(str(MIGRATIONS_DIR)).get_heads()
+    return heads[0]
+
+
+def _migrate(db: Database) -> None:
+    config = _alembic_config(db)
+    script = ScriptDirectory.from_config(config)
+    heads = set(script.get_heads())
+    current = current_revisions(db)
+    for revision in current:
+        try:
+            known = script.get_revision(revision)
+        except CommandError:
+            known = None
+        if known is None:
+            raise DatabaseError(
+                f"The database {db.where} has schema revision {revision!r}, written by a newer "
+                "Artifact Lineage; upgrade Artifact Lineage, or use another --home or --db."
+            )
+    if set(current) == heads:
+        return  # already at head: no write lock taken, so opening never waits for a writer
+    try:
+        # The whole upgrade in one IMMEDIATE transaction: two processes starting
+        # at once take turns instead of both creating tables.
+        with db.engine.execution_options(**{_WRITE_OPTION: True}).begin() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+    except _DRIVER_ERRORS as exc:
+        raise translate_error(exc, db.where) from exc
+
+
+def translate_error(exc: BaseException, where: str) -> DatabaseError:
+    """One clear sentence for a failure of the database itself."""
+    original = getattr(exc, "orig", None) or exc
+    text = str(original).lower()
+    if "locked" in text or "busy" in text:
+        return DatabaseError(
+            f"The database {where} is locked by another program that is writing to it; "
+            "wait for it to finish (or close it) and try again."
+        )
+    if "not a database" in text or "malformed" in text or "file is encrypted" in text:
+        return DatabaseError(
+            f"The file {where} is not a readable Artifact Lineage database (corrupt or another format); "
+            "move it aside (or restore a backup) and start again."
+        )
+    if "readonly" in text or "read-only" in text or "unable to open" in text or "permission" in text:
+        return DatabaseError(
+            f"The database {where} cannot be opened for writing; check the permissions of the file "
+            "and its folder, or choose another --home or --db."
+        )
+    if "disk i/o" in text or "disk is full" in text or "database or disk is full" in text:
+        return DatabaseError(
+            f"The database {where} could not be written ({original}); free disk space or check the disk, then try again."
+        )
+    if isinstance(exc, sa_exc.IntegrityError):
+        return DatabaseError(f"The database {where} refused a change that breaks its rules ({original}).")
+    return DatabaseError(f"The database {where} failed ({original}); check that it is reachable and try again.")
+
+
+def _rollback_quietly(session: Session) -> None:
+    try:
+        session.rollback()
+    except _DRIVER_ERRORS:
+        pass
+
+
+def _close_quietly(session: Session) -> None:
+    try:
+        session.close()
+    except _DRIVER_ERRORS:
+        pass
