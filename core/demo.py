@@ -1,0 +1,142 @@
+"""The demo collection: a small upstream with real history, built by the real engine.
+
+`resources/demo/plan.json` lists four artifacts and a sequence of steps; each
+step's tree under `resources/demo/steps/<NN>/` is a full upstream folder. The
+demo copies a step into `<data home>/demo-upstream`, then syncs through
+`core.sync` exactly as a user's "Sync now" would — so the history it shows
+(roots, upstream syncs, a local edit, a take-upstream, a binary change, an
+exec-bit change, a revert) is produced by the same rules, not faked rows. The
+last step is copied without syncing, so a newcomer's first "Sync now" brings
+an update.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any, Callable
+
+from core.errors import LineageError
+
+DEMO_DIR = Path(__file__).resolve().parent.parent / "resources" / "demo"
+UPSTREAM_FOLDER = "demo-upstream"
+
+ProgressCallback = Callable[[int, int, str], None]
+
+
+def load_plan(demo_dir: Path = DEMO_DIR) -> dict[str, Any]:
+    plan_path = demo_dir / "plan.json"
+    try:
+        return json.loads(plan_path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise LineageError(
+            f"The demo data is missing ({plan_path}); reinstall Artifact Lineage to get it back."
+        ) from exc
+
+
+def demo_upstream_dir(ws: Any) -> Path:
+    return Path(ws.home.root) / UPSTREAM_FOLDER
+
+
+def _copy_step(tree: Path, upstream: Path, executable: set[str]) -> None:
+    """Make `upstream` hold exactly `tree`, with exec bits only on `executable` paths.
+
+    Modes are set here rather than taken from the shipped files, because packaging
+    and checkouts do not reliably keep exec bits.
+    """
+    if upstream.exists():
+        shutil.rmtree(upstream)
+    upstream.mkdir(parents=True)
+    for src in sorted(tree.rglob("*")):
+        rel = src.relative_to(tree).as_posix()
+        dest = upstream / rel
+        if src.is_dir():
+            dest.mkdir(parents=True, exist_ok=True)
+            continue
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src, dest)
+        os.chmod(dest, 0o755 if rel in executable else 0o644)
+
+
+def _existing_demo(ws: Any, upstream: Path) -> list[Any]:
+    roots = {str(upstream), str(upstream.resolve())}
+    return [
+        a for a in ws.history.list_artifacts()
+        if any(str(a.upstream.location).startswith(root) for root in roots)
+    ]
+
+
+def _check_free_names(ws: Any, plan: dict[str, Any]) -> None:
+    taken = {(a.name, a.type) for a in ws.history.list_artifacts()}
+    for spec in plan["artifacts"]:
+        if (spec["name"], spec["type"]) in taken:
+            raise LineageError(
+                f"The demo collection cannot be opened: your collection already has a {spec['type']} "
+                f"named '{spec['name']}'; use an empty data folder (--home) to try the demo."
+            )
+
+
+def _failures(results: list[Any]) -> list[str]:
+    return [f"{r.name}: {r.error}" for r in results if getattr(r, "error", None)]
+
+
+def build_demo(
+    ws: Any, progress: ProgressCallback | None = None, *, demo_dir: Path = DEMO_DIR
+) -> list[Any]:
+    """Create the demo upstream and history in `ws` (a core.workspace.Workspace).
+
+    Returns the demo artifacts (ArtifactInfo). Raises LineageError when the demo is
+    already open, when one of its names is taken, or when a step fails to sync.
+    """
+    from core import sync  # late: keeps `import core.demo` cheap for the window
+
+    plan = load_plan(demo_dir)
+    upstream = demo_upstream_dir(ws)
+    if _existing_demo(ws, upstream):
+        raise LineageError(
+            "The demo collection is already open; its artifacts are in the list "
+            f"(upstream folder {upstream})."
+        )
+    _check_free_names(ws, plan)
+
+    steps = plan["steps"]
+    total = len(steps) + 1
+    report = progress or (lambda done, total, label: None)
+
+    first = next(s for s in steps if "tree" in s)
+    _copy_step(demo_dir / "steps" / first["tree"], upstream, set(first.get("executable", [])))
+    report(0, total, "Adding the demo artifacts")
+    artifacts = {}
+    for spec in plan["artifacts"]:
+        artifacts[spec["name"]] = sync.add_artifact(
+            ws, spec["name"], str(upstream / spec["path"]), type=spec["type"]
+        )
+    names = [spec["name"] for spec in plan["artifacts"]]
+
+    for number, step in enumerate(steps, start=1):
+        report(number, total, step.get("title", f"step {number}"))
+        if "tree" in step:
+            _copy_step(demo_dir / "steps" / step["tree"], upstream, set(step.get("executable", [])))
+        edit = step.get("local_edit")
+        if edit:
+            _local_edit(ws, artifacts[edit["artifact"]], edit)
+        if not step.get("sync", True):
+            continue
+        strategies = {artifacts[n].id: sync.Strategy.TAKE_UPSTREAM for n in step.get("take_upstream", [])}
+        results = sync.sync_all(ws, names=names, strategies=strategies or None)
+        failed = _failures(results)
+        if failed:
+            raise LineageError(
+                f"The demo could not be built at step {number} ({step.get('title')}): {'; '.join(failed)}."
+            )
+    report(total, total, "Demo ready")
+    return [artifacts[n] for n in names]
+
+
+def _local_edit(ws: Any, artifact: Any, edit: dict[str, Any]) -> None:
+    """Edit the collection copy by hand, as a user would in their editor."""
+    copy = Path(ws.home.collection_dir) / artifact.place
+    target = copy / edit["file"] if artifact.shape == "dir" else copy
+    with open(target, "a", encoding="utf-8") as handle:
+        handle.write(edit["append"])
