@@ -1,13 +1,35 @@
-"""Artifacts and their versions: recording, deduplication, lineage. CONTRACT STUB: helper C implements.
+"""Artifacts and their versions: recording, deduplication, lineage.
 
 Values returned here are plain dataclasses (never ORM objects) so they can cross threads.
+The rules (DESIGN.md "Versions and lineage", docs/data-model.md):
+
+- a version whose content equals the artifact's head is not recorded;
+- replaying an old (artifact, parent, content) event whose parent is no longer
+  the head is not recorded either (a stale replay);
+- a parent hash with no version row in the artifact is a *legacy* parent: kept
+  as `parent_hash`, no `parent_id`, and it starts the lineage;
+- returning to earlier content records a new version whose metadata names the
+  earliest version with that content (`matches_version`);
+- lineage is computed by a recursive query over `parent_id`, oldest first.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
+import sqlalchemy.exc as sa_exc
+from sqlalchemy import Select, func, literal, select
+from sqlalchemy.orm import Session, aliased
+
+from core.errors import (
+    ArtifactExistsError,
+    ArtifactNotFoundError,
+    LineageError,
+    VersionNotFoundError,
+)
+from core.models import Artifact, ArtifactVersion, utcnow
 from core.sources import UpstreamSpec
 
 ArtifactType = Literal["skill", "command", "agent", "other"]
@@ -15,6 +37,8 @@ ArtifactShape = Literal["dir", "file"]
 ChangeOrigin = Literal["sync", "local_modification", "deployment"]
 ARTIFACT_TYPES: tuple[str, ...] = ("skill", "command", "agent", "other")
 CHANGE_ORIGINS: tuple[str, ...] = ("sync", "local_modification", "deployment")
+SHAPES: tuple[str, ...] = ("dir", "file")
+_HEX = re.compile(r"[0-9a-f]+")
 
 
 @dataclass(frozen=True)
@@ -51,10 +75,281 @@ class RecordOutcome:
 class _Head:
     """Sentinel: 'the parent is the artifact's current head'."""
 
+    def __repr__(self) -> str:
+        return "HEAD"
+
 
 HEAD = _Head()
 
 
+def _artifact_info(row: Artifact) -> ArtifactInfo:
+    return ArtifactInfo(
+        id=row.id,
+        name=row.name,
+        type=row.type,
+        upstream=UpstreamSpec(
+            kind=row.upstream_kind,  # type: ignore[arg-type]
+            location=row.upstream_location,
+            ref=row.upstream_ref,
+            subdir=row.upstream_subdir,
+        ),
+        place=row.place,
+        shape=row.shape,
+        created_at=row.created_at,
+    )
+
+
+def _version_info(row: ArtifactVersion) -> VersionInfo:
+    return VersionInfo(
+        id=row.id,
+        artifact_id=row.artifact_id,
+        content_hash=row.content_hash,
+        parent_hash=row.parent_hash,
+        parent_id=row.parent_id,
+        second_parent_id=row.second_parent_id,
+        change_origin=row.change_origin,
+        created_at=row.created_at,
+        metadata=dict(row.meta or {}),
+    )
+
+
+def _newest_first(artifact_id: int) -> Select[tuple[ArtifactVersion]]:
+    # Served by the (artifact_id, id) index: the head is one index probe.
+    return (
+        select(ArtifactVersion)
+        .where(ArtifactVersion.artifact_id == artifact_id)
+        .order_by(ArtifactVersion.id.desc())
+    )
+
+
 class History:
+    """Artifacts and versions in one `core.db.Database`. Safe to share between threads."""
+
     def __init__(self, db: "object") -> None:  # core.db.Database
-        raise NotImplementedError
+        self.db = db
+
+    # --- artifacts -------------------------------------------------------------
+
+    def add_artifact(
+        self, name: str, type: str, upstream: UpstreamSpec, place: str, shape: str
+    ) -> ArtifactInfo:
+        if type not in ARTIFACT_TYPES:
+            raise LineageError(f"Unknown artifact type {type!r} for {name!r}; use one of {', '.join(ARTIFACT_TYPES)}.")
+        if shape not in SHAPES:
+            raise LineageError(f"Unknown artifact shape {shape!r} for {name!r}; use 'dir' or 'file'.")
+        if upstream.kind not in ("folder", "git"):
+            raise LineageError(f"Unknown upstream kind {upstream.kind!r} for {name!r}; use 'folder' or 'git'.")
+        exists = ArtifactExistsError(
+            f"An artifact named {name!r} of type {type} already exists; pick another name or remove it first."
+        )
+        with self.db.write() as s:
+            if s.scalar(select(Artifact.id).where(Artifact.name == name, Artifact.type == type)) is not None:
+                raise exists
+            row = Artifact(
+                name=name,
+                type=type,
+                upstream_kind=upstream.kind,
+                upstream_location=upstream.location,
+                upstream_ref=upstream.ref,
+                upstream_subdir=upstream.subdir,
+                place=place,
+                shape=shape,
+                created_at=utcnow(),
+            )
+            s.add(row)
+            try:
+                s.flush()
+            except sa_exc.IntegrityError as exc:  # another database client won the race
+                raise exists from exc
+            return _artifact_info(row)
+
+    def get_artifact(self, name: str, type: str | None = None) -> ArtifactInfo:
+        with self.db.session() as s:
+            query = select(Artifact).where(Artifact.name == name)
+            if type is not None:
+                query = query.where(Artifact.type == type)
+            rows = s.scalars(query.order_by(Artifact.type)).all()
+            if not rows:
+                kind = f" of type {type}" if type else ""
+                raise ArtifactNotFoundError(
+                    f"No artifact named {name!r}{kind} in the collection; `status` lists the artifacts there are."
+                )
+            if len(rows) > 1:
+                types = ", ".join(r.type for r in rows)
+                raise ArtifactNotFoundError(
+                    f"Several artifacts are named {name!r} ({types}); name the type to pick one."
+                )
+            return _artifact_info(rows[0])
+
+    def artifact(self, artifact_id: int) -> ArtifactInfo:
+        with self.db.session() as s:
+            return _artifact_info(self._artifact_row(s, artifact_id))
+
+    def list_artifacts(self) -> list[ArtifactInfo]:
+        with self.db.session() as s:
+            rows = s.scalars(select(Artifact).order_by(Artifact.type, Artifact.name)).all()
+            return [_artifact_info(r) for r in rows]
+
+    def remove_artifact(self, artifact_id: int) -> None:
+        """Remove an artifact and (ON DELETE CASCADE) all its versions."""
+        with self.db.write() as s:
+            s.delete(self._artifact_row(s, artifact_id))
+
+    @staticmethod
+    def _artifact_row(s: Session, artifact_id: int) -> Artifact:
+        row = s.get(Artifact, artifact_id)
+        if row is None:
+            raise ArtifactNotFoundError(f"No artifact with id {artifact_id}; it may have been removed.")
+        return row
+
+    # --- versions --------------------------------------------------------------
+
+    def head(self, artifact_id: int) -> VersionInfo | None:
+        with self.db.session() as s:
+            row = s.scalars(_newest_first(artifact_id).limit(1)).first()
+            return _version_info(row) if row is not None else None
+
+    def last_version_with_origin(self, artifact_id: int, origin: str) -> VersionInfo | None:
+        with self.db.session() as s:
+            row = s.scalars(
+                _newest_first(artifact_id).where(ArtifactVersion.change_origin == origin).limit(1)
+            ).first()
+            return _version_info(row) if row is not None else None
+
+    def record_version(
+        self,
+        artifact_id: int,
+        content_hash: str,
+        change_origin: str,
+        *,
+        parent_hash: str | None | _Head = HEAD,
+        metadata: dict[str, Any] | None = None,
+        created_at: datetime | None = None,
+    ) -> RecordOutcome:
+        """Record that the artifact now holds `content_hash`, unless that is already known.
+
+        Reading the head and inserting happen in one IMMEDIATE transaction, so two
+        writers can never both append to the same head. Raises DatabaseError when
+        the database fails (nothing is written then); callers that must not fail
+        (sync) catch it and report the version as missing.
+        """
+        if change_origin not in CHANGE_ORIGINS:
+            raise LineageError(
+                f"Unknown change origin {change_origin!r}; use one of {', '.join(CHANGE_ORIGINS)}."
+            )
+        with self.db.write() as s:
+            self._artifact_row(s, artifact_id)
+            head = s.scalars(_newest_first(artifact_id).limit(1)).first()
+            if head is not None and head.content_hash == content_hash:
+                return RecordOutcome(
+                    False, _version_info(head),
+                    f"the current version (#{head.id}) already holds content {content_hash[:12]}",
+                )
+            if isinstance(parent_hash, _Head):
+                parent_hash = head.content_hash if head is not None else None
+            head_hash = head.content_hash if head is not None else None
+
+            if parent_hash != head_hash:
+                replay = s.scalars(
+                    _newest_first(artifact_id).where(
+                        ArtifactVersion.content_hash == content_hash,
+                        ArtifactVersion.parent_hash.is_(None)
+                        if parent_hash is None
+                        else ArtifactVersion.parent_hash == parent_hash,
+                    ).limit(1)
+                ).first()
+                if replay is not None:
+                    return RecordOutcome(
+                        False, _version_info(replay),
+                        f"this change was already recorded as version #{replay.id} "
+                        "(a replay of an earlier event)",
+                    )
+
+            parent_id = None
+            if parent_hash is not None:
+                if head is not None and head.content_hash == parent_hash:
+                    parent_id = head.id
+                else:
+                    # The newest version with that content; none → a legacy parent.
+                    parent_id = s.scalar(
+                        select(ArtifactVersion.id)
+                        .where(ArtifactVersion.artifact_id == artifact_id,
+                               ArtifactVersion.content_hash == parent_hash)
+                        .order_by(ArtifactVersion.id.desc()).limit(1)
+                    )
+
+            meta = dict(metadata or {})
+            earlier = s.scalar(
+                select(func.min(ArtifactVersion.id)).where(
+                    ArtifactVersion.artifact_id == artifact_id,
+                    ArtifactVersion.content_hash == content_hash,
+                )
+            )
+            if earlier is not None:
+                meta["matches_version"] = earlier
+
+            row = ArtifactVersion(
+                artifact_id=artifact_id,
+                content_hash=content_hash,
+                parent_hash=parent_hash,
+                parent_id=parent_id,
+                change_origin=change_origin,
+                created_at=created_at or utcnow(),
+                meta=meta,
+            )
+            s.add(row)
+            s.flush()
+            return RecordOutcome(True, _version_info(row))
+
+    def versions(self, artifact_id: int) -> list[VersionInfo]:
+        """Every version of the artifact, newest first."""
+        with self.db.session() as s:
+            return [_version_info(r) for r in s.scalars(_newest_first(artifact_id)).all()]
+
+    def version(self, version_id: int) -> VersionInfo:
+        with self.db.session() as s:
+            row = s.get(ArtifactVersion, version_id)
+            if row is None:
+                raise VersionNotFoundError(f"No version with id {version_id}; `log NAME` lists an artifact's versions.")
+            return _version_info(row)
+
+    def find_versions(self, artifact_id: int, hash_prefix: str) -> list[VersionInfo]:
+        """Versions whose content hash starts with `hash_prefix`, newest first (maybe none)."""
+        prefix = hash_prefix.strip().lower()
+        if not prefix or not _HEX.fullmatch(prefix):
+            raise VersionNotFoundError(
+                f"{hash_prefix!r} is not a content hash or hash prefix; give hexadecimal digits."
+            )
+        with self.db.session() as s:
+            # A prefix is hex only, so it holds no LIKE wildcards; a range test
+            # would also do, LIKE 'abc%' keeps it readable and uses the index on SQLite.
+            rows = s.scalars(
+                _newest_first(artifact_id).where(ArtifactVersion.content_hash.like(prefix + "%"))
+            ).all()
+            return [_version_info(r) for r in rows]
+
+    def lineage(self, version_id: int) -> list[str]:
+        """Content hashes from the root down to this version, oldest first."""
+        v = ArtifactVersion
+        chain = (
+            select(v.id, v.content_hash, v.parent_id, v.parent_hash, literal(0).label("depth"))
+            .where(v.id == version_id)
+            .cte("chain", recursive=True)
+        )
+        up = aliased(ArtifactVersion)
+        chain = chain.union_all(
+            select(up.id, up.content_hash, up.parent_id, up.parent_hash, chain.c.depth + 1)
+            .join(chain, up.id == chain.c.parent_id)
+        )
+        query = select(chain.c.content_hash, chain.c.parent_id, chain.c.parent_hash).order_by(
+            chain.c.depth.desc()
+        )
+        with self.db.session() as s:
+            rows = s.execute(query).all()
+        if not rows:
+            raise VersionNotFoundError(f"No version with id {version_id}; `log NAME` lists an artifact's versions.")
+        hashes = [r.content_hash for r in rows]
+        oldest = rows[0]
+        if oldest.parent_id is None and oldest.parent_hash is not None:
+            hashes.insert(0, oldest.parent_hash)  # the legacy parent starts the chain
+        return hashes
