@@ -269,21 +269,13 @@ def _remove(path: Path) -> None:
         pass  # a leftover staging folder is hidden and harmless; recover() may clear it
 
 
-def _store(ws: Any, root: Path, tree: Any, shape: str) -> None:
-    """Put a tree's contents and manifest in the object store (skipped when already there)."""
-    objects = ws.objects
-    if objects.has_manifest(tree.content_hash):
-        return
-    if shape == "file" and not root.is_dir():
-        # Our single-file entry may be renamed (see _tree_hash), so store it by hand.
-        entry = tree.entries[0]
-        if entry.kind == "l":
-            objects.put_bytes(os.readlink(os.fsencode(root)))
-        else:
-            objects.put_file(root, entry.digest)
-        objects.put_manifest(tree)
-    else:
-        objects.store_tree(root, tree)
+def _store(ws: Any, root: Path, tree: Any) -> None:
+    """Put a tree's contents and manifest in the object store (skipped when already there).
+
+    A single file is stored from the file itself, whatever its manifest entry is named.
+    """
+    if not ws.objects.has_manifest(tree.content_hash):
+        ws.objects.store_tree(root, tree)
 
 
 def _install(ws: Any, probe: _Probe) -> Any:
@@ -305,7 +297,7 @@ def _install(ws: Any, probe: _Probe) -> Any:
                 f"The upstream of {artifact.name!r} changed while it was being copied "
                 f"(expected {probe.upstream[:12]}, got {staged_tree.content_hash[:12]}); sync again."
             )
-        _store(ws, staged, staged_tree, artifact.shape)
+        _store(ws, staged, staged_tree)
         if os.path.lexists(target):
             transfer.replace_atomically(target, staged)
         else:
@@ -353,15 +345,14 @@ def _upstream_metadata(probe: _Probe, strategy: Strategy) -> dict[str, Any]:
     up = probe.artifact.upstream
     meta: dict[str, Any] = {
         "upstream_kind": up.kind,
-        "upstream_location": up.location,
-        "upstream_ref": up.ref,
-        "upstream_subdir": up.subdir,
-        "upstream_commit": probe.fetched.commit if probe.fetched else None,
-        "strategy": strategy.value,
+        "location": up.location,
+        "ref": up.ref,
+        "subdir": up.subdir,
+        "resolved_commit": probe.fetched.commit if probe.fetched else None,
     }
     if probe.fetched is not None and probe.fetched.metadata:
-        for key, value in probe.fetched.metadata.items():
-            meta.setdefault(key, value)
+        meta.update(probe.fetched.metadata)  # sources knows best (e.g. the default branch's name)
+    meta["strategy"] = strategy.value
     return meta
 
 
@@ -385,7 +376,7 @@ def _record_local(ws: Any, probe: _Probe, strategy: Strategy) -> _Record | None:
     if probe.local is None or probe.local == head:
         return None
     try:
-        _store(ws, probe.target, probe.local_tree, probe.artifact.shape)
+        _store(ws, probe.target, probe.local_tree)
     except OSError as exc:
         raise SyncError(_os_message(exc, probe.artifact.name, "storing the local copy of")) from exc
     if probe.local == probe.upstream:
@@ -449,11 +440,8 @@ def _act(ws: Any, probe: _Probe, strategy: Strategy) -> SyncResult:
     if state is SyncState.LOCALLY_MODIFIED:
         return _result(probe, "kept-local", probe.local, local_rec)
     if state is SyncState.DIVERGED and strategy is Strategy.KEEP_LOCAL:
-        return _result(
-            probe, "kept-local", probe.local, local_rec, conflict=True,
-            error=f"{artifact.name!r} was changed both locally and upstream; kept the local copy "
-                  f"(sync with --strategy take-upstream to replace it).",
-        )
+        # A conflict, not a failure: `error` stays None (callers treat it as "failed").
+        return _result(probe, "kept-local", probe.local, local_rec, conflict=True)
     if state is SyncState.DIVERGED and local_rec is not None and local_rec.failed:
         # Replacing now would leave the local edits in no version: keep them instead.
         return _result(
@@ -464,7 +452,7 @@ def _act(ws: Any, probe: _Probe, strategy: Strategy) -> SyncResult:
     # recorded (or already the head); replace it and record `sync` with parent = local.
     if probe.local_tree is not None:
         try:
-            _store(ws, probe.target, probe.local_tree, artifact.shape)
+            _store(ws, probe.target, probe.local_tree)
         except OSError as exc:
             raise SyncError(_os_message(exc, artifact.name, "storing the local copy of")) from exc
     tree = _install(ws, probe)
@@ -550,17 +538,6 @@ def _cancelled(artifact: Any, head_base: tuple[Any, Any]) -> SyncResult:
 # Adding
 
 
-def infer_kind(source: str, ref: str | None) -> str:
-    """git for URLs, `*.git` paths or when a ref is given; otherwise a local folder or file."""
-    if ref:
-        return "git"
-    if "://" in source or source.startswith("git@") or source.rstrip("/").endswith(".git"):
-        return "git"
-    if ":" in source.split("/")[0] and not os.path.exists(source) and not os.path.splitdrive(source)[0]:
-        return "git"  # scp-like "host:path"
-    return "folder"
-
-
 def add_artifact(
     ws: Any,
     name: str,
@@ -573,18 +550,13 @@ def add_artifact(
     """Track a new artifact: validate its upstream, infer type and shape, record it (no copy yet)."""
     from core import sources
     from core.collection import SKILL_FILE, infer_shape, infer_type, place_for, validate_name, validate_type
-    from core.sources import UpstreamSpec
 
     validate_name(name)
     if type is not None:
         validate_type(type)
-    if not source or not source.strip():
-        raise UpstreamError("The source is empty; give a folder path or a git URL.")
-    kind = infer_kind(source, ref)
-    location = os.path.abspath(os.path.expanduser(source)) if kind == "folder" else source
-    subdir = (subdir or "").strip("/") or None
-    spec = UpstreamSpec(kind=kind, location=location, ref=ref, subdir=subdir)
-    check = getattr(sources, "validate", sources.fetch)
+    spec = sources.infer_spec(source, ref=ref or None, subdir=(subdir or "").strip("/") or None)
+    kind, location, subdir = spec.kind, spec.location, spec.subdir
+    check = sources.validate
     fetched = check(spec, ws.home.git_cache_dir)
     path = Path(fetched.path)
     if path.name == SKILL_FILE and path.is_file() and type in (None, "skill"):
@@ -607,5 +579,5 @@ def add_artifact(
 
 __all__ = [
     "ArtifactStatus", "CancelCheck", "ProgressCallback", "Strategy", "SyncResult", "SyncState",
-    "add_artifact", "classify", "infer_kind", "status_all", "sync_all", "sync_artifact",
+    "add_artifact", "classify", "status_all", "sync_all", "sync_artifact",
 ]
