@@ -1,22 +1,547 @@
-"""Content-addressed object store for file contents and manifests. CONTRACT STUB: helper B implements."""
+"""Content-addressed object store for file contents and manifests.
+
+Layout under `root` (see docs/objects.md):
+
+    objects/ab/cdef…     zlib stream of a file's bytes (or a link's target bytes),
+                         named by the sha256 of those bytes (content hash v1 digest)
+    manifests/ab/cdef…   zlib stream of a versioned manifest, named by its content hash
+
+Every write goes to a temporary file in the destination directory, is fsynced,
+then linked into place (never over an existing name) and the directory fsynced:
+a crash leaves either nothing or a complete object. Objects are never rewritten,
+and every read is verified against the name, so corruption is reported, never
+returned.
+"""
 from __future__ import annotations
 
+import hashlib
 import os
+import re
+import shutil
+import stat
+import tempfile
+import zlib
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import BinaryIO, Callable, Iterable, Iterator
 
-from core.hashing import TreeHash
+from core.errors import CorruptObjectError, MissingObjectError, ObjectStoreError, UnsafeEntryError
+from core.hashing import ManifestEntry, TreeHash, content_hash_of
+from core.safety import check_link_target, check_name
+
+__all__ = ["ObjectStore", "VerifiedReader", "MANIFEST_HEADER"]
+
+CHUNK = 1 << 20  # read/compress/decompress granularity: memory stays flat
+LEVEL = 1  # zlib level: speed first, artifacts are mostly small text
+MANIFEST_HEADER = b"artifact-lineage manifest 1\n"
+_HEX64 = re.compile(r"[0-9a-f]{64}\Z")
+_KINDS = {b"f": "f", b"x": "x", b"l": "l"}
+_O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_O_BINARY = getattr(os, "O_BINARY", 0)
+
+
+def _check_digest(digest: str, what: str = "object") -> None:
+    if not isinstance(digest, str) or not _HEX64.match(digest):
+        raise ObjectStoreError(f"{digest!r} is not a lowercase hex sha256, so it cannot name a stored {what}.")
+
+
+def _fsync_dir(path: str) -> None:
+    # Makes the new directory entry itself durable; not possible on every OS.
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+class VerifiedReader:
+    """Streams a stored object's bytes and checks them against its name.
+
+    The check happens when the stream ends: a reader that reaches the end without
+    an exception has returned exactly the bytes whose sha256 is `digest`.
+    """
+
+    def __init__(self, digest: str, path: str) -> None:
+        self.digest = digest
+        self.path = path
+        try:
+            self._file: BinaryIO = open(path, "rb")
+        except FileNotFoundError:
+            raise MissingObjectError(
+                f"Object {digest} is not in the object store ({path}); re-sync the artifact that needs it."
+            ) from None
+        except OSError as exc:
+            raise ObjectStoreError(f"Could not open object {digest} ({path}): {exc.strerror or exc}.") from None
+        self._inflate = zlib.decompressobj()
+        self._sha = hashlib.sha256()
+        self._pending = b""  # compressed input not yet inflated (kept small by max_length)
+        self._buffer = b""  # inflated bytes handed out by read() only in part
+        self._done = False
+
+    def _corrupt(self, why: str) -> CorruptObjectError:
+        return CorruptObjectError(
+            f"Object {self.digest} is corrupt ({why}) in {self.path}; delete that file and re-sync the artifact that holds it."
+        )
+
+    def _next_chunk(self) -> bytes:
+        """The next piece of decompressed bytes; b'' once the object is complete and verified."""
+        while not self._done:
+            if not self._pending:
+                self._pending = self._file.read(CHUNK)
+                if not self._pending:
+                    if not self._inflate.eof:
+                        raise self._corrupt("the compressed stream is truncated")
+                    self._finish()
+                    return b""
+            try:
+                out = self._inflate.decompress(self._pending, CHUNK)
+            except zlib.error as exc:
+                raise self._corrupt(f"bad compressed data: {exc}") from None
+            self._pending = self._inflate.unconsumed_tail
+            if self._inflate.eof:
+                if self._inflate.unused_data or self._pending or self._file.read(1):
+                    raise self._corrupt("extra bytes after the compressed stream")
+                self._pending = b""
+            if out:
+                self._sha.update(out)
+                return out
+            if self._inflate.eof:
+                self._finish()
+        return b""
+
+    def _finish(self) -> None:
+        self._done = True
+        if self._sha.hexdigest() != self.digest:
+            raise self._corrupt(f"its content hashes to {self._sha.hexdigest()}")
+
+    def __iter__(self) -> Iterator[bytes]:
+        while True:
+            chunk = self._next_chunk()
+            if not chunk:
+                return
+            yield chunk
+
+    def read(self, size: int = -1) -> bytes:
+        """Read up to `size` bytes (all remaining when negative); raises CorruptObjectError at a bad end."""
+        parts: list[bytes] = []
+        have = 0
+        while size < 0 or have < size:
+            if self._buffer:
+                piece = self._buffer
+                self._buffer = b""
+            else:
+                piece = self._next_chunk()
+                if not piece:
+                    break
+            if size >= 0 and have + len(piece) > size:
+                self._buffer = piece[size - have :]
+                piece = piece[: size - have]
+            parts.append(piece)
+            have += len(piece)
+        return b"".join(parts)
+
+    def close(self) -> None:
+        self._file.close()
+
+    def __enter__(self) -> "VerifiedReader":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 class ObjectStore:
-    def __init__(self, root: Path) -> None:
-        raise NotImplementedError
+    """File contents and manifests stored by hash; see the module docstring and docs/objects.md."""
 
-    def has(self, digest: str) -> bool: ...
-    def put_file(self, path: str | os.PathLike[str], digest: str | None = None) -> str: ...
-    def put_bytes(self, data: bytes) -> str: ...
-    def read_bytes(self, digest: str) -> bytes: ...  # verified; CorruptObjectError / MissingObjectError
-    def store_tree(self, root: str | os.PathLike[str], tree: TreeHash) -> None: ...
-    def has_manifest(self, content_hash: str) -> bool: ...
-    def put_manifest(self, tree: TreeHash) -> None: ...
-    def get_manifest(self, content_hash: str) -> TreeHash: ...
-    def materialize(self, content_hash: str, dest: str | os.PathLike[str], *, single_file: bool = False) -> None: ...
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = Path(root)
+        self.objects_dir = self.root / "objects"
+        self.manifests_dir = self.root / "manifests"
+        try:
+            self.objects_dir.mkdir(parents=True, exist_ok=True)
+            self.manifests_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ObjectStoreError(
+                f"Could not create the object store in {self.root}: {exc.strerror or exc}; check that the data folder is writable."
+            ) from None
+
+    # ---- paths -------------------------------------------------------------
+
+    def object_path(self, digest: str) -> Path:
+        """Where the object named `digest` lives (whether or not it is stored)."""
+        _check_digest(digest)
+        return self.objects_dir / digest[:2] / digest[2:]
+
+    def manifest_path(self, content_hash: str) -> Path:
+        """Where the manifest of `content_hash` lives (whether or not it is stored)."""
+        _check_digest(content_hash, "manifest")
+        return self.manifests_dir / content_hash[:2] / content_hash[2:]
+
+    # ---- writing -----------------------------------------------------------
+
+    def _publish(self, tmp: str, final: Path) -> None:
+        """Move a complete, fsynced temp file to `final` without ever replacing an existing file."""
+        try:
+            os.chmod(tmp, 0o444)  # stored objects are immutable; make accidental edits fail
+            try:
+                os.link(tmp, final)
+            except FileExistsError:
+                pass  # someone stored the same bytes first: theirs is identical
+            except OSError:
+                # Filesystems without hard links: rename, unless it appeared meanwhile.
+                if not final.exists():
+                    os.replace(tmp, final)
+            _fsync_dir(str(final.parent))
+        finally:
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass
+
+    def _write_stream(self, final: Path, chunks: Iterable[bytes], verify: Callable[[], None] | None = None) -> None:
+        """Compress `chunks` into a temp file beside `final`, then publish it.
+
+        `verify` runs after the last chunk and before publishing; it raises to abort.
+        """
+        final.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=final.parent)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                deflate = zlib.compressobj(LEVEL)
+                for chunk in chunks:
+                    out.write(deflate.compress(chunk))
+                out.write(deflate.flush())
+                out.flush()
+                os.fsync(out.fileno())
+            if verify is not None:
+                verify()
+            self._publish(tmp, final)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass
+            raise
+
+    def has(self, digest: str) -> bool:
+        """Whether the object named `digest` is stored (not verified: see read_bytes)."""
+        return self.object_path(digest).exists()
+
+    def put_bytes(self, data: bytes) -> str:
+        """Store `data`; returns its sha256 hex digest. A no-op when already stored."""
+        digest = hashlib.sha256(data).hexdigest()
+        final = self.object_path(digest)
+        if not final.exists():
+            try:
+                self._write_stream(final, iter((data,)))
+            except OSError as exc:
+                raise ObjectStoreError(
+                    f"Could not store object {digest} in {final.parent}: {exc.strerror or exc}; check free space and permissions."
+                ) from None
+        return digest
+
+    def put_file(self, path: str | os.PathLike[str], digest: str | None = None) -> str:
+        """Store a regular file's bytes, streamed; returns the digest.
+
+        With `digest` given and already stored, nothing is read (the manifest vouches
+        for it). Otherwise the bytes are hashed while they are compressed, and a
+        file whose bytes no longer match `digest` (changed under us) is refused with
+        ObjectStoreError naming it; nothing is stored then.
+        """
+        if digest is not None:
+            _check_digest(digest)
+            if self.has(digest):
+                return digest
+        shown = os.fsdecode(path)
+        try:
+            fd = os.open(path, os.O_RDONLY | _O_NOFOLLOW | _O_BINARY)
+        except OSError as exc:
+            raise ObjectStoreError(f"Could not read {shown} to store it: {exc.strerror or exc}.") from None
+        with os.fdopen(fd, "rb") as src:
+            if not stat.S_ISREG(os.fstat(src.fileno()).st_mode):
+                raise ObjectStoreError(f"{shown} is not a regular file, so its contents cannot be stored.")
+            if digest is None:
+                # The name is only known after a full read; reading twice keeps one
+                # simple write path (temp file beside its final name), and the second
+                # read is verified against the first.
+                sha = hashlib.sha256()
+                for block in iter(lambda: src.read(CHUNK), b""):
+                    sha.update(block)
+                digest = sha.hexdigest()
+                if self.has(digest):
+                    return digest
+                src.seek(0)
+            sha = hashlib.sha256()
+
+            def chunks() -> Iterator[bytes]:
+                for block in iter(lambda: src.read(CHUNK), b""):
+                    sha.update(block)
+                    yield block
+
+            def verify() -> None:
+                if sha.hexdigest() != digest:
+                    raise ObjectStoreError(
+                        f"{shown} changed while it was being stored (expected sha256 {digest}, read {sha.hexdigest()}); sync again."
+                    )
+
+            try:
+                self._write_stream(self.object_path(digest), chunks(), verify)
+            except OSError as exc:
+                raise ObjectStoreError(f"Could not store {shown}: {exc.strerror or exc}; check free space and permissions.") from None
+            return digest
+
+    # ---- reading -----------------------------------------------------------
+
+    def open_verified(self, digest: str) -> VerifiedReader:
+        """A streaming reader over the object's bytes, verified when it reaches the end."""
+        return VerifiedReader(digest, str(self.object_path(digest)))
+
+    def read_bytes(self, digest: str) -> bytes:
+        """The object's bytes, verified against its name (CorruptObjectError / MissingObjectError)."""
+        with self.open_verified(digest) as reader:
+            try:
+                return reader.read()
+            except OSError as exc:
+                raise ObjectStoreError(f"Could not read object {digest} ({reader.path}): {exc.strerror or exc}.") from None
+
+    def copy_to(self, digest: str, dest: str | os.PathLike[str] | bytes, mode: int = 0o644) -> None:
+        """Write the object's bytes to a new file `dest` with `mode`, streamed and verified.
+
+        `dest` must not exist. On any error (including corruption) `dest` is removed.
+        """
+        with self.open_verified(digest) as reader:
+            fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_NOFOLLOW | _O_BINARY, 0o600)
+            try:
+                with os.fdopen(fd, "wb") as out:
+                    for chunk in reader:
+                        out.write(chunk)
+                # Exact mode, whatever the umask: the exec bit is part of the content hash.
+                os.chmod(dest, mode)
+            except BaseException:
+                try:
+                    os.unlink(dest)
+                except FileNotFoundError:
+                    pass
+                raise
+
+    # ---- manifests ---------------------------------------------------------
+
+    @staticmethod
+    def _encode_manifest(tree: TreeHash) -> bytes:
+        lines = [MANIFEST_HEADER]
+        for e in sorted(tree.entries, key=lambda e: e.path):
+            lines.append(b"%s %s %d %s\0" % (e.kind.encode(), e.digest.encode(), e.size, e.path))
+        return b"".join(lines)
+
+    def has_manifest(self, content_hash: str) -> bool:
+        return self.manifest_path(content_hash).exists()
+
+    def put_manifest(self, tree: TreeHash) -> None:
+        """Store the manifest of `tree` under its content hash (checked against the entries)."""
+        computed = content_hash_of(tree.entries)
+        if computed != tree.content_hash:
+            raise ObjectStoreError(
+                f"The manifest given for {tree.content_hash} hashes to {computed}; refusing to store a mislabelled manifest."
+            )
+        for entry in tree.entries:
+            check_name(entry.path)
+        final = self.manifest_path(tree.content_hash)
+        if final.exists():
+            return
+        data = self._encode_manifest(tree)
+        try:
+            self._write_stream(final, iter((data,)))
+        except OSError as exc:
+            raise ObjectStoreError(
+                f"Could not store the manifest of {tree.content_hash} in {final.parent}: {exc.strerror or exc}."
+            ) from None
+
+    def get_manifest(self, content_hash: str) -> TreeHash:
+        """The stored manifest of `content_hash`, parsed and verified against the hash."""
+        path = self.manifest_path(content_hash)
+
+        def corrupt(why: str) -> CorruptObjectError:
+            return CorruptObjectError(
+                f"The manifest of {content_hash} is corrupt ({why}) in {path}; delete that file and re-sync to store it again."
+            )
+
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            raise MissingObjectError(
+                f"The manifest of {content_hash} is not in the object store ({path}); its files were never stored."
+            ) from None
+        except OSError as exc:
+            raise ObjectStoreError(f"Could not read the manifest of {content_hash} ({path}): {exc.strerror or exc}.") from None
+        try:
+            inflate = zlib.decompressobj()
+            data = inflate.decompress(raw)
+            if not inflate.eof or inflate.unused_data:
+                raise corrupt("the compressed stream is truncated or has extra bytes")
+        except zlib.error as exc:
+            raise corrupt(f"bad compressed data: {exc}") from None
+        if not data.startswith(MANIFEST_HEADER):
+            raise corrupt("unknown format header")
+        body = data[len(MANIFEST_HEADER) :]
+        if body and not body.endswith(b"\0"):
+            raise corrupt("the last record is not terminated")
+        entries: list[ManifestEntry] = []
+        for record in body.split(b"\0")[:-1] if body else []:
+            parts = record.split(b" ", 3)
+            if len(parts) != 4 or parts[0] not in _KINDS or not parts[2].isdigit():
+                raise corrupt("a record does not parse")
+            kind, digest_b, size_b, entry_path = parts
+            try:
+                digest = digest_b.decode("ascii")
+            except UnicodeDecodeError:
+                raise corrupt("a digest is not hex") from None
+            if not _HEX64.match(digest):
+                raise corrupt("a digest is not hex")
+            if entries and entry_path <= entries[-1].path:
+                raise corrupt("records are not in ascending path order")
+            entries.append(ManifestEntry(entry_path, _KINDS[kind], digest, int(size_b)))
+        if content_hash_of(entries) != content_hash:
+            raise corrupt("its records do not hash to its name")
+        return TreeHash(content_hash, tuple(entries))
+
+    # ---- whole trees -------------------------------------------------------
+
+    def store_tree(self, root: str | os.PathLike[str], tree: TreeHash) -> None:
+        """Store every entry's contents (and link targets) from `root`, then the manifest.
+
+        `root` is the artifact directory, or the file itself for a single-file
+        artifact. Names and link targets are checked before anything is written
+        (UnsafeEntryError naming the entry); a file whose bytes no longer match the
+        manifest is refused (ObjectStoreError), and then no manifest is stored.
+        """
+        root_b = os.fsencode(root)
+        try:
+            # Like hash_tree: the root itself is followed if it is a link, nothing below it.
+            root_is_dir = stat.S_ISDIR(os.stat(root_b).st_mode)
+            if not root_is_dir:
+                root_b = os.path.realpath(root_b)
+        except OSError as exc:
+            raise ObjectStoreError(f"Could not read {os.fsdecode(root_b)} to store it: {exc.strerror or exc}.") from None
+        if not root_is_dir and len(tree.entries) != 1:
+            raise ObjectStoreError(
+                f"{os.fsdecode(root_b)} is a single file but its manifest has {len(tree.entries)} entries; hash it again."
+            )
+
+        def source(entry: ManifestEntry) -> bytes:
+            return root_b + b"/" + entry.path if root_is_dir else root_b
+
+        links: list[tuple[ManifestEntry, bytes]] = []
+        for entry in tree.entries:
+            check_name(entry.path)
+            if entry.kind == "l":
+                try:
+                    target = os.readlink(source(entry))
+                except OSError as exc:
+                    raise ObjectStoreError(
+                        f"Could not read the link {entry.display_path} in {os.fsdecode(root_b)}: {exc.strerror or exc}; sync again."
+                    ) from None
+                check_link_target(entry.path, target)
+                if hashlib.sha256(target).hexdigest() != entry.digest:
+                    raise ObjectStoreError(
+                        f"The link {entry.display_path} in {os.fsdecode(root_b)} changed while it was being stored; sync again."
+                    )
+                links.append((entry, target))
+
+        for _entry, target in links:
+            self.put_bytes(target)
+        # One entry per missing digest: identical files are stored once.
+        files = list({e.digest: e for e in tree.entries if e.kind != "l" and not self.has(e.digest)}.values())
+        if len(files) > 1:
+            # hashlib and zlib release the GIL: a few threads overlap reading and compressing.
+            with ThreadPoolExecutor(max_workers=min(4, (os.cpu_count() or 1) + 1)) as pool:
+                for _ in pool.map(lambda e: self.put_file(source(e), e.digest), files):
+                    pass
+        else:
+            for e in files:
+                self.put_file(source(e), e.digest)
+        self.put_manifest(tree)
+
+    def materialize(self, content_hash: str, dest: str | os.PathLike[str], *, single_file: bool = False) -> None:
+        """Rebuild the stored tree `content_hash` at `dest`.
+
+        Directory form: `dest` must not exist or be an empty directory; the tree is
+        built in a hidden sibling and renamed into place at the end, so on any error
+        (corrupt or missing object, unsafe entry) `dest` is left as it was.
+        `single_file=True`: `dest` is the file (or link) to create; the entry's own
+        name is ignored. Files get mode 0o755 (kind x) or 0o644 (kind f).
+        """
+        tree = self.get_manifest(content_hash)
+        dest_b = os.fsencode(dest)
+        link_targets: dict[bytes, bytes] = {}
+        for entry in tree.entries:
+            check_name(entry.path)
+            if entry.kind == "l":
+                target = self.read_bytes(entry.digest)
+                check_link_target(entry.path, target)
+                link_targets[entry.path] = target
+            elif not self.has(entry.digest):
+                raise MissingObjectError(
+                    f"Object {entry.digest} for {entry.display_path} of {content_hash} is not in the object store; "
+                    "re-sync the artifact to store it again."
+                )
+
+        if single_file:
+            if len(tree.entries) != 1:
+                raise ObjectStoreError(
+                    f"{content_hash} has {len(tree.entries)} entries, so it cannot be rebuilt as the single file {os.fsdecode(dest_b)}."
+                )
+            if os.path.lexists(dest_b):
+                raise ObjectStoreError(f"{os.fsdecode(dest_b)} already exists; choose a path that does not.")
+            parent = os.path.dirname(dest_b) or b"."
+            os.makedirs(parent, exist_ok=True)
+            tmp_dir = tempfile.mkdtemp(prefix=b".materialize-", dir=parent)
+            try:
+                staged = os.path.join(tmp_dir, b"entry")
+                self._write_entry(tree.entries[0], staged, link_targets)
+                # A hard link never replaces an existing file, unlike rename.
+                try:
+                    os.link(staged, dest_b, follow_symlinks=False)
+                except FileExistsError:
+                    raise ObjectStoreError(f"{os.fsdecode(dest_b)} appeared while it was being rebuilt; nothing was changed.") from None
+                except OSError:
+                    os.rename(staged, dest_b)
+                _fsync_dir(parent)
+            finally:
+                shutil.rmtree(tmp_dir, ignore_errors=True)
+            return
+
+        if os.path.lexists(dest_b):
+            if not os.path.isdir(dest_b) or os.path.islink(dest_b) or os.listdir(dest_b):
+                raise ObjectStoreError(
+                    f"{os.fsdecode(dest_b)} already exists and is not an empty folder; choose a new destination."
+                )
+        parent = os.path.dirname(dest_b.rstrip(b"/")) or b"."
+        os.makedirs(parent, exist_ok=True)
+        staging = tempfile.mkdtemp(prefix=b".materialize-", dir=parent)
+        try:
+            for entry in tree.entries:
+                path = staging + b"/" + entry.path
+                os.makedirs(os.path.dirname(path), exist_ok=True)
+                self._write_entry(entry, path, link_targets)
+            os.chmod(staging, 0o755)  # mkdtemp makes it 0o700
+            os.replace(staging, dest_b)  # POSIX: replacing an empty directory is allowed
+            _fsync_dir(parent)
+        except OSError as exc:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise ObjectStoreError(
+                f"Could not rebuild {content_hash} in {os.fsdecode(dest_b)}: {exc.strerror or exc}."
+            ) from None
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+
+    def _write_entry(self, entry: ManifestEntry, path: bytes, link_targets: dict[bytes, bytes]) -> None:
+        if entry.kind == "l":
+            os.symlink(link_targets[entry.path], path)
+        else:
+            self.copy_to(entry.digest, path, 0o755 if entry.kind == "x" else 0o644)
