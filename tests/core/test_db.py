@@ -1,0 +1,194 @@
+"""The database edge: pragmas, IMMEDIATE writes, migrations, and failures as DatabaseError."""
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import text
+
+from core.db import current_revisions, head_revision, open_database
+from core.errors import DatabaseError
+from core.models import Base
+
+
+def url_for(path) -> str:
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def db_path(tmp_path):
+    return tmp_path / "data" / "lineage.sqlite3"
+
+
+def test_fresh_database_is_created_at_head_in_a_new_folder(db_path):
+    assert not db_path.parent.exists()
+    db = open_database(url_for(db_path))
+    try:
+        assert db_path.is_file()
+        assert current_revisions(db) == (head_revision(),)
+        with sqlite3.connect(db_path) as raw:
+            tables = {r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        assert {"artifacts", "artifact_versions", "alembic_version"} <= tables
+    finally:
+        db.dispose()
+
+
+def test_reopening_is_a_no_op(db_path):
+    open_database(url_for(db_path)).dispose()
+    with sqlite3.connect(db_path) as raw:
+        raw.execute(
+            "INSERT INTO artifacts (name, type, upstream_kind, upstream_location, place, shape, created_at)"
+            " VALUES ('x', 'skill', 'folder', '/x', 'skills/x', 'dir', '2024-01-01 00:00:00')"
+        )
+        schema_before = raw.execute("SELECT sql FROM sqlite_master ORDER BY name").fetchall()
+    db = open_database(url_for(db_path))
+    try:
+        with sqlite3.connect(db_path) as raw:
+            assert raw.execute("SELECT sql FROM sqlite_master ORDER BY name").fetchall() == schema_before
+            assert raw.execute("SELECT count(*) FROM artifacts").fetchone()[0] == 1
+        assert current_revisions(db) == (head_revision(),)
+    finally:
+        db.dispose()
+
+
+def test_migrations_match_the_models(db_path):
+    """A model change without a migration (or the reverse) fails here."""
+    db = open_database(url_for(db_path))
+    try:
+        with db.engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        assert diff == []
+    finally:
+        db.dispose()
+
+
+def test_newer_schema_is_refused(db_path):
+    open_database(url_for(db_path)).dispose()
+    with sqlite3.connect(db_path) as raw:
+        raw.execute("UPDATE alembic_version SET version_num = '9999_from_the_future'")
+    with pytest.raises(DatabaseError, match="newer") as info:
+        open_database(url_for(db_path))
+    assert str(db_path) in str(info.value)
+
+
+def test_sqlite_pragmas(db_path):
+    db = open_database(url_for(db_path), busy_timeout=1.5)
+    try:
+        with db.session() as s:
+            assert s.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+            assert s.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
+            assert s.execute(text("PRAGMA foreign_keys")).scalar() == 1
+            assert s.execute(text("PRAGMA busy_timeout")).scalar() == 1500
+    finally:
+        db.dispose()
+
+
+def test_write_takes_the_write_lock_at_begin(db_path):
+    """BEGIN IMMEDIATE: the lock is held from the first statement, even a SELECT."""
+    db = open_database(url_for(db_path))
+    other = sqlite3.connect(db_path, timeout=0, isolation_level=None)
+    try:
+        with db.write() as s:
+            s.execute(text("SELECT count(*) FROM artifacts")).scalar()
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.execute("BEGIN IMMEDIATE")
+        other.execute("BEGIN IMMEDIATE")  # released on commit
+        other.execute("ROLLBACK")
+        with db.session() as s:  # a read does not take it
+            s.execute(text("SELECT count(*) FROM artifacts")).scalar()
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+    finally:
+        other.close()
+        db.dispose()
+
+
+def test_change_origin_is_checked_by_the_database(db_path):
+    db = open_database(url_for(db_path))
+    db.dispose()
+    with sqlite3.connect(db_path) as raw:
+        raw.execute("PRAGMA foreign_keys = ON")
+        raw.execute(
+            "INSERT INTO artifacts (id, name, type, upstream_kind, upstream_location, place, shape, created_at)"
+            " VALUES (1, 'x', 'skill', 'folder', '/x', 'skills/x', 'dir', '2024-01-01 00:00:00')"
+        )
+        insert = (
+            "INSERT INTO artifact_versions (artifact_id, content_hash, change_origin, created_at, metadata)"
+            " VALUES (1, 'abc', ?, '2024-01-01 00:00:00', '{}')"
+        )
+        raw.execute(insert, ("sync",))
+        with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+            raw.execute(insert, ("bogus",))
+        with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+            raw.execute(
+                "INSERT INTO artifacts (name, type, upstream_kind, upstream_location, place, shape, created_at)"
+                " VALUES ('y', 'plugin', 'folder', '/y', 'y', 'dir', '2024-01-01 00:00:00')"
+            )
+
+
+def test_integrity_error_through_the_edge_is_a_database_error(db_path):
+    db = open_database(url_for(db_path))
+    try:
+        with pytest.raises(DatabaseError):
+            with db.write() as s:
+                s.execute(text(
+                    "INSERT INTO artifact_versions (artifact_id, content_hash, change_origin, created_at, metadata)"
+                    " VALUES (777, 'abc', 'sync', '2024-01-01 00:00:00', '{}')"  # no artifact 777: FK
+                ))
+        with db.session() as s:
+            assert s.execute(text("SELECT count(*) FROM artifact_versions")).scalar() == 0
+    finally:
+        db.dispose()
+
+
+def test_corrupt_file_gives_database_error(db_path):
+    db_path.parent.mkdir(parents=True)
+    db_path.write_bytes(b"this is not a database at all\n" * 200)
+    with pytest.raises(DatabaseError, match="not a readable") as info:
+        open_database(url_for(db_path))
+    assert str(db_path) in str(info.value)
+
+
+def test_locked_database_on_open_gives_database_error(db_path):
+    db_path.parent.mkdir(parents=True)
+    holder = sqlite3.connect(db_path, isolation_level=None)
+    try:
+        holder.execute("CREATE TABLE other (x)")  # a non-WAL file someone holds exclusively
+        holder.execute("BEGIN EXCLUSIVE")
+        holder.execute("INSERT INTO other VALUES (1)")
+        with pytest.raises(DatabaseError, match="locked") as info:
+            open_database(url_for(db_path), busy_timeout=0.2)
+        assert str(db_path) in str(info.value)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+
+def test_unusable_folder_gives_database_error(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with pytest.raises(DatabaseError, match="folder") as info:
+        open_database(url_for(blocker / "sub" / "lineage.sqlite3"))
+    assert str(blocker) in str(info.value)
+
+
+def test_bad_url_gives_database_error():
+    with pytest.raises(DatabaseError, match="URL"):
+        open_database("not a url at all")
+
+
+def test_in_memory_database_is_shared_between_sessions():
+    db = open_database("sqlite://")
+    try:
+        with db.write() as s:
+            s.execute(text(
+                "INSERT INTO artifacts (name, type, upstream_kind, upstream_location, place, shape, created_at)"
+                " VALUES ('x', 'skill', 'folder', '/x', 'skills/x', 'dir', '2024-01-01 00:00:00')"
+            ))
+        with db.session() as s:
+            assert s.execute(text("SELECT count(*) FROM artifacts")).scalar() == 1
+        assert db.path is None
+    finally:
+        db.dispose()
