@@ -1,0 +1,438 @@
+"""Copy an untrusted tree without following links, and swap a copy into place atomically.
+
+Upstream content is untrusted: `shutil.copytree`'s default follows links, so a link
+to `~/.ssh/id_rsa` would land its target in the collection. Here every entry is
+opened relative to its parent directory's descriptor with O_NOFOLLOW, links are
+re-created as links after `core.safety.check_link_target`, and special files are
+refused. See docs/upstreams.md ("Security") for the full list.
+
+Replacing the collection copy: the new copy is staged beside the old one on the
+same filesystem, then swapped in with `renameat2(RENAME_EXCHANGE)` (one step on
+Linux); elsewhere a rename pair guarded by a recovery record that `recover()`
+finishes or undoes at start-up. Either way a crash leaves the old copy or the
+new one, never a mix or nothing.
+"""
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import errno
+import json
+import os
+import secrets
+import shutil
+import stat
+import sys
+from pathlib import Path
+
+from core.errors import LineageError, SyncError, UnsafeEntryError
+from core.hashing import SKIP_NAMES
+from core.safety import check_link_target, check_name
+
+__all__ = ["copy_untrusted", "stage_copy", "replace_atomically", "recover", "RECOVERY_DIR_NAME"]
+
+RECOVERY_DIR_NAME = ".lineage-recovery"
+_CHUNK = 1 << 20
+_SKIP = {os.fsencode(n) for n in SKIP_NAMES}
+_O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_O_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
+_O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # opening a FIFO swapped in after the scan must not block
+_O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+
+
+# --------------------------------------------------------------------------- copy
+
+
+def _show(rel: bytes) -> str:
+    return os.fsdecode(rel)
+
+
+def _kind_name(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device file"
+    return "a special file"
+
+
+def _refuse_special(rel: bytes, mode: int) -> UnsafeEntryError:
+    return UnsafeEntryError(
+        f"The entry {_show(rel)!r} is {_kind_name(mode)}; refusing the artifact because only regular files, "
+        "folders and links can be copied — remove it from the upstream."
+    )
+
+
+def _changed(rel: bytes) -> UnsafeEntryError:
+    return UnsafeEntryError(
+        f"The entry {_show(rel)!r} changed type while it was being copied; refusing the artifact — sync again."
+    )
+
+
+def _fsync_fd(fd: int) -> None:
+    try:
+        os.fsync(fd)
+    except OSError as e:  # some filesystems cannot fsync a directory; the data is still written
+        if e.errno not in (errno.EINVAL, errno.EBADF, errno.ENOTSUP):
+            raise
+
+
+def _fsync_dir(path: Path) -> None:
+    if os.name != "posix":
+        return
+    fd = os.open(path, os.O_RDONLY | _O_DIRECTORY | _O_CLOEXEC)
+    try:
+        _fsync_fd(fd)
+    finally:
+        os.close(fd)
+
+
+def _copy_file_fd(src_fd: int, dst_fd: int) -> None:
+    while True:
+        chunk = os.read(src_fd, _CHUNK)
+        if not chunk:
+            return
+        view = memoryview(chunk)
+        while view:
+            n = os.write(dst_fd, view)
+            view = view[n:]
+
+
+def _copy_regular(src_dir: int, name: bytes, rel: bytes, dst_dir: int | None, dst_name: bytes) -> None:
+    """Open without following links, check it is still a regular file, copy, fsync."""
+    try:
+        sfd = os.open(name, os.O_RDONLY | _O_NOFOLLOW | _O_NONBLOCK | _O_CLOEXEC, dir_fd=src_dir)
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            raise _changed(rel) from None
+        raise
+    try:
+        st = os.fstat(sfd)
+        if not stat.S_ISREG(st.st_mode):
+            raise _changed(rel)
+        # Content hash v1 only distinguishes "any exec bit" from none.
+        mode = 0o755 if st.st_mode & 0o111 else 0o644
+        dfd = os.open(dst_name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_NOFOLLOW | _O_CLOEXEC, mode,
+                      dir_fd=dst_dir)
+        try:
+            _copy_file_fd(sfd, dfd)
+            os.fchmod(dfd, mode)  # the umask must not drop the exec bit
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+    finally:
+        os.close(sfd)
+
+
+def _walk(src_fd: int, prefix: bytes, dst_fd: int | None) -> None:
+    """Check (dst_fd None) or copy the directory open at src_fd. Entries in byte order."""
+    with os.scandir(src_fd) as it:
+        names = sorted(os.fsencode(e.name) for e in it)
+    for name in names:
+        if name in _SKIP:
+            continue
+        rel = prefix + name
+        check_name(rel)
+        st = os.stat(name, dir_fd=src_fd, follow_symlinks=False)
+        mode = st.st_mode
+        if stat.S_ISLNK(mode):
+            target = os.readlink(name, dir_fd=src_fd)
+            check_link_target(rel, target)
+            if dst_fd is not None:
+                os.symlink(target, name, dir_fd=dst_fd)
+        elif stat.S_ISDIR(mode):
+            try:
+                child = os.open(name, os.O_RDONLY | _O_DIRECTORY | _O_NOFOLLOW | _O_CLOEXEC, dir_fd=src_fd)
+            except OSError as e:
+                if e.errno in (errno.ELOOP, errno.ENOTDIR):
+                    raise _changed(rel) from None
+                raise
+            try:
+                if dst_fd is None:
+                    _walk(child, rel + b"/", None)
+                else:
+                    os.mkdir(name, 0o755, dir_fd=dst_fd)
+                    dchild = os.open(name, os.O_RDONLY | _O_DIRECTORY | _O_NOFOLLOW | _O_CLOEXEC, dir_fd=dst_fd)
+                    try:
+                        _walk(child, rel + b"/", dchild)
+                        _fsync_fd(dchild)
+                    finally:
+                        os.close(dchild)
+            finally:
+                os.close(child)
+        elif stat.S_ISREG(mode):
+            if dst_fd is not None:
+                _copy_regular(src_fd, name, rel, dst_fd, name)
+        else:
+            raise _refuse_special(rel, mode)
+
+
+def _require_dir_fd_support() -> None:
+    if not (os.open in os.supports_dir_fd and os.scandir in os.supports_fd and _O_NOFOLLOW):
+        raise LineageError(
+            f"Copying upstream content safely needs POSIX directory descriptors, which {sys.platform} lacks; "
+            "run Artifact Lineage on Linux or macOS."
+        )
+
+
+def copy_untrusted(src: Path, dest: Path) -> None:
+    """Copy a file or a directory tree from `src` to `dest` (which must not exist) without following links.
+
+    Refused with UnsafeEntryError naming the entry, before anything is written where the
+    pre-scan can tell: a link whose target is absolute or leaves the tree, a FIFO,
+    socket or device file, an unsafe name. Skipped at any depth: core.hashing.SKIP_NAMES.
+    On any error the partial `dest` is removed.
+    """
+    _require_dir_fd_support()
+    src, dest = Path(src), Path(dest)
+    try:
+        st = os.lstat(src)
+    except FileNotFoundError:
+        raise SyncError(f"The upstream copy {src} does not exist; check the artifact's upstream.") from None
+    if stat.S_ISLNK(st.st_mode):
+        raise UnsafeEntryError(
+            f"The upstream {str(src)!r} is itself a symbolic link; links are not followed, "
+            "so point the upstream at the real file or folder."
+        )
+    if os.path.lexists(dest):
+        raise SyncError(f"Cannot copy to {dest} because something is already there; remove it and try again.")
+    name = os.fsencode(src.name)
+    if stat.S_ISREG(st.st_mode):
+        _copy_single(src, dest, name)
+    elif stat.S_ISDIR(st.st_mode):
+        _copy_tree(src, dest)
+    else:
+        raise _refuse_special(name, st.st_mode)
+    _fsync_dir(dest.parent)
+
+
+def _copy_single(src: Path, dest: Path, name: bytes) -> None:
+    src_dir = os.open(src.parent, os.O_RDONLY | _O_DIRECTORY | _O_CLOEXEC)
+    dst_dir = os.open(dest.parent, os.O_RDONLY | _O_DIRECTORY | _O_CLOEXEC)
+    try:
+        _copy_regular(src_dir, name, name, dst_dir, os.fsencode(dest.name))
+    except BaseException:
+        _remove(dest)
+        raise
+    finally:
+        os.close(src_dir)
+        os.close(dst_dir)
+
+
+def _copy_tree(src: Path, dest: Path) -> None:
+    src_fd = os.open(src, os.O_RDONLY | _O_DIRECTORY | _O_NOFOLLOW | _O_CLOEXEC)
+    try:
+        _walk(src_fd, b"", None)  # pre-scan: refuse before writing anything
+        os.mkdir(dest, 0o755)
+        try:
+            dst_fd = os.open(dest, os.O_RDONLY | _O_DIRECTORY | _O_NOFOLLOW | _O_CLOEXEC)
+            try:
+                _walk(src_fd, b"", dst_fd)  # checks again: the tree may change between the passes
+                _fsync_fd(dst_fd)
+            finally:
+                os.close(dst_fd)
+        except BaseException:
+            _remove(dest)
+            raise
+    finally:
+        os.close(src_fd)
+
+
+def _remove(path: Path) -> None:
+    """Remove a file, link or tree without following links (rmtree never follows them)."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return
+    if stat.S_ISDIR(st.st_mode):
+        shutil.rmtree(path)
+    else:
+        os.unlink(path)
+
+
+def stage_copy(src: Path, target: Path) -> Path:
+    """Copy `src` to a fresh hidden path beside `target` (same filesystem) and return it."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staged = target.parent / f".{target.name}.staging-{secrets.token_hex(6)}"
+    copy_untrusted(Path(src), staged)
+    return staged
+
+
+# --------------------------------------------------------------------------- atomic replace
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 1 << 1
+_FALLBACK_ERRNOS = {errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP}
+_libc = None
+
+
+def _renameat2_exchange(a: Path, b: Path) -> None:
+    """Swap two paths in one step (Linux renameat2 RENAME_EXCHANGE). OSError(ENOSYS) where unavailable."""
+    global _libc
+    if not sys.platform.startswith("linux"):
+        raise OSError(errno.ENOSYS, "renameat2 is Linux only")
+    if _libc is None:
+        _libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+    fn = getattr(_libc, "renameat2", None)  # glibc >= 2.28; musl >= 1.2.4
+    if fn is None:
+        raise OSError(errno.ENOSYS, "libc has no renameat2")
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    fn.restype = ctypes.c_int
+    if fn(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, os.strerror(err), str(a), None, str(b))
+
+
+def replace_atomically(target: Path, staged: Path, *, recovery_dir: Path | None = None,
+                       use_exchange: bool = True) -> None:
+    """Put `staged` (a file or folder) at `target`; a crash leaves the old copy or the new one.
+
+    With no `target` yet: a rename. Otherwise, on Linux: renameat2(RENAME_EXCHANGE), then
+    the old copy (now at `staged`) is removed. Where that is unsupported (or with
+    use_exchange=False): a rename pair with a recovery record in `recovery_dir`
+    (default: `target.parent/.lineage-recovery`) that `recover()` completes or undoes.
+    Raises SyncError; on error the old copy is left at `target`.
+    """
+    target, staged = Path(target), Path(staged)
+    if not os.path.lexists(staged):
+        raise SyncError(f"The staged copy {staged} is missing; sync again.")
+    try:
+        if not os.path.lexists(target):
+            os.rename(staged, target)
+            _fsync_dir(target.parent)
+            return
+        if use_exchange:
+            try:
+                _renameat2_exchange(staged, target)
+            except OSError as e:
+                if e.errno not in _FALLBACK_ERRNOS:
+                    raise
+            else:
+                _fsync_dir(target.parent)
+                _discard_old(staged)  # the old copy, now under the staging name
+                return
+        _replace_with_record(target, staged, Path(recovery_dir) if recovery_dir else target.parent / RECOVERY_DIR_NAME)
+    except OSError as e:
+        raise SyncError(
+            f"Could not put the new copy in place at {target}: {e.strerror or e}; the previous copy was kept."
+        ) from e
+
+
+def _write_record(path: Path, record: dict) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(record, fh)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+def _drop_record(path: Path) -> None:
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        pass
+    try:
+        path.parent.rmdir()  # only when no other swap is pending
+    except OSError:
+        pass
+
+
+def _replace_with_record(target: Path, staged: Path, recovery_dir: Path) -> None:
+    rid = secrets.token_hex(8)
+    backup = target.parent / f".{target.name}.backup-{rid}"
+    recovery_dir.mkdir(parents=True, exist_ok=True)
+    record_path = recovery_dir / f"{rid}.json"
+    record = {"id": rid, "target": os.fsdecode(target.absolute()), "staged": os.fsdecode(staged.absolute()),
+              "backup": os.fsdecode(backup.absolute()), "phase": "moving-old-aside"}
+    _write_record(record_path, record)
+    try:
+        os.rename(target, backup)
+        _fsync_dir(target.parent)
+        record["phase"] = "moving-new-in"
+        _write_record(record_path, record)
+        os.rename(staged, target)
+        _fsync_dir(target.parent)
+    except BaseException:
+        # Undo now if we can; otherwise the record lets recover() undo it at start-up.
+        if not os.path.lexists(target) and os.path.lexists(backup):
+            os.rename(backup, target)
+            _fsync_dir(target.parent)
+        if os.path.lexists(target) and not os.path.lexists(backup):
+            _drop_record(record_path)
+        raise
+    record["phase"] = "removing-old"
+    _write_record(record_path, record)
+    if _discard_old(backup):
+        _drop_record(record_path)
+    # else: the record stays, and recover() removes the old copy at the next start-up
+
+
+def _discard_old(path: Path) -> bool:
+    """Remove the replaced copy; the swap already succeeded, so a failure here is not the sync's."""
+    try:
+        _remove(path)
+        return True
+    except OSError:
+        return False
+
+
+def _record_files(collection_dir: Path) -> list[Path]:
+    """Recovery records at the collection root and up to two folders deep (e.g. skills/, skills/x/)."""
+    found: list[Path] = []
+    for pattern in (RECOVERY_DIR_NAME, f"*/{RECOVERY_DIR_NAME}", f"*/*/{RECOVERY_DIR_NAME}"):
+        for d in sorted(collection_dir.glob(pattern)):
+            if d.is_dir() and not d.is_symlink():
+                found.extend(sorted(d.glob("*.json")))
+    return found
+
+
+def recover(collection_dir: Path) -> list[str]:
+    """Finish or undo swaps a crash interrupted (the rename-pair fallback); one message per swap."""
+    messages: list[str] = []
+    for path in _record_files(Path(collection_dir)):
+        try:
+            rec = json.loads(path.read_text(encoding="utf-8"))
+            target, staged, backup = (Path(rec[k]) for k in ("target", "staged", "backup"))
+        except (OSError, ValueError, KeyError, TypeError) as e:
+            messages.append(f"Ignored an unreadable recovery record {path} ({e}); delete it if the collection looks right.")
+            continue
+        has_target, has_staged, has_backup = (os.path.lexists(p) for p in (target, staged, backup))
+        try:
+            if has_target and has_backup and not has_staged:
+                _remove(backup)  # the new copy is in place: finish
+                messages.append(f"Finished replacing {target}: the new copy is in place and the old one was removed.")
+            elif not has_target and has_backup:
+                os.rename(backup, target)  # the old copy was moved aside: undo
+                _fsync_dir(target.parent)
+                if has_staged:
+                    _remove(staged)
+                messages.append(f"Undid an interrupted replace of {target}: the previous copy is back in place.")
+            elif has_target and not has_backup and has_staged:
+                _remove(staged)  # never started: drop the unused new copy
+                messages.append(f"An interrupted replace of {target} had not started; the copy there is unchanged.")
+            elif has_target and not has_backup:
+                messages.append(f"A replace of {target} had completed; only its record was left, now removed.")
+            elif not has_target and has_staged:  # neither old nor new at target: the staged copy beats nothing
+                os.rename(staged, target)
+                _fsync_dir(target.parent)
+                messages.append(f"Finished replacing {target} from its staged copy.")
+            elif not has_target:  # nothing anywhere
+                messages.append(
+                    f"Could not recover {target}: neither the old nor the new copy is there; "
+                    "sync the artifact again to rebuild it."
+                )
+            else:  # target, backup and staged all present: not a state our swap produces
+                messages.append(
+                    f"Left {target} alone: the recovery record {path} does not match the folders on disk; "
+                    f"check {backup} and {staged} by hand."
+                )
+                continue
+        except OSError as e:
+            messages.append(f"Could not recover {target}: {e.strerror or e}; the record {path} was kept.")
+            continue
+        _drop_record(path)
+    return messages
