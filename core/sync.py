@@ -286,7 +286,9 @@ def _install(ws: Any, probe: _Probe) -> Any:
     from core import transfer
 
     artifact, target = probe.artifact, probe.target
-    staged = target.parent / f".{target.name}.stage-{uuid.uuid4().hex[:12]}"
+    # Staged beside the copy (same filesystem, so the swap is a rename). Named here rather
+    # than by transfer.stage_copy so a copy that fails half-way is always cleaned up.
+    staged: Path | None = target.parent / f".{target.name}.staging-{uuid.uuid4().hex[:12]}"
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         transfer.copy_untrusted(Path(probe.fetched.path), staged)
@@ -297,18 +299,17 @@ def _install(ws: Any, probe: _Probe) -> Any:
                 f"The upstream of {artifact.name!r} changed while it was being copied "
                 f"(expected {probe.upstream[:12]}, got {staged_tree.content_hash[:12]}); sync again."
             )
+        # Stored before the swap: if the object store cannot take it, the copy stays as it was.
         _store(ws, staged, staged_tree)
-        if os.path.lexists(target):
-            transfer.replace_atomically(target, staged)
-        else:
-            os.rename(staged, target)
+        transfer.replace_atomically(target, staged)
     except OSError as exc:
-        _remove(staged)
+        if staged is not None:
+            _remove(staged)
         raise SyncError(_os_message(exc, artifact.name, "copying")) from exc
     except BaseException:
-        _remove(staged)
+        if staged is not None:
+            _remove(staged)
         raise
-    _remove(staged)  # after an exchange the staged name may hold the old copy
     return staged_tree
 
 

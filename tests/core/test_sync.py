@@ -1,0 +1,483 @@
+"""Sync states and rules (core/sync.py, docs/sync.md)."""
+from __future__ import annotations
+
+import errno
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from core import sync, transfer
+from core.errors import DatabaseError, LineageError, UpstreamError
+from core.hashing import hash_tree
+from core.history import History
+from core.sync import Strategy, SyncState
+from core.workspace import Workspace
+
+
+@pytest.fixture
+def ws(tmp_path):
+    w = Workspace.open(home=tmp_path / "home")
+    yield w
+    w.close()
+
+
+def write_tree(root: Path, files: dict) -> Path:
+    """Make `root` hold exactly `files` (name -> str/bytes)."""
+    if root.exists():
+        import shutil
+
+        shutil.rmtree(root)
+    root.mkdir(parents=True)
+    for name, content in files.items():
+        p = root / name
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_bytes(content.encode() if isinstance(content, str) else content)
+    return root
+
+
+def skill(tmp_path: Path, name: str = "pdf", **files) -> Path:
+    return write_tree(tmp_path / "up" / name, {"SKILL.md": f"# {name}\n", **files})
+
+
+def copy_of(ws, art) -> Path:
+    return Path(ws.home.collection_dir) / art.place
+
+
+def state_of(ws, name: str) -> SyncState:
+    (status,) = sync.status_all(ws, [name])
+    return status.state
+
+
+def test_new_artifact_is_copied_and_recorded_as_a_root(ws, tmp_path):
+    up = skill(tmp_path, "pdf", **{"scripts/run.sh": "echo hi\n"})
+    art = sync.add_artifact(ws, "pdf", str(up))
+    assert (art.type, art.shape, art.place) == ("skill", "dir", "skills/pdf")
+    assert state_of(ws, "pdf") is SyncState.NEW
+    assert not copy_of(ws, art).exists()  # status changes nothing
+
+    result = sync.sync_artifact(ws, art.id)
+    expected = hash_tree(up).content_hash
+    assert (result.state, result.action, result.new_hash) == (SyncState.NEW, "copied", expected)
+    assert result.version_recorded and result.error is None and not result.conflict
+    assert (copy_of(ws, art) / "scripts" / "run.sh").read_text() == "echo hi\n"
+    assert hash_tree(copy_of(ws, art)).content_hash == expected
+
+    (version,) = ws.history.versions(art.id)
+    assert version.id == result.version_id
+    assert (version.content_hash, version.parent_hash, version.change_origin) == (expected, None, "sync")
+    meta = version.metadata
+    assert meta["files_added"] == 2 and meta["files_removed"] == 0 and meta["files_changed"] == 0
+    assert meta["upstream_kind"] == "folder" and meta["strategy"] == "keep-local"
+    assert "machine" in meta and "user" in meta
+    assert ws.objects.has_manifest(expected)
+    assert state_of(ws, "pdf") is SyncState.UP_TO_DATE
+
+
+def test_up_to_date_does_nothing(ws, tmp_path):
+    art = sync.add_artifact(ws, "pdf", str(skill(tmp_path)))
+    sync.sync_artifact(ws, art.id)
+    again = sync.sync_artifact(ws, art.id)
+    assert (again.state, again.action, again.version_recorded) == (SyncState.UP_TO_DATE, "nothing", False)
+    assert len(ws.history.versions(art.id)) == 1
+
+
+def test_upstream_changed_replaces_and_records_parent_local(ws, tmp_path):
+    up = skill(tmp_path, "pdf", **{"a.txt": "one\n", "gone.txt": "bye\n"})
+    art = sync.add_artifact(ws, "pdf", str(up))
+    first = sync.sync_artifact(ws, art.id)
+    write_tree(up, {"SKILL.md": "# pdf\n", "a.txt": "two\n", "new.txt": "hello\n"})
+    assert state_of(ws, "pdf") is SyncState.UPSTREAM_CHANGED
+    assert len(ws.history.versions(art.id)) == 1  # status recorded nothing
+
+    result = sync.sync_artifact(ws, art.id)
+    assert (result.state, result.action) == (SyncState.UPSTREAM_CHANGED, "replaced")
+    assert result.old_hash == first.new_hash
+    assert (copy_of(ws, art) / "a.txt").read_text() == "two\n"
+    assert not (copy_of(ws, art) / "gone.txt").exists()
+    head = ws.history.head(art.id)
+    assert head.id == result.version_id and head.change_origin == "sync"
+    assert head.parent_hash == first.new_hash and head.parent_id == first.version_id
+    assert (head.metadata["files_added"], head.metadata["files_removed"], head.metadata["files_changed"]) == (1, 1, 1)
+    assert ws.history.lineage(head.id) == [first.new_hash, result.new_hash]
+    # no staging or backup left beside the copy
+    assert sorted(p.name for p in copy_of(ws, art).parent.iterdir()) == ["pdf"]
+
+
+def test_locally_modified_is_recorded_and_never_overwritten(ws, tmp_path):
+    art = sync.add_artifact(ws, "pdf", str(skill(tmp_path)))
+    first = sync.sync_artifact(ws, art.id)
+    (copy_of(ws, art) / "SKILL.md").write_text("# my edit\n")
+    assert state_of(ws, "pdf") is SyncState.LOCALLY_MODIFIED
+
+    result = sync.sync_artifact(ws, art.id)
+    assert (result.action, result.conflict, result.version_recorded) == ("kept-local", False, True)
+    assert (copy_of(ws, art) / "SKILL.md").read_text() == "# my edit\n"
+    head = ws.history.head(art.id)
+    assert head.change_origin == "local_modification" and head.parent_id == first.version_id
+    assert ws.objects.has_manifest(head.content_hash)
+    # still locally modified, nothing more to record
+    again = sync.sync_artifact(ws, art.id)
+    assert (again.state, again.version_recorded) == (SyncState.LOCALLY_MODIFIED, False)
+    assert len(ws.history.versions(art.id)) == 2
+
+
+def _diverge(ws, tmp_path):
+    up = skill(tmp_path)
+    art = sync.add_artifact(ws, "pdf", str(up))
+    first = sync.sync_artifact(ws, art.id)
+    (copy_of(ws, art) / "SKILL.md").write_text("# local\n")
+    (up / "SKILL.md").write_text("# upstream\n")
+    assert state_of(ws, "pdf") is SyncState.DIVERGED
+    return up, art, first
+
+
+def test_diverged_keep_local_reports_a_conflict(ws, tmp_path):
+    _, art, first = _diverge(ws, tmp_path)
+    result = sync.sync_artifact(ws, art.id)  # default strategy
+    assert (result.state, result.action, result.conflict) == (SyncState.DIVERGED, "kept-local", True)
+    assert result.error is None
+    assert (copy_of(ws, art) / "SKILL.md").read_text() == "# local\n"
+    head = ws.history.head(art.id)
+    assert head.change_origin == "local_modification" and head.parent_hash == first.new_hash
+    again = sync.sync_artifact(ws, art.id)
+    assert again.conflict and not again.version_recorded
+    assert len(ws.history.versions(art.id)) == 2
+
+
+def test_diverged_take_upstream_keeps_local_in_history(ws, tmp_path):
+    _, art, first = _diverge(ws, tmp_path)
+    local_hash = hash_tree(copy_of(ws, art)).content_hash
+    result = sync.sync_artifact(ws, art.id, Strategy.TAKE_UPSTREAM)
+    assert (result.state, result.action) == (SyncState.DIVERGED, "replaced")
+    assert (copy_of(ws, art) / "SKILL.md").read_text() == "# upstream\n"
+    newest, local, root = ws.history.versions(art.id)
+    assert (root.id, local.content_hash, local.change_origin) == (first.version_id, local_hash, "local_modification")
+    assert newest.change_origin == "sync" and newest.parent_id == local.id and newest.parent_hash == local_hash
+    assert newest.metadata["strategy"] == "take-upstream"
+    # the local edit can be restored from the object store
+    restored = tmp_path / "restored"
+    ws.objects.materialize(local_hash, restored)
+    assert (restored / "SKILL.md").read_text() == "# local\n"
+    assert state_of(ws, "pdf") is SyncState.UP_TO_DATE
+
+
+def test_revert_a_b_a_records_three_versions(ws, tmp_path):
+    up = skill(tmp_path)
+    art = sync.add_artifact(ws, "pdf", str(up))
+    a = sync.sync_artifact(ws, art.id)
+    (up / "SKILL.md").write_text("# B\n")
+    b = sync.sync_artifact(ws, art.id)
+    (up / "SKILL.md").write_text("# pdf\n")
+    a2 = sync.sync_artifact(ws, art.id)
+    assert a2.version_recorded and a2.new_hash == a.new_hash != b.new_hash
+    newest = ws.history.head(art.id)
+    assert newest.metadata["matches_version"] == a.version_id
+    assert ws.history.lineage(newest.id) == [a.new_hash, b.new_hash, a.new_hash]
+
+
+def test_identical_content_in_two_artifacts(ws, tmp_path):
+    one = sync.add_artifact(ws, "one", str(write_tree(tmp_path / "u1", {"SKILL.md": "same\n"})))
+    two = sync.add_artifact(ws, "two", str(write_tree(tmp_path / "u2", {"SKILL.md": "same\n"})))
+    results = sync.sync_all(ws)
+    assert [r.version_recorded for r in results] == [True, True]
+    (v1,) = ws.history.versions(one.id)
+    (v2,) = ws.history.versions(two.id)
+    assert v1.content_hash == v2.content_hash and v1.id != v2.id
+
+
+def test_single_file_command_named_differently_from_upstream(ws, tmp_path):
+    src = tmp_path / "repo" / "commands" / "review-code.md"
+    src.parent.mkdir(parents=True)
+    src.write_text("Review the code.\n")
+    art = sync.add_artifact(ws, "review", str(src))
+    assert (art.type, art.shape, art.place) == ("command", "file", "commands/review.md")
+    result = sync.sync_artifact(ws, art.id)
+    assert result.action == "copied"
+    target = copy_of(ws, art)
+    assert target.read_text() == "Review the code.\n"
+    # the recorded hash is what `hash` prints for the collection file
+    assert hash_tree(target).content_hash == result.new_hash
+    assert state_of(ws, "review") is SyncState.UP_TO_DATE
+    src.write_text("Review it twice.\n")
+    assert sync.sync_artifact(ws, art.id).action == "replaced"
+    assert target.read_text() == "Review it twice.\n"
+
+
+def test_add_skill_md_file_tracks_its_folder(ws, tmp_path):
+    up = skill(tmp_path, "pdf", **{"helper.py": "print(1)\n"})
+    art = sync.add_artifact(ws, "pdf", str(up / "SKILL.md"))
+    assert (art.type, art.shape, art.place) == ("skill", "dir", "skills/pdf")
+    assert Path(art.upstream.location) == up.resolve()
+    sync.sync_artifact(ws, art.id)
+    assert (copy_of(ws, art) / "helper.py").exists()
+
+
+def test_add_refuses_bad_names_and_missing_upstreams(ws, tmp_path):
+    up = skill(tmp_path)
+    with pytest.raises(LineageError, match="name"):
+        sync.add_artifact(ws, "../evil", str(up))
+    with pytest.raises(UpstreamError):
+        sync.add_artifact(ws, "x", str(tmp_path / "nowhere"))
+    with pytest.raises(UpstreamError):
+        sync.add_artifact(ws, "x", f"file://{tmp_path}/no-such-repo.git")
+    assert ws.history.list_artifacts() == []
+
+
+# --- failures before the swap leave the copy alone ---------------------------
+
+
+def _synced_then_upstream_changed(ws, tmp_path):
+    up = skill(tmp_path, "pdf", **{"a.txt": "old\n", "b.txt": "old\n"})
+    art = sync.add_artifact(ws, "pdf", str(up))
+    first = sync.sync_artifact(ws, art.id)
+    (up / "a.txt").write_text("new\n")
+    (up / "b.txt").write_text("new\n")
+    return up, art, first
+
+
+def _partial_copy_then_fail(exc: OSError):
+    real = transfer.copy_untrusted
+
+    def fake(src, dest):
+        real(src, dest)  # a whole copy lands on disk, then the "disk" fails
+        (Path(dest) / "b.txt").write_text("half")
+        raise exc
+
+    return fake
+
+
+def test_failure_mid_copy_keeps_old_copy_and_records_nothing(ws, tmp_path, monkeypatch):
+    up, art, first = _synced_then_upstream_changed(ws, tmp_path)
+    monkeypatch.setattr(transfer, "copy_untrusted", _partial_copy_then_fail(OSError(errno.EIO, "I/O error")))
+    result = sync.sync_artifact(ws, art.id)
+    assert (result.state, result.action, result.version_recorded) == (SyncState.UPSTREAM_CHANGED, "failed", False)
+    assert "pdf" in result.error and "Traceback" not in result.error
+    assert (copy_of(ws, art) / "a.txt").read_text() == "old\n"
+    assert hash_tree(copy_of(ws, art)).content_hash == first.new_hash
+    assert len(ws.history.versions(art.id)) == 1
+    assert sorted(p.name for p in copy_of(ws, art).parent.iterdir()) == ["pdf"]  # staging removed
+    monkeypatch.undo()
+    assert sync.sync_artifact(ws, art.id).action == "replaced"
+
+
+def test_failure_in_the_swap_keeps_old_copy(ws, tmp_path, monkeypatch):
+    up, art, first = _synced_then_upstream_changed(ws, tmp_path)
+
+    def broken_swap(target, staged, **kw):
+        raise transfer.SyncError(f"Could not put the new copy in place at {target}; the previous copy was kept.")
+
+    monkeypatch.setattr(transfer, "replace_atomically", broken_swap)
+    result = sync.sync_artifact(ws, art.id)
+    assert result.action == "failed" and not result.version_recorded
+    assert hash_tree(copy_of(ws, art)).content_hash == first.new_hash
+    assert len(ws.history.versions(art.id)) == 1
+
+
+def test_disk_full_gives_a_clear_message_and_keeps_the_copy(ws, tmp_path, monkeypatch):
+    up, art, first = _synced_then_upstream_changed(ws, tmp_path)
+    monkeypatch.setattr(
+        transfer, "copy_untrusted", _partial_copy_then_fail(OSError(errno.ENOSPC, "No space left on device"))
+    )
+    result = sync.sync_artifact(ws, art.id)
+    assert result.action == "failed"
+    assert result.error.startswith("Disk full while copying 'pdf' into the collection")
+    assert "free space" in result.error
+    assert hash_tree(copy_of(ws, art)).content_hash == first.new_hash
+
+
+def test_missing_upstream_is_an_error_for_that_artifact(ws, tmp_path):
+    up = skill(tmp_path)
+    art = sync.add_artifact(ws, "pdf", str(up))
+    first = sync.sync_artifact(ws, art.id)
+    import shutil
+
+    shutil.rmtree(up)
+    (status,) = sync.status_all(ws)
+    assert status.state is SyncState.ERROR and str(up) in status.error
+    result = sync.sync_artifact(ws, art.id)
+    assert result.action == "failed" and str(up) in result.error
+    assert hash_tree(copy_of(ws, art)).content_hash == first.new_hash
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX links")
+def test_link_leaving_the_artifact_is_refused_by_name(ws, tmp_path):
+    up = skill(tmp_path)
+    os.symlink("/etc/passwd", up / "steal")
+    art = sync.add_artifact(ws, "pdf", str(up))
+    result = sync.sync_artifact(ws, art.id)
+    assert result.action == "failed" and "steal" in result.error
+    assert not copy_of(ws, art).exists()
+    assert ws.history.versions(art.id) == []
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX links")
+def test_link_inside_the_artifact_is_copied_as_a_link(ws, tmp_path):
+    up = skill(tmp_path, "pdf", **{"docs/a.md": "a\n"})
+    os.symlink("docs/a.md", up / "alias")
+    art = sync.add_artifact(ws, "pdf", str(up))
+    assert sync.sync_artifact(ws, art.id).action == "copied"
+    assert os.readlink(copy_of(ws, art) / "alias") == "docs/a.md"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_fifo_is_refused_by_name(ws, tmp_path):
+    up = skill(tmp_path)
+    art = sync.add_artifact(ws, "pdf", str(up))
+    os.mkfifo(up / "pipe")
+    result = sync.sync_artifact(ws, art.id)
+    assert result.action == "failed" and "pipe" in result.error
+    assert not copy_of(ws, art).exists()
+
+
+@pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="needs byte file names")
+def test_non_utf8_file_name_syncs(ws, tmp_path):
+    up = skill(tmp_path)
+    with open(os.path.join(os.fsencode(up), b"caf\xe9.txt"), "wb") as fh:
+        fh.write(b"latin-1 name\n")
+    art = sync.add_artifact(ws, "pdf", str(up))
+    assert sync.sync_artifact(ws, art.id).action == "copied"
+    assert os.path.exists(os.path.join(os.fsencode(copy_of(ws, art)), b"caf\xe9.txt"))
+    assert state_of(ws, "pdf") is SyncState.UP_TO_DATE
+
+
+# --- graceful degradation and reconcile ---------------------------------------
+
+
+def _break_recording(monkeypatch):
+    def broken(self, *args, **kwargs):
+        raise DatabaseError("The database is locked by another program; close it and sync again.")
+
+    monkeypatch.setattr(History, "record_version", broken)
+
+
+def test_recording_failure_on_first_sync_then_reconcile(ws, tmp_path, monkeypatch):
+    art = sync.add_artifact(ws, "pdf", str(skill(tmp_path)))
+    _break_recording(monkeypatch)
+    result = sync.sync_artifact(ws, art.id)
+    assert (result.action, result.version_recorded, result.error) == ("copied", False, None)
+    assert "locked" in result.not_recorded_reason
+    assert copy_of(ws, art).is_dir()
+    monkeypatch.undo()
+
+    (status,) = sync.status_all(ws)
+    assert status.state is SyncState.UP_TO_DATE and status.head is None  # status records nothing
+    again = sync.sync_artifact(ws, art.id)
+    assert again.version_recorded and again.action == "nothing"
+    (version,) = ws.history.versions(art.id)
+    assert version.change_origin == "sync" and version.parent_hash is None
+    assert version.content_hash == result.new_hash and version.metadata["reconciled"] is True
+
+
+def test_recording_failure_on_update_then_reconcile(ws, tmp_path, monkeypatch):
+    up, art, first = _synced_then_upstream_changed(ws, tmp_path)
+    _break_recording(monkeypatch)
+    result = sync.sync_artifact(ws, art.id)
+    assert result.action == "replaced" and not result.version_recorded
+    assert (copy_of(ws, art) / "a.txt").read_text() == "new\n"
+    monkeypatch.undo()
+    # local == upstream, head is still the old sync: the next sync records a `sync` version
+    assert state_of(ws, "pdf") is SyncState.UP_TO_DATE
+    again = sync.sync_artifact(ws, art.id)
+    assert again.version_recorded
+    head = ws.history.head(art.id)
+    assert head.change_origin == "sync" and head.content_hash == result.new_hash
+    assert head.parent_id == first.version_id
+    assert len(ws.history.versions(art.id)) == 2
+
+
+def test_take_upstream_keeps_local_when_its_edit_cannot_be_recorded(ws, tmp_path, monkeypatch):
+    _, art, _ = _diverge(ws, tmp_path)
+    _break_recording(monkeypatch)
+    result = sync.sync_artifact(ws, art.id, Strategy.TAKE_UPSTREAM)
+    assert (result.action, result.conflict, result.version_recorded) == ("kept-local", True, False)
+    assert (copy_of(ws, art) / "SKILL.md").read_text() == "# local\n"
+
+
+def test_copy_placed_by_hand_is_reconciled(ws, tmp_path):
+    up = skill(tmp_path)
+    art = sync.add_artifact(ws, "pdf", str(up))
+    write_tree(copy_of(ws, art), {"SKILL.md": "# hand made\n"})
+    assert state_of(ws, "pdf") is SyncState.DIVERGED  # no base: never overwritten by default
+    result = sync.sync_artifact(ws, art.id)
+    assert (result.action, result.conflict) == ("kept-local", True)
+    (root,) = ws.history.versions(art.id)
+    assert root.change_origin == "local_modification" and root.parent_hash is None
+    taken = sync.sync_artifact(ws, art.id, Strategy.TAKE_UPSTREAM)
+    assert taken.action == "replaced" and ws.history.head(art.id).parent_id == root.id
+
+
+# --- sync all -------------------------------------------------------------------
+
+
+def test_sync_all_reports_progress_and_one_failure_does_not_stop_the_rest(ws, tmp_path):
+    for name in ("a", "b", "c"):
+        sync.add_artifact(ws, name, str(skill(tmp_path, name)))
+    import shutil
+
+    shutil.rmtree(tmp_path / "up" / "b")
+    calls = []
+    results = sync.sync_all(ws, progress=lambda done, total, name: calls.append((done, total, name)))
+    assert [(r.name, r.action) for r in results] == [("a", "copied"), ("b", "failed"), ("c", "copied")]
+    assert calls == [(0, 3, "a"), (1, 3, "b"), (2, 3, "c"), (3, 3, "")]
+    assert results[1].error and results[1].state is SyncState.ERROR
+
+
+def test_sync_all_cancel_between_artifacts(ws, tmp_path):
+    for name in ("a", "b", "c"):
+        sync.add_artifact(ws, name, str(skill(tmp_path, name)))
+    seen = []
+    results = sync.sync_all(ws, progress=lambda d, t, n: seen.append(n), cancel=lambda: len(seen) >= 1)
+    assert [(r.name, r.action) for r in results] == [("a", "copied"), ("b", "cancelled"), ("c", "cancelled")]
+    assert ws.history.versions(results[1].artifact_id) == []
+
+
+def test_sync_all_per_artifact_strategies(ws, tmp_path):
+    ups = {n: skill(tmp_path, n) for n in ("a", "b")}
+    arts = {n: sync.add_artifact(ws, n, str(ups[n])) for n in ups}
+    sync.sync_all(ws)
+    for n in ups:
+        (copy_of(ws, arts[n]) / "SKILL.md").write_text("local\n")
+        (ups[n] / "SKILL.md").write_text("upstream\n")
+    results = sync.sync_all(ws, strategies={arts["b"].id: Strategy.TAKE_UPSTREAM})
+    assert [(r.action, r.conflict) for r in results] == [("kept-local", True), ("replaced", False)]
+
+
+def test_sync_all_unknown_name_raises(ws):
+    with pytest.raises(LineageError, match="nope"):
+        sync.sync_all(ws, names=["nope"])
+
+
+# --- git upstream end to end ---------------------------------------------------
+
+
+def _git(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True).stdout.strip()
+
+
+def test_git_upstream_end_to_end(ws, tmp_path):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    _git(repo, "init", "-q", "-b", "main")
+    write_tree(repo / "skills" / "pdf", {"SKILL.md": "# v1\n"})
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", "v1")
+    first_commit = _git(repo, "rev-parse", "HEAD")
+
+    art = sync.add_artifact(ws, "pdf", str(repo), ref="main", subdir="skills/pdf")
+    assert (art.upstream.kind, art.type, art.place) == ("git", "skill", "skills/pdf")
+    one = sync.sync_artifact(ws, art.id)
+    assert one.action == "copied"
+    assert ws.history.head(art.id).metadata["resolved_commit"] == first_commit
+
+    (repo / "skills" / "pdf" / "SKILL.md").write_text("# v2\n")
+    _git(repo, "commit", "-qam", "v2")
+    second_commit = _git(repo, "rev-parse", "HEAD")
+    assert state_of(ws, "pdf") is SyncState.UPSTREAM_CHANGED
+    two = sync.sync_artifact(ws, art.id)
+    assert two.action == "replaced"
+    head = ws.history.head(art.id)
+    assert head.metadata["resolved_commit"] == second_commit and head.parent_hash == one.new_hash
+    assert (copy_of(ws, art) / "SKILL.md").read_text() == "# v2\n"
