@@ -1,0 +1,174 @@
+"""Icons: the application icon from resources/, state badges and toolbar icons drawn in code.
+
+State badges are painted at the device pixel ratio so they stay sharp at 200%
+scaling, and use colours chosen to read on both light and dark palettes.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QGuiApplication, QIcon, QPainter, QPainterPath, QPen, QPixmap
+from PySide6.QtWidgets import QApplication, QStyle
+
+from core.sync import SyncState
+
+ICON_DIR = Path(__file__).resolve().parent.parent / "resources" / "icons"
+
+# (colour, glyph) per state; "checking" is the state before the first status run.
+STATE_STYLE: dict[str, tuple[str, str]] = {
+    SyncState.UP_TO_DATE.value: ("#2e9d57", "check"),
+    SyncState.UPSTREAM_CHANGED.value: ("#2f7ee6", "down"),
+    SyncState.LOCALLY_MODIFIED.value: ("#e08a1e", "dot"),
+    SyncState.DIVERGED.value: ("#9b59d0", "fork"),
+    SyncState.NEW.value: ("#13a3a3", "plus"),
+    SyncState.ERROR.value: ("#d93b3b", "bang"),
+    "checking": ("#8a8f98", "ellipsis"),
+}
+
+STATE_TEXT: dict[str, str] = {
+    SyncState.UP_TO_DATE.value: "up to date",
+    SyncState.UPSTREAM_CHANGED.value: "upstream changed",
+    SyncState.LOCALLY_MODIFIED.value: "locally modified",
+    SyncState.DIVERGED.value: "diverged",
+    SyncState.NEW.value: "new",
+    SyncState.ERROR.value: "error",
+    "checking": "checking…",
+}
+
+
+def app_icon() -> QIcon:
+    icon = QIcon()
+    for name in ("artifact-lineage.svg", "artifact-lineage.png"):
+        path = ICON_DIR / name
+        if path.exists():
+            icon.addFile(str(path))
+    return icon
+
+
+def _ratio() -> float:
+    app = QGuiApplication.instance()
+    return app.devicePixelRatio() if app else 1.0  # type: ignore[union-attr]
+
+
+@lru_cache(maxsize=None)
+def _state_pixmap(state: str, size: int, ratio: float) -> QPixmap:
+    colour, glyph = STATE_STYLE.get(state, STATE_STYLE["checking"])
+    pix = QPixmap(int(size * ratio), int(size * ratio))
+    pix.setDevicePixelRatio(ratio)
+    pix.fill(Qt.GlobalColor.transparent)
+    p = QPainter(pix)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(QColor(colour))
+    m = size * 0.06
+    p.drawEllipse(QRectF(m, m, size - 2 * m, size - 2 * m))
+    pen = QPen(QColor("white"), max(1.5, size * 0.12), Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap,
+               Qt.PenJoinStyle.RoundJoin)
+    p.setPen(pen)
+    p.setBrush(Qt.BrushStyle.NoBrush)
+    s = size
+    if glyph == "check":
+        path = QPainterPath(QPointF(s * 0.28, s * 0.52))
+        path.lineTo(s * 0.44, s * 0.68)
+        path.lineTo(s * 0.72, s * 0.34)
+        p.drawPath(path)
+    elif glyph == "down":
+        p.drawLine(QPointF(s * 0.5, s * 0.27), QPointF(s * 0.5, s * 0.72))
+        path = QPainterPath(QPointF(s * 0.31, s * 0.54))
+        path.lineTo(s * 0.5, s * 0.73)
+        path.lineTo(s * 0.69, s * 0.54)
+        p.drawPath(path)
+    elif glyph == "dot":
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QColor("white"))
+        p.drawEllipse(QPointF(s * 0.5, s * 0.5), s * 0.17, s * 0.17)
+    elif glyph == "fork":
+        p.drawLine(QPointF(s * 0.5, s * 0.72), QPointF(s * 0.5, s * 0.5))
+        p.drawLine(QPointF(s * 0.5, s * 0.5), QPointF(s * 0.3, s * 0.3))
+        p.drawLine(QPointF(s * 0.5, s * 0.5), QPointF(s * 0.7, s * 0.3))
+    elif glyph == "plus":
+        p.drawLine(QPointF(s * 0.5, s * 0.28), QPointF(s * 0.5, s * 0.72))
+        p.drawLine(QPointF(s * 0.28, s * 0.5), QPointF(s * 0.72, s * 0.5))
+    elif glyph == "bang":
+        p.drawLine(QPointF(s * 0.5, s * 0.26), QPointF(s * 0.5, s * 0.58))
+        p.drawPoint(QPointF(s * 0.5, s * 0.74))
+    else:  # ellipsis
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QColor("white"))
+        for x in (0.3, 0.5, 0.7):
+            p.drawEllipse(QPointF(s * x, s * 0.5), s * 0.07, s * 0.07)
+    p.end()
+    return pix
+
+
+def state_icon(state: str, size: int = 16) -> QIcon:
+    icon = QIcon()
+    ratio = _ratio()
+    icon.addPixmap(_state_pixmap(state, size, ratio))
+    if ratio != 2.0:
+        icon.addPixmap(_state_pixmap(state, size, 2.0))
+    return icon
+
+
+def state_text(state: str) -> str:
+    return STATE_TEXT.get(state, state.replace("_", " "))
+
+
+def _standard(pixmap: QStyle.StandardPixmap) -> QIcon:
+    style = QApplication.style()
+    return style.standardIcon(pixmap) if style else QIcon()
+
+
+def sync_icon() -> QIcon:
+    """Two arrows in a circle, tinted with the palette's highlight colour."""
+    themed = QIcon.fromTheme("view-refresh")
+    if not themed.isNull():
+        return themed
+    icon = QIcon()
+    for ratio in (1.0, 2.0):
+        size = 24
+        pix = QPixmap(int(size * ratio), int(size * ratio))
+        pix.setDevicePixelRatio(ratio)
+        pix.fill(Qt.GlobalColor.transparent)
+        p = QPainter(pix)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        colour = QApplication.palette().highlight().color() if QApplication.instance() else QColor("#2f7ee6")
+        pen = QPen(colour, 2.4, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap)
+        p.setPen(pen)
+        rect = QRectF(4, 4, 16, 16)
+        p.drawArc(rect, 30 * 16, 150 * 16)
+        p.drawArc(rect, 210 * 16, 150 * 16)
+        p.setBrush(colour)
+        p.setPen(Qt.PenStyle.NoPen)
+        for tip, dx in ((QPointF(4.6, 12.0), 1), (QPointF(19.4, 12.0), -1)):
+            path = QPainterPath(tip)
+            path.lineTo(tip.x() - 3.2 * dx * -1, tip.y() - 3.5 * dx)
+            path.lineTo(tip.x() + 3.2 * dx * -1 * -1, tip.y() - 3.5 * dx)
+            path.closeSubpath()
+            p.drawPath(path)
+        p.end()
+        icon.addPixmap(pix)
+    return icon
+
+
+def add_icon() -> QIcon:
+    themed = QIcon.fromTheme("list-add")
+    return themed if not themed.isNull() else _standard(QStyle.StandardPixmap.SP_FileDialogNewFolder)
+
+
+def fit_icon() -> QIcon:
+    themed = QIcon.fromTheme("zoom-fit-best")
+    return themed if not themed.isNull() else _standard(QStyle.StandardPixmap.SP_TitleBarMaxButton)
+
+
+def export_icon() -> QIcon:
+    themed = QIcon.fromTheme("document-save-as")
+    return themed if not themed.isNull() else _standard(QStyle.StandardPixmap.SP_DialogSaveButton)
+
+
+def group_font(base: QFont) -> QFont:
+    font = QFont(base)
+    font.setBold(True)
+    return font
