@@ -81,7 +81,7 @@ _GIT_CONFIG = (
 
 def _looks_like_url(source: str) -> bool:
     low = source.lower()
-    return low.startswith(_URL_SCHEMES) or bool(_SCP_LIKE.match(source))
+    return low.startswith(_URL_SCHEMES) or bool(_SCP_LIKE.match(source) or _TRANSPORT_PREFIX.match(source))
 
 
 def _is_git_repo(path: Path) -> bool:
