@@ -324,7 +324,8 @@ class ComparePanel(QWidget):
         # Every column as wide as its content (paths never elided); a narrow panel scrolls.
         header_view.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header_view.setStretchLastSection(True)
-        header_view.setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
+        header_view.setMinimumSectionSize(24)
+        header_view.setDefaultSectionSize(60)  # the stretched last column never goes below this
         row_height = self.table.fontMetrics().height() + 6
         self.table.verticalHeader().setDefaultSectionSize(row_height)
         self.table.setMinimumHeight(header_view.sizeHint().height() + 3 * row_height + 4)

@@ -36,7 +36,7 @@ CHANGE_ROLE = Qt.ItemDataRole.UserRole + 1  # the FileChange of a row
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2  # a key that sorts the column sensibly
 
 COLUMNS = ("Status", "Path", "Size", "Old digest", "New digest")
-DIGEST_CHARS = 10
+DIGEST_CHARS = 8
 
 
 def is_dark(palette: QPalette) -> bool:
