@@ -4,7 +4,7 @@ The walk runs on the calling thread (os.scandir, bytes paths, no link is
 followed); file contents are hashed by the caller together with a few helpers
 from one module-level thread pool, pulling files from a shared queue. hashlib
 and os.read release the GIL, so two cores hash two files at once, and a
-one-queue design costs one deque pop per file instead of one future per file.
+queue design costs one queue operation per file instead of one future per file.
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import os
 import stat as stat_mod
 import threading
 import time
-from collections import deque
+from queue import Empty, SimpleQueue
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
@@ -27,11 +27,10 @@ SKIP_NAMES = frozenset({".git", ".hg", ".svn", "__pycache__", ".DS_Store", "Thum
 _SKIP_BYTES = frozenset(os.fsencode(n) for n in SKIP_NAMES)
 
 CHUNK_SIZE = 1 << 20  # streamed reads: memory stays at one chunk per thread
-# A file this small is read in one os.read of its known size: cheaper than a
-# buffered loop, and it cannot blow memory.
-_SMALL_FILE = 1 << 20
 # Below this many bytes to hash, waking pool threads costs more than it saves.
 _PARALLEL_MIN_BYTES = 64 << 10
+# Helpers that read beside the calling thread: together one reader per core.
+_HELPERS = max(1, min(7, (os.cpu_count() or 2) - 1))
 
 _OPEN_FLAGS = (
     os.O_RDONLY
@@ -82,7 +81,7 @@ def hash_file(path: str | os.PathLike[str] | bytes) -> str:
         with open(path, "rb", buffering=0) as f:
             if hasattr(hashlib, "file_digest"):  # 3.11+: C loop, GIL released per chunk
                 return hashlib.file_digest(f, _sha256_factory).hexdigest()  # type: ignore[arg-type]
-            return _stream_digest(f.fileno())
+            return _stream_digest(f.fileno())  # 3.10
     except OSError as exc:
         raise _read_error(os.fsdecode(os.fspath(path)), exc) from exc
 
@@ -107,78 +106,96 @@ def hash_tree(root: str | os.PathLike[str], *, cache: "StatCache | None" = None)
             f"Cannot hash '{root_str}': {exc.strerror}; check the path and its permissions."
         ) from exc
 
-    # entries: (rel path, kind, digest or None, size); pending: files still to read
+    # entries: [rel path, kind, digest or None, size]; files missing from the cache
+    # are queued for reading as the walk finds them, so reading overlaps walking.
     entries: list[list] = []
-    pending: list[tuple[int, bytes, os.stat_result]] = []
+    reads = _Reads(root_str, root_b)
+    stored: list[tuple[bytes, os.stat_result, list]] = []
+    read_at = time.time_ns()  # before any read: the safe side for the racy check
+    try:
+        if stat_mod.S_ISDIR(st.st_mode):
+            _walk(root_b, root_str, entries, reads, cache, stored)
+        elif stat_mod.S_ISREG(st.st_mode):
+            entry = [os.fsencode(os.path.basename(root_str)), "x" if st.st_mode & 0o111 else "f", None, st.st_size]
+            entries.append(entry)
+            digest = cache.lookup(root_b, st) if cache is not None else None
+            if digest is None:
+                reads.add(entry, root_b, st.st_size)
+                stored.append((root_b, st, entry))
+            else:
+                entry[2] = digest
+        else:
+            raise UnsupportedEntryError(
+                f"Cannot hash '{root_str}': it is a {_kind_name(st.st_mode)}, not a file or folder; "
+                "point at a regular file or a folder."
+            )
+    finally:
+        reads.finish()  # also on error: helpers must stop before we return
 
-    def add_file(rel: bytes, abspath: bytes, fst: os.stat_result) -> None:
-        kind = "x" if fst.st_mode & 0o111 else "f"
-        digest = cache.lookup(abspath, fst) if cache is not None else None
-        entries.append([rel, kind, digest, fst.st_size])
-        if digest is None:
-            pending.append((len(entries) - 1, abspath, fst))
+    if cache is not None:
+        for abspath, fst, entry in stored:
+            cache.store(abspath, fst, entry[2], read_at_ns=read_at)
 
-    if stat_mod.S_ISDIR(st.st_mode):
-        _walk(root_b, root_str, entries, add_file)
-    elif stat_mod.S_ISREG(st.st_mode):
-        add_file(os.fsencode(os.path.basename(root_str)), root_b, st)
-    else:
-        raise UnsupportedEntryError(
-            f"Cannot hash '{root_str}': it is a {_kind_name(st.st_mode)}, not a file or folder; "
-            "point at a regular file or a folder."
-        )
-
-    if pending:
-        read_at = time.time_ns()
-        digests = _hash_files([(p[1], p[2].st_size) for p in pending], root_str, root_b)
-        for (index, abspath, fst), digest in zip(pending, digests):
-            entries[index][2] = digest
-            if cache is not None:
-                cache.store(abspath, fst, digest, read_at_ns=read_at)
-
-    entries.sort(key=lambda e: e[0])
+    entries.sort(key=_first)
     manifest = tuple(ManifestEntry(rel, kind, digest, size) for rel, kind, digest, size in entries)
     h = hashlib.sha256()
-    for entry in manifest:
-        h.update(entry.record())
+    h.update(b"".join([entry.record() for entry in manifest]))
     return TreeHash(h.hexdigest(), manifest)
+
+
+def _first(item: list) -> bytes:
+    return item[0]
 
 
 # --- walking ---------------------------------------------------------------
 
 
-def _walk(root_b: bytes, root_str: str, entries: list, add_file) -> None:
+def _walk(
+    root_b: bytes,
+    root_str: str,
+    entries: list,
+    reads: "_Reads",
+    cache: "StatCache | None",
+    stored: list,
+) -> None:
+    lookup = cache.lookup if cache is not None else None
     stack: list[tuple[bytes, bytes]] = [(root_b, b"")]
     while stack:
         dir_path, prefix = stack.pop()
         try:
             with os.scandir(dir_path) as it:
-                for entry in it:
-                    name = entry.name
+                for item in it:
+                    name = item.name
                     if name in _SKIP_BYTES:
                         continue
                     rel = prefix + name
-                    if entry.is_symlink():
+                    if item.is_symlink():
                         try:
-                            target = os.readlink(entry.path)
+                            target = os.readlink(item.path)
                         except OSError as exc:
                             raise _read_error(_show(root_str, rel), exc) from exc
                         entries.append([rel, "l", hashlib.sha256(target).hexdigest(), len(target)])
-                    elif entry.is_dir(follow_symlinks=False):
-                        stack.append((entry.path, rel + b"/"))
+                    elif item.is_dir(follow_symlinks=False):
+                        stack.append((item.path, rel + b"/"))
                     else:
                         try:
-                            fst = entry.stat(follow_symlinks=False)
+                            fst = item.stat(follow_symlinks=False)
                         except OSError as exc:
                             raise _read_error(_show(root_str, rel), exc) from exc
-                        if stat_mod.S_ISREG(fst.st_mode):
-                            add_file(rel, entry.path, fst)
-                        else:
+                        mode = fst.st_mode
+                        if not stat_mod.S_ISREG(mode):
                             raise UnsupportedEntryError(
                                 f"Cannot hash '{os.fsdecode(rel)}' in '{root_str}': it is a "
-                                f"{_kind_name(fst.st_mode)}; artifacts may hold only files, "
+                                f"{_kind_name(mode)}; artifacts may hold only files, "
                                 "folders and symbolic links, so remove it."
                             )
+                        path = item.path
+                        digest = lookup(path, fst) if lookup is not None else None
+                        entry = [rel, "x" if mode & 0o111 else "f", digest, fst.st_size]
+                        entries.append(entry)
+                        if digest is None:
+                            reads.add(entry, path, fst.st_size)
+                            stored.append((path, fst, entry))
         except OSError as exc:
             rel_dir = prefix.rstrip(b"/")
             where = _show(root_str, rel_dir) if rel_dir else root_str
@@ -189,7 +206,7 @@ def _walk(root_b: bytes, root_str: str, entries: list, add_file) -> None:
 
 _pool_lock = threading.Lock()
 _pool: ThreadPoolExecutor | None = None
-_POOL_WORKERS = max(1, min(8, (os.cpu_count() or 2)))
+_POOL_WORKERS = _HELPERS * 2  # room for two hash_tree calls at once
 _local = threading.local()
 
 
@@ -212,42 +229,60 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_pool_after_fork)
 
 
-def _hash_files(files: list[tuple[bytes, int]], root_str: str, root_b: bytes) -> list[str]:
-    """Digests of `files` (abspath, size), in order. The caller works too, so a busy
-    or nested pool never blocks it: helper tasks that never started are cancelled."""
-    results: list[str | None] = [None] * len(files)
-    if len(files) == 1 or sum(size for _, size in files) < _PARALLEL_MIN_BYTES:
-        for i, (path, size) in enumerate(files):
-            results[i] = _digest_or_raise(path, size, root_str, root_b)
-        return results  # type: ignore[return-value]
+class _Reads:
+    """The files one hash_tree call must read. The caller reads them after its walk;
+    once enough bytes are queued, pool helpers start reading during the walk. The
+    caller always works too, so a busy (or nested) pool never blocks it: helpers
+    that never started are cancelled."""
 
-    # Biggest first, so one large file does not end up alone at the tail.
-    queue = deque(sorted(range(len(files)), key=lambda i: -files[i][1]))
-    errors: list[BaseException] = []
+    __slots__ = ("root_str", "root_b", "queue", "queued_bytes", "count", "futures", "errors")
 
-    def work() -> None:
-        try:
-            while True:
-                try:
-                    i = queue.popleft()
-                except IndexError:
-                    return
-                path, size = files[i]
-                results[i] = _digest_or_raise(path, size, root_str, root_b)
-        except BaseException as exc:  # stop everyone, report in the caller
-            queue.clear()
-            errors.append(exc)
+    def __init__(self, root_str: str, root_b: bytes) -> None:
+        self.root_str = root_str
+        self.root_b = root_b
+        self.queue: SimpleQueue = SimpleQueue()
+        self.queued_bytes = 0
+        self.count = 0
+        self.futures: list = []
+        self.errors: list[BaseException] = []
 
-    helpers = min(_POOL_WORKERS, len(files) - 1)
-    pool = _get_pool()
-    futures = [pool.submit(work) for _ in range(helpers)]
-    work()
-    for fut in futures:
-        if not fut.cancel():
-            fut.result()
-    if errors:
-        raise errors[0]
-    return results  # type: ignore[return-value]
+    def add(self, entry: list, path: bytes, size: int) -> None:
+        self.queue.put((entry, path, size))
+        self.count += 1
+        self.queued_bytes += size
+        if not self.futures and self.count > 1 and self.queued_bytes >= _PARALLEL_MIN_BYTES:
+            pool = _get_pool()
+            self.futures = [pool.submit(self._work, True) for _ in range(_HELPERS)]
+
+    def finish(self) -> None:
+        if self.futures:
+            for _ in self.futures:
+                self.queue.put(None)  # one stop mark per helper, after every file
+        self._work(False)
+        for fut in self.futures:
+            if not fut.cancel():
+                fut.result()
+        if self.errors:
+            raise self.errors[0]
+
+    def _work(self, helper: bool) -> None:
+        get = self.queue.get if helper else self.queue.get_nowait
+        while True:
+            try:
+                item = get()
+            except Empty:
+                return
+            if item is None:
+                if not helper:
+                    self.queue.put(None)  # every file is taken; leave the mark to its helper
+                return
+            if self.errors:
+                continue  # drain quickly once something failed
+            entry, path, size = item
+            try:
+                entry[2] = _digest_or_raise(path, size, self.root_str, self.root_b)
+            except BaseException as exc:  # reported by the caller in finish()
+                self.errors.append(exc)
 
 
 def _digest_or_raise(path: bytes, size: int, root_str: str, root_b: bytes) -> str:
@@ -261,37 +296,42 @@ def _digest_or_raise(path: bytes, size: int, root_str: str, root_b: bytes) -> st
 def _digest_path(path: bytes, size: int) -> str:
     fd = os.open(path, _OPEN_FLAGS)
     try:
-        if size < _SMALL_FILE:
-            # One read of the size stat gave, plus one byte: a regular file returns
-            # short only at end of file, so a short read means we have it all.
-            data = os.read(fd, size + 1)
-            if len(data) <= size:
-                return hashlib.sha256(data).hexdigest()
-            return _stream_digest(fd, hashlib.sha256(data))  # it grew since stat
-        return _stream_digest(fd)
+        return _stream_digest(fd, size)
     finally:
         os.close(fd)
 
 
-def _stream_digest(fd: int, h: "hashlib._Hash | None" = None) -> str:
-    h = h if h is not None else hashlib.sha256()
+def _thread_buffer() -> tuple[bytearray, memoryview]:
+    # One reusable buffer per thread: a fresh allocation per file costs page
+    # faults that, for 10,000 small files, take longer than hashing them.
     buf = getattr(_local, "buf", None)
     if buf is None:
         buf = _local.buf = bytearray(CHUNK_SIZE)
         _local.view = memoryview(buf)
-    view = _local.view
-    readinto = os.readv  # POSIX: fills our buffer, no new bytes object per chunk
+    return buf, _local.view
+
+
+def _stream_digest(fd: int, size: int = -1) -> str:
+    """sha256 of everything left in `fd`. `size` (from stat) lets a small file finish
+    after one read: a regular file reads short only at its end."""
+    h = hashlib.sha256()
+    buf, view = _thread_buffer()
+    total = 0
     while True:
-        n = readinto(fd, [buf])
+        n = os.readv(fd, [buf])
         if not n:
-            return h.hexdigest()
+            break
         h.update(view[:n])
+        total += n
+        if n < CHUNK_SIZE and total >= size >= 0:
+            break
+    return h.hexdigest()
 
 
-if not hasattr(os, "readv"):  # Windows: fall back to plain reads
+if not hasattr(os, "readv"):  # Windows: plain reads into new bytes objects
 
-    def _stream_digest(fd: int, h: "hashlib._Hash | None" = None) -> str:  # noqa: F811
-        h = h if h is not None else hashlib.sha256()
+    def _stream_digest(fd: int, size: int = -1) -> str:  # noqa: F811
+        h = hashlib.sha256()
         while True:
             data = os.read(fd, CHUNK_SIZE)
             if not data:
