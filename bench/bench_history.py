@@ -80,6 +80,12 @@ def median_ms(fn, runs: int) -> float:
     return statistics.median(times)
 
 
+def first_last_decile_ms(per_call: list[float]) -> tuple[float, float]:
+    """Median cost of the first and the last tenth of the chain: flat = O(1) per version."""
+    tenth = max(1, len(per_call) // 10)
+    return statistics.median(per_call[:tenth]) * 1000, statistics.median(per_call[-tenth:]) * 1000
+
+
 # --- ours: parent links, recursive query ------------------------------------------
 
 
@@ -99,12 +105,13 @@ def run_ours(folder: Path, n: int, checkpoints: list[int], runs: int) -> dict:
         last_id = outcome.version.id
         if i + 1 in checkpoints:
             sizes[i + 1] = file_size(path)
-    total = time.perf_counter() - start - 0.0
+    total = time.perf_counter() - start
     lineage = history.lineage(last_id)
     lineage_ms = median_ms(lambda: history.lineage(last_id), runs)
     db.dispose()
     return {
         "total_s": sum(per_call), "wall_s": total, "median_ms": statistics.median(per_call) * 1000,
+        "deciles_ms": first_last_decile_ms(per_call),
         "sizes": sizes, "lineage_ms": lineage_ms, "lineage": lineage, "final": file_size(path),
     }
 
@@ -156,6 +163,7 @@ def run_seed(folder: Path, n: int, checkpoints: list[int], runs: int) -> dict:
     raw.close()
     return {
         "total_s": sum(per_call), "median_ms": statistics.median(per_call) * 1000,
+        "deciles_ms": first_last_decile_ms(per_call),
         "sizes": sizes, "lineage_ms": lineage_ms, "lineage": lineage, "final": file_size(path),
     }
 
@@ -185,9 +193,11 @@ def main(argv: list[str] | None = None) -> int:
         seed = run_seed(folder, n, checkpoints, runs)
 
         print(f"record parent-links (History.record_version): {ours['total_s'] / n * 1000:.2f} ms/version mean, "
-              f"{ours['median_ms']:.2f} ms median, {ours['total_s']:.1f} s total")
+              f"{ours['median_ms']:.2f} ms median, {ours['total_s']:.1f} s total, "
+              f"first/last tenth {ours['deciles_ms'][0]:.2f}/{ours['deciles_ms'][1]:.2f} ms median")
         print(f"record seed-json (bare sqlite3): {seed['total_s'] / n * 1000:.2f} ms/version mean, "
-              f"{seed['median_ms']:.2f} ms median, {seed['total_s']:.1f} s total")
+              f"{seed['median_ms']:.2f} ms median, {seed['total_s']:.1f} s total, "
+              f"first/last tenth {seed['deciles_ms'][0]:.2f}/{seed['deciles_ms'][1]:.2f} ms median")
         verdict = "PASS" if ours["lineage_ms"] < LINEAGE_TARGET_MS else "MISS"
         print(f"lineage newest parent-links (recursive CTE): {ours['lineage_ms']:.2f} ms median, "
               f"{len(ours['lineage'])} hashes [target < {LINEAGE_TARGET_MS:.0f} ms: {verdict}]")

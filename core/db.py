@@ -35,7 +35,9 @@ _WRITE_OPTION = "lineage_write"
 
 # Errors of the driver itself; SQLAlchemy wraps them once a statement runs, but
 # a failure inside the connect hook (pragmas) arrives unwrapped.
-_DRIVER_ERRORS: tuple[type[BaseException], ...] = (sa_exc.SQLAlchemyError, sqlite3.Error)
+# Programming errors (sa_exc.InvalidRequestError…) are not the database's fault
+# and pass through unchanged.
+_DRIVER_ERRORS: tuple[type[BaseException], ...] = (sa_exc.DBAPIError, sqlite3.Error)
 
 
 class Database:

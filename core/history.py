@@ -321,10 +321,12 @@ class History:
                 f"{hash_prefix!r} is not a content hash or hash prefix; give hexadecimal digits."
             )
         with self.db.session() as s:
-            # A prefix is hex only, so it holds no LIKE wildcards; a range test
-            # would also do, LIKE 'abc%' keeps it readable and uses the index on SQLite.
+            # Hashes are lowercase hex and every hex digit sorts below "g", so the
+            # prefix is a range: index-friendly on every database, unlike LIKE on SQLite.
             rows = s.scalars(
-                _newest_first(artifact_id).where(ArtifactVersion.content_hash.like(prefix + "%"))
+                _newest_first(artifact_id).where(
+                    ArtifactVersion.content_hash >= prefix, ArtifactVersion.content_hash < prefix + "g"
+                )
             ).all()
             return [_version_info(r) for r in rows]
 

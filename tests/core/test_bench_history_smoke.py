@@ -19,7 +19,7 @@ def test_bench_history_quick_prints_its_figures(tmp_path):
     out = proc.stdout
     assert out.startswith("bench_history: chain of 200 versions")
     assert re.search(r"^machine: cpu .+, \d+ logical cores$", out, re.M)
-    assert re.search(r"^record parent-links .*: [\d.]+ ms/version mean", out, re.M)
+    assert re.search(r"^record parent-links .*: [\d.]+ ms/version mean.*first/last tenth [\d.]+/[\d.]+ ms median$", out, re.M)
     assert re.search(r"^record seed-json .*: [\d.]+ ms/version mean", out, re.M)
     assert re.search(r"^lineage newest parent-links .*: [\d.]+ ms median, 200 hashes \[target < 50 ms: (PASS|MISS)\]$", out, re.M)
     assert re.search(r"^lineage newest seed-json .*200 hashes$", out, re.M)
