@@ -171,6 +171,8 @@ class MainWindow(QMainWindow):
         self._restore_settings()
         self.reload_artifacts()
         self.refresh_statuses()
+        # Start in the list (arrow keys pick artifacts), not in the find field.
+        (self.tree if self.model.artifact_ids() else self.welcome.demo_button).setFocus()
 
     # ------------------------------------------------------------------ build
     def _build_actions(self) -> None:
@@ -466,8 +468,10 @@ class MainWindow(QMainWindow):
 
     @Slot(int)
     def _on_compare_with(self, other_id: int) -> None:
-        if self._shown_version is not None:
-            self._on_compare_requested(self._shown_version, other_id)
+        # The panel has already re-targeted itself (see gui.compare_view); just say what is shown.
+        other = self._versions_by_id.get(other_id)
+        if other is not None:
+            self.statusBar().showMessage(f"Comparing with {other.content_hash[:12]}", 6000)
 
     @Slot(str)
     def _on_ghost_selected(self, content_hash: str) -> None:

@@ -1,0 +1,287 @@
+"""The main window end to end on temporary homes and folder upstreams (pytest-qt, offscreen)."""
+from __future__ import annotations
+
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QApplication
+
+from core import sync as core_sync
+from core.workspace import Workspace
+from gui.artifact_model import ArtifactIdRole, ErrorRole
+from gui.main_window import SYNC_IDLE_TIP, SYNC_RUNNING_TIP, MainWindow, summarize
+
+WAIT = 60_000  # ms; generous for slow CI, never a pass/fail threshold
+
+
+# ---------------------------------------------------------------- fixtures
+@pytest.fixture
+def qsettings(tmp_path, qapp):
+    """Window settings in an ini file under the test's folder, never the user's."""
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
+    qapp.setOrganizationName("artifact-lineage-tests")
+    qapp.setApplicationName("Artifact Lineage")
+    settings = QSettings()
+    settings.clear()
+    yield settings
+    settings.clear()
+
+
+@pytest.fixture
+def ws(data_home):
+    workspace = Workspace.open(str(data_home))
+    yield workspace
+    workspace.close()
+
+
+@pytest.fixture
+def make_window(qtbot, ws, qsettings):
+    windows: list[MainWindow] = []
+
+    def make() -> MainWindow:
+        # A fresh QSettings per window, as a restarted process would have.
+        window = MainWindow(ws, QSettings())
+        windows.append(window)
+        qtbot.addWidget(window)
+        if window.model.artifact_ids():
+            with qtbot.waitSignal(window.statusesUpdated, timeout=WAIT):
+                window.show()
+        else:
+            window.show()
+        qtbot.waitExposed(window)
+        return window
+
+    yield make
+    for window in windows:
+        window.close()
+
+
+def skill(root: Path, name: str, body: str) -> Path:
+    folder = root / name
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "SKILL.md").write_text(f"---\nname: {name}\n---\n{body}\n", encoding="utf-8")
+    return folder
+
+
+def add_skills(ws, root: Path, names: list[str], *, synced: bool = True) -> dict[str, int]:
+    ids = {}
+    for name in names:
+        info = core_sync.add_artifact(ws, name, str(skill(root, name, f"# {name}\nfirst text")))
+        ids[name] = info.id
+    if synced:
+        core_sync.sync_all(ws)
+    return ids
+
+
+def click_sync(qtbot, window: MainWindow) -> list:
+    button = window.toolbar.widgetForAction(window.sync_action)
+    with qtbot.waitSignal(window.syncFinished, timeout=WAIT) as blocker:
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    return blocker.args[0]
+
+
+def artifact_rows(window: MainWindow) -> list[str]:
+    """Names of the artifact rows the tree shows now (through the filter proxy)."""
+    names = []
+    proxy = window.proxy
+    for g in range(proxy.rowCount()):
+        group = proxy.index(g, 0)
+        for r in range(proxy.rowCount(group)):
+            names.append(proxy.index(r, 0, group).data())
+    return names
+
+
+# ------------------------------------------------------------------- tests
+def test_empty_home_shows_welcome_and_demo_opens(qtbot, make_window):
+    window = make_window()
+    assert window.stack.currentWidget() is window.welcome
+    assert window.welcome.isVisible()
+    with qtbot.waitSignal(window.demoLoaded, timeout=WAIT):
+        qtbot.mouseClick(window.welcome.demo_button, Qt.MouseButton.LeftButton)
+    assert window.stack.currentWidget() is window.splitter
+    names = artifact_rows(window)
+    assert len(names) >= 4
+    # The artifact opened is one with a real history, drawn in the graph.
+    assert window._current_artifact is not None
+    assert len(window._versions) >= 2
+    assert window.graph.selected_version_id() in {v.id for v in window._versions}
+    assert len(window.graph.scene().items()) > len(window._versions)
+
+
+def test_sync_now_adds_node_and_updates_state(qtbot, make_window, ws, tmp_path):
+    ids = add_skills(ws, tmp_path / "up", ["alpha", "beta"])
+    (tmp_path / "up" / "alpha" / "SKILL.md").write_text("# alpha\nsecond text\n", encoding="utf-8")
+    window = make_window()
+    window.select_artifact(ids["alpha"])
+    assert window.model.state_of(ids["alpha"]) == "upstream_changed"
+    assert window.model.state_of(ids["beta"]) == "up_to_date"
+    before = len(window._versions)
+    items_before = len(window.graph.scene().items())
+
+    results = click_sync(qtbot, window)
+
+    by_name = {r.name: r for r in results}
+    assert by_name["alpha"].action == "replaced"
+    assert window.model.state_of(ids["alpha"]) == "up_to_date"
+    assert len(window._versions) == before + 1
+    new_head = window._versions[0]
+    assert new_head.content_hash == by_name["alpha"].new_hash
+    assert window.graph.find_by_prefix(new_head.content_hash[:10]) == new_head.id
+    assert len(window.graph.scene().items()) > items_before
+    assert "1 updated" in window.banner.label.text()
+    assert window.sync_action.isEnabled()
+
+
+def test_sync_disabled_while_running_and_cancel_stops_between_artifacts(
+    qtbot, make_window, ws, tmp_path, monkeypatch
+):
+    names = [f"s{i:02d}" for i in range(8)]
+    add_skills(ws, tmp_path / "up", names, synced=False)
+    gate = threading.Event()
+    real_sync_all = core_sync.sync_all
+
+    def gated_sync_all(ws_, names_=None, **kw):
+        report = kw["progress"]
+
+        def progress(done, total, name):
+            report(done, total, name)
+            if done == 1:  # the first artifact is done: hold until the test has clicked Cancel
+                gate.wait(30)
+
+        kw["progress"] = progress
+        return real_sync_all(ws_, names_, **kw)
+
+    monkeypatch.setattr(core_sync, "sync_all", gated_sync_all)
+    window = make_window()
+    button = window.toolbar.widgetForAction(window.sync_action)
+    assert window.sync_action.toolTip() == SYNC_IDLE_TIP
+    with qtbot.waitSignal(window.syncFinished, timeout=WAIT) as blocker:
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: window.progress_label.text().startswith("2 / 8"), timeout=WAIT)
+        assert not window.sync_action.isEnabled()
+        assert not button.isEnabled()
+        assert window.sync_action.toolTip() == SYNC_RUNNING_TIP
+        assert window.cancel_button.isVisible()
+        qtbot.mouseClick(window.cancel_button, Qt.MouseButton.LeftButton)
+        gate.set()
+    results = blocker.args[0]
+    actions = [r.action for r in results]
+    assert len(results) == 8
+    assert actions.count("cancelled") >= 6
+    assert 1 <= actions.count("copied") <= 2
+    for r in results:
+        versions = ws.history.versions(r.artifact_id)
+        assert (len(versions) == 0) == (r.action == "cancelled")
+    assert "cancelled" in summarize(results)
+    assert window.sync_action.isEnabled()
+    assert not window.cancel_button.isVisible()
+
+
+def test_failing_upstream_shows_error_while_others_sync(qtbot, make_window, ws, tmp_path):
+    ids = add_skills(ws, tmp_path / "up", ["alpha", "beta", "gamma"])
+    shutil.rmtree(tmp_path / "up" / "beta")
+    (tmp_path / "up" / "gamma" / "SKILL.md").write_text("# gamma\nchanged\n", encoding="utf-8")
+    window = make_window()
+    results = click_sync(qtbot, window)
+    by_name = {r.name: r for r in results}
+    assert by_name["beta"].action == "failed" and by_name["beta"].error
+    assert by_name["gamma"].action == "replaced"
+    assert window.model.state_of(ids["beta"]) == "error"
+    assert window.model.state_of(ids["gamma"]) == "up_to_date"
+    assert window.model.state_of(ids["alpha"]) == "up_to_date"
+    beta = window.model.index_of(ids["beta"])
+    assert beta.data(ErrorRole) == by_name["beta"].error
+    assert by_name["beta"].error in beta.data(Qt.ItemDataRole.ToolTipRole)
+    window.select_artifact(ids["beta"])
+    assert window.artifact_error.isVisibleTo(window)
+    assert by_name["beta"].error in window.artifact_error.text()
+    assert "1 failed" in window.banner.label.text()
+
+
+def test_f5_triggers_sync(qtbot, make_window, ws, tmp_path):
+    ids = add_skills(ws, tmp_path / "up", ["alpha"], synced=False)
+    window = make_window()
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=WAIT)
+    assert window.model.state_of(ids["alpha"]) == "new"
+    with qtbot.waitSignal(window.syncFinished, timeout=WAIT):
+        qtbot.keyClick(window.tree, Qt.Key.Key_F5)
+    assert window.model.state_of(ids["alpha"]) == "up_to_date"
+    assert len(ws.history.versions(ids["alpha"])) == 1
+
+
+def test_filter_box_filters(qtbot, make_window, ws, tmp_path):
+    add_skills(ws, tmp_path / "up", ["alpha", "alpine", "beta"], synced=False)
+    window = make_window()
+    assert sorted(artifact_rows(window)) == ["alpha", "alpine", "beta"]
+    qtbot.keyClicks(window.filter_edit, "alp")
+    assert sorted(artifact_rows(window)) == ["alpha", "alpine"]
+    window.filter_edit.setText("ALPI")
+    assert artifact_rows(window) == ["alpine"]
+    window.filter_edit.setText("no such artifact")
+    assert artifact_rows(window) == []
+    assert window.proxy.rowCount() == 0  # the empty group is hidden too
+    window.filter_edit.clear()
+    assert len(artifact_rows(window)) == 3
+
+
+def test_selection_persists_across_restart(qtbot, make_window, ws, tmp_path):
+    ids = add_skills(ws, tmp_path / "up", ["alpha", "beta"])
+    (tmp_path / "up" / "beta" / "SKILL.md").write_text("# beta\nsecond\n", encoding="utf-8")
+    core_sync.sync_all(ws)
+    beta_versions = ws.history.versions(ids["beta"])
+    older = beta_versions[-1]  # not the head: the window would pick the head by itself
+    window = make_window()
+    window.select_artifact(ids["beta"])
+    window.graph.select_version(older.id)
+    window._on_version_selected(older.id)
+    window.close()
+
+    again = make_window()
+    assert again._current_artifact == ids["beta"]
+    current = again.tree.currentIndex()
+    assert current.data(ArtifactIdRole) == ids["beta"]
+    assert again._shown_version == older.id
+    assert again.graph.selected_version_id() == older.id
+
+
+def test_find_hash_prefix(qtbot, make_window, ws, tmp_path):
+    ids = add_skills(ws, tmp_path / "up", ["alpha"])
+    (tmp_path / "up" / "alpha" / "SKILL.md").write_text("# alpha\nv2\n", encoding="utf-8")
+    core_sync.sync_all(ws)
+    root = ws.history.versions(ids["alpha"])[-1]
+    window = make_window()
+    qtbot.keyClicks(window.find_edit, root.content_hash[:8])
+    qtbot.keyClick(window.find_edit, Qt.Key.Key_Return)
+    assert window.graph.selected_version_id() == root.id
+    assert window._shown_version == root.id
+    bogus = "zz" if not root.content_hash.startswith("zz") else "yy"
+    assert window.find_version(bogus) is None
+    assert window.statusBar().currentMessage() == f"no version starts with {bogus}"
+
+
+def test_export_graph_by_suffix(qtbot, make_window, ws, tmp_path):
+    add_skills(ws, tmp_path / "up", ["alpha"])
+    window = make_window()
+    png = window.export_graph_to(str(tmp_path / "g.png"))
+    svg = window.export_graph_to(str(tmp_path / "g"), ".svg")
+    graphml = window.export_graph_to(str(tmp_path / "g.graphml"))
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert svg.suffix == ".svg" and b"<svg" in svg.read_bytes()
+    assert b"graphml" in graphml.read_bytes()
+
+
+def test_summary_wording():
+    from core.sync import SyncResult, SyncState
+
+    def r(state, action):
+        return SyncResult(1, "x", "skill", state, action, None, None, None, False)
+
+    results = [r(SyncState.UPSTREAM_CHANGED, "replaced")] * 2 + [r(SyncState.LOCALLY_MODIFIED, "kept-local")] + [
+        r(SyncState.UP_TO_DATE, "nothing")
+    ] * 17
+    assert summarize(results) == "2 updated, 1 locally modified, 17 up to date, 0 failed"
