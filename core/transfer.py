@@ -301,7 +301,7 @@ def replace_atomically(target: Path, staged: Path, *, recovery_dir: Path | None 
     try:
         if not os.path.lexists(target):
             os.rename(staged, target)
-            _fsync_dir(target.parent)
+            _fsync_after_swap(target.parent)
             return
         if use_exchange:
             try:
@@ -310,7 +310,7 @@ def replace_atomically(target: Path, staged: Path, *, recovery_dir: Path | None 
                 if e.errno not in _FALLBACK_ERRNOS:
                     raise
             else:
-                _fsync_dir(target.parent)
+                _fsync_after_swap(target.parent)
                 _discard_old(staged)  # the old copy, now under the staging name
                 return
         _replace_with_record(target, staged, Path(recovery_dir) if recovery_dir else target.parent / RECOVERY_DIR_NAME)
@@ -355,20 +355,38 @@ def _replace_with_record(target: Path, staged: Path, recovery_dir: Path) -> None
         record["phase"] = "moving-new-in"
         _write_record(record_path, record)
         os.rename(staged, target)
-        _fsync_dir(target.parent)
     except BaseException:
         # Undo now if we can; otherwise the record lets recover() undo it at start-up.
         if not os.path.lexists(target) and os.path.lexists(backup):
-            os.rename(backup, target)
-            _fsync_dir(target.parent)
+            try:
+                os.rename(backup, target)
+                _fsync_dir(target.parent)
+            except OSError as e:
+                raise SyncError(
+                    f"Could not put the new copy in place at {target}, nor move the previous copy back "
+                    f"from {backup} ({e.strerror or e}); it will be moved back at the next start."
+                ) from e
         if os.path.lexists(target) and not os.path.lexists(backup):
             _drop_record(record_path)
         raise
+    _fsync_after_swap(target.parent)
     record["phase"] = "removing-old"
-    _write_record(record_path, record)
+    try:
+        _write_record(record_path, record)  # only informative: recover() decides from what is on disk
+    except OSError:
+        pass
     if _discard_old(backup):
         _drop_record(record_path)
     # else: the record stays, and recover() removes the old copy at the next start-up
+
+
+def _fsync_after_swap(folder: Path) -> None:
+    # The swap has happened: reporting "previous copy kept" now would be a lie, so a
+    # folder fsync failure (rare; the rename is still durable on most filesystems) is not raised.
+    try:
+        _fsync_dir(folder)
+    except OSError:
+        pass
 
 
 def _discard_old(path: Path) -> bool:

@@ -421,3 +421,45 @@ def test_recover_with_nothing_to_do(tmp_path):
     assert recover(tmp_path / "missing") == []
     make_tree(tmp_path / "coll" / "skills" / "pdf", {"a": "a"})
     assert recover(tmp_path / "coll") == []
+
+
+def test_fallback_failed_undo_is_finished_by_recover(tmp_path, monkeypatch):
+    target = make_tree(tmp_path / "coll" / "skills" / "pdf", {"a": "old"})
+    staged = stage_copy(make_tree(tmp_path / "new", {"a": "new"}), target)
+    real = os.rename
+    count = {"n": 0}
+
+    def rename(a, b):
+        count["n"] += 1
+        if count["n"] >= 2:  # staged → target fails, and so does moving the old copy back
+            raise OSError(errno.EIO, "injected failure")
+        real(a, b)
+
+    with monkeypatch.context() as m:
+        m.setattr(transfer.os, "rename", rename)
+        with pytest.raises(SyncError, match="moved back at the next start"):
+            replace_atomically(target, staged, use_exchange=False)
+    assert not target.exists()
+    messages = recover(tmp_path / "coll")
+    assert len(messages) == 1 and "Undid" in messages[0]
+    assert listing(target) == {"a": "old"}
+    assert sorted(os.listdir(target.parent)) == ["pdf"]
+
+
+def test_a_folder_fsync_failure_after_the_swap_is_not_reported_as_failure(tmp_path, monkeypatch, mode):
+    target = make_tree(tmp_path / "coll" / "pdf", {"a": "old"})
+    staged = stage_copy(make_tree(tmp_path / "new", {"a": "new"}), target)
+
+    def no_fsync(path):
+        raise OSError(errno.EIO, "fsync failed")
+
+    monkeypatch.setattr(transfer, "_fsync_dir", no_fsync)
+    try:
+        replace_atomically(target, staged)
+    except SyncError as e:
+        # Only the rename pair fsyncs before its swap, and then it undoes the move.
+        assert mode == "rename-pair" and "previous copy was kept" in str(e)
+        assert listing(target) == {"a": "old"}
+    else:
+        assert mode == "exchange"
+        assert listing(target) == {"a": "new"}
