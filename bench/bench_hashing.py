@@ -1,0 +1,298 @@
+"""Hashing benchmark: content hash v1 against named baselines (issue 2, section 5).
+
+    .venv/bin/python bench/bench_hashing.py            # 1,000 artifacts x 10 files (~120 MB) + 1 GiB file
+    .venv/bin/python bench/bench_hashing.py --quick    # tiny smoke run (seconds)
+
+Generates its own data under a temporary folder (removed afterwards unless
+--keep), prints machine info, sizes, medians of --runs runs and ratios, and
+PASS/MISS per target. It never asserts timings.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from core.hashing import hash_file, hash_tree  # noqa: E402
+from core.statcache import DEFAULT_GRANULARITY_NS, StatCache  # noqa: E402
+
+MIB = 1 << 20
+
+
+# --- machine -----------------------------------------------------------------
+
+
+def machine_info(where: Path) -> list[str]:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    fs = "unknown"
+    try:
+        fs = subprocess.run(
+            ["stat", "-f", "-c", "%T", str(where)], capture_output=True, text=True, check=True
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        pass
+    import ssl
+
+    return [
+        f"cpu: {cpu}, {os.cpu_count()} logical cores",
+        f"python: {platform.python_implementation()} {platform.python_version()} "
+        f"({ssl.OPENSSL_VERSION}), {platform.system()} {platform.release()}",
+        f"data folder: {where} (filesystem: {fs})",
+    ]
+
+
+# --- data --------------------------------------------------------------------
+
+
+def generate_collection(root: Path, artifacts: int, files: int, mean_size: int, seed: int = 1) -> tuple[int, int]:
+    """skills/skill-NNNN/ folders with SKILL.md, scripts and references; sizes vary
+    (log-normal around `mean_size`), a few scripts executable. Returns (files, bytes)."""
+    rng = random.Random(seed)
+    # One random pool sliced at random offsets: generation stays fast and every
+    # file's content still differs.
+    pool = rng.randbytes(8 * MIB)
+    total_files = total_bytes = 0
+    sigma = 1.0
+    mu = __import__("math").log(mean_size) - sigma * sigma / 2
+    for a in range(artifacts):
+        art = root / "skills" / f"skill-{a:04d}"
+        (art / "scripts").mkdir(parents=True)
+        (art / "references").mkdir()
+        for f in range(files):
+            if f == 0:
+                rel = "SKILL.md"
+            elif f % 3 == 1:
+                rel = f"scripts/tool_{f}.py"
+            else:
+                rel = f"references/notes {f}.md"
+            size = min(int(rng.lognormvariate(mu, sigma)), 4 * MIB)
+            start = rng.randrange(0, len(pool) - size)
+            path = art / rel
+            path.write_bytes(pool[start : start + size])
+            if rel.startswith("scripts/") and f % 2:
+                path.chmod(0o755)
+            total_files += 1
+            total_bytes += size
+    return total_files, total_bytes
+
+
+def generate_big_file(path: Path, size: int) -> bytes:
+    """The file, and the same bytes in memory for the in-memory baseline."""
+    block = random.Random(2).randbytes(MIB)
+    data = b"".join(i.to_bytes(8, "little") + block[8:] for i in range(size // MIB))
+    path.write_bytes(data)
+    return data
+
+
+# --- contenders ----------------------------------------------------------------
+
+
+def naive_hash(root: Path) -> str:
+    """The seed's scheme: sorted rglob, update(relative path) + update(read_bytes())."""
+    h = hashlib.sha256()
+    for p in sorted(root.rglob("*")):
+        if p.is_file():
+            h.update(str(p.relative_to(root)).encode())
+            h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def find_pipeline(root: Path) -> str:
+    cmd = "find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum"
+    out = subprocess.run(cmd, shell=True, cwd=root, capture_output=True, text=True, check=True)
+    return out.stdout.split()[0]
+
+
+def timed(fn, runs: int) -> tuple[float, list[float], object]:
+    times, result = [], None
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), times, result
+
+
+def fmt_s(seconds: float) -> str:
+    return f"{seconds * 1000:9.1f} ms"
+
+
+_MEMORY_PROBE = textwrap.dedent(
+    """
+    import resource, sys, time
+    sys.path.insert(0, {root!r})
+    from core.hashing import hash_file, hash_tree
+    path = {path!r}
+    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    for name, fn in (("hash_file", lambda: hash_file(path)),
+                     ("hash_tree", lambda: hash_tree(path).entries[0].digest)):
+        times = []
+        for _ in range({runs}):
+            t0 = time.perf_counter(); digest = fn(); times.append(time.perf_counter() - t0)
+        print(name, digest, *times)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print("rss_kib", base, peak)
+    """
+)
+
+
+# --- main --------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="tiny data, for a smoke test")
+    ap.add_argument("--artifacts", type=int, default=None)
+    ap.add_argument("--files", type=int, default=10, help="files per artifact")
+    ap.add_argument("--mean-size", type=int, default=12_000, help="mean file size in bytes")
+    ap.add_argument("--big-mib", type=int, default=None, help="size of the big file in MiB")
+    ap.add_argument("--runs", type=int, default=3, help="runs per contender (median)")
+    ap.add_argument("--dir", type=Path, default=None, help="parent folder for the data")
+    ap.add_argument("--keep", action="store_true", help="keep the generated data")
+    args = ap.parse_args(argv)
+    artifacts = args.artifacts or (20 if args.quick else 1000)
+    big_mib = args.big_mib or (8 if args.quick else 1024)
+    runs = max(3, args.runs)
+
+    work = Path(tempfile.mkdtemp(prefix="bench-hashing-", dir=args.dir))
+    try:
+        print("== Hashing benchmark (content hash v1) ==")
+        for line in machine_info(work):
+            print(line)
+        coll = work / "collection"
+        t0 = time.perf_counter()
+        nfiles, nbytes = generate_collection(coll, artifacts, args.files, args.mean_size)
+        generated_at = time.time_ns()
+        print(
+            f"collection: {artifacts} artifacts x {args.files} files = {nfiles} files, "
+            f"{nbytes / 1e6:.1f} MB (generated in {time.perf_counter() - t0:.1f} s)"
+        )
+        print(f"runs per contender: {runs} (median shown); page cache is warm for every contender")
+        arts = sorted((coll / "skills").iterdir())
+
+        def ours_cold_fresh_cache() -> list[str]:
+            cache_path = work / "statcache.sqlite3"
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(cache_path) + suffix).unlink(missing_ok=True)
+            cache = StatCache(cache_path)
+            out = [hash_tree(a, cache=cache).content_hash for a in arts]
+            cache.save()
+            return out
+
+        def ours_no_cache() -> list[str]:
+            return [hash_tree(a).content_hash for a in arts]
+
+        def naive_all() -> list[str]:
+            return [naive_hash(a) for a in arts]
+
+        def ours_warm() -> list[str]:
+            cache = StatCache(work / "warm.sqlite3")  # opening (loading) the cache is timed too
+            out = [hash_tree(a, cache=cache).content_hash for a in arts]
+            cache.save()
+            return out
+
+        # Warm-up pass so no contender pays for first imports or cold dentries.
+        naive_all()
+        ours_no_cache()
+
+        print("\n-- cold: every file read and hashed (stat cache dropped) --")
+        t_naive, _, _ = timed(naive_all, runs)
+        t_find, _, _ = timed(lambda: find_pipeline(coll), runs)
+        t_cold, _, cold_hashes = timed(ours_cold_fresh_cache, runs)
+        t_nocache, _, plain_hashes = timed(ours_no_cache, runs)
+        assert cold_hashes == plain_hashes, "hash_tree gave different hashes with and without a cache"
+        print(f"naive (sorted rglob, update(path)+update(read_bytes()))  {fmt_s(t_naive)}  (per artifact)")
+        print(f"find | sort -z | xargs -0 sha256sum | sha256sum        {fmt_s(t_find)}  (one pipeline, whole collection)")
+        print(f"hash_tree, fresh stat cache filled and saved            {fmt_s(t_cold)}  (per artifact)")
+        print(f"hash_tree, no stat cache                                {fmt_s(t_nocache)}  (per artifact)")
+        cold_ratio = t_naive / t_cold
+        print(f"ratio cold: naive / hash_tree = {cold_ratio:.2f}x   find / hash_tree = {t_find / t_cold:.2f}x"
+              f"   (no cache: naive / hash_tree = {t_naive / t_nocache:.2f}x)")
+
+        print("\n-- warm re-check of the unchanged tree --")
+        # A digest cached within the racy window of its file's mtime is not trusted;
+        # real files are older than that, so let the fresh data age past it.
+        wait = (generated_at + DEFAULT_GRANULARITY_NS - time.time_ns()) / 1e9 + 0.05
+        if wait > 0:
+            print(f"(waiting {wait:.1f} s so the new files are older than the {DEFAULT_GRANULARITY_NS / 1e9:.0f} s racy window)")
+            time.sleep(wait)
+        primer = StatCache(work / "warm.sqlite3")
+        for a in arts:
+            hash_tree(a, cache=primer)
+        primer.save()
+        t_warm, _, warm_hashes = timed(ours_warm, runs)
+        assert warm_hashes == plain_hashes, "warm hashes differ from cold hashes"
+        warm_ratio = t_naive / t_warm
+        print(f"naive (no cache possible)                               {fmt_s(t_naive)}")
+        print(f"hash_tree with stat cache (open + check + save)         {fmt_s(t_warm)}")
+        print(f"ratio warm: naive / hash_tree = {warm_ratio:.2f}x")
+
+        print(f"\n-- one {big_mib} MiB file --")
+        big = work / "big.bin"
+        data = generate_big_file(big, big_mib * MIB)
+        t_mem, _, mem_digest = timed(lambda: hashlib.sha256(data).hexdigest(), runs)
+        size = len(data)
+        del data
+        probe = _MEMORY_PROBE.format(root=str(ROOT), path=str(big), runs=runs)
+        out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+        results = {}
+        for line in out.splitlines():
+            name, *rest = line.split()
+            results[name] = rest
+        for name in ("hash_file", "hash_tree"):
+            if results[name][0] != mem_digest:
+                raise SystemExit(f"{name} digest differs from the in-memory digest")
+        t_file = statistics.median(float(x) for x in results["hash_file"][1:])
+        t_tree = statistics.median(float(x) for x in results["hash_tree"][1:])
+        base_kib, peak_kib = (int(x) for x in results["rss_kib"])
+        peak_mib = (peak_kib - base_kib) / 1024
+        mbps = lambda t: size / t / 1e6  # noqa: E731
+        print(f"hashlib.sha256 over the bytes in memory                 {fmt_s(t_mem)}  {mbps(t_mem):7.0f} MB/s")
+        print(f"hash_file (streamed)                                    {fmt_s(t_file)}  {mbps(t_file):7.0f} MB/s")
+        print(f"hash_tree on the single file                            {fmt_s(t_tree)}  {mbps(t_tree):7.0f} MB/s")
+        big_ratio = t_mem / t_file
+        print(f"ratio big file: hash_file throughput / in-memory = {big_ratio * 100:.1f}%"
+              f"   (hash_tree: {t_mem / t_tree * 100:.1f}%)")
+        print(f"peak memory of hash_file + hash_tree: {peak_mib:.1f} MiB above the interpreter's "
+              f"{base_kib / 1024:.1f} MiB baseline (ru_maxrss, separate process)")
+
+        print("\n-- targets --")
+        checks = [
+            (f"cold >= 2x naive", cold_ratio >= 2.0, f"{cold_ratio:.2f}x"),
+            (f"warm >= 10x naive", warm_ratio >= 10.0, f"{warm_ratio:.2f}x"),
+            (f"big file >= 90% of in-memory throughput", big_ratio >= 0.9, f"{big_ratio * 100:.1f}%"),
+            (f"big file peak memory < 64 MiB", peak_mib < 64, f"{peak_mib:.1f} MiB"),
+        ]
+        for label, ok, figure in checks:
+            print(f"{'PASS' if ok else 'MISS'}  {label}: {figure}")
+        if args.quick:
+            print("(quick run: data too small for the figures to mean anything)")
+        return 0
+    finally:
+        if args.keep:
+            print(f"data kept in {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
