@@ -1,0 +1,206 @@
+"""The CLI end to end: `python main.py --home TMP ...` in subprocesses."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class Cli:
+    def __init__(self, home: Path) -> None:
+        self.home = home
+
+    def __call__(self, *args: str, expect: int | None = 0) -> subprocess.CompletedProcess:
+        proc = subprocess.run(
+            [sys.executable, str(ROOT / "main.py"), "--home", str(self.home), *args],
+            cwd=ROOT, capture_output=True, timeout=120,
+        )
+        if expect is not None:
+            assert proc.returncode == expect, (proc.returncode, proc.stdout, proc.stderr)
+        assert b"Traceback" not in proc.stderr
+        return proc
+
+    def json(self, *args: str, expect: int = 0):
+        return json.loads(self(*args, "--json", expect=expect).stdout)
+
+
+@pytest.fixture
+def cli(tmp_path):
+    return Cli(tmp_path / "home")
+
+
+def one_error_line(proc: subprocess.CompletedProcess) -> str:
+    lines = proc.stderr.decode().strip().splitlines()
+    assert len(lines) == 1, lines
+    return lines[0]
+
+
+def make_skill(root: Path, text: str = "# pdf\n") -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "SKILL.md").write_text(text)
+    return root
+
+
+def test_help_lists_the_sub_commands(cli):
+    out = cli("--help").stdout.decode()
+    for command in ("add", "sync", "status", "log", "diff", "hash"):
+        assert command in out
+    assert cli("--version").stdout.decode().startswith("artifact-lineage ")
+
+
+def test_add_sync_status_log_diff(cli, tmp_path):
+    up = make_skill(tmp_path / "up" / "pdf")
+    cli("add", "pdf", "--source", str(up))
+    status = cli.json("status")
+    upstream_hash = status["artifacts"][0]["upstream"]
+    assert len(upstream_hash) == 64
+    assert status == {"artifacts": [
+        {"name": "pdf", "type": "skill", "state": "new", "head": None, "local": None,
+         "upstream": upstream_hash, "error": None}
+    ]}
+    first = cli.json("sync")["results"][0]
+    assert (first["action"], first["version_recorded"]) == ("copied", True)
+    assert (cli.home / "collection" / "skills" / "pdf" / "SKILL.md").read_text() == "# pdf\n"
+
+    (up / "SKILL.md").write_text("# pdf\nmore\n")
+    (up / "tool.bin").write_bytes(b"\0\1\2")
+    (status,) = cli.json("status")["artifacts"]
+    assert status["state"] == "upstream_changed" and status["local"] == first["new_hash"]
+    second = cli.json("sync")["results"][0]
+    assert second["action"] == "replaced" and second["old_hash"] == first["new_hash"]
+
+    log = cli.json("log", "pdf")
+    assert log["artifact"] == "pdf"
+    newest, oldest = log["versions"]
+    assert set(newest) == {"id", "content_hash", "parent_hash", "change_origin", "created_at", "lineage", "metadata"}
+    assert newest["parent_hash"] == oldest["content_hash"] == first["new_hash"]
+    assert newest["lineage"] == [first["new_hash"], second["new_hash"]]
+    assert oldest["parent_hash"] is None and oldest["lineage"] == [first["new_hash"]]
+
+    d = cli.json("diff", "pdf")
+    assert (d["old"], d["new"]) == (first["new_hash"], second["new_hash"])
+    assert [(f["path"], f["status"]) for f in d["files"]] == [("SKILL.md", "modified"), ("tool.bin", "added")]
+    assert d["files"][1]["size"] == 3
+    # the same by version ids and by hash prefixes, and reversed
+    assert cli.json("diff", "pdf", str(oldest["id"]), f"#{newest['id']}") == d
+    back = cli.json("diff", "pdf", second["new_hash"][:8], first["new_hash"][:8])
+    assert [(f["path"], f["status"]) for f in back["files"]] == [("SKILL.md", "modified"), ("tool.bin", "removed")]
+
+    text = cli("diff", "pdf").stdout.decode()
+    assert "+more" in text and "SKILL.md" in text and "tool.bin" in text
+    assert "Binary" in text and "\x00" not in text
+    assert "sync" in cli("log", "pdf").stdout.decode()
+    assert "up_to_date" in cli("status").stdout.decode()
+
+
+def test_hash_and_manifest(cli, tmp_path):
+    up = make_skill(tmp_path / "s")
+    digest = cli("hash", str(up)).stdout.decode().strip()
+    assert len(digest) == 64 and int(digest, 16) >= 0
+    line = cli("hash", "--manifest", str(up)).stdout.decode().strip()
+    kind, file_digest, path = line.split(" ", 2)
+    assert (kind, path) == ("f", "SKILL.md")
+
+
+def test_conflict_exits_1_and_take_upstream_resolves(cli, tmp_path):
+    up = make_skill(tmp_path / "up" / "pdf")
+    cli("add", "pdf", "--source", str(up))
+    cli("sync")
+    (cli.home / "collection" / "skills" / "pdf" / "SKILL.md").write_text("# mine\n")
+    (up / "SKILL.md").write_text("# theirs\n")
+    result = cli.json("sync", expect=1)["results"][0]
+    assert (result["state"], result["action"], result["conflict"]) == ("diverged", "kept-local", True)
+    result = cli.json("sync", "pdf", "--strategy", "take-upstream")["results"][0]
+    assert result["action"] == "replaced"
+    origins = [v["change_origin"] for v in cli.json("log", "pdf")["versions"]]
+    assert origins == ["sync", "local_modification", "sync"]
+
+
+def test_failed_artifact_exits_1_others_still_sync(cli, tmp_path):
+    good = make_skill(tmp_path / "up" / "good")
+    bad = make_skill(tmp_path / "up" / "bad")
+    cli("add", "good", "--source", str(good))
+    cli("add", "bad", "--source", str(bad))
+    (bad / "SKILL.md").unlink()
+    bad.rmdir()
+    results = {r["name"]: r for r in cli.json("sync", expect=1)["results"]}
+    assert results["good"]["action"] == "copied"
+    assert results["bad"]["action"] == "failed" and str(bad) in results["bad"]["error"]
+    proc = cli("sync", expect=1)
+    assert b"error:" in proc.stdout and b"Traceback" not in proc.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("log", "nope"),
+        ("diff", "nope"),
+        ("sync", "nope"),
+        ("hash", "/definitely/not/here"),
+        ("add", "x", "--source", "/definitely/not/here"),
+        ("add", "../x", "--source", "."),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(cli, args):
+    proc = cli(*args, expect=2)
+    line = one_error_line(proc)
+    assert line.startswith("error: ") and line.endswith((".", ")"))
+    assert proc.stdout == b""
+
+
+def test_usage_errors_exit_2_with_one_line(cli):
+    for args in (("bogus",), ("add", "x"), ("sync", "--strategy", "merge")):
+        proc = cli(*args, expect=2)
+        assert "see --help" in one_error_line(proc)
+
+
+def test_duplicate_add_and_unknown_version_exit_2(cli, tmp_path):
+    up = make_skill(tmp_path / "up" / "pdf")
+    cli("add", "pdf", "--source", str(up))
+    assert "already exists" in one_error_line(cli("add", "pdf", "--source", str(up), expect=2))
+    assert "no versions" in one_error_line(cli("diff", "pdf", expect=2))
+    cli("sync")
+    assert "#99" in one_error_line(cli("diff", "pdf", "#99", expect=2))
+    assert "ffff" in one_error_line(cli("diff", "pdf", "ffff", expect=2))
+
+
+def test_unreadable_database_is_one_line_exit_1(cli, tmp_path):
+    bad = tmp_path / "not-a-db.sqlite3"
+    bad.write_bytes(b"this is not sqlite" * 100)
+    proc = cli("--db", f"sqlite:///{bad}", "status", expect=1)
+    assert one_error_line(proc).startswith("error: ")
+
+
+@pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="needs byte file names")
+def test_hash_manifest_prints_undecodable_names_as_bytes(cli, tmp_path):
+    root = tmp_path / "odd"
+    root.mkdir()
+    with open(os.path.join(os.fsencode(root), b"caf\xe9.txt"), "wb") as fh:
+        fh.write(b"x")
+    out = cli("hash", "--manifest", str(root)).stdout
+    assert out.endswith(b" caf\xe9.txt\n")
+
+
+def test_git_upstream_with_ref(cli, tmp_path):
+    repo = tmp_path / "repo"
+    make_skill(repo / "skills" / "pdf", "# v1\n")
+
+    def git(*a: str) -> str:
+        return subprocess.run(["git", "-C", str(repo), *a], check=True, capture_output=True, text=True).stdout.strip()
+
+    git("init", "-q", "-b", "main")
+    git("add", "-A")
+    git("commit", "-qm", "v1")
+    git("tag", "v1")
+    cli("add", "pdf", "--source", str(repo), "--ref", "v1", "--subdir", "skills/pdf")
+    cli("sync")
+    (newest,) = cli.json("log", "pdf")["versions"]
+    assert newest["metadata"]["resolved_commit"] == git("rev-parse", "HEAD")
+    bad = cli("add", "other", "--source", str(repo), "--ref", "no-such-branch", expect=2)
+    assert "no-such-branch" in one_error_line(bad)
