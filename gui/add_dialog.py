@@ -43,7 +43,7 @@ class AddArtifactDialog(QDialog):
     def __init__(self, workspace, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Add artifact")
-        self.setMinimumWidth(520)
+        self.setMinimumWidth(560)
         self._ws = workspace
         self._pool = WorkerPool(self)
         self.artifact: ArtifactInfo | None = None
@@ -65,14 +65,16 @@ class AddArtifactDialog(QDialog):
         source_row.addWidget(self.folder_button)
         source_row.addWidget(self.file_button)
         self.ref_edit = QLineEdit()
-        self.ref_edit.setPlaceholderText("git only: branch, tag or commit (default: the remote's default branch)")
+        self.ref_edit.setPlaceholderText("git only: branch, tag or commit (empty: default branch)")
         self.subdir_edit = QLineEdit()
         self.subdir_edit.setPlaceholderText("optional: path inside the folder or repository")
 
         form = QFormLayout()
         form.addRow("&Name:", self.name_edit)
         form.addRow("&Type:", self.type_combo)
-        form.addRow("&Upstream:", source_row)
+        source_label = QLabel("&Upstream:")
+        source_label.setBuddy(self.source_edit)  # a row holding a layout gets no buddy by itself
+        form.addRow(source_label, source_row)
         form.addRow("&Ref:", self.ref_edit)
         form.addRow("&Sub-folder:", self.subdir_edit)
 

@@ -41,7 +41,8 @@ class Worker(QObject):
         try:
             result = self._job()
         except Exception as exc:  # every failure goes to the window, never kills the thread silently
-            traceback.print_exc()
+            if not isinstance(exc, LineageError):
+                traceback.print_exc()  # a bug, not a user error: keep the trace for the report
             self.failed.emit(_message(exc))
         else:
             self.finished.emit(result)
