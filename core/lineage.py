@@ -36,12 +36,9 @@ def ghost_key(content_hash: str) -> str:
 
 
 def head_of(versions: Iterable[VersionInfo]) -> VersionInfo | None:
-    """The newest version (latest created_at, then highest id), or None when there is none."""
-    best: VersionInfo | None = None
-    for v in versions:
-        if best is None or (v.created_at, v.id) > (best.created_at, best.id):
-            best = v
-    return best
+    """The newest version, or None. Like `History.head`: the highest id (ids follow the
+    order versions were recorded in; created_at may be supplied and is not trusted here)."""
+    return max(versions, key=lambda v: v.id, default=None)
 
 
 def build_graph(versions: list[VersionInfo], head_id: int | None = None) -> nx.DiGraph:

@@ -1,0 +1,251 @@
+"""The scene items of the lineage graph: light enough for 10,000 versions.
+
+- `NodeItem`: one per version (and per ghost), a custom item that paints a dot and,
+  when zoomed in enough, a two-line label. No QGraphicsTextItem per node: text is
+  drawn with QPainter.drawText and its strings are built on first paint only.
+- `BlockItem`: the edges of a band of rows as one precomputed QPainterPath, plus an
+  overview (one device pixel dot per node, per origin colour) painted when zoomed so
+  far out that the node items are hidden. One paint call per band instead of one per
+  node and edge is what keeps a fit-to-window repaint of 10,000 versions fast.
+- `NodeLayer`: a content-less parent of a band's nodes, so hiding one item hides a
+  band's nodes when the view switches to the overview.
+- `SelectionItem`: the selection ring (and the dotted arrow to the version a revert
+  matches), kept apart so selecting never touches thousands of items.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QFontDatabase, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
+
+from gui import palette
+
+LANE_W = 300.0  # wide enough for a label; the next lane's line starts after it
+ROW_H = 60.0
+RADIUS = 8.0
+BLOCK_ROWS = 64
+LABEL_LOD = 0.45  # below this a row is < ~25 px tall: labels would be unreadable
+OVERVIEW_SCALE = 0.12  # below this the node items are hidden and bands paint dots
+LABEL_X = RADIUS + 8.0
+LABEL_W = LANE_W - LABEL_X - RADIUS - 18.0
+NODE_RECT = QRectF(-RADIUS - 6.0, -24.0, LABEL_X + LABEL_W + RADIUS + 6.0, 48.0)
+
+
+@dataclass
+class GraphStyle:
+    """Colours and fonts taken from the view's palette (light or dark)."""
+
+    text: QColor
+    muted: QColor
+    background: QColor
+    highlight: QColor
+    font: QFont
+    mono: QFont
+    small: QFont
+    mono_metrics: QFontMetricsF = field(init=False)
+    small_metrics: QFontMetricsF = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.mono_metrics = QFontMetricsF(self.mono)
+        self.small_metrics = QFontMetricsF(self.small)
+
+    @classmethod
+    def from_palette(cls, pal, base_font: QFont) -> "GraphStyle":
+        mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        mono.setPointSizeF(max(base_font.pointSizeF(), 9.0))
+        mono.setBold(True)
+        small = QFont(base_font)
+        small.setPointSizeF(max(base_font.pointSizeF() - 0.5, 8.0))
+        return cls(
+            text=pal.color(pal.ColorRole.Text),
+            muted=pal.color(pal.ColorRole.PlaceholderText),
+            background=pal.color(pal.ColorRole.Base),
+            highlight=pal.color(pal.ColorRole.Highlight),
+            font=QFont(base_font),
+            mono=mono,
+            small=small,
+        )
+
+
+def short(h: str | None) -> str:
+    return (h or "")[:12]
+
+
+def local_time(dt: datetime | None) -> str:
+    return dt.astimezone().strftime("%Y-%m-%d %H:%M") if isinstance(dt, datetime) else ""
+
+
+class NodeItem(QGraphicsItem):
+    """One version (or ghost) in the graph. `data` is the networkx node attribute dict."""
+
+    def __init__(self, key, data: dict, style: GraphStyle, parent: QGraphicsItem | None = None) -> None:
+        super().__init__(parent)
+        self.key = key
+        self.data = data
+        self.style = style
+        self._lines: tuple[str, str, str] | None = None
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, False)
+
+    def boundingRect(self) -> QRectF:
+        return NODE_RECT
+
+    def label_lines(self) -> tuple[str, str, str]:
+        """(hash line, badge, detail line); built once, on first paint."""
+        if self._lines is None:
+            d = self.data
+            if d.get("ghost"):
+                self._lines = (f"legacy {short(d['content_hash'])}", "", "content never stored")
+            else:
+                badge = []
+                if d.get("matches_version") is not None:
+                    badge.append(f"= v{d['matches_version']}")
+                detail = f"v{d['version_id']} · {palette.origin_label(d.get('origin'))} · {local_time(d.get('created_at'))}"
+                detail = self.style.small_metrics.elidedText(detail, Qt.TextElideMode.ElideRight, LABEL_W)
+                self._lines = (short(d["content_hash"]), "  ".join(badge), detail)
+        return self._lines
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        d = self.data
+        st = self.style
+        origin = d.get("origin")
+        if d.get("ghost"):
+            pen = QPen(QColor(palette.GHOST_COLOR), 2.0, Qt.PenStyle.DashLine)
+            painter.setPen(pen)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+        else:
+            head = d.get("is_head")
+            painter.setPen(QPen(st.text if head else palette.outline_color(origin), 3.0 if head else 1.5))
+            painter.setBrush(QBrush(palette.origin_color(origin)))
+        painter.drawEllipse(QPointF(0, 0), RADIUS, RADIUS)
+
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        if lod < LABEL_LOD:
+            return
+        line1, badge, line2 = self.label_lines()
+        painter.setFont(st.mono)
+        painter.setPen(st.muted if d.get("ghost") else st.text)
+        painter.drawText(QPointF(LABEL_X, -3.0), line1)
+        x = LABEL_X + st.mono_metrics.horizontalAdvance(line1) + 8.0
+        painter.setFont(st.small)
+        if d.get("is_head"):
+            x = self._pill(painter, x, "HEAD", QColor(palette.HEAD_COLOR))
+        if badge:
+            x = self._pill(painter, x, badge, palette.origin_color("rollback"))
+        painter.setPen(st.muted)
+        painter.drawText(QPointF(LABEL_X, 14.0), line2)
+
+    def _pill(self, painter: QPainter, x: float, text: str, color: QColor) -> float:
+        fm = self.style.small_metrics
+        w = fm.horizontalAdvance(text) + 10.0
+        rect = QRectF(x, -16.0, w, fm.height() + 2.0)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(color)
+        painter.drawRoundedRect(rect, 4.0, 4.0)
+        painter.setPen(QColor("white"))
+        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+        return x + w + 6.0
+
+
+class NodeLayer(QGraphicsItem):
+    """Parent of one band's NodeItems; paints nothing itself."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, True)
+
+    def boundingRect(self) -> QRectF:
+        return QRectF()
+
+    def paint(self, painter, option, widget=None) -> None:  # pragma: no cover - never called
+        pass
+
+
+class BlockItem(QGraphicsItem):
+    """Edges of one band of rows, and its overview dots when zoomed far out."""
+
+    def __init__(self, solid: QPainterPath, dashed: QPainterPath, dots: dict[str, QPolygonF]) -> None:
+        super().__init__()
+        self.solid = solid
+        self.dashed = dashed
+        self.dots = dots
+        rect = solid.boundingRect().united(dashed.boundingRect())
+        for poly in dots.values():
+            rect = rect.united(poly.boundingRect())
+        self._rect = rect.adjusted(-RADIUS - 4, -RADIUS - 4, RADIUS + 4, RADIUS + 4)
+        self.overview = False
+        self._edge_pen = QPen(QColor(palette.EDGE_COLOR), 2.0)
+        self._dash_pen = QPen(QColor(palette.GHOST_COLOR), 2.0, Qt.PenStyle.DashLine)
+        self._thin_pen = QPen(QColor(palette.EDGE_COLOR), 1.0)
+        self._thin_pen.setCosmetic(True)
+        self._dot_pens = {}
+        for origin in dots:
+            pen = QPen(palette.origin_color(origin), 3.0, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap)
+            pen.setCosmetic(True)  # 3 device pixels at any zoom
+            self._dot_pens[origin] = pen
+
+    def boundingRect(self) -> QRectF:
+        return self._rect
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        if self.overview:
+            painter.setPen(self._thin_pen)
+            painter.drawPath(self.solid)
+            painter.drawPath(self.dashed)
+            for origin, poly in self.dots.items():
+                painter.setPen(self._dot_pens[origin])
+                painter.drawPoints(poly)
+            return
+        painter.setPen(self._edge_pen)
+        painter.drawPath(self.solid)
+        painter.setPen(self._dash_pen)
+        painter.drawPath(self.dashed)
+
+
+class SelectionItem(QGraphicsItem):
+    """A ring around the selected node, an optional dashed ring around a compare target,
+    and a dotted arrow from a revert to the earlier version it matches."""
+
+    def __init__(self, style: GraphStyle) -> None:
+        super().__init__()
+        self.style = style
+        self.setZValue(10)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self._ring_r = RADIUS + 5
+        self._match = QPainterPath()
+        self.setVisible(False)
+
+    def set_scale(self, scale: float) -> None:
+        """Keep the ring at least ~7 device pixels wide when zoomed far out."""
+        r = max(RADIUS + 5, 7.0 / max(scale, 1e-6))
+        if r != self._ring_r:
+            self.prepareGeometryChange()
+            self._ring_r = r
+
+    def set_match(self, target: QPointF | None) -> None:
+        """Dotted curve from this node (at 0,0) to `target` (in item coordinates)."""
+        self.prepareGeometryChange()
+        path = QPainterPath()
+        if target is not None:
+            bulge = -60.0 - 0.05 * abs(target.y())
+            path.moveTo(-RADIUS, 0)
+            path.cubicTo(QPointF(bulge, target.y() * 0.25), QPointF(target.x() + bulge, target.y() * 0.75),
+                         QPointF(target.x() - RADIUS, target.y()))
+        self._match = path
+
+    def boundingRect(self) -> QRectF:
+        r = self._ring_r + 3
+        return QRectF(-r, -r, 2 * r, 2 * r).united(self._match.boundingRect().adjusted(-4, -4, 4, 4))
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        pen = QPen(self.style.highlight, 3.0)
+        painter.setPen(pen)
+        painter.drawEllipse(QPointF(0, 0), self._ring_r, self._ring_r)
+        if not self._match.isEmpty():
+            dotted = QPen(palette.origin_color("rollback"), 2.0, Qt.PenStyle.DotLine)
+            painter.setPen(dotted)
+            painter.drawPath(self._match)

@@ -1,0 +1,44 @@
+"""Colours shared by the graph, its legend and the compare panel.
+
+One colour per change origin, chosen mid-tone (not too light, not too dark) so a
+filled node reads on a light and on a dark window background; labels use the
+widget palette's text colour, never these.
+"""
+from __future__ import annotations
+
+from PySide6.QtGui import QColor
+
+ORIGIN_COLORS: dict[str, str] = {
+    "sync": "#3b7ddd",  # blue
+    "local_modification": "#e8871e",  # orange
+    "deployment": "#2f9e44",  # green
+    "merge": "#8e5bd6",  # purple
+    "rollback": "#b5525c",  # grey-red
+    "legacy": "#8a8f98",  # ghost: drawn dashed, unfilled
+}
+UNKNOWN_COLOR = "#8a8f98"
+GHOST_COLOR = ORIGIN_COLORS["legacy"]
+EDGE_COLOR = "#8a8f98"
+HEAD_COLOR = "#d6336c"  # the HEAD tag, distinct from every origin colour
+
+ORIGIN_LABELS: dict[str, str] = {
+    "sync": "sync",
+    "local_modification": "local modification",
+    "deployment": "deployment",
+    "merge": "merge",
+    "rollback": "rollback",
+    "legacy": "legacy (never stored)",
+}
+
+
+def origin_color(origin: str | None) -> QColor:
+    return QColor(ORIGIN_COLORS.get(origin or "", UNKNOWN_COLOR))
+
+
+def origin_label(origin: str | None) -> str:
+    return ORIGIN_LABELS.get(origin or "", origin or "unknown")
+
+
+def outline_color(origin: str | None) -> QColor:
+    """A darker rim so a node stays distinct on a background of similar lightness."""
+    return origin_color(origin).darker(150)
