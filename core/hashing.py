@@ -120,7 +120,9 @@ def hash_tree(root: str | os.PathLike[str], *, cache: "StatCache | None" = None)
             entries.append(entry)
             digest = cache.lookup(root_b, st) if cache is not None else None
             if digest is None:
-                reads.add(entry, root_b, st.st_size)
+                # Reads never follow a link, but a root given as a link is followed.
+                real = os.fsencode(os.path.realpath(root_str)) if os.path.islink(root_b) else root_b
+                reads.add(entry, real, st.st_size)
                 stored.append((root_b, st, entry))
             else:
                 entry[2] = digest
@@ -129,8 +131,10 @@ def hash_tree(root: str | os.PathLike[str], *, cache: "StatCache | None" = None)
                 f"Cannot hash '{root_str}': it is a {_kind_name(st.st_mode)}, not a file or folder; "
                 "point at a regular file or a folder."
             )
-    finally:
-        reads.finish()  # also on error: helpers must stop before we return
+    except BaseException:
+        reads.finish(abort=True)  # helpers stop (without reading more) before we return
+        raise
+    reads.finish()
 
     if cache is not None:
         for abspath, fst, entry in stored:
@@ -235,7 +239,7 @@ class _Reads:
     caller always works too, so a busy (or nested) pool never blocks it: helpers
     that never started are cancelled."""
 
-    __slots__ = ("root_str", "root_b", "queue", "queued_bytes", "count", "futures", "errors")
+    __slots__ = ("root_str", "root_b", "queue", "queued_bytes", "count", "futures", "errors", "stopped")
 
     def __init__(self, root_str: str, root_b: bytes) -> None:
         self.root_str = root_str
@@ -245,6 +249,7 @@ class _Reads:
         self.count = 0
         self.futures: list = []
         self.errors: list[BaseException] = []
+        self.stopped = False
 
     def add(self, entry: list, path: bytes, size: int) -> None:
         self.queue.put((entry, path, size))
@@ -254,7 +259,8 @@ class _Reads:
             pool = _get_pool()
             self.futures = [pool.submit(self._work, True) for _ in range(_HELPERS)]
 
-    def finish(self) -> None:
+    def finish(self, abort: bool = False) -> None:
+        self.stopped = abort
         if self.futures:
             for _ in self.futures:
                 self.queue.put(None)  # one stop mark per helper, after every file
@@ -262,7 +268,7 @@ class _Reads:
         for fut in self.futures:
             if not fut.cancel():
                 fut.result()
-        if self.errors:
+        if self.errors and not abort:
             raise self.errors[0]
 
     def _work(self, helper: bool) -> None:
@@ -276,7 +282,7 @@ class _Reads:
                 if not helper:
                     self.queue.put(None)  # every file is taken; leave the mark to its helper
                 return
-            if self.errors:
+            if self.errors or self.stopped:
                 continue  # drain quickly once something failed
             entry, path, size = item
             try:

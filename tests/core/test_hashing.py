@@ -203,6 +203,16 @@ def test_single_file_artifact(tmp_path: Path) -> None:
     assert hash_tree(tmp_path / "other.md").content_hash != tree.content_hash
 
 
+@needs_symlinks
+def test_root_given_as_a_link_is_followed(tmp_path: Path) -> None:
+    write(tmp_path / "real", "SKILL.md", b"skill", 0o644)
+    os.symlink(tmp_path / "real", tmp_path / "via-link")
+    os.symlink(tmp_path / "real" / "SKILL.md", tmp_path / "cmd.md")
+    assert hash_tree(tmp_path / "via-link").content_hash == expected([(b"SKILL.md", "f", b"skill")])
+    # a single-file root keeps the name it was given
+    assert hash_tree(tmp_path / "cmd.md").content_hash == expected([(b"cmd.md", "f", b"skill")])
+
+
 def test_large_file_streams_in_chunks(tmp_path: Path) -> None:
     data = os.urandom(3 * (1 << 20) + 12345)  # spans several read chunks
     write(tmp_path, "big.bin", data, 0o644)
@@ -301,6 +311,20 @@ def test_unreadable_file_in_pool_raises_naming_it(tmp_path: Path, monkeypatch) -
     with pytest.raises(HashingError, match="f17") as info:
         hash_tree(tmp_path)
     assert "Permission denied" in str(info.value)
+
+
+def test_error_during_walk_stops_helpers(tmp_path: Path, monkeypatch) -> None:
+    # Many files queued for the pool, then a FIFO: the walk's error wins and no helper
+    # is left reading after hash_tree returns.
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("POSIX FIFOs")
+    for i in range(40):
+        write(tmp_path, f"a{i:02d}", os.urandom(20000), 0o644)
+    os.mkfifo(tmp_path / "zz-pipe")
+    with pytest.raises(UnsupportedEntryError, match="zz-pipe"):
+        hash_tree(tmp_path)
+    write(tmp_path / "next", "x", b"x", 0o644)
+    assert hash_tree(tmp_path / "next").content_hash == expected([(b"x", "f", b"x")])
 
 
 def test_hash_file_missing_raises(tmp_path: Path) -> None:
