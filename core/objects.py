@@ -33,6 +33,7 @@ __all__ = ["ObjectStore", "VerifiedReader", "MANIFEST_HEADER"]
 
 CHUNK = 1 << 20  # read/compress/decompress granularity: memory stays flat
 LEVEL = 1  # zlib level: speed first, artifacts are mostly small text
+PROBE = 64 << 10  # bytes trial-compressed to spot data that will not shrink
 MANIFEST_HEADER = b"artifact-lineage manifest 1\n"
 _HEX64 = re.compile(r"[0-9a-f]{64}\Z")
 _KINDS = {b"f": "f", b"x": "x", b"l": "l"}
@@ -43,6 +44,19 @@ _O_BINARY = getattr(os, "O_BINARY", 0)
 def _check_digest(digest: str, what: str = "object") -> None:
     if not isinstance(digest, str) or not _HEX64.match(digest):
         raise ObjectStoreError(f"{digest!r} is not a lowercase hex sha256, so it cannot name a stored {what}.")
+
+
+def _level_for(first_chunk: bytes) -> int:
+    """zlib level for a stream starting with `first_chunk`.
+
+    Already-compressed or random bytes gain nothing from deflate, which runs at
+    about a tenth of the speed of "stored" blocks (level 0) on them; the result is
+    a valid zlib stream either way, so readers do not care.
+    """
+    probe = first_chunk[:PROBE]
+    if len(probe) < 4096:
+        return LEVEL
+    return LEVEL if len(zlib.compress(probe, LEVEL)) < 0.9 * len(probe) else 0
 
 
 def _fsync_dir(path: str) -> None:
@@ -212,10 +226,12 @@ class ObjectStore:
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=final.parent)
         try:
             with os.fdopen(fd, "wb") as out:
-                deflate = zlib.compressobj(LEVEL)
+                deflate = None
                 for chunk in chunks:
+                    if deflate is None:
+                        deflate = zlib.compressobj(_level_for(chunk))
                     out.write(deflate.compress(chunk))
-                out.write(deflate.flush())
+                out.write((deflate or zlib.compressobj(LEVEL)).flush())
                 out.flush()
                 os.fsync(out.fileno())
             if verify is not None:
