@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QIcon, QPainter, QPainterPath, QPen, QPixmap
-from PySide6.QtWidgets import QApplication, QStyle
+from PySide6.QtWidgets import QApplication
 
 from core.sync import SyncState
 
@@ -116,56 +116,96 @@ def state_text(state: str) -> str:
     return STATE_TEXT.get(state, state.replace("_", " "))
 
 
-def _standard(pixmap: QStyle.StandardPixmap) -> QIcon:
-    style = QApplication.style()
-    return style.standardIcon(pixmap) if style else QIcon()
-
-
-def sync_icon() -> QIcon:
-    """Two arrows in a circle, tinted with the palette's highlight colour."""
-    themed = QIcon.fromTheme("view-refresh")
-    if not themed.isNull():
-        return themed
+def _drawn(draw, size: int = 24) -> QIcon:
+    """An icon painted by `draw(painter, colour)` at 1× and 2×, in the palette's text colour."""
     icon = QIcon()
+    app = QApplication.instance()
+    colour = QApplication.palette().buttonText().color() if app else QColor("#333333")
     for ratio in (1.0, 2.0):
-        size = 24
         pix = QPixmap(int(size * ratio), int(size * ratio))
         pix.setDevicePixelRatio(ratio)
         pix.fill(Qt.GlobalColor.transparent)
         p = QPainter(pix)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        colour = QApplication.palette().highlight().color() if QApplication.instance() else QColor("#2f7ee6")
-        pen = QPen(colour, 2.4, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap)
-        p.setPen(pen)
-        rect = QRectF(4, 4, 16, 16)
-        p.drawArc(rect, 30 * 16, 150 * 16)
-        p.drawArc(rect, 210 * 16, 150 * 16)
-        p.setBrush(colour)
-        p.setPen(Qt.PenStyle.NoPen)
-        for tip, dx in ((QPointF(4.6, 12.0), 1), (QPointF(19.4, 12.0), -1)):
-            path = QPainterPath(tip)
-            path.lineTo(tip.x() - 3.2 * dx * -1, tip.y() - 3.5 * dx)
-            path.lineTo(tip.x() + 3.2 * dx * -1 * -1, tip.y() - 3.5 * dx)
-            path.closeSubpath()
-            p.drawPath(path)
+        p.setPen(QPen(colour, 2.0, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin))
+        draw(p, colour)
         p.end()
         icon.addPixmap(pix)
     return icon
 
 
+def sync_icon() -> QIcon:
+    """Two arrows chasing each other round a circle, in the palette's highlight colour."""
+    themed = QIcon.fromTheme("view-refresh")
+    if not themed.isNull():
+        return themed
+
+    def draw(p: QPainter, _colour: QColor) -> None:
+        accent = QApplication.palette().highlight().color() if QApplication.instance() else QColor("#2f7ee6")
+        p.setPen(QPen(accent, 2.4, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+        rect = QRectF(4.5, 4.5, 15, 15)
+        p.drawArc(rect, 20 * 16, 140 * 16)
+        p.drawArc(rect, 200 * 16, 140 * 16)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(accent)
+        for tip in ((QPointF(4.2, 8.2), QPointF(9.0, 8.6), QPointF(5.6, 3.6)),
+                    (QPointF(19.8, 15.8), QPointF(15.0, 15.4), QPointF(18.4, 20.4))):
+            path = QPainterPath(tip[0])
+            path.lineTo(tip[1])
+            path.lineTo(tip[2])
+            path.closeSubpath()
+            p.drawPath(path)
+
+    return _drawn(draw)
+
+
 def add_icon() -> QIcon:
     themed = QIcon.fromTheme("list-add")
-    return themed if not themed.isNull() else _standard(QStyle.StandardPixmap.SP_FileDialogNewFolder)
+    if not themed.isNull():
+        return themed
+
+    def draw(p: QPainter, _colour: QColor) -> None:
+        p.drawRoundedRect(QRectF(4, 4, 16, 16), 3, 3)
+        p.drawLine(QPointF(12, 8), QPointF(12, 16))
+        p.drawLine(QPointF(8, 12), QPointF(16, 12))
+
+    return _drawn(draw)
 
 
 def fit_icon() -> QIcon:
     themed = QIcon.fromTheme("zoom-fit-best")
-    return themed if not themed.isNull() else _standard(QStyle.StandardPixmap.SP_TitleBarMaxButton)
+    if not themed.isNull():
+        return themed
+
+    def draw(p: QPainter, _colour: QColor) -> None:
+        for (x, y), (dx, dy) in (((4, 4), (1, 1)), ((20, 4), (-1, 1)), ((4, 20), (1, -1)), ((20, 20), (-1, -1))):
+            path = QPainterPath(QPointF(x, y + 5 * dy))
+            path.lineTo(x, y)
+            path.lineTo(x + 5 * dx, y)
+            p.drawPath(path)
+        p.drawRect(QRectF(9, 9, 6, 6))
+
+    return _drawn(draw)
 
 
 def export_icon() -> QIcon:
     themed = QIcon.fromTheme("document-save-as")
-    return themed if not themed.isNull() else _standard(QStyle.StandardPixmap.SP_DialogSaveButton)
+    if not themed.isNull():
+        return themed
+
+    def draw(p: QPainter, _colour: QColor) -> None:
+        p.drawLine(QPointF(12, 4), QPointF(12, 15))
+        path = QPainterPath(QPointF(7.5, 10.5))
+        path.lineTo(12, 15)
+        path.lineTo(16.5, 10.5)
+        p.drawPath(path)
+        path = QPainterPath(QPointF(4, 15))
+        path.lineTo(4, 20)
+        path.lineTo(20, 20)
+        path.lineTo(20, 15)
+        p.drawPath(path)
+
+    return _drawn(draw)
 
 
 def group_font(base: QFont) -> QFont:

@@ -296,7 +296,7 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 3)
         self.splitter.setStretchFactor(2, 2)
-        self.splitter.setSizes([280, 640, 480])
+        self.splitter.setSizes([300, 620, 480])
         self.stack.addWidget(self.splitter)
         self.setCentralWidget(self.stack)
 
@@ -359,6 +359,9 @@ class MainWindow(QMainWindow):
             self._pending_version = self._int_setting(self.settings.value("selection/version"))
         self.model.set_artifacts(artifacts)
         self.tree.expandAll()
+        for action in (self.sync_action, self.fit_action, self.export_action):
+            action.setEnabled(bool(artifacts) and not (action is self.sync_action and self._syncing))
+        self.find_edit.setEnabled(bool(artifacts))
         if not artifacts:
             self.stack.setCurrentWidget(self.welcome)
             self._current_artifact = None

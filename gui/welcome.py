@@ -33,7 +33,8 @@ class WelcomeView(QWidget):
         )
         text.setWordWrap(True)
         text.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        text.setMaximumWidth(560)
+        text.setMinimumWidth(460)
+        text.setMaximumWidth(600)
         text.setTextFormat(Qt.TextFormat.RichText)
 
         self.add_button = QPushButton("Add artifact…")
