@@ -260,6 +260,24 @@ class LineageView(QGraphicsView):
         if self._selection is not None:
             self._selection.set_scale(scale)
 
+    # Callers (and Qt's own helpers called from Python) change the zoom through these;
+    # each re-checks the level of detail so the overview never outlives a zoom-in.
+    def setTransform(self, matrix: QTransform, combine: bool = False) -> None:
+        super().setTransform(matrix, combine)
+        self._apply_lod()
+
+    def resetTransform(self) -> None:
+        super().resetTransform()
+        self._apply_lod()
+
+    def scale(self, sx: float, sy: float) -> None:
+        super().scale(sx, sy)
+        self._apply_lod()
+
+    def fitInView(self, *args, **kwargs) -> None:
+        super().fitInView(*args, **kwargs)
+        self._apply_lod()
+
     def wheelEvent(self, event) -> None:
         delta = event.angleDelta().y()
         if not delta or self._graph is None:
