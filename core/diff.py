@@ -180,12 +180,43 @@ def _display(line: str) -> str:
     return line.rstrip("\n").rstrip("\r")
 
 
+def _grouped(opcodes: list[tuple[str, int, int, int, int]], n: int) -> list[list[tuple[str, int, int, int, int]]]:
+    """Hunks with `n` lines of context: SequenceMatcher.get_grouped_opcodes over given opcodes."""
+    matcher = difflib.SequenceMatcher(None, "", "")
+    matcher.opcodes = _merge_equal(opcodes)  # get_grouped_opcodes reads them from here
+    return list(matcher.get_grouped_opcodes(n))
+
+
+def _merge_equal(opcodes: list[tuple[str, int, int, int, int]]) -> list[tuple[str, int, int, int, int]]:
+    merged: list[tuple[str, int, int, int, int]] = []
+    for op in opcodes:
+        if op[1] == op[2] and op[3] == op[4]:
+            continue  # empty range (e.g. the middle was empty)
+        if merged and op[0] == "equal" and merged[-1][0] == "equal":
+            merged[-1] = ("equal", merged[-1][1], op[2], merged[-1][3], op[4])
+        else:
+            merged.append(op)
+    return merged or [("equal", 0, 0, 0, 0)]
+
+
 def diff_lines(old_text: str, new_text: str, context: int = 3) -> tuple[DiffLine, ...]:
     """Unified-diff lines with old/new line numbers (1-based) for two texts."""
     a, b = _split_lines(old_text), _split_lines(new_text)
     out: list[DiffLine] = []
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    for group in matcher.get_grouped_opcodes(context):
+    # difflib's matcher costs about (lines x change sites); matching the common head
+    # and tail first keeps the usual "a few edits in a long file" case cheap.
+    head = 0
+    while head < len(a) and head < len(b) and a[head] == b[head]:
+        head += 1
+    tail = 0
+    while tail < len(a) - head and tail < len(b) - head and a[-1 - tail] == b[-1 - tail]:
+        tail += 1
+    middle = difflib.SequenceMatcher(None, a[head:len(a) - tail], b[head:len(b) - tail], autojunk=False)
+    opcodes: list[tuple[str, int, int, int, int]] = [("equal", 0, head, 0, head)] if head else []
+    opcodes += [(t, i1 + head, i2 + head, j1 + head, j2 + head) for t, i1, i2, j1, j2 in middle.get_opcodes()]
+    if tail:
+        opcodes.append(("equal", len(a) - tail, len(a), len(b) - tail, len(b)))
+    for group in _grouped(opcodes, context):
         i1, i2, j1, j2 = group[0][1], group[-1][2], group[0][3], group[-1][4]
         header = f"@@ -{_hunk_range(i1, i2 - i1)} +{_hunk_range(j1, j2 - j1)} @@"
         out.append(DiffLine("@", header, None, None))
