@@ -506,31 +506,42 @@ class ObjectStore:
                     "re-sync the artifact to store it again."
                 )
 
-        if single_file:
-            if len(tree.entries) != 1:
-                raise ObjectStoreError(
-                    f"{content_hash} has {len(tree.entries)} entries, so it cannot be rebuilt as the single file {os.fsdecode(dest_b)}."
-                )
-            if os.path.lexists(dest_b):
-                raise ObjectStoreError(f"{os.fsdecode(dest_b)} already exists; choose a path that does not.")
-            parent = os.path.dirname(dest_b) or b"."
-            os.makedirs(parent, exist_ok=True)
-            tmp_dir = tempfile.mkdtemp(prefix=b".materialize-", dir=parent)
-            try:
-                staged = os.path.join(tmp_dir, b"entry")
-                self._write_entry(tree.entries[0], staged, link_targets)
-                # A hard link never replaces an existing file, unlike rename.
-                try:
-                    os.link(staged, dest_b, follow_symlinks=False)
-                except FileExistsError:
-                    raise ObjectStoreError(f"{os.fsdecode(dest_b)} appeared while it was being rebuilt; nothing was changed.") from None
-                except OSError:
-                    os.rename(staged, dest_b)
-                _fsync_dir(parent)
-            finally:
-                shutil.rmtree(tmp_dir, ignore_errors=True)
-            return
+        try:
+            if single_file:
+                self._materialize_file(content_hash, tree, dest_b, link_targets)
+            else:
+                self._materialize_dir(tree, dest_b, link_targets)
+        except OSError as exc:
+            raise ObjectStoreError(
+                f"Could not rebuild {content_hash} at {os.fsdecode(dest_b)}: {exc.strerror or exc}; "
+                "check the destination and free space."
+            ) from None
 
+    def _materialize_file(self, content_hash: str, tree: TreeHash, dest_b: bytes, link_targets: dict[bytes, bytes]) -> None:
+        if len(tree.entries) != 1:
+            raise ObjectStoreError(
+                f"{content_hash} has {len(tree.entries)} entries, so it cannot be rebuilt as the single file {os.fsdecode(dest_b)}."
+            )
+        if os.path.lexists(dest_b):
+            raise ObjectStoreError(f"{os.fsdecode(dest_b)} already exists; choose a path that does not.")
+        parent = os.path.dirname(dest_b) or b"."
+        os.makedirs(parent, exist_ok=True)
+        tmp_dir = tempfile.mkdtemp(prefix=b".materialize-", dir=parent)
+        try:
+            staged = os.path.join(tmp_dir, b"entry")
+            self._write_entry(tree.entries[0], staged, link_targets)
+            # A hard link never replaces an existing file, unlike rename.
+            try:
+                os.link(staged, dest_b, follow_symlinks=False)
+            except FileExistsError:
+                raise ObjectStoreError(f"{os.fsdecode(dest_b)} appeared while it was being rebuilt; nothing was changed.") from None
+            except OSError:
+                os.rename(staged, dest_b)
+            _fsync_dir(parent)
+        finally:
+            shutil.rmtree(tmp_dir, ignore_errors=True)
+
+    def _materialize_dir(self, tree: TreeHash, dest_b: bytes, link_targets: dict[bytes, bytes]) -> None:
         if os.path.lexists(dest_b):
             if not os.path.isdir(dest_b) or os.path.islink(dest_b) or os.listdir(dest_b):
                 raise ObjectStoreError(
@@ -547,11 +558,6 @@ class ObjectStore:
             os.chmod(staging, 0o755)  # mkdtemp makes it 0o700
             os.replace(staging, dest_b)  # POSIX: replacing an empty directory is allowed
             _fsync_dir(parent)
-        except OSError as exc:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise ObjectStoreError(
-                f"Could not rebuild {content_hash} in {os.fsdecode(dest_b)}: {exc.strerror or exc}."
-            ) from None
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
