@@ -123,13 +123,25 @@ def find_pipeline(root: Path) -> str:
     return out.stdout.split()[0]
 
 
-def timed(fn, runs: int) -> tuple[float, list[float], object]:
-    times, result = [], None
+def rounds(contenders: dict, runs: int) -> tuple[dict[str, float], dict[str, object]]:
+    """Median wall time per contender. Contenders take turns within each round, so a
+    burst of outside load hits all of them rather than one."""
+    times: dict[str, list[float]] = {name: [] for name in contenders}
+    results: dict[str, object] = {}
     for _ in range(runs):
-        t0 = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), times, result
+        for name, fn in contenders.items():
+            t0 = time.perf_counter()
+            results[name] = fn()
+            times[name].append(time.perf_counter() - t0)
+    return {name: statistics.median(t) for name, t in times.items()}, results
+
+
+def load_line() -> str:
+    try:
+        one, five, _ = os.getloadavg()
+        return f"load average {one:.2f} (1 min), {five:.2f} (5 min) on {os.cpu_count()} cores"
+    except OSError:
+        return "load average unknown"
 
 
 def fmt_s(seconds: float) -> str:
@@ -138,7 +150,7 @@ def fmt_s(seconds: float) -> str:
 
 _MEMORY_PROBE = textwrap.dedent(
     """
-    import resource, sys, time
+    import hashlib, resource, statistics, sys, time
     sys.path.insert(0, {root!r})
     from core.hashing import hash_file, hash_tree
 
@@ -155,13 +167,21 @@ _MEMORY_PROBE = textwrap.dedent(
 
     path = {path!r}
     base = peak_kib()
-    for name, fn in (("hash_file", lambda: hash_file(path)),
-                     ("hash_tree", lambda: hash_tree(path).entries[0].digest)):
-        times = []
-        for _ in range({runs}):
-            t0 = time.perf_counter(); digest = fn(); times.append(time.perf_counter() - t0)
-        print(name, digest, *times)
+    streamed = {{"hash_file": lambda: hash_file(path),
+                "hash_tree": lambda: hash_tree(path).entries[0].digest}}
+    times = {{name: [] for name in ("memory", *streamed)}}
+    for name, fn in streamed.items():  # first pass: peak memory of the streamed readers alone
+        t0 = time.perf_counter(); digest = fn(); times[name].append(time.perf_counter() - t0)
+        print("digest", name, digest)
     print("rss_kib", base, peak_kib())
+    data = open(path, "rb").read()
+    print("digest memory", hashlib.sha256(data).hexdigest())
+    for _ in range({runs}):  # then turns, so outside load hits every contender alike
+        t0 = time.perf_counter(); hashlib.sha256(data).hexdigest(); times["memory"].append(time.perf_counter() - t0)
+        for name, fn in streamed.items():
+            t0 = time.perf_counter(); fn(); times[name].append(time.perf_counter() - t0)
+    for name, ts in times.items():
+        print("median", name, statistics.median(ts[-{runs}:]))
     """
 )
 
@@ -197,7 +217,9 @@ def main(argv: list[str] | None = None) -> int:
             f"collection: {artifacts} artifacts x {args.files} files = {nfiles} files, "
             f"{nbytes / 1e6:.1f} MB (generated in {time.perf_counter() - t0:.1f} s)"
         )
-        print(f"runs per contender: {runs} (median shown); page cache is warm for every contender")
+        print(f"runs per contender: {runs} (median shown; contenders take turns in each round); "
+              "page cache is warm for every contender")
+        print(f"at start: {load_line()}")
         arts = sorted((coll / "skills").iterdir())
 
         def ours_cold_fresh_cache() -> list[str]:
@@ -226,10 +248,13 @@ def main(argv: list[str] | None = None) -> int:
         ours_no_cache()
 
         print("\n-- cold: every file read and hashed (stat cache dropped) --")
-        t_naive, _, _ = timed(naive_all, runs)
-        t_find, _, _ = timed(lambda: find_pipeline(coll), runs)
-        t_cold, _, cold_hashes = timed(ours_cold_fresh_cache, runs)
-        t_nocache, _, plain_hashes = timed(ours_no_cache, runs)
+        med, res = rounds(
+            {"naive": naive_all, "find": lambda: find_pipeline(coll),
+             "cold": ours_cold_fresh_cache, "nocache": ours_no_cache},
+            runs,
+        )
+        t_naive, t_find, t_cold, t_nocache = med["naive"], med["find"], med["cold"], med["nocache"]
+        cold_hashes, plain_hashes = res["cold"], res["nocache"]
         assert cold_hashes == plain_hashes, "hash_tree gave different hashes with and without a cache"
         print(f"naive (sorted rglob, update(path)+update(read_bytes()))  {fmt_s(t_naive)}  (per artifact)")
         print(f"find | sort -z | xargs -0 sha256sum | sha256sum        {fmt_s(t_find)}  (one pipeline, whole collection)")
@@ -250,10 +275,11 @@ def main(argv: list[str] | None = None) -> int:
         for a in arts:
             hash_tree(a, cache=primer)
         primer.save()
-        t_warm, _, warm_hashes = timed(ours_warm, runs)
+        med, res = rounds({"naive": naive_all, "warm": ours_warm}, runs)
+        t_naive_w, t_warm, warm_hashes = med["naive"], med["warm"], res["warm"]
         assert warm_hashes == plain_hashes, "warm hashes differ from cold hashes"
-        warm_ratio = t_naive / t_warm
-        print(f"naive (no cache possible)                               {fmt_s(t_naive)}")
+        warm_ratio = t_naive_w / t_warm
+        print(f"naive (no cache possible)                               {fmt_s(t_naive_w)}")
         print(f"hash_tree with stat cache (open + check + save)         {fmt_s(t_warm)}")
         print(f"ratio warm: naive / hash_tree = {warm_ratio:.2f}x")
 
@@ -264,20 +290,20 @@ def main(argv: list[str] | None = None) -> int:
         # is theirs alone; then the bytes are loaded here for the in-memory baseline.
         probe = _MEMORY_PROBE.format(root=str(ROOT), path=str(big), runs=runs)
         out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
-        results = {}
+        digests, medians = {}, {}
+        base_kib = peak_kib = 0
         for line in out.splitlines():
-            name, *rest = line.split()
-            results[name] = rest
-        data = big.read_bytes()
-        size = len(data)
-        t_mem, _, mem_digest = timed(lambda: hashlib.sha256(data).hexdigest(), runs)
-        del data
-        for name in ("hash_file", "hash_tree"):
-            if results[name][0] != mem_digest:
-                raise SystemExit(f"{name} digest differs from the in-memory digest")
-        t_file = statistics.median(float(x) for x in results["hash_file"][1:])
-        t_tree = statistics.median(float(x) for x in results["hash_tree"][1:])
-        base_kib, peak_kib = (int(x) for x in results["rss_kib"])
+            what, *rest = line.split()
+            if what == "digest":
+                digests[rest[0]] = rest[1]
+            elif what == "median":
+                medians[rest[0]] = float(rest[1])
+            elif what == "rss_kib":
+                base_kib, peak_kib = int(rest[0]), int(rest[1])
+        if len(set(digests.values())) != 1:
+            raise SystemExit(f"streamed and in-memory digests differ: {digests}")
+        size = big.stat().st_size
+        t_mem, t_file, t_tree = medians["memory"], medians["hash_file"], medians["hash_tree"]
         peak_mib = (peak_kib - base_kib) / 1024
         mbps = lambda t: size / t / 1e6  # noqa: E731
         print(f"hashlib.sha256 over the bytes in memory                 {fmt_s(t_mem)}  {mbps(t_mem):7.0f} MB/s")
@@ -289,6 +315,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"peak memory of hash_file + hash_tree: {peak_mib:.1f} MiB above the interpreter's "
               f"{base_kib / 1024:.1f} MiB baseline (VmHWM, separate process)")
 
+        print(f"\nat end: {load_line()}")
         print("\n-- targets --")
         checks = [
             (f"cold >= 2x naive", cold_ratio >= 2.0, f"{cold_ratio:.2f}x"),
