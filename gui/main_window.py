@@ -11,7 +11,7 @@ from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QItemSelection, QSettings, Qt, Signal, Slot
+from PySide6.QtCore import QByteArray, QEvent, QItemSelection, QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -150,6 +150,7 @@ class MainWindow(QMainWindow):
         self.settings = settings or QSettings()
         self._pool = WorkerPool(self)
         self._closed = False
+        self._statuses_pending = False
         self._sync_worker: SyncWorker | None = None
         self._syncing = False
         self._cancel_requested = False
@@ -170,7 +171,8 @@ class MainWindow(QMainWindow):
         self.resize(1400, 900)
         self._restore_settings()
         self.reload_artifacts()
-        self.refresh_statuses()
+        # States need hashing; start that after the first paint so it never competes with start-up.
+        self._statuses_pending = True
         # Start in the list (arrow keys pick artifacts), not in the find field.
         (self.tree if self.model.artifact_ids() else self.welcome.demo_button).setFocus()
 
@@ -764,6 +766,12 @@ class MainWindow(QMainWindow):
         ](str(target))
         self.statusBar().showMessage(f"Graph exported to {target}", 8000)
         return target
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and self._statuses_pending:
+            self._statuses_pending = False
+            QTimer.singleShot(0, self.refresh_statuses)
+        return super().event(event)
 
     # ------------------------------------------------------------------ close
     def closeEvent(self, event: QCloseEvent) -> None:
