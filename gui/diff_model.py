@@ -35,7 +35,10 @@ _LINE_BACKGROUNDS = {
 CHANGE_ROLE = Qt.ItemDataRole.UserRole + 1  # the FileChange of a row
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2  # a key that sorts the column sensibly
 
-COLUMNS = ("Status", "Path", "Size", "Old digest", "New digest")
+COLUMNS = ("Status", "Path", "Size", "Old", "New")  # Old/New: the per-file SHA-256 digests
+COLUMN_TIPS = ("Change status", "Path inside the artifact", "Size before → after",
+               "SHA-256 of the old content (hover a cell for all of it)",
+               "SHA-256 of the new content (hover a cell for all of it)")
 DIGEST_CHARS = 8
 
 
@@ -119,6 +122,8 @@ class FileChangeModel(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return COLUMNS[section]
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
+            return COLUMN_TIPS[section]
         return None
 
     def _icon(self, status: str) -> QIcon:
