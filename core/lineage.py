@@ -124,6 +124,8 @@ def layered_layout(graph: nx.DiGraph) -> dict[Node, tuple[float, float]]:
     if graph.number_of_nodes() == 0:
         return {}
     rows = generations(graph)
+    fp = {n: first_parent(graph, n) for n in graph.nodes}
+    order = {n: _order_key(graph, n) for n in graph.nodes}
 
     # The head's first-parent ancestry is the main line: it continues lanes first,
     # so the history that matters most is one straight line.
@@ -131,22 +133,22 @@ def layered_layout(graph: nx.DiGraph) -> dict[Node, tuple[float, float]]:
     head = next((n for n, d in graph.nodes(data=True) if d.get("is_head")), None)
     while head is not None and head not in main_line:
         main_line.add(head)
-        head = first_parent(graph, head)
+        head = fp[head]
 
     # Chains: a node continues its first parent's chain when it is that parent's chosen
     # child (the main-line child, else the oldest child whose first parent it is).
     chain_of: dict[Node, int] = {}
     chains: list[list[Node]] = []
-    ordered = sorted(graph.nodes, key=lambda n: (rows[n], _order_key(graph, n)))
+    ordered = sorted(graph.nodes, key=lambda n: (rows[n], order[n]))
     taken: set[Node] = set()  # parents whose lane has already been continued
     continuing: dict[Node, Node] = {}
     for node in ordered:
-        kids = [c for c in graph.successors(node) if first_parent(graph, c) == node]
+        kids = [c for c in graph.successors(node) if fp[c] == node]
         if kids:
             on_main = [c for c in kids if c in main_line]
-            continuing[node] = on_main[0] if on_main else min(kids, key=lambda c: _order_key(graph, c))
+            continuing[node] = on_main[0] if on_main else min(kids, key=order.__getitem__)
     for node in ordered:
-        parent = first_parent(graph, node)
+        parent = fp[node]
         if parent is not None and parent not in taken and continuing.get(parent) == node:
             taken.add(parent)
             cid = chain_of[parent]
@@ -162,16 +164,16 @@ def layered_layout(graph: nx.DiGraph) -> dict[Node, tuple[float, float]]:
     intervals: list[tuple[int, int, int, int]] = []  # (start, priority, end, chain id)
     for cid, nodes in enumerate(chains):
         first = nodes[0]
-        parent = first_parent(graph, first)
+        parent = fp[first]
         start = rows[parent] + 1 if parent is not None else rows[first]
         end = rows[nodes[-1]]
         for n in nodes:
             for child in graph.successors(n):
-                if chain_of[child] != cid and first_parent(graph, child) != n:
+                if chain_of[child] != cid and fp[child] != n:
                     end = max(end, rows[child] - 1)
         priority = 0 if first in main_line else 1
         intervals.append((start, priority, end, cid))
-    intervals.sort(key=lambda t: (t[0], t[1], _order_key(graph, chains[t[3]][0])))
+    intervals.sort(key=lambda t: (t[0], t[1], order[chains[t[3]][0]]))
 
     # Interval partitioning with a heap: the fewest lanes, the lowest free lane first.
     lane_of_chain: dict[int, int] = {}

@@ -87,7 +87,6 @@ class NodeItem(QGraphicsItem):
         self.data = data
         self.style = style
         self._lines: tuple[str, str, str] | None = None
-        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, False)
 
     def boundingRect(self) -> QRectF:
         return NODE_RECT

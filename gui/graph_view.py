@@ -23,7 +23,9 @@ items are hidden band by band and each band paints its nodes as device-pixel dot
 """
 from __future__ import annotations
 
+import gc
 import math
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -67,6 +69,19 @@ def _fmt_time(dt: datetime | None) -> str:
     local = aware.astimezone()
     utc = aware.astimezone(timezone.utc)
     return f"{local:%Y-%m-%d %H:%M:%S} {local.tzname() or 'local'} ({utc:%Y-%m-%d %H:%M:%S} UTC)"
+
+
+@contextmanager
+def _gc_paused():
+    """Building 10,000 nodes allocates ~100,000 objects and no cycles: without this the
+    cyclic collector runs dozens of full passes mid-build and doubles the time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class LineageView(QGraphicsView):
@@ -137,6 +152,10 @@ class LineageView(QGraphicsView):
     # ------------------------------------------------------------ building
     def set_versions(self, versions: list[VersionInfo], head_id: int | None) -> None:
         """Draw the versions of one artifact (any order); `head_id` None means the newest."""
+        with _gc_paused():
+            self._build(versions, head_id)
+
+    def _build(self, versions: list[VersionInfo], head_id: int | None) -> None:
         self.scene().clear()
         self._reset_state()
         if not versions:

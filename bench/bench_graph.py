@@ -1,0 +1,204 @@
+#!/usr/bin/env python3
+"""Lineage graph benchmark: 10,000 versions (issue 4, "Benchmarks").
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python bench/bench_graph.py [--quick] [--versions N] [--runs N]
+
+Measures, in one run on a generated history (mostly a chain, ~3% branches that run a
+few versions, ~2% reverts carrying matches_version, one legacy parent at the root):
+  1. build_graph + layered_layout + scene build (LineageView.set_versions): target < 1 s;
+  2. one repaint of the view at fit-to-window (viewport().grab(), median): target < 50 ms;
+against named baselines in the same run:
+  - networkx.spring_layout on subsets of 250 and 499 nodes (force-directed, O(n^2)
+    per iteration; 499 is the largest size networkx lays out without scipy, which
+    is not a dependency, and 10,000 would take minutes even with it);
+  - the naive scene: one QGraphicsEllipseItem + one QGraphicsTextItem per node and one
+    QGraphicsLineItem per edge, built and repainted at fit-to-window the same way.
+Prints machine info, medians, ratios and PASS/MISS; never asserts.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import platform
+import random
+import statistics
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # this checkout's gui/ (and its gui/__init__.py), not an installed copy
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import gui  # noqa: E402,F401  (applies the shiboken refcount guard before any Qt call)
+import networkx as nx  # noqa: E402
+from PySide6.QtCore import QRectF, Qt  # noqa: E402
+from PySide6.QtGui import QPainter, QPen  # noqa: E402
+from PySide6.QtWidgets import (  # noqa: E402
+    QApplication,
+    QGraphicsEllipseItem,
+    QGraphicsScene,
+    QGraphicsTextItem,
+    QGraphicsView,
+)
+
+from core.history import VersionInfo  # noqa: E402
+from core.lineage import build_graph, layered_layout  # noqa: E402
+from gui.graph_view import LineageView  # noqa: E402
+
+TARGET_BUILD = 1.0
+TARGET_REPAINT = 0.050
+ORIGINS = ("sync", "sync", "sync", "local_modification", "deployment")
+
+
+def machine_info() -> str:
+    cpu = platform.processor() or "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    import PySide6
+
+    return (f"{platform.system()} {platform.release()} | {cpu} | {os.cpu_count()} CPUs | "
+            f"Python {platform.python_version()} | PySide6 {PySide6.__version__} | networkx {nx.__version__}")
+
+
+def generate(n: int, seed: int = 7) -> list[VersionInfo]:
+    rng = random.Random(seed)
+    t0 = datetime(2023, 1, 1, tzinfo=timezone.utc)
+    digest = [hashlib.sha256(str(i).encode()).hexdigest() for i in range(n + 1)]
+    versions = [VersionInfo(1, 1, digest[1], "ab" * 32, None, None, "sync", t0, {})]
+    main_tip = 1
+    branch_tip: int | None = None
+    for i in range(2, n + 1):
+        roll = rng.random()
+        if branch_tip is not None and roll < 0.5:
+            parent = branch_tip  # keep extending the open branch for a while
+        else:
+            parent = main_tip
+        meta: dict = {"files_added": rng.randint(0, 2), "files_removed": 0, "files_changed": rng.randint(0, 3)}
+        content = digest[i]
+        if rng.random() < 0.02 and i > 10:
+            back = rng.randint(1, i - 1)
+            content, meta["matches_version"] = digest[back], back
+        versions.append(VersionInfo(i, 1, content, digest[parent], parent, None, rng.choice(ORIGINS),
+                                    t0 + timedelta(minutes=i), meta))
+        if parent == branch_tip:
+            branch_tip = i if rng.random() < 0.85 else None
+        elif rng.random() < 0.03:
+            branch_tip = i  # a branch opens: the next versions may grow off this one...
+            main_tip = parent  # ...while the main line continues from its parent
+        else:
+            main_tip = i
+    return versions
+
+
+def median_time(fn, runs: int) -> tuple[float, object]:
+    times, result = [], None
+    for _ in range(runs):
+        t = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times), result
+
+
+def naive_scene(graph: nx.DiGraph, pos: dict) -> QGraphicsScene:
+    scene = QGraphicsScene()
+    pen = QPen(Qt.GlobalColor.gray, 2)
+    for u, v in graph.edges:
+        (x1, y1), (x2, y2) = pos[u], pos[v]
+        scene.addLine(x1 * 300, -y1 * 60, x2 * 300, -y2 * 60, pen)
+    for node, data in graph.nodes(data=True):
+        x, y = pos[node]
+        dot = QGraphicsEllipseItem(QRectF(-8, -8, 16, 16))
+        dot.setPos(x * 300, -y * 60)
+        dot.setBrush(Qt.GlobalColor.blue)
+        scene.addItem(dot)
+        label = QGraphicsTextItem(f"{data['content_hash'][:12]}\n{data['origin']}")
+        label.setPos(x * 300 + 14, -y * 60 - 16)
+        scene.addItem(label)
+    return scene
+
+
+def status(value: float, target: float) -> str:
+    return "PASS" if value < target else "MISS"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true", help="tiny data, one run: a smoke test")
+    ap.add_argument("--versions", type=int, default=10_000)
+    ap.add_argument("--runs", type=int, default=5)
+    args = ap.parse_args(argv)
+    n = 300 if args.quick else args.versions
+    runs = 1 if args.quick else max(3, args.runs)
+    spring_sizes = (50, 100) if args.quick else (250, 499)
+
+    app = QApplication.instance() or QApplication([])
+    print(f"machine: {machine_info()}")
+    versions = generate(n)
+    print(f"data: {n} versions, {sum(1 for v in versions if 'matches_version' in v.metadata)} reverts, "
+          f"runs: {runs} (median)")
+
+    t_graph, graph = median_time(lambda: build_graph(versions), runs)
+    t_layout, pos = median_time(lambda: layered_layout(graph), runs)
+    lanes = int(max(x for x, _ in pos.values())) + 1
+    print(f"graph: {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges, {lanes} lanes, "
+          f"{int(max(y for _, y in pos.values())) + 1} rows")
+    print(f"build_graph                      {t_graph * 1000:9.1f} ms")
+    print(f"layered_layout                   {t_layout * 1000:9.1f} ms")
+
+    view = LineageView()
+    view.resize(1200, 800)
+    view.show()
+    app.processEvents()
+    t_scene, _ = median_time(lambda: view.set_versions(versions, None), runs)
+    # set_versions runs build_graph + layered_layout itself, then builds the scene.
+    print(f"set_versions (graph+layout+scene) {t_scene * 1000:8.1f} ms")
+    view.zoom_to_fit()
+    app.processEvents()
+    view.viewport().grab()  # first paint builds font caches; not what a repaint costs
+    t_paint, _ = median_time(lambda: view.viewport().grab(), max(runs, 5))
+    print(f"repaint at fit-to-window         {t_paint * 1000:9.2f} ms   (scale {view.transform().m11():.4f})")
+
+    # Baseline 1: spring_layout on subsets (quadratic; 10,000 nodes would take minutes).
+    for size in spring_sizes:
+        sub = graph.subgraph(list(graph.nodes)[:size]).copy()
+        t_lay_sub, _ = median_time(lambda: layered_layout(sub), runs)
+        t_spring, _ = median_time(lambda: nx.spring_layout(sub, seed=1), 1 if args.quick else 3)
+        print(f"baseline networkx.spring_layout, {size} nodes  {t_spring * 1000:9.1f} ms  "
+              f"vs layered_layout same subset {t_lay_sub * 1000:.1f} ms  "
+              f"ratio {t_spring / max(t_lay_sub, 1e-9):.0f}x  (spring is O(n^2) per iteration)")
+
+    # Baseline 2: the naive scene, one ellipse + one text item per node.
+    t_naive_build, scene = median_time(lambda: naive_scene(graph, pos), 1 if args.quick else 3)
+    naive = QGraphicsView(scene)
+    naive.setRenderHint(QPainter.RenderHint.Antialiasing)
+    naive.resize(1200, 800)
+    naive.show()
+    naive.fitInView(scene.itemsBoundingRect(), Qt.AspectRatioMode.KeepAspectRatio)
+    app.processEvents()
+    naive.viewport().grab()
+    t_naive_paint, _ = median_time(lambda: naive.viewport().grab(), max(runs, 5) if not args.quick else 1)
+    print(f"baseline naive scene build (graph+layout excluded)  {t_naive_build * 1000:9.1f} ms  "
+          f"ratio {t_naive_build / max(t_scene, 1e-9):.2f}x of set_versions")
+    print(f"baseline naive scene repaint at fit               {t_naive_paint * 1000:9.1f} ms  "
+          f"ratio {t_naive_paint / max(t_paint, 1e-9):.1f}x slower")
+
+    print(f"RESULT layout+scene build {t_scene:.3f} s (target < {TARGET_BUILD:.0f} s): {status(t_scene, TARGET_BUILD)}")
+    print(f"RESULT repaint at fit {t_paint * 1000:.1f} ms (target < {TARGET_REPAINT * 1000:.0f} ms): "
+          f"{status(t_paint, TARGET_REPAINT)}")
+    if args.quick:
+        print("(quick run: tiny data, figures are not meaningful)")
+    view.close()
+    naive.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
