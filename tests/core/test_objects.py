@@ -528,3 +528,14 @@ def test_materialize_refuses_a_dot_dot_path_from_a_crafted_manifest(store, tmp_p
         store.materialize(h, tmp_path / "inner" / "dest")
     assert not (tmp_path / "inner" / "escaped.txt").exists()
     assert not (tmp_path / "escaped.txt").exists()
+
+
+def test_store_tree_again_repairs_a_deleted_object(store, artifact, tmp_path):
+    tree = hash_tree(artifact)
+    store.store_tree(artifact, tree)
+    victim = next(e for e in tree.entries if e.path == b"scripts/run.sh")
+    store.object_path(victim.digest).unlink()
+    store.store_tree(artifact, tree)  # manifest already stored: objects are still checked
+    assert store.read_bytes(victim.digest) == (artifact / "scripts" / "run.sh").read_bytes()
+    store.materialize(tree.content_hash, tmp_path / "ok")
+    assert hash_tree(tmp_path / "ok").content_hash == tree.content_hash
