@@ -112,6 +112,11 @@ class ArtifactVersion(Base):
     __table_args__ = (
         CheckConstraint(_in("change_origin", CHANGE_ORIGINS), name="change_origin"),
         Index("ix_artifact_versions_artifact_id_id", "artifact_id", "id"),
+        # Leading content_hash: lookups by hash across artifacts. The trailing
+        # (artifact_id, id) make "earliest/newest version of this artifact with
+        # this content" one probe; without them SQLite walks the artifact's
+        # whole history through the index above (O(n) per recorded version).
+        Index("ix_artifact_versions_content_hash", "content_hash", "artifact_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -119,7 +124,7 @@ class ArtifactVersion(Base):
         ForeignKey("artifacts.id", ondelete="CASCADE"), nullable=False
     )  # indexed by ix_artifact_versions_artifact_id_id (its leading column)
     # Not unique: two artifacts may hold the same content, and one may return to it.
-    content_hash: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    content_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     parent_hash: Mapped[Optional[str]] = mapped_column(String(64), nullable=True, index=True)
     parent_id: Mapped[Optional[int]] = mapped_column(
         ForeignKey("artifact_versions.id", ondelete="SET NULL"), nullable=True, index=True

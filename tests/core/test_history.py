@@ -354,3 +354,27 @@ def test_locked_database_gives_database_error(tmp_path):
         holder.close()
     assert history.record_version(art.id, h("a"), "sync").recorded
     db.dispose()
+
+
+def test_record_version_lookups_by_content_use_the_content_index(db, history):
+    """Recording stays O(log n): no lookup by content walks the artifact's whole history."""
+    art = add(history)
+    for label in ("a", "b", "c"):
+        history.record_version(art.id, h(label), "sync")
+    seen: list[tuple[str, tuple]] = []
+
+    def capture(conn, cursor, statement, params, context, executemany):
+        seen.append((statement, params))
+
+    event.listen(db.engine, "before_cursor_execute", capture)
+    try:
+        history.record_version(art.id, h("a"), "sync", parent_hash=h("b"))  # revert + explicit parent
+        history.record_version(art.id, h("d"), "sync", parent_hash=h("zz"))  # replay check + legacy
+    finally:
+        event.remove(db.engine, "before_cursor_execute", capture)
+    by_content = [(s, p) for s, p in seen if s.lstrip().upper().startswith("SELECT") and "content_hash = ?" in s]
+    assert len(by_content) >= 3
+    with sqlite3.connect(db.path) as raw:
+        for statement, params in by_content:
+            plan = " ".join(row[-1] for row in raw.execute("EXPLAIN QUERY PLAN " + statement, params))
+            assert "ix_artifact_versions_content_hash" in plan, (statement, plan)

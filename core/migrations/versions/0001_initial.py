@@ -66,7 +66,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_artifact_versions")),
     )
     op.create_index("ix_artifact_versions_artifact_id_id", "artifact_versions", ["artifact_id", "id"])
-    op.create_index(op.f("ix_artifact_versions_content_hash"), "artifact_versions", ["content_hash"])
+    op.create_index(
+        "ix_artifact_versions_content_hash", "artifact_versions", ["content_hash", "artifact_id", "id"]
+    )
     op.create_index(op.f("ix_artifact_versions_parent_hash"), "artifact_versions", ["parent_hash"])
     op.create_index(op.f("ix_artifact_versions_parent_id"), "artifact_versions", ["parent_id"])
 
