@@ -285,3 +285,17 @@ def test_summary_wording():
         r(SyncState.UP_TO_DATE, "nothing")
     ] * 17
     assert summarize(results) == "2 updated, 1 locally modified, 17 up to date, 0 failed"
+
+
+def test_unreadable_database_shows_message_and_exits_1(qapp, qsettings, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from gui import app as gui_app
+
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "critical", staticmethod(lambda _parent, _title, text: shown.append(text)))
+    bad = tmp_path / "bad.sqlite3"
+    bad.write_bytes(b"not a database " * 64)
+    rc = gui_app.run([], home=str(tmp_path / "home"), db_url=f"sqlite:///{bad}")
+    assert rc == 1
+    assert len(shown) == 1 and str(bad) in shown[0]
