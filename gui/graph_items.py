@@ -205,16 +205,16 @@ class BlockItem(QGraphicsItem):
 
 
 class SelectionItem(QGraphicsItem):
-    """A ring around the selected node, an optional dashed ring around a compare target,
-    and a dotted arrow from a revert to the earlier version it matches."""
+    """A ring around the selected node, or (dashed) around the earlier version a
+    selected revert matches; kept apart so selecting never touches the node items."""
 
-    def __init__(self, style: GraphStyle) -> None:
+    def __init__(self, style: GraphStyle, *, dashed: bool = False) -> None:
         super().__init__()
         self.style = style
+        self.dashed = dashed
         self.setZValue(10)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self._ring_r = RADIUS + 5
-        self._match = QPainterPath()
         self.setVisible(False)
 
     def set_scale(self, scale: float) -> None:
@@ -224,27 +224,14 @@ class SelectionItem(QGraphicsItem):
             self.prepareGeometryChange()
             self._ring_r = r
 
-    def set_match(self, target: QPointF | None) -> None:
-        """Dotted curve from this node (at 0,0) to `target` (in item coordinates)."""
-        self.prepareGeometryChange()
-        path = QPainterPath()
-        if target is not None:
-            bulge = -60.0 - 0.05 * abs(target.y())
-            path.moveTo(-RADIUS, 0)
-            path.cubicTo(QPointF(bulge, target.y() * 0.25), QPointF(target.x() + bulge, target.y() * 0.75),
-                         QPointF(target.x() - RADIUS, target.y()))
-        self._match = path
-
     def boundingRect(self) -> QRectF:
         r = self._ring_r + 3
-        return QRectF(-r, -r, 2 * r, 2 * r).united(self._match.boundingRect().adjusted(-4, -4, 4, 4))
+        return QRectF(-r, -r, 2 * r, 2 * r)
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
         painter.setBrush(Qt.BrushStyle.NoBrush)
-        pen = QPen(self.style.highlight, 3.0)
-        painter.setPen(pen)
+        if self.dashed:
+            painter.setPen(QPen(palette.origin_color("rollback"), 2.5, Qt.PenStyle.DashLine))
+        else:
+            painter.setPen(QPen(self.style.highlight, 3.0))
         painter.drawEllipse(QPointF(0, 0), self._ring_r, self._ring_r)
-        if not self._match.isEmpty():
-            dotted = QPen(palette.origin_color("rollback"), 2.0, Qt.PenStyle.DotLine)
-            painter.setPen(dotted)
-            painter.drawPath(self._match)

@@ -127,6 +127,7 @@ class LineageView(QGraphicsView):
         self._max_row = 0
         self._selected = None
         self._selection: SelectionItem | None = None
+        self._match_ring: SelectionItem | None = None
         self._overview = False
         self._auto_view = True  # until the user zooms or pans, resizing re-applies it
         self._content = QRectF()
@@ -207,8 +208,10 @@ class LineageView(QGraphicsView):
 
         self._selection = SelectionItem(style)
         scene.addItem(self._selection)
+        self._match_ring = SelectionItem(style, dashed=True)
+        scene.addItem(self._match_ring)
 
-        left = -RADIUS - 70.0  # room for a revert's dotted arrow on the left
+        left = -RADIUS - 24.0
         right = max_lane * LANE_W + NODE_RECT.right()
         self._content = QRectF(left, -ROW_H / 2, right - left, max_row * ROW_H + ROW_H)
         scene.setSceneRect(self._content.adjusted(-SCENE_MARGIN, -SCENE_MARGIN, SCENE_MARGIN, SCENE_MARGIN))
@@ -278,6 +281,7 @@ class LineageView(QGraphicsView):
                 block.update()
         if self._selection is not None:
             self._selection.set_scale(scale)
+            self._match_ring.set_scale(scale)
 
     # Callers (and Qt's own helpers called from Python) change the zoom through these;
     # each re-checks the level of detail so the overview never outlives a zoom-in.
@@ -354,9 +358,11 @@ class LineageView(QGraphicsView):
         sel = self._selection
         point = self._points[key]
         sel.setPos(point)
-        match = self._graph.nodes[key].get("matches_version")
-        sel.set_match(self._points[match] - point if match in self._points else None)
         sel.setVisible(True)
+        match = self._graph.nodes[key].get("matches_version")
+        self._match_ring.setVisible(match in self._points)
+        if match in self._points:
+            self._match_ring.setPos(self._points[match])
         if center:
             self.centerOn(point + QPointF(LANE_W / 2 - RADIUS, 0) if self.transform().m11() > 0.3 else point)
         else:
@@ -487,12 +493,14 @@ class LineageView(QGraphicsView):
     # -------------------------------------------------------------- export
     def _render_to(self, device, size: QSize, scale: float) -> None:
         painter = QPainter(device)
-        selection_visible = False
+        selection_visible = match_visible = False
         try:
             painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
             painter.fillRect(QRectF(0, 0, size.width(), size.height()), self._style.background)
             selection_visible = self._selection.isVisible()
+            match_visible = self._match_ring.isVisible()
             self._selection.setVisible(False)
+            self._match_ring.setVisible(False)
             # The level of detail follows the export's scale, not the window's.
             for layer in self._layers:
                 layer.setVisible(scale >= OVERVIEW_SCALE)
@@ -503,6 +511,7 @@ class LineageView(QGraphicsView):
         finally:
             painter.end()
             self._selection.setVisible(selection_visible)
+            self._match_ring.setVisible(match_visible)
             self._overview = None  # force _apply_lod to restore the window's mode
             self._apply_lod()
 
