@@ -252,6 +252,7 @@ class MainWindow(QMainWindow):
         header.setSectionResizeMode(STATE_COLUMN, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.selectionModel().selectionChanged.connect(self._on_tree_selection)
         left = QWidget()
+        left.setMinimumWidth(250)  # room for a name beside "upstream changed"
         lv = QVBoxLayout(left)
         lv.setContentsMargins(6, 6, 0, 6)
         lv.addWidget(self.filter_edit)
