@@ -22,6 +22,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Iterator, Literal
 
 from core.errors import UpstreamError
+from core.transfer import sync_tree
 
 UpstreamKind = Literal["folder", "git"]
 
@@ -432,7 +433,7 @@ def _checkout(root: Path, repo: Path, commit: str) -> Path:
                     f"Could not check out commit {commit} from the git cache: {r.last_line()}; "
                     f"delete {root} and sync again."
                 )
-        _fsync_tree(tmp)
+        sync_tree(tmp)
         try:
             os.rename(tmp, tree)
         except OSError as e:
@@ -445,26 +446,6 @@ def _checkout(root: Path, repo: Path, commit: str) -> Path:
             index.unlink()
     _prune_trees(trees, keep=tree)
     return tree
-
-
-def _fsync_tree(root: Path) -> None:
-    """Make a checkout durable before it is renamed into place (a crash leaves none or all)."""
-    if os.name != "posix":
-        return
-    for dirpath, dirnames, filenames in os.walk(root):
-        for name in filenames:
-            p = os.path.join(dirpath, name)
-            if stat.S_ISREG(os.lstat(p).st_mode):
-                fd = os.open(p, os.O_RDONLY)
-                try:
-                    os.fsync(fd)
-                finally:
-                    os.close(fd)
-        fd = os.open(dirpath, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 def _prune_trees(trees: Path, keep: Path) -> None:

@@ -463,3 +463,27 @@ def test_a_folder_fsync_failure_after_the_swap_is_not_reported_as_failure(tmp_pa
     else:
         assert mode == "exchange"
         assert listing(target) == {"a": "new"}
+
+
+@pytest.mark.parametrize("has_syncfs", [True, False])
+def test_copy_is_made_durable(tmp_path, monkeypatch, has_syncfs):
+    """One syncfs where available; otherwise an fsync per file and folder."""
+    src = make_tree(tmp_path / "src", {"a": "1", "sub/b": "2", "sub/deeper/c": "3"})
+    calls = {"syncfs": 0, "fsync": 0}
+    real_fsync = os.fsync
+
+    def fake_syncfs(path):
+        calls["syncfs"] += 1
+        return has_syncfs
+
+    def counting_fsync(fd):
+        calls["fsync"] += 1
+        real_fsync(fd)
+
+    monkeypatch.setattr(transfer, "_syncfs", fake_syncfs)
+    monkeypatch.setattr(transfer.os, "fsync", counting_fsync)
+    copy_untrusted(src, tmp_path / "dest")
+    assert calls["syncfs"] == 1
+    # without syncfs: 3 files + 3 folders + the parent folder
+    assert calls["fsync"] == (0 if has_syncfs else 7)
+    assert listing(tmp_path / "dest") == {"a": "1", "sub/b": "2", "sub/deeper/c": "3"}
