@@ -374,7 +374,9 @@ class MainWindow(QMainWindow):
         ids = {a.id for a in artifacts}
         if keep not in ids:
             # Nothing remembered: open the artifact with the longest history, the interesting one.
-            keep = max(artifacts, key=lambda a: (self._version_count(a.id), -a.id)).id
+            # (With one artifact there is nothing to choose, and counting would load its versions twice.)
+            keep = artifacts[0].id if len(artifacts) == 1 else max(
+                artifacts, key=lambda a: (self._version_count(a.id), -a.id)).id
         self._current_artifact = None  # force a reload of its versions
         self.select_artifact(keep)
         self._update_counts()
