@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 import sqlalchemy.exc as sa_exc
-from sqlalchemy import Select, func, literal, select
+from sqlalchemy import Select, bindparam, func, literal, select
 from sqlalchemy.orm import Session, aliased
 
 from core.errors import (
@@ -332,22 +332,8 @@ class History:
 
     def lineage(self, version_id: int) -> list[str]:
         """Content hashes from the root down to this version, oldest first."""
-        v = ArtifactVersion
-        chain = (
-            select(v.id, v.content_hash, v.parent_id, v.parent_hash, literal(0).label("depth"))
-            .where(v.id == version_id)
-            .cte("chain", recursive=True)
-        )
-        up = aliased(ArtifactVersion)
-        chain = chain.union_all(
-            select(up.id, up.content_hash, up.parent_id, up.parent_hash, chain.c.depth + 1)
-            .join(chain, up.id == chain.c.parent_id)
-        )
-        query = select(chain.c.content_hash, chain.c.parent_id, chain.c.parent_hash).order_by(
-            chain.c.depth.desc()
-        )
         with self.db.session() as s:
-            rows = s.execute(query).all()
+            rows = s.execute(_LINEAGE_QUERY, {"version_id": version_id}).all()
         if not rows:
             raise VersionNotFoundError(f"No version with id {version_id}; `log NAME` lists an artifact's versions.")
         hashes = [r.content_hash for r in rows]
@@ -355,3 +341,26 @@ class History:
         if oldest.parent_id is None and oldest.parent_hash is not None:
             hashes.insert(0, oldest.parent_hash)  # the legacy parent starts the chain
         return hashes
+
+
+def _lineage_query() -> Select[Any]:
+    """WITH RECURSIVE chain: the version, then its first parent, its parent… ordered root first.
+
+    Built once (the version id is a bind parameter): constructing the statement
+    cost a few ms per call against ~10 ms for walking 10,000 parents.
+    """
+    v = ArtifactVersion
+    chain = (
+        select(v.id, v.content_hash, v.parent_id, v.parent_hash, literal(0).label("depth"))
+        .where(v.id == bindparam("version_id"))
+        .cte("chain", recursive=True)
+    )
+    up = aliased(ArtifactVersion)
+    chain = chain.union_all(
+        select(up.id, up.content_hash, up.parent_id, up.parent_hash, chain.c.depth + 1)
+        .join(chain, up.id == chain.c.parent_id)
+    )
+    return select(chain.c.content_hash, chain.c.parent_id, chain.c.parent_hash).order_by(chain.c.depth.desc())
+
+
+_LINEAGE_QUERY = _lineage_query()
