@@ -192,3 +192,32 @@ def test_in_memory_database_is_shared_between_sessions():
         assert db.path is None
     finally:
         db.dispose()
+
+
+def test_failed_migration_leaves_the_old_schema(db_path, monkeypatch):
+    """The upgrade is one transaction: a failure half-way creates nothing."""
+    import sqlalchemy
+
+    from core import db as db_module
+
+    real_create_engine = db_module._create_engine
+
+    def failing_engine(*args, **kwargs):
+        engine = real_create_engine(*args, **kwargs)
+
+        @sqlalchemy.event.listens_for(engine, "before_cursor_execute")
+        def fail_on_index(conn, cursor, statement, params, context, executemany):
+            if statement.startswith("CREATE INDEX"):
+                raise sqlite3.OperationalError("disk I/O error")
+
+        return engine
+
+    monkeypatch.setattr(db_module, "_create_engine", failing_engine)
+    with pytest.raises(DatabaseError, match="could not be written"):
+        open_database(url_for(db_path))
+    with sqlite3.connect(db_path) as raw:
+        assert raw.execute("SELECT name FROM sqlite_master").fetchall() == []
+    monkeypatch.undo()
+    db = open_database(url_for(db_path))
+    assert current_revisions(db) == (head_revision(),)
+    db.dispose()
