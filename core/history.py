@@ -237,6 +237,8 @@ class History:
             raise LineageError(
                 f"Unknown change origin {change_origin!r}; use one of {', '.join(CHANGE_ORIGINS)}."
             )
+        if created_at is not None and created_at.tzinfo is None:
+            raise ValueError("created_at must be timezone-aware (UTC); got a naive datetime")
         with self.db.write() as s:
             self._artifact_row(s, artifact_id)
             head = s.scalars(_newest_first(artifact_id).limit(1)).first()

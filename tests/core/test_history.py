@@ -221,6 +221,9 @@ def test_created_at_is_aware_utc_after_round_trip(history):
     assert back == given
     assert back.hour == 10
     assert history.get_artifact("pdf").created_at.utcoffset() == timedelta(0)
+    with pytest.raises(ValueError, match="timezone-aware"):
+        history.record_version(art.id, h("b"), "sync", created_at=datetime(2024, 1, 1))
+    assert len(history.versions(art.id)) == 1
 
 
 def test_head_and_last_version_with_origin(history):
