@@ -282,7 +282,10 @@ def _os_message(exc: OSError, name: str, doing: str) -> str:
     if exc.errno == errno.ENOSPC:
         return f"Disk full while {doing} {name!r} into the collection; free space and sync again."
     where = f" ({exc.filename})" if exc.filename else ""
-    return f"Could not finish {doing} {name!r}: {exc.strerror or exc}{where}; check the path and permissions, then sync again."
+    return (
+        f"Could not finish {doing} {name!r}: {exc.strerror or exc}{where}; "
+        "check the path and permissions, then sync again."
+    )
 
 
 def _remove(path: Path) -> None:
@@ -458,8 +461,10 @@ def _act(ws: Any, probe: _Probe, strategy: Strategy) -> SyncResult:
 
     if state is SyncState.NEW:
         tree = _install(ws, probe)
-        meta = _upstream_metadata(probe, strategy) | _counts(_previous_tree(ws, probe.head.content_hash if probe.head else None), tree) | _who()
-        return _result(probe, "copied", tree.content_hash, _record(ws, artifact, tree.content_hash, "sync", None, meta))
+        previous = _previous_tree(ws, probe.head.content_hash if probe.head else None)
+        meta = _upstream_metadata(probe, strategy) | _counts(previous, tree) | _who()
+        rec = _record(ws, artifact, tree.content_hash, "sync", None, meta)
+        return _result(probe, "copied", tree.content_hash, rec)
 
     local_rec = _record_local(ws, probe, strategy)
     if state is SyncState.UP_TO_DATE:
