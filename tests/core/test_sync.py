@@ -481,3 +481,55 @@ def test_git_upstream_end_to_end(ws, tmp_path):
     head = ws.history.head(art.id)
     assert head.metadata["resolved_commit"] == second_commit and head.parent_hash == one.new_hash
     assert (copy_of(ws, art) / "SKILL.md").read_text() == "# v2\n"
+
+
+# --- more rules -----------------------------------------------------------------
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX links")
+def test_status_already_reports_an_escaping_link(ws, tmp_path):
+    up = skill(tmp_path)
+    art = sync.add_artifact(ws, "pdf", str(up))
+    sync.sync_artifact(ws, art.id)
+    os.symlink("../../outside", up / "sneaky")
+    (status,) = sync.status_all(ws)
+    assert status.state is SyncState.ERROR and "sneaky" in status.error
+
+
+def test_hand_revert_then_upstream_change(ws, tmp_path):
+    up = skill(tmp_path)
+    art = sync.add_artifact(ws, "pdf", str(up))
+    base = sync.sync_artifact(ws, art.id)
+    skill_md = copy_of(ws, art) / "SKILL.md"
+    skill_md.write_text("# edit\n")
+    sync.sync_artifact(ws, art.id)  # records the edit
+    skill_md.write_text("# pdf\n")  # reverted by hand to the synced content
+    (up / "SKILL.md").write_text("# new upstream\n")
+    assert state_of(ws, "pdf") is SyncState.UPSTREAM_CHANGED
+    result = sync.sync_artifact(ws, art.id)
+    assert result.action == "replaced"
+    newest, revert, edit, root = ws.history.versions(art.id)
+    assert revert.change_origin == "local_modification" and revert.content_hash == base.new_hash
+    assert revert.metadata["matches_version"] == root.id and revert.parent_id == edit.id
+    assert newest.parent_id == revert.id and newest.change_origin == "sync"
+
+
+def test_explicit_type_and_subdir_for_a_folder_upstream(ws, tmp_path):
+    write_tree(tmp_path / "pack", {"agents/helper.md": "You help.\n", "README.md": "x"})
+    art = sync.add_artifact(ws, "helper", str(tmp_path / "pack"), subdir="agents/helper.md", type="agent")
+    assert (art.type, art.shape, art.place, art.upstream.subdir) == ("agent", "file", "agents/helper.md", "agents/helper.md")
+    assert sync.sync_artifact(ws, art.id).action == "copied"
+    assert copy_of(ws, art).read_text() == "You help.\n"
+
+
+def test_workspace_reports_recovery_messages_and_closes_once(tmp_path, monkeypatch):
+    monkeypatch.setattr(transfer, "recover", lambda collection_dir: [f"Finished replacing {collection_dir}/x."])
+    w = Workspace.open(home=tmp_path / "h2")
+    try:
+        assert w.startup_messages == [f"Finished replacing {w.home.collection_dir}/x."]
+        assert w.home.objects_dir.is_dir() and w.home.collection_dir.is_dir()
+        hash_tree(skill(tmp_path), cache=w.stat_cache)  # something for close() to save
+    finally:
+        w.close()
+        w.close()  # idempotent
+    assert w.home.stat_cache_path.exists()
