@@ -381,3 +381,24 @@ def test_record_version_lookups_by_content_use_the_content_index(db, history):
         for statement, params in by_content:
             plan = " ".join(row[-1] for row in raw.execute("EXPLAIN QUERY PLAN " + statement, params))
             assert "ix_artifact_versions_content_hash" in plan, (statement, plan)
+
+
+def test_latest_versions_matches_head_and_last_sync_for_many_artifacts(history, monkeypatch):
+    import core.history
+
+    monkeypatch.setattr(core.history, "_CHUNK", 2)  # several chunks with a handful of rows
+    arts = [add(history, f"a{i}") for i in range(4)]
+    history.record_version(arts[0].id, h("0a"), "sync")
+    history.record_version(arts[0].id, h("0b"), "local_modification")
+    history.record_version(arts[1].id, h("1a"), "local_modification")
+    history.record_version(arts[2].id, h("2a"), "sync")
+    # arts[3] has no version
+    heads = history.latest_versions()
+    bases = history.latest_versions([a.id for a in arts], origin="sync")
+    for art in arts:
+        assert heads.get(art.id) == history.head(art.id)
+        assert bases.get(art.id) == history.last_version_with_origin(art.id, "sync")
+    assert set(heads) == {arts[0].id, arts[1].id, arts[2].id}
+    assert set(bases) == {arts[0].id, arts[2].id}
+    assert history.latest_versions([arts[1].id]) == {arts[1].id: history.head(arts[1].id)}
+    assert history.latest_versions([]) == {}
