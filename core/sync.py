@@ -212,38 +212,19 @@ def _probe(ws: Any, artifact: Any, head: Any | None, base: Any | None) -> _Probe
 
 
 def _heads_and_bases(ws: Any, artifacts: list[Any]) -> dict[int, tuple[Any, Any]]:
-    """Head and base version of each artifact, read in one session (three queries).
+    """Head and base (last `sync`) version of each artifact.
 
-    History answers one artifact per session; for 1,000 artifacts that is 2,000
-    sessions, most of a no-change sync's time. This reads the same rows (newest id
-    overall, newest id with origin `sync`) for all of them at once.
+    History.head/last_version_with_origin open a session each; for 1,000 artifacts
+    those 2,000 sessions were most of a no-change sync. `latest_versions` reads
+    them for all artifacts at once.
     """
+    history = ws.history
     if len(artifacts) <= 1:
-        return {a.id: (ws.history.head(a.id), ws.history.last_version_with_origin(a.id, "sync"))
-                for a in artifacts}
-    from sqlalchemy import func, select
-
-    from core.history import VersionInfo
-    from core.models import ArtifactVersion as V
-
-    ids = {a.id for a in artifacts}
-    with ws.db.session() as s:
-        heads = dict(s.execute(select(V.artifact_id, func.max(V.id)).group_by(V.artifact_id)).all())
-        bases = dict(s.execute(
-            select(V.artifact_id, func.max(V.id)).where(V.change_origin == "sync").group_by(V.artifact_id)
-        ).all())
-        wanted = sorted({heads[i] for i in ids if i in heads} | {bases[i] for i in ids if i in bases})
-        rows: dict[int, Any] = {}
-        for start in range(0, len(wanted), 500):  # stay below SQLite's bound-parameter limit
-            columns = (V.id, V.artifact_id, V.content_hash, V.parent_hash, V.parent_id,
-                       V.second_parent_id, V.change_origin, V.created_at, V.meta)  # rows, not ORM objects
-            for r in s.execute(select(*columns).where(V.id.in_(wanted[start:start + 500]))):
-                rows[r.id] = VersionInfo(
-                    id=r.id, artifact_id=r.artifact_id, content_hash=r.content_hash,
-                    parent_hash=r.parent_hash, parent_id=r.parent_id, second_parent_id=r.second_parent_id,
-                    change_origin=r.change_origin, created_at=r.created_at, metadata=dict(r.meta or {}),
-                )
-    return {i: (rows.get(heads.get(i, -1)), rows.get(bases.get(i, -1))) for i in ids}
+        return {a.id: (history.head(a.id), history.last_version_with_origin(a.id, "sync")) for a in artifacts}
+    ids = [a.id for a in artifacts]
+    heads = history.latest_versions(ids)
+    bases = history.latest_versions(ids, "sync")
+    return {i: (heads.get(i), bases.get(i)) for i in ids}
 
 
 def _select(ws: Any, names: Iterable[str] | None) -> list[Any]:
