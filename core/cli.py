@@ -213,6 +213,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
                 lines.append(f"    version not recorded: {r.not_recorded_reason}")
         if not results:
             lines.append("No artifacts yet; add one with `add NAME --source SRC`.")
+        else:
+            lines.append(sync.summarize_results(results).text())
         _write("\n".join(lines) + "\n")
     return EXIT_FAILED if any(r.action == "failed" or r.conflict for r in results) else EXIT_OK
 

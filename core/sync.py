@@ -17,9 +17,16 @@ import shutil
 import uuid
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from core.errors import LineageError, SyncError, UpstreamError
+
+if TYPE_CHECKING:  # imported lazily at run time so `import core.sync` stays cheap for the CLI
+    from core.hashing import TreeHash
+    from core.history import ArtifactInfo, VersionInfo
+    from core.sources import FetchedUpstream
+    from core.statcache import StatCache
+    from core.workspace import Workspace
 
 
 class SyncState(str, enum.Enum):
@@ -68,6 +75,49 @@ class SyncResult:
 ProgressCallback = Callable[[int, int, str], None]  # (done, total, current artifact name)
 CancelCheck = Callable[[], bool]
 
+
+@dataclass(frozen=True)
+class SyncSummary:
+    """What a Sync now did, counted once here so the CLI and the window say the same."""
+
+    updated: int = 0
+    locally_modified: int = 0
+    diverged_kept_local: int = 0
+    up_to_date: int = 0
+    failed: int = 0
+    cancelled: int = 0
+
+    def text(self) -> str:
+        """'2 updated, 1 locally modified, 17 up to date, 0 failed' (+ diverged/cancelled when any)."""
+        parts = [f"{self.updated} updated", f"{self.locally_modified} locally modified"]
+        if self.diverged_kept_local:
+            parts.append(f"{self.diverged_kept_local} diverged (kept local)")
+        parts += [f"{self.up_to_date} up to date", f"{self.failed} failed"]
+        if self.cancelled:
+            parts.append(f"{self.cancelled} cancelled")
+        return ", ".join(parts)
+
+
+def summarize_results(results: Iterable[SyncResult]) -> SyncSummary:
+    counts = dict.fromkeys(
+        ("updated", "locally_modified", "diverged_kept_local", "up_to_date", "failed", "cancelled"), 0
+    )
+    for r in results:
+        if r.action == "failed":
+            key = "failed"
+        elif r.action == "cancelled":
+            key = "cancelled"
+        elif r.action in ("copied", "replaced"):
+            key = "updated"
+        elif r.state == SyncState.DIVERGED:
+            key = "diverged_kept_local"
+        elif r.state == SyncState.LOCALLY_MODIFIED or r.action == "kept-local":
+            key = "locally_modified"
+        else:
+            key = "up_to_date"
+        counts[key] += 1
+    return SyncSummary(**counts)
+
 try:  # recording errors that must never fail a sync (graceful degradation)
     from sqlalchemy.exc import SQLAlchemyError as _SQLAlchemyError
 except ImportError:  # pragma: no cover - SQLAlchemy is a declared dependency
@@ -81,7 +131,7 @@ _RECORD_ERRORS = (LineageError, _SQLAlchemyError)
 # Hashes
 
 
-def _tree_hash(path: Path, shape: str, entry_name: bytes, cache: Any) -> Any:
+def _tree_hash(path: Path, shape: str, entry_name: bytes, cache: "StatCache | None") -> "TreeHash":
     """Hash an artifact root; a single file's one entry is named after its collection file.
 
     Content hash v1 names a single file's entry after the file itself, so the upstream
@@ -98,7 +148,7 @@ def _tree_hash(path: Path, shape: str, entry_name: bytes, cache: Any) -> Any:
     return tree
 
 
-def _check_links(root: Path, tree: Any) -> None:
+def _check_links(root: Path, tree: "TreeHash") -> None:
     """Refuse upstream links that leave the artifact, before anything is copied."""
     from core.safety import check_link_target, check_name
 
@@ -109,7 +159,7 @@ def _check_links(root: Path, tree: Any) -> None:
             check_link_target(entry.path, os.readlink(os.fsencode(link)))
 
 
-def _counts(old: Any | None, new: Any) -> dict[str, int]:
+def _counts(old: "TreeHash | None", new: "TreeHash") -> dict[str, int]:
     before = {e.path: (e.kind, e.digest) for e in old.entries} if old is not None else {}
     after = {e.path: (e.kind, e.digest) for e in new.entries}
     return {
@@ -133,13 +183,13 @@ def _who() -> dict[str, str]:
 
 @dataclass
 class _Probe:
-    artifact: Any  # ArtifactInfo
+    artifact: "ArtifactInfo"
     target: Path
-    head: Any | None  # VersionInfo
-    base: Any | None  # VersionInfo
-    local_tree: Any | None
-    upstream_tree: Any | None = None
-    fetched: Any | None = None
+    head: "VersionInfo | None"
+    base: "VersionInfo | None"
+    local_tree: "TreeHash | None"
+    upstream_tree: "TreeHash | None" = None
+    fetched: "FetchedUpstream | None" = None
     state: SyncState = SyncState.ERROR
     error: str | None = None
 
@@ -184,11 +234,11 @@ def classify(base: str | None, local: str | None, upstream: str) -> SyncState:
     return SyncState.DIVERGED
 
 
-def _entry_name(artifact: Any) -> bytes:
+def _entry_name(artifact: "ArtifactInfo") -> bytes:
     return os.fsencode(PurePosixPath(artifact.place).name)
 
 
-def _probe(ws: Any, artifact: Any, head: Any | None, base: Any | None) -> _Probe:
+def _probe(ws: "Workspace", artifact: "ArtifactInfo", head: "VersionInfo | None", base: "VersionInfo | None") -> _Probe:
     from core.collection import path_of
     from core.sources import fetch
 
@@ -211,7 +261,9 @@ def _probe(ws: Any, artifact: Any, head: Any | None, base: Any | None) -> _Probe
     return probe
 
 
-def _heads_and_bases(ws: Any, artifacts: list[Any]) -> dict[int, tuple[Any, Any]]:
+def _heads_and_bases(
+    ws: "Workspace", artifacts: list["ArtifactInfo"]
+) -> dict[int, tuple["VersionInfo | None", "VersionInfo | None"]]:
     """Head and base (last `sync`) version of each artifact.
 
     History.head/last_version_with_origin open a session each; for 1,000 artifacts
@@ -227,7 +279,7 @@ def _heads_and_bases(ws: Any, artifacts: list[Any]) -> dict[int, tuple[Any, Any]
     return {i: (heads.get(i), bases.get(i)) for i in ids}
 
 
-def _select(ws: Any, names: Iterable[str] | None) -> list[Any]:
+def _select(ws: "Workspace", names: Iterable[str] | None) -> list["ArtifactInfo"]:
     if names is None:
         return list(ws.history.list_artifacts())
     selected, seen = [], set()
@@ -239,7 +291,7 @@ def _select(ws: Any, names: Iterable[str] | None) -> list[Any]:
     return selected
 
 
-def status_all(ws: Any, names: Iterable[str] | None = None) -> list[ArtifactStatus]:
+def status_all(ws: "Workspace", names: Iterable[str] | None = None) -> list[ArtifactStatus]:
     """The state of each artifact (all, or those named). Changes nothing but the stat cache."""
     artifacts = _select(ws, names)
     bases = _heads_and_bases(ws, artifacts)
@@ -248,7 +300,7 @@ def status_all(ws: Any, names: Iterable[str] | None = None) -> list[ArtifactStat
     return statuses
 
 
-def _save_cache(ws: Any) -> None:
+def _save_cache(ws: "Workspace") -> None:
     try:
         ws.stat_cache.save()
     except OSError:
@@ -279,16 +331,18 @@ def _remove(path: Path) -> None:
         pass  # a leftover staging folder is hidden and harmless; recover() may clear it
 
 
-def _store(ws: Any, root: Path, tree: Any) -> None:
-    """Put a tree's contents and manifest in the object store (skipped when already there).
+def _store(ws: "Workspace", root: Path, tree: "TreeHash") -> None:
+    """Put a tree's contents and manifest in the object store.
 
+    Always through store_tree, even when the manifest is already there: it only checks
+    that each object exists (well under a millisecond for a small artifact) and puts
+    back any object that was deleted, e.g. after a corrupt one was removed by hand.
     A single file is stored from the file itself, whatever its manifest entry is named.
     """
-    if not ws.objects.has_manifest(tree.content_hash):
-        ws.objects.store_tree(root, tree)
+    ws.objects.store_tree(root, tree)
 
 
-def _install(ws: Any, probe: _Probe) -> Any:
+def _install(ws: "Workspace", probe: _Probe) -> "TreeHash":
     """Stage the upstream beside the copy, verify it, store it, swap it in. Returns its tree.
 
     Anything failing before the swap leaves the collection copy untouched.
@@ -335,7 +389,9 @@ class _Record:
     failed: bool = False
 
 
-def _record(ws: Any, artifact: Any, content_hash: str, origin: str, parent: Any, metadata: dict) -> _Record:
+def _record(
+    ws: "Workspace", artifact: "ArtifactInfo", content_hash: str, origin: str, parent: str | None, metadata: dict[str, Any]
+) -> _Record:
     from core.history import HEAD
 
     try:
@@ -367,7 +423,7 @@ def _upstream_metadata(probe: _Probe, strategy: Strategy) -> dict[str, Any]:
     return meta
 
 
-def _previous_tree(ws: Any, content_hash: str | None) -> Any | None:
+def _previous_tree(ws: "Workspace", content_hash: str | None) -> "TreeHash | None":
     if content_hash is None:
         return None
     try:
@@ -376,7 +432,7 @@ def _previous_tree(ws: Any, content_hash: str | None) -> Any | None:
         return None
 
 
-def _record_local(ws: Any, probe: _Probe, strategy: Strategy) -> _Record | None:
+def _record_local(ws: "Workspace", probe: _Probe, strategy: Strategy) -> _Record | None:
     """Record the collection copy when it is not the head yet (local edit, or a reconcile).
 
     A copy equal to the upstream is recorded as `sync` (it is what a sync copies; the
@@ -435,7 +491,7 @@ def _merge(first: _Record | None, second: _Record | None) -> _Record | None:
     )
 
 
-def _act(ws: Any, probe: _Probe, strategy: Strategy) -> SyncResult:
+def _act(ws: "Workspace", probe: _Probe, strategy: Strategy) -> SyncResult:
     state, artifact = probe.state, probe.artifact
     if state is SyncState.ERROR:
         return _result(probe, "failed", None, None, error=probe.error)
@@ -474,7 +530,9 @@ def _act(ws: Any, probe: _Probe, strategy: Strategy) -> SyncResult:
     return _result(probe, "replaced", tree.content_hash, _merge(local_rec, rec))
 
 
-def _sync_one(ws: Any, artifact: Any, head: Any, base: Any, strategy: Strategy) -> SyncResult:
+def _sync_one(
+    ws: "Workspace", artifact: "ArtifactInfo", head: "VersionInfo | None", base: "VersionInfo | None", strategy: Strategy
+) -> SyncResult:
     probe = _probe(ws, artifact, head, base)
     try:
         return _act(ws, probe, strategy)
@@ -484,7 +542,7 @@ def _sync_one(ws: Any, artifact: Any, head: Any, base: Any, strategy: Strategy) 
         return _result(probe, "failed", None, None, error=_os_message(exc, artifact.name, "syncing"))
 
 
-def sync_artifact(ws: Any, artifact_id: int, strategy: Strategy = Strategy.KEEP_LOCAL) -> SyncResult:
+def sync_artifact(ws: "Workspace", artifact_id: int, strategy: Strategy = Strategy.KEEP_LOCAL) -> SyncResult:
     """Bring one artifact's collection copy up to date and record what changed."""
     artifact = ws.history.artifact(artifact_id)
     head, base = _heads_and_bases(ws, [artifact])[artifact.id]
@@ -495,7 +553,7 @@ def sync_artifact(ws: Any, artifact_id: int, strategy: Strategy = Strategy.KEEP_
 
 
 def sync_all(
-    ws: Any,
+    ws: "Workspace",
     names: Iterable[str] | None = None,
     strategy: Strategy = Strategy.KEEP_LOCAL,
     strategies: dict[int, Strategy] | None = None,
@@ -538,7 +596,7 @@ def sync_all(
     return results
 
 
-def _cancelled(artifact: Any, head_base: tuple[Any, Any]) -> SyncResult:
+def _cancelled(artifact: "ArtifactInfo", head_base: tuple["VersionInfo | None", "VersionInfo | None"]) -> SyncResult:
     head = head_base[0]
     return SyncResult(
         artifact_id=artifact.id, name=artifact.name, type=artifact.type, state=SyncState.ERROR,
@@ -552,14 +610,14 @@ def _cancelled(artifact: Any, head_base: tuple[Any, Any]) -> SyncResult:
 
 
 def add_artifact(
-    ws: Any,
+    ws: "Workspace",
     name: str,
     source: str,
     *,
     type: str | None = None,
     ref: str | None = None,
     subdir: str | None = None,
-) -> Any:
+) -> "ArtifactInfo":
     """Track a new artifact: validate its upstream, infer type and shape, record it (no copy yet)."""
     from core import sources
     from core.collection import SKILL_FILE, infer_shape, infer_type, place_for, validate_name, validate_type

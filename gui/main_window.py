@@ -7,7 +7,6 @@ syncing, validating an upstream, building the demo) runs on a worker thread.
 """
 from __future__ import annotations
 
-from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
@@ -38,7 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.history import VersionInfo
-from core.sync import ArtifactStatus, Strategy, SyncResult, SyncState
+from core.sync import ArtifactStatus, Strategy, SyncResult, SyncState, summarize_results
 from gui import icons
 from gui.add_dialog import AddArtifactDialog, error_colour
 from gui.artifact_model import ArtifactFilterProxy, ArtifactIdRole, ArtifactListModel, STATE_COLUMN
@@ -50,31 +49,6 @@ from gui.workers import DemoWorker, StatusWorker, SyncWorker, WorkerPool
 SYNC_RUNNING_TIP = "A sync is running…"
 SYNC_IDLE_TIP = "Sync every artifact from its upstream (F5)"
 EXPORT_FILTERS = {"PNG image (*.png)": ".png", "SVG image (*.svg)": ".svg", "GraphML data (*.graphml)": ".graphml"}
-
-
-def summarize(results: list[SyncResult]) -> str:
-    """'2 updated, 1 locally modified, 17 up to date, 0 failed' (+ diverged/cancelled when any)."""
-    c: Counter[str] = Counter()
-    for r in results:
-        if r.action == "failed":
-            c["failed"] += 1
-        elif r.action == "cancelled":
-            c["cancelled"] += 1
-        elif r.action in ("copied", "replaced"):
-            c["updated"] += 1
-        elif r.state == SyncState.DIVERGED:
-            c["diverged (kept local)"] += 1
-        elif r.state == SyncState.LOCALLY_MODIFIED or r.action == "kept-local":
-            c["locally modified"] += 1
-        else:
-            c["up to date"] += 1
-    parts = [f"{c['updated']} updated", f"{c['locally modified']} locally modified"]
-    if c["diverged (kept local)"]:
-        parts.append(f"{c['diverged (kept local)']} diverged (kept local)")
-    parts += [f"{c['up to date']} up to date", f"{c['failed']} failed"]
-    if c["cancelled"]:
-        parts.append(f"{c['cancelled']} cancelled")
-    return ", ".join(parts)
 
 
 class DivergedDialog(QDialog):
@@ -638,7 +612,7 @@ class MainWindow(QMainWindow):
         stamp = datetime.now().strftime("%Y-%m-%d %H:%M")
         self.settings.setValue("sync/last", stamp)
         self._show_last_sync()
-        summary = summarize(results)
+        summary = summarize_results(results).text()
         failed = [r for r in results if r.action == "failed"]
         self.banner.show_message(f"Sync finished: {summary}.", error=bool(failed))
         self.statusBar().showMessage(f"Sync finished: {summary}", 15000)

@@ -533,3 +533,53 @@ def test_workspace_reports_recovery_messages_and_closes_once(tmp_path, monkeypat
         w.close()
         w.close()  # idempotent
     assert w.home.stat_cache_path.exists()
+
+
+def test_summary_counts_each_outcome_once():
+    from core.sync import SyncResult, SyncState, summarize_results
+
+    def r(state, action, conflict=False):
+        return SyncResult(1, "x", "skill", state, action, None, None, None, False, conflict=conflict)
+
+    results = (
+        [r(SyncState.UPSTREAM_CHANGED, "replaced")] * 2
+        + [r(SyncState.NEW, "copied")]
+        + [r(SyncState.LOCALLY_MODIFIED, "kept-local")]
+        + [r(SyncState.DIVERGED, "kept-local", conflict=True)]
+        + [r(SyncState.UP_TO_DATE, "nothing")] * 17
+        + [r(SyncState.ERROR, "failed")]
+        + [r(SyncState.ERROR, "cancelled")] * 2
+    )
+    summary = summarize_results(results)
+    assert (summary.updated, summary.locally_modified, summary.diverged_kept_local) == (3, 1, 1)
+    assert (summary.up_to_date, summary.failed, summary.cancelled) == (17, 1, 2)
+    assert summary.text() == (
+        "3 updated, 1 locally modified, 1 diverged (kept local), 17 up to date, 1 failed, 2 cancelled"
+    )
+    assert summarize_results(results[:3] + results[3:4] + results[5:22]).text() == (
+        "3 updated, 1 locally modified, 17 up to date, 0 failed"
+    )
+
+
+def test_store_puts_back_an_object_deleted_by_hand(tmp_path):
+    """The advice for a corrupt object is 'delete it and sync again': that must work."""
+    import os
+
+    from core import sync
+    from core.workspace import Workspace
+
+    upstream = tmp_path / "up" / "skill-a"
+    upstream.mkdir(parents=True)
+    (upstream / "SKILL.md").write_text("one\n")
+    with Workspace.open(tmp_path / "home") as ws:
+        sync.add_artifact(ws, "skill-a", str(upstream), type="skill")
+        first = sync.sync_all(ws)[0]
+        manifest = ws.objects.get_manifest(first.new_hash)
+        digest = manifest.entries[0].digest
+        obj = ws.objects.object_path(digest)
+        os.chmod(obj, 0o644)
+        obj.unlink()
+        assert not ws.objects.has(digest)
+        (upstream / "SKILL.md").write_text("two\n")
+        sync.sync_all(ws)  # stores the local content (manifest present) before replacing it
+        assert ws.objects.has(digest)

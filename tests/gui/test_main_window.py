@@ -12,7 +12,8 @@ from PySide6.QtWidgets import QApplication
 from core import sync as core_sync
 from core.workspace import Workspace
 from gui.artifact_model import ArtifactIdRole, ErrorRole
-from gui.main_window import SYNC_IDLE_TIP, SYNC_RUNNING_TIP, MainWindow, summarize
+from core.sync import summarize_results
+from gui.main_window import SYNC_IDLE_TIP, SYNC_RUNNING_TIP, MainWindow
 
 WAIT = 60_000  # ms; generous for slow CI, never a pass/fail threshold
 
@@ -176,7 +177,7 @@ def test_sync_disabled_while_running_and_cancel_stops_between_artifacts(
     for r in results:
         versions = ws.history.versions(r.artifact_id)
         assert (len(versions) == 0) == (r.action == "cancelled")
-    assert "cancelled" in summarize(results)
+    assert "cancelled" in summarize_results(results).text()
     assert window.sync_action.isEnabled()
     assert not window.cancel_button.isVisible()
 
@@ -273,18 +274,6 @@ def test_export_graph_by_suffix(qtbot, make_window, ws, tmp_path):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert svg.suffix == ".svg" and b"<svg" in svg.read_bytes()
     assert b"graphml" in graphml.read_bytes()
-
-
-def test_summary_wording():
-    from core.sync import SyncResult, SyncState
-
-    def r(state, action):
-        return SyncResult(1, "x", "skill", state, action, None, None, None, False)
-
-    results = [r(SyncState.UPSTREAM_CHANGED, "replaced")] * 2 + [r(SyncState.LOCALLY_MODIFIED, "kept-local")] + [
-        r(SyncState.UP_TO_DATE, "nothing")
-    ] * 17
-    assert summarize(results) == "2 updated, 1 locally modified, 17 up to date, 0 failed"
 
 
 def test_unreadable_database_shows_message_and_exits_1(qapp, qsettings, tmp_path, monkeypatch):
