@@ -15,7 +15,7 @@ test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)
-	$(PY) bench/run_all.py
+	set -e; for script in bench/bench_*.py; do QT_QPA_PLATFORM=offscreen $(PY) $$script; done
 
 install: $(STAMP)
 
