@@ -20,7 +20,10 @@ bench: $(STAMP)
 install: $(STAMP)
 
 $(STAMP): pyproject.toml
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@# A venv made without pip (Debian's python3 lacks ensurepip until python3-venv is installed)
+	@# is rebuilt rather than reused, so installing that package and re-running make is enough.
+	@$(PY) -m pip --version >/dev/null 2>&1 || $(PYTHON) -m venv --clear $(VENV) || { \
+	  echo "Could not create $(VENV): install Python's venv module (Debian/Ubuntu: apt install python3-venv) and run make again." >&2; exit 1; }
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)

@@ -12,7 +12,10 @@ import json
 import os
 import sys
 import traceback
-from typing import Any, Callable
+from typing import IO, TYPE_CHECKING, Any, Callable
+
+if TYPE_CHECKING:  # imported lazily at run time: `--help` must stay instant
+    from core.history import ArtifactInfo, History
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 SHORT = 12  # hash prefix shown in tables
@@ -91,13 +94,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("hash", parents=[common], help="print the content hash of a file or folder")
     p.add_argument("path")
     p.add_argument("--manifest", action="store_true", help="print 'kind digest path' per entry, in hash order")
+    p.add_argument("-z", "--null", action="store_true",
+                   help="with --manifest: end each entry with NUL instead of newline (for names holding newlines)")
     return parser
 
 
 # ---------------------------------------------------------------------------- output
 
 
-def _write(text: str, stream: Any = None) -> None:
+def _write(text: str, stream: IO[str] | None = None) -> None:
     """Write text whose paths may hold undecodable bytes (surrogateescape) without failing."""
     stream = stream or sys.stdout
     data = text.encode("utf-8", "surrogateescape")
@@ -154,8 +159,9 @@ def cmd_hash(args: argparse.Namespace) -> int:
             pass
     if args.manifest:
         out = sys.stdout.buffer
+        end = b"\0" if args.null else b"\n"
         for e in tree.entries:
-            out.write(e.kind.encode() + b" " + e.digest.encode() + b" " + e.path + b"\n")
+            out.write(e.kind.encode() + b" " + e.digest.encode() + b" " + e.path + end)
         out.flush()
     else:
         print(tree.content_hash)
@@ -275,7 +281,7 @@ def cmd_log(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def resolve_version(history: Any, artifact: Any, token: str) -> str:
+def resolve_version(history: "History", artifact: "ArtifactInfo", token: str) -> str:
     """A content hash from `#12`, `12` (a version id of this artifact) or a hash prefix (4+ hex digits)."""
     from core.errors import VersionNotFoundError
 

@@ -59,6 +59,15 @@ def _level_for(first_chunk: bytes) -> int:
     return LEVEL if len(zlib.compress(probe, LEVEL)) < 0.9 * len(probe) else 0
 
 
+def _ensure_shard(shard: Path) -> None:
+    """Create a fan-out folder (objects/ab/) durably: a power cut must not drop the
+    folder of an object that a recorded version already points at."""
+    if shard.is_dir():
+        return
+    shard.mkdir(parents=True, exist_ok=True)
+    _fsync_dir(str(shard.parent))
+
+
 def _fsync_dir(path: str) -> None:
     # Makes the new directory entry itself durable; not possible on every OS.
     try:
@@ -90,7 +99,10 @@ class VerifiedReader:
                 f"Object {digest} is not in the object store ({path}); re-sync the artifact that needs it."
             ) from None
         except OSError as exc:
-            raise ObjectStoreError(f"Could not open object {digest} ({path}): {exc.strerror or exc}.") from None
+            raise ObjectStoreError(
+                f"Could not open object {digest} ({path}): {exc.strerror or exc}; "
+                "check that the data folder is readable and its disk is mounted."
+            ) from None
         self._inflate = zlib.decompressobj()
         self._sha = hashlib.sha256()
         self._pending = b""  # compressed input not yet inflated (kept small by max_length)
@@ -99,7 +111,8 @@ class VerifiedReader:
 
     def _corrupt(self, why: str) -> CorruptObjectError:
         return CorruptObjectError(
-            f"Object {self.digest} is corrupt ({why}) in {self.path}; delete that file and re-sync the artifact that holds it."
+            f"Object {self.digest} is corrupt ({why}) in {self.path}; delete that file and sync the artifact that holds it "
+            "to store it again (this restores it only if the upstream or the collection still holds that content)."
         )
 
     def _next_chunk(self) -> bytes:
@@ -222,7 +235,7 @@ class ObjectStore:
 
         `verify` runs after the last chunk and before publishing; it raises to abort.
         """
-        final.parent.mkdir(parents=True, exist_ok=True)
+        _ensure_shard(final.parent)
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=final.parent)
         try:
             with os.fdopen(fd, "wb") as out:
@@ -277,10 +290,15 @@ class ObjectStore:
         try:
             fd = os.open(path, os.O_RDONLY | _O_NOFOLLOW | _O_BINARY)
         except OSError as exc:
-            raise ObjectStoreError(f"Could not read {shown} to store it: {exc.strerror or exc}.") from None
+            raise ObjectStoreError(
+                f"Could not read {shown} to store it: {exc.strerror or exc}; check its permissions and sync again."
+            ) from None
         with os.fdopen(fd, "rb") as src:
             if not stat.S_ISREG(os.fstat(src.fileno()).st_mode):
-                raise ObjectStoreError(f"{shown} is not a regular file, so its contents cannot be stored.")
+                raise ObjectStoreError(
+                    f"{shown} is not a regular file, so its contents cannot be stored; "
+                    "replace it with a regular file or remove it from the artifact."
+                )
             if digest is None:
                 # The name is only known after a full read; reading twice keeps one
                 # simple write path (temp file beside its final name), and the second
@@ -323,7 +341,10 @@ class ObjectStore:
             try:
                 return reader.read()
             except OSError as exc:
-                raise ObjectStoreError(f"Could not read object {digest} ({reader.path}): {exc.strerror or exc}.") from None
+                raise ObjectStoreError(
+                    f"Could not read object {digest} ({reader.path}): {exc.strerror or exc}; "
+                    "check the disk holding the data folder."
+                ) from None
 
     def copy_to(self, digest: str, dest: str | os.PathLike[str] | bytes, mode: int = 0o644) -> None:
         """Write the object's bytes to a new file `dest` with `mode`, streamed and verified.
@@ -390,10 +411,14 @@ class ObjectStore:
             raw = path.read_bytes()
         except FileNotFoundError:
             raise MissingObjectError(
-                f"The manifest of {content_hash} is not in the object store ({path}); its files were never stored."
+                f"The manifest of {content_hash} is not in the object store ({path}): its files were never stored, "
+                "so this version can be listed but not compared or restored."
             ) from None
         except OSError as exc:
-            raise ObjectStoreError(f"Could not read the manifest of {content_hash} ({path}): {exc.strerror or exc}.") from None
+            raise ObjectStoreError(
+                f"Could not read the manifest of {content_hash} ({path}): {exc.strerror or exc}; "
+                "check that the data folder is readable."
+            ) from None
         try:
             inflate = zlib.decompressobj()
             data = inflate.decompress(raw)
@@ -442,7 +467,10 @@ class ObjectStore:
             if not root_is_dir:
                 root_b = os.path.realpath(root_b)
         except OSError as exc:
-            raise ObjectStoreError(f"Could not read {os.fsdecode(root_b)} to store it: {exc.strerror or exc}.") from None
+            raise ObjectStoreError(
+                f"Could not read {os.fsdecode(root_b)} to store it: {exc.strerror or exc}; "
+                "check that it exists and is readable, then sync again."
+            ) from None
         if not root_is_dir and len(tree.entries) != 1:
             raise ObjectStoreError(
                 f"{os.fsdecode(root_b)} is a single file but its manifest has {len(tree.entries)} entries; hash it again."

@@ -46,6 +46,20 @@ def test_hash_manifest_lines_in_hash_order(tmp_path, capsysbinary):
     ]
 
 
+def test_hash_manifest_null_terminated_keeps_newlines_in_names(tmp_path, capsysbinary):
+    root = tmp_path / "art"
+    root.mkdir()
+    (root / "two\nlines.md").write_bytes(b"n\n")
+    (root / "plain.md").write_bytes(b"p\n")
+    code, out, _ = run(capsysbinary, "hash", "--manifest", "-z", str(root))
+    assert code == 0
+    assert out.split(b"\0") == [
+        b"f " + hashlib.sha256(b"p\n").hexdigest().encode() + b" plain.md",
+        b"f " + hashlib.sha256(b"n\n").hexdigest().encode() + b" two\nlines.md",
+        b"",
+    ]
+
+
 @pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="needs byte file names")
 def test_hash_manifest_keeps_undecodable_bytes(tmp_path, capsysbinary):
     root = tmp_path / "art"

@@ -539,3 +539,20 @@ def test_store_tree_again_repairs_a_deleted_object(store, artifact, tmp_path):
     assert store.read_bytes(victim.digest) == (artifact / "scripts" / "run.sh").read_bytes()
     store.materialize(tree.content_hash, tmp_path / "ok")
     assert hash_tree(tmp_path / "ok").content_hash == tree.content_hash
+
+
+def test_a_new_shard_folder_is_made_durable(tmp_path, monkeypatch):
+    """A power cut must not drop objects/ab/ after a version points at an object in it."""
+    import core.objects as objects_mod
+
+    synced: list[str] = []
+    real = objects_mod._fsync_dir
+    monkeypatch.setattr(objects_mod, "_fsync_dir", lambda p: (synced.append(str(p)), real(p)))
+    store = objects_mod.ObjectStore(tmp_path / "store")
+    digest = store.put_bytes(b"first object\n")
+    shard = store.object_path(digest).parent
+    assert str(shard.parent) in synced  # the new shard's entry in objects/
+    assert str(shard) in synced  # the object's entry in its shard
+    synced.clear()
+    store.put_bytes(b"first object\n")  # already stored: nothing to make durable
+    assert str(shard.parent) not in synced
