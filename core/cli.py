@@ -222,6 +222,9 @@ def cmd_sync(args: argparse.Namespace) -> int:
         else:
             lines.append(sync.summarize_results(results).text())
         _write("\n".join(lines) + "\n")
+    for r in results:
+        if r.error:  # also on stderr, one line each, so scripts that read only stderr see them
+            _err(f"error: {r.name} ({r.type}): {r.error}")
     return EXIT_FAILED if any(r.action == "failed" or r.conflict for r in results) else EXIT_OK
 
 
@@ -246,6 +249,9 @@ def cmd_status(args: argparse.Namespace) -> int:
         if not statuses:
             lines = ["No artifacts yet; add one with `add NAME --source SRC`."]
         _write("\n".join(lines) + "\n")
+    for st in statuses:
+        if st.error:
+            _err(f"error: {st.name} ({st.type}): {st.error}")
     return EXIT_FAILED if any(s.state.value == "error" for s in statuses) else EXIT_OK
 
 

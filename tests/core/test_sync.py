@@ -264,16 +264,77 @@ def test_failure_mid_copy_keeps_old_copy_and_records_nothing(ws, tmp_path, monke
 
 
 def test_failure_in_the_swap_keeps_old_copy(ws, tmp_path, monkeypatch):
+    """The real replace_atomically, with its one-step exchange failing: the old copy stays."""
     up, art, first = _synced_then_upstream_changed(ws, tmp_path)
 
-    def broken_swap(target, staged, **kw):
-        raise transfer.SyncError(f"Could not put the new copy in place at {target}; the previous copy was kept.")
+    def exchange_fails(a, b):
+        raise OSError(errno.EIO, "Input/output error", str(a))
 
-    monkeypatch.setattr(transfer, "replace_atomically", broken_swap)
+    monkeypatch.setattr(transfer, "_renameat2_exchange", exchange_fails)
     result = sync.sync_artifact(ws, art.id)
     assert result.action == "failed" and not result.version_recorded
+    assert "previous copy was kept" in result.error
     assert hash_tree(copy_of(ws, art)).content_hash == first.new_hash
     assert len(ws.history.versions(art.id)) == 1
+    assert not [p for p in copy_of(ws, art).parent.iterdir() if ".staging-" in p.name]
+
+
+def test_failure_halfway_through_the_rename_pair_puts_the_old_copy_back(ws, tmp_path, monkeypatch):
+    """Where the exchange is unsupported: old copy moved aside, then moving the new one in fails."""
+    up, art, first = _synced_then_upstream_changed(ws, tmp_path)
+    target = copy_of(ws, art)
+
+    def unsupported(a, b):
+        raise OSError(errno.ENOSYS, "renameat2 unsupported")
+
+    real_rename = os.rename
+
+    def rename(src, dst, *a, **kw):
+        if Path(dst) == target and ".staging-" in Path(src).name:
+            raise OSError(errno.EIO, "Input/output error", str(src))
+        return real_rename(src, dst, *a, **kw)
+
+    monkeypatch.setattr(transfer, "_renameat2_exchange", unsupported)
+    monkeypatch.setattr(transfer.os, "rename", rename)
+    result = sync.sync_artifact(ws, art.id)
+    assert result.action == "failed" and not result.version_recorded
+    assert hash_tree(target).content_hash == first.new_hash
+    assert len(ws.history.versions(art.id)) == 1
+    assert not [p for p in target.parent.iterdir() if ".backup-" in p.name]
+
+
+def test_upstream_changing_during_the_copy_is_refused(ws, tmp_path, monkeypatch):
+    """The staged copy is re-hashed: content that differs from the upstream hashed is not swapped in."""
+    up, art, first = _synced_then_upstream_changed(ws, tmp_path)
+    real_copy = transfer.copy_untrusted
+
+    def copy_then_upstream_edits(src, dest):
+        real_copy(src, dest)
+        (Path(dest) / "SKILL.md").write_text("edited while copying\n")
+
+    monkeypatch.setattr(transfer, "copy_untrusted", copy_then_upstream_edits)
+    result = sync.sync_artifact(ws, art.id)
+    assert result.action == "failed" and not result.version_recorded
+    assert "changed while it was being copied" in result.error
+    assert hash_tree(copy_of(ws, art)).content_hash == first.new_hash
+    assert len(ws.history.versions(art.id)) == 1
+
+
+def test_an_unexpected_error_in_one_artifact_does_not_stop_the_others(ws, tmp_path, monkeypatch):
+    for name in ("a", "b", "c"):
+        sync.add_artifact(ws, name, str(skill(tmp_path, name)))
+    real_probe = sync._probe
+
+    def probe(ws_, artifact, *rest):
+        if artifact.name == "b":
+            raise RuntimeError("bug in the probe")
+        return real_probe(ws_, artifact, *rest)
+
+    monkeypatch.setattr(sync, "_probe", probe)
+    results = {r.name: r for r in sync.sync_all(ws)}
+    assert results["a"].action == "copied" and results["c"].action == "copied"
+    assert results["b"].action == "failed" and "bug in the probe" in results["b"].error
+    assert len(ws.history.versions(results["c"].artifact_id)) == 1
 
 
 def test_disk_full_gives_a_clear_message_and_keeps_the_copy(ws, tmp_path, monkeypatch):
