@@ -9,18 +9,24 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from core.paths import DataHome, resolve_db_url, resolve_home
+
+if TYPE_CHECKING:  # imported in open() so `import core.workspace` stays cheap
+    from core.db import Database
+    from core.history import History
+    from core.objects import ObjectStore
+    from core.statcache import StatCache
 
 
 @dataclass
 class Workspace:
     home: DataHome
-    db: Any  # core.db.Database
-    history: Any  # core.history.History
-    objects: Any  # core.objects.ObjectStore
-    stat_cache: Any  # core.statcache.StatCache
+    db: "Database"
+    history: "History"
+    objects: "ObjectStore"
+    stat_cache: "StatCache"
     db_url: str = ""
     startup_messages: list[str] = field(default_factory=list)
     _closed: bool = False
