@@ -23,7 +23,15 @@ import secrets
 import shutil
 import stat
 import sys
+import time
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks; the rename-pair race below is then unguarded
+    fcntl = None  # type: ignore[assignment]
 
 from core.errors import LineageError, SyncError, UnsafeEntryError
 from core.hashing import SKIP_NAMES
@@ -32,6 +40,10 @@ from core.safety import check_link_target, check_name
 __all__ = ["copy_untrusted", "stage_copy", "replace_atomically", "recover", "sync_tree", "RECOVERY_DIR_NAME"]
 
 RECOVERY_DIR_NAME = ".lineage-recovery"
+# A staging folder is only ever that old when its process died: the copy it was
+# building or the old copy it held is already in the object store (sync stores
+# local content before replacing it), so sweeping it loses nothing.
+STALE_STAGING_SECONDS = 24 * 3600
 _CHUNK = 1 << 20
 _SKIP = {os.fsencode(n) for n in SKIP_NAMES}
 _O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
@@ -374,6 +386,33 @@ def replace_atomically(target: Path, staged: Path, *, recovery_dir: Path | None 
         ) from e
 
 
+@contextmanager
+def _swap_lock(folder: Path, *, wait: bool = True) -> Iterator[bool]:
+    """Advisory lock on one folder's swaps: a rename-pair swap in one process and
+    recover() in another (a CLI run while the window syncs) must not interleave,
+    or recover() could "undo" a swap that is still going on. Yields False when
+    `wait` is False and another process holds the lock."""
+    if fcntl is None:
+        yield True
+        return
+    try:
+        # The folder itself is locked (flock works on directory descriptors), so no
+        # lock file ever appears in the collection.
+        fd = os.open(folder, os.O_RDONLY | _O_DIRECTORY | _O_CLOEXEC)
+    except OSError:
+        yield True  # no folder to lock (a stale record): nothing can be swapping there
+        return
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        yield True
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
 def _write_record(path: Path, record: dict) -> None:
     tmp = path.with_name(path.name + ".tmp")
     with open(tmp, "w", encoding="utf-8") as fh:
@@ -396,6 +435,11 @@ def _drop_record(path: Path) -> None:
 
 
 def _replace_with_record(target: Path, staged: Path, recovery_dir: Path) -> None:
+    with _swap_lock(target.parent):
+        _replace_with_record_locked(target, staged, recovery_dir)
+
+
+def _replace_with_record_locked(target: Path, staged: Path, recovery_dir: Path) -> None:
     rid = secrets.token_hex(8)
     backup = target.parent / f".{target.name}.backup-{rid}"
     recovery_dir.mkdir(parents=True, exist_ok=True)
@@ -472,39 +516,68 @@ def recover(collection_dir: Path) -> list[str]:
         except (OSError, ValueError, KeyError, TypeError) as e:
             messages.append(f"Ignored an unreadable recovery record {path} ({e}); delete it if the collection looks right.")
             continue
-        has_target, has_staged, has_backup = (os.path.lexists(p) for p in (target, staged, backup))
-        try:
-            if has_target and has_backup and not has_staged:
-                _remove(backup)  # the new copy is in place: finish
-                messages.append(f"Finished replacing {target}: the new copy is in place and the old one was removed.")
-            elif not has_target and has_backup:
-                os.rename(backup, target)  # the old copy was moved aside: undo
-                _fsync_dir(target.parent)
-                if has_staged:
-                    _remove(staged)
-                messages.append(f"Undid an interrupted replace of {target}: the previous copy is back in place.")
-            elif has_target and not has_backup and has_staged:
-                _remove(staged)  # never started: drop the unused new copy
-                messages.append(f"An interrupted replace of {target} had not started; the copy there is unchanged.")
-            elif has_target and not has_backup:
-                messages.append(f"A replace of {target} had completed; only its record was left, now removed.")
-            elif not has_target and has_staged:  # neither old nor new at target: the staged copy beats nothing
-                os.rename(staged, target)
-                _fsync_dir(target.parent)
-                messages.append(f"Finished replacing {target} from its staged copy.")
-            elif not has_target:  # nothing anywhere
-                messages.append(
-                    f"Could not recover {target}: neither the old nor the new copy is there; "
-                    "sync the artifact again to rebuild it."
-                )
-            else:  # target, backup and staged all present: not a state our swap produces
-                messages.append(
-                    f"Left {target} alone: the recovery record {path} does not match the folders on disk; "
-                    f"check {backup} and {staged} by hand."
-                )
+        with _swap_lock(target.parent, wait=False) as free:
+            if not free:
+                messages.append(f"Left the replace of {target} to the process doing it right now.")
                 continue
-        except OSError as e:
-            messages.append(f"Could not recover {target}: {e.strerror or e}; the record {path} was kept.")
-            continue
-        _drop_record(path)
+            if _recover_one(path, target, staged, backup, messages):
+                _drop_record(path)
+    messages.extend(_sweep_stale_staging(Path(collection_dir)))
+    return messages
+
+
+def _recover_one(path: Path, target: Path, staged: Path, backup: Path, messages: list[str]) -> bool:
+    """Finish or undo one swap from what is on disk; True when its record can go."""
+    has_target, has_staged, has_backup = (os.path.lexists(p) for p in (target, staged, backup))
+    try:
+        if has_target and has_backup and not has_staged:
+            _remove(backup)  # the new copy is in place: finish
+            messages.append(f"Finished replacing {target}: the new copy is in place and the old one was removed.")
+        elif not has_target and has_backup:
+            os.rename(backup, target)  # the old copy was moved aside: undo
+            _fsync_dir(target.parent)
+            if has_staged:
+                _remove(staged)
+            messages.append(f"Undid an interrupted replace of {target}: the previous copy is back in place.")
+        elif has_target and not has_backup and has_staged:
+            _remove(staged)  # never started: drop the unused new copy
+            messages.append(f"An interrupted replace of {target} had not started; the copy there is unchanged.")
+        elif has_target and not has_backup:
+            messages.append(f"A replace of {target} had completed; only its record was left, now removed.")
+        elif not has_target and has_staged:  # neither old nor new at target: the staged copy beats nothing
+            os.rename(staged, target)
+            _fsync_dir(target.parent)
+            messages.append(f"Finished replacing {target} from its staged copy.")
+        elif not has_target:  # nothing anywhere
+            messages.append(
+                f"Could not recover {target}: neither the old nor the new copy is there; "
+                "sync the artifact again to rebuild it."
+            )
+        else:  # target, backup and staged all present: not a state our swap produces
+            messages.append(
+                f"Left {target} alone: the recovery record {path} does not match the folders on disk; "
+                f"check {backup} and {staged} by hand."
+            )
+            return False
+    except OSError as e:
+        messages.append(f"Could not recover {target}: {e.strerror or e}; the record {path} was kept.")
+        return False
+    return True
+
+
+def _sweep_stale_staging(collection_dir: Path) -> list[str]:
+    """Remove `.NAME.staging-*` folders a crashed sync left behind, once they are a day old
+    (the old copy an exchange parked there, or a half-built new copy)."""
+    messages: list[str] = []
+    cutoff = time.time() - STALE_STAGING_SECONDS
+    for pattern in (".*.staging-*", "*/.*.staging-*", "*/*/.*.staging-*"):
+        for leftover in sorted(collection_dir.glob(pattern)):
+            try:
+                if leftover.lstat().st_mtime >= cutoff:
+                    continue  # may belong to a sync running right now
+                _remove(leftover)
+            except OSError as e:
+                messages.append(f"Could not remove the leftover staging copy {leftover}: {e.strerror or e}.")
+                continue
+            messages.append(f"Removed {leftover}, a staging copy left by an interrupted sync.")
     return messages

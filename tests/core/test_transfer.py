@@ -487,3 +487,43 @@ def test_copy_is_made_durable(tmp_path, monkeypatch, has_syncfs):
     # without syncfs: 3 files + 3 folders + the parent folder
     assert calls["fsync"] == (0 if has_syncfs else 7)
     assert listing(tmp_path / "dest") == {"a": "1", "sub/b": "2", "sub/deeper/c": "3"}
+
+
+@pytest.mark.skipif(transfer.fcntl is None, reason="advisory locks are POSIX only")
+def test_recover_leaves_a_swap_another_process_is_doing_alone(tmp_path):
+    """A CLI start-up must not undo the window's rename-pair swap while it runs."""
+    import fcntl
+
+    coll = tmp_path / "coll"
+    target = coll / "skills" / "pdf"
+    backup = make_tree(coll / "skills" / ".pdf.backup-abc", {"a": "old"})
+    staged = make_tree(coll / "skills" / ".pdf.staging-x", {"a": "new"})
+    rec = _record(coll, target, staged, backup)
+    fd = os.open(coll / "skills", os.O_RDONLY)  # what _swap_lock takes for a swap in skills/
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        messages = recover(coll)
+    finally:
+        os.close(fd)
+    assert len(messages) == 1 and "process doing it right now" in messages[0]
+    assert rec.exists() and backup.exists() and staged.exists() and not target.exists()
+    messages = recover(coll)  # once the lock is free, the swap is undone as usual
+    assert "Undid" in messages[0] and listing(target) == {"a": "old"}
+
+
+def test_recover_sweeps_day_old_staging_leftovers_only(tmp_path):
+    coll = tmp_path / "coll"
+    make_tree(coll / "skills" / "pdf", {"a": "current"})
+    old = make_tree(coll / "skills" / ".pdf.staging-old", {"a": "left by a crash"})
+    fresh = make_tree(coll / "skills" / ".pdf.staging-new", {"a": "a sync running now"})
+    single = coll / "commands" / ".review.md.staging-old"
+    single.parent.mkdir(parents=True)
+    single.write_text("left by a crash")
+    day_and_a_bit = transfer.STALE_STAGING_SECONDS + 60
+    for path in (old, single):
+        t = os.stat(path).st_mtime - day_and_a_bit
+        os.utime(path, (t, t), follow_symlinks=False)
+    messages = recover(coll)
+    assert not old.exists() and not single.exists()
+    assert fresh.exists() and listing(coll / "skills" / "pdf") == {"a": "current"}
+    assert len(messages) == 2 and all("interrupted sync" in m for m in messages)
