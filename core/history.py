@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any, Literal
 
 import sqlalchemy.exc as sa_exc
@@ -332,6 +332,24 @@ class History:
             s.flush()
             return RecordOutcome(True, _version_info(row))
 
+    def last_sync_at(self) -> datetime | None:
+        """When the newest `sync` version of any artifact was recorded, or None.
+
+        "Last sync" belongs to the data folder (its database), not to the user's
+        settings: two data folders, or two machines sharing a database, each show
+        their own.
+        """
+        with self.db.session() as s:
+            stamp = s.scalar(
+                select(ArtifactVersion.created_at)
+                .where(ArtifactVersion.change_origin == "sync")
+                .order_by(ArtifactVersion.id.desc())
+                .limit(1)
+            )
+        if stamp is not None and stamp.tzinfo is None:  # SQLite hands back naive UTC
+            stamp = stamp.replace(tzinfo=timezone.utc)
+        return stamp
+
     def versions(self, artifact_id: int) -> list[VersionInfo]:
         """Every version of the artifact, newest first."""
         with self.db.session() as s:
@@ -372,6 +390,18 @@ class History:
         if oldest.parent_id is None and oldest.parent_hash is not None:
             hashes.insert(0, oldest.parent_hash)  # the legacy parent starts the chain
         return hashes
+
+
+def ordinal_by_id(versions: Iterable[VersionInfo]) -> dict[int, int]:
+    """The artifact's own numbering: version id -> 1, 2, 3… in recording order.
+
+    Database ids are global (pdf's versions may be #1, #5, #7…); people expect an
+    artifact's first version to be v1. Recording order is id order (ids follow
+    the order versions were recorded in; `created_at` may be supplied and is not
+    trusted for ordering). Pass one artifact's versions; mixing artifacts
+    numbers them together.
+    """
+    return {vid: n for n, vid in enumerate(sorted(v.id for v in versions), start=1)}
 
 
 def _lineage_query() -> Select[Any]:

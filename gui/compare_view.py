@@ -23,17 +23,10 @@ from __future__ import annotations
 
 import html
 from datetime import timezone
-from typing import Any
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QRect, QSize, Qt, Signal
-from PySide6.QtGui import (
-    QColor,
-    QFontDatabase,
-    QPainter,
-    QPalette,
-    QTextCursor,
-    QTextOption,
-)
+from PySide6.QtCore import QByteArray, QEvent, Qt, Signal, Slot
+from PySide6.QtGui import QPalette, QTextOption
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -41,7 +34,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QPlainTextEdit,
     QSizePolicy,
     QSplitter,
     QTableView,
@@ -52,8 +44,17 @@ from PySide6.QtWidgets import (
 
 from core import diff as core_diff
 from core.errors import LineageError
-from gui.diff_model import CHANGE_ROLE, COLUMNS, FileChangeModel, line_background, status_color
+from core.history import VersionInfo, ordinal_by_id
+from gui.diff_model import CHANGE_ROLE, FileChangeModel, status_color
+from gui.diff_view import DiffView
 from gui.hash_label import HashPairWidget, blend
+from gui.workers import DiffReply, DiffWorker, WorkerPool
+
+if TYPE_CHECKING:
+    from core.objects import ObjectStore
+
+COMPUTING = "Computing diff…"
+MAX_TABLE_ROWS = 8  # the table grows with its rows up to this many, then scrolls; the diff gets the rest
 
 ROOT_MESSAGE = "Root version — nothing to compare against."
 SHORT = 12
@@ -63,11 +64,7 @@ def _short(h: str | None) -> str:
     return (h or "")[:SHORT]
 
 
-def _version_title(v: Any) -> str:
-    return f"v{v.id} · {v.change_origin.replace('_', ' ')}"
-
-
-def _when(v: Any) -> tuple[str, str]:
+def _when(v: VersionInfo) -> tuple[str, str]:
     created = v.created_at
     if created.tzinfo is None:
         created = created.replace(tzinfo=timezone.utc)
@@ -76,7 +73,7 @@ def _when(v: Any) -> tuple[str, str]:
     return local, utc
 
 
-def _flatten(meta: dict[str, Any], prefix: str = "") -> list[tuple[str, str]]:
+def _flatten(meta: dict[str, object], prefix: str = "") -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     for key, value in meta.items():
         name = f"{prefix}{key}"
@@ -91,13 +88,14 @@ def _flatten(meta: dict[str, Any], prefix: str = "") -> list[tuple[str, str]]:
 _COUNT_KEYS = ("files_added", "files_removed", "files_changed")
 
 
-def _metadata_rows(meta: dict[str, Any]) -> list[tuple[str, str]]:
-    """Readable rows (label, html) for a version's metadata."""
+def _metadata_rows(meta: dict[str, object], matches_label: str | None) -> list[tuple[str, str]]:
+    """Readable rows (label, html) for a version's metadata; `matches_label` names the
+    version a revert matches in the artifact's own numbering ("v3")."""
     esc = html.escape
     rows: list[tuple[str, str]] = []
     matches = meta.pop("matches_version", None)
     if matches is not None:
-        rows.append(("Revert", f"content matches <b>v{esc(str(matches))}</b>"))
+        rows.append(("Revert", f"content matches <b>{esc(matches_label or f'#{matches}')}</b>"))
     location = meta.pop("location", None)
     kind = meta.pop("upstream_kind", None)
     ref = meta.pop("ref", None)
@@ -124,132 +122,25 @@ def _metadata_rows(meta: dict[str, Any]) -> list[tuple[str, str]]:
     return rows
 
 
-class _Gutter(QWidget):
-    def __init__(self, view: "DiffView") -> None:
-        super().__init__(view)
-        self.view = view
-
-    def sizeHint(self) -> QSize:  # noqa: N802
-        return QSize(self.view.gutter_width(), 0)
-
-    def paintEvent(self, event) -> None:  # noqa: N802
-        self.view.paint_gutter(event)
-
-
-class DiffView(QPlainTextEdit):
-    """Read-only monospace diff; a gutter shows old and new line numbers per line."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setReadOnly(True)
-        self.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        self.setTextInteractionFlags(
-            Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
-        )
-        self.numbers: list[tuple[int | None, int | None]] = []
-        self.kinds: list[str] = []
-        self._gutter = _Gutter(self)
-        self.blockCountChanged.connect(lambda _n: self._update_margins())
-        self.updateRequest.connect(self._on_update_request)
-        self._update_margins()
-
-    def gutter_width(self) -> int:
-        biggest = max((n or 0 for pair in self.numbers for n in pair), default=0)
-        digits = max(3, len(str(biggest)))
-        return self.fontMetrics().horizontalAdvance("9") * (2 * digits + 3)
-
-    def _update_margins(self) -> None:
-        self.setViewportMargins(self.gutter_width(), 0, 0, 0)
-
-    def _on_update_request(self, rect: QRect, dy: int) -> None:
-        if dy:
-            self._gutter.scroll(0, dy)
-        else:
-            self._gutter.update(0, rect.y(), self._gutter.width(), rect.height())
-
-    def resizeEvent(self, event) -> None:  # noqa: N802
-        super().resizeEvent(event)
-        self._place_gutter()
-
-    def _place_gutter(self) -> None:
-        cr = self.contentsRect()
-        self._gutter.setGeometry(QRect(cr.left(), cr.top(), self.gutter_width(), cr.height()))
-
-    def paint_gutter(self, event) -> None:
-        painter = QPainter(self._gutter)
-        pal = self.palette()
-        painter.fillRect(event.rect(), pal.color(QPalette.ColorRole.AlternateBase))
-        painter.setPen(blend(pal.color(QPalette.ColorRole.Text), pal.color(QPalette.ColorRole.Base), 0.5))
-        painter.setFont(self.font())
-        digit = self.fontMetrics().horizontalAdvance("9")
-        half = (self._gutter.width() - digit) // 2
-        block = self.firstVisibleBlock()
-        top = round(self.blockBoundingGeometry(block).translated(self.contentOffset()).top())
-        height = self.fontMetrics().height()
-        while block.isValid() and top <= event.rect().bottom():
-            number = block.blockNumber()
-            if block.isVisible() and number < len(self.numbers):
-                old, new = self.numbers[number]
-                flags = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-                if old is not None:
-                    painter.drawText(0, top, half - digit // 2, height, flags, str(old))
-                if new is not None:
-                    painter.drawText(half, top, half - digit // 2, height, flags, str(new))
-            top += round(self.blockBoundingRect(block).height())
-            block = block.next()
-        painter.end()
-
-    def show_lines(self, lines: tuple[core_diff.DiffLine, ...]) -> None:
-        """Fill the view: one block per diff line, coloured by kind.
-
-        The whole diff goes in as one HTML document: one call into Qt instead of
-        several per line, which is much faster for long files (and sidesteps a
-        PySide6 6.12 / Python 3.11 leak of one None reference per void call).
-        """
-        pal = self.palette()
-        self.numbers = [(ln.old_lineno, ln.new_lineno) for ln in lines]
-        self.kinds = [ln.kind for ln in lines]
-        styles: dict[str, str] = {}
-        for kind in (" ", "+", "-", "@"):
-            parts = []
-            background = line_background(kind, pal)
-            if background is not None:
-                parts.append(f"background-color:{background.name()}")
-            if kind == "@":
-                dim = blend(pal.color(QPalette.ColorRole.Text), pal.color(QPalette.ColorRole.Base), 0.45)
-                parts.append(f"color:{dim.name()}")
-            styles[kind] = f' style="{";".join(parts)}"' if parts else ""
-        body = "".join(
-            f"<p{styles.get(line.kind, '')}>"
-            f"{html.escape(('' if line.kind == '@' else line.kind + ' ') + line.text, quote=False)}</p>"
-            for line in lines
-        )
-        self.document().setHtml(f'<body style="white-space:pre">{body}</body>' if lines else "")
-        self._update_margins()
-        self._place_gutter()
-        self.moveCursor(QTextCursor.MoveOperation.Start)
-
-    def block_background(self, number: int) -> QColor | None:
-        """Background colour of line `number` (for tests and accessibility tools)."""
-        brush = self.document().findBlockByNumber(number).blockFormat().background()
-        return None if brush.style() == Qt.BrushStyle.NoBrush else brush.color()
-
-
 class ComparePanel(QWidget):
     """Details of a version and its comparison with its parent or any other version."""
 
     compareWithRequested = Signal(int)
+    diffShown = Signal(object)  # the FileDiff now in the diff view (after its worker finished)
 
-    def __init__(self, objects: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, objects: ObjectStore, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.objects = objects
-        self.version: Any = None
-        self.base: Any = None  # the version on the left, None when comparing against nothing
-        self.parent_version: Any = None
-        self.all_versions: list[Any] = []
+        self.version: VersionInfo | None = None
+        self.base: VersionInfo | None = None  # the version on the left, None when comparing against nothing
+        self.parent_version: VersionInfo | None = None
+        self.all_versions: list[VersionInfo] = []
+        self.ordinals: dict[int, int] = {}
         self.changes: list[core_diff.FileChange] = []
         self.current_diff: core_diff.FileDiff | None = None
+        self._pool = WorkerPool(self)
+        self._diff_seq = 0  # bumped per file shown; a reply for an older one is dropped
+        self._user_sized = False  # once the user drags (or a saved layout is restored), keep their sizes
         self._build()
         self.clear_panel("Select a version to see what changed.")
 
@@ -322,7 +213,8 @@ class ComparePanel(QWidget):
         header_view.setDefaultSectionSize(60)  # the stretched last column never goes below this
         row_height = self.table.fontMetrics().height() + 6
         self.table.verticalHeader().setDefaultSectionSize(row_height)
-        self.table.setMinimumHeight(header_view.sizeHint().height() + 3 * row_height + 4)
+        self._row_height = row_height
+        self.table.setMinimumHeight(self._table_height(2))
         self.table.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._show_row(cur.row()))
 
         lower = QWidget()
@@ -347,13 +239,58 @@ class ComparePanel(QWidget):
         lower_layout.addWidget(self.no_lines, 1)
 
         self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.setObjectName("compareSplitter")
         self.splitter.addWidget(self.table)
         self.splitter.addWidget(lower)
-        self.splitter.setStretchFactor(0, 1)
-        self.splitter.setStretchFactor(1, 3)
+        # The diff is what people read; the table only needs room for its rows.
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([self._table_height(4), 600])
         self.splitter.setChildrenCollapsible(False)
+        self.splitter.splitterMoved.connect(self._on_splitter_moved)
         layout.addWidget(self.splitter, 1)
         self._style_banner()
+
+    def _table_height(self, rows: int) -> int:
+        header = self.table.horizontalHeader().sizeHint().height()
+        frame = 2 * self.table.frameWidth()
+        scrollbar = self.table.horizontalScrollBar().sizeHint().height()  # a wide path scrolls sideways
+        return header + rows * self._row_height + frame + scrollbar
+
+    def _fit_table(self) -> None:
+        """Table as tall as its rows (2 to MAX_TABLE_ROWS), the rest to the diff."""
+        if self._user_sized:
+            return
+        total = sum(self.splitter.sizes())
+        if total <= 0:
+            return
+        wanted = self._table_height(min(max(self.model.rowCount(), 2), MAX_TABLE_ROWS))
+        self.splitter.setSizes([wanted, max(total - wanted, 1)])
+
+    @Slot(int, int)
+    def _on_splitter_moved(self, _pos: int, _index: int) -> None:
+        self._user_sized = True
+
+    def save_splitter(self) -> QByteArray:
+        return self.splitter.saveState()
+
+    def restore_splitter(self, state: QByteArray) -> bool:
+        restored = self.splitter.restoreState(state)
+        self._user_sized = self._user_sized or restored
+        return restored
+
+    def close_workers(self) -> None:
+        """Wait for a diff still being computed (the window is closing)."""
+        self._diff_seq += 1
+        self._pool.wait_all()
+
+    def label_of(self, version_id: int) -> str:
+        """'v3' — the artifact's own number for a version shown in this panel."""
+        number = self.ordinals.get(version_id)
+        return f"v{number}" if number is not None else f"#{version_id}"
+
+    def _title(self, v: VersionInfo) -> str:
+        return f"{self.label_of(v.id)} · {v.change_origin.replace('_', ' ')}"
 
     def _style_banner(self) -> None:
         pal = self.banner.palette()
@@ -385,42 +322,57 @@ class ComparePanel(QWidget):
         self.model.set_changes([])
         self._clear_file()
 
-    def show_version(self, version: Any, parent: Any | None, *, all_versions: list[Any]) -> None:
+    def show_version(
+        self, version: VersionInfo, parent: VersionInfo | None, *, all_versions: list[VersionInfo]
+    ) -> None:
         """Details of `version` and its comparison with `parent` (None: root or legacy parent)."""
-        self.all_versions = list(all_versions)
+        self._set_versions(all_versions)
         self.parent_version = parent
         self._show(parent, version)
 
-    def show_pair(self, old: Any, new: Any) -> None:
+    def show_pair(self, old: VersionInfo, new: VersionInfo) -> None:
         """Compare `old` (left) with `new` (right); the details are `new`'s."""
         same_artifact = self.all_versions and self.all_versions[0].artifact_id == new.artifact_id
         if not same_artifact:
-            self.all_versions = [v for v in (new, old) if v is not None]
+            self._set_versions([new, old])
         known = {v.id: v for v in self.all_versions}
         self.parent_version = known.get(new.parent_id) if new.parent_id is not None else None
         self._show(old, new)
 
+    def _set_versions(self, versions: list[VersionInfo]) -> None:
+        self.all_versions = list(versions)
+        self.ordinals = ordinal_by_id(self.all_versions)
+
+    def _never_stored(self, v: VersionInfo, side: str) -> str:
+        return (
+            f"The file list of {side} {self.label_of(v.id)} ({_short(v.content_hash)}) was never stored, "
+            "so it cannot be compared; sync the artifact again to record its content."
+        )
+
     # ---- what is shown -------------------------------------------------
-    def _show(self, base: Any | None, version: Any) -> None:
+    def _show(self, base: VersionInfo | None, version: VersionInfo) -> None:
         self.version, self.base = version, base
-        self.title.setText(_version_title(version))
+        self.title.setText(self._title(version))
         self._fill_combo()
         banner = None
         old_hash = base.content_hash if base is not None else None
-        try:
-            self.changes = core_diff.compare(self.objects, old_hash, version.content_hash)
-        except LineageError as exc:
-            if base is None:
-                self.changes = []
-                banner = str(exc)
-            else:
+        # Ask which side is missing before comparing, so the banner names the right version.
+        new_missing = not self.objects.has_manifest(version.content_hash)
+        old_missing = base is not None and not self.objects.has_manifest(base.content_hash)
+        if new_missing:
+            self.changes = []
+            banner = self._never_stored(version, "this version")
+            if old_missing and base is not None:
+                banner += f" Nor was the file list of {self.label_of(base.id)}."
+        else:
+            if old_missing and base is not None:
                 # The left side's content is gone: still show this version's files.
-                banner = f"The content of v{base.id} ({_short(base.content_hash)}) was never stored, so it cannot be compared."
+                banner = self._never_stored(base, "the version on the left,")
                 old_hash = None
-                try:
-                    self.changes = core_diff.compare(self.objects, None, version.content_hash)
-                except LineageError as inner:
-                    self.changes, banner = [], f"{banner} {inner}"
+            try:
+                self.changes = core_diff.compare(self.objects, old_hash, version.content_hash)
+            except LineageError as exc:  # e.g. a manifest that exists but cannot be read
+                self.changes, banner = [], str(exc)
         if banner is None and base is None:
             if version.parent_hash:
                 banner = (
@@ -437,10 +389,9 @@ class ComparePanel(QWidget):
         self.model.set_changes(self.changes)
         header = self.table.horizontalHeader()
         self.model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
-        self.table.resizeColumnToContents(0)
-        self.table.resizeColumnToContents(2)
-        for column in (3, 4):
+        for column in (0, 2, 3, 4):
             self.table.resizeColumnToContents(column)
+        self._fit_table()
         if self.changes:
             self.table.selectRow(0)
             self._show_row(0)
@@ -451,18 +402,19 @@ class ComparePanel(QWidget):
         self.banner.setText(text or "")
         self.banner.setVisible(bool(text))
 
-    def _show_hashes(self, base: Any | None, version: Any) -> None:
+    def _show_hashes(self, base: VersionInfo | None, version: VersionInfo) -> None:
         self.hashes.show()
         if base is None:
             caption = "Parent (never stored)" if version.parent_hash else "Parent (none: root)"
-            self.hashes.set_captions(caption, _version_title(version))
+            self.hashes.set_captions(caption, self._title(version))
             self.hashes.set_hashes(version.parent_hash, version.content_hash)
         else:
-            relation = "Parent" if self.parent_version is not None and base.id == self.parent_version.id else "Compared with"
-            self.hashes.set_captions(f"{relation}: {_version_title(base)}", _version_title(version))
+            is_parent = self.parent_version is not None and base.id == self.parent_version.id
+            relation = "Parent" if is_parent else "Compared with"
+            self.hashes.set_captions(f"{relation}: {self._title(base)}", self._title(version))
             self.hashes.set_hashes(base.content_hash, version.content_hash)
 
-    def _show_details(self, version: Any, base: Any | None, counts: dict[str, int]) -> None:
+    def _show_details(self, version: VersionInfo, base: VersionInfo | None, counts: dict[str, int]) -> None:
         local, utc = _when(version)
         rows: list[tuple[str, str]] = [
             ("Content hash", f"<code>{version.content_hash}</code>"),
@@ -475,7 +427,8 @@ class ComparePanel(QWidget):
             ("Origin", html.escape(version.change_origin.replace("_", " "))),
             ("Created", html.escape(utc if local[:19] == utc[:19] else f"{local}  ·  {utc}")),
         ]
-        rows.extend(_metadata_rows(dict(version.metadata or {})))
+        matches = (version.metadata or {}).get("matches_version")
+        rows.extend(_metadata_rows(dict(version.metadata or {}), self.label_of(matches) if matches else None))
         text_colour = self.palette().color(QPalette.ColorRole.WindowText)
         dim = blend(text_colour, self.palette().color(QPalette.ColorRole.Window), 0.4).name()
         body = "".join(
@@ -509,7 +462,7 @@ class ComparePanel(QWidget):
         for v in self.all_versions:
             if v.id == version.id:
                 continue
-            label = f"{_version_title(v)} · {_short(v.content_hash)[:8]}"
+            label = f"{self._title(v)} · {_short(v.content_hash)[:8]}"
             if parent is not None and v.id == parent.id:
                 label += " (parent)"
             combo.addItem(label, v.id)
@@ -536,10 +489,12 @@ class ComparePanel(QWidget):
 
     # ---- one file --------------------------------------------------------
     def _clear_file(self, message: str = "") -> None:
+        self._diff_seq += 1  # a diff still being computed is no longer wanted
+        self.current_diff = None
         self.file_title.setText("")
         self._show_file_note(message, ())
 
-    def _show_file_note(self, note: str | None, lines: tuple) -> None:
+    def _show_file_note(self, note: str | None, lines: tuple[core_diff.DiffLine, ...]) -> None:
         self.diff_view.show_lines(lines)
         has_lines = bool(lines)
         self.diff_view.setVisible(has_lines)
@@ -551,21 +506,35 @@ class ComparePanel(QWidget):
     def _show_row(self, row: int) -> None:
         if row < 0 or row >= self.model.rowCount():
             return
-        change = self.model.index(row, 0).data(CHANGE_ROLE)
+        change: core_diff.FileChange = self.model.index(row, 0).data(CHANGE_ROLE)
         colour = status_color(change.status, self.palette()).name()
         self.file_title.setText(
             f'<b>{html.escape(change.display_path)}</b> &nbsp;<span style="color:{colour}">'
             f'{change.status.replace("_", " ")}</span>'
         )
-        try:
-            result = core_diff.file_diff(self.objects, change)
-        except LineageError as exc:
-            result = core_diff.FileDiff(change, False, (), str(exc))
-        self.current_diff = result
-        self._show_file_note(result.note, result.lines)
+        # Reading two blobs and diffing a long file takes seconds: off the GUI thread.
+        self._diff_seq += 1
+        self.current_diff = None
+        self._show_file_note(COMPUTING, ())
+        worker = DiffWorker(self.objects, change, self._diff_seq)
+        worker.finished.connect(self._on_diff)
+        worker.failed.connect(self._on_diff_failed)
+        self._pool.start(worker)
 
-    def changeEvent(self, event) -> None:  # noqa: N802
+    @Slot(object)
+    def _on_diff(self, reply: DiffReply) -> None:
+        if reply.seq != self._diff_seq:
+            return  # the selection moved on while this was computed
+        self.current_diff = reply.diff
+        self._show_file_note(reply.diff.note, reply.diff.lines)
+        self.diffShown.emit(reply.diff)
+
+    @Slot(str)
+    def _on_diff_failed(self, message: str) -> None:
+        self._show_file_note(message, ())
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
         super().changeEvent(event)
-        if event.type() == event.Type.PaletteChange and hasattr(self, "model"):
+        if event.type() == QEvent.Type.PaletteChange and hasattr(self, "model"):
             self.model.set_palette(self.palette())
             self._style_banner()

@@ -15,7 +15,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
+from typing import Union
+
+import networkx as nx
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontDatabase, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF
@@ -70,6 +73,19 @@ class GraphStyle:
         )
 
 
+NodeKey = Union[int, str]  # a version id, or "legacy:<hash>" for a ghost
+
+
+def version_label(d: dict, which: str = "self") -> str:
+    """'v3': the artifact's own number (see core.history.ordinal_by_id); the database id
+    only when the view was fed a node without one."""
+    if which == "matches":
+        number = d.get("matches_ordinal")
+        return f"v{number}" if number is not None else f"#{d.get('matches_version')}"
+    number = d.get("ordinal")
+    return f"v{number}" if number is not None else f"#{d.get('version_id')}"
+
+
 def short(h: str | None) -> str:
     return (h or "")[:12]
 
@@ -100,8 +116,8 @@ class NodeItem(QGraphicsItem):
             else:
                 badge = []
                 if d.get("matches_version") is not None:
-                    badge.append(f"= v{d['matches_version']}")
-                detail = f"v{d['version_id']} · {palette.origin_label(d.get('origin'))} · {local_time(d.get('created_at'))}"
+                    badge.append(f"= {version_label(d, 'matches')}")
+                detail = f"{version_label(d)} · {palette.origin_label(d.get('origin'))} · {local_time(d.get('created_at'))}"
                 detail = self.style.small_metrics.elidedText(detail, Qt.TextElideMode.ElideRight, LABEL_W)
                 self._lines = (short(d["content_hash"]), "  ".join(badge), detail)
         return self._lines
@@ -235,3 +251,42 @@ class SelectionItem(QGraphicsItem):
         else:
             painter.setPen(QPen(self.style.highlight, 3.0))
         painter.drawEllipse(QPointF(0, 0), self._ring_r, self._ring_r)
+
+
+def _fmt_time(dt: datetime | None) -> str:
+    if not isinstance(dt, datetime):
+        return "unknown"
+    aware = dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+    local = aware.astimezone()
+    utc = aware.astimezone(timezone.utc)
+    return f"{local:%Y-%m-%d %H:%M:%S} {local.tzname() or 'local'} ({utc:%Y-%m-%d %H:%M:%S} UTC)"
+
+
+def node_tooltip(graph: nx.DiGraph, key: NodeKey) -> str:
+    """Hover text of a node: full hashes, origin, local and UTC time, upstream commit, counts."""
+    d = graph.nodes[key]
+    if d.get("ghost"):
+        return (f"<b>Legacy parent</b> (content never stored)<br>hash <code>{d['content_hash']}</code><br>"
+                "This content existed before tracking began, so it cannot be compared.")
+    rows = [f"<b>{version_label(d)}</b> · {palette.origin_label(d.get('origin'))}" + (" · <b>HEAD</b>" if d.get("is_head") else "")]
+    rows.append(f"hash <code>{d['content_hash']}</code>")
+    parents = list(graph.predecessors(key))
+    if d.get("parent_hash"):
+        legacy = any(graph.nodes[p].get("ghost") for p in parents)
+        note = " (legacy: never stored)" if legacy else ""
+        rows.append(f"parent <code>{d['parent_hash']}</code>{note}")
+    else:
+        rows.append("parent: none (root version)")
+    for p in parents:
+        if graph.edges[p, key].get("kind") == "second":
+            rows.append(f"second parent {version_label(graph.nodes[p])} <code>{graph.nodes[p]['content_hash']}</code>")
+    rows.append(f"time {_fmt_time(d.get('created_at'))}")
+    meta = d.get("metadata") or {}
+    if meta.get("resolved_commit"):
+        rows.append(f"upstream commit <code>{meta['resolved_commit']}</code>")
+    counts = [(meta.get(f"files_{k}"), k) for k in ("added", "removed", "changed")]
+    if any(c is not None for c, _ in counts):
+        rows.append("files: " + ", ".join(f"{c or 0} {k}" for c, k in counts))
+    if d.get("matches_version") is not None:
+        rows.append(f"same content as {version_label(d, 'matches')} (a revert)")
+    return "<br>".join(rows)

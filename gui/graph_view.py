@@ -25,21 +25,34 @@ from __future__ import annotations
 
 import gc
 import math
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
 from pathlib import Path
 
 import networkx as nx
-from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPen, QPolygonF, QTransform
-from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QHelpEvent,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPainterPath,
+    QPolygonF,
+    QResizeEvent,
+    QTransform,
+    QWheelEvent,
+)
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QSizePolicy, QToolTip, QWidget
 
-from core.errors import LineageError
-from core.history import VersionInfo
-from core.lineage import build_graph, first_parent, layered_layout, to_graphml
-from gui import palette
+from core.history import VersionInfo, ordinal_by_id
+from core.lineage import build_graph, first_parent, layered_layout
+from gui import graph_export, palette
+from gui.graph_export import ExportError  # noqa: F401 (re-exported: callers catch it from here)
+from gui.graph_legend import GraphLegend  # noqa: F401 (re-exported)
 from gui.graph_items import (
+    NodeKey,
+    node_tooltip,
     BLOCK_ROWS,
     LANE_W,
     NODE_RECT,
@@ -54,21 +67,7 @@ from gui.graph_items import (
 )
 
 EMPTY_TEXT = "Select an artifact to see its history"
-MAX_EXPORT_PX = 16000  # a 10,000-row graph at 2x would be a 1 GB image
 SCENE_MARGIN = 40.0
-
-
-class ExportError(LineageError):
-    """The graph could not be written to a file."""
-
-
-def _fmt_time(dt: datetime | None) -> str:
-    if not isinstance(dt, datetime):
-        return "unknown"
-    aware = dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
-    local = aware.astimezone()
-    utc = aware.astimezone(timezone.utc)
-    return f"{local:%Y-%m-%d %H:%M:%S} {local.tzname() or 'local'} ({utc:%Y-%m-%d %H:%M:%S} UTC)"
 
 
 @contextmanager
@@ -117,15 +116,15 @@ class LineageView(QGraphicsView):
     # ----------------------------------------------------------------- state
     def _reset_state(self) -> None:
         self._graph: nx.DiGraph | None = None
-        self._points: dict = {}  # node key -> QPointF (scene)
-        self._lane_row: dict = {}  # node key -> (lane, row)
-        self._grid: dict = {}  # (lane, row) -> node key
-        self._row_members: dict[int, list] = {}  # row -> keys sorted by lane
-        self._items: dict = {}
+        self._points: dict[NodeKey, QPointF] = {}  # node key -> QPointF (scene)
+        self._lane_row: dict[NodeKey, tuple[int, int]] = {}  # node key -> (lane, row)
+        self._grid: dict[tuple[int, int], NodeKey] = {}  # (lane, row) -> node key
+        self._row_members: dict[int, list[NodeKey]] = {}  # row -> keys sorted by lane
+        self._items: dict[NodeKey, NodeItem] = {}
         self._blocks: list[BlockItem] = []
         self._layers: list[NodeLayer] = []
         self._max_row = 0
-        self._selected = None
+        self._selected: NodeKey | None = None
         self._selection: SelectionItem | None = None
         self._match_ring: SelectionItem | None = None
         self._overview = False
@@ -144,7 +143,7 @@ class LineageView(QGraphicsView):
     def node_count(self) -> int:
         return len(self._items)
 
-    def node_item(self, key) -> NodeItem | None:
+    def node_item(self, key: NodeKey) -> NodeItem | None:
         return self._items.get(key)
 
     def graph(self) -> nx.DiGraph | None:
@@ -163,6 +162,13 @@ class LineageView(QGraphicsView):
             self.clear_graph("This artifact has no recorded versions yet.")
             return
         graph = build_graph(versions, head_id)
+        # People count an artifact's versions from v1 (core.history.ordinal_by_id), not by
+        # the database's global ids; labels, tooltips and revert badges read these.
+        ordinals = ordinal_by_id(versions)
+        for vid, number in ordinals.items():
+            data = graph.nodes[vid]
+            data["ordinal"] = number
+            data["matches_ordinal"] = ordinals.get(data.get("matches_version"))
         layout = layered_layout(graph)
         self._graph = graph
         self._max_row = max_row = int(max(y for _, y in layout.values()))
@@ -297,11 +303,11 @@ class LineageView(QGraphicsView):
         super().scale(sx, sy)
         self._apply_lod()
 
-    def fitInView(self, *args, **kwargs) -> None:
+    def fitInView(self, *args: object, **kwargs: object) -> None:
         super().fitInView(*args, **kwargs)
         self._apply_lod()
 
-    def wheelEvent(self, event) -> None:
+    def wheelEvent(self, event: QWheelEvent) -> None:
         delta = event.angleDelta().y()
         if not delta or self._graph is None:
             super().wheelEvent(event)
@@ -315,7 +321,7 @@ class LineageView(QGraphicsView):
         self._apply_lod()
         event.accept()
 
-    def resizeEvent(self, event) -> None:
+    def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         if self._auto_view and self._graph is not None:
             self._initial_view()
@@ -331,7 +337,7 @@ class LineageView(QGraphicsView):
                              self._message)
             painter.restore()
 
-    def changeEvent(self, event) -> None:
+    def changeEvent(self, event: QEvent) -> None:
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.FontChange):
             fresh = GraphStyle.from_palette(self.palette(), self.font())
             self._style.__dict__.update(fresh.__dict__)  # items share this object
@@ -339,7 +345,7 @@ class LineageView(QGraphicsView):
         super().changeEvent(event)
 
     # ----------------------------------------------------------- selection
-    def _head_key(self):
+    def _head_key(self) -> NodeKey | None:
         if self._graph is None:
             return None
         return next((n for n, d in self._graph.nodes(data=True) if d.get("is_head")), None)
@@ -353,7 +359,7 @@ class LineageView(QGraphicsView):
         if version_id in self._items:
             self._select(version_id, emit=False, center=center)
 
-    def _select(self, key, *, emit: bool, center: bool = False) -> None:
+    def _select(self, key: NodeKey, *, emit: bool, center: bool = False) -> None:
         self._selected = key
         sel = self._selection
         point = self._points[key]
@@ -386,7 +392,7 @@ class LineageView(QGraphicsView):
         self._select(best, emit=True, center=True)
         return best
 
-    def node_at(self, view_pos) -> object | None:
+    def node_at(self, view_pos: QPoint) -> NodeKey | None:
         """The node under a viewport position (its dot or its label), or None."""
         if self._graph is None:
             return None
@@ -402,7 +408,7 @@ class LineageView(QGraphicsView):
             return key
         return None
 
-    def mousePressEvent(self, event) -> None:
+    def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
             key = self.node_at(event.position().toPoint())
             if key is not None:
@@ -418,7 +424,7 @@ class LineageView(QGraphicsView):
         self._auto_view = False
         super().mousePressEvent(event)
 
-    def keyPressEvent(self, event) -> None:
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         if self._graph is None:
             super().keyPressEvent(event)
             return
@@ -443,7 +449,7 @@ class LineageView(QGraphicsView):
             return
         super().keyPressEvent(event)
 
-    def _first_child(self, key):
+    def _first_child(self, key: NodeKey) -> NodeKey | None:
         kids = list(self._graph.successors(key))
         if not kids:
             return None
@@ -452,36 +458,11 @@ class LineageView(QGraphicsView):
         return min(kids, key=lambda k: (self._lane_row[k][0] != lane, self._lane_row[k][1], str(k)))
 
     # ------------------------------------------------------------- tooltip
-    def node_tooltip(self, key) -> str:
-        d = self._graph.nodes[key]
-        if d.get("ghost"):
-            return (f"<b>Legacy parent</b> (content never stored)<br>hash <code>{d['content_hash']}</code><br>"
-                    "This content existed before tracking began, so it cannot be compared.")
-        rows = [f"<b>v{key}</b> · {palette.origin_label(d.get('origin'))}" + (" · <b>HEAD</b>" if d.get("is_head") else "")]
-        rows.append(f"hash <code>{d['content_hash']}</code>")
-        parents = list(self._graph.predecessors(key))
-        if d.get("parent_hash"):
-            legacy = any(self._graph.nodes[p].get("ghost") for p in parents)
-            note = " (legacy: never stored)" if legacy else ""
-            rows.append(f"parent <code>{d['parent_hash']}</code>{note}")
-        else:
-            rows.append("parent: none (root version)")
-        for p in parents:
-            if self._graph.edges[p, key].get("kind") == "second":
-                rows.append(f"second parent v{p} <code>{self._graph.nodes[p]['content_hash']}</code>")
-        rows.append(f"time {_fmt_time(d.get('created_at'))}")
-        meta = d.get("metadata") or {}
-        if meta.get("resolved_commit"):
-            rows.append(f"upstream commit <code>{meta['resolved_commit']}</code>")
-        counts = [(meta.get(f"files_{k}"), k) for k in ("added", "removed", "changed")]
-        if any(c is not None for c, _ in counts):
-            rows.append("files: " + ", ".join(f"{c or 0} {k}" for c, k in counts))
-        if d.get("matches_version") is not None:
-            rows.append(f"same content as v{d['matches_version']} (a revert)")
-        return "<br>".join(rows)
+    def node_tooltip(self, key: NodeKey) -> str:
+        return node_tooltip(self._graph, key)
 
-    def viewportEvent(self, event) -> bool:
-        if event.type() == QEvent.Type.ToolTip:
+    def viewportEvent(self, event: QEvent) -> bool:
+        if isinstance(event, QHelpEvent) and event.type() == QEvent.Type.ToolTip:
             key = self.node_at(event.pos())
             if key is None:
                 QToolTip.hideText()
@@ -491,152 +472,39 @@ class LineageView(QGraphicsView):
         return super().viewportEvent(event)
 
     # -------------------------------------------------------------- export
-    def _render_to(self, device, size: QSize, scale: float) -> None:
-        painter = QPainter(device)
-        selection_visible = match_visible = False
+    # The writing is gui.graph_export's; the view only lends its scene and state.
+    def content_rect(self) -> QRectF:
+        return QRectF(self._content)
+
+    def background_colour(self) -> QColor:
+        return QColor(self._style.background)
+
+    @contextmanager
+    def export_mode(self, scale: float) -> Iterator[None]:
+        """Hide the selection rings and pick the level of detail for `scale` while rendering."""
+        selection_visible = self._selection.isVisible() if self._selection else False
+        match_visible = self._match_ring.isVisible() if self._match_ring else False
         try:
-            painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
-            painter.fillRect(QRectF(0, 0, size.width(), size.height()), self._style.background)
-            selection_visible = self._selection.isVisible()
-            match_visible = self._match_ring.isVisible()
-            self._selection.setVisible(False)
-            self._match_ring.setVisible(False)
-            # The level of detail follows the export's scale, not the window's.
+            if self._selection is not None:
+                self._selection.setVisible(False)
+                self._match_ring.setVisible(False)
             for layer in self._layers:
                 layer.setVisible(scale >= OVERVIEW_SCALE)
             for block in self._blocks:
                 block.overview = scale < OVERVIEW_SCALE
-            self.scene().render(painter, QRectF(0, 0, size.width(), size.height()), self._export_rect(),
-                                Qt.AspectRatioMode.KeepAspectRatio)
+            yield
         finally:
-            painter.end()
-            self._selection.setVisible(selection_visible)
-            self._match_ring.setVisible(match_visible)
+            if self._selection is not None:
+                self._selection.setVisible(selection_visible)
+                self._match_ring.setVisible(match_visible)
             self._overview = None  # force _apply_lod to restore the window's mode
             self._apply_lod()
 
-    def _export_rect(self) -> QRectF:
-        return self._content.adjusted(-16, -16, 16, 16)
+    def export_png(self, path: str | Path) -> Path:
+        return graph_export.export_png(self, path)
 
-    def _export_geometry(self, want_scale: float) -> tuple[QSize, float]:
-        if self._graph is None:
-            raise ExportError("There is no graph to export; select an artifact with recorded versions first.")
-        w, h = self._export_rect().width(), self._export_rect().height()
-        scale = min(want_scale, MAX_EXPORT_PX / max(w, h))
-        return QSize(max(1, math.ceil(w * scale)), max(1, math.ceil(h * scale))), scale
+    def export_svg(self, path: str | Path) -> Path:
+        return graph_export.export_svg(self, path)
 
-    def export_png(self, path) -> Path:
-        """Write the whole graph as a PNG at 2x (large histories are scaled to fit 16,000 px)."""
-        size, scale = self._export_geometry(2.0)
-        image = QImage(size, QImage.Format.Format_ARGB32)
-        self._render_to(image, size, scale)
-        if not image.save(str(path), "PNG"):
-            raise ExportError(f"Could not write the PNG {path}; check the folder exists and is writable.")
-        return Path(path)
-
-    def export_svg(self, path) -> Path:
-        """Write the whole graph as SVG (vector; labels stay text)."""
-        size, scale = self._export_geometry(1.0)
-        gen = QSvgGenerator()
-        gen.setFileName(str(path))
-        gen.setSize(size)
-        gen.setViewBox(QRectF(0, 0, size.width(), size.height()))
-        gen.setTitle("Artifact lineage")
-        gen.setDescription("Lineage graph exported by Artifact Lineage")
-        self._render_to(gen, size, scale)
-        if not Path(path).is_file() or Path(path).stat().st_size == 0:
-            raise ExportError(f"Could not write the SVG {path}; check the folder exists and is writable.")
-        return Path(path)
-
-    def export_graphml(self, path) -> Path:
-        """Write the graph's data (nodes, attributes, edges) as GraphML."""
-        if self._graph is None:
-            raise ExportError("There is no graph to export; select an artifact with recorded versions first.")
-        try:
-            return to_graphml(self._graph, path)
-        except OSError as exc:
-            raise ExportError(f"Could not write the GraphML {path}: {exc.strerror or exc}.") from exc
-
-
-class GraphLegend(QWidget):
-    """What the node colours and marks mean; wraps onto more lines when narrow."""
-
-    ENTRIES = ("sync", "local_modification", "deployment", "merge", "rollback", "head", "ghost", "revert")
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
-        policy.setHeightForWidth(True)
-        self.setSizePolicy(policy)
-
-    def _labels(self) -> list[tuple[str, str]]:
-        out = []
-        for e in self.ENTRIES:
-            text = {"head": "head (newest)", "ghost": "legacy parent (never stored)",
-                    "revert": "revert: same content as vN"}.get(e, palette.origin_label(e))
-            out.append((e, text))
-        return out
-
-    def _layout(self, width: int) -> tuple[list[tuple[str, str, QRectF]], int]:
-        fm = self.fontMetrics()
-        line_h = max(fm.height(), 16) + 6
-        x, y, placed = 6.0, 4.0, []
-        for kind, text in self._labels():
-            mark_w = fm.horizontalAdvance("= v3") + 10 if kind == "revert" else 16
-            w = mark_w + 6 + fm.horizontalAdvance(text) + 14
-            if x > 6 and x + w > width:
-                x, y = 6.0, y + line_h
-            placed.append((kind, text, QRectF(x, y, w, line_h - 6)))
-            x += w
-        return placed, int(y + line_h + 2)
-
-    def hasHeightForWidth(self) -> bool:
-        return True
-
-    def heightForWidth(self, width: int) -> int:
-        return self._layout(width)[1]
-
-    def sizeHint(self) -> QSize:
-        return QSize(640, self.heightForWidth(640))
-
-    def minimumSizeHint(self) -> QSize:
-        return QSize(120, self.heightForWidth(120))
-
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        self.setFixedHeight(self.heightForWidth(self.width()))
-
-    def paintEvent(self, event) -> None:
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        fm = self.fontMetrics()
-        text_color = self.palette().color(self.palette().ColorRole.WindowText)
-        for kind, text, rect in self._layout(self.width())[0]:
-            cy = rect.center().y()
-            center = QPointF(rect.left() + 8, cy)
-            text_x = rect.left() + 22
-            if kind == "ghost":
-                painter.setPen(QPen(QColor(palette.GHOST_COLOR), 1.5, Qt.PenStyle.DashLine))
-                painter.setBrush(Qt.BrushStyle.NoBrush)
-                painter.drawEllipse(center, 6, 6)
-            elif kind == "head":
-                painter.setPen(QPen(text_color, 2.5))
-                painter.setBrush(palette.origin_color("sync"))
-                painter.drawEllipse(center, 6, 6)
-            elif kind == "revert":
-                badge = "= v3"
-                bw = fm.horizontalAdvance(badge) + 10
-                brect = QRectF(rect.left(), cy - fm.height() / 2 - 1, bw, fm.height() + 2)
-                painter.setPen(Qt.PenStyle.NoPen)
-                painter.setBrush(palette.origin_color("rollback"))
-                painter.drawRoundedRect(brect, 4, 4)
-                painter.setPen(QColor("white"))
-                painter.drawText(brect, Qt.AlignmentFlag.AlignCenter, badge)
-                text_x = rect.left() + bw + 6
-            else:
-                painter.setPen(QPen(palette.outline_color(kind), 1.5))
-                painter.setBrush(palette.origin_color(kind))
-                painter.drawEllipse(center, 6, 6)
-            painter.setPen(text_color)
-            painter.drawText(QPointF(text_x, cy + fm.ascent() / 2 - 1), text)
-        painter.end()
+    def export_graphml(self, path: str | Path) -> Path:
+        return graph_export.export_graphml(self, path)

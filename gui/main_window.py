@@ -2,114 +2,66 @@
 
 The window owns the Workspace, the artifact list model, the toolbar actions and
 the workers. It asks core and shows what core says: states come from
-`core.sync.status_all`, versions from `History`, and every slow call (hashing,
-syncing, validating an upstream, building the demo) runs on a worker thread.
+`core.sync.status_all` (through `gui.status_runner`, which drops stale replies),
+versions from `History`, counts from `core.summary`, and every slow call runs on
+a worker thread. The Sync now flow lives in `gui.sync_controller`.
 """
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QEvent, QItemSelection, QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QCheckBox,
-    QDialog,
-    QDialogButtonBox,
     QFileDialog,
-    QFrame,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QMainWindow,
-    QProgressBar,
-    QPushButton,
+    QMessageBox,
     QSizePolicy,
     QSplitter,
     QStackedWidget,
     QToolBar,
-    QToolButton,
     QTreeView,
     QVBoxLayout,
     QWidget,
 )
 
-from core.history import VersionInfo
-from core.sync import ArtifactStatus, Strategy, SyncResult, SyncState, summarize_results
+from core.errors import LineageError
+from core.history import ArtifactInfo, VersionInfo
+from core.summary import count_states
+from core.sync import ArtifactStatus, SyncResult
 from gui import icons
 from gui.add_dialog import AddArtifactDialog, error_colour
-from gui.artifact_model import ArtifactFilterProxy, ArtifactIdRole, ArtifactListModel, STATE_COLUMN
+from gui.artifact_model import STATE_COLUMN, ArtifactFilterProxy, ArtifactIdRole, ArtifactListModel
+from gui.banner import Banner
 from gui.compare_view import ComparePanel
+from gui.graph_export import EXPORT_FILTERS, export_graph
 from gui.graph_view import GraphLegend, LineageView
+from gui.status_runner import StatusRunner, statuses_of
+from gui.sync_controller import SYNC_IDLE_TIP, SYNC_RUNNING_TIP, SyncController
 from gui.welcome import WelcomeView
-from gui.workers import DemoWorker, StatusWorker, SyncWorker, WorkerPool
+from gui.workers import DemoWorker, StatusReply, WorkerPool
 
-SYNC_RUNNING_TIP = "A sync is running…"
-SYNC_IDLE_TIP = "Sync every artifact from its upstream (F5)"
-EXPORT_FILTERS = {"PNG image (*.png)": ".png", "SVG image (*.svg)": ".svg", "GraphML data (*.graphml)": ".graphml"}
+if TYPE_CHECKING:
+    from core.workspace import Workspace
 
-
-class DivergedDialog(QDialog):
-    """Asked once per Sync now: keep local (default) or take upstream, per artifact."""
-
-    def __init__(self, diverged: list[ArtifactStatus], parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Diverged artifacts")
-        layout = QVBoxLayout(self)
-        text = QLabel(
-            "These artifacts were edited in the collection <b>and</b> changed upstream. "
-            "Local edits are kept unless you tick <i>take upstream</i> (the local content "
-            "stays in the history either way)."
-        )
-        text.setWordWrap(True)
-        layout.addWidget(text)
-        self.boxes: dict[int, QCheckBox] = {}
-        for status in diverged:
-            box = QCheckBox(f"take upstream for {status.name} ({status.type})")
-            self.boxes[status.artifact_id] = box
-            layout.addWidget(box)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Sync")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
-
-    def strategies(self) -> dict[int, Strategy]:
-        return {
-            aid: (Strategy.TAKE_UPSTREAM if box.isChecked() else Strategy.KEEP_LOCAL)
-            for aid, box in self.boxes.items()
-        }
+__all__ = ["MainWindow", "SYNC_IDLE_TIP", "SYNC_RUNNING_TIP"]
 
 
-class Banner(QFrame):
-    """A dismissable one-line message above the graph (the non-modal sync summary)."""
+def data_folder_group(ws: Workspace) -> str:
+    """The settings group of one data folder: what was selected belongs to that history."""
+    root = str(Path(ws.home.root).resolve())
+    return "data/" + hashlib.sha256(root.encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setAutoFillBackground(True)
-        self.setBackgroundRole(QPalette.ColorRole.AlternateBase)
-        self.label = QLabel()
-        self.label.setWordWrap(True)
-        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        close = QToolButton()
-        close.setText("✕")
-        close.setAutoRaise(True)
-        close.setToolTip("Dismiss")
-        close.clicked.connect(self.hide)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(8, 4, 4, 4)
-        row.addWidget(self.label, 1)
-        row.addWidget(close)
-        self.hide()
 
-    def show_message(self, text: str, error: bool = False) -> None:
-        colour = error_colour(self.palette()) if error else self.palette().color(QPalette.ColorRole.Text).name()
-        self.label.setStyleSheet(f"color: {colour};")
-        self.label.setText(text)
-        self.show()
+def _local_time(stamp: datetime) -> str:
+    return stamp.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 class MainWindow(QMainWindow):
@@ -118,30 +70,29 @@ class MainWindow(QMainWindow):
     demoLoaded = Signal()
     artifactShown = Signal(int)  # artifact id whose versions the graph now shows
 
-    def __init__(self, workspace, settings: QSettings | None = None, parent: QWidget | None = None) -> None:
+    def __init__(self, workspace: Workspace, settings: QSettings | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ws = workspace
         self.settings = settings or QSettings()
+        self._group = data_folder_group(workspace)
         self._pool = WorkerPool(self)
+        self._statuses = StatusRunner(workspace, self._pool, self)
+        self.sync = SyncController(workspace, self._pool, self._statuses, self)
         self._closed = False
         self._statuses_pending = False
-        self._sync_worker: SyncWorker | None = None
-        self._syncing = False
-        self._cancel_requested = False
         self._current_artifact: int | None = None
         self._versions: list[VersionInfo] = []
         self._versions_by_id: dict[int, VersionInfo] = {}
         self._shown_version: int | None = None
         self._pending_version: int | None = None
         self._add_dialog: AddArtifactDialog | None = None
-        self._diverged_dialog: DivergedDialog | None = None
-        self._last_results: list[SyncResult] = []
 
         self.setWindowTitle("Artifact Lineage")
         self.setWindowIcon(icons.app_icon())
         self._build_actions()
         self._build_central()
         self._build_status_bar()
+        self._connect_sync()
         self.resize(1400, 900)
         self._restore_settings()
         self.reload_artifacts()
@@ -170,7 +121,7 @@ class MainWindow(QMainWindow):
         self.fit_action = QAction(icons.fit_icon(), "Zoom to fit", self)
         self.fit_action.setShortcut(QKeySequence("Ctrl+0"))
         self.fit_action.setToolTip("Show the whole lineage graph (Ctrl+0)")
-        self.fit_action.triggered.connect(lambda: self.graph.zoom_to_fit())
+        self.fit_action.triggered.connect(self._zoom_to_fit)
         self.export_action = QAction(icons.export_icon(), "Export graph…", self)
         self.export_action.setToolTip("Save the graph as PNG or SVG, or its data as GraphML")
         self.export_action.triggered.connect(self.export_graph)
@@ -195,7 +146,7 @@ class MainWindow(QMainWindow):
         self.find_edit.setPlaceholderText("Find hash prefix (Ctrl+F)")
         self.find_edit.setClearButtonEnabled(True)
         self.find_edit.setMaximumWidth(260)
-        self.find_edit.returnPressed.connect(lambda: self.find_version(self.find_edit.text()))
+        self.find_edit.returnPressed.connect(self._on_find_return)
         tb.addWidget(self.find_edit)
 
     def _build_central(self) -> None:
@@ -220,12 +171,14 @@ class MainWindow(QMainWindow):
         self.tree.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.tree.setAllColumnsShowFocus(True)
+        # A long name is cut in the middle ("changelog-…-writer"): its start and end are what people recognise.
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         header = self.tree.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(STATE_COLUMN, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.selectionModel().selectionChanged.connect(self._on_tree_selection)
-        left = QWidget()
+        self.left = left = QWidget()
         left.setMinimumWidth(250)  # room for a name beside "upstream changed"
         lv = QVBoxLayout(left)
         lv.setContentsMargins(6, 6, 0, 6)
@@ -279,48 +232,58 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
-        self.progress_label = QLabel()
-        self.progress_bar = QProgressBar()
-        self.progress_bar.setMaximumWidth(220)
-        self.progress_bar.setTextVisible(False)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setToolTip("Stop after the artifact being synced now")
-        self.cancel_button.clicked.connect(self.cancel_sync)
+        self.progress_label = self.sync.progress_label
+        self.progress_bar = self.sync.progress_bar
+        self.cancel_button = self.sync.cancel_button
         self.counts_label = QLabel()
         self.last_sync_label = QLabel()
-        for w in (self.progress_label, self.progress_bar, self.cancel_button):
+        for w in self.sync.progress_widgets():
             bar.addPermanentWidget(w)
-            w.hide()
         bar.addPermanentWidget(self.counts_label)
         bar.addPermanentWidget(self.last_sync_label)
         self._show_last_sync()
 
+    def _connect_sync(self) -> None:
+        self.sync.runningChanged.connect(self._on_sync_running)
+        self.sync.statusesFetched.connect(self._on_presync_statuses)
+        self.sync.finished.connect(self._on_sync_finished)
+        self.sync.message.connect(self._on_sync_message)
+        self.sync.ended.connect(self._on_sync_ended)
+
     # --------------------------------------------------------------- settings
+    def _key(self, name: str) -> str:
+        return f"{self._group}/{name}"
+
     def _restore_settings(self) -> None:
         s = self.settings
-        geometry = s.value("window/geometry")
-        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
-            self.restoreGeometry(geometry)
-        state = s.value("window/state")
-        if isinstance(state, QByteArray) and not state.isEmpty():
-            self.restoreState(state)
-        splitter = s.value("window/splitter")
-        if isinstance(splitter, QByteArray) and not splitter.isEmpty():
-            self.splitter.restoreState(splitter)
+        for key, restore in (("window/geometry", self.restoreGeometry), ("window/state", self.restoreState),
+                             ("window/splitter", self.splitter.restoreState),
+                             ("window/compareSplitter", self.compare.restore_splitter)):
+            value = s.value(key)
+            if isinstance(value, QByteArray) and not value.isEmpty():
+                restore(value)
 
     def save_settings(self) -> None:
         s = self.settings
         s.setValue("window/geometry", self.saveGeometry())
         s.setValue("window/state", self.saveState())
         s.setValue("window/splitter", self.splitter.saveState())
-        if self._current_artifact is not None:
-            s.setValue("selection/artifact", self._current_artifact)
-        if self._shown_version is not None:
-            s.setValue("selection/version", self._shown_version)
+        s.setValue("window/compareSplitter", self.compare.save_splitter())
+        self._remember_selection()
         s.sync()
 
-    @staticmethod
-    def _int_setting(value) -> int | None:
+    def _remember_selection(self) -> None:
+        if self._current_artifact is not None:
+            self.settings.setValue(self._key("selection/artifact"), self._current_artifact)
+        if self._shown_version is not None:
+            self.settings.setValue(self._key("selection/version"), self._shown_version)
+
+    def _forget_selection(self) -> None:
+        self.settings.remove(self._key("selection/artifact"))
+        self.settings.remove(self._key("selection/version"))
+
+    def _int_setting(self, name: str) -> int | None:
+        value = self.settings.value(self._key(name))
         try:
             return int(value) if value not in (None, "") else None
         except (TypeError, ValueError):
@@ -332,12 +295,12 @@ class MainWindow(QMainWindow):
         artifacts = self.ws.history.list_artifacts()
         keep = self._current_artifact
         if keep is None:
-            keep = self._int_setting(self.settings.value("selection/artifact"))
-            self._pending_version = self._int_setting(self.settings.value("selection/version"))
+            keep = self._int_setting("selection/artifact")
+            self._pending_version = self._int_setting("selection/version")
         self.model.set_artifacts(artifacts)
         self.tree.expandAll()
         for action in (self.sync_action, self.fit_action, self.export_action):
-            action.setEnabled(bool(artifacts) and not (action is self.sync_action and self._syncing))
+            action.setEnabled(bool(artifacts) and not (action is self.sync_action and self.sync.is_running()))
         self.find_edit.setEnabled(bool(artifacts))
         if not artifacts:
             self.stack.setCurrentWidget(self.welcome)
@@ -387,15 +350,15 @@ class MainWindow(QMainWindow):
         self._show_artifact_header(artifact_id)
         if info is not None:
             self.setWindowTitle(f"{info.name} — Artifact Lineage")
-        if not self._versions:
+        if head is None:
             self.graph.clear_graph("No versions yet. Click Sync now to copy this artifact in.")
             self.compare.clear_panel("Nothing recorded for this artifact yet.")
             self.artifactShown.emit(artifact_id)
             return
-        self.graph.set_versions(self._versions, head.id if head else None)
+        self.graph.set_versions(self._versions, head.id)
         wanted = self._pending_version or previous_version
         self._pending_version = None
-        target = wanted if wanted in self._versions_by_id else head.id  # type: ignore[union-attr]
+        target = wanted if wanted in self._versions_by_id else head.id
         self.graph.select_version(target, center=True)
         self._on_version_selected(target)
         self.artifactShown.emit(artifact_id)
@@ -427,33 +390,30 @@ class MainWindow(QMainWindow):
         self.tree.expandAll()
 
     # --------------------------------------------------------------- versions
+    def _version(self, version_id: int) -> VersionInfo:
+        return self._versions_by_id.get(version_id) or self.ws.history.version(version_id)
+
     @Slot(int)
     def _on_version_selected(self, version_id: int) -> None:
         if version_id == self._shown_version:
             return
-        version = self._versions_by_id.get(version_id) or self.ws.history.version(version_id)
-        parent = None
-        if version.parent_id is not None:
-            parent = self._versions_by_id.get(version.parent_id) or self.ws.history.version(version.parent_id)
+        version = self._version(version_id)
+        parent = self._version(version.parent_id) if version.parent_id is not None else None
         self._shown_version = version_id
         self.compare.show_version(version, parent, all_versions=self._versions)
-        self.settings.setValue("selection/version", version_id)
-        if self._current_artifact is not None:
-            self.settings.setValue("selection/artifact", self._current_artifact)
+        self._remember_selection()
 
     @Slot(int, int)
     def _on_compare_requested(self, first_id: int, second_id: int) -> None:
-        a = self._versions_by_id.get(first_id) or self.ws.history.version(first_id)
-        b = self._versions_by_id.get(second_id) or self.ws.history.version(second_id)
-        old, new = sorted((a, b), key=lambda v: (v.created_at, v.id))
+        a, b = self._version(first_id), self._version(second_id)
+        old, new = sorted((a, b), key=lambda v: v.id)  # recording order: the older one on the left
         self.compare.show_pair(old, new)
 
     @Slot(int)
     def _on_compare_with(self, other_id: int) -> None:
         # The panel has already re-targeted itself (see gui.compare_view); just say what is shown.
-        other = self._versions_by_id.get(other_id)
-        if other is not None:
-            self.statusBar().showMessage(f"Comparing with {other.content_hash[:12]}", 6000)
+        if other_id in self._versions_by_id:
+            self.statusBar().showMessage(f"Comparing with {self.compare.label_of(other_id)}", 6000)
 
     @Slot(str)
     def _on_ghost_selected(self, content_hash: str) -> None:
@@ -463,9 +423,18 @@ class MainWindow(QMainWindow):
             "so it was never stored and cannot be compared."
         )
 
+    @Slot()
+    def _zoom_to_fit(self) -> None:
+        self.graph.zoom_to_fit()
+
+    @Slot()
     def _focus_find(self) -> None:
         self.find_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.find_edit.selectAll()
+
+    @Slot()
+    def _on_find_return(self) -> None:
+        self.find_version(self.find_edit.text())
 
     def find_version(self, prefix: str) -> int | None:
         prefix = prefix.strip().lower()
@@ -473,36 +442,29 @@ class MainWindow(QMainWindow):
             return None
         found = self.graph.find_by_prefix(prefix)
         if found is None:
-            self.statusBar().showMessage(f"no version starts with {prefix}", 6000)
+            info = self.model.info(self._current_artifact) if self._current_artifact is not None else None
+            name = info.name if info is not None else "this artifact"
+            self.statusBar().showMessage(f"No version of {name} starts with '{prefix}'; check the prefix.", 8000)
         else:
             self._on_version_selected(found)
-            self.statusBar().showMessage(f"version {self._versions_by_id[found].content_hash[:12]} selected"
-                                         if found in self._versions_by_id else "", 4000)
+            self.statusBar().showMessage(f"Selected {self.compare.label_of(found)}.", 4000)
         return found
 
     # ----------------------------------------------------------------- status
     def refresh_statuses(self) -> None:
         """Hash collection and upstreams on a worker; the list shows 'checking…' meanwhile."""
-        if not self.model.artifact_ids():
-            return
-        worker = StatusWorker(self.ws)
-        worker.finished.connect(self._on_statuses)
-        worker.failed.connect(self._on_status_failed)
-        self._pool.start(worker)
+        if self.model.artifact_ids():
+            self._statuses.request(self._on_status_reply)
 
-    @Slot(object)
-    def _on_statuses(self, statuses: list[ArtifactStatus]) -> None:
-        if self._closed:
+    def _on_status_reply(self, reply: StatusReply, current: bool) -> None:
+        if self._closed or not current:
+            return  # a newer request, or a sync that finished since, makes this reply stale
+        if reply.error is not None:
+            self.statusBar().showMessage(f"Could not check the artifacts' states: {reply.error}")
+            self.statusesUpdated.emit()
             return
-        self.model.set_statuses(statuses)
+        self.model.set_statuses(statuses_of(reply))
         self._after_states_changed()
-
-    @Slot(str)
-    def _on_status_failed(self, message: str) -> None:
-        if self._closed:
-            return
-        self.statusBar().showMessage(f"Could not check the artifacts' states: {message}")
-        self.statusesUpdated.emit()
 
     def _after_states_changed(self) -> None:
         self._update_counts()
@@ -511,133 +473,50 @@ class MainWindow(QMainWindow):
         self.statusesUpdated.emit()
 
     def _update_counts(self) -> None:
-        counts = self.model.counts()
-        total = sum(counts.values())
-        changed = sum(counts.get(s.value, 0) for s in (SyncState.UPSTREAM_CHANGED, SyncState.LOCALLY_MODIFIED,
-                                                        SyncState.DIVERGED, SyncState.NEW))
-        text = f"{total} artifact{'s' if total != 1 else ''} · {changed} changed"
-        if counts.get(SyncState.ERROR.value):
-            text += f" · {counts[SyncState.ERROR.value]} failed"
-        self.counts_label.setText(text)
+        ids = self.model.artifact_ids()
+        self.counts_label.setText(count_states(self.model.state_of(a) for a in ids).text())
 
     def _show_last_sync(self) -> None:
-        last = self.settings.value("sync/last")
-        self.last_sync_label.setText(f"Last sync: {last}" if last else "Last sync: never")
+        last = self.ws.history.last_sync_at()
+        self.last_sync_label.setText(f"Last sync: {_local_time(last)}" if last else "Last sync: never")
+        self.last_sync_label.setToolTip("When the newest version recorded by a sync in this data folder was made")
 
     # ------------------------------------------------------------------- sync
     def is_syncing(self) -> bool:
-        return self._syncing
-
-    def _set_syncing(self, running: bool) -> None:
-        self._syncing = running
-        self.sync_action.setEnabled(not running)
-        self.sync_action.setToolTip(SYNC_RUNNING_TIP if running else SYNC_IDLE_TIP)
-        for w in (self.progress_label, self.progress_bar, self.cancel_button):
-            w.setVisible(running)
-        self.cancel_button.setEnabled(running)
-        if running:
-            self._cancel_requested = False
-            self.progress_bar.setRange(0, 0)
-            self.progress_label.setText("Checking states…")
+        return self.sync.is_running()
 
     @Slot()
     def sync_now(self) -> None:
-        if self._syncing or not self.model.artifact_ids():
-            return
-        self._set_syncing(True)
-        # States first (on a worker), so diverged artifacts can be asked about before anything changes.
-        worker = StatusWorker(self.ws)
-        worker.finished.connect(self._on_presync_statuses)
-        worker.failed.connect(self._on_sync_failed)
-        self._pool.start(worker)
-
-    @Slot(object)
-    def _on_presync_statuses(self, statuses: list[ArtifactStatus]) -> None:
-        if self._closed:
-            return
-        self.model.set_statuses(statuses)
-        self._after_states_changed()
-        if self._cancel_requested:
-            self._end_sync("Sync cancelled before it started.")
-            return
-        diverged = [s for s in statuses if s.state == SyncState.DIVERGED]
-        if not diverged:
-            self._start_sync({})
-            return
-        dialog = DivergedDialog(diverged, self)
-        self._diverged_dialog = dialog
-        dialog.accepted.connect(lambda: self._start_sync(dialog.strategies()))
-        dialog.rejected.connect(lambda: self._end_sync("Sync cancelled: nothing was changed."))
-        dialog.open()
-
-    def _start_sync(self, strategies: dict[int, Strategy]) -> None:
-        self._diverged_dialog = None
-        total = len(self.model.artifact_ids())
-        self.progress_bar.setRange(0, max(total, 1))
-        self.progress_bar.setValue(0)
-        self.progress_label.setText(f"0 / {total}")
-        worker = SyncWorker(self.ws, strategies=strategies)
-        worker.progress.connect(self._on_sync_progress)
-        worker.finished.connect(self._on_sync_finished)
-        worker.failed.connect(self._on_sync_failed)
-        self._sync_worker = worker
-        if self._cancel_requested:
-            worker.cancel()
-        self._pool.start(worker)
-
-    @Slot(int, int, str)
-    def _on_sync_progress(self, done: int, total: int, name: str) -> None:
-        self.progress_bar.setRange(0, max(total, 1))
-        self.progress_bar.setValue(done)
-        if name and done < total:
-            self.progress_label.setText(f"{done + 1} / {total} — {name}")
-        else:
-            self.progress_label.setText(f"{done} / {total}")
+        self.sync.start(len(self.model.artifact_ids()))
 
     @Slot()
     def cancel_sync(self) -> None:
-        if not self._syncing:
-            return
-        self._cancel_requested = True
-        self.cancel_button.setEnabled(False)
-        self.progress_label.setText(self.progress_label.text() + " — cancelling…")
-        if self._sync_worker is not None:
-            self._sync_worker.cancel()
+        self.sync.cancel()
 
-    @Slot(object)
-    def _on_sync_finished(self, results: list[SyncResult]) -> None:
+    @Slot(bool)
+    def _on_sync_running(self, running: bool) -> None:
+        self.sync_action.setEnabled(not running and bool(self.model.artifact_ids()))
+        self.sync_action.setToolTip(SYNC_RUNNING_TIP if running else SYNC_IDLE_TIP)
+
+    @Slot(object, bool)
+    def _on_presync_statuses(self, statuses: list[ArtifactStatus], current: bool) -> None:
+        if current:
+            self.model.set_statuses(statuses)
+            self._after_states_changed()
+
+    @Slot(str, bool)
+    def _on_sync_message(self, text: str, error: bool) -> None:
+        self.banner.show_message(text, error=error)
+        self.statusBar().showMessage(text, 15000)
+
+    @Slot(object, object, bool)
+    def _on_sync_finished(self, results: list[SyncResult], statuses: list[ArtifactStatus], current: bool) -> None:
         if self._closed:
             return
-        self._sync_worker = None
-        stamp = datetime.now().strftime("%Y-%m-%d %H:%M")
-        self.settings.setValue("sync/last", stamp)
         self._show_last_sync()
-        summary = summarize_results(results).text()
-        failed = [r for r in results if r.action == "failed"]
-        self.banner.show_message(f"Sync finished: {summary}.", error=bool(failed))
-        self.statusBar().showMessage(f"Sync finished: {summary}", 15000)
-        self.progress_label.setText("Refreshing…")
-        # Re-read states, then show each failure on its own artifact on top of them.
-        # (Bound slots, not lambdas: a lambda would run on the worker's thread.)
-        worker = StatusWorker(self.ws)
-        worker.finished.connect(self._on_postsync_ok)
-        worker.failed.connect(self._on_postsync_failed)
-        self._last_results = results
-        self._pool.start(worker)
-
-    @Slot(object)
-    def _on_postsync_ok(self, statuses: list[ArtifactStatus]) -> None:
-        self._finish_sync(statuses)
-
-    @Slot(str)
-    def _on_postsync_failed(self, _message: str) -> None:
-        self._finish_sync([])
-
-    def _finish_sync(self, statuses: list[ArtifactStatus]) -> None:
-        if self._closed:
-            return
-        results = self._last_results
-        self.model.set_statuses(statuses)
+        if current:
+            self.model.set_statuses(statuses)
+        # Each failure on its own artifact, on top of the fresh states.
         for r in results:
             if r.action == "failed":
                 self.model.set_error(r.artifact_id, r.error or "The sync failed for an unknown reason.")
@@ -648,19 +527,10 @@ class MainWindow(QMainWindow):
             if on_head:
                 self._shown_version = None
             self.show_artifact(self._current_artifact, keep_version=not on_head)
-        self._set_syncing(False)
         self.syncFinished.emit(results)
 
     @Slot(str)
-    def _on_sync_failed(self, message: str) -> None:
-        if self._closed:
-            return
-        self._end_sync(f"Sync failed: {message}")
-        self.banner.show_message(f"Sync failed: {message}", error=True)
-
-    def _end_sync(self, message: str) -> None:
-        self._sync_worker = None
-        self._set_syncing(False)
+    def _on_sync_ended(self, message: str) -> None:
         self.statusBar().showMessage(message, 15000)
         self.syncFinished.emit([])
 
@@ -674,10 +544,10 @@ class MainWindow(QMainWindow):
         return dialog
 
     @Slot(object)
-    def _on_artifact_added(self, info) -> None:
+    def _on_artifact_added(self, info: ArtifactInfo) -> None:
         self._current_artifact = None
-        self.settings.setValue("selection/artifact", info.id)
-        self.settings.remove("selection/version")
+        self.settings.setValue(self._key("selection/artifact"), info.id)
+        self.settings.remove(self._key("selection/version"))
         self.reload_artifacts()
         self.statusBar().showMessage(f"Added {info.name} ({info.type}). Click Sync now to copy it in.", 10000)
         self.refresh_statuses()
@@ -697,15 +567,15 @@ class MainWindow(QMainWindow):
         self.welcome.set_busy(True, done, total)
 
     @Slot(object)
-    def _on_demo_built(self, _artifacts) -> None:
+    def _on_demo_built(self, _artifacts: list[ArtifactInfo]) -> None:
         if self._closed:
             return
         self.welcome.set_busy(False)
         self.add_action.setEnabled(True)
         self._current_artifact = None
-        self.settings.remove("selection/artifact")
-        self.settings.remove("selection/version")
+        self._forget_selection()
         self.reload_artifacts()
+        self._show_last_sync()
         self.banner.show_message(
             "The demo collection is open. Its upstream has one more update waiting: click Sync now (F5)."
         )
@@ -727,20 +597,25 @@ class MainWindow(QMainWindow):
         if not self._versions:
             self.statusBar().showMessage("Select an artifact with versions to export its graph.", 6000)
             return
-        info = self.model.info(self._current_artifact) if self._current_artifact else None
-        suggested = str(Path.home() / f"{info.name if info else 'lineage'}-lineage.png")
-        path, chosen = QFileDialog.getSaveFileName(self, "Export graph", suggested, ";;".join(EXPORT_FILTERS))
-        if path:
-            self.export_graph_to(path, EXPORT_FILTERS.get(chosen))
+        info = self.model.info(self._current_artifact) if self._current_artifact is not None else None
+        dialog = QFileDialog(self, "Export graph", str(Path.home() / f"{info.name if info else 'lineage'}-lineage"))
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setNameFilters(list(EXPORT_FILTERS))
+        # The suffix is added before the dialog checks for an existing file, so "graph"
+        # typed over an existing graph.png asks before replacing it instead of after.
+        dialog.setDefaultSuffix("png")
+        dialog.filterSelected.connect(lambda f: dialog.setDefaultSuffix(EXPORT_FILTERS.get(f, ".png")[1:]))
+        if dialog.exec() and dialog.selectedFiles():
+            self.export_graph_to(dialog.selectedFiles()[0], EXPORT_FILTERS.get(dialog.selectedNameFilter()))
 
-    def export_graph_to(self, path: str, suffix: str | None = None) -> Path:
-        target = Path(path)
-        suffix = target.suffix.lower() if target.suffix.lower() in EXPORT_FILTERS.values() else (suffix or ".png")
-        if target.suffix.lower() != suffix:
-            target = target.with_name(target.name + suffix)
-        {".png": self.graph.export_png, ".svg": self.graph.export_svg, ".graphml": self.graph.export_graphml}[
-            suffix
-        ](str(target))
+    def export_graph_to(self, path: str, suffix: str | None = None) -> Path | None:
+        """Write the graph to `path`; an error is shown to the user, and None returned."""
+        try:
+            target = export_graph(self.graph, path, suffix)
+        except LineageError as exc:
+            self.statusBar().showMessage(str(exc), 15000)
+            QMessageBox.warning(self, "Export failed", str(exc))
+            return None
         self.statusBar().showMessage(f"Graph exported to {target}", 8000)
         return target
 
@@ -754,7 +629,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_settings()
         self._closed = True
-        if self._sync_worker is not None:
-            self._sync_worker.cancel()
+        self.sync.close()
+        self.compare.close_workers()
         self._pool.wait_all()
         super().closeEvent(event)

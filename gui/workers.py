@@ -1,4 +1,4 @@
-"""Background work for the window: status, sync, demo, add.
+"""Background work for the window: status, sync, demo, add, file diffs.
 
 Each worker is a QObject moved to its own QThread; its `run` slot calls one
 core function and reports through signals, which Qt queues back to the GUI
@@ -11,28 +11,50 @@ from __future__ import annotations
 
 import threading
 import traceback
-from typing import Any, Callable
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from core.errors import LineageError
 
+if TYPE_CHECKING:
+    from core.diff import FileChange, FileDiff
+    from core.objects import ObjectStore
+    from core.sync import ArtifactStatus, Strategy
+    from core.workspace import Workspace
 
-def _message(exc: BaseException) -> str:
+T = TypeVar("T")
+
+# What each worker was doing, for the one sentence a person reads when it breaks.
+_DOING = {
+    "StatusWorker": "checking the artifacts' states",
+    "SyncWorker": "syncing",
+    "DemoWorker": "building the demo collection",
+    "AddWorker": "adding the artifact",
+    "DiffWorker": "computing the file diff",
+}
+
+
+def error_message(exc: BaseException, doing: str) -> str:
+    """One sentence for people: ours say what to do already; anything else is a bug to report."""
     if isinstance(exc, LineageError):
         return str(exc)
-    # Not one of ours: keep the type so a bug report says something useful.
-    return f"Unexpected {type(exc).__name__}: {exc}"
+    # Not one of ours: name the type so a bug report says something useful; the
+    # traceback went to the console (see Worker.run).
+    detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    return f"Something went wrong while {doing} ({detail}); please report it, the details are on the console."
 
 
-class Worker(QObject):
+class Worker(QObject, Generic[T]):
     """Calls `job()` on the worker thread; emits `finished(result)` or `failed(message)`."""
 
     finished = Signal(object)
     failed = Signal(str)
     done = Signal()  # after either of the above; ends the thread
 
-    def __init__(self, job: Callable[[], Any]) -> None:
+    def __init__(self, job: Callable[[], T]) -> None:
         super().__init__()
         self._job = job
 
@@ -43,28 +65,53 @@ class Worker(QObject):
         except Exception as exc:  # every failure goes to the window, never kills the thread silently
             if not isinstance(exc, LineageError):
                 traceback.print_exc()  # a bug, not a user error: keep the trace for the report
-            self.failed.emit(_message(exc))
+            self.failed.emit(error_message(exc, _DOING.get(type(self).__name__, "working")))
         else:
             self.finished.emit(result)
         finally:
             self.done.emit()
 
 
-class StatusWorker(Worker):
-    """`core.sync.status_all` → `finished(list[ArtifactStatus])`."""
+@dataclass(frozen=True)
+class StatusTicket:
+    """Which status request a reply answers: its order, and how many syncs had finished."""
 
-    def __init__(self, ws, names: list[str] | None = None) -> None:
+    seq: int
+    epoch: int
+
+
+@dataclass(frozen=True)
+class StatusReply:
+    ticket: StatusTicket
+    statuses: list[ArtifactStatus] | None  # None when the run failed
+    error: str | None = None
+
+
+class StatusWorker(Worker[StatusReply]):
+    """`core.sync.status_all` → `finished(StatusReply)`; a failure is a reply with `error` too."""
+
+    def __init__(self, ws: Workspace, ticket: StatusTicket, names: list[str] | None = None) -> None:
         from core import sync
 
-        super().__init__(lambda: sync.status_all(ws, names))
+        def job() -> StatusReply:
+            try:
+                return StatusReply(ticket, sync.status_all(ws, names))
+            except Exception as exc:
+                if not isinstance(exc, LineageError):
+                    traceback.print_exc()
+                return StatusReply(ticket, None, error_message(exc, _DOING["StatusWorker"]))
+
+        super().__init__(job)
 
 
-class SyncWorker(Worker):
+class SyncWorker(Worker[list]):
     """`core.sync.sync_all` with progress and cancel → `finished(list[SyncResult])`."""
 
     progress = Signal(int, int, str)
 
-    def __init__(self, ws, *, strategies: dict | None = None, names: list[str] | None = None) -> None:
+    def __init__(
+        self, ws: Workspace, *, strategies: dict[int, Strategy] | None = None, names: list[str] | None = None
+    ) -> None:
         from core import sync
 
         self._cancel = threading.Event()
@@ -87,12 +134,12 @@ class SyncWorker(Worker):
         return self._cancel.is_set()
 
 
-class DemoWorker(Worker):
+class DemoWorker(Worker[list]):
     """`core.demo.build_demo` → `finished(list[ArtifactInfo])`."""
 
     progress = Signal(int, int, str)
 
-    def __init__(self, ws) -> None:
+    def __init__(self, ws: Workspace) -> None:
         from core import demo
 
         super().__init__(
@@ -100,13 +147,40 @@ class DemoWorker(Worker):
         )
 
 
-class AddWorker(Worker):
+class AddWorker(Worker[object]):
     """`core.sync.add_artifact` (validates the upstream and ref) → `finished(ArtifactInfo)`."""
 
-    def __init__(self, ws, name: str, source: str, *, type: str | None, ref: str | None, subdir: str | None) -> None:
+    def __init__(
+        self, ws: Workspace, name: str, source: str, *, type: str | None, ref: str | None, subdir: str | None
+    ) -> None:
         from core import sync
 
         super().__init__(lambda: sync.add_artifact(ws, name, source, type=type, ref=ref, subdir=subdir))
+
+
+@dataclass(frozen=True)
+class DiffReply:
+    seq: int  # which selection asked; the panel drops replies to older ones
+    diff: FileDiff
+
+
+class DiffWorker(Worker[DiffReply]):
+    """`core.diff.file_diff` of one file → `finished(DiffReply)`; a large file takes seconds.
+
+    A blob that cannot be read becomes a FileDiff with a note (as core does for a
+    missing blob), so the panel always has something to show.
+    """
+
+    def __init__(self, objects: ObjectStore, change: FileChange, seq: int) -> None:
+        from core import diff as core_diff
+
+        def job() -> DiffReply:
+            try:
+                return DiffReply(seq, core_diff.file_diff(objects, change))
+            except LineageError as exc:
+                return DiffReply(seq, core_diff.FileDiff(change, False, (), str(exc)))
+
+        super().__init__(job)
 
 
 class WorkerPool(QObject):

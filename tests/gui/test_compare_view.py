@@ -84,14 +84,23 @@ def panel(qtbot, history):
     return widget
 
 
+WAIT = 30_000  # ms; generous for slow CI, never a pass/fail threshold
+
+
+def shown(qtbot, panel: ComparePanel, action) -> None:
+    """Run `action` and wait until the diff worker's result is on screen."""
+    with qtbot.waitSignal(panel.diffShown, timeout=WAIT):
+        action()
+
+
 def table_paths(panel: ComparePanel) -> list[str]:
     model = panel.table.model()
     return [model.index(r, 1).data() for r in range(model.rowCount())]
 
 
-def test_show_version_lists_exactly_the_changed_files_and_colours_the_diff(panel, history):
+def test_show_version_lists_exactly_the_changed_files_and_colours_the_diff(qtbot, panel, history):
     _store, (v3, v2, v1) = history
-    panel.show_version(v2, v1, all_versions=[v3, v2, v1])
+    shown(qtbot, panel, lambda: panel.show_version(v2, v1, all_versions=[v3, v2, v1]))
 
     assert panel.table.model().rowCount() == 4
     assert table_paths(panel) == ["SKILL.md", "assets/logo.png", "notes.txt", "scripts/extract.py"]
@@ -122,9 +131,9 @@ def test_show_version_lists_exactly_the_changed_files_and_colours_the_diff(panel
     assert not panel.banner.isVisible()
 
 
-def test_selecting_a_binary_file_shows_a_note_not_bytes(panel, history):
+def test_selecting_a_binary_file_shows_a_note_not_bytes(qtbot, panel, history):
     _store, (v3, v2, v1) = history
-    panel.show_version(v3, v2, all_versions=[v3, v2, v1])
+    shown(qtbot, panel, lambda: panel.show_version(v3, v2, all_versions=[v3, v2, v1]))
     assert table_paths(panel) == ["assets/logo.png"]
     assert panel.current_diff.binary
     assert "Binary file" in panel.no_lines.text() and "56 B" in panel.no_lines.text()
@@ -135,10 +144,10 @@ def test_selecting_a_binary_file_shows_a_note_not_bytes(panel, history):
 
 def test_clicking_another_row_shows_its_diff(panel, history, qtbot):
     _store, (v3, v2, v1) = history
-    panel.show_version(v2, v1, all_versions=[v3, v2, v1])
+    shown(qtbot, panel, lambda: panel.show_version(v2, v1, all_versions=[v3, v2, v1]))
     row = table_paths(panel).index("notes.txt")
     rect = panel.table.visualRect(panel.table.model().index(row, 1))
-    qtbot.mouseClick(panel.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    shown(qtbot, panel, lambda: qtbot.mouseClick(panel.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center()))
     assert panel.current_diff.change.path == b"notes.txt"
     assert panel.diff_view.toPlainText().splitlines()[1:] == ["- old notes"]
 
@@ -170,7 +179,9 @@ def test_parent_whose_manifest_is_missing_is_explained(panel, history):
     ghost_parent = version(5, "8" * 64)
     child = version(6, v2.content_hash, ghost_parent)
     panel.show_version(child, ghost_parent, all_versions=[child, ghost_parent])
-    assert "was never stored" in panel.banner.text() and "v5" in panel.banner.text()
+    # The parent (the artifact's v1 here) is the one whose content is missing, not the child.
+    assert "was never stored" in panel.banner.text() and "v1" in panel.banner.text()
+    assert "v2" not in panel.banner.text()
     assert panel.table.model().rowCount() == 3
 
 
@@ -228,11 +239,42 @@ def test_clear_panel_shows_the_message(panel, history):
     assert not panel.compare_combo.isEnabled()
 
 
-def test_panel_renders_readably(panel, history, tmp_path):
+def test_panel_renders_readably(qtbot, panel, history, tmp_path):
     _store, (v3, v2, v1) = history
-    panel.show_version(v2, v1, all_versions=[v3, v2, v1])
+    shown(qtbot, panel, lambda: panel.show_version(v2, v1, all_versions=[v3, v2, v1]))
     image = panel.grab().toImage()
     path = tmp_path / "compare.png"
     assert image.save(str(path))
     colours = {image.pixel(x, y) for x in range(0, image.width(), 7) for y in range(0, image.height(), 7)}
     assert len(colours) > 20
+
+
+def test_diff_is_computed_off_the_gui_thread_and_stale_results_are_dropped(qtbot, panel, history, monkeypatch):
+    import threading
+
+    from core import diff as core_diff
+
+    _store, (v3, v2, v1) = history
+    real = core_diff.file_diff
+    gate, started = threading.Event(), threading.Event()
+
+    def slow_for_skill(objects, change, context=3):
+        if change.path == b"SKILL.md":  # the first row: hold it until the test moves on
+            started.set()
+            gate.wait(30)
+        return real(objects, change, context)
+
+    monkeypatch.setattr(core_diff, "file_diff", slow_for_skill)
+    panel.show_version(v2, v1, all_versions=[v3, v2, v1])
+    qtbot.waitUntil(started.is_set, timeout=WAIT)
+    assert panel.no_lines.text() == "Computing diff…"  # the GUI thread is free meanwhile
+    row = table_paths(panel).index("notes.txt")
+    shown(qtbot, panel, lambda: panel.table.selectRow(row))
+    assert panel.current_diff.change.path == b"notes.txt"
+    dropped = []
+    panel.diffShown.connect(dropped.append)
+    gate.set()
+    qtbot.waitUntil(lambda: not panel._pool.busy(), timeout=WAIT)
+    assert dropped == []  # SKILL.md's late diff did not replace the one on screen
+    assert panel.current_diff.change.path == b"notes.txt"
+    assert panel.diff_view.toPlainText().splitlines()[1:] == ["- old notes"]

@@ -262,7 +262,7 @@ def test_find_hash_prefix(qtbot, make_window, ws, tmp_path):
     assert window._shown_version == root.id
     bogus = "zz" if not root.content_hash.startswith("zz") else "yy"
     assert window.find_version(bogus) is None
-    assert window.statusBar().currentMessage() == f"no version starts with {bogus}"
+    assert window.statusBar().currentMessage() == f"No version of alpha starts with '{bogus}'; check the prefix."
 
 
 def test_export_graph_by_suffix(qtbot, make_window, ws, tmp_path):

@@ -1,0 +1,55 @@
+"""What the status bar counts: how many artifacts there are, and how many changed.
+
+The rule "which states count as changed" lives here, not in a widget, so the
+window, the CLI and the tests agree on it. An artifact counts as *changed* when
+a Sync now would do something for it: it is new (never copied in), its upstream
+changed, it was edited locally, or both. An error is counted apart, because a
+sync cannot be expected to fix it; artifacts whose state is not known yet (the
+first status run has not finished) are counted as *checking*.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from core.sync import SyncState
+
+CHANGED_STATES: frozenset[SyncState] = frozenset(
+    {SyncState.NEW, SyncState.UPSTREAM_CHANGED, SyncState.LOCALLY_MODIFIED, SyncState.DIVERGED}
+)
+
+
+@dataclass(frozen=True)
+class StateCounts:
+    total: int = 0
+    changed: int = 0
+    failed: int = 0
+    checking: int = 0
+
+    def text(self) -> str:
+        """'20 artifacts · 2 changed' (+ ' · 1 failed', ' · 3 checking…' when any)."""
+        noun = "artifact" if self.total == 1 else "artifacts"
+        text = f"{self.total} {noun} · {self.changed} changed"
+        if self.failed:
+            text += f" · {self.failed} failed"
+        if self.checking:
+            text += f" · {self.checking} checking…"
+        return text
+
+
+def count_states(states: Iterable[SyncState | str | None]) -> StateCounts:
+    """Count one state per artifact; None (or "checking") means not known yet."""
+    total = changed = failed = checking = 0
+    for raw in states:
+        total += 1
+        try:
+            state = SyncState(raw) if raw is not None else None
+        except ValueError:  # "checking" or any label that is not a state
+            state = None
+        if state is None:
+            checking += 1
+        elif state == SyncState.ERROR:
+            failed += 1
+        elif state in CHANGED_STATES:
+            changed += 1
+    return StateCounts(total=total, changed=changed, failed=failed, checking=checking)
