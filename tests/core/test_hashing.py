@@ -220,7 +220,10 @@ def test_large_file_streams_in_chunks(tmp_path: Path) -> None:
     assert hash_file(tmp_path / "big.bin") == sha(data)
 
 
-def test_many_files_use_the_pool_and_keep_order(tmp_path: Path) -> None:
+def test_many_files_use_the_pool_and_keep_order(tmp_path: Path, monkeypatch) -> None:
+    import core.hashing as hashing
+
+    monkeypatch.setattr(hashing, "_BIG_FILE", 4096)  # most files go to the pool helpers
     files = {f"d{i % 7}/f{i:03d}".encode(): os.urandom(i * 97 % 20000) for i in range(300)}
     for rel, data in files.items():
         write(tmp_path, rel, data, 0o644)
@@ -298,6 +301,8 @@ def test_unreadable_file_in_pool_raises_naming_it(tmp_path: Path, monkeypatch) -
     # Simulated for root too: make one read fail while the pool is reading many files.
     import core.hashing as hashing
 
+    monkeypatch.setattr(hashing, "_BIG_FILE", 4096)  # most files go to the pool helpers
+
     for i in range(50):
         write(tmp_path, f"f{i:02d}", os.urandom(10000), 0o644)
     real = hashing._digest_path
@@ -318,6 +323,9 @@ def test_error_during_walk_stops_helpers(tmp_path: Path, monkeypatch) -> None:
     # is left reading after hash_tree returns.
     if not hasattr(os, "mkfifo"):
         pytest.skip("POSIX FIFOs")
+    import core.hashing as hashing
+
+    monkeypatch.setattr(hashing, "_BIG_FILE", 4096)  # most files go to the pool helpers
     for i in range(40):
         write(tmp_path, f"a{i:02d}", os.urandom(20000), 0o644)
     os.mkfifo(tmp_path / "zz-pipe")
@@ -331,3 +339,50 @@ def test_hash_file_missing_raises(tmp_path: Path) -> None:
     with pytest.raises(HashingError, match="gone"):
         hash_file(tmp_path / "gone")
 
+
+
+def test_file_that_grows_after_stat_is_hashed_whole(tmp_path: Path) -> None:
+    # A small file read in one go: if it holds more than stat said, the rest is streamed.
+    import core.hashing as hashing
+
+    write(tmp_path, "f", b"x" * 100_000, 0o644)
+    assert hashing._digest_path(os.fsencode(tmp_path / "f"), 10) == sha(b"x" * 100_000)
+    assert hashing._digest_path(os.fsencode(tmp_path / "f"), 200_000) == sha(b"x" * 100_000)
+
+
+@pytest.mark.parametrize("spread", [False, True])
+def test_hash_trees_matches_hash_tree_in_order(tmp_path: Path, spread: bool) -> None:
+    from core.hashing import hash_trees
+    from core.statcache import StatCache
+
+    roots = []
+    for a in range(12):
+        root = tmp_path / f"art{a:02d}"
+        for f in range(a % 4 + 1):
+            write(root, f"d{f % 2}/f{f}", os.urandom(100 + 3000 * f + a), 0o755 if f == 2 else 0o644)
+        roots.append(root)
+    write(tmp_path, "single.md", b"one file\n", 0o644)
+    roots.append(tmp_path / "single.md")
+    expected_trees = [hash_tree(r) for r in roots]
+    assert hash_trees(roots, spread=spread) == expected_trees
+    cache = StatCache(None)
+    assert hash_trees(roots, cache=cache, spread=spread) == expected_trees
+    assert hash_trees(roots, cache=cache, spread=spread) == expected_trees  # warm
+    assert hash_trees([], spread=spread) == []
+
+
+@pytest.mark.parametrize("spread", [False, True])
+def test_hash_trees_first_error_names_its_root(tmp_path: Path, spread: bool) -> None:
+    from core.hashing import hash_trees
+
+    good = tmp_path / "good"
+    write(good, "a", b"a", 0o644)
+    missing = tmp_path / "missing-artifact"
+    also_missing = tmp_path / "also-missing"
+    with pytest.raises(HashingError, match="missing-artifact"):
+        hash_trees([good, missing, good, also_missing], spread=spread)
+
+    results = hash_trees([good, missing, good, also_missing], return_exceptions=True, spread=spread)
+    assert results[0] == results[2] == hash_tree(good)
+    assert isinstance(results[1], HashingError) and "missing-artifact" in str(results[1])
+    assert isinstance(results[3], HashingError) and "also-missing" in str(results[3])

@@ -245,3 +245,47 @@ def test_forget_drops_entries_below_a_folder(tmp_path: Path, reads: list[bytes])
     cache.save()
     cache.forget(os.fsencode(tmp_path / "art"))
     assert len(cache) == 3 and len(StatCache(path)) == 3
+
+
+def test_folder_snapshot_notices_added_and_removed_names(tmp_path: Path, reads: list[bytes]) -> None:
+    make_tree(tmp_path / "art", FILES)
+    cache = StatCache(tmp_path / "c.sqlite3")
+    first = hash_tree(tmp_path / "art", cache=cache)
+    make_tree(tmp_path / "art", {"refs/b.md": b"new"})
+    reads.clear()
+    added = hash_tree(tmp_path / "art", cache=cache)
+    assert reads == [os.fsencode(tmp_path / "art" / "refs" / "b.md")]  # the others come from the snapshot
+    assert added == hash_tree(tmp_path / "art") != first
+    (tmp_path / "art" / "refs" / "b.md").unlink()
+    reads.clear()
+    assert hash_tree(tmp_path / "art", cache=cache) == first
+    assert reads == []
+
+
+def test_folder_snapshot_is_persisted_and_a_damaged_one_is_a_miss(tmp_path: Path, reads: list[bytes]) -> None:
+    import sqlite3
+
+    make_tree(tmp_path / "art", FILES)
+    path = tmp_path / "c.sqlite3"
+    cache = StatCache(path)
+    cold = hash_tree(tmp_path / "art", cache=cache)
+    cache.save()
+    reads.clear()
+    assert hash_tree(tmp_path / "art", cache=StatCache(path)) == cold
+    assert reads == []
+    with sqlite3.connect(path) as raw:
+        raw.execute("UPDATE trees SET snapshot = x'00ff00ff'")
+    assert hash_tree(tmp_path / "art", cache=StatCache(path)) == cold  # re-read, not an error
+    assert len(reads) == 3
+
+
+def test_racy_folder_snapshot_is_not_trusted_whole(tmp_path: Path, reads: list[bytes]) -> None:
+    make_tree(tmp_path / "art", FILES)
+    cache = StatCache(None)
+    hash_tree(tmp_path / "art", cache=cache)
+    (tmp_path / "art" / "fresh.md").write_bytes(b"now")  # within the racy window
+    hash_tree(tmp_path / "art", cache=cache)
+    reads.clear()
+    tree = hash_tree(tmp_path / "art", cache=cache)
+    assert reads == [os.fsencode(tmp_path / "art" / "fresh.md")]
+    assert tree == hash_tree(tmp_path / "art")
