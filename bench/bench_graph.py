@@ -20,11 +20,8 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
-import platform
 import random
-import statistics
 import sys
-import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -44,6 +41,7 @@ from PySide6.QtWidgets import (  # noqa: E402
     QGraphicsView,
 )
 
+from bench._common import machine_line, median_time, verdict  # noqa: E402
 from core.history import VersionInfo  # noqa: E402
 from core.lineage import build_graph, layered_layout  # noqa: E402
 from gui.graph_view import LineageView  # noqa: E402
@@ -54,18 +52,9 @@ ORIGINS = ("sync", "sync", "sync", "local_modification", "deployment")
 
 
 def machine_info() -> str:
-    cpu = platform.processor() or "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
     import PySide6
 
-    return (f"{platform.system()} {platform.release()} | {cpu} | {os.cpu_count()} CPUs | "
-            f"Python {platform.python_version()} | PySide6 {PySide6.__version__} | networkx {nx.__version__}")
+    return machine_line(f"PySide6 {PySide6.__version__}", f"networkx {nx.__version__}")
 
 
 def generate(n: int, seed: int = 7) -> list[VersionInfo]:
@@ -98,15 +87,6 @@ def generate(n: int, seed: int = 7) -> list[VersionInfo]:
     return versions
 
 
-def median_time(fn, runs: int) -> tuple[float, object]:
-    times, result = [], None
-    for _ in range(runs):
-        t = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times), result
-
-
 def naive_scene(graph: nx.DiGraph, pos: dict) -> QGraphicsScene:
     scene = QGraphicsScene()
     pen = QPen(Qt.GlobalColor.gray, 2)
@@ -123,10 +103,6 @@ def naive_scene(graph: nx.DiGraph, pos: dict) -> QGraphicsScene:
         label.setPos(x * 300 + 14, -y * 60 - 16)
         scene.addItem(label)
     return scene
-
-
-def status(value: float, target: float) -> str:
-    return "PASS" if value < target else "MISS"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -190,9 +166,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"baseline naive scene repaint at fit               {t_naive_paint * 1000:9.1f} ms  "
           f"ratio {t_naive_paint / max(t_paint, 1e-9):.1f}x slower")
 
-    print(f"RESULT layout+scene build {t_scene:.3f} s (target < {TARGET_BUILD:.0f} s): {status(t_scene, TARGET_BUILD)}")
+    print(f"RESULT layout+scene build {t_scene:.3f} s (target < {TARGET_BUILD:.0f} s): {verdict(t_scene, TARGET_BUILD)}")
     print(f"RESULT repaint at fit {t_paint * 1000:.1f} ms (target < {TARGET_REPAINT * 1000:.0f} ms): "
-          f"{status(t_paint, TARGET_REPAINT)}")
+          f"{verdict(t_paint, TARGET_REPAINT)}")
     if args.quick:
         print("(quick run: tiny data, figures are not meaningful)")
     view.close()

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import os
 import platform
 import shutil
 import sqlite3
@@ -30,6 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench._common import cpu_line, median_time  # noqa: E402
 from core.db import open_database  # noqa: E402
 from core.history import History  # noqa: E402
 from core.sources import UpstreamSpec  # noqa: E402
@@ -39,16 +39,8 @@ LINEAGE_TARGET_MS = 50.0
 
 
 def machine_info(where: Path) -> list[str]:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
     return [
-        f"machine: cpu {cpu}, {os.cpu_count()} logical cores",
+        f"machine: {cpu_line()}",
         f"machine: python {platform.python_version()}, sqlite {sqlite3.sqlite_version}, "
         f"{platform.system()} {platform.release()}",
         f"machine: data folder {where}",
@@ -72,12 +64,7 @@ def file_size(path: Path) -> int:
 
 
 def median_ms(fn, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
+    return median_time(fn, runs)[0] * 1000
 
 
 def first_last_decile_ms(per_call: list[float]) -> tuple[float, float]:

@@ -37,6 +37,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench._common import cpu_line  # noqa: E402
+
 TARGET_S = 2.0
 
 BARE_CHILD = r"""
@@ -92,18 +94,10 @@ ws.close()
 
 
 def machine_info() -> list[str]:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
     import PySide6
 
     return [
-        f"machine: cpu {cpu}, {os.cpu_count()} logical cores",
+        f"machine: {cpu_line()}",
         f"machine: python {platform.python_version()}, PySide6 {PySide6.__version__}, "
         f"{platform.system()} {platform.release()}, QT_QPA_PLATFORM={os.environ.get('QT_QPA_PLATFORM', '(default)')}",
     ]

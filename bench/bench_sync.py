@@ -16,8 +16,6 @@ Prints machine info, medians, and PASS/MISS against the targets; never asserts.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import shutil
 import statistics
 import sys
@@ -28,25 +26,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench._common import machine_line, timed, verdict  # noqa: E402
 from core import sync  # noqa: E402
 from core.workspace import Workspace  # noqa: E402
 
 TARGET_NO_CHANGE = 1.0
 TARGET_TEN_CHANGED = 2.0
 RACY_WAIT = 2.1  # the stat cache's racy-git granularity (2 s) plus a margin
-
-
-def machine_info() -> str:
-    cpu = platform.processor() or "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (f"{platform.system()} {platform.release()} | {cpu} | {os.cpu_count()} CPUs | "
-            f"Python {platform.python_version()}")
 
 
 def generate(upstreams: Path, count: int) -> list[Path]:
@@ -66,20 +52,10 @@ def generate(upstreams: Path, count: int) -> list[Path]:
     return roots
 
 
-def timed(fn) -> tuple[float, object]:
-    start = time.perf_counter()
-    value = fn()
-    return time.perf_counter() - start, value
-
-
 def check(results, expect_actions: set[str]) -> None:
     bad = [r for r in results if r.action not in expect_actions]
     if bad:
         raise SystemExit(f"unexpected results: {bad[:3]}")
-
-
-def verdict(value: float, target: float) -> str:
-    return "PASS" if value < target else "MISS"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -95,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
 
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench-sync-"))
     work.mkdir(parents=True, exist_ok=True)
-    print(f"machine: {machine_info()}")
+    print(f"machine: {machine_line()}")
     print(f"data:    {count} artifacts x 5 files in {work}")
     try:
         roots = generate(work / "upstreams", count)
