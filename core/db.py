@@ -10,22 +10,26 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy.exc as sa_exc
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from alembic.util.exc import CommandError
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, inspect
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from core.errors import DatabaseError
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+# The newest migration's revision id. Opening a database already stamped with it
+# reads alembic_version with plain SQLAlchemy and never imports alembic (~0.4 s of
+# start-up); any other state (new file, older or unknown revision) goes through
+# alembic. tests/core/test_db.py asserts this equals alembic's ScriptDirectory
+# head, so adding a migration without updating it fails the suite.
+HEAD_REVISION = "0001"
 DEFAULT_BUSY_TIMEOUT = 5.0  # seconds a writer waits for another writer before giving up
 
 # Execution option that marks a connection as a writer, so the "begin" hook
@@ -172,7 +176,9 @@ def _create_engine(url: URL, is_sqlite: bool, path: Path | None, busy_timeout: f
     return engine
 
 
-def _alembic_config(db: Database) -> Config:
+def _alembic_config(db: Database) -> "Config":
+    from alembic.config import Config
+
     config = Config()
     # configparser interpolation: a '%' in the path must be doubled.
     config.set_main_option("script_location", str(MIGRATIONS_DIR).replace("%", "%%"))
@@ -182,21 +188,42 @@ def _alembic_config(db: Database) -> Config:
     return config
 
 
-def current_revisions(db: Database) -> tuple[str, ...]:
-    """The migration revision(s) the database is stamped with (empty for a new database)."""
+def _stored_revisions(db: Database) -> tuple[str, ...] | None:
+    """alembic_version read with plain SQLAlchemy; None when the table does not exist."""
     try:
         with db.engine.connect() as conn:
-            return tuple(MigrationContext.configure(conn).get_current_heads())
+            if not inspect(conn).has_table("alembic_version"):
+                return None
+            rows = conn.exec_driver_sql("SELECT version_num FROM alembic_version").fetchall()
+            return tuple(sorted(str(r[0]) for r in rows))
     except _DRIVER_ERRORS as exc:
         raise translate_error(exc, db.where) from exc
 
 
+def current_revisions(db: Database) -> tuple[str, ...]:
+    """The migration revision(s) the database is stamped with (empty for a new database)."""
+    return _stored_revisions(db) or ()
+
+
 def head_revision() -> str:
+    """The newest revision as alembic sees it (imports alembic; HEAD_REVISION is the fast copy)."""
+    from alembic.script import ScriptDirectory
+
     heads = ScriptDirectory(str(MIGRATIONS_DIR)).get_heads()
     return heads[0]
 
 
 def _migrate(db: Database) -> None:
+    if _stored_revisions(db) == (HEAD_REVISION,):
+        return  # already at head: no alembic import, no write lock taken
+    _migrate_with_alembic(db)
+
+
+def _migrate_with_alembic(db: Database) -> None:
+    from alembic import command
+    from alembic.script import ScriptDirectory
+    from alembic.util.exc import CommandError
+
     config = _alembic_config(db)
     script = ScriptDirectory.from_config(config)
     heads = set(script.get_heads())

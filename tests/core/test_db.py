@@ -221,3 +221,44 @@ def test_failed_migration_leaves_the_old_schema(db_path, monkeypatch):
     db = open_database(url_for(db_path))
     assert current_revisions(db) == (head_revision(),)
     db.dispose()
+
+
+def test_head_revision_constant_matches_alembic():
+    """HEAD_REVISION lets an up-to-date open skip importing alembic; it must never drift."""
+    from alembic.script import ScriptDirectory
+
+    from core.db import HEAD_REVISION, MIGRATIONS_DIR
+
+    heads = ScriptDirectory(str(MIGRATIONS_DIR)).get_heads()
+    assert heads == [HEAD_REVISION]
+
+
+def test_opening_a_database_at_head_does_not_import_alembic(db_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    open_database(url_for(db_path)).dispose()
+    code = (
+        "import sys; from core.db import open_database; "
+        f"open_database({url_for(db_path)!r}).dispose(); "
+        "print(sorted(m for m in sys.modules if m == 'alembic' or m.startswith('alembic.')))"
+    )
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("change", [None, "DELETE FROM alembic_version", "DROP TABLE alembic_version",
+                                    "UPDATE alembic_version SET version_num = '0000_older'"])
+def test_only_a_database_at_head_skips_alembic(db_path, monkeypatch, change):
+    from core import db as db_module
+
+    open_database(url_for(db_path)).dispose()
+    if change:
+        with sqlite3.connect(db_path) as raw:
+            raw.execute(change)
+    calls = []
+    monkeypatch.setattr(db_module, "_migrate_with_alembic", calls.append)
+    open_database(url_for(db_path)).dispose()
+    assert len(calls) == (0 if change is None else 1)
