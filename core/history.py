@@ -257,8 +257,9 @@ class History:
     ) -> RecordOutcome:
         """Record that the artifact now holds `content_hash`, unless that is already known.
 
-        Reading the head and inserting happen in one IMMEDIATE transaction, so two
-        writers can never both append to the same head. Raises DatabaseError when
+        Reading the head and inserting happen in one write transaction (BEGIN
+        IMMEDIATE on SQLite; on PostgreSQL it first locks the artifact's row), so
+        two writers can never both append to the same head. Raises DatabaseError when
         the database fails (nothing is written then); callers that must not fail
         (sync) catch it and report the version as missing.
         """
@@ -269,7 +270,14 @@ class History:
         if created_at is not None and created_at.tzinfo is None:
             raise ValueError("created_at must be timezone-aware (UTC); got a naive datetime")
         with self.db.write() as s:
-            self._artifact_row(s, artifact_id)
+            # Lock the artifact's row before reading its head. PostgreSQL (READ
+            # COMMITTED, no BEGIN IMMEDIATE) would let two writers read the same head
+            # and fork the history; with the lock the second waits for the first to
+            # commit, then reads the new head. SQLite renders no FOR UPDATE: BEGIN
+            # IMMEDIATE already serialises its writers.
+            locked = s.scalar(select(Artifact.id).where(Artifact.id == artifact_id).with_for_update())
+            if locked is None:
+                raise ArtifactNotFoundError(f"No artifact with id {artifact_id}; it may have been removed.")
             head = s.scalars(_newest_first(artifact_id).limit(1)).first()
             if head is not None and head.content_hash == content_hash:
                 return RecordOutcome(

@@ -38,10 +38,20 @@ def run_online() -> None:
         _run(connection)
 
 
+# PostgreSQL: a transaction-scoped advisory lock (any 64-bit number the app owns)
+# serialises upgrades, as BEGIN IMMEDIATE does on SQLite. Two clients starting on
+# a fresh server at once take turns: the second waits here, then alembic reads
+# the version table the first committed and has nothing left to do (instead of
+# both creating the tables and one failing on "already exists").
+PG_MIGRATION_LOCK = 0x4C696E65616765  # "Lineage"
+
+
 def _run(connection) -> None:  # type: ignore[no-untyped-def]
     # render_as_batch: SQLite cannot ALTER most things; batch mode rebuilds the table.
     context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_MIGRATION_LOCK})")
         context.run_migrations()
 
 
