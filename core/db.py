@@ -6,11 +6,13 @@ this module as a `core.errors.DatabaseError` with one sentence naming the file.
 """
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 import sqlalchemy.exc as sa_exc
 from sqlalchemy import create_engine, event, inspect
@@ -61,7 +63,7 @@ class Database:
         """The database as people should see it in messages (no password)."""
         if self.path is not None:
             return str(self.path)
-        return self.url.render_as_string(hide_password=True)
+        return _display(self.url)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -104,7 +106,7 @@ def open_database(url: str, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Da
         raise DatabaseError(f"The database URL {url!r} is not valid; give a SQLAlchemy URL such as sqlite:///path/to/lineage.sqlite3.") from exc
     is_sqlite = parsed.get_backend_name() == "sqlite"
     path = _sqlite_path(parsed) if is_sqlite else None
-    where = str(path) if path is not None else parsed.render_as_string(hide_password=True)
+    where = str(path) if path is not None else _display(parsed)
 
     if path is not None:
         try:
@@ -250,9 +252,30 @@ def _migrate_with_alembic(db: Database) -> None:
         raise translate_error(exc, db.where) from exc
 
 
+def _display(url: URL) -> str:
+    """A server URL as people read it: no password, `?host=/run/postgresql` not `%2Frun%2F…`."""
+    return unquote(url.render_as_string(hide_password=True))
+
+
+# A client-server driver (psycopg 3, psycopg2) that could not reach or log in to the server.
+_CONNECT_FAILED = re.compile(r"connection to server|could not connect|connection failed", re.IGNORECASE)
+
+
+def _connect_reason(message: str) -> str:
+    """The server's reason from a driver's connection error: its first line, after the last 'failed: '."""
+    line = message.strip().splitlines()[0] if message.strip() else message
+    reason = re.sub(r"^(FATAL|ERROR):\s*", "", line.rsplit("failed: ", 1)[-1].strip())
+    return " ".join(reason.split()) or line
+
+
 def translate_error(exc: BaseException, where: str) -> DatabaseError:
     """One clear sentence for a failure of the database itself."""
     original = getattr(exc, "orig", None) or exc
+    if not isinstance(original, sqlite3.Error) and _CONNECT_FAILED.search(str(original)):
+        return DatabaseError(
+            f"Cannot connect to the database {where} ({_connect_reason(str(original))}); check that the "
+            "server is running and the URL's host, port, database name, user and password, or give another --db."
+        )
     text = str(original).lower()
     if "locked" in text or "busy" in text:
         return DatabaseError(

@@ -328,7 +328,6 @@ def test_record_version_waits_for_the_artifact_row_lock(db, history):
 # --- errors --------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="needs the connect-failure sentence in core/db.py translate_error (pending: file busy)")
 def test_no_server_at_the_url_gives_one_clear_sentence(tmp_path):
     pytest.importorskip("psycopg")
     empty = tmp_path / "nosrv"
