@@ -18,12 +18,32 @@ import pwd
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import uuid
 from pathlib import Path
 
 SUPERUSER = "postgres"
 _TIMEOUT = 60  # seconds any one pg command may take before we call the server broken
+
+
+# Runs beside the tests: when the test process is gone without calling stop()
+# (a crash, a kill), it stops the server and removes its folder, so nothing leaks.
+_WATCHDOG = """
+import os, shutil, subprocess, sys, time
+parent, root, data = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+command = sys.argv[4:]
+while True:
+    try:
+        os.kill(parent, 0)
+    except ProcessLookupError:
+        break
+    except PermissionError:
+        pass
+    time.sleep(0.5)
+subprocess.run([*command, "stop", "-w", "-m", "immediate", "-D", data], capture_output=True)
+shutil.rmtree(root, ignore_errors=True)
+"""
 
 
 class PgUnavailable(Exception):
@@ -63,6 +83,7 @@ class PgServer:
         self._pg_ctl = pg_ctl
         self._run_as = run_as
         self._running = False
+        self._watchdog: subprocess.Popen[bytes] | None = None
 
     # --- URLs and databases ----------------------------------------------------
 
@@ -116,6 +137,12 @@ class PgServer:
             log = self.log_file.read_text(errors="replace")[-800:] if self.log_file.exists() else ""
             raise PgUnavailable(f"pg_ctl start failed: {(proc.stderr or proc.stdout).strip()[-300:]} {log}".strip())
         self._running = True
+        self._watchdog = subprocess.Popen(
+            [sys.executable, "-c", _WATCHDOG, str(os.getpid()), str(self.root), str(self.data_dir),
+             *self._run_as, self._pg_ctl],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True,  # survives a Ctrl-C sent to the test's process group
+        )
 
     def stop(self) -> None:
         """Stop the server (immediate: it holds nothing worth keeping) and remove its folder."""
@@ -125,6 +152,10 @@ class PgServer:
                 self._running = False
         finally:
             shutil.rmtree(self.root, ignore_errors=True)
+            if self._watchdog is not None:
+                self._watchdog.kill()  # our own child, by its handle
+                self._watchdog.wait()
+                self._watchdog = None
 
 
 def start() -> PgServer:
