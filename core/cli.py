@@ -193,6 +193,7 @@ def _progress() -> Callable[[int, int, str], None] | None:
 
 def cmd_sync(args: argparse.Namespace) -> int:
     from core import sync
+    from core.summary import summarize_results
 
     with _open(args) as ws:
         results = sync.sync_all(ws, names=args.names or None, strategy=sync.Strategy(args.strategy),
@@ -220,7 +221,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
         if not results:
             lines.append("No artifacts yet; add one with `add NAME --source SRC`.")
         else:
-            lines.append(sync.summarize_results(results).text())
+            lines.append(summarize_results(results).text())
         _write("\n".join(lines) + "\n")
     for r in results:
         if r.error:  # also on stderr, one line each, so scripts that read only stderr see them

@@ -14,15 +14,24 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from core.errors import LineageError
+
+if TYPE_CHECKING:
+    from core.history import ArtifactInfo
+    from core.sync import SyncResult
+    from core.workspace import Workspace
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "resources" / "demo"
 UPSTREAM_FOLDER = "demo-upstream"
 
 ProgressCallback = Callable[[int, int, str], None]
+# The demo's steps are stamped this far apart, ending about now, so its graph
+# reads like a few weeks of real history rather than one second.
+STEP_SPACING = timedelta(days=3, hours=5)
 
 
 def load_plan(demo_dir: Path = DEMO_DIR) -> dict[str, Any]:
@@ -35,7 +44,7 @@ def load_plan(demo_dir: Path = DEMO_DIR) -> dict[str, Any]:
         ) from exc
 
 
-def demo_upstream_dir(ws: Any) -> Path:
+def demo_upstream_dir(ws: "Workspace") -> Path:
     return Path(ws.home.root) / UPSTREAM_FOLDER
 
 
@@ -59,7 +68,7 @@ def _copy_step(tree: Path, upstream: Path, executable: set[str]) -> None:
         os.chmod(dest, 0o755 if rel in executable else 0o644)
 
 
-def _existing_demo(ws: Any, upstream: Path) -> list[Any]:
+def _existing_demo(ws: "Workspace", upstream: Path) -> list["ArtifactInfo"]:
     roots = {str(upstream), str(upstream.resolve())}
     return [
         a for a in ws.history.list_artifacts()
@@ -67,7 +76,7 @@ def _existing_demo(ws: Any, upstream: Path) -> list[Any]:
     ]
 
 
-def _check_free_names(ws: Any, plan: dict[str, Any]) -> None:
+def _check_free_names(ws: "Workspace", plan: dict[str, Any]) -> None:
     taken = {(a.name, a.type) for a in ws.history.list_artifacts()}
     for spec in plan["artifacts"]:
         if (spec["name"], spec["type"]) in taken:
@@ -77,13 +86,13 @@ def _check_free_names(ws: Any, plan: dict[str, Any]) -> None:
             )
 
 
-def _failures(results: list[Any]) -> list[str]:
-    return [f"{r.name}: {r.error}" for r in results if getattr(r, "error", None)]
+def _failures(results: list["SyncResult"]) -> list[str]:
+    return [f"{r.name}: {r.error}" for r in results if r.error]
 
 
 def build_demo(
-    ws: Any, progress: ProgressCallback | None = None, *, demo_dir: Path = DEMO_DIR
-) -> list[Any]:
+    ws: "Workspace", progress: ProgressCallback | None = None, *, demo_dir: Path = DEMO_DIR
+) -> list["ArtifactInfo"]:
     """Create the demo upstream and history in `ws` (a core.workspace.Workspace).
 
     Returns the demo artifacts (ArtifactInfo). Raises LineageError when the demo is
@@ -114,7 +123,25 @@ def build_demo(
         )
     names = [spec["name"] for spec in plan["artifacts"]]
 
+    previous_clock = ws.clock
+    try:
+        _replay(ws, demo_dir, steps, upstream, artifacts, names, report, total)
+    finally:
+        ws.clock = previous_clock
+    report(total, total, "Demo ready")
+    return [artifacts[n] for n in names]
+
+
+def _replay(
+    ws: "Workspace", demo_dir: Path, steps: list[dict[str, Any]], upstream: Path,
+    artifacts: dict[str, "ArtifactInfo"], names: list[str], report: ProgressCallback, total: int,
+) -> None:
+    from core import sync
+
+    first_stamp = datetime.now(timezone.utc) - STEP_SPACING * len(steps)
     for number, step in enumerate(steps, start=1):
+        stamp = first_stamp + STEP_SPACING * number
+        ws.clock = lambda stamp=stamp: stamp
         report(number, total, step.get("title", f"step {number}"))
         if "tree" in step:
             _copy_step(demo_dir / "steps" / step["tree"], upstream, set(step.get("executable", [])))
@@ -130,11 +157,9 @@ def build_demo(
             raise LineageError(
                 f"The demo could not be built at step {number} ({step.get('title')}): {'; '.join(failed)}."
             )
-    report(total, total, "Demo ready")
-    return [artifacts[n] for n in names]
 
 
-def _local_edit(ws: Any, artifact: Any, edit: dict[str, Any]) -> None:
+def _local_edit(ws: "Workspace", artifact: "ArtifactInfo", edit: dict[str, Any]) -> None:
     """Edit the collection copy by hand, as a user would in their editor."""
     copy = Path(ws.home.collection_dir) / artifact.place
     target = copy / edit["file"] if artifact.shape == "dir" else copy

@@ -1,4 +1,8 @@
-"""What the status bar counts: how many artifacts there are, and how many changed.
+"""What a status pass and a Sync now amount to, in counts and in words.
+
+`count_states` is what the status bar counts: how many artifacts there are, and
+how many changed. `summarize_results` is what a Sync now did ("2 updated, 1
+locally modified, 17 up to date, 0 failed"), said the same by the CLI and the window.
 
 The rule "which states count as changed" lives here, not in a widget, so the
 window, the CLI and the tests agree on it. An artifact counts as *changed* when
@@ -12,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from core.sync import SyncState
+from core.sync import SyncResult, SyncState
 
 CHANGED_STATES: frozenset[SyncState] = frozenset(
     {SyncState.NEW, SyncState.UPSTREAM_CHANGED, SyncState.LOCALLY_MODIFIED, SyncState.DIVERGED}
@@ -53,3 +57,46 @@ def count_states(states: Iterable[SyncState | str | None]) -> StateCounts:
         elif state in CHANGED_STATES:
             changed += 1
     return StateCounts(total=total, changed=changed, failed=failed, checking=checking)
+
+
+@dataclass(frozen=True)
+class SyncSummary:
+    """What a Sync now did, counted once here so the CLI and the window say the same."""
+
+    updated: int = 0
+    locally_modified: int = 0
+    diverged_kept_local: int = 0
+    up_to_date: int = 0
+    failed: int = 0
+    cancelled: int = 0
+
+    def text(self) -> str:
+        """'2 updated, 1 locally modified, 17 up to date, 0 failed' (+ diverged/cancelled when any)."""
+        parts = [f"{self.updated} updated", f"{self.locally_modified} locally modified"]
+        if self.diverged_kept_local:
+            parts.append(f"{self.diverged_kept_local} diverged (kept local)")
+        parts += [f"{self.up_to_date} up to date", f"{self.failed} failed"]
+        if self.cancelled:
+            parts.append(f"{self.cancelled} cancelled")
+        return ", ".join(parts)
+
+
+def summarize_results(results: Iterable[SyncResult]) -> SyncSummary:
+    counts = dict.fromkeys(
+        ("updated", "locally_modified", "diverged_kept_local", "up_to_date", "failed", "cancelled"), 0
+    )
+    for r in results:
+        if r.action == "failed":
+            key = "failed"
+        elif r.action == "cancelled":
+            key = "cancelled"
+        elif r.action in ("copied", "replaced"):
+            key = "updated"
+        elif r.state == SyncState.DIVERGED:
+            key = "diverged_kept_local"
+        elif r.state == SyncState.LOCALLY_MODIFIED or r.action == "kept-local":
+            key = "locally_modified"
+        else:
+            key = "up_to_date"
+        counts[key] += 1
+    return SyncSummary(**counts)

@@ -36,6 +36,7 @@ class SyncState(str, enum.Enum):
     LOCALLY_MODIFIED = "locally_modified"
     DIVERGED = "diverged"
     ERROR = "error"
+    NOT_CHECKED = "not_checked"  # a sync was cancelled before it reached this artifact
 
 
 class Strategy(str, enum.Enum):
@@ -75,48 +76,6 @@ class SyncResult:
 ProgressCallback = Callable[[int, int, str], None]  # (done, total, current artifact name)
 CancelCheck = Callable[[], bool]
 
-
-@dataclass(frozen=True)
-class SyncSummary:
-    """What a Sync now did, counted once here so the CLI and the window say the same."""
-
-    updated: int = 0
-    locally_modified: int = 0
-    diverged_kept_local: int = 0
-    up_to_date: int = 0
-    failed: int = 0
-    cancelled: int = 0
-
-    def text(self) -> str:
-        """'2 updated, 1 locally modified, 17 up to date, 0 failed' (+ diverged/cancelled when any)."""
-        parts = [f"{self.updated} updated", f"{self.locally_modified} locally modified"]
-        if self.diverged_kept_local:
-            parts.append(f"{self.diverged_kept_local} diverged (kept local)")
-        parts += [f"{self.up_to_date} up to date", f"{self.failed} failed"]
-        if self.cancelled:
-            parts.append(f"{self.cancelled} cancelled")
-        return ", ".join(parts)
-
-
-def summarize_results(results: Iterable[SyncResult]) -> SyncSummary:
-    counts = dict.fromkeys(
-        ("updated", "locally_modified", "diverged_kept_local", "up_to_date", "failed", "cancelled"), 0
-    )
-    for r in results:
-        if r.action == "failed":
-            key = "failed"
-        elif r.action == "cancelled":
-            key = "cancelled"
-        elif r.action in ("copied", "replaced"):
-            key = "updated"
-        elif r.state == SyncState.DIVERGED:
-            key = "diverged_kept_local"
-        elif r.state == SyncState.LOCALLY_MODIFIED or r.action == "kept-local":
-            key = "locally_modified"
-        else:
-            key = "up_to_date"
-        counts[key] += 1
-    return SyncSummary(**counts)
 
 try:  # recording errors that must never fail a sync (graceful degradation)
     from sqlalchemy.exc import SQLAlchemyError as _SQLAlchemyError
@@ -396,7 +355,8 @@ def _record(
 
     try:
         outcome = ws.history.record_version(
-            artifact.id, content_hash, origin, parent_hash=HEAD if parent is None else parent, metadata=metadata
+            artifact.id, content_hash, origin, parent_hash=HEAD if parent is None else parent, metadata=metadata,
+            created_at=ws.clock() if ws.clock is not None else None,
         )
     except _RECORD_ERRORS as exc:
         return _Record(
@@ -599,7 +559,7 @@ def sync_all(
 def _cancelled(artifact: "ArtifactInfo", head_base: tuple["VersionInfo | None", "VersionInfo | None"]) -> SyncResult:
     head = head_base[0]
     return SyncResult(
-        artifact_id=artifact.id, name=artifact.name, type=artifact.type, state=SyncState.ERROR,
+        artifact_id=artifact.id, name=artifact.name, type=artifact.type, state=SyncState.NOT_CHECKED,
         action="cancelled", old_hash=head.content_hash if head else None, new_hash=None,
         version_id=None, version_recorded=False, not_recorded_reason="Cancelled before this artifact.",
     )

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from core.paths import DataHome, resolve_db_url, resolve_home
 
@@ -29,6 +30,9 @@ class Workspace:
     stat_cache: "StatCache"
     db_url: str = ""
     startup_messages: list[str] = field(default_factory=list)
+    # When versions are stamped: None means now (UTC). The demo sets it to lay out a
+    # believable history; tests set it to pin times.
+    clock: Callable[[], datetime] | None = None
     _closed: bool = False
 
     @classmethod

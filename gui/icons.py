@@ -24,6 +24,7 @@ STATE_STYLE: dict[str, tuple[str, str]] = {
     SyncState.DIVERGED.value: ("#9b59d0", "fork"),
     SyncState.NEW.value: ("#13a3a3", "plus"),
     SyncState.ERROR.value: ("#d93b3b", "bang"),
+    SyncState.NOT_CHECKED.value: ("#8a8f98", "ellipsis"),
     "checking": ("#8a8f98", "ellipsis"),
 }
 
@@ -34,6 +35,7 @@ STATE_TEXT: dict[str, str] = {
     SyncState.DIVERGED.value: "diverged",
     SyncState.NEW.value: "new",
     SyncState.ERROR.value: "error",
+    SyncState.NOT_CHECKED.value: "not checked",
     "checking": "checking…",
 }
 

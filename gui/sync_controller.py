@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QWidget
 
-from core.sync import ArtifactStatus, Strategy, SyncResult, SyncState, summarize_results
+from core.summary import summarize_results
+from core.sync import ArtifactStatus, Strategy, SyncResult, SyncState
 from gui.diverged_dialog import DivergedDialog
 from gui.status_runner import StatusRunner, statuses_of
 from gui.workers import StatusReply, SyncWorker, WorkerPool

@@ -84,3 +84,16 @@ def test_build_demo_refuses_when_a_name_is_taken(ws, tmp_path):
     sync.add_artifact(ws, "review", str(own), type="command")
     with pytest.raises(LineageError, match="already has a command named 'review'"):
         demo.build_demo(ws)
+
+
+def test_demo_history_is_spread_over_past_days_and_leaves_the_clock_alone(ws):
+    from datetime import datetime, timedelta, timezone
+
+    before = datetime.now(timezone.utc)
+    demo.build_demo(ws)
+    pdf = ws.history.get_artifact("pdf", "skill")
+    stamps = [v.created_at for v in reversed(ws.history.versions(pdf.id))]  # oldest first
+    assert stamps == sorted(stamps) and len(set(stamps)) == len(stamps)
+    assert stamps[-1] - stamps[0] > timedelta(days=7)
+    assert stamps[-1] <= before
+    assert ws.clock is None  # the next real sync is stamped now

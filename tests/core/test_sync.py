@@ -493,6 +493,17 @@ def test_sync_all_cancel_between_artifacts(ws, tmp_path):
     results = sync.sync_all(ws, progress=lambda d, t, n: seen.append(n), cancel=lambda: len(seen) >= 1)
     assert [(r.name, r.action) for r in results] == [("a", "copied"), ("b", "cancelled"), ("c", "cancelled")]
     assert ws.history.versions(results[1].artifact_id) == []
+    assert [r.state for r in results[1:]] == [SyncState.NOT_CHECKED] * 2  # never looked at, not failed
+
+
+def test_versions_are_stamped_by_the_workspace_clock(ws, tmp_path):
+    from datetime import datetime, timezone
+
+    moment = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+    ws.clock = lambda: moment
+    art = sync.add_artifact(ws, "pdf", str(skill(tmp_path)))
+    result = sync.sync_artifact(ws, art.id)
+    assert ws.history.version(result.version_id).created_at == moment
 
 
 def test_sync_all_per_artifact_strategies(ws, tmp_path):
@@ -597,7 +608,8 @@ def test_workspace_reports_recovery_messages_and_closes_once(tmp_path, monkeypat
 
 
 def test_summary_counts_each_outcome_once():
-    from core.sync import SyncResult, SyncState, summarize_results
+    from core.summary import summarize_results
+    from core.sync import SyncResult, SyncState
 
     def r(state, action, conflict=False):
         return SyncResult(1, "x", "skill", state, action, None, None, None, False, conflict=conflict)
@@ -609,7 +621,7 @@ def test_summary_counts_each_outcome_once():
         + [r(SyncState.DIVERGED, "kept-local", conflict=True)]
         + [r(SyncState.UP_TO_DATE, "nothing")] * 17
         + [r(SyncState.ERROR, "failed")]
-        + [r(SyncState.ERROR, "cancelled")] * 2
+        + [r(SyncState.NOT_CHECKED, "cancelled")] * 2
     )
     summary = summarize_results(results)
     assert (summary.updated, summary.locally_modified, summary.diverged_kept_local) == (3, 1, 1)
