@@ -306,7 +306,7 @@ def _install(ws: "Workspace", probe: _Probe) -> "TreeHash":
 
     Anything failing before the swap leaves the collection copy untouched.
     """
-    from core import transfer
+    from core import swap, transfer
 
     artifact, target = probe.artifact, probe.target
     # Staged beside the copy (same filesystem, so the swap is a rename). Named here rather
@@ -324,7 +324,7 @@ def _install(ws: "Workspace", probe: _Probe) -> "TreeHash":
             )
         # Stored before the swap: if the object store cannot take it, the copy stays as it was.
         _store(ws, staged, staged_tree)
-        transfer.replace_atomically(target, staged)
+        swap.replace_atomically(target, staged)
     except OSError as exc:
         if staged is not None:
             _remove(staged)

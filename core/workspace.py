@@ -42,13 +42,13 @@ class Workspace:
         from core.history import History
         from core.objects import ObjectStore
         from core.statcache import StatCache
-        from core import transfer
+        from core import swap
 
         data_home = resolve_home(home).ensure()
         url = resolve_db_url(data_home, db_url)
         messages: list[str] = []
         # A swap interrupted by a crash is finished or undone before anything reads the collection.
-        recovered = transfer.recover(data_home.collection_dir)
+        recovered = swap.recover(data_home.collection_dir)
         if recovered:
             messages.extend(str(m) for m in recovered)
         db = open_database(url)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from core import sync, transfer
+from core import swap, sync, transfer
 from core.errors import DatabaseError, LineageError, UpstreamError
 from core.hashing import hash_tree
 from core.history import History
@@ -270,7 +270,7 @@ def test_failure_in_the_swap_keeps_old_copy(ws, tmp_path, monkeypatch):
     def exchange_fails(a, b):
         raise OSError(errno.EIO, "Input/output error", str(a))
 
-    monkeypatch.setattr(transfer, "_renameat2_exchange", exchange_fails)
+    monkeypatch.setattr(swap, "_renameat2_exchange", exchange_fails)
     result = sync.sync_artifact(ws, art.id)
     assert result.action == "failed" and not result.version_recorded
     assert "previous copy was kept" in result.error
@@ -294,8 +294,8 @@ def test_failure_halfway_through_the_rename_pair_puts_the_old_copy_back(ws, tmp_
             raise OSError(errno.EIO, "Input/output error", str(src))
         return real_rename(src, dst, *a, **kw)
 
-    monkeypatch.setattr(transfer, "_renameat2_exchange", unsupported)
-    monkeypatch.setattr(transfer.os, "rename", rename)
+    monkeypatch.setattr(swap, "_renameat2_exchange", unsupported)
+    monkeypatch.setattr(swap.os, "rename", rename)
     result = sync.sync_artifact(ws, art.id)
     assert result.action == "failed" and not result.version_recorded
     assert hash_tree(target).content_hash == first.new_hash
@@ -595,7 +595,7 @@ def test_explicit_type_and_subdir_for_a_folder_upstream(ws, tmp_path):
 
 
 def test_workspace_reports_recovery_messages_and_closes_once(tmp_path, monkeypatch):
-    monkeypatch.setattr(transfer, "recover", lambda collection_dir: [f"Finished replacing {collection_dir}/x."])
+    monkeypatch.setattr(swap, "recover", lambda collection_dir: [f"Finished replacing {collection_dir}/x."])
     w = Workspace.open(home=tmp_path / "h2")
     try:
         assert w.startup_messages == [f"Finished replacing {w.home.collection_dir}/x."]

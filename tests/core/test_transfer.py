@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from core import transfer
+from core import swap, transfer
 from core.errors import SyncError, UnsafeEntryError
 from core.hashing import hash_tree
-from core.transfer import RECOVERY_DIR_NAME, copy_untrusted, recover, replace_atomically, stage_copy
+from core.swap import RECOVERY_DIR_NAME, recover, replace_atomically
+from core.transfer import copy_untrusted, stage_copy
 
 
 def make_tree(root: Path, files: dict[str, str]) -> Path:
@@ -212,7 +213,7 @@ def mode(request, monkeypatch):
     if request.param == "rename-pair":
         def unsupported(a, b):
             raise OSError(errno.ENOSYS, "not here")
-        monkeypatch.setattr(transfer, "_renameat2_exchange", unsupported)
+        monkeypatch.setattr(swap, "_renameat2_exchange", unsupported)
     return request.param
 
 
@@ -247,9 +248,9 @@ def test_exchange_is_used_on_linux(tmp_path, monkeypatch):
     if not os.uname().sysname == "Linux":
         pytest.skip("renameat2 is Linux only")
     calls = []
-    real = transfer._renameat2_exchange
-    monkeypatch.setattr(transfer, "_renameat2_exchange", lambda a, b: (calls.append((a, b)), real(a, b)))
-    monkeypatch.setattr(transfer, "_replace_with_record", lambda *a: pytest.fail("fallback used"))
+    real = swap._renameat2_exchange
+    monkeypatch.setattr(swap, "_renameat2_exchange", lambda a, b: (calls.append((a, b)), real(a, b)))
+    monkeypatch.setattr(swap, "_replace_with_record", lambda *a: pytest.fail("fallback used"))
     target = make_tree(tmp_path / "pdf", {"a": "old"})
     staged = stage_copy(make_tree(tmp_path / "new", {"a": "new"}), target)
     try:
@@ -264,7 +265,7 @@ def test_exchange_failure_keeps_the_old_copy(tmp_path, monkeypatch):
     def broken(a, b):
         raise OSError(errno.EIO, "Input/output error")
 
-    monkeypatch.setattr(transfer, "_renameat2_exchange", broken)
+    monkeypatch.setattr(swap, "_renameat2_exchange", broken)
     target = make_tree(tmp_path / "pdf", {"a": "old"})
     staged = stage_copy(make_tree(tmp_path / "new", {"a": "new"}), target)
     with pytest.raises(SyncError, match="previous copy was kept"):
@@ -282,7 +283,7 @@ def _fail_nth_rename(monkeypatch, n: int):
             raise OSError(errno.EIO, "injected failure")
         return real(a, b, *args, **kw)
 
-    monkeypatch.setattr(transfer.os, "rename", rename)
+    monkeypatch.setattr(swap.os, "rename", rename)
     return count
 
 
@@ -302,7 +303,7 @@ def test_fallback_failure_at_each_rename_leaves_the_old_copy(tmp_path, monkeypat
 def test_fallback_failure_removing_the_backup_keeps_the_new_copy_and_a_record(tmp_path, monkeypatch):
     target = make_tree(tmp_path / "coll" / "skills" / "pdf", {"a": "old"})
     staged = stage_copy(make_tree(tmp_path / "new", {"a": "new"}), target)
-    real_remove = transfer._remove
+    real_remove = swap._remove
 
     def remove(path):
         if ".backup-" in path.name:
@@ -310,7 +311,7 @@ def test_fallback_failure_removing_the_backup_keeps_the_new_copy_and_a_record(tm
         real_remove(path)
 
     with monkeypatch.context() as m:
-        m.setattr(transfer, "_remove", remove)
+        m.setattr(swap, "_remove", remove)
         replace_atomically(target, staged, use_exchange=False)
     assert listing(target) == {"a": "new"}
     messages = recover(tmp_path / "coll")
@@ -336,9 +337,9 @@ def test_fallback_crash_between_renames_is_undone_by_recover(tmp_path, monkeypat
         real(a, b)
 
     with monkeypatch.context() as m:
-        m.setattr(transfer.os, "rename", rename)
+        m.setattr(swap.os, "rename", rename)
         # A power cut also skips the in-process undo: make it believe nothing needs undoing.
-        m.setattr(transfer.os.path, "lexists", lambda p: True)
+        m.setattr(swap.os.path, "lexists", lambda p: True)
         with pytest.raises(Crash):
             replace_atomically(target, staged, use_exchange=False)
     assert not target.exists()  # the half-done state the record is for
@@ -436,7 +437,7 @@ def test_fallback_failed_undo_is_finished_by_recover(tmp_path, monkeypatch):
         real(a, b)
 
     with monkeypatch.context() as m:
-        m.setattr(transfer.os, "rename", rename)
+        m.setattr(swap.os, "rename", rename)
         with pytest.raises(SyncError, match="moved back at the next start"):
             replace_atomically(target, staged, use_exchange=False)
     assert not target.exists()
@@ -453,7 +454,7 @@ def test_a_folder_fsync_failure_after_the_swap_is_not_reported_as_failure(tmp_pa
     def no_fsync(path):
         raise OSError(errno.EIO, "fsync failed")
 
-    monkeypatch.setattr(transfer, "_fsync_dir", no_fsync)
+    monkeypatch.setattr(swap, "_fsync_dir", no_fsync)
     try:
         replace_atomically(target, staged)
     except SyncError as e:
@@ -489,7 +490,7 @@ def test_copy_is_made_durable(tmp_path, monkeypatch, has_syncfs):
     assert listing(tmp_path / "dest") == {"a": "1", "sub/b": "2", "sub/deeper/c": "3"}
 
 
-@pytest.mark.skipif(transfer.fcntl is None, reason="advisory locks are POSIX only")
+@pytest.mark.skipif(swap.fcntl is None, reason="advisory locks are POSIX only")
 def test_recover_leaves_a_swap_another_process_is_doing_alone(tmp_path):
     """A CLI start-up must not undo the window's rename-pair swap while it runs."""
     import fcntl
@@ -519,7 +520,7 @@ def test_recover_sweeps_day_old_staging_leftovers_only(tmp_path):
     single = coll / "commands" / ".review.md.staging-old"
     single.parent.mkdir(parents=True)
     single.write_text("left by a crash")
-    day_and_a_bit = transfer.STALE_STAGING_SECONDS + 60
+    day_and_a_bit = swap.STALE_STAGING_SECONDS + 60
     for path in (old, single):
         t = os.stat(path).st_mtime - day_and_a_bit
         os.utime(path, (t, t), follow_symlinks=False)
