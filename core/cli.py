@@ -260,7 +260,7 @@ def cmd_log(args: argparse.Namespace) -> int:
     with _open(args) as ws:
         art = ws.history.get_artifact(args.name)
         versions = ws.history.versions(art.id)
-        lineages = {v.id: ws.history.lineage(v.id) for v in versions} if args.json else {}
+        lineages = ws.history.lineages(versions) if args.json else {}
     if args.json:
         _json({"artifact": art.name, "versions": [
             {"id": v.id, "content_hash": v.content_hash, "parent_hash": v.parent_hash,

@@ -84,6 +84,9 @@ class Artifact(Base):
     __tablename__ = "artifacts"
     __table_args__ = (
         UniqueConstraint("name", "type", name="uq_artifacts_name_type"),
+        # Two artifacts at one place in the collection would overwrite each other's
+        # copy and record each other's content as their own history.
+        Index("ux_artifacts_place", "place", unique=True),
         CheckConstraint(_in("type", ARTIFACT_TYPES), name="type"),
         CheckConstraint(_in("upstream_kind", UPSTREAM_KINDS), name="upstream_kind"),
         CheckConstraint(_in("shape", SHAPES), name="shape"),

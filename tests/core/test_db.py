@@ -262,3 +262,35 @@ def test_only_a_database_at_head_skips_alembic(db_path, monkeypatch, change):
     monkeypatch.setattr(db_module, "_migrate_with_alembic", calls.append)
     open_database(url_for(db_path)).dispose()
     assert len(calls) == (0 if change is None else 1)
+
+
+def test_upgrade_refuses_artifacts_sharing_a_place_and_changes_nothing(tmp_path):
+    """0002 makes `place` unique; a database where two artifacts already clash is not guessed at."""
+    from alembic import command
+
+    from core.db import _alembic_config, current_revisions
+
+    path = tmp_path / "old.sqlite3"
+    url = f"sqlite:///{path}"
+    old = open_database(url)
+    try:
+        with old.engine.begin() as conn:  # back to the 0001 schema, then the clash it allowed
+            config = _alembic_config(old)
+            config.attributes["connection"] = conn
+            command.downgrade(config, "0001")
+            for name in ("foo", "foo.md"):
+                conn.exec_driver_sql(
+                    "INSERT INTO artifacts (name, type, upstream_kind, upstream_location, place, shape, created_at)"
+                    f" VALUES ('{name}', 'command', 'folder', '/up', 'commands/foo.md', 'file', '2026-01-01 00:00:00')"
+                )
+        assert current_revisions(old) == ("0001",)
+    finally:
+        old.dispose()
+    with pytest.raises(DatabaseError, match="commands/foo.md"):
+        open_database(url)
+    raw = sqlite3.connect(path)
+    try:
+        assert raw.execute("SELECT version_num FROM alembic_version").fetchall() == [("0001",)]
+        assert raw.execute("SELECT count(*) FROM artifacts").fetchone() == (2,)
+    finally:
+        raw.close()

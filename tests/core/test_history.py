@@ -178,9 +178,39 @@ def test_name_and_type_are_unique(history):
         add(history, "review", "command")
     other = add(history, "review", "agent")  # same name, other type: allowed
     assert other.type == "agent"
-    with pytest.raises(ArtifactNotFoundError, match="Several"):
+    with pytest.raises(ArtifactNotFoundError, match="Several") as info:
         history.get_artifact("review")
+    assert "agent/review" in str(info.value)  # the message says how to pick one
     assert history.get_artifact("review", "agent").id == other.id
+    assert history.get_artifact("agent/review").id == other.id
+    assert history.get_artifact("command/review").type == "command"
+
+
+def test_two_artifacts_never_share_a_place_in_the_collection(history, db):
+    history.add_artifact("foo", "command", UpstreamSpec("folder", "/up/foo"), "commands/foo.md", "file")
+    with pytest.raises(ArtifactExistsError, match="commands/foo.md") as info:
+        history.add_artifact("foo.md", "command", UpstreamSpec("folder", "/up/x"), "commands/foo.md", "dir")
+    assert "'foo'" in str(info.value)
+    assert [a.name for a in history.list_artifacts()] == ["foo"]
+    # the database refuses it too, whatever the code above does
+    with sqlite3.connect(db.path) as raw, pytest.raises(sqlite3.IntegrityError):
+        raw.execute(
+            "INSERT INTO artifacts (name, type, upstream_kind, upstream_location, place, shape, created_at)"
+            " VALUES ('bar', 'command', 'folder', '/up/bar', 'commands/foo.md', 'file', '2026-01-01')"
+        )
+
+
+def test_lineages_of_all_versions_match_lineage_of_each(history):
+    art = add(history)
+    history.record_version(art.id, h("b"), "sync", parent_hash=h("legacy"))
+    history.record_version(art.id, h("c"), "sync")
+    c = history.head(art.id)
+    history.record_version(art.id, h("d"), "local_modification")
+    history.record_version(art.id, h("e"), "sync", parent_hash=h("c"))  # a branch off c
+    versions = history.versions(art.id)
+    assert history.lineages(versions) == {v.id: history.lineage(v.id) for v in versions}
+    assert history.lineages(versions)[versions[0].id] == [h("legacy"), h("b"), h("c"), h("e")]
+    assert c.content_hash == h("c")
 
 
 def test_artifact_round_trip_and_listing_order(history):

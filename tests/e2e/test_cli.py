@@ -210,3 +210,31 @@ def test_git_upstream_with_ref(cli, tmp_path):
     assert newest["metadata"]["resolved_commit"] == git("rev-parse", "HEAD")
     bad = cli("add", "other", "--source", str(repo), "--ref", "no-such-branch", expect=2)
     assert "no-such-branch" in one_error_line(bad)
+
+
+def test_same_name_in_two_types_is_reached_as_type_slash_name(cli, tmp_path):
+    cmd = tmp_path / "up" / "commands" / "review.md"
+    agent = tmp_path / "up" / "agents" / "review.md"
+    for path, text in ((cmd, "# review command\n"), (agent, "# review agent\n")):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    cli("add", "review", "--source", str(cmd), "--type", "command")
+    cli("add", "review", "--source", str(agent), "--type", "agent")
+    message = one_error_line(cli("log", "review", expect=2))
+    assert "Several artifacts are named 'review'" in message and "TYPE/NAME" in message
+    cli("sync", "command/review")
+    assert cli.json("log", "command/review")["versions"][0]["change_origin"] == "sync"
+    assert cli.json("log", "agent/review")["versions"] == []  # only the command was synced
+
+
+def test_two_artifacts_cannot_share_a_place(cli, tmp_path):
+    single = tmp_path / "up" / "foo.md"
+    folder = tmp_path / "up" / "foo-folder"
+    single.parent.mkdir(parents=True)
+    single.write_text("# foo\n")
+    folder.mkdir()
+    (folder / "README.md").write_text("# a folder command\n")
+    cli("add", "foo", "--source", str(single), "--type", "command")  # commands/foo.md
+    message = one_error_line(cli("add", "foo.md", "--source", str(folder), "--type", "command", expect=2))
+    assert "commands/foo.md" in message and "'foo'" in message
+    assert [a["name"] for a in cli.json("status")["artifacts"]] == ["foo"]
