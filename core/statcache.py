@@ -244,9 +244,9 @@ class StatCache:
                     )
             finally:
                 con.close()
-        except sqlite3.Error:
-            # Unwritable cache (read-only home, disk full...): keep the rows for the
-            # next save; hashing itself never fails because of the cache.
+        except (sqlite3.Error, OSError):
+            # Unwritable cache (read-only home, a file where its folder should be, disk
+            # full...): keep the rows for the next save; hashing never fails because of the cache.
             with self._lock:
                 for p, row in dirty.items():
                     self._dirty.setdefault(p, row)

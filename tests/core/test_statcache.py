@@ -289,3 +289,19 @@ def test_racy_folder_snapshot_is_not_trusted_whole(tmp_path: Path, reads: list[b
     tree = hash_tree(tmp_path / "art", cache=cache)
     assert reads == [os.fsencode(tmp_path / "art" / "fresh.md")]
     assert tree == hash_tree(tmp_path / "art")
+
+
+def test_save_into_an_unusable_folder_keeps_rows_and_raises_nothing(tmp_path):
+    """The cache only saves time: a folder that cannot be made must not fail a hash."""
+    from core.hashing import hash_tree
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder should be")
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "a.txt").write_text("a\n")
+    cache = StatCache(blocker / "cache" / "statcache.sqlite3")
+    first = hash_tree(tree, cache=cache)
+    cache.save()  # mkdir fails with NotADirectoryError: swallowed, rows kept
+    assert len(cache) == 1
+    assert hash_tree(tree, cache=cache).content_hash == first.content_hash
