@@ -4,7 +4,7 @@ Layout under `root` (see docs/objects.md):
 
     objects/ab/cdef…     zlib stream of a file's bytes (or a link's target bytes),
                          named by the sha256 of those bytes (content hash v1 digest)
-    manifests/ab/cdef…   zlib stream of a versioned manifest, named by its content hash
+    manifests/ab/cdef…   zlib stream of a versioned manifest (format: core.manifests), named by its content hash
 
 Every write goes to a temporary file in the destination directory, is fsynced,
 then linked into place (never over an existing name) and the directory fsynced:
@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
-import shutil
 import stat
 import tempfile
 import zlib
@@ -27,22 +25,20 @@ from typing import BinaryIO, Callable, Iterable, Iterator
 
 from core.errors import CorruptObjectError, MissingObjectError, ObjectStoreError, UnsafeEntryError
 from core.hashing import ManifestEntry, TreeHash, content_hash_of
+from core.manifests import HEX64, ManifestFormatError, encode_manifest, parse_manifest
 from core.safety import check_link_target, check_name
 
-__all__ = ["ObjectStore", "VerifiedReader", "MANIFEST_HEADER"]
+__all__ = ["ObjectStore", "VerifiedReader"]
 
 CHUNK = 1 << 20  # read/compress/decompress granularity: memory stays flat
 LEVEL = 1  # zlib level: speed first, artifacts are mostly small text
 PROBE = 64 << 10  # bytes trial-compressed to spot data that will not shrink
-MANIFEST_HEADER = b"artifact-lineage manifest 1\n"
-_HEX64 = re.compile(r"[0-9a-f]{64}\Z")
-_KINDS = {b"f": "f", b"x": "x", b"l": "l"}
 _O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _O_BINARY = getattr(os, "O_BINARY", 0)
 
 
 def _check_digest(digest: str, what: str = "object") -> None:
-    if not isinstance(digest, str) or not _HEX64.match(digest):
+    if not isinstance(digest, str) or not HEX64.match(digest):
         raise ObjectStoreError(f"{digest!r} is not a lowercase hex sha256, so it cannot name a stored {what}.")
 
 
@@ -368,13 +364,6 @@ class ObjectStore:
 
     # ---- manifests ---------------------------------------------------------
 
-    @staticmethod
-    def _encode_manifest(tree: TreeHash) -> bytes:
-        lines = [MANIFEST_HEADER]
-        for e in sorted(tree.entries, key=lambda e: e.path):
-            lines.append(b"%s %s %d %s\0" % (e.kind.encode(), e.digest.encode(), e.size, e.path))
-        return b"".join(lines)
-
     def has_manifest(self, content_hash: str) -> bool:
         return self.manifest_path(content_hash).exists()
 
@@ -390,7 +379,7 @@ class ObjectStore:
         final = self.manifest_path(tree.content_hash)
         if final.exists():
             return
-        data = self._encode_manifest(tree)
+        data = encode_manifest(tree)
         try:
             self._write_stream(final, iter((data,)))
         except OSError as exc:
@@ -426,29 +415,10 @@ class ObjectStore:
                 raise corrupt("the compressed stream is truncated or has extra bytes")
         except zlib.error as exc:
             raise corrupt(f"bad compressed data: {exc}") from None
-        if not data.startswith(MANIFEST_HEADER):
-            raise corrupt("unknown format header")
-        body = data[len(MANIFEST_HEADER) :]
-        if body and not body.endswith(b"\0"):
-            raise corrupt("the last record is not terminated")
-        entries: list[ManifestEntry] = []
-        for record in body.split(b"\0")[:-1] if body else []:
-            parts = record.split(b" ", 3)
-            if len(parts) != 4 or parts[0] not in _KINDS or not parts[2].isdigit():
-                raise corrupt("a record does not parse")
-            kind, digest_b, size_b, entry_path = parts
-            try:
-                digest = digest_b.decode("ascii")
-            except UnicodeDecodeError:
-                raise corrupt("a digest is not hex") from None
-            if not _HEX64.match(digest):
-                raise corrupt("a digest is not hex")
-            if entries and entry_path <= entries[-1].path:
-                raise corrupt("records are not in ascending path order")
-            entries.append(ManifestEntry(entry_path, _KINDS[kind], digest, int(size_b)))
-        if content_hash_of(entries) != content_hash:
-            raise corrupt("its records do not hash to its name")
-        return TreeHash(content_hash, tuple(entries))
+        try:
+            return parse_manifest(data, content_hash)
+        except ManifestFormatError as exc:
+            raise corrupt(str(exc)) from None
 
     # ---- whole trees -------------------------------------------------------
 
@@ -511,87 +481,11 @@ class ObjectStore:
         self.put_manifest(tree)
 
     def materialize(self, content_hash: str, dest: str | os.PathLike[str], *, single_file: bool = False) -> None:
-        """Rebuild the stored tree `content_hash` at `dest`.
+        """Rebuild the stored tree `content_hash` at `dest`; see core.materialize.materialize.
 
-        Directory form: `dest` must not exist or be an empty directory; the tree is
-        built in a hidden sibling and renamed into place at the end, so on any error
-        (corrupt or missing object, unsafe entry) `dest` is left as it was.
-        `single_file=True`: `dest` is the file (or link) to create; the entry's own
-        name is ignored. Files get mode 0o755 (kind x) or 0o644 (kind f).
+        Directory form: `dest` must not exist or be an empty directory, and is left as
+        it was on any error. `single_file=True`: `dest` is the file (or link) to create.
         """
-        tree = self.get_manifest(content_hash)
-        dest_b = os.fsencode(dest)
-        link_targets: dict[bytes, bytes] = {}
-        for entry in tree.entries:
-            check_name(entry.path)
-            if entry.kind == "l":
-                target = self.read_bytes(entry.digest)
-                check_link_target(entry.path, target)
-                link_targets[entry.path] = target
-            elif not self.has(entry.digest):
-                raise MissingObjectError(
-                    f"Object {entry.digest} for {entry.display_path} of {content_hash} is not in the object store; "
-                    "re-sync the artifact to store it again."
-                )
+        from core.materialize import materialize  # imports core.objects: only needed here
 
-        try:
-            if single_file:
-                self._materialize_file(content_hash, tree, dest_b, link_targets)
-            else:
-                self._materialize_dir(tree, dest_b, link_targets)
-        except OSError as exc:
-            raise ObjectStoreError(
-                f"Could not rebuild {content_hash} at {os.fsdecode(dest_b)}: {exc.strerror or exc}; "
-                "check the destination and free space."
-            ) from None
-
-    def _materialize_file(self, content_hash: str, tree: TreeHash, dest_b: bytes, link_targets: dict[bytes, bytes]) -> None:
-        if len(tree.entries) != 1:
-            raise ObjectStoreError(
-                f"{content_hash} has {len(tree.entries)} entries, so it cannot be rebuilt as the single file {os.fsdecode(dest_b)}."
-            )
-        if os.path.lexists(dest_b):
-            raise ObjectStoreError(f"{os.fsdecode(dest_b)} already exists; choose a path that does not.")
-        parent = os.path.dirname(dest_b) or b"."
-        os.makedirs(parent, exist_ok=True)
-        tmp_dir = tempfile.mkdtemp(prefix=b".materialize-", dir=parent)
-        try:
-            staged = os.path.join(tmp_dir, b"entry")
-            self._write_entry(tree.entries[0], staged, link_targets)
-            # A hard link never replaces an existing file, unlike rename.
-            try:
-                os.link(staged, dest_b, follow_symlinks=False)
-            except FileExistsError:
-                raise ObjectStoreError(f"{os.fsdecode(dest_b)} appeared while it was being rebuilt; nothing was changed.") from None
-            except OSError:
-                os.rename(staged, dest_b)
-            _fsync_dir(parent)
-        finally:
-            shutil.rmtree(tmp_dir, ignore_errors=True)
-
-    def _materialize_dir(self, tree: TreeHash, dest_b: bytes, link_targets: dict[bytes, bytes]) -> None:
-        if os.path.lexists(dest_b):
-            if not os.path.isdir(dest_b) or os.path.islink(dest_b) or os.listdir(dest_b):
-                raise ObjectStoreError(
-                    f"{os.fsdecode(dest_b)} already exists and is not an empty folder; choose a new destination."
-                )
-        parent = os.path.dirname(dest_b.rstrip(b"/")) or b"."
-        os.makedirs(parent, exist_ok=True)
-        staging = tempfile.mkdtemp(prefix=b".materialize-", dir=parent)
-        try:
-            for entry in tree.entries:
-                path = staging + b"/" + entry.path
-                os.makedirs(os.path.dirname(path), exist_ok=True)
-                self._write_entry(entry, path, link_targets)
-            os.chmod(staging, 0o755)  # mkdtemp makes it 0o700
-            os.replace(staging, dest_b)  # POSIX: replacing an empty directory is allowed
-            _fsync_dir(parent)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
-
-    def _write_entry(self, entry: ManifestEntry, path: bytes, link_targets: dict[bytes, bytes]) -> None:
-        if entry.kind == "l":
-            os.symlink(link_targets[entry.path], path)
-        else:
-            self.copy_to(entry.digest, path, 0o755 if entry.kind == "x" else 0o644)
+        materialize(self, content_hash, dest, single_file=single_file)

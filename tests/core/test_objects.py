@@ -13,7 +13,8 @@ import pytest
 
 from core.errors import CorruptObjectError, MissingObjectError, ObjectStoreError, UnsafeEntryError
 from core.hashing import ManifestEntry, TreeHash, content_hash_of, hash_tree
-from core.objects import MANIFEST_HEADER, ObjectStore
+from core.manifests import MANIFEST_HEADER
+from core.objects import ObjectStore
 
 NON_UTF8 = b"caf\xe9-latin1.txt"  # not valid UTF-8
 
