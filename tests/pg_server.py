@@ -175,11 +175,14 @@ def start() -> PgServer:
             owner = pwd.getpwnam(SUPERUSER)
         except KeyError as exc:
             raise PgUnavailable("running as root and there is no 'postgres' system user to run the server") from exc
-        runuser, su = shutil.which("runuser"), shutil.which("su")
+        # runuser lives in /usr/sbin, which a minimal PATH (cron, CI) may lack.
+        search = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin"])
+        runuser, su = shutil.which("runuser", path=search), shutil.which("su", path=search)
         if runuser:
             run_as = [runuser, "-u", owner.pw_name, "--"]
         elif su:  # su -c runs one shell command: "$0" "$@" are the program and its arguments
-            run_as = [su, owner.pw_name, "-s", "/bin/sh", "-c", 'exec "$0" "$@"']
+            # "--" ends su's own options: without it su reads initdb's "-D" as its own.
+            run_as = [su, owner.pw_name, "-s", "/bin/sh", "-c", 'exec "$0" "$@"', "--"]
         else:
             raise PgUnavailable("running as root and neither runuser nor su is available to run the server as postgres")
 
