@@ -1,53 +1,29 @@
-"""Content hash v1 (see docs/hashing.md and ../shared/DESIGN.md).
+"""Content hash v1 (see docs/hashing.md and ../shared/DESIGN.md): its definition and entry points.
 
-The walk runs on the calling thread (os.scandir, bytes paths, no link is
-followed); file contents are hashed by the caller together with a few helpers
-from one module-level thread pool, pulling files from a shared queue. hashlib
-and os.read release the GIL, so two cores hash two files at once, and a
-queue design costs one queue operation per file instead of one future per file.
+ManifestEntry and TreeHash define what is hashed; hash_file, hash_tree and
+hash_trees compute it. The walk runs on the calling thread (core.treewalk: os.scandir,
+bytes paths, no link is followed); file contents are read by the caller together
+with a few helpers from one module-level thread pool (core.readers).
 """
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import stat as stat_mod
 import sys
-import threading
 import time
-from queue import Empty, SimpleQueue
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-import itertools
 from typing import TYPE_CHECKING, Iterable, Sequence
 
 from core.errors import HashingError, UnsupportedEntryError
+from core.readers import _HELPERS, _Reads, _get_pool, _read_error, _sha256_factory, _stream_digest
+from core.treewalk import SKIP_NAMES, _kind_name, _scan, _walk
 
 if TYPE_CHECKING:
     from core.statcache import StatCache
 
-SKIP_NAMES = frozenset({".git", ".hg", ".svn", "__pycache__", ".DS_Store", "Thumbs.db"})
-_SKIP_BYTES = frozenset(os.fsencode(n) for n in SKIP_NAMES)
-
-CHUNK_SIZE = 1 << 20  # streamed reads: memory stays at one chunk per thread
-# Files of at least this size are read by pool helpers beside the caller (their
-# hashing releases the GIL long enough to pay for the hand-off); smaller files are
-# read on the calling thread, in one tight loop. Measured on 2 cores: handing small
-# files (or whole small artifacts) to other threads is 1.2-1.6x slower than not,
-# because every open/read/close hands the GIL back and forth.
-_BIG_FILE = 256 << 10
-# Files below this size are read with one os.read of their stat size (see _digest_path).
-_ONE_READ = 64 << 10
-_sha256 = hashlib.sha256
-# Helpers that read beside the calling thread: together one reader per core.
-_HELPERS = max(1, min(7, (os.cpu_count() or 2) - 1))
-
-_OPEN_FLAGS = (
-    os.O_RDONLY
-    | getattr(os, "O_NOFOLLOW", 0)  # a file swapped for a link mid-walk is not followed
-    | getattr(os, "O_NONBLOCK", 0)  # nor does a file swapped for a FIFO hang us
-    | getattr(os, "O_CLOEXEC", 0)
-    | getattr(os, "O_BINARY", 0)
-)
+__all__ = ["SKIP_NAMES", "ManifestEntry", "TreeHash", "content_hash_of", "hash_file", "hash_tree", "hash_trees"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,57 +175,6 @@ def _hash_dir_cached(root_b: bytes, root_str: str, cache: "StatCache") -> TreeHa
     return tree
 
 
-def _scan(root_b: bytes, root_str: str) -> tuple[list, list, dict]:
-    """Every regular file (rel, path, stat) and link (rel, target) below root_b, and
-    keys: rel -> (size, mtime_ns, ino, ctime_ns, mode) of a file or a link's target."""
-    files: list[tuple[bytes, bytes, os.stat_result]] = []
-    links: list[tuple[bytes, bytes]] = []
-    keys: dict[bytes, object] = {}
-    add_file = files.append
-    skip = _SKIP_BYTES
-    is_reg = stat_mod.S_ISREG
-    stack: list[tuple[bytes, bytes]] = [(root_b, b"")]
-    while stack:
-        dir_path, prefix = stack.pop()
-        try:
-            with os.scandir(dir_path) as it:
-                for item in it:
-                    name = item.name
-                    if name in skip:
-                        continue
-                    rel = prefix + name
-                    if item.is_file(follow_symlinks=False) or not (
-                        item.is_symlink() or item.is_dir(follow_symlinks=False)
-                    ):  # a regular file (the common case: one check), or something special
-                        try:
-                            fst = item.stat(follow_symlinks=False)
-                        except OSError as exc:
-                            raise _read_error(_show(root_str, rel), exc) from exc
-                        mode = fst.st_mode
-                        if not is_reg(mode):
-                            raise UnsupportedEntryError(
-                                f"Cannot hash '{os.fsdecode(rel)}' in '{root_str}': it is a "
-                                f"{_kind_name(mode)}; artifacts may hold only files, "
-                                "folders and symbolic links, so remove it."
-                            )
-                        add_file((rel, item.path, fst))
-                        keys[rel] = (fst.st_size, fst.st_mtime_ns, fst.st_ino, fst.st_ctime_ns, mode)
-                    elif item.is_symlink():
-                        try:
-                            target = os.readlink(item.path)
-                        except OSError as exc:
-                            raise _read_error(_show(root_str, rel), exc) from exc
-                        links.append((rel, target))
-                        keys[rel] = target
-                    else:
-                        stack.append((item.path, rel + b"/"))
-        except OSError as exc:
-            rel_dir = prefix.rstrip(b"/")
-            where = _show(root_str, rel_dir) if rel_dir else root_str
-            raise _read_error(where, exc) from exc
-    return files, links, keys
-
-
 def hash_trees(
     roots: Sequence[str | os.PathLike[str]],
     *,
@@ -321,269 +246,5 @@ def _first(item: list) -> bytes:
     return item[0]
 
 
-# --- walking ---------------------------------------------------------------
-
-
-def _walk(
-    root_b: bytes,
-    root_str: str,
-    entries: list,
-    reads: "_Reads",
-    cache: "StatCache | None",
-    stored: list,
-) -> None:
-    lookup = cache.lookup if cache is not None else None
-    stack: list[tuple[bytes, bytes]] = [(root_b, b"")]
-    while stack:
-        dir_path, prefix = stack.pop()
-        try:
-            with os.scandir(dir_path) as it:
-                for item in it:
-                    name = item.name
-                    if name in _SKIP_BYTES:
-                        continue
-                    rel = prefix + name
-                    if item.is_symlink():
-                        try:
-                            target = os.readlink(item.path)
-                        except OSError as exc:
-                            raise _read_error(_show(root_str, rel), exc) from exc
-                        entries.append([rel, "l", hashlib.sha256(target).hexdigest(), len(target)])
-                    elif item.is_dir(follow_symlinks=False):
-                        stack.append((item.path, rel + b"/"))
-                    else:
-                        try:
-                            fst = item.stat(follow_symlinks=False)
-                        except OSError as exc:
-                            raise _read_error(_show(root_str, rel), exc) from exc
-                        mode = fst.st_mode
-                        if not stat_mod.S_ISREG(mode):
-                            raise UnsupportedEntryError(
-                                f"Cannot hash '{os.fsdecode(rel)}' in '{root_str}': it is a "
-                                f"{_kind_name(mode)}; artifacts may hold only files, "
-                                "folders and symbolic links, so remove it."
-                            )
-                        path = item.path
-                        digest = lookup(path, fst) if lookup is not None else None
-                        entry = [rel, "x" if mode & 0o111 else "f", digest, fst.st_size]
-                        entries.append(entry)
-                        if digest is None:
-                            reads.add(entry, path, fst.st_size)
-                            stored.append((path, fst, entry))
-        except OSError as exc:
-            rel_dir = prefix.rstrip(b"/")
-            where = _show(root_str, rel_dir) if rel_dir else root_str
-            raise _read_error(where, exc) from exc
-
-
-# --- reading ---------------------------------------------------------------
-
-_pool_lock = threading.Lock()
-_pool: ThreadPoolExecutor | None = None
-_POOL_WORKERS = _HELPERS * 2  # room for two hash_tree calls at once
-_local = threading.local()
-
-
-def _get_pool() -> ThreadPoolExecutor:
-    global _pool
-    with _pool_lock:
-        if _pool is None:
-            _pool = ThreadPoolExecutor(max_workers=_POOL_WORKERS, thread_name_prefix="hashing")
-        return _pool
-
-
-def _forget_pool_after_fork() -> None:
-    # The pool's threads do not exist in a forked child; start a new one on demand.
-    global _pool, _pool_lock
-    _pool = None
-    _pool_lock = threading.Lock()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_forget_pool_after_fork)
-
-
-class _Reads:
-    """The files one hash_tree call must read. Small files wait in a plain list and
-    are read by the caller after its walk: handing a small file to another thread
-    costs more (GIL hand-offs) than hashing it. Big files go to a queue that pool
-    helpers start reading during the walk, as soon as there is something else to do
-    beside them (another big file, or small files for the caller). The caller always
-    works too, so a busy (or nested) pool never blocks it: helpers that never
-    started are cancelled."""
-
-    __slots__ = ("root_str", "root_b", "pending", "queue", "big", "futures", "errors", "stopped")
-
-    def __init__(self, root_str: str, root_b: bytes) -> None:
-        self.root_str = root_str
-        self.root_b = root_b
-        self.pending: list = []
-        self.queue: SimpleQueue | None = None
-        self.big = 0
-        self.futures: list = []
-        self.errors: list[BaseException] = []
-        self.stopped = False
-
-    def add(self, entry: list, path: bytes, size: int) -> None:
-        if size < _BIG_FILE:
-            self.pending.append((entry, path, size))
-            if self.big and not self.futures:
-                self._start_helpers()
-            return
-        if self.queue is None:
-            self.queue = SimpleQueue()
-        self.queue.put((entry, path, size))
-        self.big += 1
-        if not self.futures and (self.big > 1 or self.pending):
-            self._start_helpers()
-
-    def _start_helpers(self) -> None:
-        pool = _get_pool()
-        self.futures = [pool.submit(self._work, True) for _ in range(_HELPERS)]
-
-    def finish(self, abort: bool = False) -> None:
-        self.stopped = abort
-        queue = self.queue
-        for _ in self.futures:
-            queue.put(None)  # type: ignore[union-attr]  # one stop mark per helper, after every file
-        try:
-            if not abort:
-                root_str, root_b = self.root_str, self.root_b
-                for entry, path, size in self.pending:  # small files: here, in a tight loop
-                    if self.errors:
-                        break
-                    entry[2] = _digest_or_raise(path, size, root_str, root_b)
-            if queue is not None:
-                self._work(False)  # then help with the big ones
-        except BaseException:
-            self.stopped = True  # helpers drain without reading; then the error is ours
-            self._join()
-            raise
-        self._join()
-        if self.errors and not abort:
-            raise self.errors[0]
-
-    def _join(self) -> None:
-        for fut in self.futures:
-            if not fut.cancel():
-                fut.result()
-
-    def _work(self, helper: bool) -> None:
-        queue = self.queue
-        assert queue is not None
-        get = queue.get if helper else queue.get_nowait
-        while True:
-            try:
-                item = get()
-            except Empty:
-                return
-            if item is None:
-                if not helper:
-                    queue.put(None)  # every file is taken; leave the mark to its helper
-                return
-            if self.errors or self.stopped:
-                continue  # drain quickly once something failed
-            entry, path, size = item
-            try:
-                entry[2] = _digest_or_raise(path, size, self.root_str, self.root_b)
-            except BaseException as exc:  # reported by the caller in finish()
-                self.errors.append(exc)
-
-
-def _digest_or_raise(path: bytes, size: int, root_str: str, root_b: bytes) -> str:
-    try:
-        return _digest_path(path, size)
-    except OSError as exc:
-        rel = path[len(root_b) + 1 :] if path.startswith(root_b + b"/") else b""
-        raise _read_error(_show(root_str, rel) if rel else root_str, exc) from exc
-
-
-def _digest_path(path: bytes, size: int) -> str:
-    fd = os.open(path, _OPEN_FLAGS)
-    try:
-        if size < _ONE_READ:
-            # One read of exactly what stat promised (+1 to notice growth): no buffer
-            # bookkeeping, and a small allocation that malloc recycles.
-            data = os.read(fd, size + 1)
-            if len(data) <= size:  # a regular file reads short only at its end
-                return _sha256(data).hexdigest()
-            return _stream_digest(fd, -1, _sha256(data))
-        return _stream_digest(fd, size)
-    finally:
-        os.close(fd)
-
-
-def _thread_buffer() -> tuple[bytearray, memoryview]:
-    # One reusable buffer per thread: a fresh allocation per file costs page
-    # faults that, for 10,000 small files, take longer than hashing them.
-    buf = getattr(_local, "buf", None)
-    if buf is None:
-        buf = _local.buf = bytearray(CHUNK_SIZE)
-        _local.view = memoryview(buf)
-    return buf, _local.view
-
-
-def _stream_digest(fd: int, size: int = -1, h: "hashlib._Hash | None" = None) -> str:
-    """sha256 of everything left in `fd` (added to `h` if given). `size` (from stat)
-    lets a file finish after a short read: a regular file reads short only at its end."""
-    if h is None:
-        h = hashlib.sha256()
-    buf, view = _thread_buffer()
-    total = 0
-    while True:
-        n = os.readv(fd, [buf])
-        if not n:
-            break
-        h.update(view[:n])
-        total += n
-        if n < CHUNK_SIZE and total >= size >= 0:
-            break
-    return h.hexdigest()
-
-
-if not hasattr(os, "readv"):  # Windows: plain reads into new bytes objects
-
-    def _stream_digest(fd: int, size: int = -1, h: "hashlib._Hash | None" = None) -> str:  # noqa: F811
-        if h is None:
-            h = hashlib.sha256()
-        while True:
-            data = os.read(fd, CHUNK_SIZE)
-            if not data:
-                return h.hexdigest()
-            h.update(data)
-
-
-def _sha256_factory() -> "hashlib._Hash":
-    return hashlib.sha256()
-
-
-# --- helpers ---------------------------------------------------------------
-
-
 def _path_key(entry: ManifestEntry) -> bytes:
     return entry.path
-
-
-def _show(root_str: str, rel: bytes) -> str:
-    return os.path.join(root_str, os.fsdecode(rel))
-
-
-def _read_error(where: str, exc: OSError) -> HashingError:
-    if isinstance(exc, FileNotFoundError):
-        return HashingError(
-            f"Cannot read '{where}': it disappeared while hashing; try again once nothing is changing it."
-        )
-    reason = exc.strerror or str(exc)
-    return HashingError(f"Cannot read '{where}': {reason}; check its permissions and try again.")
-
-
-def _kind_name(mode: int) -> str:
-    if stat_mod.S_ISFIFO(mode):
-        return "named pipe (FIFO)"
-    if stat_mod.S_ISSOCK(mode):
-        return "socket"
-    if stat_mod.S_ISCHR(mode):
-        return "character device"
-    if stat_mod.S_ISBLK(mode):
-        return "block device"
-    return "special file"

@@ -221,9 +221,9 @@ def test_large_file_streams_in_chunks(tmp_path: Path) -> None:
 
 
 def test_many_files_use_the_pool_and_keep_order(tmp_path: Path, monkeypatch) -> None:
-    import core.hashing as hashing
+    import core.readers as readers
 
-    monkeypatch.setattr(hashing, "_BIG_FILE", 4096)  # most files go to the pool helpers
+    monkeypatch.setattr(readers, "_BIG_FILE", 4096)  # most files go to the pool helpers
     files = {f"d{i % 7}/f{i:03d}".encode(): os.urandom(i * 97 % 20000) for i in range(300)}
     for rel, data in files.items():
         write(tmp_path, rel, data, 0o644)
@@ -299,20 +299,20 @@ def test_unreadable_file_raises_naming_it(tmp_path: Path) -> None:
 
 def test_unreadable_file_in_pool_raises_naming_it(tmp_path: Path, monkeypatch) -> None:
     # Simulated for root too: make one read fail while the pool is reading many files.
-    import core.hashing as hashing
+    import core.readers as readers
 
-    monkeypatch.setattr(hashing, "_BIG_FILE", 4096)  # most files go to the pool helpers
+    monkeypatch.setattr(readers, "_BIG_FILE", 4096)  # most files go to the pool helpers
 
     for i in range(50):
         write(tmp_path, f"f{i:02d}", os.urandom(10000), 0o644)
-    real = hashing._digest_path
+    real = readers._digest_path
 
     def failing(path: bytes, size: int) -> str:
         if path.endswith(b"f17"):
             raise PermissionError(13, "Permission denied")
         return real(path, size)
 
-    monkeypatch.setattr(hashing, "_digest_path", failing)
+    monkeypatch.setattr(readers, "_digest_path", failing)
     with pytest.raises(HashingError, match="f17") as info:
         hash_tree(tmp_path)
     assert "Permission denied" in str(info.value)
@@ -323,9 +323,9 @@ def test_error_during_walk_stops_helpers(tmp_path: Path, monkeypatch) -> None:
     # is left reading after hash_tree returns.
     if not hasattr(os, "mkfifo"):
         pytest.skip("POSIX FIFOs")
-    import core.hashing as hashing
+    import core.readers as readers
 
-    monkeypatch.setattr(hashing, "_BIG_FILE", 4096)  # most files go to the pool helpers
+    monkeypatch.setattr(readers, "_BIG_FILE", 4096)  # most files go to the pool helpers
     for i in range(40):
         write(tmp_path, f"a{i:02d}", os.urandom(20000), 0o644)
     os.mkfifo(tmp_path / "zz-pipe")
@@ -343,11 +343,11 @@ def test_hash_file_missing_raises(tmp_path: Path) -> None:
 
 def test_file_that_grows_after_stat_is_hashed_whole(tmp_path: Path) -> None:
     # A small file read in one go: if it holds more than stat said, the rest is streamed.
-    import core.hashing as hashing
+    import core.readers as readers
 
     write(tmp_path, "f", b"x" * 100_000, 0o644)
-    assert hashing._digest_path(os.fsencode(tmp_path / "f"), 10) == sha(b"x" * 100_000)
-    assert hashing._digest_path(os.fsencode(tmp_path / "f"), 200_000) == sha(b"x" * 100_000)
+    assert readers._digest_path(os.fsencode(tmp_path / "f"), 10) == sha(b"x" * 100_000)
+    assert readers._digest_path(os.fsencode(tmp_path / "f"), 200_000) == sha(b"x" * 100_000)
 
 
 @pytest.mark.parametrize("spread", [False, True])

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-import core.hashing as hashing
+import core.readers as readers
 from core.hashing import hash_tree
 from core.statcache import DEFAULT_GRANULARITY_NS, StatCache
 
@@ -31,13 +31,13 @@ def make_tree(root: Path, files: dict[str, bytes], age_ns: int = HOUR_NS) -> Non
 def reads(monkeypatch) -> list[bytes]:
     """Every file whose contents hash_tree reads."""
     seen: list[bytes] = []
-    real = hashing._digest_path
+    real = readers._digest_path
 
     def counting(path: bytes, size: int) -> str:
         seen.append(path)
         return real(path, size)
 
-    monkeypatch.setattr(hashing, "_digest_path", counting)
+    monkeypatch.setattr(readers, "_digest_path", counting)
     return seen
 
 
