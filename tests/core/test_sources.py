@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from core import sources
+from core import git_upstream, sources
 from core.errors import UpstreamError
-from core.sources import FetchedUpstream, UpstreamSpec, cache_key, fetch, infer_spec, validate
+from core.git_upstream import cache_key
+from core.sources import FetchedUpstream, UpstreamSpec, fetch, infer_spec, validate
 
 
 def git(cwd: Path, *args: str) -> str:
@@ -149,7 +150,7 @@ def test_a_deleted_branch_is_pruned_from_the_cache(upstream):
 
 
 def test_checkouts_are_pruned_to_the_newest_few(upstream, monkeypatch):
-    monkeypatch.setattr(sources, "KEEP_TREES", 2)
+    monkeypatch.setattr(git_upstream, "KEEP_TREES", 2)
     repo, cache = upstream["repo"], upstream["cache"]
     paths = [fetch(UpstreamSpec("git", str(repo), ref=r), cache).path for r in ("v1", "v2", "dev")]
     trees = cache / cache_key(str(repo)) / "trees"
@@ -171,7 +172,7 @@ def test_one_cache_per_url(upstream, tmp_path):
 
 
 def test_ext_transport_is_refused_before_git_runs(tmp_path, monkeypatch):
-    monkeypatch.setattr(sources, "_run_git", lambda *a, **k: pytest.fail("git was run"))
+    monkeypatch.setattr(git_upstream, "_run_git", lambda *a, **k: pytest.fail("git was run"))
     url = f"ext::sh -c touch% {tmp_path}/pwned"
     for call in (lambda: infer_spec(url), lambda: fetch(UpstreamSpec("git", url), tmp_path / "cache")):
         with pytest.raises(UpstreamError, match="'ext::' transport"):
@@ -180,7 +181,7 @@ def test_ext_transport_is_refused_before_git_runs(tmp_path, monkeypatch):
 
 
 def test_git_itself_refuses_ext_if_our_check_were_bypassed(tmp_path, monkeypatch):
-    monkeypatch.setattr(sources, "_refuse_dangerous_transport", lambda location: None)
+    monkeypatch.setattr(git_upstream, "_refuse_dangerous_transport", lambda location: None)
     monkeypatch.setenv("GIT_ALLOW_PROTOCOL", "ext")  # must not survive into git's environment
     url = f"ext::sh -c touch% {tmp_path}/pwned"
     with pytest.raises(UpstreamError, match="transport 'ext' not allowed"):
@@ -200,7 +201,7 @@ def test_git_runs_without_prompts(tmp_path, monkeypatch):
         seen.setdefault("stdin", kw["stdin"])
         return real(cmd, **kw)
 
-    monkeypatch.setattr(sources.subprocess, "Popen", spy)
+    monkeypatch.setattr(git_upstream.subprocess, "Popen", spy)
     with pytest.raises(UpstreamError):
         fetch(UpstreamSpec("git", str(tmp_path / "nothing")), tmp_path / "cache")
     assert "protocol.ext.allow=never" in seen["cmd"]
@@ -270,7 +271,7 @@ def test_a_git_command_that_hangs_times_out(tmp_path, monkeypatch):
     fake.write_text("#!/bin/sh\nexec sleep 30\n")
     fake.chmod(0o755)
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
-    monkeypatch.setattr(sources, "GIT_TIMEOUT", 0.3)
+    monkeypatch.setattr(git_upstream, "GIT_TIMEOUT", 0.3)
     with pytest.raises(UpstreamError, match="took longer than 0.3 s"):
         fetch(UpstreamSpec("git", "https://example.invalid/repo.git"), tmp_path / "cache")
 
