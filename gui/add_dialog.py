@@ -7,6 +7,7 @@ it with `artifact` set to the new ArtifactInfo.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtGui import QPalette
@@ -28,6 +29,9 @@ from PySide6.QtWidgets import (
 from core.history import ARTIFACT_TYPES, ArtifactInfo
 from gui.workers import AddWorker, WorkerPool
 
+if TYPE_CHECKING:
+    from core.workspace import Workspace
+
 AUTO_TYPE = "auto (from the upstream's layout)"
 
 
@@ -40,7 +44,7 @@ class AddArtifactDialog(QDialog):
     artifactAdded = Signal(object)  # ArtifactInfo
     validationFinished = Signal(bool)  # True: added; False: error shown
 
-    def __init__(self, workspace, parent: QWidget | None = None) -> None:
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Add artifact")
         self.setMinimumWidth(560)
@@ -139,7 +143,7 @@ class AddArtifactDialog(QDialog):
         path, _ = QFileDialog.getOpenFileName(self, "Upstream file", "", "Markdown (*.md);;All files (*)")
         self._picked(path)
 
-    def values(self) -> dict:
+    def values(self) -> dict[str, str | None]:
         return {
             "name": self.name_edit.text().strip(),
             "source": self.source_edit.text().strip(),

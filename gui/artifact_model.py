@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 
 from core.history import ArtifactInfo
@@ -33,7 +33,7 @@ NAME_COLUMN, STATE_COLUMN = 0, 1
 class ArtifactListModel(QStandardItemModel):
     """Two columns (name, state); top-level rows are the type groups."""
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(0, 2, parent)
         self.setHorizontalHeaderLabels(["Artifact", "State"])
         self._rows: dict[int, tuple[QStandardItem, QStandardItem]] = {}
@@ -169,7 +169,7 @@ class ArtifactFilterProxy(QSortFilterProxyModel):
     while one of its artifacts matches, so groups with no match disappear.
     """
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.setRecursiveFilteringEnabled(True)
         self._needle = ""

@@ -1,8 +1,8 @@
 """The compare panel: one version's details, and what changed against its parent.
 
-Top: the selected version's details (selectable text). Then both full hashes
+Top: the selected version's details (`gui.version_details`). Then both full hashes
 side by side with the differing part highlighted, the file table, and the
-numbered text diff of the selected file (first file by default).
+numbered text diff of the selected file, first file by default (`gui.file_diff_pane`).
 
 "Compare with…" lives inside the panel: a combo lists the artifact's other
 versions (from `all_versions`) and choosing one re-targets the comparison
@@ -21,12 +21,10 @@ All computing is core.diff; this module only shows.
 """
 from __future__ import annotations
 
-import html
-from datetime import timezone
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QEvent, Qt, Signal, Slot
-from PySide6.QtGui import QPalette, QTextOption
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -34,10 +32,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QSizePolicy,
     QSplitter,
     QTableView,
-    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -46,14 +42,13 @@ from core import diff as core_diff
 from core.errors import LineageError
 from core.history import VersionInfo, ordinal_by_id
 from gui.diff_model import CHANGE_ROLE, FileChangeModel, status_color
-from gui.diff_view import DiffView
+from gui.file_diff_pane import FileDiffPane
 from gui.hash_label import HashPairWidget, blend
-from gui.workers import DiffReply, DiffWorker, WorkerPool
+from gui.version_details import VersionDetails
 
 if TYPE_CHECKING:
     from core.objects import ObjectStore
 
-COMPUTING = "Computing diff…"
 MAX_TABLE_ROWS = 8  # the table grows with its rows up to this many, then scrolls; the diff gets the rest
 
 ROOT_MESSAGE = "Root version — nothing to compare against."
@@ -62,64 +57,6 @@ SHORT = 12
 
 def _short(h: str | None) -> str:
     return (h or "")[:SHORT]
-
-
-def _when(v: VersionInfo) -> tuple[str, str]:
-    created = v.created_at
-    if created.tzinfo is None:
-        created = created.replace(tzinfo=timezone.utc)
-    local = created.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
-    utc = created.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
-    return local, utc
-
-
-def _flatten(meta: dict[str, object], prefix: str = "") -> list[tuple[str, str]]:
-    out: list[tuple[str, str]] = []
-    for key, value in meta.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, dict):
-            out.extend(_flatten(value, name + "."))
-        elif value is not None and value != "":
-            out.append((name, str(value)))
-    return out
-
-
-# Metadata written by core.sync; anything else is listed generically below these.
-_COUNT_KEYS = ("files_added", "files_removed", "files_changed")
-
-
-def _metadata_rows(meta: dict[str, object], matches_label: str | None) -> list[tuple[str, str]]:
-    """Readable rows (label, html) for a version's metadata; `matches_label` names the
-    version a revert matches in the artifact's own numbering ("v3")."""
-    esc = html.escape
-    rows: list[tuple[str, str]] = []
-    matches = meta.pop("matches_version", None)
-    if matches is not None:
-        rows.append(("Revert", f"content matches <b>{esc(matches_label or f'#{matches}')}</b>"))
-    location = meta.pop("location", None)
-    kind = meta.pop("upstream_kind", None)
-    ref = meta.pop("ref", None)
-    subdir = meta.pop("subdir", None)
-    if location:
-        text = esc(str(location))
-        extras = [f"{label} {esc(str(value))}" for label, value in (("ref", ref), ("sub-folder", subdir)) if value]
-        if kind:
-            extras.insert(0, esc(str(kind)))
-        rows.append(("Upstream", text + (f" ({', '.join(extras)})" if extras else "")))
-    commit = meta.pop("resolved_commit", None) or meta.pop("commit", None)
-    if commit:
-        rows.append(("Commit", f"<code>{esc(str(commit))}</code>"))
-    strategy = meta.pop("strategy", None)
-    if strategy:
-        rows.append(("Strategy", esc(str(strategy))))
-    user, machine = meta.pop("user", None), meta.pop("machine", None)
-    if user or machine:
-        rows.append(("Recorded by", esc("@".join(str(x) for x in (user, machine) if x))))
-    for key in _COUNT_KEYS:
-        meta.pop(key, None)  # the panel shows its own counts against what is compared
-    for key, value in _flatten(meta):
-        rows.append((esc(key.replace("_", " ").capitalize()), esc(value)))
-    return rows
 
 
 class ComparePanel(QWidget):
@@ -137,9 +74,6 @@ class ComparePanel(QWidget):
         self.all_versions: list[VersionInfo] = []
         self.ordinals: dict[int, int] = {}
         self.changes: list[core_diff.FileChange] = []
-        self.current_diff: core_diff.FileDiff | None = None
-        self._pool = WorkerPool(self)
-        self._diff_seq = 0  # bumped per file shown; a reply for an older one is dropped
         self._user_sized = False  # once the user drags (or a saved layout is restored), keep their sizes
         self._build()
         self.clear_panel("Select a version to see what changed.")
@@ -168,15 +102,7 @@ class ComparePanel(QWidget):
         header.addWidget(self.compare_combo)
         layout.addLayout(header)
 
-        self.details = QTextBrowser()
-        self.details.setFrameShape(QFrame.Shape.NoFrame)
-        self.details.setOpenLinks(False)
-        self.details.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
-        self.details.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
-        self.details.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.details.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.details.viewport().setAutoFillBackground(False)
-        self.details.document().documentLayout().documentSizeChanged.connect(lambda _s: self._fit_details())
+        self.details = VersionDetails()
         layout.addWidget(self.details)
 
         self.banner = QLabel()
@@ -217,31 +143,14 @@ class ComparePanel(QWidget):
         self.table.setMinimumHeight(self._table_height(2))
         self.table.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._show_row(cur.row()))
 
-        lower = QWidget()
-        lower_layout = QVBoxLayout(lower)
-        lower_layout.setContentsMargins(0, 0, 0, 0)
-        lower_layout.setSpacing(4)
-        self.file_title = QLabel()
-        self.file_title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        lower_layout.addWidget(self.file_title)
-        self.note = QLabel()
-        self.note.setWordWrap(True)
-        self.note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        lower_layout.addWidget(self.note)
-        self.diff_view = DiffView()
-        lower_layout.addWidget(self.diff_view, 1)
-        # Binary, large and mode-only changes have a note and no lines: the note takes the space.
-        self.no_lines = QLabel()
-        self.no_lines.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.no_lines.setWordWrap(True)
-        self.no_lines.setFrameShape(QFrame.Shape.StyledPanel)
-        self.no_lines.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        lower_layout.addWidget(self.no_lines, 1)
+        self.file_pane = FileDiffPane(self.objects)
+        self.file_pane.diffShown.connect(self.diffShown)
+        self.diff_view, self.no_lines = self.file_pane.diff_view, self.file_pane.no_lines
 
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.setObjectName("compareSplitter")
         self.splitter.addWidget(self.table)
-        self.splitter.addWidget(lower)
+        self.splitter.addWidget(self.file_pane)
         # The diff is what people read; the table only needs room for its rows.
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
@@ -281,8 +190,7 @@ class ComparePanel(QWidget):
 
     def close_workers(self) -> None:
         """Wait for a diff still being computed (the window is closing)."""
-        self._diff_seq += 1
-        self._pool.wait_all()
+        self.file_pane.close_workers()
 
     def label_of(self, version_id: int) -> str:
         """'v3' — the artifact's own number for a version shown in this panel."""
@@ -298,18 +206,10 @@ class ComparePanel(QWidget):
         pal.setColor(QPalette.ColorRole.Window, blend(base, self.palette().color(QPalette.ColorRole.Highlight), 0.15))
         self.banner.setPalette(pal)
 
-    def _fit_details(self) -> None:
-        doc_height = self.details.document().size().height()
-        margins = self.details.contentsMargins()
-        wanted = int(doc_height) + margins.top() + margins.bottom() + 2
-        # A long metadata list scrolls rather than squeezing the diff away.
-        self.details.setFixedHeight(min(wanted, 260))
-
     # ---- public API (GUI contract) -------------------------------------
     def clear_panel(self, message: str) -> None:
         self.version = self.base = self.parent_version = None
         self.changes = []
-        self.current_diff = None
         self.title.setText("")
         self.details.clear()
         self.details.hide()
@@ -384,7 +284,7 @@ class ComparePanel(QWidget):
         self._set_banner(banner)
         self._show_hashes(base, version)
         counts = core_diff.summarize(self.changes)
-        self._show_details(version, base, counts)
+        self.details.show_version(version, self.label_of)
         self._show_summary(counts)
         self.model.set_changes(self.changes)
         header = self.table.horizontalHeader()
@@ -413,31 +313,6 @@ class ComparePanel(QWidget):
             relation = "Parent" if is_parent else "Compared with"
             self.hashes.set_captions(f"{relation}: {self._title(base)}", self._title(version))
             self.hashes.set_hashes(base.content_hash, version.content_hash)
-
-    def _show_details(self, version: VersionInfo, base: VersionInfo | None, counts: dict[str, int]) -> None:
-        local, utc = _when(version)
-        rows: list[tuple[str, str]] = [
-            ("Content hash", f"<code>{version.content_hash}</code>"),
-            (
-                "Parent hash",
-                f"<code>{version.parent_hash}</code>" + ("" if version.parent_id else " (recorded before tracking)")
-                if version.parent_hash
-                else "none — root version",
-            ),
-            ("Origin", html.escape(version.change_origin.replace("_", " "))),
-            ("Created", html.escape(utc if local[:19] == utc[:19] else f"{local}  ·  {utc}")),
-        ]
-        matches = (version.metadata or {}).get("matches_version")
-        rows.extend(_metadata_rows(dict(version.metadata or {}), self.label_of(matches) if matches else None))
-        text_colour = self.palette().color(QPalette.ColorRole.WindowText)
-        dim = blend(text_colour, self.palette().color(QPalette.ColorRole.Window), 0.4).name()
-        body = "".join(
-            f'<tr><td style="color:{dim}; padding-right:10px; white-space:nowrap">{k}</td><td>{v}</td></tr>'
-            for k, v in rows
-        )
-        self.details.setHtml(f"<table cellspacing=0 cellpadding=1>{body}</table>")
-        self.details.show()
-        self._fit_details()
 
     def _show_summary(self, counts: dict[str, int]) -> None:
         total = sum(counts.values())
@@ -489,49 +364,16 @@ class ComparePanel(QWidget):
 
     # ---- one file --------------------------------------------------------
     def _clear_file(self, message: str = "") -> None:
-        self._diff_seq += 1  # a diff still being computed is no longer wanted
-        self.current_diff = None
-        self.file_title.setText("")
-        self._show_file_note(message, ())
-
-    def _show_file_note(self, note: str | None, lines: tuple[core_diff.DiffLine, ...]) -> None:
-        self.diff_view.show_lines(lines)
-        has_lines = bool(lines)
-        self.diff_view.setVisible(has_lines)
-        self.no_lines.setVisible(not has_lines)
-        self.no_lines.setText("" if has_lines else (note or ""))
-        self.note.setText(note or "" if has_lines else "")
-        self.note.setVisible(has_lines and bool(note))
+        self.file_pane.clear(message)
 
     def _show_row(self, row: int) -> None:
-        if row < 0 or row >= self.model.rowCount():
-            return
-        change: core_diff.FileChange = self.model.index(row, 0).data(CHANGE_ROLE)
-        colour = status_color(change.status, self.palette()).name()
-        self.file_title.setText(
-            f'<b>{html.escape(change.display_path)}</b> &nbsp;<span style="color:{colour}">'
-            f'{change.status.replace("_", " ")}</span>'
-        )
-        # Reading two blobs and diffing a long file takes seconds: off the GUI thread.
-        self._diff_seq += 1
-        self.current_diff = None
-        self._show_file_note(COMPUTING, ())
-        worker = DiffWorker(self.objects, change, self._diff_seq)
-        worker.finished.connect(self._on_diff)
-        worker.failed.connect(self._on_diff_failed)
-        self._pool.start(worker)
+        if 0 <= row < self.model.rowCount():
+            self.file_pane.show_change(self.model.index(row, 0).data(CHANGE_ROLE), self.palette())
 
-    @Slot(object)
-    def _on_diff(self, reply: DiffReply) -> None:
-        if reply.seq != self._diff_seq:
-            return  # the selection moved on while this was computed
-        self.current_diff = reply.diff
-        self._show_file_note(reply.diff.note, reply.diff.lines)
-        self.diffShown.emit(reply.diff)
-
-    @Slot(str)
-    def _on_diff_failed(self, message: str) -> None:
-        self._show_file_note(message, ())
+    @property
+    def current_diff(self) -> core_diff.FileDiff | None:
+        """The diff now on screen (None while one is computed, or when there is none)."""
+        return self.file_pane.current_diff
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
         super().changeEvent(event)

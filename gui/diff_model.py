@@ -5,9 +5,7 @@ and dark themes; the status is also spelled out, never colour alone.
 """
 from __future__ import annotations
 
-from typing import Any
-
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPalette, QPixmap
 
 from core.diff import FileChange, human_size
@@ -84,7 +82,7 @@ def size_text(change: FileChange) -> str:
 class FileChangeModel(QAbstractTableModel):
     """Rows of FileChange; sortable by any column through `sort`."""
 
-    def __init__(self, palette: QPalette, parent: Any = None) -> None:
+    def __init__(self, palette: QPalette, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._changes: list[FileChange] = []
         self._palette = palette
@@ -119,7 +117,9 @@ class FileChangeModel(QAbstractTableModel):
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(COLUMNS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
+    def headerData(  # noqa: N802
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> str | None:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return COLUMNS[section]
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
@@ -131,7 +131,7 @@ class FileChangeModel(QAbstractTableModel):
             self._icons[status] = _dot(status_color(status, self._palette))
         return self._icons[status]
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid():
             return None
         change = self._changes[index.row()]
@@ -176,7 +176,7 @@ class FileChangeModel(QAbstractTableModel):
         self.layoutChanged.emit()
 
 
-def _sort_key(change: FileChange, column: int) -> Any:
+def _sort_key(change: FileChange, column: int) -> str | bytes | int:
     return (
         change.status,
         change.path,

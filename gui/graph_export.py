@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QImage, QPaintDevice, QPainter
 from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtWidgets import QFileDialog, QWidget
 
 from core.errors import LineageError
 from core.lineage import to_graphml
@@ -109,3 +110,17 @@ def export_graph(view: LineageView, path: str | Path, suffix: str | None = None)
         target = target.with_name(target.name + chosen)
     writer = {".png": export_png, ".svg": export_svg, ".graphml": export_graphml}[chosen]
     return writer(view, target)
+
+
+def ask_export_target(parent: QWidget, stem: str) -> tuple[str, str | None] | None:
+    """Ask where to save (PNG, SVG or GraphML by the chosen filter): (path, suffix), or None."""
+    dialog = QFileDialog(parent, "Export graph", str(Path.home() / f"{stem}-lineage"))
+    dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+    dialog.setNameFilters(list(EXPORT_FILTERS))
+    # The suffix is added before the dialog checks for an existing file, so "graph"
+    # typed over an existing graph.png asks before replacing it instead of after.
+    dialog.setDefaultSuffix("png")
+    dialog.filterSelected.connect(lambda f: dialog.setDefaultSuffix(EXPORT_FILTERS.get(f, ".png")[1:]))
+    if dialog.exec() and dialog.selectedFiles():
+        return dialog.selectedFiles()[0], EXPORT_FILTERS.get(dialog.selectedNameFilter())
+    return None

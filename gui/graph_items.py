@@ -21,7 +21,7 @@ from typing import Union
 import networkx as nx
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontDatabase, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtGui import QBrush, QColor, QFont, QFontDatabase, QFontMetricsF, QPainter, QPainterPath, QPalette, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
 from gui import palette
@@ -56,7 +56,7 @@ class GraphStyle:
         self.small_metrics = QFontMetricsF(self.small)
 
     @classmethod
-    def from_palette(cls, pal, base_font: QFont) -> "GraphStyle":
+    def from_palette(cls, pal: QPalette, base_font: QFont) -> "GraphStyle":
         mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         mono.setPointSizeF(max(base_font.pointSizeF(), 9.0))
         mono.setBold(True)

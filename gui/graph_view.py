@@ -23,7 +23,6 @@ items are hidden band by band and each band paints its nodes as device-pixel dot
 """
 from __future__ import annotations
 
-import gc
 import math
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -37,23 +36,17 @@ from PySide6.QtGui import (
     QKeyEvent,
     QMouseEvent,
     QPainter,
-    QPainterPath,
-    QPolygonF,
     QResizeEvent,
     QTransform,
     QWheelEvent,
 )
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QSizePolicy, QToolTip, QWidget
 
-from core.history import VersionInfo, ordinal_by_id
-from core.lineage import build_graph, first_parent, layered_layout
-from gui import graph_export, palette
+from core.history import VersionInfo
+from gui import graph_export
 from gui.graph_export import ExportError  # noqa: F401 (re-exported: callers catch it from here)
 from gui.graph_legend import GraphLegend  # noqa: F401 (re-exported)
 from gui.graph_items import (
-    NodeKey,
-    node_tooltip,
-    BLOCK_ROWS,
     LANE_W,
     NODE_RECT,
     OVERVIEW_SCALE,
@@ -62,25 +55,15 @@ from gui.graph_items import (
     BlockItem,
     GraphStyle,
     NodeItem,
+    NodeKey,
     NodeLayer,
     SelectionItem,
+    node_tooltip,
 )
+from gui.graph_scene import LineageScene, build_scene, gc_paused
 
 EMPTY_TEXT = "Select an artifact to see its history"
 SCENE_MARGIN = 40.0
-
-
-@contextmanager
-def _gc_paused():
-    """Building 10,000 nodes allocates ~100,000 objects and no cycles: without this the
-    cyclic collector runs dozens of full passes mid-build and doubles the time."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 class LineageView(QGraphicsView):
@@ -116,6 +99,7 @@ class LineageView(QGraphicsView):
     # ----------------------------------------------------------------- state
     def _reset_state(self) -> None:
         self._graph: nx.DiGraph | None = None
+        self._built: LineageScene | None = None
         self._points: dict[NodeKey, QPointF] = {}  # node key -> QPointF (scene)
         self._lane_row: dict[NodeKey, tuple[int, int]] = {}  # node key -> (lane, row)
         self._grid: dict[tuple[int, int], NodeKey] = {}  # (lane, row) -> node key
@@ -152,7 +136,7 @@ class LineageView(QGraphicsView):
     # ------------------------------------------------------------ building
     def set_versions(self, versions: list[VersionInfo], head_id: int | None) -> None:
         """Draw the versions of one artifact (any order); `head_id` None means the newest."""
-        with _gc_paused():
+        with gc_paused():
             self._build(versions, head_id)
 
     def _build(self, versions: list[VersionInfo], head_id: int | None) -> None:
@@ -161,87 +145,16 @@ class LineageView(QGraphicsView):
         if not versions:
             self.clear_graph("This artifact has no recorded versions yet.")
             return
-        graph = build_graph(versions, head_id)
-        # People count an artifact's versions from v1 (core.history.ordinal_by_id), not by
-        # the database's global ids; labels, tooltips and revert badges read these.
-        ordinals = ordinal_by_id(versions)
-        for vid, number in ordinals.items():
-            data = graph.nodes[vid]
-            data["ordinal"] = number
-            data["matches_ordinal"] = ordinals.get(data.get("matches_version"))
-        layout = layered_layout(graph)
-        self._graph = graph
-        self._max_row = max_row = int(max(y for _, y in layout.values()))
-        max_lane = int(max(x for x, _ in layout.values()))
-        scene = self.scene()
-        style = self._style
-
-        n_blocks = max_row // BLOCK_ROWS + 1
-        layers = [NodeLayer() for _ in range(n_blocks)]
-        solid = [QPainterPath() for _ in range(n_blocks)]
-        dashed = [QPainterPath() for _ in range(n_blocks)]
-        dots: list[dict[str, QPolygonF]] = [{} for _ in range(n_blocks)]
-        for layer in layers:
-            layer.setZValue(1)
-            scene.addItem(layer)
-
-        for key, (lane, row) in layout.items():
-            lane_i, row_i = int(lane), int(row)
-            point = QPointF(lane_i * LANE_W, (max_row - row_i) * ROW_H)
-            self._points[key] = point
-            self._lane_row[key] = (lane_i, row_i)
-            self._grid[(lane_i, row_i)] = key
-            self._row_members.setdefault(row_i, []).append(key)
-            block = row_i // BLOCK_ROWS
-            item = NodeItem(key, graph.nodes[key], style, layers[block])
-            item.setPos(point)
-            self._items[key] = item
-            origin = graph.nodes[key].get("origin") or ""
-            dots[block].setdefault(origin, QPolygonF()).append(point)
-        for members in self._row_members.values():
-            members.sort(key=lambda k: self._lane_row[k][0])
-
-        for u, v, kind in graph.edges(data="kind"):
-            block = self._lane_row[v][1] // BLOCK_ROWS
-            path = dashed[block] if kind == "legacy" else solid[block]
-            self._add_edge(path, self._points[u], self._points[v], kind)
-
-        for i in range(n_blocks):
-            block_item = BlockItem(solid[i], dashed[i], dots[i])
-            scene.addItem(block_item)
-            self._blocks.append(block_item)
-        self._layers = layers
-
-        self._selection = SelectionItem(style)
-        scene.addItem(self._selection)
-        self._match_ring = SelectionItem(style, dashed=True)
-        scene.addItem(self._match_ring)
-
-        left = -RADIUS - 24.0
-        right = max_lane * LANE_W + NODE_RECT.right()
-        self._content = QRectF(left, -ROW_H / 2, right - left, max_row * ROW_H + ROW_H)
-        scene.setSceneRect(self._content.adjusted(-SCENE_MARGIN, -SCENE_MARGIN, SCENE_MARGIN, SCENE_MARGIN))
+        built = build_scene(self.scene(), versions, head_id, self._style)
+        self._built = built
+        self._graph, self._max_row, self._content = built.graph, built.max_row, built.content
+        self._points, self._lane_row, self._grid = built.points, built.lane_row, built.grid
+        self._row_members, self._items = built.row_members, built.items
+        self._blocks, self._layers = built.blocks, built.layers
+        self._selection, self._match_ring = built.selection, built.match_ring
+        content = self._content
+        self.scene().setSceneRect(content.adjusted(-SCENE_MARGIN, -SCENE_MARGIN, SCENE_MARGIN, SCENE_MARGIN))
         self._initial_view()
-
-    @staticmethod
-    def _add_edge(path: QPainterPath, a: QPointF, b: QPointF, kind: str | None) -> None:
-        """Parent `a` (lower) to child `b` (higher). Lane changes bend in the gap between
-        two rows, where no label is drawn: right above the parent for a branch, right
-        below the child for a merge's second parent (see core.lineage's reservations)."""
-        path.moveTo(a)
-        if a.x() == b.x():
-            path.lineTo(b)
-            return
-        if kind == "second":
-            turn_low, turn_high = b.y() + ROW_H, b.y()
-        else:
-            turn_low, turn_high = a.y(), a.y() - ROW_H
-        path.lineTo(a.x(), turn_low)
-        y1, ym, y2 = turn_low - 0.3 * ROW_H, turn_low - 0.5 * ROW_H, turn_low - 0.7 * ROW_H
-        path.lineTo(a.x(), y1)
-        path.cubicTo(QPointF(a.x(), ym), QPointF(b.x(), ym), QPointF(b.x(), y2))
-        path.lineTo(b.x(), turn_high)
-        path.lineTo(b)
 
     # ------------------------------------------------------------- viewing
     def _fit_scale(self) -> float:
@@ -434,28 +347,14 @@ class LineageView(QGraphicsView):
         if key in (Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_Home):
             if current is None or key == Qt.Key.Key_Home:
                 target = self._head_key()
-            elif key == Qt.Key.Key_Down:
-                target = first_parent(self._graph, current)
-            elif key == Qt.Key.Key_Up:
-                target = self._first_child(current)
             else:
-                row = self._row_members[self._lane_row[current][1]]
-                i = row.index(current) + (1 if key == Qt.Key.Key_Right else -1)
-                target = row[i] if 0 <= i < len(row) else None
+                target = self._built.neighbour(current, key)
             if target is not None:
                 self._auto_view = False
                 self._select(target, emit=True)
             event.accept()
             return
         super().keyPressEvent(event)
-
-    def _first_child(self, key: NodeKey) -> NodeKey | None:
-        kids = list(self._graph.successors(key))
-        if not kids:
-            return None
-        lane = self._lane_row[key][0]
-        # The child continuing this lane first (the line the eye follows), then the oldest.
-        return min(kids, key=lambda k: (self._lane_row[k][0] != lane, self._lane_row[k][1], str(k)))
 
     # ------------------------------------------------------------- tooltip
     def node_tooltip(self, key: NodeKey) -> str:

@@ -1,15 +1,27 @@
-"""The first-start page shown while the collection has no artifacts."""
+"""The first-start page shown while the collection has no artifacts.
+
+"Open demo collection" builds `core.demo` on a worker (`build_demo`), showing its
+progress here; the window reacts to `demoBuilt` / `demoFailed`."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from gui import icons
+from gui.workers import DemoWorker, WorkerPool
+
+if TYPE_CHECKING:
+    from core.history import ArtifactInfo
+    from core.workspace import Workspace
 
 
 class WelcomeView(QWidget):
     addRequested = Signal()
     demoRequested = Signal()
+    demoBuilt = Signal(object)  # list[ArtifactInfo]
+    demoFailed = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -84,3 +96,26 @@ class WelcomeView(QWidget):
         self.progress.setVisible(busy)
         self.progress.setRange(0, total)  # total 0 → indeterminate until the first report
         self.progress.setValue(done)
+
+    def build_demo(self, ws: Workspace, pool: WorkerPool) -> None:
+        """Build the demo collection on a worker of `pool`, with progress on this page."""
+        self.set_busy(True)
+        worker = DemoWorker(ws)
+        worker.progress.connect(self._on_demo_progress)
+        worker.finished.connect(self._on_demo_built)
+        worker.failed.connect(self._on_demo_failed)
+        pool.start(worker)
+
+    @Slot(int, int, str)
+    def _on_demo_progress(self, done: int, total: int, _name: str) -> None:
+        self.set_busy(True, done, total)
+
+    @Slot(object)
+    def _on_demo_built(self, artifacts: list[ArtifactInfo]) -> None:
+        self.set_busy(False)
+        self.demoBuilt.emit(artifacts)
+
+    @Slot(str)
+    def _on_demo_failed(self, message: str) -> None:
+        self.set_busy(False)
+        self.demoFailed.emit(message)

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Generic, TypeVar
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 from core.errors import LineageError
 
@@ -183,6 +183,13 @@ class DiffWorker(Worker[DiffReply]):
         super().__init__(job)
 
 
+# Every started worker and its thread until a pool has seen it end. Module-level, so a pool
+# destroyed mid-run (its dialog collected while a check still runs) cannot take a running
+# QThread with it: destroying a running QThread aborts the whole process. An entry whose
+# pool is gone stays here, its thread ended (see `start`).
+_LIVE: dict[Worker, QThread] = {}
+
+
 class WorkerPool(QObject):
     """Owns running workers and their threads so neither is collected mid-run."""
 
@@ -198,7 +205,11 @@ class WorkerPool(QObject):
         # A bound slot of this GUI-thread object, so the call is queued here; a
         # lambda would run on the worker thread and could not wait for it.
         worker.done.connect(self._on_done)
+        # Directly on the worker thread: the thread's loop ends with the job even when the
+        # queued _on_done never runs because this pool is gone by then.
+        worker.done.connect(thread.quit, Qt.ConnectionType.DirectConnection)
         self._running[worker] = thread
+        _LIVE[worker] = thread
         thread.start()
         return worker
 
@@ -206,6 +217,7 @@ class WorkerPool(QObject):
     def _on_done(self) -> None:
         worker = self.sender()
         thread = self._running.pop(worker, None)  # type: ignore[arg-type]
+        _LIVE.pop(worker, None)  # type: ignore[arg-type]
         if thread is not None:
             thread.quit()
             thread.wait()
@@ -223,4 +235,5 @@ class WorkerPool(QObject):
                 worker.cancel()
             thread.quit()  # takes effect once run() returns and the thread's loop resumes
             thread.wait()
+            _LIVE.pop(worker, None)
         self._running.clear()

@@ -274,7 +274,7 @@ def test_diff_is_computed_off_the_gui_thread_and_stale_results_are_dropped(qtbot
     dropped = []
     panel.diffShown.connect(dropped.append)
     gate.set()
-    qtbot.waitUntil(lambda: not panel._pool.busy(), timeout=WAIT)
+    qtbot.waitUntil(lambda: not panel.file_pane.busy(), timeout=WAIT)
     assert dropped == []  # SKILL.md's late diff did not replace the one on screen
     assert panel.current_diff.change.path == b"notes.txt"
     assert panel.diff_view.toPlainText().splitlines()[1:] == ["- old notes"]

@@ -198,8 +198,8 @@ def test_failing_upstream_shows_error_while_others_sync(qtbot, make_window, ws, 
     assert beta.data(ErrorRole) == by_name["beta"].error
     assert by_name["beta"].error in beta.data(Qt.ItemDataRole.ToolTipRole)
     window.select_artifact(ids["beta"])
-    assert window.artifact_error.isVisibleTo(window)
-    assert by_name["beta"].error in window.artifact_error.text()
+    assert window.artifact_header.error_label.isVisibleTo(window)
+    assert by_name["beta"].error in window.artifact_header.error_label.text()
     assert "1 failed" in window.banner.label.text()
 
 
@@ -239,14 +239,14 @@ def test_selection_persists_across_restart(qtbot, make_window, ws, tmp_path):
     window = make_window()
     window.select_artifact(ids["beta"])
     window.graph.select_version(older.id)
-    window._on_version_selected(older.id)
+    window.browser.show_version(older.id)
     window.close()
 
     again = make_window()
     assert again._current_artifact == ids["beta"]
     current = again.tree.currentIndex()
     assert current.data(ArtifactIdRole) == ids["beta"]
-    assert again._shown_version == older.id
+    assert again.browser.shown_version == older.id
     assert again.graph.selected_version_id() == older.id
 
 
@@ -259,7 +259,7 @@ def test_find_hash_prefix(qtbot, make_window, ws, tmp_path):
     qtbot.keyClicks(window.find_edit, root.content_hash[:8])
     qtbot.keyClick(window.find_edit, Qt.Key.Key_Return)
     assert window.graph.selected_version_id() == root.id
-    assert window._shown_version == root.id
+    assert window.browser.shown_version == root.id
     bogus = "zz" if not root.content_hash.startswith("zz") else "yy"
     assert window.find_version(bogus) is None
     assert window.statusBar().currentMessage() == f"No version of alpha starts with '{bogus}'; check the prefix."

@@ -37,7 +37,7 @@ def test_main_window_with_demo_renders(qtbot, make_window, ws, tmp_path):
     assert len(versions) >= 3
     child = next(v for v in versions if v.parent_id is not None)
     window.graph.select_version(child.id)
-    window._on_version_selected(child.id)
+    window.browser.show_version(child.id)
     qtbot.wait(50)  # one event-loop turn so layouts settle before the grab
 
     path = tmp_path / "main-window.png"

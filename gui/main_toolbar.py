@@ -1,0 +1,56 @@
+"""The window's toolbar: Sync now (bold, F5), Add artifact…, Zoom to fit, Export graph…,
+and the hash-prefix find field (Ctrl+F, Enter). The actions are created here; the
+window connects them to what they do."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QLineEdit, QSizePolicy, QToolBar, QWidget
+
+from gui import icons
+from gui.sync_controller import SYNC_IDLE_TIP
+
+
+class MainToolBar(QToolBar):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Main", parent)
+        self.setObjectName("mainToolBar")
+        self.setMovable(False)
+        self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+
+        self.sync_action = QAction(icons.sync_icon(), "Sync now", self)
+        self.sync_action.setShortcut(QKeySequence(Qt.Key.Key_F5))
+        self.sync_action.setToolTip(SYNC_IDLE_TIP)
+        self.add_action = QAction(icons.add_icon(), "Add artifact…", self)
+        self.add_action.setShortcut(QKeySequence.StandardKey.New)
+        self.add_action.setToolTip("Track a new artifact from a folder or git upstream (Ctrl+N)")
+        self.fit_action = QAction(icons.fit_icon(), "Zoom to fit", self)
+        self.fit_action.setShortcut(QKeySequence("Ctrl+0"))
+        self.fit_action.setToolTip("Show the whole lineage graph (Ctrl+0)")
+        self.export_action = QAction(icons.export_icon(), "Export graph…", self)
+        self.export_action.setToolTip("Save the graph as PNG or SVG, or its data as GraphML")
+        # Ctrl+F works wherever the focus is: the window adds this action to itself.
+        self.find_action = QAction("Find version", self)
+        self.find_action.setShortcut(QKeySequence.StandardKey.Find)
+
+        self.addAction(self.sync_action)
+        sync_button = self.widgetForAction(self.sync_action)
+        font = sync_button.font()
+        font.setBold(True)
+        sync_button.setFont(font)
+        self.addSeparator()
+        self.addAction(self.add_action)
+        self.addAction(self.fit_action)
+        self.addAction(self.export_action)
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.addWidget(spacer)
+        self.find_edit = QLineEdit()
+        self.find_edit.setPlaceholderText("Find hash prefix (Ctrl+F)")
+        self.find_edit.setClearButtonEnabled(True)
+        self.find_edit.setMaximumWidth(260)
+        self.addWidget(self.find_edit)
+
+    def focus_find(self) -> None:
+        self.find_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.find_edit.selectAll()
