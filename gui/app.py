@@ -25,6 +25,13 @@ def make_application(argv: list[str]):
 
 def run(argv: list[str], *, home: str | None = None, db_url: str | None = None) -> int:
     """Open the workspace and the main window; returns the process exit code."""
+    from gui.display_check import problem
+
+    cannot_open = problem()
+    if cannot_open:  # said before Qt starts: Qt would abort with a misleading message
+        print(cannot_open, file=sys.stderr)
+        return 1
+
     from PySide6.QtWidgets import QMessageBox
 
     from core.errors import LineageError
