@@ -21,16 +21,16 @@ import tempfile
 import zlib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
-from core.errors import CorruptObjectError, MissingObjectError, ObjectStoreError, UnsafeEntryError
+from core.errors import CorruptObjectError, MissingObjectError, ObjectStoreError
 from core.hashing import ManifestEntry, TreeHash, content_hash_of
 from core.manifests import HEX64, ManifestFormatError, encode_manifest, parse_manifest
+from core.verified_reader import CHUNK, VerifiedReader
 from core.safety import check_link_target, check_name
 
 __all__ = ["ObjectStore", "VerifiedReader"]
 
-CHUNK = 1 << 20  # read/compress/decompress granularity: memory stays flat
 LEVEL = 1  # zlib level: speed first, artifacts are mostly small text
 PROBE = 64 << 10  # bytes trial-compressed to spot data that will not shrink
 _O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
@@ -76,106 +76,6 @@ def _fsync_dir(path: str) -> None:
         pass
     finally:
         os.close(fd)
-
-
-class VerifiedReader:
-    """Streams a stored object's bytes and checks them against its name.
-
-    The check happens when the stream ends: a reader that reaches the end without
-    an exception has returned exactly the bytes whose sha256 is `digest`.
-    """
-
-    def __init__(self, digest: str, path: str) -> None:
-        self.digest = digest
-        self.path = path
-        try:
-            self._file: BinaryIO = open(path, "rb")
-        except FileNotFoundError:
-            raise MissingObjectError(
-                f"Object {digest} is not in the object store ({path}); re-sync the artifact that needs it."
-            ) from None
-        except OSError as exc:
-            raise ObjectStoreError(
-                f"Could not open object {digest} ({path}): {exc.strerror or exc}; "
-                "check that the data folder is readable and its disk is mounted."
-            ) from None
-        self._inflate = zlib.decompressobj()
-        self._sha = hashlib.sha256()
-        self._pending = b""  # compressed input not yet inflated (kept small by max_length)
-        self._buffer = b""  # inflated bytes handed out by read() only in part
-        self._done = False
-
-    def _corrupt(self, why: str) -> CorruptObjectError:
-        return CorruptObjectError(
-            f"Object {self.digest} is corrupt ({why}) in {self.path}; delete that file and sync the artifact that holds it "
-            "to store it again (this restores it only if the upstream or the collection still holds that content)."
-        )
-
-    def _next_chunk(self) -> bytes:
-        """The next piece of decompressed bytes; b'' once the object is complete and verified."""
-        while not self._done:
-            if not self._pending:
-                self._pending = self._file.read(CHUNK)
-                if not self._pending:
-                    if not self._inflate.eof:
-                        raise self._corrupt("the compressed stream is truncated")
-                    self._finish()
-                    return b""
-            try:
-                out = self._inflate.decompress(self._pending, CHUNK)
-            except zlib.error as exc:
-                raise self._corrupt(f"bad compressed data: {exc}") from None
-            self._pending = self._inflate.unconsumed_tail
-            if self._inflate.eof:
-                if self._inflate.unused_data or self._pending or self._file.read(1):
-                    raise self._corrupt("extra bytes after the compressed stream")
-                self._pending = b""
-            if out:
-                self._sha.update(out)
-                return out
-            if self._inflate.eof:
-                self._finish()
-        return b""
-
-    def _finish(self) -> None:
-        self._done = True
-        if self._sha.hexdigest() != self.digest:
-            raise self._corrupt(f"its content hashes to {self._sha.hexdigest()}")
-
-    def __iter__(self) -> Iterator[bytes]:
-        while True:
-            chunk = self._next_chunk()
-            if not chunk:
-                return
-            yield chunk
-
-    def read(self, size: int = -1) -> bytes:
-        """Read up to `size` bytes (all remaining when negative); raises CorruptObjectError at a bad end."""
-        parts: list[bytes] = []
-        have = 0
-        while size < 0 or have < size:
-            if self._buffer:
-                piece = self._buffer
-                self._buffer = b""
-            else:
-                piece = self._next_chunk()
-                if not piece:
-                    break
-            if size >= 0 and have + len(piece) > size:
-                self._buffer = piece[size - have :]
-                piece = piece[: size - have]
-            parts.append(piece)
-            have += len(piece)
-        return b"".join(parts)
-
-    def close(self) -> None:
-        self._file.close()
-
-    def __enter__(self) -> "VerifiedReader":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
 
 class ObjectStore:
