@@ -1,8 +1,9 @@
 """The demo collection: a small upstream with real history, built by the real engine.
 
-`resources/demo/plan.json` lists four artifacts and a sequence of steps; each
-step's tree under `resources/demo/steps/<NN>/` is a full upstream folder. The
-demo copies a step into `<data home>/demo-upstream`, then syncs through
+`resources/demo/plan.json` lists four artifacts and a sequence of steps. Step 01
+under `resources/demo/steps/` is a whole upstream folder; each later step holds
+only the files that changed since the step before. The demo lays each step over
+`<data home>/demo-upstream`, then syncs through
 `core.sync` exactly as a user's "Sync now" would — so the history it shows
 (roots, upstream syncs, a local edit, a take-upstream, a binary change, an
 exec-bit change, a revert) is produced by the same rules, not faked rows. The
@@ -48,24 +49,25 @@ def demo_upstream_dir(ws: "Workspace") -> Path:
     return Path(ws.home.root) / UPSTREAM_FOLDER
 
 
-def _copy_step(tree: Path, upstream: Path, executable: set[str]) -> None:
-    """Make `upstream` hold exactly `tree`, with exec bits only on `executable` paths.
+def _apply_step(tree: Path, upstream: Path, executable: set[str], *, first: bool) -> None:
+    """Lay step `tree` over `upstream`; exec bits only on the `executable` paths.
 
-    Modes are set here rather than taken from the shipped files, because packaging
-    and checkouts do not reliably keep exec bits.
+    Step 01 is a whole upstream; later steps hold only the files that changed since
+    the step before, so each file version is shipped once. Modes are set here rather
+    than taken from the shipped files, because packaging and checkouts do not
+    reliably keep exec bits.
     """
-    if upstream.exists():
+    if first and upstream.exists():
         shutil.rmtree(upstream)
-    upstream.mkdir(parents=True)
+    upstream.mkdir(parents=True, exist_ok=True)
     for src in sorted(tree.rglob("*")):
-        rel = src.relative_to(tree).as_posix()
-        dest = upstream / rel
-        if src.is_dir():
-            dest.mkdir(parents=True, exist_ok=True)
-            continue
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(src, dest)
-        os.chmod(dest, 0o755 if rel in executable else 0o644)
+        if src.is_file():
+            dest = upstream / src.relative_to(tree)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, dest)
+    for path in upstream.rglob("*"):
+        if path.is_file():
+            os.chmod(path, 0o755 if path.relative_to(upstream).as_posix() in executable else 0o644)
 
 
 def _existing_demo(ws: "Workspace", upstream: Path) -> list["ArtifactInfo"]:
@@ -114,7 +116,7 @@ def build_demo(
     report = progress or (lambda done, total, label: None)
 
     first = next(s for s in steps if "tree" in s)
-    _copy_step(demo_dir / "steps" / first["tree"], upstream, set(first.get("executable", [])))
+    _apply_step(demo_dir / "steps" / first["tree"], upstream, set(first.get("executable", [])), first=True)
     report(0, total, "Adding the demo artifacts")
     artifacts = {}
     for spec in plan["artifacts"]:
@@ -138,13 +140,16 @@ def _replay(
 ) -> None:
     from core import sync
 
+    first_tree = next(s for s in steps if "tree" in s)
     first_stamp = datetime.now(timezone.utc) - STEP_SPACING * len(steps)
     for number, step in enumerate(steps, start=1):
         stamp = first_stamp + STEP_SPACING * number
         ws.clock = lambda stamp=stamp: stamp
         report(number, total, step.get("title", f"step {number}"))
         if "tree" in step:
-            _copy_step(demo_dir / "steps" / step["tree"], upstream, set(step.get("executable", [])))
+            _apply_step(
+                demo_dir / "steps" / step["tree"], upstream, set(step.get("executable", [])), first=step is first_tree
+            )
         edit = step.get("local_edit")
         if edit:
             _local_edit(ws, artifacts[edit["artifact"]], edit)
