@@ -18,11 +18,13 @@ import shutil
 import signal
 import stat
 import subprocess
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Iterator
 
+from core.cancel import Cancelled, cancelled
 from core.errors import UpstreamError
 from core.sources import (
     ALLOWED_PROTOCOLS,
@@ -37,6 +39,7 @@ from core.transfer import sync_tree
 __all__ = ["fetch_git", "cache_key", "GIT_TIMEOUT", "KEEP_TREES"]
 
 GIT_TIMEOUT = 120.0  # seconds for any one git command (a stuck network must not hang a sync)
+_POLL_SECONDS = 0.1  # how often a running git command checks for a Cancel
 KEEP_TREES = 4  # checked-out commits kept per repository (the newest by use)
 _HEX = re.compile(r"^[0-9a-fA-F]{4,64}$")
 # Every invocation: only the listed protocols, never `ext` (it runs arbitrary commands),
@@ -104,21 +107,33 @@ def _run_git(args: list[str], *, what: str, cwd: Path | None = None,
     except OSError as e:
         raise UpstreamError(f"Could not start git for {what}: {e.strerror}; check the git installation.") from e
     limit = GIT_TIMEOUT if timeout is None else timeout
-    try:
-        out, err = proc.communicate(timeout=limit)
-    except subprocess.TimeoutExpired:
-        # Kill the whole group: git's helpers (ssh, git-remote-https) would outlive git alone.
-        if posix:
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except OSError:
-                pass
-        proc.kill()
-        proc.communicate()
-        raise UpstreamError(
-            f"git took longer than {limit:g} s for {what}; check the network or the URL and try again."
-        ) from None
-    return _GitResult(proc.returncode, out, err)
+    deadline = time.monotonic() + limit
+    while True:
+        try:
+            # Short waits so a Cancel is honoured within a fraction of a second;
+            # communicate() may be retried after a timeout without losing output.
+            out, err = proc.communicate(timeout=max(0.0, min(_POLL_SECONDS, deadline - time.monotonic())))
+            return _GitResult(proc.returncode, out, err)
+        except subprocess.TimeoutExpired:
+            if cancelled():
+                _kill(proc, posix)
+                raise Cancelled(f"Cancelled while git was working on {what}; nothing was changed.") from None
+            if time.monotonic() >= deadline:
+                _kill(proc, posix)
+                raise UpstreamError(
+                    f"git took longer than {limit:g} s for {what}; check the network or the URL and try again."
+                ) from None
+
+
+def _kill(proc: "subprocess.Popen[bytes]", posix: bool) -> None:
+    # Kill the whole group: git's helpers (ssh, git-remote-https) would outlive git alone.
+    if posix:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except OSError:
+            pass
+    proc.kill()
+    proc.communicate()
 
 
 @contextmanager

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Iterable
 
+from core.cancel import Cancelled
 from core.errors import LineageError
 
 if TYPE_CHECKING:  # imported lazily at run time so `import core.sync` stays cheap for the CLI
@@ -158,6 +159,8 @@ def _probe(ws: "Workspace", artifact: "ArtifactInfo", head: "VersionInfo | None"
         probe.fetched = fetch(artifact.upstream, ws.home.git_cache_dir)
         probe.upstream_tree = _tree_hash(Path(probe.fetched.path), artifact.shape, name, ws.stat_cache)
         _check_links(Path(probe.fetched.path), probe.upstream_tree)
+    except Cancelled:
+        raise  # not this artifact's failure: the caller stops the whole pass
     except LineageError as exc:
         probe.error = str(exc)
         return probe

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from core.adding import add_artifact
+from core.cancel import Cancelled, cancellable
 from core.errors import LineageError, SyncError
 from core.probe import (
     ArtifactStatus,
@@ -316,6 +317,8 @@ def _sync_one(
     probe = _probe(ws, artifact, head, base)
     try:
         return _act(ws, probe, strategy)
+    except Cancelled:
+        raise
     except LineageError as exc:
         return _result(probe, "failed", None, None, error=str(exc))
     except OSError as exc:
@@ -343,7 +346,9 @@ def sync_all(
     """Sync every artifact (or those named); one failure never stops the rest.
 
     `strategies` overrides `strategy` per artifact id. `cancel` is checked between
-    artifacts; the ones not reached get action "cancelled".
+    artifacts, and also by a git fetch while it runs (core.cancel), so a slow
+    upstream does not hold a Cancel up; the artifacts not finished get action
+    "cancelled" and keep their copies as they were.
     """
     artifacts = _select(ws, names)
     bases = _heads_and_bases(ws, artifacts)
@@ -358,7 +363,11 @@ def sync_all(
                 progress(index, total, artifact.name)
             chosen = Strategy((strategies or {}).get(artifact.id, strategy))
             try:
-                results.append(_sync_one(ws, artifact, *bases[artifact.id], chosen))
+                with cancellable(cancel):
+                    results.append(_sync_one(ws, artifact, *bases[artifact.id], chosen))
+            except Cancelled:
+                results.extend(_cancelled(a, bases[a.id]) for a in artifacts[index:])
+                break
             except Exception as exc:  # a bug in one artifact must not stop the others
                 results.append(
                     SyncResult(

@@ -52,6 +52,8 @@ class AddArtifactDialog(QDialog):
         self._pool = WorkerPool(self)
         self.artifact: ArtifactInfo | None = None
         self._checking = False
+        self._worker: AddWorker | None = None
+        self._cancel_requested = False  # Cancel pressed while the upstream was being checked
 
         self.name_edit = QLineEdit()
         self.name_edit.setPlaceholderText("e.g. pdf")
@@ -168,6 +170,7 @@ class AddArtifactDialog(QDialog):
         if not (v["name"] and v["source"]) or self._checking:
             return
         self.error_label.hide()
+        self.busy_label.setText("Checking the upstream…")
         self._set_busy(True)
         source = v["source"]
         if "://" not in source and not source.startswith("git@"):
@@ -175,6 +178,7 @@ class AddArtifactDialog(QDialog):
         worker = AddWorker(self._ws, v["name"], source, type=v["type"], ref=v["ref"], subdir=v["subdir"])
         worker.finished.connect(self._on_added)
         worker.failed.connect(self._on_failed)
+        self._worker = worker
         self._pool.start(worker)
 
     @Slot(object)
@@ -188,6 +192,11 @@ class AddArtifactDialog(QDialog):
     @Slot(str)
     def _on_failed(self, message: str) -> None:
         self._set_busy(False)
+        if self._cancel_requested:
+            self._cancel_requested = False
+            self.validationFinished.emit(False)
+            super().reject()
+            return
         self.error_label.setText(message)
         self.error_label.show()
         self._update_ok()
@@ -195,7 +204,13 @@ class AddArtifactDialog(QDialog):
 
     def reject(self) -> None:
         if self._checking:
-            return  # the check is running; closing now would leave its result nowhere
+            # Cancel the check (a git clone is killed); the dialog closes once the worker
+            # reports back, so an artifact added in the meantime is never left unseen.
+            self._cancel_requested = True
+            self.busy_label.setText("Cancelling…")
+            if self._worker is not None:
+                self._worker.cancel()
+            return
         super().reject()
 
     def done(self, result: int) -> None:

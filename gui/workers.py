@@ -154,8 +154,20 @@ class AddWorker(Worker[object]):
         self, ws: Workspace, name: str, source: str, *, type: str | None, ref: str | None, subdir: str | None
     ) -> None:
         from core import sync
+        from core.cancel import cancellable
 
-        super().__init__(lambda: sync.add_artifact(ws, name, source, type=type, ref=ref, subdir=subdir))
+        self._cancel = threading.Event()
+
+        def job() -> object:
+            # A git upstream is cloned to check it: that can take long, so Cancel reaches git too.
+            with cancellable(self._cancel.is_set):
+                return sync.add_artifact(ws, name, source, type=type, ref=ref, subdir=subdir)
+
+        super().__init__(job)
+
+    def cancel(self) -> None:
+        """Stop checking the upstream (a running git command is killed); nothing is added."""
+        self._cancel.set()
 
 
 @dataclass(frozen=True)

@@ -71,3 +71,33 @@ def test_explicit_type_is_passed_to_core(qtbot, dialog, ws, tmp_path):
     with qtbot.waitSignal(dialog.validationFinished, timeout=WAIT):
         qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     assert ws.history.get_artifact("notes").type == "other"
+
+
+def test_cancel_while_checking_stops_the_check_and_adds_nothing(qtbot, dialog, ws, tmp_path, monkeypatch):
+    """A slow upstream (a big git clone) must not hold the dialog hostage: Cancel reaches it."""
+    import threading
+
+    from core import sources
+    from core.cancel import Cancelled, cancelled
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    started = threading.Event()
+
+    def slow_validate(spec, cache_dir):
+        started.set()
+        while not cancelled():  # what core.git_upstream's runner does while git works
+            threading.Event().wait(0.01)
+        raise Cancelled("Cancelled while git was working on a test; nothing was changed.")
+
+    monkeypatch.setattr(sources, "validate", slow_validate)
+    dialog.name_edit.setText("slow")
+    dialog.source_edit.setText(str(tmp_path))
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(started.is_set, timeout=WAIT)
+    assert dialog.busy_label.isVisible()
+    cancel = dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+    with qtbot.waitSignal(dialog.finished, timeout=WAIT) as closed:
+        qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
+    assert closed.args == [0]  # rejected
+    assert not dialog.isVisible()
+    assert ws.history.list_artifacts() == []
