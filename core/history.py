@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import sqlalchemy.exc as sa_exc
 from sqlalchemy import Select, bindparam, func, literal, select
@@ -32,6 +32,9 @@ from core.errors import (
 )
 from core.models import Artifact, ArtifactVersion, utcnow
 from core.sources import UpstreamSpec
+
+if TYPE_CHECKING:
+    from core.db import Database
 
 ArtifactType = Literal["skill", "command", "agent", "other"]
 ArtifactShape = Literal["dir", "file"]
@@ -127,7 +130,7 @@ def _newest_first(artifact_id: int) -> Select[tuple[ArtifactVersion]]:
 class History:
     """Artifacts and versions in one `core.db.Database`. Safe to share between threads."""
 
-    def __init__(self, db: "object") -> None:  # core.db.Database
+    def __init__(self, db: "Database") -> None:
         self.db = db
 
     # --- artifacts -------------------------------------------------------------
