@@ -104,7 +104,7 @@ def _exit_code_for(exc: BaseException) -> int:
 
     input_errors: tuple[type[BaseException], ...] = (
         errors.ArtifactNotFoundError, errors.ArtifactExistsError, errors.VersionNotFoundError,
-        errors.UpstreamError, errors.HashingError, errors.UnsafeEntryError, UsageError,
+        errors.UpstreamError, errors.HashingError, errors.UnsafeEntryError, errors.DataFolderError, UsageError,
     )
     try:
         from core.collection import InvalidNameError

@@ -11,6 +11,10 @@ class LineageError(Exception):
     """Base of every error core raises on purpose."""
 
 
+class DataFolderError(LineageError):
+    """The data folder (--home) is a file, unwritable or otherwise unusable."""
+
+
 class HashingError(LineageError):
     """A tree could not be hashed (missing path, unreadable file...)."""
 

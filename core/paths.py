@@ -53,8 +53,21 @@ class DataHome:
         return self.cache_dir / "git"
 
     def ensure(self) -> "DataHome":
+        from core.errors import DataFolderError
+
         for folder in (self.root, self.objects_dir, self.collection_dir, self.cache_dir):
-            folder.mkdir(parents=True, exist_ok=True)
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except FileExistsError:
+                raise DataFolderError(
+                    f"The data folder {self.root} cannot be used: {folder} is a file, not a folder; "
+                    f"pass a folder with --home or {ENV_HOME}."
+                ) from None
+            except OSError as exc:
+                raise DataFolderError(
+                    f"The data folder {self.root} cannot be used: {exc.strerror or exc} at {folder}; "
+                    f"check its permissions, or pass another folder with --home or {ENV_HOME}."
+                ) from None
         return self
 
 

@@ -238,6 +238,12 @@ def _record_local(ws: "Workspace", probe: _Probe, strategy: Strategy) -> _Record
     return _record(ws, probe.artifact, probe.local, origin, None, meta)
 
 
+_NOTHING_TO_RECORD = {
+    "nothing": "The collection already matches the newest version.",
+    "kept-local": "The local copy is already recorded as the newest version; it was kept.",
+}
+
+
 def _result(probe: _Probe, action: str, new_hash: str | None, rec: _Record | None, **kw: Any) -> SyncResult:
     a = probe.artifact
     return SyncResult(
@@ -250,9 +256,7 @@ def _result(probe: _Probe, action: str, new_hash: str | None, rec: _Record | Non
         new_hash=new_hash,
         version_id=rec.version_id if rec else None,
         version_recorded=bool(rec and rec.recorded),
-        not_recorded_reason=(
-            rec.reason if rec else None if action == "failed" else "The collection already matches the newest version."
-        ),
+        not_recorded_reason=rec.reason if rec else _NOTHING_TO_RECORD.get(action),
         **kw,
     )
 

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import platformdirs
+import pytest
 
 from core.paths import APP_NAME, ENV_DB, ENV_HOME, resolve_db_url, resolve_home
 
@@ -50,3 +51,21 @@ def test_hash_command_keeps_its_cache_in_the_chosen_home(tmp_path):
     )
     assert out.returncode == 0, out.stderr
     assert (home / "cache" / "statcache.sqlite3").is_file()
+
+
+def test_a_file_given_as_the_data_folder_is_one_clear_error_exit_2(tmp_path):
+    from core.errors import DataFolderError
+
+    a_file = tmp_path / "afile"
+    a_file.write_text("not a folder")
+    with pytest.raises(DataFolderError, match="is a file, not a folder"):
+        resolve_home(a_file).ensure()
+    out = subprocess.run(
+        [sys.executable, "main.py", "--home", str(a_file), "status"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )
+    assert out.returncode == 2
+    assert out.stderr.strip().splitlines() == [
+        f"error: The data folder {a_file} cannot be used: {a_file} is a file, not a folder; "
+        "pass a folder with --home or ARTIFACT_LINEAGE_HOME."
+    ]

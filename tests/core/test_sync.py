@@ -144,6 +144,7 @@ def test_diverged_keep_local_reports_a_conflict(ws, tmp_path):
     assert head.change_origin == "local_modification" and head.parent_hash == first.new_hash
     again = sync.sync_artifact(ws, art.id)
     assert again.conflict and not again.version_recorded
+    assert again.not_recorded_reason == "The local copy is already recorded as the newest version; it was kept."
     assert len(ws.history.versions(art.id)) == 2
 
 
