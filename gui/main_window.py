@@ -10,6 +10,8 @@ slow call runs on a worker thread. The Sync now flow lives in `gui.sync_controll
 """
 from __future__ import annotations
 
+import time
+
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -43,6 +45,10 @@ if TYPE_CHECKING:
 __all__ = ["MainWindow", "SYNC_IDLE_TIP", "SYNC_RUNNING_TIP", "data_folder_group"]
 
 
+# Re-check states when the window is activated again, at most this often (seconds).
+REFRESH_ON_ACTIVATE_AFTER = 5.0
+
+
 class MainWindow(QMainWindow):
     statusesUpdated = Signal()  # the list shows fresh states
     syncFinished = Signal(object)  # list[SyncResult], after the list and graph refreshed
@@ -59,6 +65,7 @@ class MainWindow(QMainWindow):
         self.sync = SyncController(workspace, self._pool, self._statuses, self)
         self._closed = False
         self._statuses_pending = False
+        self._last_status_request = float("-inf")
         self._current_artifact: int | None = None
         self._pending_version: int | None = None
         self._add_dialog: AddArtifactDialog | None = None
@@ -248,8 +255,9 @@ class MainWindow(QMainWindow):
 
     # ----------------------------------------------------------------- status
     def refresh_statuses(self) -> None:
-        """Hash collection and upstreams on a worker; the list shows 'checking…' meanwhile."""
+        """Hash collection and upstreams on a worker; known states stay shown meanwhile."""
         if self.model.artifact_ids():
+            self._last_status_request = time.monotonic()
             self._statuses.request(self._on_status_reply)
 
     def _on_status_reply(self, reply: StatusReply, current: bool) -> None:
@@ -397,6 +405,11 @@ class MainWindow(QMainWindow):
         if event.type() == QEvent.Type.Paint and self._statuses_pending:
             self._statuses_pending = False
             QTimer.singleShot(0, self.refresh_statuses)
+        elif event.type() == QEvent.Type.WindowActivate and not self.is_syncing():
+            # Coming back from an editor or a terminal: files may have changed there.
+            # Statuses stay on screen while the check runs, so this never flickers.
+            if time.monotonic() - self._last_status_request >= REFRESH_ON_ACTIVATE_AFTER:
+                QTimer.singleShot(0, self.refresh_statuses)
         return super().event(event)
 
     # ------------------------------------------------------------------ close

@@ -288,3 +288,24 @@ def test_unreadable_database_shows_message_and_exits_1(qapp, qsettings, tmp_path
     rc = gui_app.run([], home=str(tmp_path / "home"), db_url=f"sqlite:///{bad}")
     assert rc == 1
     assert len(shown) == 1 and str(bad) in shown[0]
+
+
+def test_states_are_checked_again_when_the_window_is_activated(qtbot, make_window, ws, tmp_path):
+    """Edits made in an editor or terminal show up when the person comes back to the window."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    ids = add_skills(ws, tmp_path / "up", ["alpha"])
+    window = make_window()
+    assert window.model.state_of(ids["alpha"]) == "up_to_date"
+    (tmp_path / "up" / "alpha" / "SKILL.md").write_text("# alpha\nedited upstream\n", encoding="utf-8")
+
+    window._last_status_request = float("-inf")  # long enough ago
+    with qtbot.waitSignal(window.statusesUpdated, timeout=WAIT):
+        QCoreApplication.sendEvent(window, QEvent(QEvent.Type.WindowActivate))
+    assert window.model.state_of(ids["alpha"]) == "upstream_changed"
+
+    # Right after a check, switching windows back and forth does not start another one.
+    requested = window._last_status_request
+    QCoreApplication.sendEvent(window, QEvent(QEvent.Type.WindowActivate))
+    qtbot.wait(50)
+    assert window._last_status_request == requested
