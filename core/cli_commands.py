@@ -136,10 +136,21 @@ def cmd_log(args: argparse.Namespace) -> int:
 
 
 def resolve_version(history: "History", artifact: "ArtifactInfo", token: str) -> str:
-    """A content hash from `#12`, `12` (a version id of this artifact) or a hash prefix (4+ hex digits)."""
+    """A content hash from `v3` (the artifact's own numbering, as `log` and the window show it),
+    `#12` or `12` (a database id of this artifact's version) or a hash prefix (4+ hex digits)."""
     from core.errors import VersionNotFoundError
+    from core.history import ordinal_by_id
 
     text = token.strip()
+    if text[:1] in ("v", "V") and text[1:].isdigit():
+        wanted = int(text[1:])
+        versions = history.versions(artifact.id)
+        for version_id, number in ordinal_by_id(versions).items():
+            if number == wanted:
+                return next(v.content_hash for v in versions if v.id == version_id)
+        raise VersionNotFoundError(
+            f"{artifact.name!r} has no version {text} (it has v1 to v{len(versions)}); `log {artifact.name}` lists them."
+        )
     by_id = text[1:] if text.startswith("#") else text
     if by_id.isdigit():
         try:

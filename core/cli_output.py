@@ -106,8 +106,12 @@ def status_text(statuses: list["ArtifactStatus"]) -> str:
 
 
 def log_json(art: "ArtifactInfo", versions: Iterable["VersionInfo"], lineages: dict) -> dict:
+    from core.history import ordinal_by_id  # here: `--help` must not import the database layer
+
+    versions = list(versions)
+    number = ordinal_by_id(versions)
     return {"artifact": art.name, "versions": [
-        {"id": v.id, "content_hash": v.content_hash, "parent_hash": v.parent_hash,
+        {"id": v.id, "number": number[v.id], "content_hash": v.content_hash, "parent_hash": v.parent_hash,
          "change_origin": v.change_origin, "created_at": v.created_at.isoformat(),
          "lineage": lineages[v.id], "metadata": v.metadata}
         for v in versions
@@ -115,20 +119,26 @@ def log_json(art: "ArtifactInfo", versions: Iterable["VersionInfo"], lineages: d
 
 
 def log_text(art: "ArtifactInfo", versions: list["VersionInfo"]) -> str:
+    """Newest first. VERSION is the artifact's own v1…vN, as the window numbers them;
+    ID is the database id (`diff` takes either: `v3` or `#12`)."""
     if not versions:
         return f"{art.name}: no versions yet; run `sync {art.name}`.\n"
-    lines = [f"{'ID':>5}  {'CREATED (UTC)':<19}  {'ORIGIN':<18}  {'CONTENT':<12}  {'PARENT':<12}  NOTE"]
+    from core.history import ordinal_by_id
+
+    number = ordinal_by_id(versions)
+    lines = [f"{'VERSION':>7}  {'ID':>5}  {'CREATED (UTC)':<19}  {'ORIGIN':<18}  {'CONTENT':<12}  {'PARENT':<12}  NOTE"]
     for v in versions:
         meta = v.metadata
         notes = []
         if meta.get("resolved_commit"):
             notes.append(f"commit {str(meta['resolved_commit'])[:10]}")
-        if "matches_version" in meta:
-            notes.append(f"same content as #{meta['matches_version']}")
+        if meta.get("matches_version") in number:
+            notes.append(f"same content as v{number[meta['matches_version']]}")
         if v.parent_hash and v.parent_id is None:
             notes.append("legacy parent")
-        lines.append(f"{v.id:>5}  {v.created_at.strftime('%Y-%m-%d %H:%M:%S'):<19}  {v.change_origin:<18}  "
-                     f"{short(v.content_hash):<12}  {short(v.parent_hash):<12}  {', '.join(notes)}")
+        lines.append(f"{'v' + str(number[v.id]):>7}  {v.id:>5}  {v.created_at.strftime('%Y-%m-%d %H:%M:%S'):<19}  "
+                     f"{v.change_origin.replace('_', ' '):<18}  {short(v.content_hash):<12}  "
+                     f"{short(v.parent_hash):<12}  {', '.join(notes)}")
     return "\n".join(lines) + "\n"
 
 

@@ -78,7 +78,10 @@ def test_add_sync_status_log_diff(cli, tmp_path):
     log = cli.json("log", "pdf")
     assert log["artifact"] == "pdf"
     newest, oldest = log["versions"]
-    assert set(newest) == {"id", "content_hash", "parent_hash", "change_origin", "created_at", "lineage", "metadata"}
+    assert set(newest) == {
+        "id", "number", "content_hash", "parent_hash", "change_origin", "created_at", "lineage", "metadata"
+    }
+    assert (oldest["number"], newest["number"]) == (1, 2)  # the artifact's own v1, v2, as the window shows
     assert newest["parent_hash"] == oldest["content_hash"] == first["new_hash"]
     assert newest["lineage"] == [first["new_hash"], second["new_hash"]]
     assert oldest["parent_hash"] is None and oldest["lineage"] == [first["new_hash"]]
@@ -89,13 +92,17 @@ def test_add_sync_status_log_diff(cli, tmp_path):
     assert d["files"][1]["size"] == 3
     # the same by version ids and by hash prefixes, and reversed
     assert cli.json("diff", "pdf", str(oldest["id"]), f"#{newest['id']}") == d
+    assert cli.json("diff", "pdf", "v1", "v2") == d
+    assert "has no version v3 (it has v1 to v2)" in one_error_line(cli("diff", "pdf", "v3", expect=2))
     back = cli.json("diff", "pdf", second["new_hash"][:8], first["new_hash"][:8])
     assert [(f["path"], f["status"]) for f in back["files"]] == [("SKILL.md", "modified"), ("tool.bin", "removed")]
 
     text = cli("diff", "pdf").stdout.decode()
     assert "+more" in text and "SKILL.md" in text and "tool.bin" in text
     assert "Binary" in text and "\x00" not in text
-    assert "sync" in cli("log", "pdf").stdout.decode()
+    log_lines = cli("log", "pdf").stdout.decode().splitlines()
+    assert log_lines[0].split()[:2] == ["VERSION", "ID"]
+    assert [line.split()[0] for line in log_lines[1:]] == ["v2", "v1"]
     assert "up_to_date" in cli("status").stdout.decode()
 
 
