@@ -29,7 +29,7 @@ class UsageError(Exception):
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         # One line, not argparse's usage block: scripts read stderr too.
-        self.exit(EXIT_USAGE, f"{self.prog}: {message}; see --help.\n")
+        self.exit(EXIT_USAGE, f"error: {self.prog}: {message}; see --help.\n")
 
 
 def _version() -> str:

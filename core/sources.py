@@ -151,7 +151,7 @@ def _fetch_folder(spec: UpstreamSpec) -> FetchedUpstream:
     if not path.exists():
         what = "folder" if sub is None else "path"
         raise UpstreamError(
-            f"Upstream {what} {path} does not exist; check the path or edit the artifact's upstream."
+            f"Upstream {what} {path} does not exist; check the path, or put the folder back if it was moved."
         )
     # The person chose this path, so links on the way to it are theirs to follow;
     # resolving makes the artifact root a real file or folder (never itself a link).

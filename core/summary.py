@@ -63,6 +63,7 @@ def count_states(states: Iterable[SyncState | str | None]) -> StateCounts:
 class SyncSummary:
     """What a Sync now did, counted once here so the CLI and the window say the same."""
 
+    added: int = 0  # copied into the collection for the first time
     updated: int = 0
     locally_modified: int = 0
     diverged_kept_local: int = 0
@@ -71,8 +72,9 @@ class SyncSummary:
     cancelled: int = 0
 
     def text(self) -> str:
-        """'2 updated, 1 locally modified, 17 up to date, 0 failed' (+ diverged/cancelled when any)."""
-        parts = [f"{self.updated} updated", f"{self.locally_modified} locally modified"]
+        """'2 updated, 1 locally modified, 17 up to date, 0 failed' (+ added/diverged/cancelled when any)."""
+        parts = [f"{self.added} added"] if self.added else []
+        parts += [f"{self.updated} updated", f"{self.locally_modified} locally modified"]
         if self.diverged_kept_local:
             parts.append(f"{self.diverged_kept_local} diverged (kept local)")
         parts += [f"{self.up_to_date} up to date", f"{self.failed} failed"]
@@ -83,14 +85,16 @@ class SyncSummary:
 
 def summarize_results(results: Iterable[SyncResult]) -> SyncSummary:
     counts = dict.fromkeys(
-        ("updated", "locally_modified", "diverged_kept_local", "up_to_date", "failed", "cancelled"), 0
+        ("added", "updated", "locally_modified", "diverged_kept_local", "up_to_date", "failed", "cancelled"), 0
     )
     for r in results:
         if r.action == "failed":
             key = "failed"
         elif r.action == "cancelled":
             key = "cancelled"
-        elif r.action in ("copied", "replaced"):
+        elif r.action == "copied":
+            key = "added"
+        elif r.action == "replaced":
             key = "updated"
         elif r.state == SyncState.DIVERGED:
             key = "diverged_kept_local"

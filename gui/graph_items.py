@@ -259,6 +259,8 @@ def _fmt_time(dt: datetime | None) -> str:
     aware = dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
     local = aware.astimezone()
     utc = aware.astimezone(timezone.utc)
+    if local.utcoffset() == utc.utcoffset():  # local time is UTC: say it once
+        return f"{utc:%Y-%m-%d %H:%M:%S} UTC"
     return f"{local:%Y-%m-%d %H:%M:%S} {local.tzname() or 'local'} ({utc:%Y-%m-%d %H:%M:%S} UTC)"
 
 

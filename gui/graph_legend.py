@@ -11,7 +11,7 @@ from gui import palette
 class GraphLegend(QWidget):
     """What the node colours and marks mean; wraps onto more lines when narrow."""
 
-    ENTRIES = ("sync", "local_modification", "deployment", "merge", "rollback", "head", "ghost", "revert")
+    ENTRIES = ("sync", "local_modification", "deployment", "merge", "rollback", "head", "ghost", "revert", "matched")
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -23,7 +23,8 @@ class GraphLegend(QWidget):
         out = []
         for e in self.ENTRIES:
             text = {"head": "head (newest)", "ghost": "legacy parent (never stored)",
-                    "revert": "revert: same content as vN"}.get(e, palette.origin_label(e))
+                    "revert": "revert: same content as vN",
+                    "matched": "the vN a selected revert matches"}.get(e, palette.origin_label(e))
             out.append((e, text))
         return out
 
@@ -69,6 +70,12 @@ class GraphLegend(QWidget):
                 painter.setPen(QPen(QColor(palette.GHOST_COLOR), 1.5, Qt.PenStyle.DashLine))
                 painter.setBrush(Qt.BrushStyle.NoBrush)
                 painter.drawEllipse(center, 6, 6)
+            elif kind == "matched":  # drawn as SelectionItem rings the version a revert matches
+                painter.setPen(QPen(palette.origin_color("rollback"), 2.0, Qt.PenStyle.DashLine))
+                painter.setBrush(palette.origin_color("sync"))
+                painter.drawEllipse(center, 5, 5)
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.drawEllipse(center, 7.5, 7.5)
             elif kind == "head":
                 painter.setPen(QPen(text_color, 2.5))
                 painter.setBrush(palette.origin_color("sync"))

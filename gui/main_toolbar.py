@@ -46,7 +46,7 @@ class MainToolBar(QToolBar):
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.addWidget(spacer)
         self.find_edit = QLineEdit()
-        self.find_edit.setPlaceholderText("Find hash prefix (Ctrl+F)")
+        self.find_edit.setPlaceholderText("Find a version of this artifact by hash prefix (Ctrl+F)")
         self.find_edit.setClearButtonEnabled(True)
         self.find_edit.setMaximumWidth(260)
         self.addWidget(self.find_edit)

@@ -366,7 +366,7 @@ class MainWindow(QMainWindow):
         self.reload_artifacts()
         self._show_last_sync()
         self.banner.show_message(
-            "The demo collection is open. Its upstream has one more update waiting: click Sync now (F5)."
+            "The demo collection is open. Its upstream has updates waiting: click Sync now (F5) to bring them in."
         )
         self.refresh_statuses()
         self.demoLoaded.emit()

@@ -625,13 +625,13 @@ def test_summary_counts_each_outcome_once():
         + [r(SyncState.NOT_CHECKED, "cancelled")] * 2
     )
     summary = summarize_results(results)
-    assert (summary.updated, summary.locally_modified, summary.diverged_kept_local) == (3, 1, 1)
+    assert (summary.added, summary.updated, summary.locally_modified, summary.diverged_kept_local) == (1, 2, 1, 1)
     assert (summary.up_to_date, summary.failed, summary.cancelled) == (17, 1, 2)
     assert summary.text() == (
-        "3 updated, 1 locally modified, 1 diverged (kept local), 17 up to date, 1 failed, 2 cancelled"
+        "1 added, 2 updated, 1 locally modified, 1 diverged (kept local), 17 up to date, 1 failed, 2 cancelled"
     )
-    assert summarize_results(results[:3] + results[3:4] + results[5:22]).text() == (
-        "3 updated, 1 locally modified, 17 up to date, 0 failed"
+    assert summarize_results(results[:2] + results[3:4] + results[5:22]).text() == (
+        "2 updated, 1 locally modified, 17 up to date, 0 failed"
     )
 
 
