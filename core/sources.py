@@ -92,7 +92,12 @@ def infer_spec(source: str, ref: str | None = None, subdir: str | None = None) -
     if source.rstrip("/").endswith(".git") or (path.is_dir() and _is_bare_repo(path)):
         return UpstreamSpec("git", str(path.absolute()), ref, subdir)
     if ref is not None:
-        # A ref only means something for git; a non-repository path fails in fetch with a clear error.
+        if path.exists() and not (path / ".git").exists():
+            # Neither bare (above) nor a working tree: git would only say "not a repository".
+            raise UpstreamError(
+                f"A ref ({ref!r}) only applies to git upstreams, and {path} is a plain "
+                f"{'folder' if path.is_dir() else 'file'}; leave the ref out, or point at a git repository."
+            )
         return UpstreamSpec("git", str(path.absolute()), ref, subdir)
     return UpstreamSpec("folder", str(path.absolute()), None, subdir)
 

@@ -338,3 +338,14 @@ def test_empty_source_and_empty_ref():
     with pytest.raises(UpstreamError, match="empty"):
         infer_spec("  ")
     assert infer_spec("https://h/x", ref="", subdir="").ref is None
+
+
+def test_a_ref_on_a_plain_folder_says_refs_are_for_git(tmp_path):
+    from core.sources import infer_spec
+
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    with pytest.raises(UpstreamError, match="only applies to git upstreams") as info:
+        infer_spec(str(plain), ref="main")
+    assert str(plain) in str(info.value) and "'main'" in str(info.value)
+    assert infer_spec(str(plain)).kind == "folder"  # without the ref it is a fine folder upstream
