@@ -104,7 +104,8 @@ def _exit_code_for(exc: BaseException) -> int:
 
     input_errors: tuple[type[BaseException], ...] = (
         errors.ArtifactNotFoundError, errors.ArtifactExistsError, errors.VersionNotFoundError,
-        errors.UpstreamError, errors.HashingError, errors.UnsafeEntryError, errors.DataFolderError, UsageError,
+        errors.UpstreamError, errors.HashingError, errors.UnsafeEntryError, errors.DataFolderError,
+        errors.DatabaseUrlError, UsageError,
     )
     try:
         from core.collection import InvalidNameError

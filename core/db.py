@@ -20,7 +20,7 @@ from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
-from core.errors import DatabaseError
+from core.errors import DatabaseError, DatabaseUrlError
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -103,7 +103,7 @@ def open_database(url: str, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Da
     try:
         parsed = make_url(url)
     except sa_exc.ArgumentError as exc:
-        raise DatabaseError(f"The database URL {url!r} is not valid; give a SQLAlchemy URL such as sqlite:///path/to/lineage.sqlite3.") from exc
+        raise DatabaseUrlError(f"The database URL {url!r} is not valid; give a SQLAlchemy URL such as sqlite:///path/to/lineage.sqlite3.") from exc
     is_sqlite = parsed.get_backend_name() == "sqlite"
     path = _sqlite_path(parsed) if is_sqlite else None
     where = str(path) if path is not None else _display(parsed)
@@ -120,9 +120,9 @@ def open_database(url: str, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Da
     try:
         engine = _create_engine(parsed, is_sqlite, path, busy_timeout)
     except sa_exc.SQLAlchemyError as exc:
-        raise DatabaseError(f"Cannot use the database {where}: {exc}; check the URL and that its driver is installed.") from exc
+        raise DatabaseUrlError(f"Cannot use the database {where}: {exc}; check the URL and that its driver is installed.") from exc
     except ModuleNotFoundError as exc:
-        raise DatabaseError(f"The driver for the database {where} is not installed ({exc.name}); install it or use a sqlite:/// URL.") from exc
+        raise DatabaseUrlError(f"The driver for the database {where} is not installed ({exc.name}); install it or use a sqlite:/// URL.") from exc
     db = Database(engine, parsed, path)
     try:
         _migrate(db)

@@ -47,6 +47,10 @@ class DatabaseError(LineageError):
     """The database is locked, corrupt, unreachable or too new."""
 
 
+class DatabaseUrlError(DatabaseError):
+    """The --db URL is malformed or names a database kind no installed driver handles."""
+
+
 class ArtifactNotFoundError(LineageError):
     """No artifact by that name."""
 

@@ -245,3 +245,9 @@ def test_two_artifacts_cannot_share_a_place(cli, tmp_path):
     message = one_error_line(cli("add", "foo.md", "--source", str(folder), "--type", "command", expect=2))
     assert "commands/foo.md" in message and "'foo'" in message
     assert [a["name"] for a in cli.json("status")["artifacts"]] == ["foo"]
+
+
+@pytest.mark.parametrize("url", ["bogus://x", "not a url"])
+def test_a_malformed_database_url_is_bad_input_exit_2(cli, url):
+    line = one_error_line(cli("--db", url, "status", expect=2))
+    assert line.startswith("error: ") and "database" in line.lower() and "URL" in line
