@@ -221,13 +221,15 @@ class BlockItem(QGraphicsItem):
 
 
 class SelectionItem(QGraphicsItem):
-    """A ring around the selected node, or (dashed) around the earlier version a
-    selected revert matches; kept apart so selecting never touches the node items."""
+    """A ring around the selected node, (dashed) around the earlier version a selected
+    revert matches, or (dotted) around the version it is being compared with (Ctrl+click);
+    kept apart so selecting never touches the node items."""
 
-    def __init__(self, style: GraphStyle, *, dashed: bool = False) -> None:
+    def __init__(self, style: GraphStyle, *, dashed: bool = False, dotted: bool = False) -> None:
         super().__init__()
         self.style = style
         self.dashed = dashed
+        self.dotted = dotted
         self.setZValue(10)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self._ring_r = RADIUS + 5
@@ -248,6 +250,8 @@ class SelectionItem(QGraphicsItem):
         painter.setBrush(Qt.BrushStyle.NoBrush)
         if self.dashed:
             painter.setPen(QPen(palette.origin_color("rollback"), 2.5, Qt.PenStyle.DashLine))
+        elif self.dotted:
+            painter.setPen(QPen(self.style.highlight, 2.5, Qt.PenStyle.DotLine))
         else:
             painter.setPen(QPen(self.style.highlight, 3.0))
         painter.drawEllipse(QPointF(0, 0), self._ring_r, self._ring_r)

@@ -11,7 +11,10 @@ from gui import palette
 class GraphLegend(QWidget):
     """What the node colours and marks mean; wraps onto more lines when narrow."""
 
-    ENTRIES = ("sync", "local_modification", "deployment", "merge", "rollback", "head", "ghost", "revert", "matched")
+    ENTRIES = (
+        "sync", "local_modification", "deployment", "merge", "rollback", "head", "ghost", "revert", "matched",
+        "compared",
+    )
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -24,7 +27,8 @@ class GraphLegend(QWidget):
         for e in self.ENTRIES:
             text = {"head": "head (newest)", "ghost": "legacy parent (never stored)",
                     "revert": "revert: same content as vN",
-                    "matched": "the vN a selected revert matches"}.get(e, palette.origin_label(e))
+                    "matched": "the vN a selected revert matches",
+                    "compared": "compared with (Ctrl+click)"}.get(e, palette.origin_label(e))
             out.append((e, text))
         return out
 
@@ -72,6 +76,13 @@ class GraphLegend(QWidget):
                 painter.drawEllipse(center, 6, 6)
             elif kind == "matched":  # drawn as SelectionItem rings the version a revert matches
                 painter.setPen(QPen(palette.origin_color("rollback"), 2.0, Qt.PenStyle.DashLine))
+                painter.setBrush(palette.origin_color("sync"))
+                painter.drawEllipse(center, 5, 5)
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.drawEllipse(center, 7.5, 7.5)
+            elif kind == "compared":  # drawn as SelectionItem(dotted=True) around a Ctrl+clicked version
+                highlight = self.palette().color(self.palette().ColorRole.Highlight)
+                painter.setPen(QPen(highlight, 2.0, Qt.PenStyle.DotLine))
                 painter.setBrush(palette.origin_color("sync"))
                 painter.drawEllipse(center, 5, 5)
                 painter.setBrush(Qt.BrushStyle.NoBrush)

@@ -51,6 +51,7 @@ class LineageScene:
     max_row: int = 0
     selection: SelectionItem | None = None
     match_ring: SelectionItem | None = None
+    compare_ring: SelectionItem | None = None
     content: QRectF = field(default_factory=QRectF)
 
     def neighbour(self, key: NodeKey, arrow: int) -> NodeKey | None:
@@ -142,6 +143,8 @@ def build_scene(scene: QGraphicsScene, versions: list[VersionInfo], head_id: int
     scene.addItem(built.selection)
     built.match_ring = SelectionItem(style, dashed=True)
     scene.addItem(built.match_ring)
+    built.compare_ring = SelectionItem(style, dotted=True)
+    scene.addItem(built.compare_ring)
 
     left = -RADIUS - 24.0
     right = max_lane * LANE_W + NODE_RECT.right()

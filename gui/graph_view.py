@@ -7,7 +7,8 @@ runs straight down lane 0.
 
 Interaction:
 - click a node: select it, emit `versionSelected(id)` (a ghost emits `ghostSelected(hash)`);
-- Ctrl+click another version: emit `compareRequested(selected_id, clicked_id)`;
+- Ctrl+click another version: emit `compareRequested(selected_id, clicked_id)` and mark
+  it with a dotted ring (cleared by the next plain selection);
 - arrow keys follow the screen: Down = parent (older, below), Up = child (newer, above;
   the child continuing the lane first), Left / Right = neighbours in the same
   generation row; Home = head. A keyboard move emits like a click;
@@ -111,6 +112,7 @@ class LineageView(QGraphicsView):
         self._selected: NodeKey | None = None
         self._selection: SelectionItem | None = None
         self._match_ring: SelectionItem | None = None
+        self._compare_ring: SelectionItem | None = None
         self._overview = False
         self._auto_view = True  # until the user zooms or pans, resizing re-applies it
         self._content = QRectF()
@@ -152,6 +154,7 @@ class LineageView(QGraphicsView):
         self._row_members, self._items = built.row_members, built.items
         self._blocks, self._layers = built.blocks, built.layers
         self._selection, self._match_ring = built.selection, built.match_ring
+        self._compare_ring = built.compare_ring
         content = self._content
         self.scene().setSceneRect(content.adjusted(-SCENE_MARGIN, -SCENE_MARGIN, SCENE_MARGIN, SCENE_MARGIN))
         self._initial_view()
@@ -201,6 +204,7 @@ class LineageView(QGraphicsView):
         if self._selection is not None:
             self._selection.set_scale(scale)
             self._match_ring.set_scale(scale)
+            self._compare_ring.set_scale(scale)
 
     # Callers (and Qt's own helpers called from Python) change the zoom through these;
     # each re-checks the level of detail so the overview never outlives a zoom-in.
@@ -278,6 +282,7 @@ class LineageView(QGraphicsView):
         point = self._points[key]
         sel.setPos(point)
         sel.setVisible(True)
+        self._compare_ring.setVisible(False)
         match = self._graph.nodes[key].get("matches_version")
         self._match_ring.setVisible(match in self._points)
         if match in self._points:
@@ -329,6 +334,8 @@ class LineageView(QGraphicsView):
                 ctrl = bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier)
                 selected = self.selected_version_id()
                 if ctrl and selected is not None and isinstance(key, int) and key != selected:
+                    self._compare_ring.setPos(self._points[key])
+                    self._compare_ring.setVisible(True)
                     self.compareRequested.emit(selected, key)
                 else:
                     self._select(key, emit=True)
@@ -383,10 +390,12 @@ class LineageView(QGraphicsView):
         """Hide the selection rings and pick the level of detail for `scale` while rendering."""
         selection_visible = self._selection.isVisible() if self._selection else False
         match_visible = self._match_ring.isVisible() if self._match_ring else False
+        compare_visible = self._compare_ring.isVisible() if self._compare_ring else False
         try:
             if self._selection is not None:
                 self._selection.setVisible(False)
                 self._match_ring.setVisible(False)
+                self._compare_ring.setVisible(False)
             for layer in self._layers:
                 layer.setVisible(scale >= OVERVIEW_SCALE)
             for block in self._blocks:
@@ -396,6 +405,7 @@ class LineageView(QGraphicsView):
             if self._selection is not None:
                 self._selection.setVisible(selection_visible)
                 self._match_ring.setVisible(match_visible)
+                self._compare_ring.setVisible(compare_visible)
             self._overview = None  # force _apply_lod to restore the window's mode
             self._apply_lod()
 

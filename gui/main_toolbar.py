@@ -46,7 +46,9 @@ class MainToolBar(QToolBar):
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.addWidget(spacer)
         self.find_edit = QLineEdit()
-        self.find_edit.setPlaceholderText("Find a version of this artifact by hash prefix (Ctrl+F)")
+        self.find_edit.setPlaceholderText("Find version by hash (Ctrl+F)")
+        self.find_edit.setToolTip("Type the start of a content hash and press Enter to select that "
+                                  "version of the selected artifact")
         self.find_edit.setClearButtonEnabled(True)
         self.find_edit.setMaximumWidth(260)
         self.addWidget(self.find_edit)

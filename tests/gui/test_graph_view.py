@@ -104,6 +104,10 @@ def test_ctrl_click_requests_compare(qtbot, view):
         click(qtbot, view, 5, Qt.KeyboardModifier.ControlModifier)
     assert sig.args == [2, 5]
     assert view.selected_version_id() == 2
+    ring = view._compare_ring  # the compared version is marked in the graph
+    assert ring.isVisible() and ring.pos() == view._points[5]
+    click(qtbot, view, 3)  # a plain selection ends the comparison
+    assert not ring.isVisible()
 
 
 def test_arrow_keys_move_to_parent_child_and_sibling(qtbot, view):
