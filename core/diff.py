@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from core.errors import MissingObjectError
+from core.hashing import ManifestEntry
 
 # Bigger files are summarised, not diffed: difflib is quadratic in the worst case
 # and a multi-megabyte diff is unreadable in a panel anyway.
@@ -84,6 +85,15 @@ def compare(objects: Any, old_hash: str | None, new_hash: str) -> list[FileChang
     store = _store_of(objects)
     new = _manifest(store, new_hash, "new")
     old = _manifest(store, old_hash, "old") if old_hash is not None else {}
+    return _changes(old, new)
+
+
+def compare_entries(old: Iterable[ManifestEntry], new: Iterable[ManifestEntry]) -> list[FileChange]:
+    """`compare` for manifests already in hand (e.g. a tree just hashed on disk)."""
+    return _changes({e.path: e for e in old}, {e.path: e for e in new})
+
+
+def _changes(old: dict[bytes, Any], new: dict[bytes, Any]) -> list[FileChange]:
     changes: list[FileChange] = []
     for path in sorted(old.keys() | new.keys()):
         a, b = old.get(path), new.get(path)

@@ -19,6 +19,7 @@ from core.cancel import Cancelled
 from core.errors import LineageError
 
 if TYPE_CHECKING:  # imported lazily at run time so `import core.sync` stays cheap for the CLI
+    from core.diff import FileChange
     from core.hashing import TreeHash
     from core.history import ArtifactInfo, VersionInfo
     from core.sources import FetchedUpstream
@@ -50,7 +51,10 @@ class ArtifactStatus:
     local: str | None  # collection copy now
     upstream: str | None  # upstream now
     error: str | None = None
-
+    # Diverged only: what each side changed since the last sync (base), so a person
+    # choosing "keep local" or "take upstream" can see what each choice keeps.
+    changed_locally: tuple["FileChange", ...] = ()
+    changed_upstream: tuple["FileChange", ...] = ()
 
 
 # ---------------------------------------------------------------------------
@@ -100,6 +104,8 @@ class _Probe:
     fetched: "FetchedUpstream | None" = None
     state: SyncState = SyncState.ERROR
     error: str | None = None
+    changed_locally: tuple["FileChange", ...] = ()
+    changed_upstream: tuple["FileChange", ...] = ()
 
     @property
     def local(self) -> str | None:
@@ -121,6 +127,8 @@ class _Probe:
             local=self.local,
             upstream=self.upstream,
             error=self.error,
+            changed_locally=self.changed_locally,
+            changed_upstream=self.changed_upstream,
         )
 
 
@@ -168,7 +176,23 @@ def _probe(ws: "Workspace", artifact: "ArtifactInfo", head: "VersionInfo | None"
         probe.error = _os_message(exc, artifact.name, "reading")
         return probe
     probe.state = classify(probe.base.content_hash if base else None, probe.local, probe.upstream)
+    if probe.state is SyncState.DIVERGED:
+        _explain_divergence(ws, probe)
     return probe
+
+
+def _explain_divergence(ws: "Workspace", probe: _Probe) -> None:
+    """Fill in what each side changed since the base; without a stored base, leave it out."""
+    from core.diff import compare_entries
+
+    if probe.base is None or probe.local_tree is None or probe.upstream_tree is None:
+        return
+    try:
+        base = ws.objects.get_manifest(probe.base.content_hash)
+    except LineageError:
+        return  # the state stands on the hashes alone; the details are a help, not a rule
+    probe.changed_locally = tuple(compare_entries(base.entries, probe.local_tree.entries))
+    probe.changed_upstream = tuple(compare_entries(base.entries, probe.upstream_tree.entries))
 
 
 def _heads_and_bases(

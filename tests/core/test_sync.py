@@ -657,3 +657,28 @@ def test_store_puts_back_an_object_deleted_by_hand(tmp_path):
         (upstream / "SKILL.md").write_text("two\n")
         sync.sync_all(ws)  # stores the local content (manifest present) before replacing it
         assert ws.objects.has(digest)
+
+
+def test_a_diverged_status_says_what_each_side_changed(ws, tmp_path):
+    up = skill(tmp_path, "pdf", **{"notes.md": "n\n", "old.txt": "o\n"})
+    art = sync.add_artifact(ws, "pdf", str(up))
+    sync.sync_artifact(ws, art.id)
+    copy = copy_of(ws, art)
+    (copy / "notes.md").write_text("edited here\n")
+    (copy / "mine.txt").write_text("new here\n")
+    (up / "SKILL.md").write_text("# changed upstream\n")
+    (up / "old.txt").unlink()
+    (status,) = sync.status_all(ws, ["pdf"])
+    assert status.state is SyncState.DIVERGED
+    assert [(c.display_path, c.status) for c in status.changed_locally] == [
+        ("mine.txt", "added"), ("notes.md", "modified"),
+    ]
+    assert [(c.display_path, c.status) for c in status.changed_upstream] == [
+        ("SKILL.md", "modified"), ("old.txt", "removed"),
+    ]
+    # only diverged artifacts carry the details
+    (up / "SKILL.md").write_text("# pdf\n")
+    (up / "old.txt").write_text("o\n")
+    (status,) = sync.status_all(ws, ["pdf"])
+    assert status.state is SyncState.LOCALLY_MODIFIED
+    assert status.changed_locally == () and status.changed_upstream == ()

@@ -109,6 +109,9 @@ def run_diverged_sync(qtbot, window: MainWindow, tick: bool) -> list:
         dialog = window.sync.dialog
         (box,) = dialog.boxes.values()
         assert not box.isChecked()  # keep local is the default
+        (detail,) = dialog.details.values()  # what each choice keeps, before choosing
+        assert "Edited here: SKILL.md (changed)" in detail.text()
+        assert "Changed upstream: SKILL.md (changed)" in detail.text()
         if tick:
             qtbot.mouseClick(box, Qt.MouseButton.LeftButton)
         qtbot.mouseClick(dialog.sync_button, Qt.MouseButton.LeftButton)
@@ -298,3 +301,16 @@ def test_git_repo_with_a_bad_ref_names_the_ref_and_stays_open(qtbot, ws, tmp_pat
     assert dialog.isVisible()
     assert "no-such-branch" in dialog.error_label.text()
     assert ws.history.list_artifacts() == []
+
+
+def test_describe_changes_names_a_few_files_and_counts_the_rest():
+    from core.diff import FileChange
+    from gui.diverged_dialog import describe_changes
+
+    def change(name: str, status: str) -> FileChange:
+        return FileChange(name.encode(), status, "f", "f", None, None, None, None)
+
+    changes = tuple(change(f"f{i}.md", "modified") for i in range(6)) + (change("<new>.md", "added"),)
+    assert describe_changes(changes[:1]) == "f0.md (changed)"
+    assert describe_changes(changes) == "f0.md (changed), f1.md (changed), f2.md (changed), f3.md (changed) and 3 more"
+    assert describe_changes(()) == "nothing"
