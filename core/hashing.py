@@ -14,11 +14,11 @@ import stat as stat_mod
 import sys
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 from core.errors import HashingError, UnsupportedEntryError
 from core.readers import _HELPERS, _Reads, _get_pool, _read_error, _sha256_factory, _stream_digest
-from core.treewalk import SKIP_NAMES, _kind_name, _scan, _walk
+from core.treewalk import SKIP_NAMES, _kind_name, _scan
 
 if TYPE_CHECKING:
     from core.statcache import StatCache
@@ -91,19 +91,19 @@ def hash_tree(root: str | os.PathLike[str], *, cache: "StatCache | None" = None)
             f"Cannot hash '{root_str}': {exc.strerror}; check the path and its permissions."
         ) from exc
 
-    if cache is not None and stat_mod.S_ISDIR(st.st_mode):
-        return _hash_dir_cached(root_b, root_str, cache)
+    if stat_mod.S_ISDIR(st.st_mode):
+        if cache is not None:
+            return _hash_dir_cached(root_b, root_str, cache)
+        files, links, _ = _scan(root_b, root_str)
+        return _tree_of(_read_entries(root_b, root_str, files, links, {}, None))
 
-    # entries: [rel path, kind, digest or None, size]; files missing from the cache
-    # are queued for reading as the walk finds them, so reading overlaps walking.
+    # A single file. entries: [rel path, kind, digest or None, size].
     entries: list[list] = []
     reads = _Reads(root_str, root_b)
     stored: list[tuple[bytes, os.stat_result, list]] = []
     read_at = time.time_ns()  # before any read: the safe side for the racy check
     try:
-        if stat_mod.S_ISDIR(st.st_mode):
-            _walk(root_b, root_str, entries, reads, cache, stored)
-        elif stat_mod.S_ISREG(st.st_mode):
+        if stat_mod.S_ISREG(st.st_mode):
             entry = [os.fsencode(os.path.basename(root_str)), "x" if st.st_mode & 0o111 else "f", None, st.st_size]
             entries.append(entry)
             digest = cache.lookup(root_b, st) if cache is not None else None
@@ -152,6 +152,16 @@ def _hash_dir_cached(root_b: bytes, root_str: str, cache: "StatCache") -> TreeHa
         return tree
     known = cache.reusable_digests(root_b, keys)
     lookup = cache.lookup if len(known) < len(files) else None
+    tree = _tree_of(_read_entries(root_b, root_str, files, links, known, lookup))
+    cache.store_tree(root_b, keys, tree, read_at_ns=read_at)
+    return tree
+
+
+def _read_entries(
+    root_b: bytes, root_str: str, files: list, links: list, known: dict[bytes, str], lookup: Callable | None
+) -> list[list]:
+    """Manifest rows for a scanned folder: digests from `known` (rel -> digest) or `lookup`
+    (a StatCache's), the other files read on the caller and, for big files, pool helpers."""
     entries: list[list] = []
     reads = _Reads(root_str, root_b)
     try:
@@ -170,9 +180,7 @@ def _hash_dir_cached(root_b: bytes, root_str: str, cache: "StatCache") -> TreeHa
     reads.finish()
     for rel, target in links:
         entries.append([rel, "l", hashlib.sha256(target).hexdigest(), len(target)])
-    tree = _tree_of(entries)
-    cache.store_tree(root_b, keys, tree, read_at_ns=read_at)
-    return tree
+    return entries
 
 
 def hash_trees(

@@ -1,23 +1,17 @@
 """The walk of a tree for content hash v1: os.scandir, bytes paths, no link followed.
 
-`_walk` finds every entry of a folder for hash_tree, queueing files that need reading
-(core.readers._Reads) as it goes, so reading overlaps walking; `_scan` lstats a whole
-folder first, for hash_tree with a stat cache. Both skip SKIP_NAMES at any depth and
-refuse FIFOs, sockets and devices (UnsupportedEntryError naming the entry).
+`_scan` lstats a whole folder first: its files (with stat results), its links (with
+their targets) and the stat keys a stat cache's folder snapshot compares. It skips
+SKIP_NAMES at any depth and refuses FIFOs, sockets and devices
+(UnsupportedEntryError naming the entry).
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import stat as stat_mod
-from typing import TYPE_CHECKING
 
 from core.errors import UnsupportedEntryError
 from core.readers import _read_error, _show
-
-if TYPE_CHECKING:
-    from core.readers import _Reads
-    from core.statcache import StatCache
 
 SKIP_NAMES = frozenset({".git", ".hg", ".svn", "__pycache__", ".DS_Store", "Thumbs.db"})
 _SKIP_BYTES = frozenset(os.fsencode(n) for n in SKIP_NAMES)
@@ -72,58 +66,6 @@ def _scan(root_b: bytes, root_str: str) -> tuple[list, list, dict]:
             where = _show(root_str, rel_dir) if rel_dir else root_str
             raise _read_error(where, exc) from exc
     return files, links, keys
-
-
-def _walk(
-    root_b: bytes,
-    root_str: str,
-    entries: list,
-    reads: "_Reads",
-    cache: "StatCache | None",
-    stored: list,
-) -> None:
-    lookup = cache.lookup if cache is not None else None
-    stack: list[tuple[bytes, bytes]] = [(root_b, b"")]
-    while stack:
-        dir_path, prefix = stack.pop()
-        try:
-            with os.scandir(dir_path) as it:
-                for item in it:
-                    name = item.name
-                    if name in _SKIP_BYTES:
-                        continue
-                    rel = prefix + name
-                    if item.is_symlink():
-                        try:
-                            target = os.readlink(item.path)
-                        except OSError as exc:
-                            raise _read_error(_show(root_str, rel), exc) from exc
-                        entries.append([rel, "l", hashlib.sha256(target).hexdigest(), len(target)])
-                    elif item.is_dir(follow_symlinks=False):
-                        stack.append((item.path, rel + b"/"))
-                    else:
-                        try:
-                            fst = item.stat(follow_symlinks=False)
-                        except OSError as exc:
-                            raise _read_error(_show(root_str, rel), exc) from exc
-                        mode = fst.st_mode
-                        if not stat_mod.S_ISREG(mode):
-                            raise UnsupportedEntryError(
-                                f"Cannot hash '{os.fsdecode(rel)}' in '{root_str}': it is a "
-                                f"{_kind_name(mode)}; artifacts may hold only files, "
-                                "folders and symbolic links, so remove it."
-                            )
-                        path = item.path
-                        digest = lookup(path, fst) if lookup is not None else None
-                        entry = [rel, "x" if mode & 0o111 else "f", digest, fst.st_size]
-                        entries.append(entry)
-                        if digest is None:
-                            reads.add(entry, path, fst.st_size)
-                            stored.append((path, fst, entry))
-        except OSError as exc:
-            rel_dir = prefix.rstrip(b"/")
-            where = _show(root_str, rel_dir) if rel_dir else root_str
-            raise _read_error(where, exc) from exc
 
 
 def _kind_name(mode: int) -> str:
