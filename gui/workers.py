@@ -4,8 +4,9 @@ Each worker is a QObject moved to its own QThread; its `run` slot calls one
 core function and reports through signals, which Qt queues back to the GUI
 thread. Core opens its own database session per call, so the worker thread and
 the window never share a session; only ids and frozen dataclasses cross threads.
-Cancellation is a `threading.Event` the GUI sets and core polls between
-artifacts (no processEvents loops anywhere).
+Cancellation is a `threading.Event` the GUI sets; core polls it between
+artifacts and, through core.cancel, while a git command runs (no processEvents
+loops anywhere).
 """
 from __future__ import annotations
 
