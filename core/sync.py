@@ -304,7 +304,9 @@ def _act(ws: "Workspace", probe: _Probe, strategy: Strategy) -> SyncResult:
         )
     # UPSTREAM_CHANGED, or DIVERGED with take-upstream: the local content is stored and
     # recorded (or already the head); replace it and record `sync` with parent = local.
-    if probe.local_tree is not None:
+    # _record_local stored it when it recorded it; a head's content is stored again
+    # here, which also puts back any of its objects deleted since.
+    if probe.local_tree is not None and local_rec is None:
         try:
             _store(ws, probe.target, probe.local_tree)
         except OSError as exc:
