@@ -47,7 +47,7 @@ from gui.hash_label import HashPairWidget, blend
 from gui.version_details import VersionDetails
 
 if TYPE_CHECKING:
-    from core.objects import ObjectStore
+    from core.store import ObjectStore
 
 MAX_TABLE_ROWS = 8  # the table grows with its rows up to this many, then scrolls; the diff gets the rest
 

@@ -19,7 +19,7 @@ from gui.diff_view import DiffView
 from gui.workers import DiffReply, DiffWorker, WorkerPool
 
 if TYPE_CHECKING:
-    from core.objects import ObjectStore
+    from core.store import ObjectStore
 
 COMPUTING = "Computing diff…"
 

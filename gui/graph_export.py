@@ -5,20 +5,34 @@ to check, so the window can show it instead of losing it on the console.
 """
 from __future__ import annotations
 
-import math
-from pathlib import Path
 from typing import TYPE_CHECKING
 
+import math
+from pathlib import Path
+from contextlib import AbstractContextManager
+from typing import Protocol
+
 from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QImage, QPaintDevice, QPainter
+from PySide6.QtGui import QColor, QImage, QPaintDevice, QPainter
 from PySide6.QtSvg import QSvgGenerator
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtWidgets import QFileDialog, QGraphicsScene, QWidget
 
 from core.errors import LineageError
-from core.lineage import to_graphml
+from core.history.lineage import to_graphml
 
 if TYPE_CHECKING:
-    from gui.graph_view import LineageView
+    import networkx as nx
+
+
+
+class ExportableGraph(Protocol):
+    """What an export needs from the view (LineageView has it); the view calls us, never the reverse."""
+
+    def graph(self) -> "nx.DiGraph | None": ...
+    def content_rect(self) -> QRectF: ...
+    def background_colour(self) -> QColor: ...
+    def export_mode(self, scale: float) -> AbstractContextManager[None]: ...
+    def scene(self) -> QGraphicsScene: ...
 
 MAX_EXPORT_PX = 16000  # a 10,000-row graph at 2x would be a 1 GB image
 EXPORT_FILTERS = {"PNG image (*.png)": ".png", "SVG image (*.svg)": ".svg", "GraphML data (*.graphml)": ".graphml"}
@@ -29,11 +43,11 @@ class ExportError(LineageError):
     """The graph could not be written to a file."""
 
 
-def _export_rect(view: LineageView) -> QRectF:
+def _export_rect(view: ExportableGraph) -> QRectF:
     return view.content_rect().adjusted(-16, -16, 16, 16)
 
 
-def _geometry(view: LineageView, want_scale: float) -> tuple[QSize, float]:
+def _geometry(view: ExportableGraph, want_scale: float) -> tuple[QSize, float]:
     if view.graph() is None:
         raise ExportError(NO_GRAPH)
     rect = _export_rect(view)
@@ -41,7 +55,7 @@ def _geometry(view: LineageView, want_scale: float) -> tuple[QSize, float]:
     return QSize(max(1, math.ceil(rect.width() * scale)), max(1, math.ceil(rect.height() * scale))), scale
 
 
-def _render(view: LineageView, device: QPaintDevice, size: QSize, scale: float) -> None:
+def _render(view: ExportableGraph, device: QPaintDevice, size: QSize, scale: float) -> None:
     # The level of detail follows the export's scale, not the window's.
     with view.export_mode(scale):
         painter = QPainter(device)
@@ -59,7 +73,7 @@ def _check_folder(path: Path) -> None:
         raise ExportError(f"Cannot export to {path}: the folder {path.parent} does not exist; pick another folder.")
 
 
-def export_png(view: LineageView, path: str | Path) -> Path:
+def export_png(view: ExportableGraph, path: str | Path) -> Path:
     """The whole graph as a PNG at 2x (large histories are scaled to fit 16,000 px)."""
     target = Path(path)
     _check_folder(target)
@@ -71,7 +85,7 @@ def export_png(view: LineageView, path: str | Path) -> Path:
     return target
 
 
-def export_svg(view: LineageView, path: str | Path) -> Path:
+def export_svg(view: ExportableGraph, path: str | Path) -> Path:
     """The whole graph as SVG (vector; labels stay text)."""
     target = Path(path)
     _check_folder(target)
@@ -88,7 +102,7 @@ def export_svg(view: LineageView, path: str | Path) -> Path:
     return target
 
 
-def export_graphml(view: LineageView, path: str | Path) -> Path:
+def export_graphml(view: ExportableGraph, path: str | Path) -> Path:
     """The graph's data (nodes, attributes, edges) as GraphML."""
     graph = view.graph()
     if graph is None:
@@ -101,7 +115,7 @@ def export_graphml(view: LineageView, path: str | Path) -> Path:
         raise ExportError(f"Could not write the GraphML {target}: {exc.strerror or exc}.") from exc
 
 
-def export_graph(view: LineageView, path: str | Path, suffix: str | None = None) -> Path:
+def export_graph(view: ExportableGraph, path: str | Path, suffix: str | None = None) -> Path:
     """Write by file type: the path's own suffix if it is one we write, else `suffix` (default PNG)."""
     target = Path(path)
     known = set(EXPORT_FILTERS.values())

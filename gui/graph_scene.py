@@ -1,6 +1,6 @@
 """Building the lineage scene: core's graph and layered layout turned into scene items.
 
-`build_scene` asks core for the graph (`core.lineage.build_graph`), the artifact's own
+`build_scene` asks core for the graph (`core.history.lineage.build_graph`), the artifact's own
 numbering (`core.history.ordinal_by_id`) and the positions (`layered_layout`), then
 adds the items: one `NodeItem` per version in a `NodeLayer` per band of
 `BLOCK_ROWS` rows, and one `BlockItem` per band holding that band's edges as two
@@ -20,7 +20,7 @@ from PySide6.QtGui import QPainterPath, QPolygonF
 from PySide6.QtWidgets import QGraphicsScene
 
 from core.history import VersionInfo, ordinal_by_id
-from core.lineage import build_graph, first_parent, layered_layout
+from core.history.lineage import build_graph, first_parent, layered_layout
 from gui.graph_items import (
     BLOCK_ROWS,
     LANE_W,
@@ -155,7 +155,7 @@ def build_scene(scene: QGraphicsScene, versions: list[VersionInfo], head_id: int
 def add_edge(path: QPainterPath, a: QPointF, b: QPointF, kind: str | None) -> None:
     """Parent `a` (lower) to child `b` (higher). Lane changes bend in the gap between
     two rows, where no label is drawn: right above the parent for a branch, right
-    below the child for a merge's second parent (see core.lineage's reservations)."""
+    below the child for a merge's second parent (see core.history.lineage's reservations)."""
     path.moveTo(a)
     if a.x() == b.x():
         path.lineTo(b)

@@ -29,7 +29,8 @@ from gui.artifact_pane import ArtifactPane
 from gui.banner import Banner
 from gui.compare_view import ComparePanel
 from gui.graph_export import ask_export_target, export_graph
-from gui.graph_view import GraphLegend, LineageView
+from gui.graph_legend import GraphLegend
+from gui.graph_view import LineageView
 from gui.main_toolbar import MainToolBar
 from gui.status_runner import StatusRunner, statuses_of
 from gui.sync_controller import SYNC_IDLE_TIP, SYNC_RUNNING_TIP, SyncController

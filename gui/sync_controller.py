@@ -18,8 +18,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QWidget
 
-from core.summary import summarize_results
-from core.sync import ArtifactStatus, Strategy, SyncResult, SyncState
+from core.sync import summarize_results, ArtifactStatus, Strategy, SyncResult, SyncState
 from gui.diverged_dialog import DivergedDialog
 from gui.status_runner import StatusRunner, statuses_of
 from gui.workers import StatusReply, SyncWorker, WorkerPool

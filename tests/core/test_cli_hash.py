@@ -9,6 +9,7 @@ import pytest
 
 import main as entry
 from core import cli
+from core.cli.commands import COMMANDS
 
 
 def run(capsysbinary, *argv: str) -> tuple[int, bytes, bytes]:
@@ -96,7 +97,7 @@ def test_unexpected_error_is_one_sentence_and_debug_shows_traceback(tmp_path, ca
     def boom(args):
         raise RuntimeError("kaboom")
 
-    monkeypatch.setitem(cli.COMMANDS, "hash", boom)
+    monkeypatch.setitem(COMMANDS, "hash", boom)
     code, _, err = run(capsysbinary, "hash", str(tmp_path))
     assert code == 1 and b"Traceback" not in err
     assert err.strip().splitlines() == [b"error: unexpected RuntimeError: kaboom; run with --debug for details."]

@@ -1,4 +1,4 @@
-"""Collection layout, name validation and type inference (core/collection.py)."""
+"""Collection layout, name validation and type inference (core/workspace/collection.py)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from core.collection import InvalidNameError, infer_shape, infer_type, path_of, place_for, validate_name
+from core.workspace.collection import InvalidNameError, infer_shape, infer_type, path_of, place_for, validate_name
 from core.errors import LineageError
 
 

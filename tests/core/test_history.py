@@ -9,15 +9,14 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import event
 
-from core.db import open_database
+from core.history import HEAD, open_database, History
 from core.errors import (
     ArtifactExistsError,
     ArtifactNotFoundError,
     DatabaseError,
     VersionNotFoundError,
 )
-from core.history import HEAD, History
-from core.sources import UpstreamSpec
+from core.upstreams import UpstreamSpec
 
 
 def h(label: str) -> str:
@@ -414,9 +413,9 @@ def test_record_version_lookups_by_content_use_the_content_index(db, history):
 
 
 def test_latest_versions_matches_head_and_last_sync_for_many_artifacts(history, monkeypatch):
-    import core.history
+    import core.history.versions
 
-    monkeypatch.setattr(core.history, "_CHUNK", 2)  # several chunks with a handful of rows
+    monkeypatch.setattr(core.history.versions, "_CHUNK", 2)  # several chunks with a handful of rows
     arts = [add(history, f"a{i}") for i in range(4)]
     history.record_version(arts[0].id, h("0a"), "sync")
     history.record_version(arts[0].id, h("0b"), "local_modification")

@@ -7,7 +7,7 @@ import networkx as nx
 import pytest
 
 from core.history import VersionInfo
-from core.lineage import build_graph, ghost_key, head_of, layered_layout, to_graphml
+from core.history.lineage import build_graph, ghost_key, head_of, layered_layout, to_graphml
 
 T0 = datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc)
 

@@ -22,11 +22,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, insert, select, text
 
-from core.db import current_revisions, head_revision, open_database
+from core.history.db import current_revisions, head_revision, open_database
 from core.errors import DatabaseError, LineageError
 from core.history import History
-from core.models import Artifact, ArtifactVersion, Base
-from core.sources import UpstreamSpec
+from core.history.models import Artifact, ArtifactVersion, Base
+from core.upstreams import UpstreamSpec
 from tests import pg_server as pg
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -120,7 +120,7 @@ _OPEN_WHEN_TOLD = """
 import sys, time
 from pathlib import Path
 sys.path.insert(0, sys.argv[1])
-from core.db import current_revisions, open_database
+from core.history.db import current_revisions, open_database
 ready, go = Path(sys.argv[3]), Path(sys.argv[4])
 ready.touch()
 while not go.exists():

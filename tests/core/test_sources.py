@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from core import git_upstream, sources
+from core.upstreams import fetch, git as git_upstream, infer_spec, sources, validate, FetchedUpstream, UpstreamSpec
 from core.errors import UpstreamError
-from core.git_upstream import cache_key
-from core.sources import FetchedUpstream, UpstreamSpec, fetch, infer_spec, validate
+from core.upstreams.git import cache_key
 
 
 def git(cwd: Path, *args: str) -> str:
@@ -181,7 +180,7 @@ def test_ext_transport_is_refused_before_git_runs(tmp_path, monkeypatch):
 
 
 def test_git_itself_refuses_ext_if_our_check_were_bypassed(tmp_path, monkeypatch):
-    monkeypatch.setattr(git_upstream, "_refuse_dangerous_transport", lambda location: None)
+    monkeypatch.setattr(git_upstream, "refuse_dangerous_transport", lambda location: None)
     monkeypatch.setenv("GIT_ALLOW_PROTOCOL", "ext")  # must not survive into git's environment
     url = f"ext::sh -c touch% {tmp_path}/pwned"
     with pytest.raises(UpstreamError, match="transport 'ext' not allowed"):
@@ -341,7 +340,7 @@ def test_empty_source_and_empty_ref():
 
 
 def test_a_ref_on_a_plain_folder_says_refs_are_for_git(tmp_path):
-    from core.sources import infer_spec
+    from core.upstreams import infer_spec
 
     plain = tmp_path / "plain"
     plain.mkdir()

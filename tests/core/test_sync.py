@@ -1,4 +1,4 @@
-"""Sync states and rules (core/sync.py, docs/sync.md)."""
+"""Sync states and rules (core/sync/engine.py, docs/sync.md)."""
 from __future__ import annotations
 
 import errno
@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from core import swap, sync, transfer
+from core import sync
+from core.atomic import swap, transfer
+from core.sync import engine as sync_engine, Strategy, SyncState
 from core.errors import DatabaseError, LineageError, UpstreamError
-from core.hashing import hash_tree
+from core.content import hash_tree
 from core.history import History
-from core.sync import Strategy, SyncState
 from core.workspace import Workspace
 
 
@@ -324,14 +325,14 @@ def test_upstream_changing_during_the_copy_is_refused(ws, tmp_path, monkeypatch)
 def test_an_unexpected_error_in_one_artifact_does_not_stop_the_others(ws, tmp_path, monkeypatch):
     for name in ("a", "b", "c"):
         sync.add_artifact(ws, name, str(skill(tmp_path, name)))
-    real_probe = sync._probe
+    real_probe = sync_engine.probe_artifact
 
     def probe(ws_, artifact, *rest):
         if artifact.name == "b":
             raise RuntimeError("bug in the probe")
         return real_probe(ws_, artifact, *rest)
 
-    monkeypatch.setattr(sync, "_probe", probe)
+    monkeypatch.setattr(sync_engine, "probe_artifact", probe)
     results = {r.name: r for r in sync.sync_all(ws)}
     assert results["a"].action == "copied" and results["c"].action == "copied"
     assert results["b"].action == "failed" and "bug in the probe" in results["b"].error
@@ -609,7 +610,7 @@ def test_workspace_reports_recovery_messages_and_closes_once(tmp_path, monkeypat
 
 
 def test_summary_counts_each_outcome_once():
-    from core.summary import summarize_results
+    from core.sync import summarize_results
     from core.sync import SyncResult, SyncState
 
     def r(state, action, conflict=False):

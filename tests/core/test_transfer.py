@@ -9,11 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from core import swap, transfer
+from core.atomic import RECOVERY_DIR_NAME, copy_untrusted, recover, replace_atomically, stage_copy, swap, transfer
 from core.errors import SyncError, UnsafeEntryError
-from core.hashing import hash_tree
-from core.swap import RECOVERY_DIR_NAME, recover, replace_atomically
-from core.transfer import copy_untrusted, stage_copy
+from core.content import hash_tree
 
 
 def make_tree(root: Path, files: dict[str, str]) -> Path:
@@ -303,7 +301,7 @@ def test_fallback_failure_at_each_rename_leaves_the_old_copy(tmp_path, monkeypat
 def test_fallback_failure_removing_the_backup_keeps_the_new_copy_and_a_record(tmp_path, monkeypatch):
     target = make_tree(tmp_path / "coll" / "skills" / "pdf", {"a": "old"})
     staged = stage_copy(make_tree(tmp_path / "new", {"a": "new"}), target)
-    real_remove = swap._remove
+    real_remove = swap.remove_path
 
     def remove(path):
         if ".backup-" in path.name:
@@ -311,7 +309,7 @@ def test_fallback_failure_removing_the_backup_keeps_the_new_copy_and_a_record(tm
         real_remove(path)
 
     with monkeypatch.context() as m:
-        m.setattr(swap, "_remove", remove)
+        m.setattr(swap, "remove_path", remove)
         replace_atomically(target, staged, use_exchange=False)
     assert listing(target) == {"a": "new"}
     messages = recover(tmp_path / "coll")
@@ -454,7 +452,7 @@ def test_a_folder_fsync_failure_after_the_swap_is_not_reported_as_failure(tmp_pa
     def no_fsync(path):
         raise OSError(errno.EIO, "fsync failed")
 
-    monkeypatch.setattr(swap, "_fsync_dir", no_fsync)
+    monkeypatch.setattr(swap, "fsync_dir", no_fsync)
     try:
         replace_atomically(target, staged)
     except SyncError as e:
@@ -481,7 +479,7 @@ def test_copy_is_made_durable(tmp_path, monkeypatch, has_syncfs):
         calls["fsync"] += 1
         real_fsync(fd)
 
-    monkeypatch.setattr(transfer, "_syncfs", fake_syncfs)
+    monkeypatch.setattr(transfer, "syncfs", fake_syncfs)
     monkeypatch.setattr(transfer.os, "fsync", counting_fsync)
     copy_untrusted(src, tmp_path / "dest")
     assert calls["syncfs"] == 1

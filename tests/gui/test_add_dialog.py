@@ -77,7 +77,7 @@ def test_cancel_while_checking_stops_the_check_and_adds_nothing(qtbot, dialog, w
     """A slow upstream (a big git clone) must not hold the dialog hostage: Cancel reaches it."""
     import threading
 
-    from core import sources
+    from core.upstreams import sources
     from core.cancel import Cancelled, cancelled
     from PySide6.QtWidgets import QDialogButtonBox
 
@@ -85,7 +85,7 @@ def test_cancel_while_checking_stops_the_check_and_adds_nothing(qtbot, dialog, w
 
     def slow_validate(spec, cache_dir):
         started.set()
-        while not cancelled():  # what core.git_upstream's runner does while git works
+        while not cancelled():  # what core.upstreams.git's runner does while git works
             threading.Event().wait(0.01)
         raise Cancelled("Cancelled while git was working on a test; nothing was changed.")
 

@@ -10,9 +10,11 @@ from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QImage
 
 from core.history import VersionInfo
-from core.lineage import ghost_key
+from core.history.lineage import ghost_key
 from gui.graph_items import NodeItem
-from gui.graph_view import ExportError, GraphLegend, LineageView
+from gui.graph_export import ExportError
+from gui.graph_legend import GraphLegend
+from gui.graph_view import LineageView
 
 T0 = datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc)
 LEGACY = "9f" * 32

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication
 from core import sync as core_sync
 from core.workspace import Workspace
 from gui.artifact_model import ArtifactIdRole, ErrorRole
-from core.summary import summarize_results
+from core.sync import summarize_results
 from gui.main_window import SYNC_IDLE_TIP, SYNC_RUNNING_TIP, MainWindow
 
 WAIT = 60_000  # ms; generous for slow CI, never a pass/fail threshold

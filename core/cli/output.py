@@ -1,0 +1,176 @@
+"""What the command line writes: text tables and JSON documents for sync, status, log and diff.
+
+Every writer copes with paths holding undecodable bytes (surrogateescape); errors
+go to stderr as one line. The renderers are plain functions of the results, so
+core.cli.commands only gathers data and picks text or JSON (see docs/cli.md for the
+JSON shapes).
+"""
+from __future__ import annotations
+
+import json
+import sys
+from typing import IO, TYPE_CHECKING, Any, Callable, Iterable
+
+if TYPE_CHECKING:
+    from core.diff import FileChange, FileDiff
+    from core.history import ArtifactInfo, VersionInfo
+    from core.sync import ArtifactStatus, SyncResult
+
+SHORT = 12  # hash prefix shown in tables
+NO_ARTIFACTS = "No artifacts yet; add one with `add NAME --source SRC`."
+
+
+def write(text: str, stream: IO[str] | None = None) -> None:
+    """Write text whose paths may hold undecodable bytes (surrogateescape) without failing."""
+    stream = stream or sys.stdout
+    data = text.encode("utf-8", "surrogateescape")
+    buffer = getattr(stream, "buffer", None)
+    if buffer is not None:
+        stream.flush()
+        buffer.write(data)
+        buffer.flush()
+    else:  # a StringIO in tests
+        stream.write(data.decode("utf-8", "replace"))
+
+
+def write_json(doc: Any) -> None:
+    write(json.dumps(doc, indent=2, default=str) + "\n")
+
+
+def write_err(message: str) -> None:
+    write(" ".join(message.split()) + "\n", sys.stderr)  # one line, whatever the message holds
+
+
+def short(h: str | None) -> str:
+    return h[:SHORT] if h else "-"
+
+
+# ---------------------------------------------------------------------------- sync
+
+
+def sync_json(results: Iterable["SyncResult"]) -> dict:
+    return {"results": [
+        {"name": r.name, "type": r.type, "state": r.state.value, "action": r.action,
+         "old_hash": r.old_hash, "new_hash": r.new_hash, "version_id": r.version_id,
+         "version_recorded": r.version_recorded, "not_recorded_reason": r.not_recorded_reason,
+         "conflict": r.conflict, "error": r.error}
+        for r in results
+    ]}
+
+
+def sync_text(results: list["SyncResult"]) -> str:
+    from core.sync import summarize_results
+
+    lines = []
+    for r in results:
+        change = f"{short(r.old_hash)} -> {short(r.new_hash)}" if r.old_hash != r.new_hash else short(r.new_hash)
+        lines.append(f"{r.name:<24} {r.type:<8} {r.state.value:<17} {r.action:<10} {change}")
+        if r.error:
+            lines.append(f"    error: {r.error}")
+        elif r.conflict:
+            lines.append("    conflict: changed both locally and upstream; kept the local copy "
+                         "(sync with --strategy take-upstream to replace it)")
+        if not r.version_recorded and r.not_recorded_reason and r.action not in ("nothing", "failed", "cancelled"):
+            lines.append(f"    version not recorded: {r.not_recorded_reason}")
+    if not results:
+        lines.append(NO_ARTIFACTS)
+    else:
+        lines.append(summarize_results(results).text())
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------------------- status
+
+
+def status_json(statuses: Iterable["ArtifactStatus"]) -> dict:
+    return {"artifacts": [
+        {"name": s.name, "type": s.type, "state": s.state.value, "head": s.head,
+         "local": s.local, "upstream": s.upstream, "error": s.error}
+        for s in statuses
+    ]}
+
+
+def status_text(statuses: list["ArtifactStatus"]) -> str:
+    lines = [f"{'NAME':<24} {'TYPE':<8} {'STATE':<17} {'HEAD':<12} {'LOCAL':<12} UPSTREAM"]
+    for s in statuses:
+        lines.append(f"{s.name:<24} {s.type:<8} {s.state.value:<17} {short(s.head):<12} "
+                     f"{short(s.local):<12} {short(s.upstream)}")
+        if s.error:
+            lines.append(f"    error: {s.error}")
+    if not statuses:
+        lines = [NO_ARTIFACTS]
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------------------- log
+
+
+def log_json(art: "ArtifactInfo", versions: Iterable["VersionInfo"], lineages: dict) -> dict:
+    from core.history import ordinal_by_id  # here: `--help` must not import the database layer
+
+    versions = list(versions)
+    number = ordinal_by_id(versions)
+    return {"artifact": art.name, "versions": [
+        {"id": v.id, "number": number[v.id], "content_hash": v.content_hash, "parent_hash": v.parent_hash,
+         "change_origin": v.change_origin, "created_at": v.created_at.isoformat(),
+         "lineage": lineages[v.id], "metadata": v.metadata}
+        for v in versions
+    ]}
+
+
+def log_text(art: "ArtifactInfo", versions: list["VersionInfo"]) -> str:
+    """Newest first. VERSION is the artifact's own v1…vN, as the window numbers them;
+    ID is the database id (`diff` takes either: `v3` or `#12`)."""
+    if not versions:
+        return f"{art.name}: no versions yet; run `sync {art.name}`.\n"
+    from core.history import ordinal_by_id
+
+    number = ordinal_by_id(versions)
+    lines = [f"{'VERSION':>7}  {'ID':>5}  {'CREATED (UTC)':<19}  {'ORIGIN':<18}  {'CONTENT':<12}  {'PARENT':<12}  NOTE"]
+    for v in versions:
+        meta = v.metadata
+        notes = []
+        if meta.get("resolved_commit"):
+            notes.append(f"commit {str(meta['resolved_commit'])[:10]}")
+        if meta.get("matches_version") in number:
+            notes.append(f"same content as v{number[meta['matches_version']]}")
+        if v.parent_hash and v.parent_id is None:
+            notes.append("legacy parent")
+        lines.append(f"{'v' + str(number[v.id]):>7}  {v.id:>5}  {v.created_at.strftime('%Y-%m-%d %H:%M:%S'):<19}  "
+                     f"{v.change_origin.replace('_', ' '):<18}  {short(v.content_hash):<12}  "
+                     f"{short(v.parent_hash):<12}  {', '.join(notes)}")
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------------------- diff
+
+
+def diff_json(old: str | None, new: str, changes: Iterable["FileChange"]) -> dict:
+    return {"old": old, "new": new, "files": [
+        {"path": c.display_path, "status": c.status, "old_digest": c.old_digest,
+         "new_digest": c.new_digest, "size": c.new_size if c.new_size is not None else c.old_size}
+        for c in changes
+    ]}
+
+
+def diff_text(name: str, old: str | None, new: str, changes: list["FileChange"],
+              file_diff: Callable[["FileChange"], "FileDiff"]) -> str:
+    """The summary of changed files, then a unified diff per file (`file_diff` reads the store)."""
+    from core import diff
+
+    out = [f"{name}: {short(old) if old else '(nothing)'} -> {short(new)}", ""]
+    if not changes:
+        out.append("No differences.")
+    else:
+        width = max(len(c.status) for c in changes)
+        for c in changes:
+            sizes = diff.human_size(c.old_size) + " -> " + diff.human_size(c.new_size)
+            out.append(f"  {c.status:<{width}}  {c.display_path}  ({sizes})")
+        for c in changes:
+            fd = file_diff(c)
+            out += ["", f"--- a/{c.display_path}" if c.old_digest else "--- /dev/null",
+                    f"+++ b/{c.display_path}" if c.new_digest else "+++ /dev/null"]
+            if fd.note:
+                out.append(f"# {fd.note}")
+            out += [ln.text if ln.kind == "@" else ln.kind + ln.text for ln in fd.lines]
+    return "\n".join(out) + "\n"

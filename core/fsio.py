@@ -1,0 +1,92 @@
+"""Low-level file system operations shared by the object store, staging and swaps.
+
+One copy of each: durable directory entries (fsync of a folder, syncfs), removal that
+never follows links, the libc handle, and the open flags the careful walks use.
+"""
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import errno
+import os
+import shutil
+import stat
+import sys
+
+__all__ = [
+    "O_CLOEXEC", "O_DIRECTORY", "O_NOFOLLOW", "O_NONBLOCK",
+    "fsync_fd", "fsync_dir", "libc", "syncfs", "remove_path", "remove_quietly",
+]
+
+O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+O_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
+O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # opening a FIFO swapped in after a scan must not block
+O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+
+
+def fsync_fd(fd: int) -> None:
+    """fsync, tolerating file systems that cannot fsync a directory (the data is still written)."""
+    try:
+        os.fsync(fd)
+    except OSError as e:
+        if e.errno not in (errno.EINVAL, errno.EBADF, errno.ENOTSUP):
+            raise
+
+
+def fsync_dir(path: str | os.PathLike[str]) -> None:
+    """Make a folder's entries (a new name, a rename) durable; a no-op where the OS has no such thing."""
+    if os.name != "posix":
+        return
+    fd = os.open(path, os.O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    try:
+        fsync_fd(fd)
+    finally:
+        os.close(fd)
+
+
+_libc_handle: "ctypes.CDLL | None" = None
+
+
+def libc() -> "ctypes.CDLL":
+    global _libc_handle
+    if _libc_handle is None:
+        _libc_handle = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+    return _libc_handle
+
+
+def syncfs(path: str | os.PathLike[str]) -> bool:
+    """One syncfs(2) for the file system holding `path`; False where unavailable."""
+    if not sys.platform.startswith("linux"):
+        return False
+    fn = getattr(libc(), "syncfs", None)
+    if fn is None:
+        return False
+    fd = os.open(path, os.O_RDONLY | O_CLOEXEC)
+    try:
+        if fn(fd) != 0:
+            err = ctypes.get_errno()
+            raise OSError(err, os.strerror(err), str(path))
+    finally:
+        os.close(fd)
+    return True
+
+
+def remove_path(path: str | os.PathLike[str]) -> None:
+    """Remove a file, link or tree without following links (rmtree never follows them); raises OSError."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return
+    if stat.S_ISDIR(st.st_mode):
+        shutil.rmtree(path)
+    else:
+        os.unlink(path)
+
+
+def remove_quietly(path: str | os.PathLike[str]) -> bool:
+    """remove_path for leftovers that are hidden and harmless: False instead of an error."""
+    try:
+        remove_path(path)
+        return True
+    except OSError:
+        return False

@@ -1,0 +1,143 @@
+"""SQLAlchemy ORM: Artifact and ArtifactVersion.
+
+The alembic migrations in `core/history/migrations/versions/` create exactly these
+tables; `tests/core/test_db.py` checks the two never drift apart.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any, Optional
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+# Named constraints so migrations can refer to them (and SQLite batch mode can
+# rebuild a table) without guessing generated names.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+ARTIFACT_TYPES = ("skill", "command", "agent", "other")
+UPSTREAM_KINDS = ("folder", "git")
+SHAPES = ("dir", "file")
+CHANGE_ORIGINS = ("sync", "local_modification", "deployment")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp that always comes back timezone-aware in UTC.
+
+    SQLite has no time zone type and SQLAlchemy's SQLite DATETIME drops tzinfo,
+    so values are normalised to UTC before storing and tagged UTC on the way out.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Optional[datetime], dialect: Dialect) -> Optional[datetime]:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; pass a timezone-aware datetime (UTC)")
+        value = value.astimezone(timezone.utc)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: Optional[datetime], dialect: Dialect) -> Optional[datetime]:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Artifact(Base):
+    __tablename__ = "artifacts"
+    __table_args__ = (
+        UniqueConstraint("name", "type", name="uq_artifacts_name_type"),
+        # Two artifacts at one place in the collection would overwrite each other's
+        # copy and record each other's content as their own history.
+        Index("ux_artifacts_place", "place", unique=True),
+        CheckConstraint(_in("type", ARTIFACT_TYPES), name="type"),
+        CheckConstraint(_in("upstream_kind", UPSTREAM_KINDS), name="upstream_kind"),
+        CheckConstraint(_in("shape", SHAPES), name="shape"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), nullable=False)
+    type: Mapped[str] = mapped_column(String(16), nullable=False)
+    upstream_kind: Mapped[str] = mapped_column(String(16), nullable=False)
+    upstream_location: Mapped[str] = mapped_column(Text, nullable=False)
+    upstream_ref: Mapped[Optional[str]] = mapped_column(String(255), nullable=True)
+    upstream_subdir: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
+    place: Mapped[str] = mapped_column(Text, nullable=False)
+    shape: Mapped[str] = mapped_column(String(8), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+    # passive_deletes: the database's ON DELETE CASCADE removes versions; the ORM
+    # must not load 10,000 rows just to delete them.
+    versions: Mapped[list["ArtifactVersion"]] = relationship(
+        back_populates="artifact", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class ArtifactVersion(Base):
+    __tablename__ = "artifact_versions"
+    __table_args__ = (
+        CheckConstraint(_in("change_origin", CHANGE_ORIGINS), name="change_origin"),
+        Index("ix_artifact_versions_artifact_id_id", "artifact_id", "id"),
+        # Leading content_hash: lookups by hash across artifacts. The trailing
+        # (artifact_id, id) make "earliest/newest version of this artifact with
+        # this content" one probe; without them SQLite walks the artifact's
+        # whole history through the index above (O(n) per recorded version).
+        Index("ix_artifact_versions_content_hash", "content_hash", "artifact_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    artifact_id: Mapped[int] = mapped_column(
+        ForeignKey("artifacts.id", ondelete="CASCADE"), nullable=False
+    )  # indexed by ix_artifact_versions_artifact_id_id (its leading column)
+    # Not unique: two artifacts may hold the same content, and one may return to it.
+    content_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    parent_hash: Mapped[Optional[str]] = mapped_column(String(64), nullable=True, index=True)
+    parent_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("artifact_versions.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    second_parent_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("artifact_versions.id", ondelete="SET NULL"), nullable=True
+    )
+    change_origin: Mapped[str] = mapped_column(String(32), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    # `metadata` is reserved by declarative classes; the column keeps the plain name.
+    meta: Mapped[dict[str, Any]] = mapped_column("metadata", JSON, nullable=False, default=dict)
+
+    artifact: Mapped[Artifact] = relationship(back_populates="versions")

@@ -1,0 +1,366 @@
+"""Git upstreams: the git program, the repository cache, refs and checked-out trees.
+
+Git is driven through its command-line program, never a shell, with dangerous
+transports (`ext::`) disabled and every prompt turned off, so a sync run from cron
+or the window's worker thread can fail but never hang waiting for a password.
+Each repository is mirrored once into `<git cache>/<cache_key(url)>/repo.git`, and
+commits are checked out into `trees/<commit>/` (the newest KEEP_TREES kept).
+core.upstreams.sources.fetch calls fetch_git; see docs/upstreams.md.
+"""
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import re
+import secrets
+import shutil
+import signal
+import stat
+import subprocess
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Iterator
+
+from core.cancel import Cancelled, cancelled
+from core.errors import UpstreamError
+from core.upstreams.spec import (
+    ALLOWED_PROTOCOLS,
+    FetchedUpstream,
+    UpstreamSpec,
+    clean_subdir,
+    looks_like_url,
+    refuse_dangerous_transport,
+)
+from core.atomic import sync_tree
+
+__all__ = ["fetch_git", "cache_key", "GIT_TIMEOUT", "KEEP_TREES"]
+
+GIT_TIMEOUT = 120.0  # seconds for any one git command (a stuck network must not hang a sync)
+_POLL_SECONDS = 0.1  # how often a running git command checks for a Cancel
+KEEP_TREES = 4  # checked-out commits kept per repository (the newest by use)
+_HEX = re.compile(r"^[0-9a-fA-F]{4,64}$")
+# Every invocation: only the listed protocols, never `ext` (it runs arbitrary commands),
+# symlinks checked out as symlinks, bytes as committed (no CRLF rewriting by user config).
+_GIT_CONFIG = (
+    "-c", "protocol.allow=never",
+    *[arg for p in ALLOWED_PROTOCOLS for arg in ("-c", f"protocol.{p}.allow=always")],
+    "-c", "protocol.ext.allow=never",
+    "-c", "core.symlinks=true",
+    "-c", "core.autocrlf=false",
+    "-c", "advice.detachedHead=false",
+)
+
+
+# --------------------------------------------------------------------------- git plumbing
+
+
+def _git_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["GIT_TERMINAL_PROMPT"] = "0"
+    env["GIT_ALLOW_PROTOCOL"] = ":".join(ALLOWED_PROTOCOLS)
+    env["GCM_INTERACTIVE"] = "never"  # Git Credential Manager: fail instead of opening a window
+    env["LC_ALL"] = "C"  # stderr in English so the last line we quote is predictable
+    for name in ("GIT_ASKPASS", "SSH_ASKPASS", "GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"):
+        env.pop(name, None)
+    return env
+
+
+@dataclass
+class _GitResult:
+    returncode: int
+    stdout: bytes
+    stderr: bytes
+
+    def last_line(self) -> str:
+        """git's reason: its first `fatal:`/`error:` line (the later ones are generic advice), else the last line."""
+        lines = [ln.strip() for ln in self.stderr.decode("utf-8", "replace").splitlines() if ln.strip()]
+        for ln in lines:
+            for prefix in ("fatal:", "error:"):
+                if ln.startswith(prefix):
+                    return ln[len(prefix):].strip().rstrip(".")
+        return lines[-1].rstrip(".") if lines else f"git exited with status {self.returncode}"
+
+
+def _git_binary() -> str:
+    git = shutil.which("git")
+    if git is None:
+        raise UpstreamError("git is not installed; install git or use a folder upstream.")
+    return git
+
+
+def _run_git(args: list[str], *, what: str, cwd: Path | None = None,
+             env_extra: dict[str, str] | None = None, timeout: float | None = None) -> _GitResult:
+    """Run git without a shell, without a terminal (so ssh cannot prompt), within a timeout."""
+    env = _git_env()
+    if env_extra:
+        env.update(env_extra)
+    cmd = [_git_binary(), *_GIT_CONFIG, *args]
+    posix = os.name == "posix"
+    try:
+        proc = subprocess.Popen(
+            cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, start_new_session=posix,
+        )
+    except OSError as e:
+        raise UpstreamError(f"Could not start git for {what}: {e.strerror}; check the git installation.") from e
+    limit = GIT_TIMEOUT if timeout is None else timeout
+    deadline = time.monotonic() + limit
+    while True:
+        try:
+            # Short waits so a Cancel is honoured within a fraction of a second;
+            # communicate() may be retried after a timeout without losing output.
+            out, err = proc.communicate(timeout=max(0.0, min(_POLL_SECONDS, deadline - time.monotonic())))
+            return _GitResult(proc.returncode, out, err)
+        except subprocess.TimeoutExpired:
+            if cancelled():
+                _kill(proc, posix)
+                raise Cancelled(f"Cancelled while git was working on {what}; nothing was changed.") from None
+            if time.monotonic() >= deadline:
+                _kill(proc, posix)
+                raise UpstreamError(
+                    f"git took longer than {limit:g} s for {what}; check the network or the URL and try again."
+                ) from None
+
+
+def _kill(proc: "subprocess.Popen[bytes]", posix: bool) -> None:
+    # Kill the whole group: git's helpers (ssh, git-remote-https) would outlive git alone.
+    if posix:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except OSError:
+            pass
+    proc.kill()
+    proc.communicate()
+
+
+@contextmanager
+def _locked(lock_path: Path) -> Iterator[None]:
+    """One fetch per repository at a time (the window's worker and the Add dialog may race)."""
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "a+b") as fh:
+        try:
+            import fcntl
+        except ImportError:  # not POSIX: no cross-process lock; a clash fails cleanly at rename
+            yield
+            return
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+def _normalise_url(location: str) -> str:
+    if looks_like_url(location):
+        return location.strip()
+    return str(Path(location).expanduser().absolute())
+
+
+def cache_key(url: str) -> str:
+    """The cache folder name of a repository URL."""
+    return hashlib.sha256(_normalise_url(url).encode("utf-8", "surrogateescape")).hexdigest()[:16]
+
+
+# --------------------------------------------------------------------------- git fetch
+
+
+def fetch_git(spec: UpstreamSpec, cache_dir: Path) -> FetchedUpstream:
+    """The commit `spec.ref` resolves to (default branch when None), checked out from the cache; UpstreamError."""
+    refuse_dangerous_transport(spec.location)
+    _git_binary()
+    url = _normalise_url(spec.location)
+    if spec.ref is not None and spec.ref.startswith("-"):
+        raise UpstreamError(f"The ref {spec.ref!r} for {url} is not a branch, tag or commit name; edit the ref.")
+    sub = clean_subdir(spec.subdir, f"the git repository {url}")
+    root = cache_dir / cache_key(url)
+    with _locked(root / "lock"):
+        repo = _update_mirror(root, url)
+        ref_name, commit = _resolve(repo, url, spec.ref)
+        tree = _checkout(root, repo, commit)
+    path = _subpath(tree, sub, url, spec.ref or ref_name, commit)
+    meta = {
+        "upstream_kind": "git",
+        "url": url,
+        "ref": spec.ref if spec.ref is not None else ref_name,
+        "resolved_commit": commit,
+        "subdir": str(sub) if sub else None,
+    }
+    return FetchedUpstream(path=path, commit=commit, metadata=meta)
+
+
+def _update_mirror(root: Path, url: str) -> Path:
+    """Clone once into `<root>/repo.git`, later `git fetch --prune` into it."""
+    repo = root / "repo.git"
+    if (repo / "HEAD").is_file():
+        _git_fetch(repo, url)
+        return repo
+    tmp = root / f"repo.tmp-{secrets.token_hex(4)}"
+    try:
+        r = _run_git(["init", "--bare", "--quiet", str(tmp)], what=f"creating the cache for {url}")
+        if r.returncode != 0:
+            raise UpstreamError(f"Could not create the git cache for {url}: {r.last_line()}; check that {root} is writable.")
+        # Recorded for people inspecting the cache; fetches always pass the URL explicitly.
+        _run_git(["--git-dir", str(tmp), "config", "remote.origin.url", url], what=f"configuring the cache for {url}")
+        _git_fetch(tmp, url)
+        os.rename(tmp, repo)  # a half-done first clone never looks like a cache
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return repo
+
+
+def _git_fetch(repo: Path, url: str) -> None:
+    # Pass the URL explicitly (not the stored remote) so a cached config cannot redirect us.
+    r = _run_git(
+        ["--git-dir", str(repo), "fetch", "--quiet", "--prune", "--prune-tags", "--force", "--no-write-fetch-head",
+         "--", url, "+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"],
+        what=f"fetching {url}",
+    )
+    if r.returncode != 0:
+        raise UpstreamError(
+            f"Could not fetch the git repository {url}: {r.last_line()}; check the URL, the network and your access."
+        )
+
+
+def _rev(repo: Path, expr: str) -> str | None:
+    r = _run_git(["--git-dir", str(repo), "rev-parse", "--verify", "--quiet", "--end-of-options", expr],
+                 what="resolving a ref")
+    if r.returncode != 0:
+        return None
+    return r.stdout.decode().strip() or None
+
+
+def _default_branch(repo: Path, url: str) -> str:
+    r = _run_git(["--git-dir", str(repo), "ls-remote", "--symref", "--", url, "HEAD"],
+                 what=f"finding the default branch of {url}")
+    if r.returncode != 0:
+        raise UpstreamError(
+            f"Could not read the default branch of the git repository {url}: {r.last_line()}; "
+            "check the URL or give a ref."
+        )
+    for line in r.stdout.decode("utf-8", "replace").splitlines():
+        if line.startswith("ref: refs/heads/") and line.endswith("\tHEAD"):
+            return line[len("ref: refs/heads/"):-len("\tHEAD")]
+    # Servers that do not advertise the symref (old dumb http): fall back on common names.
+    for name in ("main", "master"):
+        if _rev(repo, f"refs/heads/{name}^{{commit}}"):
+            return name
+    raise UpstreamError(
+        f"The git repository {url} has no default branch (it may be empty); give a branch, tag or commit as the ref."
+    )
+
+
+def _resolve(repo: Path, url: str, ref: str | None) -> tuple[str, str]:
+    """(ref name, full commit id): default branch, branch, tag, or a commit id."""
+    if ref is None:
+        name = _default_branch(repo, url)
+        commit = _rev(repo, f"refs/heads/{name}^{{commit}}")
+        if commit is None:
+            raise UpstreamError(f"The default branch {name!r} of {url} has no commits; give another ref.")
+        return name, commit
+    candidates = [f"refs/heads/{ref}", f"refs/tags/{ref}"]
+    if ref.startswith("refs/"):
+        candidates.insert(0, ref)
+    for cand in candidates:
+        commit = _rev(repo, f"{cand}^{{commit}}")
+        if commit:
+            return ref, commit
+    if _HEX.match(ref):
+        commit = _commit_by_id(repo, url, ref)
+        if commit:
+            return ref, commit
+    raise UpstreamError(
+        f"The ref {ref!r} does not exist in the git repository {url}; check the branch, tag or commit name."
+    )
+
+
+def _commit_by_id(repo: Path, url: str, ref: str) -> str | None:
+    r = _run_git(["--git-dir", str(repo), "rev-parse", "--verify", "--quiet", "--end-of-options",
+                  f"{ref}^{{commit}}"], what="resolving a commit id")
+    if r.returncode == 0 and r.stdout.strip():
+        full = r.stdout.decode().strip()
+        if full.lower().startswith(ref.lower()):  # an id, not a name that happens to look hex
+            return full
+    if len(ref) in (40, 64):
+        # A commit not on any branch or tag: servers may still hand it out by id.
+        f = _run_git(["--git-dir", str(repo), "fetch", "--quiet", "--no-write-fetch-head", "--", url, ref],
+                     what=f"fetching commit {ref} from {url}")
+        if f.returncode == 0:
+            return _rev(repo, f"{ref}^{{commit}}")
+    return None
+
+
+def _checkout(root: Path, repo: Path, commit: str) -> Path:
+    """The commit's files in `<root>/trees/<commit>/`, built once, renamed into place."""
+    trees = root / "trees"
+    tree = trees / commit
+    if tree.is_dir():
+        os.utime(tree)  # mark as recently used for pruning
+        return tree
+    trees.mkdir(parents=True, exist_ok=True)
+    tmp = trees / f".tmp-{secrets.token_hex(4)}"
+    index = root / f"index.tmp-{secrets.token_hex(4)}"
+    tmp.mkdir()
+    try:
+        extra = {"GIT_INDEX_FILE": str(index)}
+        for args in (["read-tree", commit], ["checkout-index", "--all", "--force"]):
+            r = _run_git(["--git-dir", str(repo), "--work-tree", str(tmp), *args],
+                         what=f"checking out {commit}", cwd=tmp, env_extra=extra)
+            if r.returncode != 0:
+                raise UpstreamError(
+                    f"Could not check out commit {commit} from the git cache: {r.last_line()}; "
+                    f"delete {root} and sync again."
+                )
+        sync_tree(tmp)
+        try:
+            os.rename(tmp, tree)
+        except OSError as e:
+            if e.errno not in (errno.EEXIST, errno.ENOTEMPTY):
+                raise
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+        if index.exists():
+            index.unlink()
+    _prune_trees(trees, keep=tree)
+    return tree
+
+
+def _prune_trees(trees: Path, keep: Path) -> None:
+    """Keep the KEEP_TREES most recently used checkouts of a repository."""
+    entries = [p for p in trees.iterdir() if not p.name.startswith(".") and p != keep]
+    entries.sort(key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    for old in entries[KEEP_TREES - 1:]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _subpath(tree: Path, sub: PurePosixPath | None, url: str, ref: str, commit: str) -> Path:
+    """`tree/sub`, refusing a missing path or one reached through a link in the repository."""
+    if sub is None:
+        return tree
+    path = tree
+    for i, part in enumerate(sub.parts):
+        path = path / part
+        try:
+            st = os.lstat(path)
+        except FileNotFoundError:
+            raise UpstreamError(
+                f"The sub-folder {str(sub)!r} does not exist in the git repository {url} at {ref!r} "
+                f"(commit {commit[:12]}); check the artifact's sub-folder."
+            ) from None
+        if stat.S_ISLNK(st.st_mode):
+            raise UpstreamError(
+                f"The sub-folder {str(sub)!r} in the git repository {url} goes through the symbolic link "
+                f"{'/'.join(sub.parts[:i + 1])!r}; links are not followed, so point the sub-folder at the real path."
+            )
+        if i < len(sub.parts) - 1 and not stat.S_ISDIR(st.st_mode):
+            raise UpstreamError(
+                f"The sub-folder {str(sub)!r} does not exist in the git repository {url} at {ref!r} "
+                f"(commit {commit[:12]}); check the artifact's sub-folder."
+            )
+    if not (stat.S_ISDIR(st.st_mode) or stat.S_ISREG(st.st_mode)):
+        raise UpstreamError(f"The sub-folder {str(sub)!r} in {url} is neither a folder nor a file; edit it.")
+    return path

@@ -1,0 +1,91 @@
+"""Workspace: the data folder, database, history, object store and stat cache, opened together.
+
+Open one per process (the window and its worker threads share it; each thread
+uses its own database session). `close()` saves the stat cache and disposes the
+database engine; the workspace is also a context manager.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+from core.workspace.paths import DataHome, resolve_db_url, resolve_home
+
+if TYPE_CHECKING:  # imported in open() so `import core.workspace` stays cheap
+    from core.history import Database
+    from core.history import History
+    from core.store import ObjectStore
+    from core.content import StatCache
+
+
+@dataclass
+class Workspace:
+    home: DataHome
+    db: "Database"
+    history: "History"
+    objects: "ObjectStore"
+    stat_cache: "StatCache"
+    db_url: str = ""
+    startup_messages: list[str] = field(default_factory=list)
+    # When versions are stamped: None means now (UTC). The demo sets it to lay out a
+    # believable history; tests set it to pin times.
+    clock: Callable[[], datetime] | None = None
+    _closed: bool = False
+
+    @classmethod
+    def open(cls, home: str | os.PathLike[str] | None = None, db_url: str | None = None) -> "Workspace":
+        # Imported here so `import core.workspace` stays cheap (the CLI's --help needs none of it).
+        from core.history import open_database
+        from core.history import History
+        from core.store import ObjectStore
+        from core.content import StatCache
+        from core.atomic import swap
+
+        data_home = resolve_home(home).ensure()
+        url = resolve_db_url(data_home, db_url)
+        messages: list[str] = []
+        # A swap interrupted by a crash is finished or undone before anything reads the collection.
+        recovered = swap.recover(data_home.collection_dir)
+        if recovered:
+            messages.extend(str(m) for m in recovered)
+        db = open_database(url)
+        try:
+            history = History(db)
+            objects = ObjectStore(data_home.objects_dir)
+            stat_cache = StatCache(data_home.stat_cache_path)
+        except BaseException:
+            db.dispose()
+            raise
+        return cls(
+            home=data_home,
+            db=db,
+            history=history,
+            objects=objects,
+            stat_cache=stat_cache,
+            db_url=url,
+            startup_messages=messages,
+        )
+
+    @property
+    def collection_dir(self) -> Path:
+        return self.home.collection_dir
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            self.stat_cache.save()
+        except OSError:
+            pass  # a lost cache only costs re-hashing next time
+        finally:
+            self.db.dispose()
+
+    def __enter__(self) -> "Workspace":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
