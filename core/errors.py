@@ -65,3 +65,7 @@ class VersionNotFoundError(LineageError):
 
 class SyncError(LineageError):
     """A sync could not be carried out for one artifact."""
+
+
+class MergeError(LineageError):
+    """A merge cannot go on: a damaged saved merge, a resolution that does not fit it..."""
