@@ -80,7 +80,7 @@ def _common_tail(a: Sequence[int], b: Sequence[int], lim: int) -> int:
 
 
 def _frequent_limit(n: int) -> int:
-    """Roughly 2 * sqrt(n) rounded up to a power of two, capped."""
+    """A power of two between sqrt(n) and 2 * sqrt(n), capped."""
     limit = 1
     while n > 0:
         n >>= 2

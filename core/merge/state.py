@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from core.errors import MergeError
-from core.hashing import ManifestEntry, content_hash_of
+from core.content import ManifestEntry, content_hash_of
 from core.merge.markers import MarkerLabels
 from core.merge.text import Clean, Conflict, TextMerge, split_lines
 from core.merge.tree import CONFLICT_KINDS, FileConflict, TreeMerge

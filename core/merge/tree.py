@@ -25,7 +25,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Optional, Union
 
-from core.hashing import ManifestEntry, TreeHash, content_hash_of
+from core.content import ManifestEntry, TreeHash, content_hash_of
 from core.merge.text import TextMerge, is_binary, merge_bytes
 
 __all__ = [
