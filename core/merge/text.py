@@ -24,6 +24,16 @@ from core.merge.linediff import diff
 
 __all__ = [
     "BINARY_SNIFF_BYTES",
+    "BOTH",
+    "CHOICES",
+    "LOCAL",
+    "OTHER",
+    "TAKE_BASE",
+    "TAKE_BOTH",
+    "TAKE_LOCAL",
+    "TAKE_OTHER",
+    "UNCHANGED",
+    "Choice",
     "Clean",
     "Conflict",
     "Hunk",
@@ -166,12 +176,8 @@ def _resolved(c: Conflict, choice: Choice) -> bytes:
 def merge_bytes(base: bytes, local: bytes, other: bytes) -> TextMerge:
     """Three-way merge of three texts (bytes). Does not check for binary data:
     callers decide that first (`is_binary`), as git refuses binary files."""
-    if local == other:
-        return _whole(split_lines(local), UNCHANGED if base == local else BOTH)
-    if base == other:
-        return _whole(split_lines(local), LOCAL)
-    if base == local:
-        return _whole(split_lines(other), OTHER)
+    if base == local == other:
+        return TextMerge((Clean(tuple(split_lines(base))),) if base else ())
     return merge_lines(split_lines(base), split_lines(local), split_lines(other))
 
 
@@ -183,17 +189,11 @@ def merge_lines(base: Sequence[bytes], local: Sequence[bytes], other: Sequence[b
     il = [intern(line, len(table)) for line in local]
     io = [intern(line, len(table)) for line in other]
     ours = diff(ib, il)
-    theirs = diff(ib, io)
-    if not ours:
-        return _whole(other, OTHER)
-    if not theirs:
-        return _whole(local, LOCAL)
+    theirs = ours if io == il else diff(ib, io)
+    # One side without changes needs no special case: the walk then takes the other
+    # side's changes one by one, which gives that side's bytes, as git's shortcut does.
     chunks, same = _chunks(ours, theirs, il, io, len(base), len(local), len(other))
     return TextMerge(tuple(_hunks(chunks, same, base, local, other)))
-
-
-def _whole(lines: Sequence[bytes], source: str) -> TextMerge:
-    return TextMerge((Clean(tuple(lines), source),) if lines else ())
 
 
 # A chunk: [mode, base start, base count, local start, local count, other start, other count];

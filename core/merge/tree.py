@@ -30,7 +30,7 @@ from core.merge.text import TextMerge, is_binary, merge_bytes
 
 __all__ = [
     "ADD_ADD", "BINARY", "CONFLICT_KINDS", "CONTENT", "DELETE_MODIFY", "LINK", "MODE", "TYPE",
-    "FileConflict", "FileMerge", "TreeMerge", "merge_trees",
+    "FROM_BOTH", "FROM_LOCAL", "FROM_OTHER", "MERGED", "FileConflict", "FileMerge", "TreeMerge", "merge_trees",
 ]
 
 # Conflict kinds

@@ -30,6 +30,15 @@ def test_one_side_changed_takes_that_side():
     assert [h.source for h in merged.hunks] == [UNCHANGED]
 
 
+def test_sources_say_where_each_line_comes_from():
+    local = text("title", "", "one", "TWO", "three", "four", "five")
+    sources = [(h.source, h.lines) for h in merge_bytes(BASE, local, BASE).hunks]
+    assert sources == [(UNCHANGED, (b"title\n", b"\n", b"one\n")), (LOCAL, (b"TWO\n",)),
+                       (UNCHANGED, (b"three\n", b"four\n", b"five\n"))]
+    assert [h.source for h in merge_bytes(BASE, BASE, local).hunks] == [UNCHANGED, OTHER, UNCHANGED]
+    assert [h.source for h in merge_bytes(BASE, local, local).hunks] == [UNCHANGED, BOTH, UNCHANGED]
+
+
 def test_changes_separated_by_an_unchanged_line_merge_cleanly():
     local = text("title", "", "ONE", "two", "three", "four", "five")
     other = text("title", "", "one", "two", "THREE", "four", "five")
