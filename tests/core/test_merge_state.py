@@ -7,7 +7,7 @@ import json
 import pytest
 
 from core.errors import MergeError
-from core.hashing import ManifestEntry, content_hash_of
+from core.content import ManifestEntry, content_hash_of
 from core.merge import (
     BINARY, CONTENT, DELETE_MODIFY, MarkerLabels, PendingMerge, entry_for, has_markers, merge_trees, render_markers,
 )

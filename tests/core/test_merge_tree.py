@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from core.hashing import ManifestEntry, TreeHash, content_hash_of, hash_tree
+from core.content import ManifestEntry, TreeHash, content_hash_of, hash_tree
 from core.merge import (
     ADD_ADD, BINARY, CONTENT, DELETE_MODIFY, LINK, MODE, TYPE, FileMerge, merge_trees, render_markers,
 )
