@@ -134,7 +134,7 @@ class TextMerge:
 
     def result(self) -> bytes:
         """The merged bytes of a clean merge. Raises ValueError when conflicts remain
-        (use `resolve`, or core.merge.markers.render to show them)."""
+        (use `resolve`, or core.merge.markers.render_markers to show them)."""
         if not self.clean:
             raise ValueError(f"{len(self.conflicts)} conflicting hunk(s) remain; resolve them first")
         return b"".join(line for h in self.hunks for line in h.lines)  # type: ignore[union-attr]
