@@ -31,7 +31,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # start-up); any other state (new file, older or unknown revision) goes through
 # alembic. tests/core/test_db.py asserts this equals alembic's ScriptDirectory
 # head, so adding a migration without updating it fails the suite.
-HEAD_REVISION = "0002"
+HEAD_REVISION = "0003"
 DEFAULT_BUSY_TIMEOUT = 5.0  # seconds a writer waits for another writer before giving up
 
 # Execution option that marks a connection as a writer, so the "begin" hook

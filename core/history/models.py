@@ -37,7 +37,12 @@ NAMING_CONVENTION = {
 ARTIFACT_TYPES = ("skill", "command", "agent", "other")
 UPSTREAM_KINDS = ("folder", "git")
 SHAPES = ("dir", "file")
-CHANGE_ORIGINS = ("sync", "local_modification", "deployment")
+CHANGE_ORIGINS = ("sync", "local_modification", "deployment", "merge", "rollback")
+# The line every version belongs to: "collection", "upstream" (states kept aside, for
+# merges) or a project's name. Project names may not take the two reserved ones.
+COLLECTION_LINE = "collection"
+UPSTREAM_LINE = "upstream"
+RESERVED_LINES = (COLLECTION_LINE, UPSTREAM_LINE)
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -102,6 +107,8 @@ class Artifact(Base):
     place: Mapped[str] = mapped_column(Text, nullable=False)
     shape: Mapped[str] = mapped_column(String(8), nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    # Set when the artifact stops being tracked but its history is kept.
+    removed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime(), nullable=True)
 
     # passive_deletes: the database's ON DELETE CASCADE removes versions; the ORM
     # must not load 10,000 rows just to delete them.
@@ -120,6 +127,8 @@ class ArtifactVersion(Base):
         # this content" one probe; without them SQLite walks the artifact's
         # whole history through the index above (O(n) per recorded version).
         Index("ix_artifact_versions_content_hash", "content_hash", "artifact_id", "id"),
+        # A line's head is one probe: the newest id of (artifact, line).
+        Index("ix_artifact_versions_artifact_id_line_id", "artifact_id", "line", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -128,6 +137,9 @@ class ArtifactVersion(Base):
     )  # indexed by ix_artifact_versions_artifact_id_id (its leading column)
     # Not unique: two artifacts may hold the same content, and one may return to it.
     content_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    line: Mapped[str] = mapped_column(
+        String(255), nullable=False, default=COLLECTION_LINE, server_default=COLLECTION_LINE
+    )
     parent_hash: Mapped[Optional[str]] = mapped_column(String(64), nullable=True, index=True)
     parent_id: Mapped[Optional[int]] = mapped_column(
         ForeignKey("artifact_versions.id", ondelete="SET NULL"), nullable=True, index=True
@@ -141,3 +153,34 @@ class ArtifactVersion(Base):
     meta: Mapped[dict[str, Any]] = mapped_column("metadata", JSON, nullable=False, default=dict)
 
     artifact: Mapped[Artifact] = relationship(back_populates="versions")
+
+
+class Project(Base):
+    """A folder whose `.claude/` receives deployed artifacts; its name names its line."""
+
+    __tablename__ = "projects"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), nullable=False, unique=True)
+    path: Mapped[str] = mapped_column(Text, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+
+class Deployment(Base):
+    """An artifact deployed into a project, and the version last exchanged between the two
+    (the base of its drift state: set by deploy and push)."""
+
+    __tablename__ = "deployments"
+    __table_args__ = (UniqueConstraint("artifact_id", "project_id", name="uq_deployments_artifact_project"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    artifact_id: Mapped[int] = mapped_column(
+        ForeignKey("artifacts.id", ondelete="CASCADE"), nullable=False
+    )  # indexed by uq_deployments_artifact_project (its leading column)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("artifact_versions.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    deployed_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)

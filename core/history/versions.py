@@ -30,7 +30,7 @@ from core.errors import (
     LineageError,
     VersionNotFoundError,
 )
-from core.history.models import Artifact, ArtifactVersion, utcnow
+from core.history.models import CHANGE_ORIGINS, COLLECTION_LINE, Artifact, ArtifactVersion, utcnow
 from core.upstreams import UpstreamSpec
 
 if TYPE_CHECKING:
@@ -38,9 +38,8 @@ if TYPE_CHECKING:
 
 ArtifactType = Literal["skill", "command", "agent", "other"]
 ArtifactShape = Literal["dir", "file"]
-ChangeOrigin = Literal["sync", "local_modification", "deployment"]
+ChangeOrigin = Literal["sync", "local_modification", "deployment", "merge", "rollback"]
 ARTIFACT_TYPES: tuple[str, ...] = ("skill", "command", "agent", "other")
-CHANGE_ORIGINS: tuple[str, ...] = ("sync", "local_modification", "deployment")
 SHAPES: tuple[str, ...] = ("dir", "file")
 _HEX = re.compile(r"[0-9a-f]+")
 _CHUNK = 500
@@ -55,6 +54,7 @@ class ArtifactInfo:
     place: str  # path inside the collection, '/'-separated: "skills/pdf", "commands/review.md"
     shape: str  # "dir" or "file"
     created_at: datetime
+    removed_at: datetime | None = None  # no longer tracked; its history is kept
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,7 @@ class VersionInfo:
     change_origin: str
     created_at: datetime  # timezone-aware UTC
     metadata: dict[str, Any] = field(default_factory=dict)
+    line: str = COLLECTION_LINE  # "collection", "upstream" or a project's name
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,7 @@ def _artifact_info(row: Artifact) -> ArtifactInfo:
         place=row.place,
         shape=row.shape,
         created_at=row.created_at,
+        removed_at=row.removed_at,
     )
 
 
@@ -115,15 +117,29 @@ def _version_info(row: ArtifactVersion) -> VersionInfo:
         change_origin=row.change_origin,
         created_at=row.created_at,
         metadata=dict(row.meta or {}),
+        line=row.line,
     )
 
 
-def _newest_first(artifact_id: int) -> Select[tuple[ArtifactVersion]]:
-    # Served by the (artifact_id, id) index: the head is one index probe.
-    return (
-        select(ArtifactVersion)
-        .where(ArtifactVersion.artifact_id == artifact_id)
-        .order_by(ArtifactVersion.id.desc())
+def _newest_first(artifact_id: int, line: str | None = None) -> Select[tuple[ArtifactVersion]]:
+    # Served by the (artifact_id, id) index, or (artifact_id, line, id) for one line:
+    # a line's head is one index probe.
+    query = select(ArtifactVersion).where(ArtifactVersion.artifact_id == artifact_id)
+    if line is not None:
+        query = query.where(ArtifactVersion.line == line)
+    return query.order_by(ArtifactVersion.id.desc())
+
+
+def _came_from_upstream() -> Any:
+    """A collection `sync` version whose content is the upstream's: no second parent, or
+    a second parent on the upstream line. A push from a project is also origin `sync`
+    (the seed's project → collection sync) but its second parent is on the project's
+    line: to the upstream it is a local change, never a base."""
+    second = aliased(ArtifactVersion)
+    return ArtifactVersion.second_parent_id.is_(None) | (
+        select(second.id)
+        .where(second.id == ArtifactVersion.second_parent_id, second.line == "upstream")
+        .exists()
     )
 
 
@@ -222,33 +238,54 @@ class History:
 
     # --- versions --------------------------------------------------------------
 
-    def head(self, artifact_id: int) -> VersionInfo | None:
+    def head(self, artifact_id: int, line: str = COLLECTION_LINE) -> VersionInfo | None:
+        """The newest version on `line` (the collection copy's by default), or None."""
         with self.db.session() as s:
-            row = s.scalars(_newest_first(artifact_id).limit(1)).first()
+            row = s.scalars(_newest_first(artifact_id, line).limit(1)).first()
             return _version_info(row) if row is not None else None
 
-    def last_version_with_origin(self, artifact_id: int, origin: str) -> VersionInfo | None:
+    def last_version_with_origin(
+        self, artifact_id: int, origin: str, line: str = COLLECTION_LINE
+    ) -> VersionInfo | None:
         with self.db.session() as s:
             row = s.scalars(
-                _newest_first(artifact_id).where(ArtifactVersion.change_origin == origin).limit(1)
+                _newest_first(artifact_id, line).where(ArtifactVersion.change_origin == origin).limit(1)
             ).first()
             return _version_info(row) if row is not None else None
 
+    def upstream_base(self, artifact_id: int) -> VersionInfo | None:
+        """The last collection version whose content came from the upstream: the `base` of
+        the sync states (docs/sync.md). A push from a project is not one (see docs/projects.md)."""
+        return self.upstream_bases([artifact_id]).get(artifact_id)
+
+    def upstream_bases(self, artifact_ids: Iterable[int] | None = None) -> dict[int, VersionInfo]:
+        """`upstream_base` of each artifact, in one session (absent: none yet)."""
+        return self.latest_versions(artifact_ids, "sync", upstream_only=True)
+
     def latest_versions(
-        self, artifact_ids: Iterable[int] | None = None, origin: str | None = None
+        self,
+        artifact_ids: Iterable[int] | None = None,
+        origin: str | None = None,
+        line: str = COLLECTION_LINE,
+        *,
+        upstream_only: bool = False,
     ) -> dict[int, VersionInfo]:
-        """The newest version of each artifact (of one origin, if given), in one session.
+        """The newest version on `line` of each artifact (of one origin, if given), in one session.
 
         The batch form of `head` / `last_version_with_origin` for sync and status
         over many artifacts: one session and a few queries instead of two per artifact.
         Artifacts without such a version are absent from the result.
         """
         wanted_ids = None if artifact_ids is None else sorted(set(artifact_ids))
-        newest = select(ArtifactVersion.artifact_id, func.max(ArtifactVersion.id)).group_by(
-            ArtifactVersion.artifact_id
+        newest = (
+            select(ArtifactVersion.artifact_id, func.max(ArtifactVersion.id))
+            .where(ArtifactVersion.line == line)
+            .group_by(ArtifactVersion.artifact_id)
         )
         if origin is not None:
             newest = newest.where(ArtifactVersion.change_origin == origin)
+        if upstream_only:
+            newest = newest.where(_came_from_upstream())
         result: dict[int, VersionInfo] = {}
         with self.db.session() as s:
             ids_by_artifact = dict(s.execute(newest).all())
@@ -270,8 +307,16 @@ class History:
         parent_hash: str | None | _Head = HEAD,
         metadata: dict[str, Any] | None = None,
         created_at: datetime | None = None,
+        line: str = COLLECTION_LINE,
+        parent_id: int | None = None,
+        second_parent_id: int | None = None,
     ) -> RecordOutcome:
-        """Record that the artifact now holds `content_hash`, unless that is already known.
+        """Record that the copy followed by `line` now holds `content_hash`, unless that is known.
+
+        Dedup and the parent rules apply per line: the head is the line's newest version.
+        `parent_id` names the first parent exactly (it may be on another line: a first
+        deployment's parent is the collection version it copied) and overrides
+        `parent_hash`; `second_parent_id` is where the content came from on another line.
 
         Reading the head and inserting happen in one write transaction (BEGIN
         IMMEDIATE on SQLite; on PostgreSQL it first locks the artifact's row), so
@@ -285,6 +330,8 @@ class History:
             )
         if created_at is not None and created_at.tzinfo is None:
             raise ValueError("created_at must be timezone-aware (UTC); got a naive datetime")
+        if not line or not isinstance(line, str):
+            raise LineageError("A version needs a line: 'collection', 'upstream' or a project's name.")
         with self.db.write() as s:
             # Lock the artifact's row before reading its head. PostgreSQL (READ
             # COMMITTED, no BEGIN IMMEDIATE) would let two writers read the same head
@@ -294,19 +341,28 @@ class History:
             locked = s.scalar(select(Artifact.id).where(Artifact.id == artifact_id).with_for_update())
             if locked is None:
                 raise ArtifactNotFoundError(f"No artifact with id {artifact_id}; it may have been removed.")
-            head = s.scalars(_newest_first(artifact_id).limit(1)).first()
+            head = s.scalars(_newest_first(artifact_id, line).limit(1)).first()
             if head is not None and head.content_hash == content_hash:
                 return RecordOutcome(
                     False, _version_info(head),
                     f"the current version (#{head.id}) already holds content {content_hash[:12]}",
                 )
-            if isinstance(parent_hash, _Head):
+            for wanted in (parent_id, second_parent_id):
+                if wanted is not None and s.scalar(
+                    select(ArtifactVersion.artifact_id).where(ArtifactVersion.id == wanted)
+                ) != artifact_id:
+                    raise VersionNotFoundError(
+                        f"Version #{wanted} is not a version of artifact {artifact_id}; cannot use it as a parent."
+                    )
+            if parent_id is not None:
+                parent_hash = s.scalar(select(ArtifactVersion.content_hash).where(ArtifactVersion.id == parent_id))
+            elif isinstance(parent_hash, _Head):
                 parent_hash = head.content_hash if head is not None else None
             head_hash = head.content_hash if head is not None else None
 
             if parent_hash != head_hash:
                 replay = s.scalars(
-                    _newest_first(artifact_id).where(
+                    _newest_first(artifact_id, line).where(
                         ArtifactVersion.content_hash == content_hash,
                         ArtifactVersion.parent_hash.is_(None)
                         if parent_hash is None
@@ -320,18 +376,18 @@ class History:
                         "(a replay of an earlier event)",
                     )
 
-            parent_id = None
-            if parent_hash is not None:
+            if parent_id is None and parent_hash is not None:
                 if head is not None and head.content_hash == parent_hash:
                     parent_id = head.id
                 else:
-                    # The newest version with that content; none → a legacy parent.
-                    parent_id = s.scalar(
-                        select(ArtifactVersion.id)
-                        .where(ArtifactVersion.artifact_id == artifact_id,
-                               ArtifactVersion.content_hash == parent_hash)
-                        .order_by(ArtifactVersion.id.desc()).limit(1)
-                    )
+                    # The newest version with that content, on this line first; none → a
+                    # legacy parent.
+                    with_content = select(ArtifactVersion.id).where(
+                        ArtifactVersion.artifact_id == artifact_id, ArtifactVersion.content_hash == parent_hash
+                    ).order_by(ArtifactVersion.id.desc()).limit(1)
+                    parent_id = s.scalar(with_content.where(ArtifactVersion.line == line))
+                    if parent_id is None:
+                        parent_id = s.scalar(with_content)
 
             meta = dict(metadata or {})
             earlier = s.scalar(
@@ -348,6 +404,8 @@ class History:
                 content_hash=content_hash,
                 parent_hash=parent_hash,
                 parent_id=parent_id,
+                second_parent_id=second_parent_id,
+                line=line,
                 change_origin=change_origin,
                 created_at=created_at or utcnow(),
                 meta=meta,
@@ -374,10 +432,33 @@ class History:
             stamp = stamp.replace(tzinfo=timezone.utc)
         return stamp
 
-    def versions(self, artifact_id: int) -> list[VersionInfo]:
-        """Every version of the artifact, newest first."""
+    def versions(self, artifact_id: int, line: str | None = None) -> list[VersionInfo]:
+        """Every version of the artifact (on every line, or on `line` only), newest first."""
         with self.db.session() as s:
-            return [_version_info(r) for r in s.scalars(_newest_first(artifact_id)).all()]
+            return [_version_info(r) for r in s.scalars(_newest_first(artifact_id, line)).all()]
+
+    def versions_by_id(self, version_ids: Iterable[int]) -> dict[int, VersionInfo]:
+        """The versions with these ids, in one session (ids that do not exist are absent)."""
+        wanted = sorted(set(version_ids))
+        result: dict[int, VersionInfo] = {}
+        with self.db.session() as s:
+            for start in range(0, len(wanted), _CHUNK):  # below any bound-parameter limit
+                chunk = wanted[start:start + _CHUNK]
+                for row in s.scalars(select(ArtifactVersion).where(ArtifactVersion.id.in_(chunk))):
+                    result[row.id] = _version_info(row)
+        return result
+
+    def all_heads(self, artifact_ids: Iterable[int] | None = None) -> dict[tuple[int, str], VersionInfo]:
+        """The head of every line of every artifact (or of those given), keyed (artifact id, line):
+        two queries however many artifacts, lines and versions there are."""
+        wanted = None if artifact_ids is None else set(artifact_ids)
+        newest = select(func.max(ArtifactVersion.id)).group_by(ArtifactVersion.artifact_id, ArtifactVersion.line)
+        with self.db.session() as s:
+            ids = list(s.scalars(newest))
+        heads = self.versions_by_id(ids)
+        return {
+            (v.artifact_id, v.line): v for v in heads.values() if wanted is None or v.artifact_id in wanted
+        }
 
     def version(self, version_id: int) -> VersionInfo:
         with self.db.session() as s:

@@ -1,7 +1,8 @@
 """Probing an artifact: the three hashes, the state they give, and status_all (see docs/sync.md).
 
-Three hashes decide an artifact's state: `base` (content of the last version with
-origin `sync`), `local` (the collection copy now) and `upstream` (the upstream now).
+Three hashes decide an artifact's state: `base` (content of the last collection version
+whose content came from the upstream: origin `sync`, not a push from a project),
+`local` (the collection copy now) and `upstream` (the upstream now).
 `classify` maps them to a SyncState; `status_all` reports it for each artifact and
 changes nothing but the stat cache. core.sync acts on the state.
 """
@@ -198,7 +199,8 @@ def _explain_divergence(ws: "Workspace", probe: Probe) -> None:
 def heads_and_bases(
     ws: "Workspace", artifacts: list["ArtifactInfo"]
 ) -> dict[int, tuple["VersionInfo | None", "VersionInfo | None"]]:
-    """Head and base (last `sync`) version of each artifact.
+    """Head and base version of each artifact: the collection line's newest, and its last
+    version whose content came from the upstream (a push from a project is a local change).
 
     History.head/last_version_with_origin open a session each; for 1,000 artifacts
     those 2,000 sessions were most of a no-change sync. `latest_versions` reads
@@ -206,10 +208,10 @@ def heads_and_bases(
     """
     history = ws.history
     if len(artifacts) <= 1:
-        return {a.id: (history.head(a.id), history.last_version_with_origin(a.id, "sync")) for a in artifacts}
+        return {a.id: (history.head(a.id), history.upstream_base(a.id)) for a in artifacts}
     ids = [a.id for a in artifacts]
     heads = history.latest_versions(ids)
-    bases = history.latest_versions(ids, "sync")
+    bases = history.upstream_bases(ids)
     return {i: (heads.get(i), bases.get(i)) for i in ids}
 
 

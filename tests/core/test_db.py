@@ -294,3 +294,27 @@ def test_upgrade_refuses_artifacts_sharing_a_place_and_changes_nothing(tmp_path)
         assert raw.execute("SELECT count(*) FROM artifacts").fetchone() == (2,)
     finally:
         raw.close()
+
+
+def test_upgrade_from_0002_keeps_every_version(tmp_path):
+    from tests.core.upgrade_case import check_upgrade_keeps_every_version
+
+    check_upgrade_keeps_every_version(url_for(tmp_path / "old.sqlite3"))
+
+
+def test_the_new_origins_are_allowed_and_others_still_refused(db_path):
+    open_database(url_for(db_path)).dispose()
+    with sqlite3.connect(db_path) as raw:
+        raw.execute(
+            "INSERT INTO artifacts (id, name, type, upstream_kind, upstream_location, place, shape, created_at)"
+            " VALUES (1, 'x', 'skill', 'folder', '/x', 'skills/x', 'dir', '2024-01-01 00:00:00')"
+        )
+        insert = (
+            "INSERT INTO artifact_versions (artifact_id, content_hash, change_origin, created_at, metadata)"
+            " VALUES (1, 'abc', ?, '2024-01-01 00:00:00', '{}')"
+        )
+        raw.execute(insert, ("merge",))
+        raw.execute(insert, ("rollback",))
+        with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+            raw.execute(insert, ("bogus",))
+        assert raw.execute("SELECT DISTINCT line FROM artifact_versions").fetchall() == [("collection",)]

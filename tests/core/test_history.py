@@ -277,7 +277,7 @@ def test_explicit_parent_links_to_the_newest_version_with_that_content(history):
 def test_unknown_origin_is_refused_before_the_database(history):
     art = add(history)
     with pytest.raises(Exception, match="change origin"):
-        history.record_version(art.id, h("a"), "merge")
+        history.record_version(art.id, h("a"), "bogus")
 
 
 def test_record_for_missing_artifact(history):

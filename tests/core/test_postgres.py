@@ -394,3 +394,9 @@ def test_cli_add_sync_status_log_on_postgres(pg_url, tmp_path):
     finally:
         engine.dispose()
     assert rows == [(first["new_hash"], "sync"), (second["new_hash"], "sync")]
+
+
+def test_upgrade_from_0002_keeps_every_version_on_postgres(pg_url):
+    from tests.core.upgrade_case import check_upgrade_keeps_every_version
+
+    check_upgrade_keeps_every_version(pg_url)
