@@ -22,7 +22,11 @@ from core.errors import LineageError, SyncError, UnsafeEntryError
 from core.fsio import O_CLOEXEC, O_DIRECTORY, O_NOFOLLOW, O_NONBLOCK, fsync_dir, fsync_fd, remove_path, syncfs
 from core.content import SKIP_NAMES, check_link_target, check_name, special_file_kind
 
-__all__ = ["copy_untrusted", "stage_copy", "sync_tree"]
+__all__ = ["copy_untrusted", "stage_copy", "sync_tree", "STAGED_NAME_EXTRA"]
+
+# Bytes a staged or set-aside copy's name adds to its target's name: ".<name>.staging-" + 12 hex
+# here, ".<name>.backup-" + 16 hex in core.atomic.swap (the longer). Names must leave this room.
+STAGED_NAME_EXTRA = len(".") + len(".backup-") + 16
 
 _CHUNK = 1 << 20
 _SKIP = {os.fsencode(n) for n in SKIP_NAMES}

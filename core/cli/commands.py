@@ -8,6 +8,7 @@ dispatches.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import TYPE_CHECKING, Callable
 
@@ -20,6 +21,7 @@ from core.cli.output import (
     status_text,
     sync_json,
     sync_text,
+    printable,
     write,
     write_err,
     write_json,
@@ -62,7 +64,9 @@ def cmd_hash(args: argparse.Namespace) -> int:
         out = sys.stdout.buffer
         end = b"\0" if args.null else b"\n"
         for e in tree.entries:
-            out.write(e.kind.encode() + b" " + e.digest.encode() + b" " + e.path + end)
+            # Exact bytes with -z (for scripts); one escaped line per entry otherwise.
+            path = e.path if args.null else printable(os.fsdecode(e.path)).encode("utf-8")
+            out.write(e.kind.encode() + b" " + e.digest.encode() + b" " + path + end)
         out.flush()
     else:
         print(tree.content_hash)
@@ -76,7 +80,8 @@ def cmd_add(args: argparse.Namespace) -> int:
         art = sync.add_artifact(ws, args.name, args.source, type=args.type, ref=args.ref, subdir=args.subdir)
     up = art.upstream
     where = up.location + (f" at {up.ref}" if up.ref else "") + (f" ({up.subdir})" if up.subdir else "")
-    write(f"Added {art.type} {art.name!r} from {up.kind} {where} as {art.place}; run `sync` to copy it in.\n")
+    write(f"Added {art.type} {printable(repr(art.name))} from {up.kind} {printable(where)} as {printable(art.place)}; "
+          "run `sync` to copy it in.\n")
     return EXIT_OK
 
 
@@ -85,7 +90,7 @@ def _progress() -> Callable[[int, int, str], None] | None:
         return None
 
     def show(done: int, total: int, name: str) -> None:
-        line = f"[{done}/{total}] {name}" if name else f"[{done}/{total}] done"
+        line = f"[{done}/{total}] {printable(name)}" if name else f"[{done}/{total}] done"
         sys.stderr.write("\r\x1b[K" + line + ("\n" if done == total else ""))
         sys.stderr.flush()
 

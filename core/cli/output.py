@@ -1,7 +1,12 @@
 """What the command line writes: text tables and JSON documents for sync, status, log and diff.
 
-Every writer copes with paths holding undecodable bytes (surrogateescape); errors
-go to stderr as one line. The renderers are plain functions of the results, so
+Every text that comes from outside (names, paths, file names, messages) goes through
+`printable` before it reaches the terminal: control characters and undecodable bytes
+are shown escaped (`\\n`, `\\x1b`, `\\xff`), so a hostile file name cannot forge a
+line or send an escape sequence; `write` escapes whatever a table left (keeping its
+newlines and tabs). JSON is left to json's own escaping (names that are not UTF-8
+appear as `\\udcXX` escapes: Python's surrogateescape, see docs/cli.md). Errors go to
+stderr as one line. The renderers are plain functions of the results, so
 core.cli.commands only gathers data and picks text or JSON (see docs/cli.md for the
 JSON shapes).
 """
@@ -10,6 +15,8 @@ from __future__ import annotations
 import json
 import sys
 from typing import IO, TYPE_CHECKING, Any, Callable, Iterable
+
+from core.textsafe import printable
 
 if TYPE_CHECKING:
     from core.diff import FileChange, FileDiff
@@ -21,16 +28,16 @@ NO_ARTIFACTS = "No artifacts yet; add one with `add NAME --source SRC`."
 
 
 def write(text: str, stream: IO[str] | None = None) -> None:
-    """Write text whose paths may hold undecodable bytes (surrogateescape) without failing."""
+    """Write lines of text; any control character or undecodable byte left in a line is escaped."""
     stream = stream or sys.stdout
-    data = text.encode("utf-8", "surrogateescape")
+    data = "\n".join(printable(line, keep_tabs=True) for line in text.split("\n")).encode("utf-8")
     buffer = getattr(stream, "buffer", None)
     if buffer is not None:
         stream.flush()
         buffer.write(data)
         buffer.flush()
     else:  # a StringIO in tests
-        stream.write(data.decode("utf-8", "replace"))
+        stream.write(data.decode("utf-8"))
 
 
 def write_json(doc: Any) -> None:
@@ -38,7 +45,7 @@ def write_json(doc: Any) -> None:
 
 
 def write_err(message: str) -> None:
-    write(" ".join(message.split()) + "\n", sys.stderr)  # one line, whatever the message holds
+    write(" ".join(printable(message).split()) + "\n", sys.stderr)  # one line, whatever the message holds
 
 
 def short(h: str | None) -> str:
@@ -64,14 +71,14 @@ def sync_text(results: list["SyncResult"]) -> str:
     lines = []
     for r in results:
         change = f"{short(r.old_hash)} -> {short(r.new_hash)}" if r.old_hash != r.new_hash else short(r.new_hash)
-        lines.append(f"{r.name:<24} {r.type:<8} {r.state.value:<17} {r.action:<10} {change}")
+        lines.append(f"{printable(r.name):<24} {r.type:<8} {r.state.value:<17} {r.action:<10} {change}")
         if r.error:
-            lines.append(f"    error: {r.error}")
+            lines.append(f"    error: {printable(r.error)}")
         elif r.conflict:
             lines.append("    conflict: changed both locally and upstream; kept the local copy "
                          "(sync with --strategy take-upstream to replace it)")
         if not r.version_recorded and r.not_recorded_reason and r.action not in ("nothing", "failed", "cancelled"):
-            lines.append(f"    version not recorded: {r.not_recorded_reason}")
+            lines.append(f"    version not recorded: {printable(r.not_recorded_reason)}")
     if not results:
         lines.append(NO_ARTIFACTS)
     else:
@@ -93,10 +100,10 @@ def status_json(statuses: Iterable["ArtifactStatus"]) -> dict:
 def status_text(statuses: list["ArtifactStatus"]) -> str:
     lines = [f"{'NAME':<24} {'TYPE':<8} {'STATE':<17} {'HEAD':<12} {'LOCAL':<12} UPSTREAM"]
     for s in statuses:
-        lines.append(f"{s.name:<24} {s.type:<8} {s.state.value:<17} {short(s.head):<12} "
+        lines.append(f"{printable(s.name):<24} {s.type:<8} {s.state.value:<17} {short(s.head):<12} "
                      f"{short(s.local):<12} {short(s.upstream)}")
         if s.error:
-            lines.append(f"    error: {s.error}")
+            lines.append(f"    error: {printable(s.error)}")
     if not statuses:
         lines = [NO_ARTIFACTS]
     return "\n".join(lines) + "\n"
@@ -122,7 +129,7 @@ def log_text(art: "ArtifactInfo", versions: list["VersionInfo"]) -> str:
     """Newest first. VERSION is the artifact's own v1…vN, as the window numbers them;
     ID is the database id (`diff` takes either: `v3` or `#12`)."""
     if not versions:
-        return f"{art.name}: no versions yet; run `sync {art.name}`.\n"
+        return f"{printable(art.name)}: no versions yet; run `sync {printable(art.name)}`.\n"
     from core.history import ordinal_by_id
 
     number = ordinal_by_id(versions)
@@ -131,7 +138,7 @@ def log_text(art: "ArtifactInfo", versions: list["VersionInfo"]) -> str:
         meta = v.metadata
         notes = []
         if meta.get("resolved_commit"):
-            notes.append(f"commit {str(meta['resolved_commit'])[:10]}")
+            notes.append(f"commit {printable(str(meta['resolved_commit'])[:10])}")
         if meta.get("matches_version") in number:
             notes.append(f"same content as v{number[meta['matches_version']]}")
         if v.parent_hash and v.parent_id is None:
@@ -158,19 +165,20 @@ def diff_text(name: str, old: str | None, new: str, changes: list["FileChange"],
     """The summary of changed files, then a unified diff per file (`file_diff` reads the store)."""
     from core import diff
 
-    out = [f"{name}: {short(old) if old else '(nothing)'} -> {short(new)}", ""]
+    out = [f"{printable(name)}: {short(old) if old else '(nothing)'} -> {short(new)}", ""]
     if not changes:
         out.append("No differences.")
     else:
         width = max(len(c.status) for c in changes)
         for c in changes:
             sizes = diff.human_size(c.old_size) + " -> " + diff.human_size(c.new_size)
-            out.append(f"  {c.status:<{width}}  {c.display_path}  ({sizes})")
+            out.append(f"  {c.status:<{width}}  {printable(c.display_path)}  ({sizes})")
         for c in changes:
             fd = file_diff(c)
-            out += ["", f"--- a/{c.display_path}" if c.old_digest else "--- /dev/null",
-                    f"+++ b/{c.display_path}" if c.new_digest else "+++ /dev/null"]
+            shown = printable(c.display_path)
+            out += ["", f"--- a/{shown}" if c.old_digest else "--- /dev/null",
+                    f"+++ b/{shown}" if c.new_digest else "+++ /dev/null"]
             if fd.note:
-                out.append(f"# {fd.note}")
+                out.append(f"# {printable(fd.note)}")
             out += [ln.text if ln.kind == "@" else ln.kind + ln.text for ln in fd.lines]
     return "\n".join(out) + "\n"

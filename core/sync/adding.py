@@ -26,9 +26,12 @@ def add_artifact(
 ) -> "ArtifactInfo":
     """Track a new artifact: validate its upstream, infer type and shape, record it (no copy yet)."""
     from core.upstreams import sources
-    from core.workspace.collection import SKILL_FILE, infer_shape, infer_type, place_for, validate_name, validate_type
+    from core.workspace.collection import (
+        SKILL_FILE, folder_name_max, infer_shape, infer_type, place_for, validate_name, validate_type,
+    )
 
-    validate_name(name)
+    name_max = folder_name_max(ws.home.collection_dir)
+    validate_name(name, name_max=name_max)
     if type is not None:
         validate_type(type)
     spec = sources.infer_spec(source, ref=ref or None, subdir=(subdir or "").strip("/") or None)
@@ -50,5 +53,5 @@ def add_artifact(
     hint = "/".join(p for p in (location, spec.subdir or "") if p)
     art_type = type or infer_type(path, hint)
     shape = infer_shape(path)
-    place = place_for(name, art_type, shape, path.name)
+    place = place_for(name, art_type, shape, path.name, name_max=name_max)
     return ws.history.add_artifact(name, art_type, spec, place, shape)

@@ -191,13 +191,14 @@ def test_unreadable_database_is_one_line_exit_1(cli, tmp_path):
 
 
 @pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="needs byte file names")
-def test_hash_manifest_prints_undecodable_names_as_bytes(cli, tmp_path):
+def test_hash_manifest_escapes_undecodable_names_and_z_keeps_their_bytes(cli, tmp_path):
     root = tmp_path / "odd"
     root.mkdir()
     with open(os.path.join(os.fsencode(root), b"caf\xe9.txt"), "wb") as fh:
         fh.write(b"x")
     out = cli("hash", "--manifest", str(root)).stdout
-    assert out.endswith(b" caf\xe9.txt\n")
+    assert out.endswith(b" caf\\xe9.txt\n")
+    assert cli("hash", "--manifest", "-z", str(root)).stdout.endswith(b" caf\xe9.txt\0")
 
 
 def test_git_upstream_with_ref(cli, tmp_path):

@@ -73,3 +73,74 @@ def test_git_upstream_copies_the_committed_bytes_whatever_attributes_and_config_
     want = cli("hash", str(repo)).stdout.strip().decode()
     (head,) = cli.json("log", "hostile")["versions"]
     assert head["content_hash"] == want
+
+
+# --------------------------------------------------------------------------- 5. names and text
+
+
+FORGED = "evil\n  removed  SKILL.md \x1b[31mred"
+
+
+def test_a_hostile_file_name_cannot_forge_a_diff_line_or_reach_the_terminal(cli, tmp_path):
+    up = tmp_path / "up" / "pdf"
+    up.mkdir(parents=True)
+    (up / "SKILL.md").write_text("# pdf\n")
+    cli("add", "pdf", "--source", str(up))
+    cli("sync")
+    (up / FORGED).write_text("\x1b]0;owned\x07 text with an escape\n")
+    with open(os.path.join(os.fsencode(up), b"caf\xe9.md"), "wb") as fh:
+        fh.write(b"latin-1 name\n")
+    sync = cli("sync")
+    diff = cli("diff", "pdf")
+    log = cli("log", "pdf")
+    status = cli("status")
+    for proc in (sync, diff, log, status):
+        for stream in (proc.stdout, proc.stderr):
+            assert b"\x1b" not in stream and b"\x07" not in stream
+            stream.decode("utf-8")  # valid UTF-8 whatever the names hold
+    lines = diff.stdout.decode().splitlines()
+    assert not any(line.startswith("  removed  SKILL.md") for line in lines)
+    assert any(line.strip().startswith("added") and "evil\\n  removed  SKILL.md \\x1b[31mred" in line
+               for line in lines)
+    assert "+++ b/caf\\xe9.md" in lines
+    assert "+\\x1b]0;owned\\x07 text with an escape" in lines
+    # JSON keeps its own escaping: it parses, and the undecodable name comes back as surrogateescape.
+    paths = {f["path"] for f in cli.json("diff", "pdf")["files"]}
+    assert FORGED in paths and os.fsencode(next(p for p in paths if p.startswith("caf"))) == b"caf\xe9.md"
+
+
+@pytest.mark.parametrize("name, words", [
+    ("x" * 10_000, "too long"),
+    ("y" * 240, "too long"),  # fits 255 bytes, but not with the staging suffix
+    ("é" * 120, "too long"),  # 240 bytes
+    ("two\nlines", "control characters"),
+    ("tab\there", "control characters"),
+    ("esc\x1b[31m", "control characters"),
+    ("del\x7f", "control characters"),
+    ("c1\x85", "control characters"),
+    ("a/b", "path separator"),
+    (".", "not allowed"),
+    ("..", "not allowed"),
+    ("", "empty"),
+    (os.fsdecode(b"caf\xe9"), "not valid UTF-8"),
+])
+def test_add_refuses_a_bad_name_with_exit_2_and_one_sentence(cli, tmp_path, name, words):
+    up = tmp_path / "up"
+    up.mkdir()
+    (up / "SKILL.md").write_text("# up\n")
+    proc = cli("add", os.fsencode(name), "--source", str(up), expect=2)
+    line = one_error_line(proc)
+    assert line.startswith("error: The artifact name") and words in line and "unexpected" not in line
+    assert len(line) < 400 and "\x1b" not in line
+    assert cli.json("status")["artifacts"] == []
+
+
+def test_the_longest_name_that_fits_is_accepted_and_syncs(cli, tmp_path):
+    up = tmp_path / "up"
+    up.mkdir()
+    (up / "SKILL.md").write_text("# up\n")
+    name = "z" * (255 - 25)
+    cli("add", name, "--source", str(up))
+    cli("sync")
+    assert (cli.home / "collection" / "skills" / name / "SKILL.md").is_file()
+    one_error_line(cli("add", name + "z", "--source", str(up), expect=2))
