@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import BinaryIO, Callable
 
 from core.errors import UpstreamError
-from core.fsio import O_CLOEXEC, O_DIRECTORY, O_NOFOLLOW
+from core.fsio import O_CLOEXEC, O_DIRECTORY, O_NOFOLLOW, folder_identity, open_parent
 
 __all__ = ["TreeEntry", "parse_ls_tree", "wanted_blobs", "write_tree"]
 
@@ -81,20 +81,13 @@ def write_tree(entries: list[TreeEntry], batch: BinaryIO, dest: str | os.PathLik
     """Write `entries` below the empty folder `dest`, reading the blobs of `wanted_blobs(entries)`,
     in that order, from `batch` (the stdout of `git cat-file --batch`). `poll` is called between
     entries and chunks (it raises to cancel). Raises UpstreamError, or OSError for the disk."""
-    root = os.open(dest, os.O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-    # The open folders from dest down to the current entry's parent: entries come grouped by
-    # folder, so each folder is created and opened once.
-    open_dirs: list[tuple[bytes, int]] = []
+    cursor = _Cursor(os.open(dest, os.O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC))
     try:
         for entry in entries:
             poll()
             *parents, name = entry.path.split(b"/")
-            while open_dirs and (len(open_dirs) > len(parents) or open_dirs[-1][0] != parents[len(open_dirs) - 1]):
-                os.close(open_dirs.pop()[1])
-            for part in parents[len(open_dirs):]:
-                parent = open_dirs[-1][1] if open_dirs else root
-                open_dirs.append((part, _make_dir(parent, part, entry, where)))
-            parent = open_dirs[-1][1] if open_dirs else root
+            cursor.move_to(parents, entry, where)
+            parent = cursor.fd
             if entry.mode == MODE_GITLINK:
                 os.close(_make_dir(parent, name, entry, where))  # a submodule: an empty folder, as git leaves it
                 continue
@@ -113,9 +106,38 @@ def write_tree(entries: list[TreeEntry], batch: BinaryIO, dest: str | os.PathLik
         raise UpstreamError(f"{where} lists {entry.shown()!r} twice, or under a file of the same name; "
                             "the repository is damaged, so use another ref.") from None
     finally:
-        for _, fd in open_dirs:
-            os.close(fd)
-        os.close(root)
+        cursor.close()
+
+
+class _Cursor:
+    """The folder being written into. One folder is open at a time, so a tree thousands of
+    folders deep needs no descriptor per level: moving between folders climbs through '..'
+    (checked to be the folder come down from) and descends by name."""
+
+    def __init__(self, root: int) -> None:
+        self.fd = root
+        self.parts: list[bytes] = []
+        self.ids = [folder_identity(root)]
+
+    def move_to(self, parts: list[bytes], entry: TreeEntry, where: str) -> None:
+        common = 0
+        while common < min(len(self.parts), len(parts)) and self.parts[common] == parts[common]:
+            common += 1
+        while len(self.parts) > common:
+            self._replace(open_parent(self.fd, self.ids[-2]))
+            self.parts.pop()
+            self.ids.pop()
+        for part in parts[common:]:
+            self._replace(_make_dir(self.fd, part, entry, where))
+            self.parts.append(part)
+            self.ids.append(folder_identity(self.fd))
+
+    def _replace(self, fd: int) -> None:
+        os.close(self.fd)
+        self.fd = fd
+
+    def close(self) -> None:
+        os.close(self.fd)
 
 
 def _make_dir(parent: int, name: bytes, entry: TreeEntry, where: str) -> int:
