@@ -202,3 +202,14 @@ def test_a_1100_level_deep_upstream_syncs_replaces_and_diffs(deep_tmp):
     assert sorted(p.name for p in copy.parent.iterdir()) == ["deep", "deepgit"]  # the replaced copy is gone
     diff = cli("diff", "deep").stdout.decode()
     assert "+v2" in diff and "-v1" in diff
+
+
+@pytest.mark.parametrize("url, words", [
+    ("postgresql://u@h:notaport/db", "port is not a number"),
+    ("postgresql://u@[::1/db", "'[' without closing it"),
+    ("postgresql://u:secret@h:99999/db", "outside 1-65535"),
+])
+def test_a_database_url_with_a_bad_port_or_host_is_bad_input_exit_2(cli, url, words):
+    line = one_error_line(cli("--db", url, "status", expect=2))
+    assert line.startswith("error: The database URL") and words in line
+    assert "unexpected" not in line and "secret" not in line
