@@ -47,6 +47,10 @@ class DatabaseError(LineageError):
     """The database is locked, corrupt, unreachable or too new."""
 
 
+class MalformedRowError(DatabaseError):
+    """A database row holding a value that cannot be read (malformed metadata JSON, a bad date)."""
+
+
 class DatabaseUrlError(DatabaseError):
     """The --db URL is malformed or names a database kind no installed driver handles."""
 

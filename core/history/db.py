@@ -20,7 +20,8 @@ from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
-from core.errors import DatabaseError, DatabaseUrlError
+from core.errors import DatabaseError, DatabaseUrlError, MalformedRowError
+from core.history.models import UnreadableValue, find_unreadable
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -73,6 +74,8 @@ class Database:
             yield session
         except _DRIVER_ERRORS as exc:
             raise translate_error(exc, self.where) from exc
+        except UnreadableValue as exc:
+            raise self.malformed_row(exc) from exc
         finally:
             _close_quietly(session)
 
@@ -87,9 +90,26 @@ class Database:
             _rollback_quietly(session)
             if isinstance(exc, _DRIVER_ERRORS):
                 raise translate_error(exc, self.where) from exc
+            if isinstance(exc, UnreadableValue):
+                raise self.malformed_row(exc) from exc
             raise
         finally:
             _close_quietly(session)
+
+    def malformed_row(self, exc: UnreadableValue) -> MalformedRowError:
+        """One sentence naming the table, row and column that could not be read."""
+        try:
+            with self.engine.connect() as conn:
+                found = find_unreadable(conn, self.engine.dialect)
+        except _DRIVER_ERRORS:
+            found = None
+        advice = "fix or delete that row (or restore a backup of the database), then try again."
+        if found is None:
+            return MalformedRowError(f"The database {self.where} holds a value that cannot be read ({exc}); {advice}")
+        table, row_id, column, reason = found
+        return MalformedRowError(
+            f"In the database {self.where}, the {column} of {table} row {row_id} cannot be read ({reason}); {advice}"
+        )
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -213,3 +213,25 @@ def test_a_database_url_with_a_bad_port_or_host_is_bad_input_exit_2(cli, url, wo
     line = one_error_line(cli("--db", url, "status", expect=2))
     assert line.startswith("error: The database URL") and words in line
     assert "unexpected" not in line and "secret" not in line
+
+
+@pytest.mark.parametrize("table, column, value, words", [
+    ("artifact_versions", "metadata", "{bad json", "the metadata of artifact_versions row"),
+    ("artifact_versions", "metadata", "[1, 2]", "the metadata of artifact_versions row"),
+    ("artifact_versions", "created_at", "not a date", "the created_at of artifact_versions row"),
+    ("artifacts", "created_at", "2026-13-45 99:00:00", "the created_at of artifacts row"),
+])
+def test_a_malformed_database_row_is_one_sentence_naming_the_row(cli, tmp_path, table, column, value, words):
+    import sqlite3
+
+    up = tmp_path / "up"
+    up.mkdir()
+    (up / "SKILL.md").write_text("# up\n")
+    cli("add", "pdf", "--source", str(up))
+    cli("sync")
+    with sqlite3.connect(cli.home / "lineage.sqlite3") as conn:
+        (row_id,) = conn.execute(f"SELECT max(id) FROM {table}").fetchone()
+        conn.execute(f"UPDATE {table} SET {column} = ? WHERE id = ?", (value, row_id))
+    for command in (("log", "pdf"), ("status",)):
+        line = one_error_line(cli(*command, expect=1))
+        assert f"{words} {row_id} cannot be read" in line and "unexpected" not in line
