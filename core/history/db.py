@@ -20,7 +20,7 @@ from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
-from core.errors import DatabaseError, DatabaseUrlError, MalformedRowError
+from core.errors import DatabaseError, DatabaseUrlError, MalformedRowError, describe_os_error
 from core.history.models import UnreadableValue, find_unreadable
 
 if TYPE_CHECKING:
@@ -130,8 +130,8 @@ def open_database(url: str, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Da
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise DatabaseError(
-                f"Cannot create the folder {path.parent} for the database ({exc.strerror}); "
-                "choose another --home or --db, or fix the folder's permissions."
+                f"Cannot create the folder {path.parent} for the database: "
+                f"{describe_os_error(exc, 'fix the folder permissions')}, or choose another --home or --db."
             ) from exc
 
     try:

@@ -17,7 +17,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Iterable
 
 from core.cancel import Cancelled
-from core.errors import LineageError
+from core.errors import LineageError, describe_os_error
 
 if TYPE_CHECKING:  # imported lazily at run time so `import core.sync` stays cheap for the CLI
     from core.diff import FileChange
@@ -246,8 +246,8 @@ def save_stat_cache(ws: "Workspace") -> None:
 def os_message(exc: OSError, name: str, doing: str) -> str:
     if exc.errno == errno.ENOSPC:
         return f"Disk full while {doing} {name!r} into the collection; free space and sync again."
-    where = f" ({exc.filename})" if exc.filename else ""
+    where = f" at {exc.filename}" if exc.filename else ""
     return (
-        f"Could not finish {doing} {name!r}: {exc.strerror or exc}{where}; "
-        "check the path and permissions, then sync again."
+        f"Could not finish {doing} {name!r}{where}: "
+        f"{describe_os_error(exc, 'check the path and permissions')}, then sync again."
     )

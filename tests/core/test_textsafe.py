@@ -31,3 +31,15 @@ def test_tabs_may_be_kept_for_file_text():
 
 def test_the_command_line_uses_the_same_function():
     assert cli_printable is printable
+
+
+def test_os_errors_are_described_by_errno_not_blamed_on_permissions():
+    import errno
+
+    from core.errors import describe_os_error
+
+    too_long = describe_os_error(OSError(errno.ENAMETOOLONG, "File name too long"), "check its permissions")
+    assert "too long" in too_long and "permission" not in too_long
+    assert describe_os_error(OSError(errno.EACCES, "Permission denied"), "x").startswith("permission denied;")
+    assert describe_os_error(OSError(errno.EXDEV, "Invalid cross-device link"), "try again") == \
+        "Invalid cross-device link; try again"

@@ -235,3 +235,33 @@ def test_a_malformed_database_row_is_one_sentence_naming_the_row(cli, tmp_path, 
     for command in (("log", "pdf"), ("status",)):
         line = one_error_line(cli(*command, expect=1))
         assert f"{words} {row_id} cannot be read" in line and "unexpected" not in line
+
+
+def _beyond_path_max(root: Path) -> None:
+    """Folders of 200-byte names, 25 deep: every file below is more than 4,096 bytes from /."""
+    root.mkdir(parents=True)
+    (root / "SKILL.md").write_text("# long\n")
+    fd = os.open(root, os.O_RDONLY)
+    try:
+        for _ in range(25):
+            os.mkdir("n" * 200, dir_fd=fd)
+            child = os.open("n" * 200, os.O_RDONLY, dir_fd=fd)
+            os.close(fd)
+            fd = child
+        out = os.open("f.txt", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd)
+        os.write(out, b"deep\n")
+        os.close(out)
+    finally:
+        os.close(fd)
+
+
+def test_a_path_too_long_says_so_instead_of_blaming_permissions(deep_tmp):
+    cli = Cli(deep_tmp / "home")
+    line = one_error_line(cli("hash", str(deep_tmp / ("x" * 300)), expect=2))
+    assert "too long" in line and "permission" not in line
+    up = deep_tmp / "up" / "long"
+    _beyond_path_max(up)
+    cli("add", "long", "--source", str(up))
+    proc = cli("sync", expect=1)
+    (line,) = [ln for ln in proc.stderr.decode().splitlines() if ln.startswith("error: long")]
+    assert "too long" in line and "permission" not in line and "unexpected" not in line.lower()
