@@ -120,10 +120,6 @@ class MetadataJSON(TypeDecorator[dict]):
         return _checked(super().result_processor(dialect, coltype), lambda v: isinstance(v, dict))
 
 
-# The columns whose stored text is parsed on the way out: (table, column) for find_unreadable.
-PARSED_COLUMNS = (("artifact_versions", "metadata"), ("artifact_versions", "created_at"), ("artifacts", "created_at"))
-
-
 def find_unreadable(conn: Any, dialect: Dialect) -> tuple[str, int, str, str] | None:
     """The first row holding a value its column cannot read: (table, row id, column, reason).
 
@@ -132,8 +128,9 @@ def find_unreadable(conn: Any, dialect: Dialect) -> tuple[str, int, str, str] | 
     """
     from sqlalchemy import column as sql_column, select as sql_select, table as sql_table
 
-    for table_name, column_name in PARSED_COLUMNS:
-        column_type = Base.metadata.tables[table_name].c[column_name].type
+    parsed = [(table.name, col.name, col.type) for table in Base.metadata.sorted_tables for col in table.columns
+              if isinstance(col.type, (UTCDateTime, MetadataJSON)) and "id" in table.columns]
+    for table_name, column_name, column_type in parsed:
         process = column_type.dialect_impl(dialect).result_processor(dialect, None)
         raw = sql_select(sql_column("id"), sql_column(column_name)).select_from(sql_table(table_name))
         for row_id, value in conn.execute(raw.order_by(sql_column("id"))):
