@@ -15,6 +15,7 @@ import sys
 __all__ = [
     "O_CLOEXEC", "O_DIRECTORY", "O_NOFOLLOW", "O_NONBLOCK",
     "fsync_fd", "fsync_dir", "libc", "syncfs", "remove_path", "remove_quietly", "folder_identity", "open_parent",
+    "make_dirs",
 ]
 
 O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
@@ -84,6 +85,24 @@ def remove_path(path: str | os.PathLike[str]) -> None:
         _remove_tree(path)
     else:
         os.unlink(path)
+
+
+def make_dirs(path: str | bytes | os.PathLike[str]) -> None:
+    """os.makedirs(path, exist_ok=True) without recursion (os.makedirs recurses once per missing level)."""
+    missing = []
+    current = os.fspath(path)
+    while current and not os.path.isdir(current):
+        missing.append(current)
+        parent = os.path.dirname(current)
+        if parent == current:
+            break
+        current = parent
+    for folder in reversed(missing):
+        try:
+            os.mkdir(folder)
+        except FileExistsError:
+            if not os.path.isdir(folder):
+                raise
 
 
 def folder_identity(fd: int) -> tuple[int, int]:
