@@ -50,11 +50,19 @@ def parse_ls_tree(data: bytes, where: str) -> list[TreeEntry]:
         if not sep or len(fields) != 3:
             raise UpstreamError(f"git listed the files of {where} in a form this program does not read; "
                                 "update git, or delete the git cache and sync again.")
-        mode, oid = fields[0].decode("ascii", "replace"), fields[2].decode("ascii", "replace")
+        mode, oid = _canonical(fields[0].decode("ascii", "replace")), fields[2].decode("ascii", "replace")
         entry = TreeEntry(mode, oid, path)
         _check_entry(entry, where)
         entries.append(entry)
     return entries
+
+
+def _canonical(mode: str) -> str:
+    """A regular file's mode as git checks it out: old trees may say 100664 (git reads any
+    100xxx as 100644, or 100755 when the owner may execute)."""
+    if len(mode) == 6 and mode.startswith("100") and all(c in "01234567" for c in mode):
+        return MODE_EXEC if int(mode, 8) & 0o100 else MODE_FILE
+    return mode
 
 
 def _check_entry(entry: TreeEntry, where: str) -> None:
