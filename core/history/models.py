@@ -67,7 +67,7 @@ def _checked(processor: Any, check: Any = None) -> Any:
     def process(value: Any) -> Any:
         try:
             out = processor(value) if processor is not None else value
-        except (ValueError, TypeError, OverflowError) as exc:
+        except (ValueError, TypeError, OverflowError, RecursionError) as exc:  # JSON nested past the limit
             raise UnreadableValue(str(exc)) from exc
         if check is not None and out is not None and not check(out):
             raise UnreadableValue(f"{type(out).__name__} where a JSON object belongs")

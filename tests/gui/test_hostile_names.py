@@ -45,3 +45,11 @@ def test_the_artifact_list_and_header_escape_a_recorded_name(qtbot):
     assert header.title.text() == "bad\\nname\\x1b[0m"
     assert "/up\\tstream" in header.subtitle.text()
     assert header.error_label.text() == "Error: failed on\\x1b[2J"
+
+
+def test_version_metadata_from_outside_is_shown_escaped():
+    from gui.version_details import metadata_rows
+
+    rows = dict(metadata_rows({"location": "/up\x1b[2J", "ref": "main\nforged", "note": "a\x07b"}, None))
+    assert rows["Upstream"].startswith("/up\\x1b[2J") and "main\\nforged" in rows["Upstream"]
+    assert rows["Note"] == "a\\x07b"
