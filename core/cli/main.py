@@ -41,6 +41,19 @@ def _version() -> str:
         return "0.1.0"
 
 
+class _VersionAction(argparse.Action):
+    """argparse's "version" action wants the text when the parser is built; looking the
+    package up (importlib.metadata) costs more than a whole `hash`, so only when asked."""
+
+    def __init__(self, option_strings: list[str], dest: str = argparse.SUPPRESS, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS,
+                         help="show the program's version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object) -> None:
+        sys.stdout.write(f"artifact-lineage {_version()}\n")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     # The global options are accepted before or after the sub-command; SUPPRESS keeps a
     # sub-command's missing option from overwriting one given before it.
@@ -58,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "and record every version. With no sub-command, opens the window.",
         parents=[common],
     )
-    parser.add_argument("-V", "--version", action="version", version=f"artifact-lineage {_version()}")
+    parser.add_argument("-V", "--version", action=_VersionAction)
     parser.add_argument("--install-desktop-entry", action="store_true",
                         help="install the desktop launcher for the current user and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
