@@ -12,10 +12,10 @@ import os
 import sys
 from typing import TYPE_CHECKING, Callable
 
+from core.cli.log_stream import write_log_json
 from core.cli.output import (
     diff_json,
     diff_text,
-    log_json,
     log_text,
     status_json,
     status_text,
@@ -129,14 +129,22 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_log(args: argparse.Namespace) -> int:
+    from core.history import ordinal_by_id
+
     with _open(args) as ws:
         art = ws.history.get_artifact(args.name)
         versions = ws.history.versions(art.id)
-        lineages = ws.history.lineages(versions) if args.json else {}
-    if args.json:
-        write_json(log_json(art, versions, lineages))
-        return EXIT_OK
-    write(log_text(art, versions))
+        numbers = ordinal_by_id(versions)  # over all versions: v-numbers do not depend on --limit
+        shown = versions[: args.limit] if args.limit is not None else versions
+        if args.json:
+            # Streamed while the database is open: a parent left out by --limit is read from it.
+            # Indented for people at a terminal, compact for pipes (the document can be large).
+            sys.stdout.flush()
+            write_log_json(sys.stdout.buffer, art.name, shown, numbers, ws.history.lineage,
+                           indent=sys.stdout.isatty())
+            sys.stdout.buffer.flush()
+            return EXIT_OK
+    write(log_text(art, shown, numbers))
     return EXIT_OK
 
 

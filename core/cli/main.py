@@ -54,6 +54,16 @@ class _VersionAction(argparse.Action):
         parser.exit()
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     # The global options are accepted before or after the sub-command; SUPPRESS keeps a
     # sub-command's missing option from overwriting one given before it.
@@ -94,7 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("log", parents=[common], help="an artifact's versions, newest first")
     p.add_argument("name")
-    p.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    p.add_argument("--limit", type=_positive_int, metavar="N", help="only the newest N versions")
+    p.add_argument("--json", action="store_true",
+                   help="one JSON document on stdout (indented on a terminal, compact otherwise)")
 
     p = sub.add_parser("diff", parents=[common], help="compare two versions of an artifact")
     p.add_argument("name")

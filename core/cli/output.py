@@ -112,27 +112,12 @@ def status_text(statuses: list["ArtifactStatus"]) -> str:
 # ---------------------------------------------------------------------------- log
 
 
-def log_json(art: "ArtifactInfo", versions: Iterable["VersionInfo"], lineages: dict) -> dict:
-    from core.history import ordinal_by_id  # here: `--help` must not import the database layer
-
-    versions = list(versions)
-    number = ordinal_by_id(versions)
-    return {"artifact": art.name, "versions": [
-        {"id": v.id, "number": number[v.id], "content_hash": v.content_hash, "parent_hash": v.parent_hash,
-         "change_origin": v.change_origin, "created_at": v.created_at.isoformat(),
-         "lineage": lineages[v.id], "metadata": v.metadata}
-        for v in versions
-    ]}
-
-
-def log_text(art: "ArtifactInfo", versions: list["VersionInfo"]) -> str:
-    """Newest first. VERSION is the artifact's own v1…vN, as the window numbers them;
-    ID is the database id (`diff` takes either: `v3` or `#12`)."""
+def log_text(art: "ArtifactInfo", versions: list["VersionInfo"], number: dict[int, int]) -> str:
+    """Newest first. VERSION is the artifact's own v1…vN (`number`: id -> N, see
+    core.history.ordinal_by_id), as the window numbers them; ID is the database id
+    (`diff` takes either: `v3` or `#12`)."""
     if not versions:
         return f"{printable(art.name)}: no versions yet; run `sync {printable(art.name)}`.\n"
-    from core.history import ordinal_by_id
-
-    number = ordinal_by_id(versions)
     lines = [f"{'VERSION':>7}  {'ID':>5}  {'CREATED (UTC)':<19}  {'ORIGIN':<18}  {'CONTENT':<12}  {'PARENT':<12}  NOTE"]
     for v in versions:
         meta = v.metadata

@@ -497,23 +497,6 @@ class History:
         return hashes
 
 
-    def lineages(self, versions: Iterable[VersionInfo]) -> dict[int, list[str]]:
-        """`lineage` of each given version, built from the list itself: one pass instead of
-        one recursive query per version (what `log --json` needs for a long history).
-        A parent outside the list is looked up with `lineage`."""
-        result: dict[int, list[str]] = {}
-        # A parent is always recorded before its child, so ascending ids visit parents first.
-        for v in sorted(versions, key=lambda item: item.id):
-            if v.parent_id is None:
-                base = [v.parent_hash] if v.parent_hash is not None else []
-            elif v.parent_id in result:
-                base = result[v.parent_id]
-            else:
-                base = self.lineage(v.parent_id)
-            result[v.id] = [*base, v.content_hash]
-        return result
-
-
 def ordinal_by_id(versions: Iterable[VersionInfo]) -> dict[int, int]:
     """The artifact's own numbering: version id -> 1, 2, 3… in recording order.
 

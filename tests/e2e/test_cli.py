@@ -105,6 +105,14 @@ def test_add_sync_status_log_diff(cli, tmp_path):
     assert [line.split()[0] for line in log_lines[1:]] == ["v2", "v1"]
     assert "up_to_date" in cli("status").stdout.decode()
 
+    # --limit: the newest N, numbered and with lineages as in the full log; piped JSON is one compact line
+    raw = cli("log", "pdf", "--limit", "1", "--json").stdout
+    assert raw.count(b"\n") == 1 and b": " not in raw
+    assert json.loads(raw) == {"artifact": "pdf", "versions": [newest]}
+    limited = cli("log", "pdf", "--limit", "1").stdout.decode().splitlines()
+    assert [line.split()[0] for line in limited] == ["VERSION", "v2"]
+    assert "--limit" in one_error_line(cli("log", "pdf", "--limit", "0", expect=2))
+
 
 def test_hash_and_manifest(cli, tmp_path):
     up = make_skill(tmp_path / "s")
@@ -252,3 +260,30 @@ def test_two_artifacts_cannot_share_a_place(cli, tmp_path):
 def test_a_malformed_database_url_is_bad_input_exit_2(cli, url):
     line = one_error_line(cli("--db", url, "status", expect=2))
     assert line.startswith("error: ") and "database" in line.lower() and "URL" in line
+
+
+def test_log_json_is_indented_on_a_terminal(cli, tmp_path):
+    import pty
+
+    cli("add", "pdf", "--source", str(make_skill(tmp_path / "up" / "pdf")))
+    cli("sync")
+    piped = cli("log", "pdf", "--json").stdout
+    main_fd, terminal_fd = pty.openpty()
+    try:
+        proc = subprocess.run([sys.executable, str(ROOT / "main.py"), "--home", str(cli.home), "log", "pdf", "--json"],
+                              cwd=ROOT, stdout=terminal_fd, stderr=subprocess.PIPE, timeout=120)
+        os.close(terminal_fd)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(main_fd, 65536)
+            except OSError:  # EIO: the terminal's other side is closed and drained
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        os.close(main_fd)
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(piped)
+    assert shown.replace(b"\r\n", b"\n") == (json.dumps(doc, indent=2) + "\n").encode()
