@@ -12,7 +12,6 @@ import os
 import sys
 from typing import TYPE_CHECKING, Callable
 
-from core.cli.log_stream import write_log_json
 from core.cli.output import (
     diff_json,
     diff_text,
@@ -129,13 +128,17 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_log(args: argparse.Namespace) -> int:
+    from core.cli.log_stream import write_log_json
     from core.history import ordinal_by_id
 
     with _open(args) as ws:
         art = ws.history.get_artifact(args.name)
-        versions = ws.history.versions(art.id)
-        numbers = ordinal_by_id(versions)  # over all versions: v-numbers do not depend on --limit
-        shown = versions[: args.limit] if args.limit is not None else versions
+        shown = ws.history.versions(art.id, limit=args.limit)
+        if args.limit is None:
+            numbers = ordinal_by_id(shown)
+        else:  # the newest N of all versions: v-numbers count down from the total
+            total = ws.history.version_count(art.id)
+            numbers = {v.id: total - i for i, v in enumerate(shown)}
         if args.json:
             # Streamed while the database is open: a parent left out by --limit is read from it.
             # Indented for people at a terminal, compact for pipes (the document can be large).

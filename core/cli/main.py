@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import traceback
 from typing import Callable
 
 # The sub-commands import nothing heavy at module level: `--help` must stay instant.
@@ -158,6 +157,8 @@ def main(argv: list[str] | None = None, *, open_window: OpenWindow | None = None
         return COMMANDS[args.command](args)
     except (LineageError, UsageError) as exc:
         if debug:
+            import traceback
+
             traceback.print_exc()
         write_err(f"error: {exc}")
         return _exit_code_for(exc)
@@ -173,6 +174,8 @@ def main(argv: list[str] | None = None, *, open_window: OpenWindow | None = None
         return EXIT_OK
     except Exception as exc:
         if debug:
+            import traceback
+
             traceback.print_exc()
         write_err(f"error: unexpected {type(exc).__name__}: {exc}; run with --debug for details.")
         return EXIT_FAILED

@@ -12,7 +12,6 @@ JSON shapes).
 """
 from __future__ import annotations
 
-import json
 import sys
 from typing import IO, TYPE_CHECKING, Any, Callable, Iterable
 
@@ -41,6 +40,8 @@ def write(text: str, stream: IO[str] | None = None) -> None:
 
 
 def write_json(doc: Any) -> None:
+    import json  # here: `hash` and the text outputs need no JSON
+
     write(json.dumps(doc, indent=2, default=str) + "\n")
 
 

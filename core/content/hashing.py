@@ -61,8 +61,7 @@ def hash_tree(root: str | os.PathLike[str], *, cache: "StatCache | None" = None)
     if stat_mod.S_ISDIR(st.st_mode):
         if cache is not None:
             return _hash_dir_cached(root_b, root_str, cache)
-        files, links, _ = scan_tree(root_b, root_str)
-        return _tree_of(_read_entries(root_b, root_str, files, links, {}, None))
+        return _tree_of(_read_entries(root_b, root_str, scan_tree(root_b, root_str), {}, None))
 
     # A single file. entries: [rel path, kind, digest or None, size].
     entries: list[list] = []
@@ -113,31 +112,38 @@ def _hash_dir_cached(root_b: bytes, root_str: str, cache: "StatCache") -> TreeHa
     that snapshot (or a per-file row), the others are read, and the new snapshot
     replaces the old one: a folder's files need no per-file rows."""
     read_at = time.time_ns()  # before any read: the safe side for the racy check
-    files, links, keys = scan_tree(root_b, root_str)
+    keys = scan_tree(root_b, root_str)
     tree = cache.lookup_tree(root_b, keys)
     if tree is not None:
         return tree
     known = cache.reusable_digests(root_b, keys)
-    lookup = cache.lookup if len(known) < len(files) else None
-    tree = _tree_of(_read_entries(root_b, root_str, files, links, known, lookup))
+    lookup = cache.lookup_key if len(known) < len(keys) else None
+    tree = _tree_of(_read_entries(root_b, root_str, keys, known, lookup))
     cache.store_tree(root_b, keys, tree, read_at_ns=read_at)
     return tree
 
 
 def _read_entries(
-    root_b: bytes, root_str: str, files: list, links: list, known: dict[bytes, str], lookup: Callable | None
+    root_b: bytes, root_str: str, keys: dict, known: dict[bytes, str], lookup: Callable | None
 ) -> list[list]:
-    """Manifest rows for a scanned folder: digests from `known` (rel -> digest) or `lookup`
-    (a StatCache's), the other files read on the caller and, for big files, pool helpers."""
+    """Manifest rows for a scanned folder (`keys` from scan_tree): digests from `known`
+    (rel -> digest) or `lookup` (a StatCache's lookup_key), the other files read on the
+    caller and, for big files, pool helpers."""
     entries: list[list] = []
+    links: list[tuple[bytes, bytes]] = []
+    base = root_b if root_b.endswith(b"/") else root_b + b"/"
     reads = FileReads(root_str, root_b)
     try:
-        for rel, path, fst in files:
+        for rel, key in keys.items():
+            if type(key) is not tuple:
+                links.append((rel, key))
+                continue
+            path = base + rel
             digest = known.get(rel)
             if digest is None and lookup is not None:
-                digest = lookup(path, fst)
-            size = fst.st_size
-            entry = [rel, "x" if fst.st_mode & 0o111 else "f", digest, size]
+                digest = lookup(path, key)
+            size = key[0]
+            entry = [rel, "x" if key[4] & 0o111 else "f", digest, size]
             entries.append(entry)
             if digest is None:
                 reads.add(entry, path, size)

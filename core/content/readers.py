@@ -11,10 +11,13 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from queue import Empty, SimpleQueue
+from typing import TYPE_CHECKING
 
 from core.errors import HashingError, describe_os_error
+
+if TYPE_CHECKING:  # imported with the first pool: most runs read small files on one thread
+    from concurrent.futures import ThreadPoolExecutor
 
 CHUNK_SIZE = 1 << 20  # streamed reads: memory stays at one chunk per thread
 # Files of at least this size are read by pool helpers beside the caller (their
@@ -39,15 +42,17 @@ _OPEN_FLAGS = (
 
 
 _pool_lock = threading.Lock()
-_pool: ThreadPoolExecutor | None = None
+_pool: "ThreadPoolExecutor | None" = None
 _POOL_WORKERS = HELPER_THREADS * 2  # room for two hash_tree calls at once
 _local = threading.local()
 
 
-def reading_pool() -> ThreadPoolExecutor:
+def reading_pool() -> "ThreadPoolExecutor":
     global _pool
     with _pool_lock:
         if _pool is None:
+            from concurrent.futures import ThreadPoolExecutor
+
             _pool = ThreadPoolExecutor(max_workers=_POOL_WORKERS, thread_name_prefix="hashing")
         return _pool
 

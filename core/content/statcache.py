@@ -124,18 +124,18 @@ class StatCache:
 
     def lookup(self, abspath: bytes, st: os.stat_result) -> str | None:
         """The cached digest of `abspath` if it is still trustworthy for `st`, else None."""
+        return self.lookup_key(abspath, (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns))
+
+    def lookup_key(self, abspath: bytes, key: tuple) -> str | None:
+        """lookup() for a file's key as core.content.treewalk.scan_tree gives it:
+        (size, mtime_ns, ino, ctime_ns, ...)."""
         if not self._rows_loaded:
             self._load_rows()
         row = self._rows.get(abspath)
         if row is None:
             return None
         size, mtime_ns, ino, ctime_ns, digest, cached_at_ns = row
-        if (
-            size != st.st_size
-            or mtime_ns != st.st_mtime_ns
-            or ino != st.st_ino
-            or ctime_ns != st.st_ctime_ns
-        ):
+        if size != key[0] or mtime_ns != key[1] or ino != key[2] or ctime_ns != key[3]:
             return None
         if mtime_ns >= cached_at_ns - self.granularity_ns:
             return None  # racy: cached too soon after a write to prove nothing changed since

@@ -1,7 +1,7 @@
 """The walk of a tree for content hash v1: os.scandir, bytes paths, no link followed.
 
-`scan_tree` lstats a whole folder first: its files (with stat results), its links (with
-their targets) and the stat keys a stat cache's folder snapshot compares. It skips
+`scan_tree` lstats a whole folder first: one key per file (its stat fields) or link (its
+target), what a stat cache's folder snapshot compares and all hashing needs. It skips
 SKIP_NAMES at any depth and refuses FIFOs, sockets and devices
 (UnsupportedEntryError naming the entry).
 """
@@ -18,13 +18,11 @@ SKIP_NAMES = frozenset({".git", ".hg", ".svn", "__pycache__", ".DS_Store", "Thum
 _SKIP_BYTES = frozenset(os.fsencode(n) for n in SKIP_NAMES)
 
 
-def scan_tree(root_b: bytes, root_str: str) -> tuple[list, list, dict]:
-    """Every regular file (rel, path, stat) and link (rel, target) below root_b, and
-    keys: rel -> (size, mtime_ns, ino, ctime_ns, mode) of a file or a link's target."""
-    files: list[tuple[bytes, bytes, os.stat_result]] = []
-    links: list[tuple[bytes, bytes]] = []
+def scan_tree(root_b: bytes, root_str: str) -> dict:
+    """rel -> key for everything below root_b: (size, mtime_ns, ino, ctime_ns, mode) for a
+    regular file (a tuple), the target (bytes) for a link. Nothing else is kept per file:
+    a re-check of an unchanged tree is this walk and one dict compare."""
     keys: dict[bytes, object] = {}
-    add_file = files.append
     skip = _SKIP_BYTES
     is_reg = stat_mod.S_ISREG
     stack: list[tuple[bytes, bytes]] = [(root_b, b"")]
@@ -51,14 +49,12 @@ def scan_tree(root_b: bytes, root_str: str) -> tuple[list, list, dict]:
                                 f"{special_file_kind(mode)}; artifacts may hold only files, "
                                 "folders and symbolic links, so remove it."
                             )
-                        add_file((rel, item.path, fst))
                         keys[rel] = (fst.st_size, fst.st_mtime_ns, fst.st_ino, fst.st_ctime_ns, mode)
                     elif item.is_symlink():
                         try:
                             target = os.readlink(item.path)
                         except OSError as exc:
                             raise read_error(show_path(root_str, rel), exc) from exc
-                        links.append((rel, target))
                         keys[rel] = target
                     else:
                         stack.append((item.path, rel + b"/"))
@@ -66,5 +62,5 @@ def scan_tree(root_b: bytes, root_str: str) -> tuple[list, list, dict]:
             rel_dir = prefix.rstrip(b"/")
             where = show_path(root_str, rel_dir) if rel_dir else root_str
             raise read_error(where, exc) from exc
-    return files, links, keys
+    return keys
 

@@ -432,10 +432,21 @@ class History:
             stamp = stamp.replace(tzinfo=timezone.utc)
         return stamp
 
-    def versions(self, artifact_id: int, line: str | None = None) -> list[VersionInfo]:
-        """Every version of the artifact (on every line, or on `line` only), newest first."""
+    def versions(self, artifact_id: int, line: str | None = None, limit: int | None = None) -> list[VersionInfo]:
+        """Every version of the artifact (on every line, or on `line` only), newest first;
+        only the newest `limit` if given."""
+        query = _newest_first(artifact_id, line)
+        if limit is not None:
+            query = query.limit(limit)
         with self.db.session() as s:
-            return [_version_info(r) for r in s.scalars(_newest_first(artifact_id, line)).all()]
+            return [_version_info(r) for r in s.scalars(query).all()]
+
+    def version_count(self, artifact_id: int) -> int:
+        """How many versions the artifact has, on all lines (the newest is v-number this count)."""
+        with self.db.session() as s:
+            return s.scalar(
+                select(func.count()).select_from(ArtifactVersion).where(ArtifactVersion.artifact_id == artifact_id)
+            ) or 0
 
     def versions_by_id(self, version_ids: Iterable[int]) -> dict[int, VersionInfo]:
         """The versions with these ids, in one session (ids that do not exist are absent)."""

@@ -11,8 +11,6 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import platformdirs
-
 APP_NAME = "artifact-lineage"
 ENV_HOME = "ARTIFACT_LINEAGE_HOME"
 ENV_DB = "ARTIFACT_LINEAGE_DB"
@@ -78,6 +76,8 @@ def resolve_home(cli_home: str | os.PathLike[str] | None = None) -> DataHome:
     env = os.environ.get(ENV_HOME)
     if env:
         return DataHome(Path(env).expanduser().resolve())
+    import platformdirs  # here: --home and the environment need not import it
+
     return DataHome(Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)))
 
 

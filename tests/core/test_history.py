@@ -418,3 +418,17 @@ def test_latest_versions_matches_head_and_last_sync_for_many_artifacts(history, 
     assert set(bases) == {arts[0].id, arts[2].id}
     assert history.latest_versions([arts[1].id]) == {arts[1].id: history.head(arts[1].id)}
     assert history.latest_versions([]) == {}
+
+
+def test_the_newest_versions_and_the_count(history):
+    art = add(history)
+    other = add(history, "other")
+    for label in "abcde":
+        history.record_version(art.id, h(label), "sync")
+    history.record_version(other.id, h("x"), "sync")
+    everything = history.versions(art.id)
+    assert [v.content_hash for v in history.versions(art.id, limit=2)] == [h("e"), h("d")]
+    assert history.versions(art.id, limit=2) == everything[:2]
+    assert history.versions(art.id, limit=99) == everything
+    assert (history.version_count(art.id), history.version_count(other.id)) == (5, 1)
+    assert history.version_count(add(history, "empty").id) == 0
