@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Any, Callable, Iterable
 
 __all__ = ["ManifestEntry", "TreeHash", "content_hash_of"]
 
@@ -37,6 +37,26 @@ class TreeHash:
 
     content_hash: str
     entries: tuple[ManifestEntry, ...]
+
+    @classmethod
+    def deferred(cls, content_hash: str, entries: Callable[[], tuple[ManifestEntry, ...]]) -> "TreeHash":
+        """A TreeHash whose entries are built by `entries()` when first used. A re-check of
+        an unchanged folder (core.content.statcache) often wants only the content hash, and
+        10,000 ManifestEntry objects cost more than the rest of that re-check."""
+        tree = object.__new__(cls)
+        object.__setattr__(tree, "content_hash", content_hash)
+        object.__setattr__(tree, "_build_entries", entries)
+        return tree
+
+    def __getattr__(self, name: str) -> Any:
+        # Reached only for attributes not set: `entries` of a deferred TreeHash, once.
+        build = self.__dict__.get("_build_entries") if name == "entries" else None
+        if build is None:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        entries = build()
+        object.__setattr__(self, "entries", entries)
+        del self.__dict__["_build_entries"]
+        return entries
 
 
 def content_hash_of(entries: Iterable[ManifestEntry]) -> str:

@@ -57,29 +57,61 @@ class _Snapshot:
     """A folder as last hashed: `keys` maps every relative name to the stat tuple
     (size, mtime_ns, ino, ctime_ns, mode) of a regular file or the target bytes of a
     link; trusted only when the folder's keys are equal now and the newest mtime
-    among them is older than `cached_at_ns` minus the granularity."""
+    among them is older than `cached_at_ns` minus the granularity.
 
-    __slots__ = ("keys", "content_hash", "entries", "cached_at_ns", "max_mtime_ns", "tree")
+    The manifest rows are stored as their own marshal blob inside the snapshot's and
+    decoded only when needed (a re-check of an unchanged folder needs the keys and the
+    content hash; its manifest is half the decoding). Snapshots written before that hold
+    the rows as a tuple, which is read as it is."""
 
-    def __init__(self, keys: dict, content_hash: str, entries: tuple, cached_at_ns: int, max_mtime_ns: int) -> None:
+    __slots__ = ("keys", "content_hash", "_entries", "cached_at_ns", "max_mtime_ns", "tree")
+
+    def __init__(
+        self, keys: dict, content_hash: str, entries: "tuple | bytes", cached_at_ns: int, max_mtime_ns: int
+    ) -> None:
         self.keys = keys
         self.content_hash = content_hash
-        self.entries = entries  # ((path, kind, digest, size), ...) in hash order
+        self._entries = entries  # ((path, kind, digest, size), ...) in hash order, or their marshal blob
         self.cached_at_ns = cached_at_ns
         self.max_mtime_ns = max_mtime_ns
         self.tree: "TreeHash | None" = None
 
+    @property
+    def entries(self) -> tuple:
+        """The manifest rows; raises ValueError when their blob is damaged."""
+        if type(self._entries) is bytes:
+            try:
+                rows = marshal.loads(self._entries)
+            except (EOFError, TypeError, ValueError) as exc:
+                raise ValueError("damaged stat cache snapshot") from exc
+            if not isinstance(rows, tuple):
+                raise ValueError("damaged stat cache snapshot")
+            self._entries = rows
+        return self._entries  # type: ignore[return-value]
+
+    def manifest(self) -> tuple:
+        from core.content.manifest import ManifestEntry
+        from core.errors import HashingError
+
+        try:
+            return tuple([ManifestEntry(*e) for e in self.entries])
+        except (TypeError, ValueError) as exc:  # only a damaged file gets here: its outer blob decoded
+            raise HashingError(
+                "The stat cache's record of a folder is damaged; delete cache/statcache.sqlite3 in the "
+                "data folder (it is only an accelerator) and run again."
+            ) from exc
+
     def encode(self) -> bytes:
+        rows = self._entries if type(self._entries) is bytes else marshal.dumps(self._entries, _MARSHAL_VERSION)
         return marshal.dumps(
-            (self.content_hash, self.cached_at_ns, self.max_mtime_ns, self.entries, self.keys),
-            _MARSHAL_VERSION,
+            (self.content_hash, self.cached_at_ns, self.max_mtime_ns, rows, self.keys), _MARSHAL_VERSION
         )
 
     @classmethod
     def decode(cls, blob: bytes) -> "_Snapshot | None":
         try:
             content_hash, cached_at, max_mtime, entries, keys = marshal.loads(blob)
-            if not (isinstance(content_hash, str) and isinstance(entries, tuple) and isinstance(keys, dict)):
+            if not (isinstance(content_hash, str) and isinstance(entries, (tuple, bytes)) and isinstance(keys, dict)):
                 return None
             return cls(keys, content_hash, entries, int(cached_at), int(max_mtime))
         except Exception:  # a damaged row is a miss, never an error
@@ -87,9 +119,9 @@ class _Snapshot:
 
     def tree_hash(self) -> "TreeHash":
         if self.tree is None:
-            from core.content.manifest import ManifestEntry, TreeHash
+            from core.content.manifest import TreeHash
 
-            self.tree = TreeHash(self.content_hash, tuple([ManifestEntry(*e) for e in self.entries]))
+            self.tree = TreeHash.deferred(self.content_hash, self.manifest)
         return self.tree
 
 
@@ -181,7 +213,10 @@ class StatCache:
         same = [rel for rel, key in keys.items() if type(key) is tuple and key[1] < limit and old.get(rel) == key]
         if not same:
             return {}
-        digests = {e[0]: e[2] for e in snap.entries}
+        try:
+            digests = {e[0]: e[2] for e in snap.entries}
+        except ValueError:  # a damaged row is a miss
+            return {}
         return {rel: digests[rel] for rel in same if rel in digests}
 
     def store_tree(self, root: bytes, keys: dict, tree: "TreeHash", *, read_at_ns: int) -> None:

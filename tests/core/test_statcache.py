@@ -279,6 +279,40 @@ def test_folder_snapshot_is_persisted_and_a_damaged_one_is_a_miss(tmp_path: Path
     assert len(reads) == 3
 
 
+def test_snapshot_manifest_is_decoded_only_when_asked_and_old_snapshots_still_read(
+    tmp_path: Path, reads: list[bytes]
+) -> None:
+    import marshal
+    import sqlite3
+
+    make_tree(tmp_path / "art", FILES)
+    path = tmp_path / "c.sqlite3"
+    cache = StatCache(path)
+    cold = hash_tree(tmp_path / "art", cache=cache)
+    cache.save()
+    reads.clear()
+    warm = hash_tree(tmp_path / "art", cache=StatCache(path))
+    assert "entries" not in warm.__dict__  # the content hash came without building the manifest
+    assert warm.content_hash == cold.content_hash
+    assert warm.entries == cold.entries and warm == cold and reads == []
+    # a snapshot written before the manifest had its own blob: rows as a tuple
+    with sqlite3.connect(path) as raw:
+        (blob,) = raw.execute("SELECT snapshot FROM trees").fetchone()
+        content_hash, cached_at, max_mtime, rows, keys = marshal.loads(blob)
+        old = marshal.dumps((content_hash, cached_at, max_mtime, marshal.loads(rows), keys), 4)
+        raw.execute("UPDATE trees SET snapshot = ?", (old,))
+    assert hash_tree(tmp_path / "art", cache=StatCache(path)).entries == cold.entries and reads == []
+    # a damaged manifest blob inside a sound snapshot: reused digests are a miss, never wrong
+    with sqlite3.connect(path) as raw:
+        bad = marshal.dumps((content_hash, cached_at, max_mtime, b"\x00garbage", keys), 4)
+        raw.execute("UPDATE trees SET snapshot = ?", (bad,))
+    make_tree(tmp_path / "art", {"new.md": b"n"})
+    expected = hash_tree(tmp_path / "art")
+    reads.clear()
+    assert hash_tree(tmp_path / "art", cache=StatCache(path)) == expected
+    assert len(reads) == len(FILES) + 1
+
+
 def test_racy_folder_snapshot_is_not_trusted_whole(tmp_path: Path, reads: list[bytes]) -> None:
     make_tree(tmp_path / "art", FILES)
     cache = StatCache(None)
