@@ -16,7 +16,7 @@ import time
 from typing import TYPE_CHECKING, Callable, Sequence
 
 from core.errors import HashingError, UnsupportedEntryError, describe_os_error
-from core.content.manifest import ManifestEntry, TreeHash
+from core.content.manifest import ManifestEntry, TreeHash, record_of
 from core.content.readers import HELPER_THREADS, FileReads, read_error, reading_pool, sha256_factory, stream_digest
 from core.content.safety import special_file_kind
 from core.content.treewalk import SKIP_NAMES, scan_tree
@@ -98,11 +98,12 @@ def hash_tree(root: str | os.PathLike[str], *, cache: "StatCache | None" = None)
 
 
 def _tree_of(entries: list) -> TreeHash:
+    """The TreeHash of manifest rows [path, kind, digest, size] (sorted here, in place).
+    Its ManifestEntry objects are built when first asked for: `hash` and a sync of an
+    unchanged artifact need only the content hash."""
     entries.sort(key=_first)
-    manifest = tuple([ManifestEntry(rel, kind, digest, size) for rel, kind, digest, size in entries])
-    h = hashlib.sha256()
-    h.update(b"".join([entry.record() for entry in manifest]))
-    return TreeHash(h.hexdigest(), manifest)
+    h = hashlib.sha256(b"".join([record_of(rel, kind, digest) for rel, kind, digest, _ in entries]))
+    return TreeHash.deferred(h.hexdigest(), lambda: tuple([ManifestEntry(*row) for row in entries]))
 
 
 def _hash_dir_cached(root_b: bytes, root_str: str, cache: "StatCache") -> TreeHash:
@@ -118,8 +119,9 @@ def _hash_dir_cached(root_b: bytes, root_str: str, cache: "StatCache") -> TreeHa
         return tree
     known = cache.reusable_digests(root_b, keys)
     lookup = cache.lookup_key if len(known) < len(keys) else None
-    tree = _tree_of(_read_entries(root_b, root_str, keys, known, lookup))
-    cache.store_tree(root_b, keys, tree, read_at_ns=read_at)
+    rows = _read_entries(root_b, root_str, keys, known, lookup)
+    tree = _tree_of(rows)
+    cache.store_tree(root_b, keys, tree, read_at_ns=read_at, rows=rows)
     return tree
 
 

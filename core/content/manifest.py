@@ -10,7 +10,12 @@ import os
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
-__all__ = ["ManifestEntry", "TreeHash", "content_hash_of"]
+__all__ = ["ManifestEntry", "TreeHash", "content_hash_of", "record_of"]
+
+
+def record_of(path: bytes, kind: str, digest: str) -> bytes:
+    """The bytes one manifest entry contributes to the content hash: `kind digest path NUL`."""
+    return kind.encode() + b" " + digest.encode() + b" " + path + b"\0"
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,7 +28,7 @@ class ManifestEntry:
     size: int  # bytes of the file, or of the link target
 
     def record(self) -> bytes:
-        return self.kind.encode() + b" " + self.digest.encode() + b" " + self.path + b"\0"
+        return record_of(self.path, self.kind, self.digest)
 
     @property
     def display_path(self) -> str:
