@@ -59,35 +59,46 @@ class _Snapshot:
     link; trusted only when the folder's keys are equal now and the newest mtime
     among them is older than `cached_at_ns` minus the granularity.
 
-    The manifest rows are stored as their own marshal blob inside the snapshot's and
-    decoded only when needed (a re-check of an unchanged folder needs the keys and the
-    content hash; its manifest is half the decoding). Snapshots written before that hold
-    the rows as a tuple, which is read as it is."""
+    The manifest is not stored as such: every entry's path, kind and size follow from
+    the keys (a link: "l" and its target's length; a file: "x" if any execute bit is
+    set, else "f", and its size), so beside the keys a snapshot holds only the digests,
+    in hash order (ascending name bytes), as one string of 64 hex digits each. A
+    re-check of an unchanged folder decodes the keys and takes the content hash; the
+    manifest is built when first asked for. Snapshots written before this hold the
+    rows ((path, kind, digest, size), ...) in the digests' place and are read as they are."""
 
-    __slots__ = ("keys", "content_hash", "_entries", "cached_at_ns", "max_mtime_ns", "tree")
+    __slots__ = ("keys", "content_hash", "digests", "cached_at_ns", "max_mtime_ns", "tree", "_rows")
 
     def __init__(
-        self, keys: dict, content_hash: str, entries: "tuple | bytes", cached_at_ns: int, max_mtime_ns: int
+        self, keys: dict, content_hash: str, digests: "str | tuple", cached_at_ns: int, max_mtime_ns: int
     ) -> None:
         self.keys = keys
         self.content_hash = content_hash
-        self._entries = entries  # ((path, kind, digest, size), ...) in hash order, or their marshal blob
+        self.digests = digests
         self.cached_at_ns = cached_at_ns
         self.max_mtime_ns = max_mtime_ns
         self.tree: "TreeHash | None" = None
+        self._rows: tuple | None = digests if type(digests) is tuple else None
 
     @property
     def entries(self) -> tuple:
-        """The manifest rows; raises ValueError when their blob is damaged."""
-        if type(self._entries) is bytes:
-            try:
-                rows = marshal.loads(self._entries)
-            except (EOFError, TypeError, ValueError) as exc:
-                raise ValueError("damaged stat cache snapshot") from exc
-            if not isinstance(rows, tuple):
+        """The manifest rows ((path, kind, digest, size), ...) in hash order; raises
+        ValueError when the digests do not fit the keys (a damaged file)."""
+        if self._rows is None:
+            names = sorted(self.keys)
+            digests = self.digests
+            if type(digests) is not str or len(digests) != 64 * len(names):
                 raise ValueError("damaged stat cache snapshot")
-            self._entries = rows
-        return self._entries  # type: ignore[return-value]
+            rows = []
+            for i, name in enumerate(names):
+                key = self.keys[name]
+                digest = digests[64 * i : 64 * i + 64]
+                if type(key) is tuple:
+                    rows.append((name, "x" if key[4] & 0o111 else "f", digest, key[0]))
+                else:
+                    rows.append((name, "l", digest, len(key)))
+            self._rows = tuple(rows)
+        return self._rows
 
     def manifest(self) -> tuple:
         from core.content.manifest import ManifestEntry
@@ -95,25 +106,25 @@ class _Snapshot:
 
         try:
             return tuple([ManifestEntry(*e) for e in self.entries])
-        except (TypeError, ValueError) as exc:  # only a damaged file gets here: its outer blob decoded
+        except (TypeError, ValueError) as exc:  # only a damaged file gets here: its blob decoded
             raise HashingError(
                 "The stat cache's record of a folder is damaged; delete cache/statcache.sqlite3 in the "
                 "data folder (it is only an accelerator) and run again."
             ) from exc
 
     def encode(self) -> bytes:
-        rows = self._entries if type(self._entries) is bytes else marshal.dumps(self._entries, _MARSHAL_VERSION)
+        digests = self.digests if type(self.digests) is str else "".join([e[2] for e in self.digests])
         return marshal.dumps(
-            (self.content_hash, self.cached_at_ns, self.max_mtime_ns, rows, self.keys), _MARSHAL_VERSION
+            (self.content_hash, self.cached_at_ns, self.max_mtime_ns, digests, self.keys), _MARSHAL_VERSION
         )
 
     @classmethod
     def decode(cls, blob: bytes) -> "_Snapshot | None":
         try:
-            content_hash, cached_at, max_mtime, entries, keys = marshal.loads(blob)
-            if not (isinstance(content_hash, str) and isinstance(entries, (tuple, bytes)) and isinstance(keys, dict)):
+            content_hash, cached_at, max_mtime, digests, keys = marshal.loads(blob)
+            if not (isinstance(content_hash, str) and isinstance(digests, (str, tuple)) and isinstance(keys, dict)):
                 return None
-            return cls(keys, content_hash, entries, int(cached_at), int(max_mtime))
+            return cls(keys, content_hash, digests, int(cached_at), int(max_mtime))
         except Exception:  # a damaged row is a miss, never an error
             return None
 
@@ -225,7 +236,7 @@ class StatCache:
         """Remember `tree` as the hash of folder `root` whose names had `keys` (taken
         before reading; `read_at_ns` as for store). `rows`: its manifest as
         [path, kind, digest, size] lists in hash order, if the caller has them (then
-        `tree.entries` is not needed)."""
+        `tree.entries` is not built)."""
         max_mtime = max([k[1] for k in keys.values() if type(k) is tuple], default=0)
         old = self._snapshot(root)
         if (
@@ -236,10 +247,12 @@ class StatCache:
         ):
             return  # unchanged and already trusted: nothing to write
         if rows is not None:
-            manifest = tuple(map(tuple, rows))
+            digests = "".join([row[2] for row in rows])
         else:
-            manifest = tuple([(e.path, e.kind, e.digest, e.size) for e in tree.entries])
-        snap = _Snapshot(keys, tree.content_hash, manifest, read_at_ns, max_mtime)
+            digests = "".join([e.digest for e in tree.entries])
+        if len(digests) != 64 * len(keys):
+            return  # not a tree of these keys (a caller's mistake): remember nothing rather than wrong
+        snap = _Snapshot(keys, tree.content_hash, digests, read_at_ns, max_mtime)
         snap.tree = tree
         with self._lock:
             self._trees[root] = snap
