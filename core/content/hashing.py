@@ -4,10 +4,13 @@ ManifestEntry and TreeHash define what is hashed; hash_file, hash_tree and
 hash_trees compute it (the values live in core.content.manifest). The walk runs on the calling thread (core.content.treewalk: os.scandir,
 bytes paths, no link is followed); file contents are read by the caller together
 with a few helpers from one module-level thread pool (core.content.readers).
+
+hashlib and core.content.readers (OpenSSL, threads, queues: ~5 ms of a process's
+start) are imported by the functions that read or hash: a re-check of an unchanged
+folder with a stat cache does neither (see `main.py hash`, docs/cli.md).
 """
 from __future__ import annotations
 
-import hashlib
 import itertools
 import os
 import stat as stat_mod
@@ -17,7 +20,6 @@ from typing import TYPE_CHECKING, Callable, Sequence
 
 from core.errors import HashingError, UnsupportedEntryError, describe_os_error
 from core.content.manifest import ManifestEntry, TreeHash, record_of
-from core.content.readers import HELPER_THREADS, FileReads, read_error, reading_pool, sha256_factory, stream_digest
 from core.content.safety import special_file_kind
 from core.content.treewalk import SKIP_NAMES, scan_tree
 
@@ -29,6 +31,10 @@ __all__ = ["SKIP_NAMES", "hash_file", "hash_tree", "hash_trees"]
 
 def hash_file(path: str | os.PathLike[str] | bytes) -> str:
     """Streamed sha256 hex digest of one regular file (memory: one chunk)."""
+    import hashlib
+
+    from core.content.readers import read_error, sha256_factory, stream_digest
+
     try:
         with open(path, "rb", buffering=0) as f:
             if hasattr(hashlib, "file_digest"):  # 3.11+: C loop, GIL released per chunk
@@ -64,6 +70,8 @@ def hash_tree(root: str | os.PathLike[str], *, cache: "StatCache | None" = None)
         return _tree_of(_read_entries(root_b, root_str, scan_tree(root_b, root_str), {}, None))
 
     # A single file. entries: [rel path, kind, digest or None, size].
+    from core.content.readers import FileReads
+
     entries: list[list] = []
     reads = FileReads(root_str, root_b)
     stored: list[tuple[bytes, os.stat_result, list]] = []
@@ -101,6 +109,8 @@ def _tree_of(entries: list) -> TreeHash:
     """The TreeHash of manifest rows [path, kind, digest, size] (sorted here, in place).
     Its ManifestEntry objects are built when first asked for: `hash` and a sync of an
     unchanged artifact need only the content hash."""
+    import hashlib
+
     entries.sort(key=_first)
     h = hashlib.sha256(b"".join([record_of(rel, kind, digest) for rel, kind, digest, _ in entries]))
     return TreeHash.deferred(h.hexdigest(), lambda: tuple([ManifestEntry(*row) for row in entries]))
@@ -131,6 +141,10 @@ def _read_entries(
     """Manifest rows for a scanned folder (`keys` from scan_tree): digests from `known`
     (rel -> digest) or `lookup` (a StatCache's lookup_key), the other files read on the
     caller and, for big files, pool helpers."""
+    import hashlib
+
+    from core.content.readers import FileReads
+
     entries: list[list] = []
     links: list[tuple[bytes, bytes]] = []
     base = root_b if root_b.endswith(b"/") else root_b + b"/"
@@ -180,6 +194,8 @@ def hash_trees(
     the GIL between the two threads), so it is off by default. Memory stays one read
     buffer per working thread.
     """
+    from core.content.readers import HELPER_THREADS, reading_pool
+
     roots = list(roots)
     n = len(roots)
     results: list = [None] * n

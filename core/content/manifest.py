@@ -5,7 +5,6 @@ I/O, so the object store, the stat cache and comparisons use them without hashin
 """
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
@@ -66,6 +65,8 @@ class TreeHash:
 
 def content_hash_of(entries: Iterable[ManifestEntry]) -> str:
     """The content hash of a manifest (entries sorted here by path bytes)."""
+    import hashlib  # here: a stat cache's re-check builds TreeHash values without hashing
+
     h = hashlib.sha256()
     for entry in sorted(entries, key=_path_key):
         h.update(entry.record())

@@ -11,7 +11,6 @@ import os
 import stat as stat_mod
 
 from core.errors import UnsupportedEntryError
-from core.content.readers import read_error, show_path
 from core.content.safety import special_file_kind
 
 SKIP_NAMES = frozenset({".git", ".hg", ".svn", "__pycache__", ".DS_Store", "Thumbs.db"})
@@ -41,7 +40,7 @@ def scan_tree(root_b: bytes, root_str: str) -> dict:
                         try:
                             fst = item.stat(follow_symlinks=False)
                         except OSError as exc:
-                            raise read_error(show_path(root_str, rel), exc) from exc
+                            raise _unreadable(root_str, rel, exc) from exc
                         mode = fst.st_mode
                         if not is_reg(mode):
                             raise UnsupportedEntryError(
@@ -54,13 +53,17 @@ def scan_tree(root_b: bytes, root_str: str) -> dict:
                         try:
                             target = os.readlink(item.path)
                         except OSError as exc:
-                            raise read_error(show_path(root_str, rel), exc) from exc
+                            raise _unreadable(root_str, rel, exc) from exc
                         keys[rel] = target
                     else:
                         stack.append((item.path, rel + b"/"))
         except OSError as exc:
-            rel_dir = prefix.rstrip(b"/")
-            where = show_path(root_str, rel_dir) if rel_dir else root_str
-            raise read_error(where, exc) from exc
+            raise _unreadable(root_str, prefix.rstrip(b"/"), exc) from exc
     return keys
+
+
+def _unreadable(root_str: str, rel: bytes, exc: OSError) -> Exception:
+    from core.content.readers import read_error, show_path  # only on errors: readers imports hashlib
+
+    return read_error(show_path(root_str, rel) if rel else root_str, exc)
 
