@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._common import cpu_line, load_line  # noqa: E402
+from bench._common import child_env, cpu_line, load_line  # noqa: E402
 
 MIB = 1 << 20
 
@@ -75,7 +75,7 @@ _OLD_LOG_JSON = textwrap.dedent(
 def run(cmd: list[str], *, stdout: int | None = subprocess.DEVNULL, env: dict | None = None) -> tuple[float, int, int]:
     """Wall seconds, peak RSS (bytes) and exit status of one whole process."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=stdout, stderr=subprocess.DEVNULL, cwd=ROOT, env=env)
+    proc = subprocess.Popen(cmd, stdout=stdout, stderr=subprocess.DEVNULL, cwd=ROOT, env=env or child_env())
     _, status, usage = os.wait4(proc.pid, 0)
     took = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -85,7 +85,7 @@ def run(cmd: list[str], *, stdout: int | None = subprocess.DEVNULL, env: dict | 
 def run_counted(cmd: list[str]) -> tuple[float, int, int]:
     """Like run, with stdout read through a pipe by this process; returns (seconds, peak RSS, bytes)."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=ROOT)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=ROOT, env=child_env())
     total = 0
     fd = proc.stdout.fileno()  # type: ignore[union-attr]
     while True:
@@ -139,7 +139,8 @@ def startup(work: Path, runs: int, before: Path | None) -> None:
     one.mkdir()
     (one / "SKILL.md").write_text("# one\n")
     home = work / "home-empty"
-    subprocess.run([py, str(ROOT / "main.py"), "--home", str(home), "status"], check=True, capture_output=True)
+    subprocess.run([py, str(ROOT / "main.py"), "--home", str(home), "status"], check=True, capture_output=True,
+                   env=child_env())
     checkouts = {"": ROOT} | ({"before: ": before} if before else {})
     contenders: dict[str, list[str]] = {"python -c pass": [py, "-c", "pass"]}
     for label, where in checkouts.items():

@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._common import cpu_line, load_line  # noqa: E402
+from bench._common import child_env, cpu_line, load_line  # noqa: E402
 from core.content import hash_tree, hash_trees  # noqa: E402
 from core.content.statcache import DEFAULT_GRANULARITY_NS, StatCache  # noqa: E402
 
@@ -203,14 +203,6 @@ _NAIVE_SCRIPT = textwrap.dedent(
     print(h.hexdigest())
     """
 )
-
-
-def child_env() -> dict[str, str]:
-    """The children's environment: bytecode caches on (as a user's python has them), even
-    when this shell sets PYTHONDONTWRITEBYTECODE; otherwise every start-up recompiles."""
-    env = dict(os.environ)
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    return env
 
 
 def whole_process(coll: Path, work: Path, runs: int, before: Path | None) -> tuple[float, float]:
