@@ -72,18 +72,19 @@ _OLD_LOG_JSON = textwrap.dedent(
 )
 
 
-def run(cmd: list[str], *, stdout: int | None = subprocess.DEVNULL, env: dict | None = None) -> tuple[float, int, int]:
-    """Wall seconds, peak RSS (bytes) and exit status of one whole process."""
+def run(cmd: list[str], *, stdout: int | None = subprocess.DEVNULL, env: dict | None = None) -> tuple[float, int, int, float]:
+    """Wall seconds, peak RSS (bytes), exit status and CPU seconds (user + system) of one whole process."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=stdout, stderr=subprocess.DEVNULL, cwd=ROOT, env=env or child_env())
     _, status, usage = os.wait4(proc.pid, 0)
     took = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return took, usage.ru_maxrss * 1024, proc.returncode
+    return took, usage.ru_maxrss * 1024, proc.returncode, usage.ru_utime + usage.ru_stime
 
 
-def run_counted(cmd: list[str]) -> tuple[float, int, int]:
-    """Like run, with stdout read through a pipe by this process; returns (seconds, peak RSS, bytes)."""
+def run_counted(cmd: list[str]) -> tuple[float, int, int, float]:
+    """Like run, with stdout read through a pipe by this process; returns (seconds, peak RSS,
+    bytes, CPU seconds of the child)."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=ROOT, env=child_env())
     total = 0
@@ -97,18 +98,20 @@ def run_counted(cmd: list[str]) -> tuple[float, int, int]:
     proc.stdout.close()  # type: ignore[union-attr]
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"{cmd} failed")
-    return time.perf_counter() - start, usage.ru_maxrss * 1024, total
+    return time.perf_counter() - start, usage.ru_maxrss * 1024, total, usage.ru_utime + usage.ru_stime
 
 
-def rounds(contenders: dict[str, list[str]], runs: int) -> dict[str, float]:
-    times: dict[str, list[float]] = {name: [] for name in contenders}
+def rounds(contenders: dict[str, list[str]], runs: int) -> dict[str, tuple[float, float]]:
+    """Median (wall, CPU) seconds per contender; contenders take turns in each round."""
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in contenders}
     for _ in range(runs):
         for name, cmd in contenders.items():
-            took, _, code = run(cmd)
+            took, _, code, cpu = run(cmd)
             if code not in (0, 1):
                 raise SystemExit(f"{name}: {cmd} exited {code}")
-            times[name].append(took)
-    return {name: statistics.median(t) for name, t in times.items()}
+            times[name].append((took, cpu))
+    return {name: (statistics.median(t[0] for t in ts), statistics.median(t[1] for t in ts))
+            for name, ts in times.items()}
 
 
 def make_history(home: Path, versions: int) -> float:
@@ -154,10 +157,11 @@ def startup(work: Path, runs: int, before: Path | None) -> None:
     # one unmeasured round: bytecode caches, page cache
     rounds(contenders, 1)
     med = rounds(contenders, runs)
-    base = med["python -c pass"]
-    print(f"\n-- start-up, whole process (median of {runs}; ratio to `python -c pass`) --")
-    for name, t in med.items():
-        print(f"{name:<52} {ms(t)}  {t / base:5.2f}x")
+    base, base_cpu = med["python -c pass"]
+    print(f"\n-- start-up, whole process (median of {runs}; wall and CPU = user + system; "
+          "ratios to `python -c pass`) --")
+    for name, (t, cpu) in med.items():
+        print(f"{name:<52} {ms(t)}  {t / base:5.2f}x   CPU {ms(cpu)}  {cpu / base_cpu:5.2f}x")
 
 
 def log_json(work: Path, sizes: list[int], runs: int, baseline_max: int) -> list[tuple[str, bool, str]]:
@@ -176,18 +180,20 @@ def log_json(work: Path, sizes: list[int], runs: int, baseline_max: int) -> list
         contenders = {"ours (streamed, compact)": ours, "ours --limit 10": limited}
         if n <= baseline_max:
             contenders["old (whole document, indent=2)"] = old
-        results: dict[str, list[tuple[float, int, int]]] = {name: [] for name in contenders}
+        results: dict[str, list[tuple[float, int, int, float]]] = {name: [] for name in contenders}
         run_counted(ours)  # warm-up
         for _ in range(runs):
             for name, cmd in contenders.items():
                 results[name].append(run_counted(cmd))
-        dev_null = statistics.median(run(ours)[0] for _ in range(runs))
+        null_runs = [run(ours) for _ in range(runs)]
+        dev_null = statistics.median(r[0] for r in null_runs)
         for name, rs in results.items():
             t = statistics.median(r[0] for r in rs)
+            cpu = statistics.median(r[3] for r in rs)
             peak = max(r[1] for r in rs)
             size = rs[-1][2]
-            print(f"  {name:<34} {ms(t)}  peak RSS {peak / MIB:7.1f} MiB  output {size / 1e6:9.1f} MB")
-        print(f"  {'ours, stdout to /dev/null':<34} {ms(dev_null)}")
+            print(f"  {name:<34} {ms(t)}  CPU {ms(cpu)}  peak RSS {peak / MIB:7.1f} MiB  output {size / 1e6:9.1f} MB")
+        print(f"  {'ours, stdout to /dev/null':<34} {ms(dev_null)}  CPU {ms(statistics.median(r[3] for r in null_runs))}")
         t_ours = statistics.median(r[0] for r in results["ours (streamed, compact)"])
         peaks[n] = max(r[1] for r in results["ours (streamed, compact)"])
         outputs[n] = results["ours (streamed, compact)"][-1][2]
@@ -200,6 +206,8 @@ def log_json(work: Path, sizes: list[int], runs: int, baseline_max: int) -> list
                   f"{outputs[n] / 1e9:.1f}+ GB document in memory; --baseline-max N to run it)")
         if n >= 10_000:
             checks.append((f"log --json of {n} versions < 2 s (through a pipe)", t_ours < 2.0, f"{t_ours:.2f} s"))
+            checks.append((f"log --json of {n} versions < 2 s (stdout to /dev/null)", dev_null < 2.0,
+                           f"{dev_null:.2f} s"))
     if len(sizes) >= 2:
         small, big = sizes[0], sizes[-1]
         mem_growth, out_growth = peaks[big] / peaks[small], outputs[big] / outputs[small]
