@@ -334,6 +334,9 @@ def sync_all(
     strategies: dict[int, Strategy] | None = None,
     progress: ProgressCallback | None = None,
     cancel: CancelCheck | None = None,
+    *,
+    deploy_outdated: bool = False,
+    on_deployments: Callable[[list[Any]], None] | None = None,
 ) -> list[SyncResult]:
     """Sync every artifact (or those named); one failure never stops the rest.
 
@@ -341,6 +344,10 @@ def sync_all(
     artifacts, and also by a git fetch while it runs (core.cancel), so a slow
     upstream does not hold a Cancel up; the artifacts not finished get action
     "cancelled" and keep their copies as they were.
+
+    Then the deployments of those artifacts are checked (core.projects): edits found in
+    project copies are recorded; `deploy_outdated` also updates outdated copies. The
+    checks go to `on_deployments` (a list of core.projects.DeploymentCheck).
     """
     artifacts = select_artifacts(ws, names)
     bases = heads_and_bases(ws, artifacts)
@@ -372,9 +379,27 @@ def sync_all(
         else:
             if progress is not None:
                 progress(total, total, "")
+            _check_deployments(ws, artifacts, deploy_outdated, on_deployments)
     finally:
         save_stat_cache(ws)
     return results
+
+
+def _check_deployments(
+    ws: "Workspace", artifacts: list["ArtifactInfo"], deploy_outdated: bool,
+    report: Callable[[list[Any]], None] | None,
+) -> None:
+    """After the upstream pass: the project side of Sync now. Never fails the sync."""
+    from core.projects import check_deployments
+
+    try:
+        checks = check_deployments(ws, [a.id for a in artifacts], update_outdated=deploy_outdated)
+    except (*_RECORD_ERRORS, OSError):
+        # Only reading the deployments themselves can fail here (each deployment's own
+        # failure is in its check); the upstream pass stands, the next sync checks again.
+        checks = []
+    if report is not None:
+        report(checks)
 
 
 def _cancelled(artifact: "ArtifactInfo", head_base: tuple["VersionInfo | None", "VersionInfo | None"]) -> SyncResult:

@@ -8,7 +8,6 @@ changes nothing but the stat cache. core.sync acts on the state.
 """
 from __future__ import annotations
 
-import dataclasses
 import enum
 import errno
 import os
@@ -17,6 +16,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Iterable
 
 from core.cancel import Cancelled
+from core.content import copy_tree_hash
 from core.errors import LineageError, describe_os_error
 
 if TYPE_CHECKING:  # imported lazily at run time so `import core.sync` stays cheap for the CLI
@@ -60,23 +60,6 @@ class ArtifactStatus:
 
 # ---------------------------------------------------------------------------
 # Hashes
-
-
-def copy_tree_hash(path: Path, shape: str, entry_name: bytes, cache: "StatCache | None") -> "TreeHash":
-    """Hash an artifact root; a single file's one entry is named after its collection file.
-
-    Content hash v1 names a single file's entry after the file itself, so the upstream
-    `review.md` and the collection copy `commands/my-review.md` would never match.
-    Naming the entry after the collection file makes both sides comparable and equals
-    what `main.py hash <collection file>` prints.
-    """
-    from core.content import content_hash_of, hash_tree
-
-    tree = hash_tree(path, cache=cache)
-    if shape == "file" and not path.is_dir() and len(tree.entries) == 1 and tree.entries[0].path != entry_name:
-        entries = (dataclasses.replace(tree.entries[0], path=entry_name),)
-        tree = type(tree)(content_hash=content_hash_of(entries), entries=entries)
-    return tree
 
 
 def _check_links(root: Path, tree: "TreeHash") -> None:
