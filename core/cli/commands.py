@@ -13,6 +13,8 @@ import sys
 from typing import TYPE_CHECKING, Callable
 
 from core.cli.output import (
+    deployment_checks_json,
+    deployment_checks_text,
     diff_json,
     diff_text,
     log_json,
@@ -33,7 +35,7 @@ if TYPE_CHECKING:  # imported lazily at run time: `--help` must stay instant
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
-def _open(args: argparse.Namespace):
+def open_workspace(args: argparse.Namespace):
     from core.workspace import Workspace
 
     ws = Workspace.open(getattr(args, "home", None), getattr(args, "db", None))
@@ -76,7 +78,7 @@ def cmd_hash(args: argparse.Namespace) -> int:
 def cmd_add(args: argparse.Namespace) -> int:
     from core import sync
 
-    with _open(args) as ws:
+    with open_workspace(args) as ws:
         art = sync.add_artifact(ws, args.name, args.source, type=args.type, ref=args.ref, subdir=args.subdir)
     up = art.upstream
     where = up.location + (f" at {up.ref}" if up.ref else "") + (f" ({up.subdir})" if up.subdir else "")
@@ -100,43 +102,60 @@ def _progress() -> Callable[[int, int, str], None] | None:
 def cmd_sync(args: argparse.Namespace) -> int:
     from core import sync
 
-    with _open(args) as ws:
+    checks: list = []
+    with open_workspace(args) as ws:
         results = sync.sync_all(ws, names=args.names or None, strategy=sync.Strategy(args.strategy),
-                                progress=_progress())
+                                progress=_progress(), deploy_outdated=args.deploy, on_deployments=checks.extend)
     if args.json:
-        write_json(sync_json(results))
+        write_json(sync_json(results) | {"deployments": deployment_checks_json(checks)})
     else:
-        write(sync_text(results))
+        write(sync_text(results) + deployment_checks_text(checks))
     for r in results:
         if r.error:  # also on stderr, one line each, so scripts that read only stderr see them
             write_err(f"error: {r.name} ({r.type}): {r.error}")
-    return EXIT_FAILED if any(r.action == "failed" or r.conflict for r in results) else EXIT_OK
+    for c in checks:
+        if c.error:
+            write_err(f"error: {c.status.artifact} in {c.status.project}: {c.error}")
+    failed = any(r.action == "failed" or r.conflict for r in results)
+    return EXIT_FAILED if failed or any(c.action == "failed" or c.status.state.value == "conflict"
+                                        for c in checks) else EXIT_OK
 
 
 def cmd_status(args: argparse.Namespace) -> int:
     from core import sync
 
-    with _open(args) as ws:
+    from core import projects
+
+    with open_workspace(args) as ws:
         statuses = sync.status_all(ws)
+        deployments = projects.deployment_states(ws)
     if args.json:
-        write_json(status_json(statuses))
+        write_json(status_json(statuses, deployments))
     else:
-        write(status_text(statuses))
+        write(status_text(statuses, deployments))
     for st in statuses:
         if st.error:
             write_err(f"error: {st.name} ({st.type}): {st.error}")
-    return EXIT_FAILED if any(s.state.value == "error" for s in statuses) else EXIT_OK
+    for d in deployments:
+        if d.error:
+            write_err(f"error: {d.artifact} in {d.project}: {d.error}")
+    return EXIT_FAILED if any(s.state.value == "error" for s in [*statuses, *deployments]) else EXIT_OK
 
 
 def cmd_log(args: argparse.Namespace) -> int:
-    with _open(args) as ws:
+    from core.history import ordinal_by_id
+
+    with open_workspace(args) as ws:
         art = ws.history.get_artifact(args.name)
         versions = ws.history.versions(art.id)
+        numbers = ordinal_by_id(versions)  # numbers stay per artifact, whatever line is shown
+        if args.line is not None:
+            versions = [v for v in versions if v.line == args.line]
         lineages = ws.history.lineages(versions) if args.json else {}
     if args.json:
-        write_json(log_json(art, versions, lineages))
+        write_json(log_json(art, versions, lineages, numbers))
         return EXIT_OK
-    write(log_text(art, versions))
+    write(log_text(art, versions, numbers))
     return EXIT_OK
 
 
@@ -184,7 +203,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
     from core import diff
     from core.errors import VersionNotFoundError
 
-    with _open(args) as ws:
+    with open_workspace(args) as ws:
         art = ws.history.get_artifact(args.name)
         head = ws.history.head(art.id)
         if head is None:
