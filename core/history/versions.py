@@ -14,6 +14,8 @@ The rules (DESIGN.md "Versions and lineage", docs/data-model.md):
 """
 from __future__ import annotations
 
+import getpass
+import platform
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -76,6 +78,15 @@ class RecordOutcome:
     recorded: bool
     version: VersionInfo | None  # the new version, or the existing one that made it a duplicate
     reason: str | None = None  # why nothing was recorded, for people
+
+
+def recorded_by() -> dict[str, str]:
+    """Version metadata naming who recorded a change: this machine and login name."""
+    try:
+        user = getpass.getuser()
+    except Exception:  # no login name in a container: not worth failing a sync over
+        user = "unknown"
+    return {"machine": platform.node(), "user": user}
 
 
 class _Head:

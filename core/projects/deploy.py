@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from core.errors import ProjectError, RefusedError, VersionNotFoundError
-from core.history import COLLECTION_LINE, HEAD, ArtifactInfo, Deployments, ProjectInfo, VersionInfo
+from core.history import COLLECTION_LINE, HEAD, ArtifactInfo, Deployments, ProjectInfo, VersionInfo, recorded_by
 from core.projects.drift import hash_copy
-from core.projects.install import place_content, record_copy, who
+from core.projects.install import place_content, record_copy
 from core.projects.placement import check_inside_project, project_copy_path
 
 if TYPE_CHECKING:
@@ -77,7 +77,7 @@ def deploy(
             project_head = kept or project_head
 
     place_content(ws, artifact, source.content_hash, target)
-    meta = {"deployed_version": source.id, "project": project.name, "strategy": strategy.value} | who()
+    meta = {"deployed_version": source.id, "project": project.name, "strategy": strategy.value} | recorded_by()
     clock = ws.clock() if ws.clock is not None else None
     if project_head is None:
         outcome = history.record_version(

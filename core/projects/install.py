@@ -7,8 +7,6 @@ in atomically (`place_content`). A failure before the swap leaves the copy as it
 """
 from __future__ import annotations
 
-import getpass
-import platform
 import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,21 +15,13 @@ from core.atomic import replace_atomically, sync_tree
 from core.content import TreeHash, copy_tree_hash
 from core.errors import SyncError
 from core.fsio import remove_quietly
-from core.history import HEAD, ArtifactInfo, VersionInfo
+from core.history import HEAD, ArtifactInfo, VersionInfo, recorded_by
 from core.projects.drift import entry_name_of
 
 if TYPE_CHECKING:
     from core.workspace import Workspace
 
-__all__ = ["place_content", "record_copy", "who"]
-
-
-def who() -> dict[str, str]:
-    try:
-        user = getpass.getuser()
-    except Exception:  # no login name in a container: not worth failing over
-        user = "unknown"
-    return {"machine": platform.node(), "user": user}
+__all__ = ["place_content", "record_copy"]
 
 
 def place_content(ws: "Workspace", artifact: ArtifactInfo, content_hash: str, target: Path) -> None:
@@ -68,7 +58,7 @@ def record_copy(
     if head is not None and head.content_hash == tree.content_hash:
         return head
     ws.objects.store_tree(path, tree)
-    meta = dict(metadata or {}) | who()
+    meta = dict(metadata or {}) | recorded_by()
     outcome = ws.history.record_version(
         artifact.id, tree.content_hash, "local_modification", parent_hash=HEAD, metadata=meta, line=line,
         created_at=ws.clock() if ws.clock is not None else None,

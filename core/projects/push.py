@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from core.errors import RefusedError
-from core.history import COLLECTION_LINE, HEAD, ArtifactInfo, Deployments, ProjectInfo
+from core.history import COLLECTION_LINE, HEAD, ArtifactInfo, Deployments, ProjectInfo, recorded_by
 from core.projects.deploy import require_deployment
 from core.projects.drift import DeploymentState, classify_deployment, hash_copy
-from core.projects.install import place_content, record_copy, who
+from core.projects.install import place_content, record_copy
 from core.projects.placement import check_inside_project, project_copy_path
 from core.workspace import path_of
 
@@ -87,7 +87,7 @@ def push(
                     metadata={"reason": "recorded before a push from " + project.name})
     place_content(ws, artifact, tree.content_hash, collection_path)
     meta = {"pushed_from": project.name, "project_version": project_version.id,
-            "strategy": strategy.value} | who()
+            "strategy": strategy.value} | recorded_by()
     outcome = history.record_version(
         artifact.id, tree.content_hash, "sync", parent_hash=HEAD, second_parent_id=project_version.id,
         metadata=meta, created_at=ws.clock() if ws.clock is not None else None,

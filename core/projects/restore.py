@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from core.history import COLLECTION_LINE, HEAD, ArtifactInfo, ProjectInfo, VersionInfo, ordinal_by_id
+from core.history import COLLECTION_LINE, HEAD, ArtifactInfo, ProjectInfo, VersionInfo, ordinal_by_id, recorded_by
 from core.projects.deploy import require_deployment
 from core.projects.drift import hash_copy
-from core.projects.install import place_content, record_copy, who
+from core.projects.install import place_content, record_copy
 from core.projects.placement import check_inside_project, project_copy_path
 from core.workspace import path_of
 
@@ -52,7 +52,7 @@ def restore(
     if tree is None or tree.content_hash != version.content_hash:
         place_content(ws, artifact, version.content_hash, target)
     number = ordinal_by_id(history.versions(artifact.id)).get(version.id)
-    meta = {"restored_version": version.id, "restored_number": number} | who()
+    meta = {"restored_version": version.id, "restored_number": number} | recorded_by()
     outcome = history.record_version(
         artifact.id, version.content_hash, "rollback", parent_hash=HEAD, line=line, metadata=meta,
         created_at=ws.clock() if ws.clock is not None else None,

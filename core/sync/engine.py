@@ -8,8 +8,6 @@ core.sync.adding; both are re-exported here as the sync API.
 from __future__ import annotations
 
 import enum
-import getpass
-import platform
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +19,6 @@ from core.fsio import remove_quietly
 from core.sync.probe import (
     Probe,
     SyncState,
-    copy_tree_hash,
     entry_name,
     heads_and_bases,
     os_message,
@@ -84,14 +81,6 @@ def _counts(old: "TreeHash | None", new: "TreeHash") -> dict[str, int]:
     }
 
 
-def _who() -> dict[str, str]:
-    try:
-        user = getpass.getuser()
-    except Exception:  # no login name in a container: not worth failing a sync
-        user = "unknown"
-    return {"machine": platform.node(), "user": user}
-
-
 # ---------------------------------------------------------------------------
 # Copying in
 
@@ -114,6 +103,7 @@ def _install(ws: "Workspace", probe: Probe) -> "TreeHash":
     Anything failing before the swap leaves the collection copy untouched.
     """
     from core.atomic import swap, transfer
+    from core.content import copy_tree_hash
 
     artifact, target = probe.artifact, probe.target
     # Staged beside the copy (same filesystem, so the swap is a rename). Named here rather
@@ -206,6 +196,8 @@ def _record_local(ws: "Workspace", probe: Probe, strategy: Strategy) -> _Record 
     usual case is a sync whose recording failed), anything else as `local_modification`.
     Returns None when the head already holds the local content.
     """
+    from core.history import recorded_by
+
     head = probe.head.content_hash if probe.head else None
     if probe.local is None or probe.local == head:
         return None
@@ -220,7 +212,7 @@ def _record_local(ws: "Workspace", probe: Probe, strategy: Strategy) -> _Record 
     else:
         meta, origin = {}, "local_modification"
     meta.update(_counts(_previous_tree(ws, head), probe.local_tree))
-    meta.update(_who())
+    meta.update(recorded_by())
     return _record(ws, probe.artifact, probe.local, origin, None, meta)
 
 
@@ -263,6 +255,8 @@ def _merge(first: _Record | None, second: _Record | None) -> _Record | None:
 
 
 def _act(ws: "Workspace", probe: Probe, strategy: Strategy) -> SyncResult:
+    from core.history import recorded_by
+
     state, artifact = probe.state, probe.artifact
     if state is SyncState.ERROR:
         return _result(probe, "failed", None, None, error=probe.error)
@@ -270,7 +264,7 @@ def _act(ws: "Workspace", probe: Probe, strategy: Strategy) -> SyncResult:
     if state is SyncState.NEW:
         tree = _install(ws, probe)
         previous = _previous_tree(ws, probe.head.content_hash if probe.head else None)
-        meta = _upstream_metadata(probe, strategy) | _counts(previous, tree) | _who()
+        meta = _upstream_metadata(probe, strategy) | _counts(previous, tree) | recorded_by()
         rec = _record(ws, artifact, tree.content_hash, "sync", None, meta)
         return _result(probe, "copied", tree.content_hash, rec)
 
@@ -298,7 +292,7 @@ def _act(ws: "Workspace", probe: Probe, strategy: Strategy) -> SyncResult:
         except OSError as exc:
             raise SyncError(os_message(exc, artifact.name, "storing the local copy of")) from exc
     tree = _install(ws, probe)
-    meta = _upstream_metadata(probe, strategy) | _counts(probe.local_tree, tree) | _who()
+    meta = _upstream_metadata(probe, strategy) | _counts(probe.local_tree, tree) | recorded_by()
     rec = _record(ws, artifact, tree.content_hash, "sync", probe.local, meta)
     return _result(probe, "replaced", tree.content_hash, _merge(local_rec, rec))
 

@@ -16,7 +16,6 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Iterable
 
 from core.cancel import Cancelled
-from core.content import copy_tree_hash
 from core.errors import LineageError, describe_os_error
 
 if TYPE_CHECKING:  # imported lazily at run time so `import core.sync` stays cheap for the CLI
@@ -24,7 +23,6 @@ if TYPE_CHECKING:  # imported lazily at run time so `import core.sync` stays che
     from core.content import TreeHash
     from core.history import ArtifactInfo, VersionInfo
     from core.upstreams import FetchedUpstream
-    from core.content import StatCache
     from core.workspace import Workspace
 
 __all__ = ["ArtifactStatus", "SyncState", "classify", "status_all"]
@@ -139,6 +137,7 @@ def entry_name(artifact: "ArtifactInfo") -> bytes:
 
 
 def probe_artifact(ws: "Workspace", artifact: "ArtifactInfo", head: "VersionInfo | None", base: "VersionInfo | None") -> Probe:
+    from core.content import copy_tree_hash
     from core.workspace import path_of
     from core.upstreams import fetch
 
