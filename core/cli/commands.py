@@ -150,7 +150,11 @@ def cmd_log(args: argparse.Namespace) -> int:
         versions = ws.history.versions(art.id)
         numbers = ordinal_by_id(versions)  # numbers stay per artifact, whatever line is shown
         if args.line is not None:
+            lines = sorted({v.line for v in versions})
             versions = [v for v in versions if v.line == args.line]
+            if not versions and not args.json:
+                write(f"{art.name} has no versions on line {args.line!r}; its lines: {', '.join(lines) or 'none yet'}.\n")
+                return EXIT_OK
         lineages = ws.history.lineages(versions) if args.json else {}
     if args.json:
         write_json(log_json(art, versions, lineages, numbers))

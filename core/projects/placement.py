@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from core.errors import RefusedError
+from core.errors import ProjectError, RefusedError
 from core.history import ArtifactInfo, ProjectInfo
 from core.workspace import path_of
 
@@ -28,6 +28,11 @@ def project_copy_path(project: ProjectInfo, artifact: ArtifactInfo) -> Path:
 def check_inside_project(project: ProjectInfo, target: Path) -> None:
     """Refuse when a link between the project folder and `target` (included) leads out of it."""
     root = Path(project.path)
+    if not root.is_dir():
+        raise ProjectError(
+            f"The folder of project {project.name!r} ({root}) is gone; put it back, or "
+            f"`project remove {project.name}` and add it again where it is now."
+        )
     real_root = os.path.realpath(root)
     current = root
     for part in target.relative_to(root).parts:

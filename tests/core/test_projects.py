@@ -333,3 +333,14 @@ def test_restore_into_a_project_copy(ws, setup):
     assert (copy_in(project) / "run.sh").read_text() == "echo 1\n"
     assert ws.history.version(result.version_id).line == "web"
     assert state(ws, art) is DeploymentState.IN_SYNC
+
+
+def test_a_project_folder_that_is_gone_is_an_error_state_and_refuses_deploy(ws, setup, tmp_path):
+    art, project, _ = setup
+    projects.deploy(ws, art, project)
+    shutil.rmtree(tmp_path / "web")
+    (st,) = projects.deployment_states(ws)
+    assert st.state is DeploymentState.ERROR and "is gone" in st.error
+    with pytest.raises(ProjectError, match="is gone"):
+        projects.deploy(ws, art, project)
+    assert not (tmp_path / "web").exists()  # not silently re-created
