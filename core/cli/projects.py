@@ -103,6 +103,7 @@ def cmd_project(args: argparse.Namespace) -> int:
 
 def cmd_deploy(args: argparse.Namespace) -> int:
     from core import projects
+    from core.history import ordinal_by_id
 
     with open_workspace(args) as ws:
         art = ws.history.get_artifact(args.name)
@@ -110,58 +111,63 @@ def cmd_deploy(args: argparse.Namespace) -> int:
         version = version_for(ws.history, art, args.version) if args.version else None
         strategy = projects.DeployStrategy.OVERWRITE if args.strategy == "overwrite" else projects.DeployStrategy.REFUSE
         result = projects.deploy(ws, art, project, version, strategy)
+        number = ordinal_by_id(ws.history.versions(art.id))
     if args.json:
         write_json({"artifact": result.artifact, "project": result.project, "content_hash": result.content_hash,
                     "source_version_id": result.source_version_id, "version_id": result.version_id,
                     "recorded": result.recorded, "edits_version_id": result.edits_version_id})
         return EXIT_OK
     if result.edits_version_id is not None:
-        write(f"Recorded {result.project}'s edits as version #{result.edits_version_id} before overwriting them.\n")
+        write(f"Recorded {result.project}'s edits as v{number[result.edits_version_id]} before overwriting them.\n")
     what = "Deployed" if result.recorded else "Deployed (the project already held this content)"
-    write(f"{what} {result.artifact!r} #{result.source_version_id} ({result.content_hash[:12]}) "
-          f"into {result.project} as version #{result.version_id}.\n")
+    write(f"{what} {result.artifact!r} v{number[result.source_version_id]} ({result.content_hash[:12]}) "
+          f"into {result.project} as v{number[result.version_id]}.\n")
     return EXIT_OK
 
 
 def cmd_push(args: argparse.Namespace) -> int:
     from core import projects
+    from core.history import ordinal_by_id
 
     with open_workspace(args) as ws:
         art = ws.history.get_artifact(args.name)
         project = projects.get_project(ws, args.project)
         strategy = projects.PushStrategy.TAKE_PROJECT if args.strategy == "take-project" else projects.PushStrategy.REFUSE
         result = projects.push(ws, art, project, strategy)
+        number = ordinal_by_id(ws.history.versions(art.id))
     if args.json:
         write_json({"artifact": result.artifact, "project": result.project, "state": result.state.value,
                     "action": result.action, "content_hash": result.content_hash,
                     "version_id": result.version_id, "project_version_id": result.project_version_id})
         return EXIT_OK
-    extra = f" as version #{result.version_id}" if result.version_id else ""
+    extra = f" as v{number[result.version_id]}" if result.version_id in number else ""
     write(result.message.rstrip(".") + extra + ".\n")
     return EXIT_OK
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
     from core import projects
+    from core.history import ordinal_by_id
 
     with open_workspace(args) as ws:
         art = ws.history.get_artifact(args.name)
         project = projects.get_project(ws, args.project) if args.project else None
         version = version_for(ws.history, art, args.version)
         result = projects.restore(ws, art, version, project)
+        number = ordinal_by_id(ws.history.versions(art.id))
     if args.json:
         write_json({"artifact": result.artifact, "line": result.line, "restored_version_id": result.restored_version_id,
                     "version_id": result.version_id, "edits_version_id": result.edits_version_id,
                     "recorded": result.recorded})
         return EXIT_OK
     if result.edits_version_id is not None:
-        write(f"Recorded the unrecorded edits as version #{result.edits_version_id} first.\n")
+        write(f"Recorded the unrecorded edits as v{number[result.edits_version_id]} first.\n")
+    restored = f"v{number[result.restored_version_id]}"
     if result.recorded:
-        write(f"Restored {result.artifact!r} #{result.restored_version_id} on the {result.line} line "
-              f"as rollback version #{result.version_id}.\n")
+        write(f"Restored {result.artifact!r} {restored} on the {result.line} line "
+              f"as rollback version v{number[result.version_id]}.\n")
     else:
-        write(f"The {result.line} copy of {result.artifact!r} already holds #{result.restored_version_id}; "
-              "nothing recorded.\n")
+        write(f"The {result.line} copy of {result.artifact!r} already holds {restored}; nothing recorded.\n")
     return EXIT_OK
 
 

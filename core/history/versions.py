@@ -401,10 +401,13 @@ class History:
                         parent_id = s.scalar(with_content)
 
             meta = dict(metadata or {})
+            # A revert is a copy returning to content it held before: on its own line
+            # (a deployment holds the collection's content by design; that is no revert).
             earlier = s.scalar(
                 select(func.min(ArtifactVersion.id)).where(
                     ArtifactVersion.artifact_id == artifact_id,
                     ArtifactVersion.content_hash == content_hash,
+                    ArtifactVersion.line == line,
                 )
             )
             if earlier is not None:
