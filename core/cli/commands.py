@@ -44,6 +44,9 @@ def open_workspace(args: argparse.Namespace):
     return ws
 
 
+_open = open_workspace  # the short name this module's commands use
+
+
 def cmd_hash(args: argparse.Namespace) -> int:
     from core.content import hash_tree
     from core.workspace import resolve_home
@@ -78,7 +81,7 @@ def cmd_hash(args: argparse.Namespace) -> int:
 def cmd_add(args: argparse.Namespace) -> int:
     from core import sync
 
-    with open_workspace(args) as ws:
+    with _open(args) as ws:
         art = sync.add_artifact(ws, args.name, args.source, type=args.type, ref=args.ref, subdir=args.subdir)
     up = art.upstream
     where = up.location + (f" at {up.ref}" if up.ref else "") + (f" ({up.subdir})" if up.subdir else "")
@@ -103,7 +106,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     from core import sync
 
     checks: list = []
-    with open_workspace(args) as ws:
+    with _open(args) as ws:
         results = sync.sync_all(ws, names=args.names or None, strategy=sync.Strategy(args.strategy),
                                 progress=_progress(), deploy_outdated=args.deploy, on_deployments=checks.extend)
     if args.json:
@@ -122,11 +125,9 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from core import sync
+    from core import projects, sync
 
-    from core import projects
-
-    with open_workspace(args) as ws:
+    with _open(args) as ws:
         statuses = sync.status_all(ws)
         deployments = projects.deployment_states(ws)
     if args.json:
@@ -145,7 +146,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 def cmd_log(args: argparse.Namespace) -> int:
     from core.history import ordinal_by_id
 
-    with open_workspace(args) as ws:
+    with _open(args) as ws:
         art = ws.history.get_artifact(args.name)
         versions = ws.history.versions(art.id)
         numbers = ordinal_by_id(versions)  # numbers stay per artifact, whatever line is shown
@@ -207,7 +208,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
     from core import diff
     from core.errors import VersionNotFoundError
 
-    with open_workspace(args) as ws:
+    with _open(args) as ws:
         art = ws.history.get_artifact(args.name)
         head = ws.history.head(art.id)
         if head is None:
