@@ -17,6 +17,8 @@ Prints machine info, medians, ratio and PASS/MISS; never asserts.
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -114,7 +116,10 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             ws.close()
         command = [sys.executable, str(ROOT / "main.py"), "--home", str(work / "home"), "status", "--json"]
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t_cli, proc = median_time(lambda: subprocess.run(command, capture_output=True), runs)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu_cli = (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) / runs
         if proc.returncode != 0:
             raise SystemExit(f"main.py status failed: {proc.stderr.decode()[:500]}")
     finally:
@@ -128,6 +133,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"deployment_states (median of {runs}):           {t_states:8.3f} s")
     print(f"baseline per-deployment lookups ({found}):   {t_base:8.3f} s   ratio {t_base / max(t_states, 1e-9):.1f}x")
     print(f"status in-process (artifacts + deployments):  {t_status:8.3f} s")
+    print(f"`main.py status --json`: CPU time {cpu_cli:.3f} s per run (user + sys, mean); "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     print(f"RESULT `main.py status --json` with {len(states)} deployments {t_cli:.3f} s "
           f"(a process: start-up, {count} artifacts' upstreams, deployments; target < {TARGET_STATUS:g} s): "
           f"{verdict(t_cli, TARGET_STATUS)}")

@@ -128,6 +128,7 @@ def deployment_states(ws: "Workspace", artifact_ids: Iterable[int] | None = None
 
     A handful of queries whatever the number of deployments (deployments, every line's
     head, the deployed versions), then one hash per project copy through the stat cache.
+    Writes nothing but the stat cache in the data folder.
     """
     store = Deployments(ws.db)
     deployments = store.deployments(artifact_ids)
@@ -147,4 +148,8 @@ def deployment_states(ws: "Workspace", artifact_ids: Iterable[int] | None = None
         )
         result.append(status)
     result.sort(key=lambda s: (s.type, s.artifact, s.project))
+    try:
+        ws.stat_cache.save()  # the data folder's cache only: the next status hashes nothing again
+    except OSError:
+        pass  # the cache only saves time; losing it is harmless
     return result

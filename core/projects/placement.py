@@ -33,12 +33,13 @@ def check_inside_project(project: ProjectInfo, target: Path) -> None:
             f"The folder of project {project.name!r} ({root}) is gone; put it back, or "
             f"`project remove {project.name}` and add it again where it is now."
         )
-    real_root = os.path.realpath(root)
     current = root
     for part in target.relative_to(root).parts:
         current = current / part
         if not os.path.islink(current):
             continue
+        # realpath only here: it costs a system call per component, and links are rare.
+        real_root = os.path.realpath(root)
         real = os.path.realpath(current)
         if real != real_root and not real.startswith(real_root.rstrip(os.sep) + os.sep):
             raise RefusedError(
