@@ -344,3 +344,26 @@ def test_a_project_folder_that_is_gone_is_an_error_state_and_refuses_deploy(ws, 
     with pytest.raises(ProjectError, match="is gone"):
         projects.deploy(ws, art, project)
     assert not (tmp_path / "web").exists()  # not silently re-created
+
+
+def test_a_broken_deployment_never_fails_the_upstream_sync(ws, setup, tmp_path):
+    art, project, up = setup
+    projects.deploy(ws, art, project)
+    shutil.rmtree(tmp_path / "web")
+    (up / "SKILL.md").write_text("# pdf v2\n")
+    checks = []
+    (result,) = sync.sync_all(ws, deploy_outdated=True, on_deployments=checks.extend)
+    assert result.action == "replaced" and result.error is None
+    (check,) = checks
+    assert check.action == "failed" and "is gone" in check.error
+    assert not (tmp_path / "web").exists()
+
+
+def test_a_cancelled_sync_checks_no_deployment(ws, setup):
+    art, project, _ = setup
+    projects.deploy(ws, art, project)
+    (copy_in(project) / "run.sh").write_text("edit\n")
+    checks = []
+    sync.sync_all(ws, cancel=lambda: True, on_deployments=checks.extend)
+    assert checks == []
+    assert ws.history.head(art.id, "web").change_origin == "deployment"  # nothing recorded
