@@ -172,7 +172,7 @@ def log_text(art: "ArtifactInfo", versions: list["VersionInfo"], number: dict[in
         if v.second_parent_id in number:
             notes.append(f"also from v{number[v.second_parent_id]}")
         if meta.get("pushed_from"):
-            notes.append(f"pushed from {meta['pushed_from']}")
+            notes.append(f"pushed from {printable(str(meta['pushed_from']))}")
         if meta.get("restored_version") in number:
             notes.append(f"restores v{number[meta['restored_version']]}")
         lines.append(f"{'v' + str(number[v.id]):>7}  {v.id:>5}  {v.created_at.strftime('%Y-%m-%d %H:%M:%S'):<19}  "
@@ -210,10 +210,11 @@ def deployment_checks_text(checks: list["DeploymentCheck"]) -> str:
         elif c.action != "updated" and st.state.value == "conflict":
             note = (note + "; " if note else "") + "conflict: push --strategy take-project or deploy --strategy overwrite"
         elif c.action == "recorded" or (c.action == "nothing" and st.state.value == "modified"):
-            note = (note + "; " if c.action == "recorded" else "") + f"`push {st.artifact} --project {st.project}` brings it back"
-        lines.append(f"  {st.artifact:<22} {st.project:<20} {st.state.value:<10} {note}")
+            note = (note + "; " if c.action == "recorded" else "") + \
+                f"`push {printable(st.artifact)} --project {printable(st.project)}` brings it back"
+        lines.append(f"  {printable(st.artifact):<22} {printable(st.project):<20} {st.state.value:<10} {note}")
         if c.error:
-            lines.append(f"    error: {c.error}")
+            lines.append(f"    error: {printable(c.error)}")
     return "\n".join(lines) + "\n"
 
 

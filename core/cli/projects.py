@@ -12,7 +12,7 @@ import argparse
 from typing import TYPE_CHECKING, Any
 
 from core.cli.commands import EXIT_OK, open_workspace, resolve_version
-from core.cli.output import write, write_json
+from core.cli.output import printable, write, write_json
 
 if TYPE_CHECKING:
     from core.history import ArtifactInfo, History, VersionInfo
@@ -84,7 +84,7 @@ def cmd_project(args: argparse.Namespace) -> int:
     with open_workspace(args) as ws:
         if args.project_command == "add":
             project = projects.add_project(ws, args.name, args.path)
-            write(f"Added project {project.name!r} at {project.path}; deploy into it with "
+            write(f"Added project {project.name!r} at {printable(project.path)}; deploy into it with "
                   f"`deploy NAME --project {project.name}`.\n")
         elif args.project_command == "remove":
             project = projects.remove_project(ws, args.name)
@@ -97,7 +97,7 @@ def cmd_project(args: argparse.Namespace) -> int:
                 write("No projects yet; add one with `project add NAME PATH`.\n")
             else:
                 width = max(len(p.name) for p in found)
-                write("".join(f"{p.name:<{width}}  {p.path}\n" for p in found))
+                write("".join(f"{printable(p.name):<{width}}  {printable(p.path)}\n" for p in found))
     return EXIT_OK
 
 

@@ -21,7 +21,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Iterable
 
 from core.content import TreeHash, copy_tree_hash
-from core.errors import LineageError
+from core.errors import LineageError, describe_os_error
 from core.history import (
     COLLECTION_LINE,
     ArtifactInfo,
@@ -116,7 +116,9 @@ def status_of(
     except LineageError as exc:
         return DeploymentStatus(state=DeploymentState.ERROR, project_copy=None, error=str(exc), **base), None
     except OSError as exc:
-        message = f"Could not read {project.name}'s copy of {artifact.name!r}: {exc.strerror or exc}; check the path."
+        where = f" ({exc.filename})" if exc.filename else ""
+        message = (f"Could not read {project.name}'s copy of {artifact.name!r}{where}: "
+                   + describe_os_error(exc, "check the path") + ".")
         return DeploymentStatus(state=DeploymentState.ERROR, project_copy=None, error=message, **base), None
     copy = tree.content_hash if tree is not None else None
     state = classify_deployment(base["deployed"], copy, base["collection"])
