@@ -33,7 +33,7 @@ from bench._common import child_env, cpu_line, load_line  # noqa: E402
 
 MIB = 1 << 20
 
-# The implementation of `log --json` before it was streamed (commit 79d4701), run on
+# The implementation of `log --json` before it was streamed (main at 5b8d253), run on
 # this checkout's database layer: lineages of all versions in one dict, the whole
 # document as one dict, json.dumps(indent=2) into one string.
 _OLD_LOG_JSON = textwrap.dedent(
@@ -61,7 +61,9 @@ _OLD_LOG_JSON = textwrap.dedent(
         lin = lineages(ws.history, versions)
     number = ordinal_by_id(versions)
     doc = {{"artifact": art.name, "versions": [
-        {{"id": v.id, "number": number[v.id], "content_hash": v.content_hash, "parent_hash": v.parent_hash,
+        {{"id": v.id, "number": number[v.id], "line": v.line,
+         "parents": [p for p in (v.parent_id, v.second_parent_id) if p is not None],
+         "content_hash": v.content_hash, "parent_hash": v.parent_hash,
          "change_origin": v.change_origin, "created_at": v.created_at.isoformat(),
          "lineage": lin[v.id], "metadata": v.metadata}}
         for v in versions

@@ -105,3 +105,12 @@ def describe_os_error(exc: OSError, advice: str) -> str:
     if known is not None:
         return f"{known[0]}; {known[1]}"
     return f"{exc.strerror or exc}; {advice}"
+
+
+class ProjectError(LineageError):
+    """Bad input about a project: unknown or duplicate name, reserved name, missing folder,
+    an artifact not deployed there."""
+
+
+class RefusedError(LineageError):
+    """A deploy, push or restore that would lose or hide someone's edits, so nothing was done."""

@@ -13,6 +13,8 @@ import sys
 from typing import TYPE_CHECKING, Callable
 
 from core.cli.output import (
+    deployment_checks_json,
+    deployment_checks_text,
     diff_json,
     diff_text,
     log_text,
@@ -32,13 +34,16 @@ if TYPE_CHECKING:  # imported lazily at run time: `--help` must stay instant
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
-def _open(args: argparse.Namespace):
+def open_workspace(args: argparse.Namespace):
     from core.workspace import Workspace
 
     ws = Workspace.open(getattr(args, "home", None), getattr(args, "db", None))
     for message in ws.startup_messages:
         write_err(message)
     return ws
+
+
+_open = open_workspace  # the short name this module's commands use
 
 
 def cmd_hash(args: argparse.Namespace) -> int:
@@ -99,32 +104,42 @@ def _progress() -> Callable[[int, int, str], None] | None:
 def cmd_sync(args: argparse.Namespace) -> int:
     from core import sync
 
+    checks: list = []
     with _open(args) as ws:
         results = sync.sync_all(ws, names=args.names or None, strategy=sync.Strategy(args.strategy),
-                                progress=_progress())
+                                progress=_progress(), deploy_outdated=args.deploy, on_deployments=checks.extend)
     if args.json:
-        write_json(sync_json(results))
+        write_json(sync_json(results) | {"deployments": deployment_checks_json(checks)})
     else:
-        write(sync_text(results))
+        write(sync_text(results) + deployment_checks_text(checks))
     for r in results:
         if r.error:  # also on stderr, one line each, so scripts that read only stderr see them
             write_err(f"error: {r.name} ({r.type}): {r.error}")
-    return EXIT_FAILED if any(r.action == "failed" or r.conflict for r in results) else EXIT_OK
+    for c in checks:
+        if c.error:
+            write_err(f"error: {c.status.artifact} in {c.status.project}: {c.error}")
+    failed = any(r.action == "failed" or r.conflict for r in results)
+    return EXIT_FAILED if failed or any(c.action == "failed" or c.status.state.value == "conflict"
+                                        for c in checks) else EXIT_OK
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from core import sync
+    from core import projects, sync
 
     with _open(args) as ws:
         statuses = sync.status_all(ws)
+        deployments = projects.deployment_states(ws)
     if args.json:
-        write_json(status_json(statuses))
+        write_json(status_json(statuses, deployments))
     else:
-        write(status_text(statuses))
+        write(status_text(statuses, deployments))
     for st in statuses:
         if st.error:
             write_err(f"error: {st.name} ({st.type}): {st.error}")
-    return EXIT_FAILED if any(s.state.value == "error" for s in statuses) else EXIT_OK
+    for d in deployments:
+        if d.error:
+            write_err(f"error: {d.artifact} in {d.project}: {d.error}")
+    return EXIT_FAILED if any(s.state.value == "error" for s in [*statuses, *deployments]) else EXIT_OK
 
 
 def cmd_log(args: argparse.Namespace) -> int:
@@ -133,15 +148,25 @@ def cmd_log(args: argparse.Namespace) -> int:
 
     with _open(args) as ws:
         art = ws.history.get_artifact(args.name)
-        shown = ws.history.versions(art.id, limit=args.limit)
-        if args.limit is None:
-            numbers = ordinal_by_id(shown)
-        else:  # the newest N of all versions: v-numbers count down from the total
+        if args.limit is not None and args.line is None:
+            # Only the newest N rows are read; v-numbers count down from the total.
+            shown = ws.history.versions(art.id, limit=args.limit)
             total = ws.history.version_count(art.id)
             numbers = {v.id: total - i for i, v in enumerate(shown)}
+        else:
+            shown = ws.history.versions(art.id)
+            numbers = ordinal_by_id(shown)  # numbers stay per artifact, whatever line is shown
+            if args.line is not None:
+                lines = sorted({v.line for v in shown})
+                shown = [v for v in shown if v.line == args.line]
+                if not shown and not args.json:
+                    write(f"{art.name} has no versions on line {args.line!r}; its lines: "
+                          f"{', '.join(lines) or 'none yet'}.\n")
+                    return EXIT_OK
+            shown = shown[: args.limit] if args.limit is not None else shown
         if args.json:
-            # Streamed while the database is open: a parent left out by --limit is read from it.
-            # Indented for people at a terminal, compact for pipes (the document can be large).
+            # Streamed while the database is open: a parent left out by --limit or --line is
+            # read from it. Indented for people at a terminal, compact for pipes (it can be large).
             sys.stdout.flush()
             write_log_json(sys.stdout.buffer, art.name, shown, numbers, ws.history.lineage,
                            indent=sys.stdout.isatty())

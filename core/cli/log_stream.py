@@ -20,6 +20,8 @@ from __future__ import annotations
 import json
 from typing import IO, TYPE_CHECKING, Any, Callable, Sequence
 
+from core.cli.output import parents_of
+
 if TYPE_CHECKING:
     from core.history import VersionInfo
 
@@ -132,8 +134,8 @@ def write_log_json(
     lineage_open, lineage_close = b"[" + nl[4], nl[3] + b"]"
 
     key = {name: json.dumps(name).encode() + kv for name in (
-        "artifact", "versions", "id", "number", "content_hash", "parent_hash", "change_origin", "created_at",
-        "lineage", "metadata")}
+        "artifact", "versions", "id", "number", "line", "parents", "content_hash", "parent_hash", "change_origin",
+        "created_at", "lineage", "metadata")}
 
     out.write(b"{" + nl[1] + key["artifact"] + _dumps(artifact, indent, 1).encode() + item_sep + nl[1]
               + key["versions"])
@@ -145,6 +147,8 @@ def write_log_json(
         head = [
             key["id"] + str(v.id).encode(),
             key["number"] + str(numbers[v.id]).encode(),
+            key["line"] + json.dumps(v.line).encode(),
+            key["parents"] + _dumps(parents_of(v), indent, 3).encode(),
             key["content_hash"] + json.dumps(v.content_hash).encode(),
             key["parent_hash"] + json.dumps(v.parent_hash).encode(),
             key["change_origin"] + json.dumps(v.change_origin).encode(),

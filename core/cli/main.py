@@ -15,6 +15,7 @@ from typing import Callable
 # The sub-commands import nothing heavy at module level: `--help` must stay instant.
 from core.cli.commands import COMMANDS, EXIT_FAILED, EXIT_OK, EXIT_USAGE, cmd_install_desktop_entry
 from core.cli.output import write_err
+from core.cli.projects import PROJECT_COMMANDS, add_project_parsers
 
 __all__ = ["main", "build_parser", "COMMANDS", "EXIT_OK", "EXIT_FAILED", "EXIT_USAGE", "UsageError"]
 
@@ -96,6 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("names", nargs="*", metavar="NAME", help="artifacts to sync (default: all)")
     p.add_argument("--strategy", choices=("keep-local", "take-upstream"), default="keep-local",
                    help="what to do when both sides changed (default: keep-local)")
+    p.add_argument("--deploy", action="store_true",
+                   help="also update outdated deployments (never modified or conflicting ones)")
     p.add_argument("--json", action="store_true", help="one JSON document on stdout")
 
     p = sub.add_parser("status", parents=[common], help="the state of each artifact (changes nothing)")
@@ -103,7 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("log", parents=[common], help="an artifact's versions, newest first")
     p.add_argument("name")
-    p.add_argument("--limit", type=_positive_int, metavar="N", help="only the newest N versions")
+    p.add_argument("--line", metavar="LINE", help="only this line: collection, upstream or a project's name")
+    p.add_argument("--limit", type=_positive_int, metavar="N", help="only the newest N versions (of the line, with --line)")
     p.add_argument("--json", action="store_true",
                    help="one JSON document on stdout (indented on a terminal, compact otherwise)")
 
@@ -113,6 +117,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="version id (#12 or 12) or content hash prefix (default: the head's parent)")
     p.add_argument("new", nargs="?", metavar="NEW", help="version id or hash prefix (default: the head)")
     p.add_argument("--json", action="store_true", help="one JSON document on stdout")
+
+    add_project_parsers(sub, common)
 
     p = sub.add_parser("hash", parents=[common], help="print the content hash of a file or folder")
     p.add_argument("path")
@@ -129,7 +135,7 @@ def _exit_code_for(exc: BaseException) -> int:
     input_errors: tuple[type[BaseException], ...] = (
         errors.ArtifactNotFoundError, errors.ArtifactExistsError, errors.VersionNotFoundError,
         errors.UpstreamError, errors.HashingError, errors.UnsafeEntryError, errors.DataFolderError,
-        errors.DatabaseUrlError, UsageError,
+        errors.DatabaseUrlError, errors.ProjectError, UsageError,
     )
     try:
         from core.workspace import InvalidNameError
@@ -154,7 +160,7 @@ def main(argv: list[str] | None = None, *, open_window: OpenWindow | None = None
             if open_window is None:
                 parser.error("no command given")
             return open_window(args)
-        return COMMANDS[args.command](args)
+        return {**COMMANDS, **PROJECT_COMMANDS}[args.command](args)
     except (LineageError, UsageError) as exc:
         if debug:
             import traceback

@@ -20,6 +20,7 @@ from core.textsafe import printable
 if TYPE_CHECKING:
     from core.diff import FileChange, FileDiff
     from core.history import ArtifactInfo, VersionInfo
+    from core.projects import DeploymentCheck, DeploymentStatus
     from core.sync import ArtifactStatus, SyncResult
 
 SHORT = 12  # hash prefix shown in tables
@@ -90,21 +91,38 @@ def sync_text(results: list["SyncResult"]) -> str:
 # ---------------------------------------------------------------------------- status
 
 
-def status_json(statuses: Iterable["ArtifactStatus"]) -> dict:
+def deployments_json(deployments: Iterable["DeploymentStatus"]) -> list[dict]:
+    return [
+        {"artifact": d.artifact, "type": d.type, "project": d.project, "state": d.state.value,
+         "deployed": d.deployed, "project_copy": d.project_copy, "collection": d.collection, "error": d.error}
+        for d in deployments
+    ]
+
+
+def status_json(statuses: Iterable["ArtifactStatus"], deployments: Iterable["DeploymentStatus"] = ()) -> dict:
     return {"artifacts": [
         {"name": s.name, "type": s.type, "state": s.state.value, "head": s.head,
          "local": s.local, "upstream": s.upstream, "error": s.error}
         for s in statuses
-    ]}
+    ], "deployments": deployments_json(deployments)}
 
 
-def status_text(statuses: list["ArtifactStatus"]) -> str:
+def status_text(statuses: list["ArtifactStatus"], deployments: Iterable["DeploymentStatus"] = ()) -> str:
+    """One row per artifact; its deployments indented under it (one row per project)."""
+    under: dict[tuple[str, str], list["DeploymentStatus"]] = {}
+    for d in deployments:
+        under.setdefault((d.type, d.artifact), []).append(d)
     lines = [f"{'NAME':<24} {'TYPE':<8} {'STATE':<17} {'HEAD':<12} {'LOCAL':<12} UPSTREAM"]
     for s in statuses:
         lines.append(f"{printable(s.name):<24} {s.type:<8} {s.state.value:<17} {short(s.head):<12} "
                      f"{short(s.local):<12} {short(s.upstream)}")
         if s.error:
             lines.append(f"    error: {printable(s.error)}")
+        for d in under.get((s.type, s.name), ()):
+            lines.append(f"  -> {printable(d.project):<20} {'':<8} {d.state.value:<17} deployed {short(d.deployed):<12} "
+                         f"project {short(d.project_copy)}")
+            if d.error:
+                lines.append(f"    error: {printable(d.error)}")
     if not statuses:
         lines = [NO_ARTIFACTS]
     return "\n".join(lines) + "\n"
@@ -113,13 +131,21 @@ def status_text(statuses: list["ArtifactStatus"]) -> str:
 # ---------------------------------------------------------------------------- log
 
 
-def log_text(art: "ArtifactInfo", versions: list["VersionInfo"], number: dict[int, int]) -> str:
-    """Newest first. VERSION is the artifact's own v1…vN (`number`: id -> N, see
-    core.history.ordinal_by_id), as the window numbers them; ID is the database id
-    (`diff` takes either: `v3` or `#12`)."""
+def parents_of(v: "VersionInfo") -> list[int]:
+    """Parent version ids, first parent first (a legacy parent has no id)."""
+    return [p for p in (v.parent_id, v.second_parent_id) if p is not None]
+
+
+def log_text(art: "ArtifactInfo", versions: list["VersionInfo"], number: dict[int, int] | None = None) -> str:
+    """Newest first. VERSION is the artifact's own v1…vN, as the window numbers them (over
+    all lines); ID is the database id (`diff` takes either: `v3` or `#12`)."""
     if not versions:
         return f"{printable(art.name)}: no versions yet; run `sync {printable(art.name)}`.\n"
-    lines = [f"{'VERSION':>7}  {'ID':>5}  {'CREATED (UTC)':<19}  {'ORIGIN':<18}  {'CONTENT':<12}  {'PARENT':<12}  NOTE"]
+    from core.history import ordinal_by_id
+
+    number = number if number is not None else ordinal_by_id(versions)
+    lines = [f"{'VERSION':>7}  {'ID':>5}  {'CREATED (UTC)':<19}  {'LINE':<12}  {'ORIGIN':<18}  {'CONTENT':<12}  "
+             f"{'PARENT':<12}  NOTE"]
     for v in versions:
         meta = v.metadata
         notes = []
@@ -129,9 +155,52 @@ def log_text(art: "ArtifactInfo", versions: list["VersionInfo"], number: dict[in
             notes.append(f"same content as v{number[meta['matches_version']]}")
         if v.parent_hash and v.parent_id is None:
             notes.append("legacy parent")
+        if v.second_parent_id in number:
+            notes.append(f"also from v{number[v.second_parent_id]}")
+        if meta.get("pushed_from"):
+            notes.append(f"pushed from {printable(str(meta['pushed_from']))}")
+        if meta.get("restored_version") in number:
+            notes.append(f"restores v{number[meta['restored_version']]}")
         lines.append(f"{'v' + str(number[v.id]):>7}  {v.id:>5}  {v.created_at.strftime('%Y-%m-%d %H:%M:%S'):<19}  "
-                     f"{v.change_origin.replace('_', ' '):<18}  {short(v.content_hash):<12}  "
+                     f"{v.line:<12}  {v.change_origin.replace('_', ' '):<18}  {short(v.content_hash):<12}  "
                      f"{short(v.parent_hash):<12}  {', '.join(notes)}")
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------------------- deployments after a sync
+
+
+def deployment_checks_json(checks: Iterable["DeploymentCheck"]) -> list[dict]:
+    return [
+        deployments_json([c.status])[0] | {"action": c.action, "version_id": c.version_id, "error": c.error}
+        for c in checks
+    ]
+
+
+_CHECK_NOTES = {
+    "recorded": "recorded the project's edits",
+    "updated": "updated the project copy",
+    "failed": "failed",
+}
+
+
+def deployment_checks_text(checks: list["DeploymentCheck"]) -> str:
+    if not checks:
+        return ""
+    lines = ["", "Deployments:"]
+    for c in checks:
+        st = c.status
+        note = _CHECK_NOTES.get(c.action, "")
+        if c.action == "nothing" and st.state.value == "outdated":
+            note = "sync --deploy (or deploy) updates it"
+        elif c.action != "updated" and st.state.value == "conflict":
+            note = (note + "; " if note else "") + "conflict: push --strategy take-project or deploy --strategy overwrite"
+        elif c.action == "recorded" or (c.action == "nothing" and st.state.value == "modified"):
+            note = (note + "; " if c.action == "recorded" else "") + \
+                f"`push {printable(st.artifact)} --project {printable(st.project)}` brings it back"
+        lines.append(f"  {printable(st.artifact):<22} {printable(st.project):<20} {st.state.value:<10} {note}")
+        if c.error:
+            lines.append(f"    error: {printable(c.error)}")
     return "\n".join(lines) + "\n"
 
 

@@ -29,7 +29,9 @@ def expected_doc(history: History, name: str, versions) -> dict:
     """The document as `log --json` built it before streaming (a whole dict, then json.dumps)."""
     numbers = ordinal_by_id(history.versions(versions[0].artifact_id)) if versions else {}
     return {"artifact": name, "versions": [
-        {"id": v.id, "number": numbers[v.id], "content_hash": v.content_hash, "parent_hash": v.parent_hash,
+        {"id": v.id, "number": numbers[v.id], "line": v.line,
+         "parents": [p for p in (v.parent_id, v.second_parent_id) if p is not None],
+         "content_hash": v.content_hash, "parent_hash": v.parent_hash,
          "change_origin": v.change_origin, "created_at": v.created_at.isoformat(),
          "lineage": history.lineage(v.id), "metadata": v.metadata}
         for v in versions
@@ -87,3 +89,18 @@ def test_a_long_chain_and_no_versions(history):
     versions = history.versions(art.id)
     got = json.loads(streamed(history, "x", versions, indent=False))
     assert [v["lineage"] for v in got["versions"]] == [[h(str(j)) for j in range(i + 1)] for i in range(59, -1, -1)]
+
+
+@pytest.mark.parametrize("line", [None, "web", "collection"])
+def test_lines_and_second_parents(history, line):
+    """Lineages follow first parents across lines; a line shown alone reads the rest from the database."""
+    art = history.add_artifact("pdf", "skill", UpstreamSpec("folder", "/up/pdf"), "skills/pdf", "dir")
+    c1 = history.record_version(art.id, h("a"), "sync").version
+    d1 = history.record_version(art.id, h("a"), "deployment", line="web", parent_id=c1.id).version
+    e1 = history.record_version(art.id, h("b"), "local_modification", line="web").version
+    history.record_version(art.id, h("b"), "sync", second_parent_id=e1.id, metadata={"pushed_from": "web"})
+    history.record_version(art.id, h("c"), "local_modification", line="web", parent_id=d1.id)
+    versions = [v for v in history.versions(art.id) if line is None or v.line == line]
+    doc = expected_doc(history, art.name, versions)
+    assert streamed(history, art.name, versions, indent=True) == json.dumps(doc, indent=2) + "\n"
+    assert any(v["parents"] for v in doc["versions"])
