@@ -41,6 +41,11 @@ class DataHome:
         return self.root / "collection"
 
     @property
+    def pending_dir(self) -> Path:
+        """Versions a sync will record once its copy is in place (core.workspace.pending)."""
+        return self.root / "pending"
+
+    @property
     def cache_dir(self) -> Path:
         return self.root / "cache"
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from core.workspace.paths import DataHome, resolve_db_url, resolve_home
+from core.workspace.pending import PendingRecords
 
 if TYPE_CHECKING:  # imported in open() so `import core.workspace` stays cheap
     from core.history import Database
@@ -28,6 +29,7 @@ class Workspace:
     history: "History"
     objects: "ObjectStore"
     stat_cache: "StatCache"
+    pending: PendingRecords
     db_url: str = ""
     startup_messages: list[str] = field(default_factory=list)
     # When versions are stamped: None means now (UTC). The demo sets it to lay out a
@@ -59,15 +61,24 @@ class Workspace:
         except BaseException:
             db.dispose()
             raise
-        return cls(
+        ws = cls(
             home=data_home,
             db=db,
             history=history,
             objects=objects,
             stat_cache=stat_cache,
+            pending=PendingRecords(data_home.pending_dir),
             db_url=url,
             startup_messages=messages,
         )
+        # A sync that replaced a copy but died (or lost its database) before recording
+        # it: record it now, before anything compares the copy with the history.
+        messages.extend(ws.roll_forward())
+        return ws
+
+    def roll_forward(self) -> list[str]:
+        """Record the syncs whose copy is in place but whose version is not (core.workspace.pending)."""
+        return self.pending.roll_forward(self.history, self.home.collection_dir, self.clock)
 
     @property
     def collection_dir(self) -> Path:
