@@ -45,6 +45,7 @@ class Workspace:
         from core.store import ObjectStore
         from core.content import StatCache
         from core.atomic import swap
+        from core.upstreams import sweep_git_cache
 
         data_home = resolve_home(home).ensure()
         url = resolve_db_url(data_home, db_url)
@@ -53,6 +54,7 @@ class Workspace:
         recovered = swap.recover(data_home.collection_dir)
         if recovered:
             messages.extend(str(m) for m in recovered)
+        messages.extend(sweep_git_cache(data_home.git_cache_dir))  # checkouts of killed fetches
         db = open_database(url)
         try:
             history = History(db)
