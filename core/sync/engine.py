@@ -320,6 +320,7 @@ def _sync_one(
 
 def sync_artifact(ws: "Workspace", artifact_id: int, strategy: Strategy = Strategy.KEEP_LOCAL) -> SyncResult:
     """Bring one artifact's collection copy up to date and record what changed."""
+    ws.require_writable("sync")
     ws.roll_forward()  # a sync recorded late (a database failure earlier in this process) comes first
     artifact = ws.history.artifact(artifact_id)
     head, base = heads_and_bases(ws, [artifact])[artifact.id]
@@ -351,6 +352,7 @@ def sync_all(
     project copies are recorded; `deploy_outdated` also updates outdated copies. The
     checks go to `on_deployments` (a list of core.projects.DeploymentCheck).
     """
+    ws.require_writable("sync")
     ws.roll_forward()  # a sync recorded late (a database failure earlier in this process) comes first
     artifacts = select_artifacts(ws, names)
     bases = heads_and_bases(ws, artifacts)

@@ -57,6 +57,12 @@ class DataHome:
     def git_cache_dir(self) -> Path:
         return self.cache_dir / "git"
 
+    @property
+    def read_only(self) -> bool:
+        """An existing data folder this process may not write (permissions, a read-only mount):
+        the commands that only read still work in it (Workspace.open)."""
+        return self.root.is_dir() and not os.access(self.root, os.W_OK)
+
     def ensure(self) -> "DataHome":
         from core.errors import DataFolderError, describe_os_error
 

@@ -31,6 +31,9 @@ class Workspace:
     stat_cache: "StatCache"
     pending: PendingRecords
     db_url: str = ""
+    # The data folder cannot be written: nothing is recovered, swept or recorded, the stat
+    # cache lives in memory, and the commands that write refuse (require_writable).
+    read_only: bool = False
     startup_messages: list[str] = field(default_factory=list)
     # When versions are stamped: None means now (UTC). The demo sets it to lay out a
     # believable history; tests set it to pin times.
@@ -47,19 +50,23 @@ class Workspace:
         from core.atomic import swap
         from core.upstreams import sweep_git_cache
 
-        data_home = resolve_home(home).ensure()
+        data_home = resolve_home(home)
+        read_only = data_home.read_only
+        if not read_only:
+            data_home.ensure()
         url = resolve_db_url(data_home, db_url)
         messages: list[str] = []
-        # A swap interrupted by a crash is finished or undone before anything reads the collection.
-        recovered = swap.recover(data_home.collection_dir)
-        if recovered:
-            messages.extend(str(m) for m in recovered)
-        messages.extend(sweep_git_cache(data_home.git_cache_dir))  # checkouts of killed fetches
+        if not read_only:
+            # A swap interrupted by a crash is finished or undone before anything reads the collection.
+            recovered = swap.recover(data_home.collection_dir)
+            if recovered:
+                messages.extend(str(m) for m in recovered)
+            messages.extend(sweep_git_cache(data_home.git_cache_dir))  # checkouts of killed fetches
         db = open_database(url)
         try:
             history = History(db)
             objects = ObjectStore(data_home.objects_dir)
-            stat_cache = StatCache(data_home.stat_cache_path)
+            stat_cache = StatCache(None if read_only else data_home.stat_cache_path)
         except BaseException:
             db.dispose()
             raise
@@ -71,6 +78,7 @@ class Workspace:
             stat_cache=stat_cache,
             pending=PendingRecords(data_home.pending_dir),
             db_url=url,
+            read_only=read_only,
             startup_messages=messages,
         )
         # A sync that replaced a copy but died (or lost its database) before recording
@@ -80,7 +88,20 @@ class Workspace:
 
     def roll_forward(self) -> list[str]:
         """Record the syncs whose copy is in place but whose version is not (core.workspace.pending)."""
+        if self.read_only or self.db.read_only:
+            return []  # left for the next run that can write
         return self.pending.roll_forward(self.history, self.home.collection_dir, self.clock)
+
+    def require_writable(self, doing: str) -> None:
+        """Refuse, with one sentence, a command that writes in a read-only data folder."""
+        from core.errors import DataFolderError
+
+        if self.read_only or self.db.read_only:
+            where = self.home.root if self.read_only else self.db.where
+            raise DataFolderError(
+                f"Cannot {doing}: {where} is read-only; `log`, `status` and `diff` still work, "
+                "or make it writable (or choose another --home or --db) and try again."
+            )
 
     @property
     def collection_dir(self) -> Path:
