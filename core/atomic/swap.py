@@ -1,12 +1,13 @@
 """Swap a staged copy into place atomically, and recover from a swap a crash interrupted.
 
 Replacing the collection copy: the new copy is staged beside the old one on the
-same filesystem (`core.atomic.transfer.stage_copy`), then swapped in with
+same filesystem (`staging_area`, or `core.atomic.transfer.stage_copy`), then swapped in with
 `renameat2(RENAME_EXCHANGE)` (one step on Linux); elsewhere a rename pair guarded
 by a recovery record that `recover()` finishes or undoes at start-up. Either way a
 crash leaves the old copy or the new one, never a mix or nothing. A per-folder
 advisory lock keeps a swap and another process's `recover()` apart, and
-`recover()` also sweeps day-old staging folders a crashed sync left behind.
+`recover()` also sweeps the staging folders of killed syncs: `staging_area` keeps
+each one locked while its sync runs, so any unlocked one is a leftover.
 """
 from __future__ import annotations
 

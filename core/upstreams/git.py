@@ -169,7 +169,7 @@ def _locked(lock_path: Path) -> Iterator[None]:
 
 def sweep_leftovers(cache_dir: Path) -> list[str]:
     """Remove what killed fetches left in the git cache: half-built checkouts
-    (`trees/.tmp-*`), their index files (`index.tmp-*`) and half-done first clones
+    (`trees/.tmp-*`), the index files earlier versions used for them (`index.tmp-*`) and half-done first clones
     (`repo.tmp-*`). Only in a repository whose lock no process holds: a fetch holds it
     from the clone to the checkout, so anything of that kind found then is a leftover.
     Returns one message per leftover that could not be removed."""
