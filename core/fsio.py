@@ -15,7 +15,7 @@ import sys
 __all__ = [
     "O_CLOEXEC", "O_DIRECTORY", "O_NOFOLLOW", "O_NONBLOCK",
     "fsync_fd", "fsync_dir", "libc", "syncfs", "remove_path", "remove_quietly", "folder_identity", "open_parent",
-    "make_dirs",
+    "make_dirs", "try_lock",
 ]
 
 O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
@@ -42,6 +42,25 @@ def fsync_dir(path: str | os.PathLike[str]) -> None:
         fsync_fd(fd)
     finally:
         os.close(fd)
+
+
+def try_lock(fd: int) -> bool:
+    """Take an exclusive advisory lock (flock) on an open file or folder without waiting.
+
+    False when another open file description holds it (another process, or another
+    open of the same path here). The lock goes when `fd` is closed, or with the
+    process, which is why crash leftovers are told apart by it. Where there are
+    no advisory locks (Windows) it always succeeds.
+    """
+    try:
+        import fcntl
+    except ImportError:
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
 
 
 _libc_handle: "ctypes.CDLL | None" = None

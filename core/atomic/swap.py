@@ -1,12 +1,13 @@
 """Swap a staged copy into place atomically, and recover from a swap a crash interrupted.
 
 Replacing the collection copy: the new copy is staged beside the old one on the
-same filesystem (`core.atomic.transfer.stage_copy`), then swapped in with
+same filesystem (`staging_area`, or `core.atomic.transfer.stage_copy`), then swapped in with
 `renameat2(RENAME_EXCHANGE)` (one step on Linux); elsewhere a rename pair guarded
 by a recovery record that `recover()` finishes or undoes at start-up. Either way a
 crash leaves the old copy or the new one, never a mix or nothing. A per-folder
 advisory lock keeps a swap and another process's `recover()` apart, and
-`recover()` also sweeps day-old staging folders a crashed sync left behind.
+`recover()` also sweeps the staging folders of killed syncs: `staging_area` keeps
+each one locked while its sync runs, so any unlocked one is a leftover.
 """
 from __future__ import annotations
 
@@ -27,15 +28,17 @@ except ImportError:  # Windows: no advisory locks; the rename-pair race below is
     fcntl = None  # type: ignore[assignment]
 
 from core.errors import SyncError
-from core.fsio import O_CLOEXEC, O_DIRECTORY, fsync_dir, libc, remove_path
+from core.fsio import O_CLOEXEC, O_DIRECTORY, O_NOFOLLOW, fsync_dir, libc, remove_path, try_lock
 
-__all__ = ["replace_atomically", "recover", "RECOVERY_DIR_NAME"]
+__all__ = ["replace_atomically", "recover", "staging_area", "RECOVERY_DIR_NAME"]
 
 RECOVERY_DIR_NAME = ".lineage-recovery"
-# A staging folder is only ever that old when its process died: the copy it was
-# building or the old copy it held is already in the object store (sync stores
-# local content before replacing it), so sweeping it loses nothing.
+# Where there are no advisory locks (Windows) a staging folder's owner cannot be
+# told apart, so only one this old is taken for a dead process's leftover. The copy
+# it was building, or the old copy it held, is already in the object store (sync
+# stores local content before replacing it), so sweeping it loses nothing.
 STALE_STAGING_SECONDS = 24 * 3600
+_STAGING_PATTERNS = (".*.staging-*", "*/.*.staging-*", "*/*/.*.staging-*")
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 1 << 1
 _FALLBACK_ERRNOS = {errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP}
@@ -88,6 +91,33 @@ def replace_atomically(target: Path, staged: Path, *, recovery_dir: Path | None 
         raise SyncError(
             f"Could not put the new copy in place at {target}: {e.strerror or e}; the previous copy was kept."
         ) from e
+
+
+@contextmanager
+def staging_area(target: Path) -> Iterator[Path]:
+    """A fresh place to stage a new copy of `target`: `<parent>/.<name>.staging-<id>/<name>`.
+
+    The staging folder is locked by this process for as long as the context lasts, and
+    removed at its end (with whatever is left in it: the old copy an exchange parked
+    there, or a copy that never went in). A process killed meanwhile leaves it behind
+    unlocked, and `recover()` sweeps it at once. It is created and locked while holding
+    the parent folder's swap lock, which the sweep also takes, so a sweep never sees a
+    staging folder between its creation and its lock.
+    """
+    target = Path(target)
+    folder = target.parent / f".{target.name}.staging-{secrets.token_hex(6)}"
+    with _swap_lock(target.parent):
+        os.mkdir(folder, 0o755)
+        fd = os.open(folder, os.O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        try_lock(fd)
+    try:
+        yield folder / target.name
+    finally:
+        try:
+            remove_path(folder)
+        except OSError:
+            pass  # hidden and harmless; recover() sweeps it once this lock is gone
+        os.close(fd)
 
 
 @contextmanager
@@ -213,6 +243,7 @@ def _record_files(collection_dir: Path) -> list[Path]:
 def recover(collection_dir: Path) -> list[str]:
     """Finish or undo swaps a crash interrupted (the rename-pair fallback); one message per swap."""
     messages: list[str] = []
+    kept: list[Path] = []  # staged copies a record still needs: never swept
     for path in _record_files(Path(collection_dir)):
         try:
             rec = json.loads(path.read_text(encoding="utf-8"))
@@ -223,10 +254,13 @@ def recover(collection_dir: Path) -> list[str]:
         with _swap_lock(target.parent, wait=False) as free:
             if not free:
                 messages.append(f"Left the replace of {target} to the process doing it right now.")
+                kept.append(staged)
                 continue
             if _recover_one(path, target, staged, backup, messages):
                 _drop_record(path)
-    messages.extend(_sweep_stale_staging(Path(collection_dir)))
+            else:
+                kept.append(staged)
+    messages.extend(_sweep_stale_staging(Path(collection_dir), kept))
     return messages
 
 
@@ -269,19 +303,46 @@ def _recover_one(path: Path, target: Path, staged: Path, backup: Path, messages:
     return True
 
 
-def _sweep_stale_staging(collection_dir: Path) -> list[str]:
-    """Remove `.NAME.staging-*` folders a crashed sync left behind, once they are a day old
-    (the old copy an exchange parked there, or a half-built new copy)."""
+def _sweep_stale_staging(collection_dir: Path, kept: list[Path]) -> list[str]:
+    """Remove `.NAME.staging-*` leftovers of killed syncs: every one no process holds locked
+    (the old copy an exchange parked there, or a half-built new copy) and no recovery
+    record left in place still names (`kept`)."""
+    needed = {os.path.abspath(p) for p in kept}
     messages: list[str] = []
-    cutoff = time.time() - STALE_STAGING_SECONDS
-    for pattern in (".*.staging-*", "*/.*.staging-*", "*/*/.*.staging-*"):
+    by_folder: dict[Path, list[Path]] = {}
+    for pattern in _STAGING_PATTERNS:
         for leftover in sorted(collection_dir.glob(pattern)):
-            try:
-                if leftover.lstat().st_mtime >= cutoff:
-                    continue  # may belong to a sync running right now
-                remove_path(leftover)
-            except OSError as e:
-                messages.append(f"Could not remove the leftover staging copy {leftover}: {e.strerror or e}.")
-                continue
-            messages.append(f"Removed {leftover}, a staging copy left by an interrupted sync.")
+            by_folder.setdefault(leftover.parent, []).append(leftover)
+    for folder, leftovers in by_folder.items():
+        with _swap_lock(folder, wait=False) as free:
+            if not free:
+                continue  # a swap or a new staging folder right now: next time
+            for leftover in leftovers:
+                here = os.path.abspath(leftover)
+                if any(p == here or p.startswith(here + os.sep) for p in needed):
+                    continue
+                try:
+                    if not _unowned(leftover):
+                        continue  # a sync running right now holds it
+                    remove_path(leftover)
+                except OSError as e:
+                    messages.append(f"Could not remove the leftover staging copy {leftover}: {e.strerror or e}.")
+                    continue
+                messages.append(f"Removed {leftover}, a staging copy left by an interrupted sync.")
     return messages
+
+
+def _unowned(path: Path) -> bool:
+    """True when no process holds `path`'s lock (a link or an unopenable entry is nobody's)."""
+    if fcntl is None:
+        return path.lstat().st_mtime < time.time() - STALE_STAGING_SECONDS
+    try:
+        fd = os.open(path, os.O_RDONLY | O_NOFOLLOW | O_CLOEXEC | os.O_NONBLOCK)
+    except OSError as e:
+        if e.errno in (errno.ELOOP, errno.ENXIO, errno.EACCES):
+            return True  # a link (or a special file): never a staging folder we locked
+        raise
+    try:
+        return try_lock(fd)
+    finally:
+        os.close(fd)

@@ -6,6 +6,7 @@ this module as a `core.errors.DatabaseError` with one sentence naming the file.
 """
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
+from urllib.request import pathname2url
 
 import sqlalchemy.exc as sa_exc
 from sqlalchemy import create_engine, event, inspect
@@ -50,10 +52,11 @@ _DRIVER_ERRORS: tuple[type[BaseException], ...] = (sa_exc.DBAPIError, sqlite3.Er
 class Database:
     """An engine and its session factories. Share one per process; one session per thread."""
 
-    def __init__(self, engine: Engine, url: URL, path: Path | None) -> None:
+    def __init__(self, engine: Engine, url: URL, path: Path | None, read_only: bool = False) -> None:
         self.engine = engine
         self.url = url
         self.path = path  # the SQLite file, or None for other databases / memory
+        self.read_only = read_only  # a SQLite file this process cannot write (see open_database)
         self._reads = sessionmaker(bind=engine, expire_on_commit=False)
         self._writes = sessionmaker(
             bind=engine.execution_options(**{_WRITE_OPTION: True}), expire_on_commit=False
@@ -134,13 +137,14 @@ def open_database(url: str, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Da
                 f"{describe_os_error(exc, 'fix the folder permissions')}, or choose another --home or --db."
             ) from exc
 
+    read_only = path is not None and _cannot_write(path)
     try:
-        engine = _create_engine(parsed, is_sqlite, path, busy_timeout)
+        engine = _create_engine(parsed, is_sqlite, path, busy_timeout, read_only)
     except sa_exc.SQLAlchemyError as exc:
         raise DatabaseUrlError(f"Cannot use the database {where}: {exc}; check the URL and that its driver is installed.") from exc
     except ModuleNotFoundError as exc:
         raise DatabaseUrlError(f"The driver for the database {where} is not installed ({exc.name}); install it or use a sqlite:/// URL.") from exc
-    db = Database(engine, parsed, path)
+    db = Database(engine, parsed, path, read_only)
     try:
         _migrate(db)
     except BaseException:
@@ -199,13 +203,39 @@ def _sqlite_path(url: URL) -> Path | None:
     return Path(database).expanduser().resolve()
 
 
-def _create_engine(url: URL, is_sqlite: bool, path: Path | None, busy_timeout: float) -> Engine:
+def _cannot_write(path: Path) -> bool:
+    """An existing SQLite file this process may not write, or whose folder it may not write
+    (WAL needs its -wal and -shm files beside it): a read-only data folder or mount."""
+    return path.exists() and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
+
+
+def _read_only_connection(path: Path, busy_timeout: float) -> sqlite3.Connection:
+    """Open a SQLite file for reading only. `mode=ro` still shares a writer's WAL; where its
+    -shm file cannot be made (a read-only folder, after the last writer closed) SQLite
+    refuses, and `immutable=1` reads the file as it is (nobody can be writing it there)."""
+    where = "file:" + pathname2url(str(path))
+    for query in ("mode=ro", "immutable=1"):
+        con = sqlite3.connect(f"{where}?{query}", uri=True, timeout=busy_timeout, check_same_thread=False)
+        try:
+            con.execute("PRAGMA schema_version").fetchone()
+            return con
+        except sqlite3.OperationalError:
+            con.close()
+            if query == "immutable=1":
+                raise
+    raise AssertionError("unreachable")
+
+
+def _create_engine(url: URL, is_sqlite: bool, path: Path | None, busy_timeout: float,
+                   read_only: bool = False) -> Engine:
     if not is_sqlite:
         return create_engine(url, pool_pre_ping=True)
     kwargs: dict[str, Any] = {"connect_args": {"timeout": busy_timeout, "check_same_thread": False}}
     if path is None:
         # One shared in-memory database for every thread, not one per thread.
         kwargs["poolclass"] = StaticPool
+    if read_only and path is not None:
+        kwargs = {"creator": lambda: _read_only_connection(path, busy_timeout)}
     engine = create_engine(url, **kwargs)
     timeout_ms = int(busy_timeout * 1000)
 
@@ -218,7 +248,7 @@ def _create_engine(url: URL, is_sqlite: bool, path: Path | None, busy_timeout: f
         try:
             cursor.execute(f"PRAGMA busy_timeout = {timeout_ms}")
             cursor.execute("PRAGMA foreign_keys = ON")
-            if path is not None:
+            if path is not None and not read_only:
                 # WAL: readers never block the writer; FULL: a committed version
                 # survives a power cut (NORMAL may lose the last commits in WAL).
                 mode = cursor.execute("PRAGMA journal_mode").fetchone()[0]
@@ -276,8 +306,15 @@ def head_revision() -> str:
 
 
 def _migrate(db: Database) -> None:
-    if _stored_revisions(db) == (HEAD_REVISION,):
+    stored = _stored_revisions(db)
+    if stored == (HEAD_REVISION,):
         return  # already at head: no alembic import, no write lock taken
+    if db.read_only:
+        raise DatabaseError(
+            f"The database {db.where} is read-only and "
+            f"{'empty' if not stored else 'from an older Artifact Lineage'}; open it once where it can be "
+            "written (so its schema is brought up to date), or choose another --home or --db."
+        )
     _migrate_with_alembic(db)
 
 

@@ -30,6 +30,7 @@ def add_artifact(
         SKILL_FILE, folder_name_max, infer_shape, infer_type, place_for, validate_name, validate_type,
     )
 
+    ws.require_writable(f"add {name!r}")
     name_max = folder_name_max(ws.home.collection_dir)
     validate_name(name, name_max=name_max)
     if type is not None:

@@ -8,14 +8,12 @@ core.sync.adding; both are re-exported here as the sync API.
 from __future__ import annotations
 
 import enum
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from core.cancel import Cancelled, cancellable
 from core.errors import LineageError, SyncError
-from core.fsio import remove_quietly
 from core.sync.probe import (
     Probe,
     SyncState,
@@ -97,40 +95,55 @@ def _store(ws: "Workspace", root: Path, tree: "TreeHash") -> None:
     ws.objects.store_tree(root, tree)
 
 
-def _install(ws: "Workspace", probe: Probe) -> "TreeHash":
-    """Stage the upstream beside the copy, verify it, store it, swap it in. Returns its tree.
+def _install(ws: "Workspace", probe: Probe, strategy: Strategy, parent: str | None,
+             previous: "TreeHash | None") -> tuple["TreeHash", "_Record"]:
+    """Stage the upstream beside the copy, verify it, store it, swap it in, record `sync`.
 
-    Anything failing before the swap leaves the collection copy untouched.
+    Anything failing before the swap leaves the collection copy untouched. The version
+    is written down as a pending record before the swap and removed once recorded, so a
+    crash or a database failure in between still ends as a `sync` version (the next run
+    rolls it forward: core.workspace.pending).
     """
     from core.atomic import swap, transfer
     from core.content import copy_tree_hash
+    from core.history import recorded_by
+    from core.workspace import PendingRecord
 
     artifact, target = probe.artifact, probe.target
-    # Staged beside the copy (same filesystem, so the swap is a rename). Named here rather
-    # than by transfer.stage_copy so a copy that fails half-way is always cleaned up.
-    staged: Path | None = target.parent / f".{target.name}.staging-{uuid.uuid4().hex[:12]}"
+    # Staged beside the copy (same filesystem, so the swap is a rename), in a folder this
+    # process holds locked: recover() sweeps a staging folder as soon as its lock is free.
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        transfer.copy_untrusted(Path(probe.fetched.path), staged)
-        # Hash what landed on disk, without the cache: it must be the upstream we hashed.
-        staged_tree = copy_tree_hash(staged, artifact.shape, entry_name(artifact), None)
-        if staged_tree.content_hash != probe.upstream:
-            raise SyncError(
-                f"The upstream of {artifact.name!r} changed while it was being copied "
-                f"(expected {probe.upstream[:12]}, got {staged_tree.content_hash[:12]}); sync again."
-            )
-        # Stored before the swap: if the object store cannot take it, the copy stays as it was.
-        _store(ws, staged, staged_tree)
-        swap.replace_atomically(target, staged)
+        with swap.staging_area(target) as staged:
+            transfer.copy_untrusted(Path(probe.fetched.path), staged)
+            # Hash what landed on disk, without the cache: it must be the upstream we hashed.
+            tree = copy_tree_hash(staged, artifact.shape, entry_name(artifact), None)
+            if tree.content_hash != probe.upstream:
+                raise SyncError(
+                    f"The upstream of {artifact.name!r} changed while it was being copied "
+                    f"(expected {probe.upstream[:12]}, got {tree.content_hash[:12]}); sync again."
+                )
+            # Stored before the swap: if the object store cannot take it, the copy stays as it was.
+            _store(ws, staged, tree)
+            meta = _upstream_metadata(probe, strategy) | _counts(previous, tree) | recorded_by()
+            held = ws.pending.hold(PendingRecord(artifact.id, tree.content_hash, parent, "sync", meta))
+            try:
+                swap.replace_atomically(target, staged)
+            except BaseException:
+                held.leave()  # the next run checks the copy: a swap that did happen is still recorded
+                raise
     except OSError as exc:
-        if staged is not None:
-            remove_quietly(staged)  # hidden and harmless; recover() clears it
         raise SyncError(os_message(exc, artifact.name, "copying")) from exc
+    try:
+        rec = _record(ws, artifact, tree.content_hash, "sync", parent, meta)
     except BaseException:
-        if staged is not None:
-            remove_quietly(staged)  # hidden and harmless; recover() clears it
+        held.leave()
         raise
-    return staged_tree
+    if rec.failed:
+        held.leave()  # recorded by the next sync or status (or the next start)
+    else:
+        held.done()
+    return tree, rec
 
 
 # ---------------------------------------------------------------------------
@@ -157,7 +170,7 @@ def _record(
         )
     except _RECORD_ERRORS as exc:
         return _Record(
-            reason=f"The version could not be recorded ({exc}); the next sync will record what the collection holds.",
+            reason=f"The version could not be recorded ({exc}); the next sync records it.",
             failed=True,
         )
     if outcome.recorded:
@@ -255,17 +268,13 @@ def _merge(first: _Record | None, second: _Record | None) -> _Record | None:
 
 
 def _act(ws: "Workspace", probe: Probe, strategy: Strategy) -> SyncResult:
-    from core.history import recorded_by
-
     state, artifact = probe.state, probe.artifact
     if state is SyncState.ERROR:
         return _result(probe, "failed", None, None, error=probe.error)
 
     if state is SyncState.NEW:
-        tree = _install(ws, probe)
-        previous = _previous_tree(ws, probe.head.content_hash if probe.head else None)
-        meta = _upstream_metadata(probe, strategy) | _counts(previous, tree) | recorded_by()
-        rec = _record(ws, artifact, tree.content_hash, "sync", None, meta)
+        head = probe.head.content_hash if probe.head else None
+        tree, rec = _install(ws, probe, strategy, head, _previous_tree(ws, head))
         return _result(probe, "copied", tree.content_hash, rec)
 
     local_rec = _record_local(ws, probe, strategy)
@@ -291,9 +300,7 @@ def _act(ws: "Workspace", probe: Probe, strategy: Strategy) -> SyncResult:
             _store(ws, probe.target, probe.local_tree)
         except OSError as exc:
             raise SyncError(os_message(exc, artifact.name, "storing the local copy of")) from exc
-    tree = _install(ws, probe)
-    meta = _upstream_metadata(probe, strategy) | _counts(probe.local_tree, tree) | recorded_by()
-    rec = _record(ws, artifact, tree.content_hash, "sync", probe.local, meta)
+    tree, rec = _install(ws, probe, strategy, probe.local, probe.local_tree)
     return _result(probe, "replaced", tree.content_hash, _merge(local_rec, rec))
 
 
@@ -313,6 +320,8 @@ def _sync_one(
 
 def sync_artifact(ws: "Workspace", artifact_id: int, strategy: Strategy = Strategy.KEEP_LOCAL) -> SyncResult:
     """Bring one artifact's collection copy up to date and record what changed."""
+    ws.require_writable("sync")
+    ws.roll_forward()  # a sync recorded late (a database failure earlier in this process) comes first
     artifact = ws.history.artifact(artifact_id)
     head, base = heads_and_bases(ws, [artifact])[artifact.id]
     try:
@@ -343,6 +352,8 @@ def sync_all(
     project copies are recorded; `deploy_outdated` also updates outdated copies. The
     checks go to `on_deployments` (a list of core.projects.DeploymentCheck).
     """
+    ws.require_writable("sync")
+    ws.roll_forward()  # a sync recorded late (a database failure earlier in this process) comes first
     artifacts = select_artifacts(ws, names)
     bases = heads_and_bases(ws, artifacts)
     total = len(artifacts)

@@ -210,7 +210,10 @@ def select_artifacts(ws: "Workspace", names: Iterable[str] | None) -> list["Arti
 
 
 def status_all(ws: "Workspace", names: Iterable[str] | None = None) -> list[ArtifactStatus]:
-    """The state of each artifact (all, or those named). Changes nothing but the stat cache."""
+    """The state of each artifact (all, or those named). Records nothing new, and changes
+    nothing but the stat cache; it does finish recording a sync whose copy is already in
+    place (a pending record: core.workspace.pending), so the states it reports are right."""
+    ws.roll_forward()
     artifacts = select_artifacts(ws, names)
     bases = heads_and_bases(ws, artifacts)
     statuses = [probe_artifact(ws, a, *bases[a.id]).status() for a in artifacts]

@@ -40,7 +40,7 @@ from core.atomic import sync_tree
 from core.fsio import remove_quietly
 from core.upstreams import git_tree
 
-__all__ = ["fetch_git", "cache_key", "GIT_TIMEOUT", "KEEP_TREES"]
+__all__ = ["fetch_git", "cache_key", "sweep_leftovers", "GIT_TIMEOUT", "KEEP_TREES"]
 
 GIT_TIMEOUT = 120.0  # seconds for any one git command (a stuck network must not hang a sync)
 _POLL_SECONDS = 0.1  # how often a running git command checks for a Cancel
@@ -165,6 +165,41 @@ def _locked(lock_path: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+def sweep_leftovers(cache_dir: Path) -> list[str]:
+    """Remove what killed fetches left in the git cache: half-built checkouts
+    (`trees/.tmp-*`), the index files earlier versions used for them (`index.tmp-*`) and half-done first clones
+    (`repo.tmp-*`). Only in a repository whose lock no process holds: a fetch holds it
+    from the clone to the checkout, so anything of that kind found then is a leftover.
+    Returns one message per leftover that could not be removed."""
+    from core.fsio import remove_path, try_lock
+
+    messages: list[str] = []
+    try:
+        roots = sorted(p for p in Path(cache_dir).iterdir() if (p / "lock").is_file())
+    except OSError:
+        return messages  # no cache yet
+    for root in roots:
+        leftovers = [*root.glob("index.tmp-*"), *root.glob("repo.tmp-*"), *root.glob("trees/.tmp-*")]
+        if not leftovers:
+            continue
+        try:
+            fd = os.open(root / "lock", os.O_RDONLY | os.O_CLOEXEC)
+        except OSError:
+            continue
+        try:
+            if not try_lock(fd):
+                continue  # a fetch is running: its files are not leftovers
+            for leftover in leftovers:
+                try:
+                    remove_path(leftover)
+                except OSError as e:
+                    messages.append(f"Could not remove {leftover}, left in the git cache by an interrupted sync: "
+                                    f"{e.strerror or e}.")
+        finally:
+            os.close(fd)
+    return messages
 
 
 def _normalise_url(location: str) -> str:

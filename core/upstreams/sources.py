@@ -23,6 +23,7 @@ from core.upstreams.spec import (
 
 
 __all__ = [
+    "sweep_git_cache",
     "UpstreamSpec",
     "FetchedUpstream",
     "UpstreamKind",
@@ -125,3 +126,13 @@ def _fetch_folder(spec: UpstreamSpec) -> FetchedUpstream:
         )
     meta = {"upstream_kind": "folder", "location": str(base), "subdir": str(sub) if sub else None}
     return FetchedUpstream(path=real, commit=None, metadata=meta)
+
+
+def sweep_git_cache(git_cache_dir: Path) -> list[str]:
+    """Remove checkouts and clones that killed fetches left in the git cache (see
+    core.upstreams.git.sweep_leftovers); without a cache, git's module is not even imported."""
+    if not Path(git_cache_dir).is_dir():
+        return []
+    from core.upstreams.git import sweep_leftovers
+
+    return sweep_leftovers(Path(git_cache_dir))

@@ -1,11 +1,13 @@
 """The workspace: the data folder and everything opened in it, and where artifacts live there.
 
 Owns the data folder (DataHome: platformdirs, --home, the environment), the collection's
-layout (which place an artifact of a type and shape takes), and `Workspace`, which opens
+layout (which place an artifact of a type and shape takes), `Workspace`, which opens
 database, history, object store and stat cache together and finishes interrupted swaps
-first. Importing it is cheap: the data folder's paths are imported here; the collection's
-rules (which bring in core.atomic) and Workspace on first use, so `main.py hash`, which
-needs only the stat cache's path, imports neither (tests/e2e/test_cli_imports.py).
+first, and the pending records that let a sync's version survive a crash after its swap.
+Importing it is cheap: the data folder's paths are imported here; the collection's rules
+(which bring in core.atomic), the pending records and Workspace on first use, so
+`main.py hash`, which needs only the stat cache's path, imports none of them
+(tests/e2e/test_cli_imports.py).
 """
 from __future__ import annotations
 
@@ -16,15 +18,19 @@ from core.workspace.paths import DataHome, resolve_db_url, resolve_home
 
 if TYPE_CHECKING:
     from core.workspace.collection import InvalidNameError, path_of, place_for
+    from core.workspace.pending import PendingRecord, PendingRecords
     from core.workspace.workspace import Workspace
 
-__all__ = ["Workspace", "DataHome", "resolve_home", "resolve_db_url", "InvalidNameError", "path_of", "place_for"]
+__all__ = ["Workspace", "DataHome", "resolve_home", "resolve_db_url", "InvalidNameError", "path_of", "place_for",
+           "PendingRecord", "PendingRecords"]
 
 _LAZY = {
     "Workspace": "core.workspace.workspace",
     "InvalidNameError": "core.workspace.collection",
     "path_of": "core.workspace.collection",
     "place_for": "core.workspace.collection",
+    "PendingRecord": "core.workspace.pending",
+    "PendingRecords": "core.workspace.pending",
 }
 
 

@@ -39,6 +39,11 @@ class DataHome:
         return self.root / "collection"
 
     @property
+    def pending_dir(self) -> Path:
+        """Versions a sync will record once its copy is in place (core.workspace.pending)."""
+        return self.root / "pending"
+
+    @property
     def cache_dir(self) -> Path:
         return self.root / "cache"
 
@@ -49,6 +54,12 @@ class DataHome:
     @property
     def git_cache_dir(self) -> Path:
         return self.cache_dir / "git"
+
+    @property
+    def read_only(self) -> bool:
+        """An existing data folder this process may not write (permissions, a read-only mount):
+        the commands that only read still work in it (Workspace.open)."""
+        return self.root.is_dir() and not os.access(self.root, os.W_OK)
 
     def ensure(self) -> "DataHome":
         from core.errors import DataFolderError, describe_os_error

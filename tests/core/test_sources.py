@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from core.upstreams import fetch, git as git_upstream, infer_spec, sources, validate, FetchedUpstream, UpstreamSpec
+from core.upstreams import fetch, git as git_upstream, infer_spec, sources, sweep_git_cache, validate, FetchedUpstream, UpstreamSpec
 from core.errors import UpstreamError
 from core.upstreams.git import cache_key
 
@@ -156,6 +156,29 @@ def test_checkouts_are_pruned_to_the_newest_few(upstream, monkeypatch):
     kept = sorted(p.name for p in trees.iterdir())
     assert kept == sorted([upstream["second"], upstream["dev"]])
     assert not paths[0].exists() and paths[2].exists()
+
+
+def test_leftovers_of_killed_fetches_are_swept_when_no_fetch_holds_the_repository(upstream):
+    """Issue 7: trees/.tmp-* and index.tmp-* survive a kill (pruning skips dot-names)."""
+    repo, cache = upstream["repo"], upstream["cache"]
+    tree = fetch(UpstreamSpec("git", str(repo)), cache).path
+    root = cache / cache_key(str(repo))
+    leftovers = [root / "trees" / ".tmp-dead", root / "index.tmp-dead", root / "repo.tmp-dead"]
+    write(leftovers[0], {"skills/pdf/SKILL.md": "half a checkout"})
+    leftovers[1].write_bytes(b"DIRC")
+    leftovers[2].mkdir()
+    fd = os.open(root / "lock", os.O_RDONLY)
+    try:
+        import fcntl
+
+        fcntl.flock(fd, fcntl.LOCK_EX)  # a fetch running now: its files are not leftovers
+        assert sweep_git_cache(cache) == [] and all(p.exists() for p in leftovers)
+    finally:
+        os.close(fd)
+    assert sweep_git_cache(cache) == []
+    assert not any(p.exists() for p in leftovers)
+    assert read(tree, "skills/pdf/SKILL.md") == "v2\n"  # the real checkout stays
+    assert sweep_git_cache(cache / "none-yet") == []
 
 
 def test_one_cache_per_url(upstream, tmp_path):
