@@ -187,11 +187,25 @@ def _lstat(path: Path) -> os.stat_result | None:
         return None  # a component above is a file: reported for that component
 
 
-def _link_refused(path: Path, what: str) -> CollectionPlaceError:
+def _link_refused(subject: str) -> CollectionPlaceError:
     return CollectionPlaceError(
-        f"{what} {str(path)!r} is a symbolic link, and links in the collection are never followed; "
+        f"{subject} is a symbolic link, and links in the collection are never followed; "
         "remove the link (what it points to is left alone) and sync again."
     )
+
+
+def _require_folder(path: Path, st: os.stat_result | None) -> bool:
+    """False when `path` does not exist; raises CollectionPlaceError unless it is a real folder."""
+    if st is None:
+        return False
+    if stat.S_ISLNK(st.st_mode):
+        raise _link_refused(f"The collection folder {str(path)!r}")
+    if not stat.S_ISDIR(st.st_mode):
+        raise CollectionPlaceError(
+            f"The collection path {str(path)!r} is {_what(st.st_mode)} where a folder belongs; "
+            "move it away and sync again."
+        )
+    return True
 
 
 def check_place(collection_dir: str | os.PathLike[str], artifact: object) -> PlaceCheck:
@@ -205,42 +219,27 @@ def check_place(collection_dir: str | os.PathLike[str], artifact: object) -> Pla
     """
     root = Path(collection_dir)
     target = path_of(root, artifact)
-    st = _lstat(root)
-    if st is not None and not stat.S_ISDIR(st.st_mode):
-        if stat.S_ISLNK(st.st_mode):
-            raise _link_refused(root, "The collection folder")
-        raise CollectionPlaceError(
-            f"The collection folder {str(root)!r} is {_what(st.st_mode)}, not a folder; move it away and sync again."
-        )
-    parts = PurePosixPath(getattr(artifact, "place")).parts
     here = root
-    for part in parts[:-1]:
+    _require_folder(root, _lstat(root))
+    for part in PurePosixPath(getattr(artifact, "place")).parts[:-1]:
         here = here / part
-        st = _lstat(here)
-        if st is None:
+        if not _require_folder(here, _lstat(here)):
             return PlaceCheck(target, False)
-        if stat.S_ISLNK(st.st_mode):
-            raise _link_refused(here, "The collection folder")
-        if not stat.S_ISDIR(st.st_mode):
-            raise CollectionPlaceError(
-                f"The collection path {str(here)!r} is {_what(st.st_mode)} where a folder belongs; "
-                "move it away and sync again."
-            )
     st = _lstat(target)
     if st is None:
         return PlaceCheck(target, False)
     mode = st.st_mode
     name = getattr(artifact, "name", "?")
     if stat.S_ISLNK(mode):
-        raise _link_refused(target, f"The collection copy of {name!r},")
+        raise _link_refused(f"The collection copy of {name!r} ({str(target)!r})")
     want_dir = getattr(artifact, "shape", "dir") == "dir"
     if not (stat.S_ISDIR(mode) or stat.S_ISREG(mode)):
         raise CollectionPlaceError(
-            f"The collection copy of {name!r}, {str(target)!r}, is {_what(mode)}; remove it and sync again."
+            f"The collection copy of {name!r} ({str(target)!r}) is {_what(mode)}; remove it and sync again."
         )
     if stat.S_ISDIR(mode) != want_dir:
         return PlaceCheck(target, True, (
-            f"The collection copy of {name!r}, {str(target)!r}, is {_what(mode)} where "
+            f"The collection copy of {name!r} ({str(target)!r}) is {_what(mode)} where "
             f"{'a folder' if want_dir else 'a file'} belongs; sync it with --strategy take-upstream to keep it "
             "as a version and put the upstream copy back, or move it away yourself."
         ))
@@ -254,20 +253,11 @@ def make_parents(collection_dir: str | os.PathLike[str], artifact: object) -> Pa
     """
     root = Path(collection_dir)
     check_place(root, artifact)
-    root.mkdir(parents=True, exist_ok=True)
-    here = root
-    for part in PurePosixPath(getattr(artifact, "place")).parts[:-1]:
-        here = here / part
+    parts = PurePosixPath(getattr(artifact, "place")).parts
+    for folder in [root] + [root.joinpath(*parts[: i + 1]) for i in range(len(parts) - 1)]:
         try:
-            os.mkdir(here, 0o755)  # never follows: an existing link gives EEXIST
+            os.mkdir(folder, 0o755)  # never follows: an existing link gives EEXIST
         except FileExistsError:
             pass
-        st = os.lstat(here)
-        if stat.S_ISLNK(st.st_mode):
-            raise _link_refused(here, "The collection folder")
-        if not stat.S_ISDIR(st.st_mode):
-            raise CollectionPlaceError(
-                f"The collection path {str(here)!r} is {_what(st.st_mode)} where a folder belongs; "
-                "move it away and sync again."
-            )
+        _require_folder(folder, os.lstat(folder))
     return path_of(root, artifact)
