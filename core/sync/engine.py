@@ -329,7 +329,9 @@ def _act(ws: "Workspace", probe: Probe, strategy: Strategy) -> SyncResult:
 
 def _replace_wrong_shape(ws: "Workspace", probe: Probe, strategy: Strategy) -> SyncResult:
     """Take-upstream over a copy of the wrong shape: record it (stored, verified), then replace it."""
-    local_rec = _record_local(ws, probe, strategy, verify=True) if probe.local_tree is not None else None
+    local_rec = _record_local(ws, probe, strategy, verify=True)
+    if local_rec is None and probe.local_tree is not None:  # already the head's content: stored, verified
+        _store(ws, probe.target, probe.local_tree, verify=True)
     if local_rec is not None and local_rec.failed:
         return _result(probe, "failed", None, local_rec, error=(
             f"Kept the collection copy of {probe.artifact.name!r} because it could not be recorded; sync again."

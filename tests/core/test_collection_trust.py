@@ -237,3 +237,15 @@ def test_hashing_while_a_folder_and_a_link_flip_never_reads_outside(tmp_path):
         stop.set()
         flipper.join()
     assert outcomes["other"] == 0, outcomes
+
+
+def test_a_type_folder_replaced_by_a_file_is_refused_with_take_upstream_too(ws, tmp_path):
+    art = synced(ws, tmp_path)
+    skills = Path(ws.home.collection_dir) / "skills"
+    shutil.rmtree(skills)
+    skills.write_text("not a folder\n")
+
+    for strategy in sync.Strategy:
+        result = sync.sync_artifact(ws, art.id, strategy)
+        assert result.action == "failed" and "where a folder belongs" in result.error and str(skills) in result.error
+    assert skills.read_text() == "not a folder\n"
