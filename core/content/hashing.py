@@ -67,8 +67,12 @@ def hash_tree(root: str | os.PathLike[str], *, cache: "StatCache | None" = None,
     if stat_mod.S_ISDIR(st.st_mode):
         if cache is not None:
             return _hash_dir_cached(root_b, root_str, cache, follow_root)
-        files, links, _ = scan_tree(root_b, root_str, follow_root=follow_root)
-        return _tree_of(_read_entries(root_b, root_str, files, links, {}, None))
+        keep: list[int] = []
+        try:
+            files, links, _ = scan_tree(root_b, root_str, follow_root=follow_root, keep=keep)
+            return _tree_of(_read_entries(root_b, root_str, files, links, {}, None))
+        finally:
+            _close_all(keep)
 
     # A single file. entries: [rel path, kind, digest or None, size].
     entries: list[list] = []
@@ -119,15 +123,24 @@ def _hash_dir_cached(root_b: bytes, root_str: str, cache: "StatCache", follow_ro
     that snapshot (or a per-file row), the others are read, and the new snapshot
     replaces the old one: a folder's files need no per-file rows."""
     read_at = time.time_ns()  # before any read: the safe side for the racy check
-    files, links, keys = scan_tree(root_b, root_str, follow_root=follow_root)
-    tree = cache.lookup_tree(root_b, keys)
-    if tree is not None:
-        return tree
-    known = cache.reusable_digests(root_b, keys)
-    lookup = cache.lookup if len(known) < len(files) else None
-    tree = _tree_of(_read_entries(root_b, root_str, files, links, known, lookup))
+    keep: list[int] = []
+    try:
+        files, links, keys = scan_tree(root_b, root_str, follow_root=follow_root, keep=keep)
+        tree = cache.lookup_tree(root_b, keys)
+        if tree is not None:
+            return tree
+        known = cache.reusable_digests(root_b, keys)
+        lookup = cache.lookup if len(known) < len(files) else None
+        tree = _tree_of(_read_entries(root_b, root_str, files, links, known, lookup))
+    finally:
+        _close_all(keep)
     cache.store_tree(root_b, keys, tree, read_at_ns=read_at)
     return tree
+
+
+def _close_all(fds: list[int]) -> None:
+    for fd in fds:
+        os.close(fd)
 
 
 def _read_entries(
@@ -138,7 +151,7 @@ def _read_entries(
     entries: list[list] = []
     reads = FileReads(root_str, root_b)
     try:
-        for rel, path, fst in files:
+        for rel, path, fst, at, name in files:
             digest = known.get(rel)
             if digest is None and lookup is not None:
                 digest = lookup(path, fst)
@@ -146,7 +159,7 @@ def _read_entries(
             entry = [rel, "x" if fst.st_mode & 0o111 else "f", digest, size]
             entries.append(entry)
             if digest is None:
-                reads.add(entry, path, size, (fst.st_dev, fst.st_ino))
+                reads.add(entry, path, size, (fst.st_dev, fst.st_ino), at, name)
     except BaseException:
         reads.finish(abort=True)
         raise

@@ -84,17 +84,22 @@ class FileReads:
         self.errors: list[BaseException] = []
         self.stopped = False
 
-    def add(self, entry: list, path: bytes, size: int, ident: tuple[int, int] | None = None) -> None:
-        """`ident` is the (st_dev, st_ino) the walk saw: a file reached through a folder
-        swapped for a link since then is another file, and is refused, not read."""
+    def add(
+        self, entry: list, path: bytes, size: int, ident: tuple[int, int] | None = None, at: int = -1, name: bytes = b""
+    ) -> None:
+        """`at` >= 0: the file is opened as `name` relative to that folder descriptor (from
+        the walk, so it cannot be anywhere else). Otherwise by `path`, and `ident` is the
+        (st_dev, st_ino) the walk saw: a file reached through a folder swapped for a link
+        since then is another file, and is refused, not read."""
+        item = (entry, path, size, ident, at, name)
         if size < _BIG_FILE:
-            self.pending.append((entry, path, size, ident))
+            self.pending.append(item)
             if self.big and not self.futures:
                 self._start_helpers()
             return
         if self.queue is None:
             self.queue = SimpleQueue()
-        self.queue.put((entry, path, size, ident))
+        self.queue.put(item)
         self.big += 1
         if not self.futures and (self.big > 1 or self.pending):
             self._start_helpers()
@@ -111,10 +116,10 @@ class FileReads:
         try:
             if not abort:
                 root_str, root_b = self.root_str, self.root_b
-                for entry, path, size, ident in self.pending:  # small files: here, in a tight loop
+                for entry, path, size, ident, at, name in self.pending:  # small files: here, in a tight loop
                     if self.errors:
                         break
-                    entry[2] = _digest_or_raise(path, size, ident, root_str, root_b)
+                    entry[2] = _digest_or_raise(path, size, ident, at, name, root_str, root_b)
             if queue is not None:
                 self._work(False)  # then help with the big ones
         except BaseException:
@@ -145,16 +150,18 @@ class FileReads:
                 return
             if self.errors or self.stopped:
                 continue  # drain quickly once something failed
-            entry, path, size, ident = item
+            entry, path, size, ident, at, name = item
             try:
-                entry[2] = _digest_or_raise(path, size, ident, self.root_str, self.root_b)
+                entry[2] = _digest_or_raise(path, size, ident, at, name, self.root_str, self.root_b)
             except BaseException as exc:  # reported by the caller in finish()
                 self.errors.append(exc)
 
 
-def _digest_or_raise(path: bytes, size: int, ident: tuple[int, int] | None, root_str: str, root_b: bytes) -> str:
+def _digest_or_raise(
+    path: bytes, size: int, ident: tuple[int, int] | None, at: int, name: bytes, root_str: str, root_b: bytes
+) -> str:
     try:
-        digest = _digest_path(path, size, ident)
+        digest = _digest_path(path, size, ident, at, name)
         if digest is not None:
             return digest
         exc = None
@@ -167,11 +174,13 @@ def _digest_or_raise(path: bytes, size: int, ident: tuple[int, int] | None, root
     raise read_error(where, exc) from exc
 
 
-def _digest_path(path: bytes, size: int, ident: tuple[int, int] | None = None) -> str | None:
+def _digest_path(
+    path: bytes, size: int, ident: tuple[int, int] | None = None, at: int = -1, name: bytes = b""
+) -> str | None:
     """The file's sha256, or None when the file opened is not the one the walk saw (`ident`)."""
-    fd = os.open(path, _OPEN_FLAGS)
+    fd = os.open(name, _OPEN_FLAGS, dir_fd=at) if at >= 0 else os.open(path, _OPEN_FLAGS)
     try:
-        if ident is not None:
+        if at < 0 and ident is not None:
             st = os.fstat(fd)
             if st.st_ino != ident[1] or st.st_dev != ident[0]:
                 return None

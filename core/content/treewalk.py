@@ -12,6 +12,7 @@ from __future__ import annotations
 import errno
 import os
 import stat as stat_mod
+import sys
 
 from core.errors import UnsupportedEntryError
 from core.content.readers import read_error, show_path, swapped_error
@@ -24,6 +25,10 @@ _DIR_FLAGS = (
 )
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _BY_FD = os.scandir in os.supports_fd and os.open in os.supports_dir_fd
+# Folder descriptors a walk may keep open for the file reads after it (a file opened
+# relative to its folder's descriptor needs no identity check and a shorter path
+# lookup); past this many, files are read by path and checked by (st_dev, st_ino).
+KEEP_MAX = 256
 
 
 def _open_dir(name: bytes, dir_fd: int | None, follow: bool, where: str) -> int:
@@ -35,12 +40,16 @@ def _open_dir(name: bytes, dir_fd: int | None, follow: bool, where: str) -> int:
         raise read_error(where, exc) from exc
 
 
-def scan_tree(root_b: bytes, root_str: str, *, follow_root: bool = True) -> tuple[list, list, dict]:
-    """Every regular file (rel, path, stat) and link (rel, target) below root_b, and
-    keys: rel -> (size, mtime_ns, ino, ctime_ns, mode) of a file or a link's target.
+def scan_tree(
+    root_b: bytes, root_str: str, *, follow_root: bool = True, keep: list[int] | None = None
+) -> tuple[list, list, dict]:
+    """Every regular file (rel, path, stat, dir_fd, name) and link (rel, target) below
+    root_b, and keys: rel -> (size, mtime_ns, ino, ctime_ns, mode) of a file or a link's target.
 
     `follow_root=False` refuses a root that is (or became) a link; folders below the
-    root are never followed."""
+    root are never followed. With `keep` (a list), up to KEEP_MAX folder descriptors
+    stay open, appended to it, for reading the files relative to them (`dir_fd`, `name`);
+    the caller closes them. A file whose folder was not kept has dir_fd -1."""
     if not _BY_FD:  # pragma: no cover - Windows: no directory descriptors
         return _scan_by_path(root_b, root_str)
     files: list[tuple[bytes, bytes, os.stat_result]] = []
@@ -49,13 +58,17 @@ def scan_tree(root_b: bytes, root_str: str, *, follow_root: bool = True) -> tupl
     add_file = files.append
     skip = _SKIP
     is_reg = stat_mod.S_ISREG
-    fsencode = os.fsencode
-    # [dir fd, dir path, rel prefix, sub-folder names still to visit (None: not listed yet)]
-    stack: list[list] = [[_open_dir(root_b, None, follow_root, root_str), root_b, b"", None]]
+    fs_encoding = sys.getfilesystemencoding()  # what os.fsencode does, without its call overhead per name
+    # [dir fd, dir path, rel prefix, sub-folder names still to visit (None: not listed yet), kept]
+    stack: list[list] = [[_open_dir(root_b, None, follow_root, root_str), root_b, b"", None, False]]
     try:
         while stack:
             top = stack[-1]
-            fd, dir_path, prefix, subdirs = top
+            fd, dir_path, prefix, subdirs, kept = top
+            if subdirs is None and keep is not None and len(keep) < KEEP_MAX:
+                keep.append(fd)
+                kept = top[4] = True
+            at = fd if kept else -1
             if subdirs is None:
                 subdirs = top[3] = []
                 try:
@@ -63,7 +76,7 @@ def scan_tree(root_b: bytes, root_str: str, *, follow_root: bool = True) -> tupl
                         for item in it:
                             if item.name in skip:
                                 continue
-                            name = fsencode(item.name)
+                            name = item.name.encode(fs_encoding, "surrogateescape")
                             rel = prefix + name
                             if item.is_file(follow_symlinks=False) or not (
                                 item.is_symlink() or item.is_dir(follow_symlinks=False)
@@ -79,7 +92,7 @@ def scan_tree(root_b: bytes, root_str: str, *, follow_root: bool = True) -> tupl
                                         f"{special_file_kind(mode)}; artifacts may hold only files, "
                                         "folders and symbolic links, so remove it."
                                     )
-                                add_file((rel, dir_path + b"/" + name, fst))
+                                add_file((rel, dir_path + b"/" + name, fst, at, name))
                                 keys[rel] = (fst.st_size, fst.st_mtime_ns, fst.st_ino, fst.st_ctime_ns, mode)
                             elif item.is_symlink():
                                 try:
@@ -99,13 +112,15 @@ def scan_tree(root_b: bytes, root_str: str, *, follow_root: bool = True) -> tupl
                 name = subdirs.pop()
                 rel = prefix + name
                 child = _open_dir(name, fd, False, show_path(root_str, rel))
-                stack.append([child, dir_path + b"/" + name, rel + b"/", None])
+                stack.append([child, dir_path + b"/" + name, rel + b"/", None, False])
             else:
                 stack.pop()
-                os.close(fd)
+                if not kept:
+                    os.close(fd)
     finally:
         for top in stack:
-            os.close(top[0])
+            if not top[4]:
+                os.close(top[0])
     return files, links, keys
 
 
@@ -136,7 +151,7 @@ def _scan_by_path(root_b: bytes, root_str: str) -> tuple[list, list, dict]:  # p
                                 f"{special_file_kind(fst.st_mode)}; artifacts may hold only files, "
                                 "folders and symbolic links, so remove it."
                             )
-                        files.append((rel, item.path, fst))
+                        files.append((rel, item.path, fst, -1, b""))
                         keys[rel] = (fst.st_size, fst.st_mtime_ns, fst.st_ino, fst.st_ctime_ns, fst.st_mode)
         except OSError as exc:
             raise read_error(root_str, exc) from exc
