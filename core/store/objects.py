@@ -163,6 +163,21 @@ class ObjectStore:
         """Whether the object named `digest` is stored (not verified: see read_bytes)."""
         return self.object_path(digest).exists()
 
+    def lacks_any(self, tree: TreeHash) -> bool:
+        """Whether the manifest of `tree` or any object it names is missing (not verified).
+
+        One stat per object on plain strings: cheap enough to ask on every sync of an
+        up-to-date artifact, which then stores what is missing (store_tree)."""
+        exists = os.path.exists
+        if not exists(self.manifest_path(tree.content_hash)):
+            return True
+        base = os.fspath(self.objects_dir) + os.sep
+        for entry in tree.entries:
+            d = entry.digest
+            if not exists(base + d[:2] + os.sep + d[2:]):
+                return True
+        return False
+
     def verify(self, digest: str) -> str | None:
         """None when the object is stored and decompresses to bytes hashing to `digest`;
         otherwise why not (missing, or the corruption found). Raises ObjectStoreError

@@ -293,9 +293,9 @@ def _act(ws: "Workspace", probe: Probe, strategy: Strategy) -> SyncResult:
         state is SyncState.DIVERGED and strategy is Strategy.TAKE_UPSTREAM
     )
     local_rec = _record_local(ws, probe, strategy, verify=replacing)
-    if local_rec is None and probe.local_tree is not None and not replacing:
+    if local_rec is None and probe.local_tree is not None and not replacing and ws.objects.lacks_any(probe.local_tree):
         # The head's content, live in the collection: puts back any object of it that
-        # went missing (a stat per object), so a deleted object does not stay lost.
+        # went missing (a stat per object to notice), so a deleted object does not stay lost.
         try:
             _store(ws, probe.target, probe.local_tree)
         except OSError as exc:

@@ -178,7 +178,7 @@ def _what(mode: int) -> str:
     return "a special file"
 
 
-def _lstat(path: Path) -> os.stat_result | None:
+def _lstat(path: str) -> os.stat_result | None:
     try:
         return os.lstat(path)
     except FileNotFoundError:
@@ -194,15 +194,15 @@ def _link_refused(subject: str) -> CollectionPlaceError:
     )
 
 
-def _require_folder(path: Path, st: os.stat_result | None) -> bool:
+def _require_folder(path: str, st: os.stat_result | None) -> bool:
     """False when `path` does not exist; raises CollectionPlaceError unless it is a real folder."""
     if st is None:
         return False
     if stat.S_ISLNK(st.st_mode):
-        raise _link_refused(f"The collection folder {str(path)!r}")
+        raise _link_refused(f"The collection folder {path!r}")
     if not stat.S_ISDIR(st.st_mode):
         raise CollectionPlaceError(
-            f"The collection path {str(path)!r} is {_what(st.st_mode)} where a folder belongs; "
+            f"The collection path {path!r} is {_what(st.st_mode)} where a folder belongs; "
             "move it away and sync again."
         )
     return True
@@ -217,15 +217,15 @@ def check_place(collection_dir: str | os.PathLike[str], artifact: object) -> Pla
     what to do. A copy of the wrong shape is not an error here: `wrong_shape` says
     so, and sync decides (take-upstream stores it, then replaces it).
     """
-    root = Path(collection_dir)
-    target = path_of(root, artifact)
-    here = root
-    _require_folder(root, _lstat(root))
+    target = path_of(collection_dir, artifact)  # checks the recorded place first
+    # Plain strings: this runs for every artifact on every sync and status.
+    here = os.fspath(collection_dir)
+    _require_folder(here, _lstat(here))
     for part in PurePosixPath(getattr(artifact, "place")).parts[:-1]:
-        here = here / part
+        here = os.path.join(here, part)
         if not _require_folder(here, _lstat(here)):
             return PlaceCheck(target, False)
-    st = _lstat(target)
+    st = _lstat(os.fspath(target))
     if st is None:
         return PlaceCheck(target, False)
     mode = st.st_mode
@@ -259,5 +259,5 @@ def make_parents(collection_dir: str | os.PathLike[str], artifact: object) -> Pa
             os.mkdir(folder, 0o755)  # never follows: an existing link gives EEXIST
         except FileExistsError:
             pass
-        _require_folder(folder, os.lstat(folder))
+        _require_folder(str(folder), os.lstat(folder))
     return path_of(root, artifact)
