@@ -28,7 +28,7 @@ _BY_FD = os.scandir in os.supports_fd and os.open in os.supports_dir_fd
 # Folder descriptors a walk may keep open for the file reads after it (a file opened
 # relative to its folder's descriptor needs no identity check and a shorter path
 # lookup); past this many, files are read by path and checked by (st_dev, st_ino).
-KEEP_MAX = 256
+KEEP_MAX = 64  # x up to 8 hash_tree calls at once (hash_trees spread) stays far below a 1,024 fd limit
 
 
 def _open_dir(name: bytes, dir_fd: int | None, follow: bool, where: str) -> int:

@@ -249,3 +249,33 @@ def test_a_type_folder_replaced_by_a_file_is_refused_with_take_upstream_too(ws, 
         result = sync.sync_artifact(ws, art.id, strategy)
         assert result.action == "failed" and "where a folder belongs" in result.error and str(skills) in result.error
     assert skills.read_text() == "not a folder\n"
+
+
+@pytest.mark.parametrize("keep_max", [64, 0])
+def test_a_folder_swapped_for_a_link_after_the_walk_is_not_read_through(tmp_path, monkeypatch, keep_max):
+    """Files are read after the walk: from the folder descriptor the walk kept, or by path with a
+    (dev, ino) check when it kept none (KEEP_MAX 0). Either way no byte comes from outside."""
+    from core.content import hashing, treewalk
+
+    root = tmp_path / "art"
+    (root / "a").mkdir(parents=True)
+    (root / "a" / "f.md").write_text("inside\n")
+    inside = hash_tree(root)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "f.md").write_text("OUTSIDE\n")
+    real_scan = treewalk.scan_tree
+
+    def scan_then_swap(*args, **kwargs):
+        found = real_scan(*args, **kwargs)
+        os.rename(root / "a", tmp_path / "parked")
+        (root / "a").symlink_to(outside)
+        return found
+
+    monkeypatch.setattr(treewalk, "KEEP_MAX", keep_max)
+    monkeypatch.setattr(hashing, "scan_tree", scan_then_swap)
+    if keep_max:
+        assert hash_tree(root).content_hash == inside.content_hash  # read in the folder walked
+    else:
+        with pytest.raises(HashingError, match="replaced"):
+            hash_tree(root)
