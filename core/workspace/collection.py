@@ -240,8 +240,9 @@ def check_place(collection_dir: str | os.PathLike[str], artifact: object) -> Pla
     if stat.S_ISDIR(mode) != want_dir:
         return PlaceCheck(target, True, (
             f"The collection copy of {name!r} ({str(target)!r}) is {_what(mode)} where "
-            f"{'a folder' if want_dir else 'a file'} belongs; sync it with --strategy take-upstream to keep it "
-            "as a version and put the upstream copy back, or move it away yourself."
+            f"{'a folder' if want_dir else 'a file'} belongs; a sync with take-upstream "
+            f"(`sync {name} --strategy take-upstream`) keeps it as a version and puts the upstream copy back, "
+            "or move it away yourself."
         ))
     return PlaceCheck(target, True)
 
