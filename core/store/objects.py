@@ -57,6 +57,17 @@ def _level_for(first_chunk: bytes) -> int:
     return LEVEL if len(zlib.compress(probe, LEVEL)) < 0.9 * len(probe) else 0
 
 
+def _object_check(digest: str) -> Callable[[str], None]:
+    """A repair's check of its temp file: it must decompress to bytes hashing to `digest`."""
+
+    def check(tmp: str) -> None:
+        with VerifiedReader(digest, tmp) as reader:
+            for _ in reader:
+                pass
+
+    return check
+
+
 def _ensure_shard(shard: Path) -> None:
     """Create a fan-out folder (objects/ab/) durably: a power cut must not drop the
     folder of an object that a recorded version already points at."""
@@ -125,13 +136,13 @@ class ObjectStore:
 
     def _write_stream(
         self, final: Path, chunks: Iterable[bytes], verify: Callable[[], None] | None = None,
-        replace_digest: str | None = None,
+        replace_check: Callable[[str], None] | None = None,
     ) -> None:
         """Compress `chunks` into a temp file beside `final`, then publish it.
 
         `verify` runs after the last chunk and before publishing; it raises to abort.
-        `replace_digest` (repair): the temp file is read back and must decompress to
-        bytes hashing to it before it replaces whatever is at `final`.
+        `replace_check` (repair): reads the finished temp file back and raises unless it
+        is sound; only then does it replace whatever is at `final`.
         """
         _ensure_shard(final.parent)
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=final.parent)
@@ -147,11 +158,9 @@ class ObjectStore:
                 os.fsync(out.fileno())
             if verify is not None:
                 verify()
-            if replace_digest is not None:
-                with VerifiedReader(replace_digest, tmp) as check:
-                    for _ in check:
-                        pass
-            self._publish(tmp, final, replace=replace_digest is not None)
+            if replace_check is not None:
+                replace_check(tmp)
+            self._publish(tmp, final, replace=replace_check is not None)
         except BaseException:
             try:
                 os.unlink(tmp)
@@ -206,7 +215,7 @@ class ObjectStore:
         damaged = repair and final.exists() and self.verify(digest) is not None
         if damaged or not final.exists():
             try:
-                self._write_stream(final, iter((data,)), replace_digest=digest if damaged else None)
+                self._write_stream(final, iter((data,)), replace_check=_object_check(digest) if damaged else None)
             except OSError as exc:
                 raise ObjectStoreError(
                     f"Could not store object {digest} in {final.parent}: {exc.strerror or exc}; check free space and permissions."
@@ -267,7 +276,7 @@ class ObjectStore:
                     )
 
             try:
-                self._write_stream(self.object_path(digest), chunks(), verify, digest if repair else None)
+                self._write_stream(self.object_path(digest), chunks(), verify, _object_check(digest) if repair else None)
             except OSError as exc:
                 raise ObjectStoreError(f"Could not store {shown}: {exc.strerror or exc}; check free space and permissions.") from None
             return digest
@@ -342,34 +351,22 @@ class ObjectStore:
             if not damaged:
                 return False
         data = encode_manifest(tree)
-        if damaged:
-            # Written beside, checked by parsing it back, then renamed over the damaged one.
-            _ensure_shard(final.parent)
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=final.parent)
-            try:
-                with os.fdopen(fd, "wb") as out:
-                    out.write(zlib.compress(data, LEVEL))
-                    out.flush()
-                    os.fsync(out.fileno())
-                with open(tmp, "rb") as back:
-                    parse_manifest(zlib.decompress(back.read()), tree.content_hash)
-                self._publish(tmp, final, replace=True)
-            except (OSError, zlib.error, ManifestFormatError) as exc:
-                try:
-                    os.unlink(tmp)
-                except FileNotFoundError:
-                    pass
-                raise ObjectStoreError(
-                    f"Could not write the manifest of {tree.content_hash} again in {final.parent}: {exc}."
-                ) from None
-            return True
+
+        def parses_back(tmp: str) -> None:
+            with open(tmp, "rb") as back:
+                parse_manifest(zlib.decompress(back.read()), tree.content_hash)
+
         try:
-            self._write_stream(final, iter((data,)))
+            self._write_stream(final, iter((data,)), replace_check=parses_back if damaged else None)
+        except (zlib.error, ManifestFormatError) as exc:
+            raise ObjectStoreError(
+                f"Could not write the manifest of {tree.content_hash} again in {final.parent}: {exc}."
+            ) from None
         except OSError as exc:
             raise ObjectStoreError(
                 f"Could not store the manifest of {tree.content_hash} in {final.parent}: {exc.strerror or exc}."
             ) from None
-        return False
+        return damaged
 
     def get_manifest(self, content_hash: str) -> TreeHash:
         """The stored manifest of `content_hash`, parsed and verified against the hash."""
