@@ -9,7 +9,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Callable
 
-from core.cli.output import write, write_json
+from core.cli.output import printable, write, write_json
 from core.cli.session import open_workspace
 
 if TYPE_CHECKING:
@@ -47,8 +47,8 @@ def _versions_text(problem: "Problem") -> str:
         return "used by no recorded version"
     parts = []
     for v in problem.versions:
-        files = f" ({', '.join(v.paths)})" if v.paths else ""
-        parts.append(f"{v.type}/{v.artifact} v{v.number} (#{v.version_id}){files}")
+        files = f" ({', '.join(printable(path) for path in v.paths)})" if v.paths else ""
+        parts.append(f"{v.type}/{printable(v.artifact)} v{v.number} (#{v.version_id}){files}")
     return "affects " + "; ".join(parts)
 
 
@@ -58,17 +58,17 @@ def fsck_text(report: "FsckReport", repair: bool) -> str:
         f"and {report.versions_checked} versions."
     ]
     for p in report.problems:
-        what = "missing" if p.reason == "missing" else f"damaged ({p.reason})"
-        lines.append(f"{p.kind} {p.name} {what}: {p.path}")
+        what = "missing" if p.reason == "missing" else f"damaged ({printable(p.reason)})"
+        lines.append(f"{p.kind} {p.name} {what}: {printable(p.path)}")
         lines.append(f"  {_versions_text(p)}")
         if p.repaired_from:
-            lines.append(f"  repaired from {p.repaired_from}")
+            lines.append(f"  repaired from {printable(p.repaired_from)}")
         elif repair:
             lines.append("  not repaired: no collection copy or upstream holds this content any more")
     for stray in report.strays:
-        lines.append(f"stray file (names no object, left alone): {stray}")
+        lines.append(f"stray file (names no object, left alone): {printable(stray)}")
     for note in report.notes:
-        lines.append(f"note: {note}")
+        lines.append(f"note: {printable(note)}")
     remaining = report.remaining
     if not report.problems:
         lines.append("No damage found.")

@@ -60,3 +60,15 @@ def test_fsck_without_repair_changes_nothing_and_repair_restores_a_link_object(t
         assert report.remaining == ()
         assert ws.objects.read_bytes(link.digest) == b"SKILL.md"
         assert sync.fsck(ws).problems == ()
+
+
+def test_fsck_text_escapes_names_and_paths_from_outside():
+    from core.cli.fsck import fsck_text
+    from core.sync import AffectedVersion, FsckReport, Problem
+
+    version = AffectedVersion("evil\nname", "skill", 2, 7, "ab" * 32, ("SKILL.md\x1b[31m",))
+    problem = Problem("object", "cd" * 32, "/store/objects/cd/x", "missing", (version,))
+    text = fsck_text(FsckReport(1, 1, 1, (problem,), (), ("note\nforged line",)), repair=False)
+
+    assert "\x1b" not in text and "evil\\nname" in text and "SKILL.md\\x1b[31m" in text
+    assert "note: note\\nforged line" in text.splitlines()
