@@ -29,6 +29,7 @@ _BY_FD = os.scandir in os.supports_fd and os.open in os.supports_dir_fd
 # relative to its folder's descriptor needs no identity check and a shorter path
 # lookup); past this many, files are read by path and checked by (st_dev, st_ino).
 KEEP_MAX = 64  # x up to 8 hash_tree calls at once (hash_trees spread) stays far below a 1,024 fd limit
+_STACK_OPEN = 16  # folder descriptors a walk holds for the folders above the one it lists (deep trees)
 
 
 def _open_dir(name: bytes, dir_fd: int | None, follow: bool, where: str) -> int:
@@ -59,12 +60,15 @@ def scan_tree(
     skip = _SKIP
     is_reg = stat_mod.S_ISREG
     fs_encoding = sys.getfilesystemencoding()  # what os.fsencode does, without its call overhead per name
-    # [dir fd, dir path, rel prefix, sub-folder names still to visit (None: not listed yet), kept]
-    stack: list[list] = [[_open_dir(root_b, None, follow_root, root_str), root_b, b"", None, False]]
+    # [dir fd (-1: closed while deeper folders are walked), dir path, rel prefix,
+    #  sub-folder names still to visit (None: not listed yet), kept, (st_dev, st_ino) once closed]
+    stack: list[list] = [[_open_dir(root_b, None, follow_root, root_str), root_b, b"", None, False, None]]
     try:
         while stack:
             top = stack[-1]
-            fd, dir_path, prefix, subdirs, kept = top
+            fd, dir_path, prefix, subdirs, kept, ident = top
+            if fd < 0:
+                fd = top[0] = _reopen_dir(dir_path, ident, show_path(root_str, prefix.rstrip(b"/")))
             if subdirs is None and keep is not None and len(keep) < KEEP_MAX:
                 keep.append(fd)
                 kept = top[4] = True
@@ -112,16 +116,34 @@ def scan_tree(
                 name = subdirs.pop()
                 rel = prefix + name
                 child = _open_dir(name, fd, False, show_path(root_str, rel))
-                stack.append([child, dir_path + b"/" + name, rel + b"/", None, False])
+                if not kept and len(stack) > _STACK_OPEN:
+                    # A deep tree must not hold one descriptor per level (ulimit -n): this
+                    # folder is closed and opened again, by path and checked, when its
+                    # next sub-folder is due.
+                    st = os.fstat(fd)
+                    top[5] = (st.st_dev, st.st_ino)
+                    os.close(fd)
+                    top[0] = -1
+                stack.append([child, dir_path + b"/" + name, rel + b"/", None, False, None])
             else:
                 stack.pop()
                 if not kept:
                     os.close(fd)
     finally:
         for top in stack:
-            if not top[4]:
+            if not top[4] and top[0] >= 0:
                 os.close(top[0])
     return files, links, keys
+
+
+def _reopen_dir(path: bytes, ident: tuple[int, int], where: str) -> int:
+    """Open a folder closed during the walk again; it must be the very folder walked."""
+    fd = _open_dir(path, None, False, where)
+    st = os.fstat(fd)
+    if (st.st_dev, st.st_ino) != ident:
+        os.close(fd)
+        raise swapped_error(where)
+    return fd
 
 
 def _scan_by_path(root_b: bytes, root_str: str) -> tuple[list, list, dict]:  # pragma: no cover - Windows

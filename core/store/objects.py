@@ -25,7 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from core.errors import CorruptObjectError, MissingObjectError, ObjectStoreError
+from core.errors import CorruptObjectError, MissingObjectError, ObjectStoreError, describe_os_error
 from core.fsio import O_NOFOLLOW, fsync_dir
 from core.store.materialize import materialize
 from core.content import check_link_target, check_name, content_hash_of, ManifestEntry, TreeHash
@@ -219,7 +219,8 @@ class ObjectStore:
                 self._write_stream(final, iter((data,)), replace_check=_object_check(digest) if damaged else None)
             except OSError as exc:
                 raise ObjectStoreError(
-                    f"Could not store object {digest} in {final.parent}: {exc.strerror or exc}; check free space and permissions."
+                    f"Could not store object {digest} in {final.parent}: "
+                    f"{describe_os_error(exc, 'check free space and permissions')}."
                 ) from None
         return digest
 
@@ -244,7 +245,7 @@ class ObjectStore:
             fd = os.open(path, os.O_RDONLY | O_NOFOLLOW | _O_BINARY)
         except OSError as exc:
             raise ObjectStoreError(
-                f"Could not read {shown} to store it: {exc.strerror or exc}; check its permissions and sync again."
+                f"Could not read {shown} to store it: {describe_os_error(exc, 'check its permissions')}, then sync again."
             ) from None
         with os.fdopen(fd, "rb") as src:
             if not stat.S_ISREG(os.fstat(src.fileno()).st_mode):
@@ -279,7 +280,9 @@ class ObjectStore:
             try:
                 self._write_stream(self.object_path(digest), chunks(), verify, _object_check(digest) if repair else None)
             except OSError as exc:
-                raise ObjectStoreError(f"Could not store {shown}: {exc.strerror or exc}; check free space and permissions.") from None
+                raise ObjectStoreError(
+                    f"Could not store {shown}: {describe_os_error(exc, 'check free space and permissions')}."
+                ) from None
             return digest
 
     # ---- reading -----------------------------------------------------------

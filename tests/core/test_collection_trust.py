@@ -279,3 +279,36 @@ def test_a_folder_swapped_for_a_link_after_the_walk_is_not_read_through(tmp_path
     else:
         with pytest.raises(HashingError, match="replaced"):
             hash_tree(root)
+
+
+@pytest.mark.parametrize("swap_to", ["link", "other folder"])
+def test_a_folder_closed_in_a_deep_walk_must_be_the_same_folder_when_it_is_opened_again(tmp_path, monkeypatch, swap_to):
+    """A deep walk closes the folders above it (ulimit) and opens them again by path: a folder
+    swapped meanwhile, for a link or for another folder, is refused."""
+    from core.content import treewalk
+
+    root = tmp_path / "art"
+    for sub in ("b", "c"):
+        (root / "a" / sub).mkdir(parents=True)
+        (root / "a" / sub / "f.md").write_text(f"{sub}\n")
+    outside = outside_folder(tmp_path)
+    (outside / "c").mkdir()
+    real_reopen = treewalk._reopen_dir
+    swapped = []
+
+    def reopen_after_swap(path, ident, where):
+        if path.endswith(b"/a") and not swapped:
+            swapped.append(path)
+            os.rename(root / "a", tmp_path / "parked")
+            if swap_to == "link":
+                (root / "a").symlink_to(outside)
+            else:
+                (root / "a" / "c").mkdir(parents=True)
+        return real_reopen(path, ident, where)
+
+    monkeypatch.setattr(treewalk, "_STACK_OPEN", 0)
+    monkeypatch.setattr(treewalk, "KEEP_MAX", 0)
+    monkeypatch.setattr(treewalk, "_reopen_dir", reopen_after_swap)
+    with pytest.raises(HashingError, match="replaced"):
+        hash_tree(root)
+    assert swapped
