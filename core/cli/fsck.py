@@ -9,8 +9,8 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Callable
 
+from core.cli.commands import open_workspace
 from core.cli.output import printable, write, write_json
-from core.cli.session import open_workspace
 
 if TYPE_CHECKING:
     from core.sync import FsckReport, Problem

@@ -125,7 +125,8 @@ def _sources_from(label: str, root: Path, tree: "TreeHash") -> _Source:
 
 
 def _collection_sources(ws: "Workspace", notes: list[str]) -> Iterable[_Source]:
-    from core.sync.probe import copy_tree_hash, entry_name
+    from core.content import copy_tree_hash
+    from core.sync.probe import entry_name
     from core.workspace import check_place
 
     for art in ws.history.list_artifacts():
@@ -141,7 +142,8 @@ def _collection_sources(ws: "Workspace", notes: list[str]) -> Iterable[_Source]:
 
 
 def _upstream_sources(ws: "Workspace", artifacts: Iterable["ArtifactInfo"], notes: list[str]) -> Iterable[_Source]:
-    from core.sync.probe import copy_tree_hash, entry_name
+    from core.content import copy_tree_hash
+    from core.sync.probe import entry_name
     from core.upstreams import fetch
 
     for art in artifacts:
