@@ -17,14 +17,21 @@ from typing import TYPE_CHECKING, Any
 from core.workspace.paths import DataHome, resolve_db_url, resolve_home
 
 if TYPE_CHECKING:
-    from core.workspace.collection import InvalidNameError, path_of, place_for
+    from core.workspace.collection import (
+        CollectionPlaceError, InvalidNameError, PlaceCheck, check_place, make_parents, path_of, place_for,
+    )
     from core.workspace.pending import PendingRecord, PendingRecords
     from core.workspace.workspace import Workspace
 
 __all__ = ["Workspace", "DataHome", "resolve_home", "resolve_db_url", "InvalidNameError", "path_of", "place_for",
-           "PendingRecord", "PendingRecords"]
+           "PendingRecord", "PendingRecords",
+           "CollectionPlaceError", "PlaceCheck", "check_place", "make_parents"]
 
 _LAZY = {
+    "CollectionPlaceError": "core.workspace.collection",
+    "PlaceCheck": "core.workspace.collection",
+    "check_place": "core.workspace.collection",
+    "make_parents": "core.workspace.collection",
     "Workspace": "core.workspace.workspace",
     "InvalidNameError": "core.workspace.collection",
     "path_of": "core.workspace.collection",
