@@ -379,6 +379,16 @@ class History:
         with self.db.session() as s:
             return [_version_info(r) for r in s.scalars(_newest_first(artifact_id)).all()]
 
+    def version_counts(self) -> dict[int, int]:
+        """How many versions each artifact has, from one grouped COUNT (the window picks
+        the artifact with the longest history without loading any history).
+        Artifacts without a version are absent from the result."""
+        counts = select(ArtifactVersion.artifact_id, func.count(ArtifactVersion.id)).group_by(
+            ArtifactVersion.artifact_id
+        )
+        with self.db.session() as s:
+            return {artifact_id: count for artifact_id, count in s.execute(counts).all()}
+
     def version(self, version_id: int) -> VersionInfo:
         with self.db.session() as s:
             row = s.get(ArtifactVersion, version_id)
