@@ -39,13 +39,12 @@ class ArtifactHeader(QWidget):
         layout.addWidget(self.subtitle)
         layout.addWidget(self.error_label)
 
-    def show_artifact(self, info: ArtifactInfo, state: str, version_count: int, error: str | None) -> None:
+    def show_artifact(self, info: ArtifactInfo, state: str, version_count: int | None, error: str | None) -> None:
+        """`version_count` None: not known yet (the versions are still loading)."""
         n = version_count
+        count = "" if n is None else f" · {n} version{'s' if n != 1 else ''}"
         self.title.setText(info.name)
-        self.subtitle.setText(
-            f"{info.type} · {icons.state_text(state)} · {n} version{'s' if n != 1 else ''}"
-            f" · upstream: {upstream_text(info)}"
-        )
+        self.subtitle.setText(f"{info.type} · {icons.state_text(state)}{count} · upstream: {upstream_text(info)}")
         self.subtitle.setToolTip(f"In the collection: {info.place}")
         if error:
             self.error_label.setStyleSheet(f"color: {error_colour(self.palette())};")

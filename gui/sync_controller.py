@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QWidget
 
 from core.summary import summarize_results
 from core.sync import ArtifactStatus, Strategy, SyncResult, SyncState
+from gui import hotkeys
 from gui.diverged_dialog import DivergedDialog
 from gui.status_runner import StatusRunner, statuses_of
 from gui.workers import StatusReply, SyncWorker, WorkerPool
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     from core.workspace import Workspace
 
 SYNC_RUNNING_TIP = "A sync is running…"
-SYNC_IDLE_TIP = "Sync every artifact from its upstream (F5)"
+SYNC_IDLE_TIP = hotkeys.tip("Sync every artifact from its upstream", hotkeys.SYNC)
 
 
 class SyncController(QObject):

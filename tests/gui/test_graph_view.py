@@ -12,7 +12,9 @@ from PySide6.QtGui import QImage
 from core.history import VersionInfo
 from core.lineage import ghost_key
 from gui.graph_items import NodeItem
-from gui.graph_view import ExportError, GraphLegend, LineageView
+from gui.graph_export import ExportError, export_graphml, export_png, export_svg
+from gui.graph_legend import GraphLegend
+from gui.graph_view import LineageView
 
 T0 = datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc)
 LEGACY = "9f" * 32
@@ -104,8 +106,8 @@ def test_ctrl_click_requests_compare(qtbot, view):
         click(qtbot, view, 5, Qt.KeyboardModifier.ControlModifier)
     assert sig.args == [2, 5]
     assert view.selected_version_id() == 2
-    ring = view._compare_ring  # the compared version is marked in the graph
-    assert ring.isVisible() and ring.pos() == view._points[5]
+    ring = view.compare_ring()  # the compared version is marked in the graph
+    assert ring.isVisible() and ring.pos() == view.node_pos(5)
     click(qtbot, view, 3)  # a plain selection ends the comparison
     assert not ring.isVisible()
 
@@ -217,19 +219,19 @@ def test_tooltip_event_shows_the_hovered_node(qtbot, view, monkeypatch):
 
 
 def test_export_png_svg_graphml(qtbot, view, tmp_path):
-    png = view.export_png(tmp_path / "g.png")
+    png = export_png(view, tmp_path / "g.png")
     img = QImage(str(png))
     assert not img.isNull()
     colours = {img.pixel(x, y) for x in range(0, img.width(), 3) for y in range(0, img.height(), 3)}
     assert len(colours) > 10
     assert img.width() > 400  # 2x
 
-    svg = view.export_svg(tmp_path / "g.svg")
+    svg = export_svg(view, tmp_path / "g.svg")
     root = ET.parse(svg).getroot()
     assert root.tag.endswith("svg")
     assert len(list(root.iter())) > 10
 
-    gml = view.export_graphml(tmp_path / "g.graphml")
+    gml = export_graphml(view, tmp_path / "g.graphml")
     g = nx.read_graphml(gml)
     assert g.number_of_nodes() == 7
     assert ("5", "6") in g.edges
@@ -239,7 +241,7 @@ def test_export_without_graph_says_so(qtbot, tmp_path):
     v = LineageView()
     qtbot.addWidget(v)
     with pytest.raises(ExportError, match="no graph"):
-        v.export_png(tmp_path / "x.png")
+        export_png(v, tmp_path / "x.png")
 
 
 def test_large_history_switches_to_overview_and_back(qtbot):
