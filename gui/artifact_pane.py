@@ -101,9 +101,11 @@ class ArtifactPane(QWidget):
         bold = icons.group_font(self.tree.font())
         titles = max((self.cell_width(t, font=bold) for t in self.model.group_titles()), default=0)
         header = self.tree.header()
-        # Artifact rows sit one level in: the tree indents them (groups keep their own
-        # branch indicator inside the same indentation).
-        self._name_width = max(self.cell_width(longest, icon=True), titles) + self.tree.indentation()
+        # Artifact rows sit one level in, behind the groups' branch indicators (as QTreeView
+        # indents them: one indentation per level, one more for the decorated root).
+        indent = self.tree.indentation() * (2 if self.tree.rootIsDecorated() else 1)
+        self._name_width = max(self.cell_width(longest, icon=True) + indent,
+                               titles + indent - self.tree.indentation())
         self._name_width = max(self._name_width, header.sectionSizeHint(NAME_COLUMN))
         if not self._state_width:
             self._state_width = max(max(self.cell_width(t) for t in icons.STATE_TEXT.values()),
