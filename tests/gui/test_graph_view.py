@@ -270,3 +270,41 @@ def test_legend_renders(qtbot):
     assert legend.heightForWidth(300) > legend.heightForWidth(1200)
     img = legend.grab().toImage()
     assert len({img.pixel(x, y) for x in range(0, img.width(), 2) for y in range(0, img.height(), 2)}) > 5
+
+
+def test_long_history_makes_node_items_only_for_bands_on_screen(qtbot, tmp_path):
+    v = LineageView()
+    qtbot.addWidget(v)
+    v.resize(800, 600)
+    v.show()
+    qtbot.waitExposed(v)
+    chain = [V(1)] + [V(i, i - 1) for i in range(2, 2001)]
+    v.set_versions(chain, None)
+    assert v.node_count() == 2000
+    assert v.transform().m11() == 1.0  # a long history opens at reading size on its head
+    made = v.item_count()
+    assert 0 < made < 2000 // 4  # the head's band and its neighbour, not the whole history
+    # Scrolling to the root makes the items there; selecting and hit-testing never need them.
+    v.select_version(1)
+    assert v.item_count() > made
+    pos = v.mapFromScene(v.node_pos(1))
+    assert v.node_at(pos) == 1
+    # A node asked for by key gets its item (with its band) on demand.
+    assert v.node_item(1000).key == 1000
+    # An export that shows labels makes every item first.
+    export_png(v, tmp_path / "long.png")
+    assert v.item_count() == 2000
+
+
+def test_show_plan_draws_a_graph_planned_elsewhere(qtbot):
+    from gui.graph_scene import plan_scene
+
+    v = LineageView()
+    qtbot.addWidget(v)
+    v.resize(900, 700)
+    v.show()
+    plan = plan_scene(history(), 6)  # what the window's loader makes on a worker
+    v.show_plan(plan)
+    assert v.node_count() == 7 and v.graph() is plan.graph
+    v.select_version(3)
+    assert v.selected_version_id() == 3
