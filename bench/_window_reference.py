@@ -230,8 +230,9 @@ class ReferenceComparePanel(ComparePanel):
 def install() -> None:
     """Put the reference parts into the window classes of this process."""
     from gui import main_window
+    from gui.graph_scene import plan_scene
     from gui.graph_view import LineageView
-    from gui.lineage_loader import load_lineage
+    from gui.lineage_loader import LineageReply
     from gui.version_browser import VersionBrowser
 
     main_window.ArtifactPane = ReferencePane
@@ -251,9 +252,13 @@ def install() -> None:
     main_window.MainWindow._after_states_changed = after_states_changed  # type: ignore[method-assign]
 
     def open_on_gui_thread(self: VersionBrowser, artifact_id: int, wanted: int | None = None) -> None:
+        # As before: the versions read with the collector running, then graph, layout and
+        # scene built with it paused (the old set_versions paused it around all three).
         self.loading = artifact_id
         self._wanted = wanted
-        self.show_loaded(load_lineage(self.history, artifact_id, 0))
+        versions = self.history.versions(artifact_id)
+        plan = plan_scene(versions, versions[0].id) if versions else None
+        self.show_loaded(LineageReply(0, artifact_id, versions, plan))
 
     VersionBrowser.open = open_on_gui_thread  # type: ignore[method-assign]
 

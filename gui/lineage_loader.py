@@ -20,7 +20,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from core.errors import LineageError
 from core.history import History, VersionInfo
-from gui.graph_scene import ScenePlan, plan_scene
+from gui.graph_scene import ScenePlan, gc_paused, plan_scene
 from gui.workers import Worker, WorkerPool, error_message
 
 DOING = "loading the artifact's history"
@@ -38,8 +38,11 @@ class LineageReply:
 def load_lineage(history: History, artifact_id: int, seq: int) -> LineageReply:
     """Versions and scene plan of one artifact; any thread. A failure is a reply too."""
     try:
-        versions = history.versions(artifact_id)
-        plan = plan_scene(versions, versions[0].id) if versions else None
+        # Reading 10,000 rows allocates ~200,000 objects; with the collector running, a
+        # full collection mid-load holds the GIL and so pauses the GUI thread too.
+        with gc_paused():
+            versions = history.versions(artifact_id)
+            plan = plan_scene(versions, versions[0].id) if versions else None
         return LineageReply(seq, artifact_id, versions, plan)
     except Exception as exc:  # the window shows it in the graph's place; nothing is lost
         if not isinstance(exc, LineageError):
