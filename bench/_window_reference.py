@@ -256,9 +256,12 @@ def install() -> None:
         # scene built with it paused (the old set_versions paused it around all three).
         self.loading = artifact_id
         self._wanted = wanted
+        from core.history.lineage import head_of
+
         versions = self.history.versions(artifact_id)
-        plan = plan_scene(versions, versions[0].id) if versions else None
-        self.show_loaded(LineageReply(0, artifact_id, versions, plan))
+        head = head_of(versions)
+        plan = plan_scene(versions, head.id) if head is not None else None
+        self.show_loaded(LineageReply(0, artifact_id, versions, plan, head_id=head.id if head else None))
 
     VersionBrowser.open = open_on_gui_thread  # type: ignore[method-assign]
 

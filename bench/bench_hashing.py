@@ -27,8 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench._common import cpu_line, load_line  # noqa: E402
-from core.hashing import hash_tree, hash_trees  # noqa: E402
-from core.statcache import DEFAULT_GRANULARITY_NS, StatCache  # noqa: E402
+from core.content import hash_tree, hash_trees  # noqa: E402
+from core.content.statcache import DEFAULT_GRANULARITY_NS, StatCache  # noqa: E402
 
 MIB = 1 << 20
 
@@ -137,7 +137,7 @@ _MEMORY_PROBE = textwrap.dedent(
     """
     import hashlib, resource, statistics, sys, time
     sys.path.insert(0, {root!r})
-    from core.hashing import hash_file, hash_tree
+    from core.content import hash_file, hash_tree
 
     def peak_kib():
         # VmHWM belongs to this process image; ru_maxrss can carry the parent's

@@ -30,9 +30,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench._common import cpu_line, median_time  # noqa: E402
-from core.db import open_database  # noqa: E402
+from core.history import open_database  # noqa: E402
 from core.history import History  # noqa: E402
-from core.sources import UpstreamSpec  # noqa: E402
+from core.upstreams import UpstreamSpec  # noqa: E402
 
 MIB = 1 << 20
 LINEAGE_TARGET_MS = 50.0

@@ -119,7 +119,7 @@ def prepare_demo(home: Path) -> int:
 
 
 def prepare_history(home: Path, versions: int) -> float:
-    from core.sources import UpstreamSpec
+    from core.upstreams import UpstreamSpec
     from core.workspace import Workspace
 
     upstream = home.parent / "history-upstream" / "long"

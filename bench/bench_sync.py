@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench._common import machine_line, timed, verdict  # noqa: E402
-from core import sync  # noqa: E402
+from core import sync# noqa: E402
 from core.workspace import Workspace  # noqa: E402
 
 TARGET_NO_CHANGE = 1.0

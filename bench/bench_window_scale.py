@@ -69,8 +69,8 @@ def _write_skill(folder: Path, name: str, text: str) -> None:
 
 def grow(home: Path, upstreams: Path, start: int, stop: int, long_versions: int) -> None:
     """Add artifacts start..stop-1 (artifact 0 is the long history) to the data folder."""
-    from core.hashing import hash_tree
-    from core.sources import UpstreamSpec
+    from core.content import hash_tree
+    from core.upstreams import UpstreamSpec
     from core.workspace import Workspace
 
     with Workspace.open(str(home)) as ws:

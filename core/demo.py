@@ -100,7 +100,7 @@ def build_demo(
     Returns the demo artifacts (ArtifactInfo). Raises LineageError when the demo is
     already open, when one of its names is taken, or when a step fails to sync.
     """
-    from core import sync  # late: keeps `import core.demo` cheap for the window
+    from core import sync# late: keeps `import core.demo` cheap for the window
 
     plan = load_plan(demo_dir)
     upstream = demo_upstream_dir(ws)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from core.errors import MissingObjectError
-from core.hashing import ManifestEntry
+from core.content import ManifestEntry
 
 # Bigger files are summarised, not diffed: difflib is quadratic in the worst case
 # and a multi-megabyte diff is unreadable in a panel anyway.

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import QApplication
 
 from core.history import ArtifactInfo
 from core.sync import ArtifactStatus, SyncState
+from core.textsafe import printable
 from gui import icons
 
 ArtifactIdRole = Qt.ItemDataRole.UserRole + 1
@@ -63,11 +64,12 @@ class ArtifactRow:
 
     def tooltip(self) -> str:
         if self.error:
-            return self.error
+            return printable(self.error)
         info, text = self.info, icons.state_text(self.state)
         up = info.upstream
         where = up.location + (f" @ {up.ref}" if up.ref else "") + (f" : {up.subdir}" if up.subdir else "")
-        return f"{info.name} ({info.type}) — {text}\nupstream: {where}\nin collection: {info.place}"
+        return (f"{printable(info.name)} ({info.type}) — {text}\nupstream: {printable(where)}\n"
+                f"in collection: {printable(info.place)}")
 
 
 @dataclass(slots=True)
@@ -204,7 +206,8 @@ class ArtifactListModel(QAbstractItemModel):
         return out
 
     def names(self) -> list[str]:
-        return [info.name for info in self._infos.values()]
+        """The names as the list shows them."""
+        return [printable(info.name) for info in self._infos.values()]
 
     def group_titles(self) -> list[str]:
         return [group.title() for group in self._groups]
@@ -264,7 +267,7 @@ class ArtifactListModel(QAbstractItemModel):
         row = self._groups[index.internalId() - 1].rows[index.row()]
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return row.info.name if column == NAME_COLUMN else icons.state_text(row.state)
+            return printable(row.info.name) if column == NAME_COLUMN else icons.state_text(row.state)
         if role == Qt.ItemDataRole.DecorationRole:
             return self._icon(row.state) if column == NAME_COLUMN else None
         if role == Qt.ItemDataRole.ToolTipRole:

@@ -6,6 +6,7 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
 
 from gui.add_dialog import error_colour
+from core.textsafe import printable
 
 
 class Banner(QFrame):
@@ -31,5 +32,5 @@ class Banner(QFrame):
     def show_message(self, text: str, error: bool = False) -> None:
         colour = error_colour(self.palette()) if error else self.palette().color(QPalette.ColorRole.Text).name()
         self.label.setStyleSheet(f"color: {colour};")
-        self.label.setText(text)
+        self.label.setText(printable(text))
         self.show()

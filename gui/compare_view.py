@@ -49,7 +49,7 @@ from gui.version_choices import VersionChoices
 from gui.version_details import VersionDetails
 
 if TYPE_CHECKING:
-    from core.objects import ObjectStore
+    from core.store import ObjectStore
 
 COMBO_CHARS = 36  # "v128 · local modification · 1a2b3c4d" fits; a longer label is elided
 MAX_TABLE_ROWS = 8  # the table grows with its rows up to this many, then scrolls; the diff gets the rest

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QPlainTextEdit, QWidget
 from core import diff as core_diff
 from gui.diff_model import line_background
 from gui.hash_label import blend
+from core.textsafe import printable
 
 
 class _Gutter(QWidget):
@@ -110,7 +111,7 @@ class DiffView(QPlainTextEdit):
             styles[kind] = f' style="{";".join(parts)}"' if parts else ""
         body = "".join(
             f"<p{styles.get(line.kind, '')}>"
-            f"{html.escape(('' if line.kind == '@' else line.kind + ' ') + line.text, quote=False)}</p>"
+            f"{html.escape(('' if line.kind == '@' else line.kind + ' ') + printable(line.text, keep_tabs=True), quote=False)}</p>"
             for line in lines
         )
         self.document().setHtml(f'<body style="white-space:pre">{body}</body>' if lines else "")

@@ -3,7 +3,7 @@
 Every failure is an `ExportError` (a LineageError) with one sentence saying what
 to check, so the window can show it instead of losing it on the console.
 
-What is exported is any `ExportSource`: the lineage view is one, and neither module
+What is exported is any `ExportableGraph`: the lineage view is one, and neither module
 imports the other (the view never needs to know how files are written).
 """
 from __future__ import annotations
@@ -32,7 +32,7 @@ class ExportError(LineageError):
     """The graph could not be written to a file."""
 
 
-class ExportSource(Protocol):
+class ExportableGraph(Protocol):
     """What an export needs from the view that shows the graph."""
 
     def graph(self) -> nx.DiGraph | None: ...
@@ -48,11 +48,11 @@ class ExportSource(Protocol):
         ...
 
 
-def _export_rect(view: ExportSource) -> QRectF:
+def _export_rect(view: ExportableGraph) -> QRectF:
     return view.content_rect().adjusted(-16, -16, 16, 16)
 
 
-def _geometry(view: ExportSource, want_scale: float) -> tuple[QSize, float]:
+def _geometry(view: ExportableGraph, want_scale: float) -> tuple[QSize, float]:
     if view.graph() is None:
         raise ExportError(NO_GRAPH)
     rect = _export_rect(view)
@@ -60,7 +60,7 @@ def _geometry(view: ExportSource, want_scale: float) -> tuple[QSize, float]:
     return QSize(max(1, math.ceil(rect.width() * scale)), max(1, math.ceil(rect.height() * scale))), scale
 
 
-def _render(view: ExportSource, device: QPaintDevice, size: QSize, scale: float) -> None:
+def _render(view: ExportableGraph, device: QPaintDevice, size: QSize, scale: float) -> None:
     # The level of detail follows the export's scale, not the window's.
     with view.export_mode(scale):
         painter = QPainter(device)
@@ -78,7 +78,7 @@ def _check_folder(path: Path) -> None:
         raise ExportError(f"Cannot export to {path}: the folder {path.parent} does not exist; pick another folder.")
 
 
-def export_png(view: ExportSource, path: str | Path) -> Path:
+def export_png(view: ExportableGraph, path: str | Path) -> Path:
     """The whole graph as a PNG at 2x (large histories are scaled to fit 16,000 px)."""
     target = Path(path)
     _check_folder(target)
@@ -90,7 +90,7 @@ def export_png(view: ExportSource, path: str | Path) -> Path:
     return target
 
 
-def export_svg(view: ExportSource, path: str | Path) -> Path:
+def export_svg(view: ExportableGraph, path: str | Path) -> Path:
     """The whole graph as SVG (vector; labels stay text)."""
     target = Path(path)
     _check_folder(target)
@@ -107,9 +107,9 @@ def export_svg(view: ExportSource, path: str | Path) -> Path:
     return target
 
 
-def export_graphml(view: ExportSource, path: str | Path) -> Path:
+def export_graphml(view: ExportableGraph, path: str | Path) -> Path:
     """The graph's data (nodes, attributes, edges) as GraphML."""
-    from core.lineage import to_graphml  # networkx is loaded by then: a graph is shown
+    from core.history.lineage import to_graphml  # networkx is loaded by then: a graph is shown
 
     graph = view.graph()
     if graph is None:
@@ -122,7 +122,7 @@ def export_graphml(view: ExportSource, path: str | Path) -> Path:
         raise ExportError(f"Could not write the GraphML {target}: {exc.strerror or exc}.") from exc
 
 
-def export_graph(view: ExportSource, path: str | Path, suffix: str | None = None) -> Path:
+def export_graph(view: ExportableGraph, path: str | Path, suffix: str | None = None) -> Path:
     """Write by file type: the path's own suffix if it is one we write, else `suffix` (default PNG)."""
     target = Path(path)
     known = set(EXPORT_FILTERS.values())

@@ -3,7 +3,7 @@
 Two steps, so that a long history never stalls the window:
 
 - `plan_scene` (any thread: it makes no scene item and no QObject) asks core for the
-  graph (`core.lineage.build_graph`), the artifact's own numbering
+  graph (`core.history.lineage.build_graph`), the artifact's own numbering
   (`core.history.ordinal_by_id`) and the positions (`layered_layout`), and works out
   everything drawn per band of `BLOCK_ROWS` rows: node positions, the edges as two
   painter paths (solid, dashed) and the overview dots. QPainterPath, QPolygonF and
@@ -49,7 +49,7 @@ from gui.hotkeys import Hotkey
 if TYPE_CHECKING:
     import networkx as nx
 
-# core.lineage (and networkx, a third of a second to import) is imported where a graph is
+# core.history.lineage (and networkx, a third of a second to import) is imported where a graph is
 # planned, on the loader's worker, so that the window's first paint never waits for it.
 
 
@@ -128,7 +128,7 @@ class LineageScene:
         """The node a graph key moves to on screen (`gui.hotkeys`): parent (older, below),
         child (newer, above), or the neighbours in the same generation row."""
         if move is hotkeys.GRAPH_PARENT:
-            from core.lineage import first_parent  # loaded by plan_scene already
+            from core.history.lineage import first_parent  # loaded by plan_scene already
 
             return first_parent(self.graph, key)
         if move is hotkeys.GRAPH_CHILD:
@@ -167,7 +167,7 @@ def plan_scene(versions: list[VersionInfo], head_id: int | None) -> ScenePlan:
 
     Safe on a worker thread: it makes no scene item and no QObject.
     """
-    from core.lineage import build_graph, layered_layout
+    from core.history.lineage import build_graph, layered_layout
 
     with gc_paused():
         graph = build_graph(versions, head_id)
@@ -238,7 +238,7 @@ def build_scene(scene: QGraphicsScene, plan: ScenePlan, style: GraphStyle) -> Li
 def add_edge(path: QPainterPath, a: QPointF, b: QPointF, kind: str | None) -> None:
     """Parent `a` (lower) to child `b` (higher). Lane changes bend in the gap between
     two rows, where no label is drawn: right above the parent for a branch, right
-    below the child for a merge's second parent (see core.lineage's reservations)."""
+    below the child for a merge's second parent (see core.history.lineage's reservations)."""
     path.moveTo(a)
     if a.x() == b.x():
         path.lineTo(b)

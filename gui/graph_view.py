@@ -1,6 +1,6 @@
 """The lineage graph of one artifact, drawn with QGraphicsScene / QGraphicsView.
 
-Core builds the graph and its positions (`core.lineage`); this view only draws them.
+Core builds the graph and its positions (`core.history.lineage`); this view only draws them.
 The newest generation is drawn at the top, as in `git log --graph`, gitk or tig; the
 oldest (a root or a ghost legacy parent) at the bottom. The head's first-parent line
 runs straight down lane 0.

@@ -1,7 +1,7 @@
 """Loading an artifact's history for the graph, off the GUI thread.
 
 `LineageLoader.request(artifact_id)` reads the versions (`History.versions`) and plans
-the scene (`gui.graph_scene.plan_scene`: core.lineage's graph and layout, and the
+the scene (`gui.graph_scene.plan_scene`: core.history.lineage's graph and layout, and the
 edges of each band) on a worker; for 10,000 versions that is most of a second, which
 the window must not spend. The reply comes back on the GUI thread, where the view
 only adds items (`LineageView.show_plan`). Replies can cross when the user moves on
@@ -33,6 +33,7 @@ class LineageReply:
     versions: list[VersionInfo]  # newest first
     plan: ScenePlan | None  # None when there is nothing to draw (no versions, or an error)
     error: str | None = None
+    head_id: int | None = None  # the collection line's head (core.history.lineage.head_of)
 
 
 def load_lineage(history: History, artifact_id: int, seq: int) -> LineageReply:
@@ -40,10 +41,13 @@ def load_lineage(history: History, artifact_id: int, seq: int) -> LineageReply:
     try:
         # Reading 10,000 rows allocates ~200,000 objects; with the collector running, a
         # full collection mid-load holds the GIL and so pauses the GUI thread too.
+        from core.history.lineage import head_of  # networkx: loaded here, off the GUI thread
+
         with gc_paused():
             versions = history.versions(artifact_id)
-            plan = plan_scene(versions, versions[0].id) if versions else None
-        return LineageReply(seq, artifact_id, versions, plan)
+            head = head_of(versions)
+            plan = plan_scene(versions, head.id) if head is not None else None
+        return LineageReply(seq, artifact_id, versions, plan, head_id=head.id if head is not None else None)
     except Exception as exc:  # the window shows it in the graph's place; nothing is lost
         if not isinstance(exc, LineageError):
             traceback.print_exc()

@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QWidget
 
-from core.summary import summarize_results
-from core.sync import ArtifactStatus, Strategy, SyncResult, SyncState
+from core.sync import ArtifactStatus, Strategy, SyncResult, SyncState, summarize_results
 from gui import hotkeys
 from gui.diverged_dialog import DivergedDialog
 from gui.status_runner import StatusRunner, statuses_of
 from gui.workers import StatusReply, SyncWorker, WorkerPool
+from core.textsafe import printable
 
 if TYPE_CHECKING:
     from core.workspace import Workspace
@@ -145,7 +145,7 @@ class SyncController(QObject):
         self.progress_bar.setRange(0, max(total, 1))
         self.progress_bar.setValue(done)
         if name and done < total:
-            self.progress_label.setText(f"{done + 1} / {total} — {name}")
+            self.progress_label.setText(f"{done + 1} / {total} — {printable(name)}")
         else:
             self.progress_label.setText(f"{done} / {total}")
 

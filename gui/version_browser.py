@@ -41,6 +41,7 @@ class VersionBrowser(QObject):
         self.loading: int | None = None  # the artifact being loaded, if any
         self._wanted: int | None = None
         self._by_id: dict[int, VersionInfo] = {}
+        self._head_id: int | None = None
         self.shown_version: int | None = None
         self._notice = QTimer(self)
         self._notice.setSingleShot(True)
@@ -73,6 +74,7 @@ class VersionBrowser(QObject):
         self.artifact_id = reply.artifact_id
         self.versions = reply.versions
         self._by_id = {v.id: v for v in self.versions}
+        self._head_id = reply.head_id
         self.shown_version = None
         if reply.error is not None:
             self.graph.clear_graph(reply.error)
@@ -82,7 +84,8 @@ class VersionBrowser(QObject):
         self.loaded.emit(reply.artifact_id)
 
     def head(self) -> VersionInfo | None:
-        return self.versions[0] if self.versions else None
+        """The collection's head (not a newer project version), as the loader found it."""
+        return self._by_id.get(self._head_id) if self._head_id is not None else None
 
     def _draw(self, plan: ScenePlan | None, wanted: int | None) -> None:
         """Draw the planned graph and select `wanted` (the head when it is not among them)."""

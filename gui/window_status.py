@@ -1,5 +1,5 @@
 """The window's status bar: a running sync's progress and Cancel (from the sync
-controller), the state counts (`core.summary.count_states`) and the last sync time
+controller), the state counts (`core.sync.summary.count_states`) and the last sync time
 (`History.last_sync_at`, so each data folder shows its own)."""
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import datetime
 
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
-from core.summary import count_states
+from core.sync import count_states
 
 LAST_SYNC_TIP = "When the newest version recorded by a sync in this data folder was made"
 

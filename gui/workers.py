@@ -22,7 +22,7 @@ from core.errors import LineageError
 
 if TYPE_CHECKING:
     from core.diff import FileChange, FileDiff
-    from core.objects import ObjectStore
+    from core.store import ObjectStore
     from core.sync import ArtifactStatus, Strategy
     from core.workspace import Workspace
 

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from core import git_upstream, sources, sync
+import core.upstreams as upstreams
+from core import sync
+from core.upstreams import git as git_upstream
 from core.cancel import Cancelled, cancellable, cancelled
 from core.workspace import Workspace
 
@@ -55,7 +57,7 @@ def test_sync_all_cancelled_during_a_fetch_stops_there_and_changes_nothing(tmp_p
     with Workspace.open(tmp_path / "home") as ws:
         for name in ("a", "b", "c"):
             sync.add_artifact(ws, name, str(make(name)))
-        real_fetch = sources.fetch
+        real_fetch = upstreams.fetch
         asked = threading.Event()
 
         def fetch(spec, cache_dir):
@@ -66,7 +68,7 @@ def test_sync_all_cancelled_during_a_fetch_stops_there_and_changes_nothing(tmp_p
                 raise Cancelled("Cancelled while git was working on b; nothing was changed.")
             return real_fetch(spec, cache_dir)
 
-        monkeypatch.setattr(sources, "fetch", fetch)
+        monkeypatch.setattr(upstreams, "fetch", fetch)
         results = sync.sync_all(ws, cancel=asked.is_set)
         assert [(r.name, r.action) for r in results] == [("a", "copied"), ("b", "cancelled"), ("c", "cancelled")]
         assert [r.state for r in results[1:]] == [sync.SyncState.NOT_CHECKED] * 2

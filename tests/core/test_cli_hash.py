@@ -9,6 +9,7 @@ import pytest
 
 import main as entry
 from core import cli
+from core.cli.commands import COMMANDS
 
 
 def run(capsysbinary, *argv: str) -> tuple[int, bytes, bytes]:
@@ -61,13 +62,24 @@ def test_hash_manifest_null_terminated_keeps_newlines_in_names(tmp_path, capsysb
 
 
 @pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="needs byte file names")
-def test_hash_manifest_keeps_undecodable_bytes(tmp_path, capsysbinary):
+def test_hash_manifest_escapes_undecodable_bytes_and_z_keeps_them(tmp_path, capsysbinary):
     root = tmp_path / "art"
     root.mkdir()
     with open(os.path.join(os.fsencode(root), b"\xff\xfe.txt"), "wb") as fh:
         fh.write(b"x")
     code, out, _ = run(capsysbinary, "hash", "--manifest", str(root))
-    assert code == 0 and out.endswith(b" \xff\xfe.txt\n")
+    assert code == 0 and out.endswith(b" \\xff\\xfe.txt\n")
+    code, out, _ = run(capsysbinary, "hash", "--manifest", "-z", str(root))
+    assert code == 0 and out.endswith(b" \xff\xfe.txt\0")
+
+
+def test_hash_manifest_escapes_a_newline_in_a_name(tmp_path, capsysbinary):
+    root = tmp_path / "art"
+    root.mkdir()
+    (root / "two\nlines \x1b[31m.md").write_bytes(b"n\n")
+    code, out, _ = run(capsysbinary, "hash", "--manifest", str(root))
+    assert code == 0 and out.splitlines()[0].endswith(b" two\\nlines \\x1b[31m.md")
+    assert len(out.splitlines()) == 1
 
 
 def test_hash_of_a_single_file_names_the_file(tmp_path, capsysbinary):
@@ -96,7 +108,7 @@ def test_unexpected_error_is_one_sentence_and_debug_shows_traceback(tmp_path, ca
     def boom(args):
         raise RuntimeError("kaboom")
 
-    monkeypatch.setitem(cli.COMMANDS, "hash", boom)
+    monkeypatch.setitem(COMMANDS, "hash", boom)
     code, _, err = run(capsysbinary, "hash", str(tmp_path))
     assert code == 1 and b"Traceback" not in err
     assert err.strip().splitlines() == [b"error: unexpected RuntimeError: kaboom; run with --debug for details."]

@@ -8,9 +8,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 
-from core.db import current_revisions, head_revision, open_database
+from core.history.db import current_revisions, head_revision, open_database
 from core.errors import DatabaseError
-from core.models import Base
+from core.history.models import Base
 
 
 def url_for(path) -> str:
@@ -198,7 +198,7 @@ def test_failed_migration_leaves_the_old_schema(db_path, monkeypatch):
     """The upgrade is one transaction: a failure half-way creates nothing."""
     import sqlalchemy
 
-    from core import db as db_module
+    from core.history import db as db_module
 
     real_create_engine = db_module._create_engine
 
@@ -227,7 +227,7 @@ def test_head_revision_constant_matches_alembic():
     """HEAD_REVISION lets an up-to-date open skip importing alembic; it must never drift."""
     from alembic.script import ScriptDirectory
 
-    from core.db import HEAD_REVISION, MIGRATIONS_DIR
+    from core.history.db import HEAD_REVISION, MIGRATIONS_DIR
 
     heads = ScriptDirectory(str(MIGRATIONS_DIR)).get_heads()
     assert heads == [HEAD_REVISION]
@@ -240,7 +240,7 @@ def test_opening_a_database_at_head_does_not_import_alembic(db_path):
 
     open_database(url_for(db_path)).dispose()
     code = (
-        "import sys; from core.db import open_database; "
+        "import sys; from core.history.db import open_database; "
         f"open_database({url_for(db_path)!r}).dispose(); "
         "print(sorted(m for m in sys.modules if m == 'alembic' or m.startswith('alembic.')))"
     )
@@ -252,7 +252,7 @@ def test_opening_a_database_at_head_does_not_import_alembic(db_path):
 @pytest.mark.parametrize("change", [None, "DELETE FROM alembic_version", "DROP TABLE alembic_version",
                                     "UPDATE alembic_version SET version_num = '0000_older'"])
 def test_only_a_database_at_head_skips_alembic(db_path, monkeypatch, change):
-    from core import db as db_module
+    from core.history import db as db_module
 
     open_database(url_for(db_path)).dispose()
     if change:
@@ -268,7 +268,7 @@ def test_upgrade_refuses_artifacts_sharing_a_place_and_changes_nothing(tmp_path)
     """0002 makes `place` unique; a database where two artifacts already clash is not guessed at."""
     from alembic import command
 
-    from core.db import _alembic_config, current_revisions
+    from core.history.db import _alembic_config, current_revisions
 
     path = tmp_path / "old.sqlite3"
     url = f"sqlite:///{path}"
@@ -294,3 +294,27 @@ def test_upgrade_refuses_artifacts_sharing_a_place_and_changes_nothing(tmp_path)
         assert raw.execute("SELECT count(*) FROM artifacts").fetchone() == (2,)
     finally:
         raw.close()
+
+
+def test_upgrade_from_0002_keeps_every_version(tmp_path):
+    from tests.core.upgrade_case import check_upgrade_keeps_every_version
+
+    check_upgrade_keeps_every_version(url_for(tmp_path / "old.sqlite3"))
+
+
+def test_the_new_origins_are_allowed_and_others_still_refused(db_path):
+    open_database(url_for(db_path)).dispose()
+    with sqlite3.connect(db_path) as raw:
+        raw.execute(
+            "INSERT INTO artifacts (id, name, type, upstream_kind, upstream_location, place, shape, created_at)"
+            " VALUES (1, 'x', 'skill', 'folder', '/x', 'skills/x', 'dir', '2024-01-01 00:00:00')"
+        )
+        insert = (
+            "INSERT INTO artifact_versions (artifact_id, content_hash, change_origin, created_at, metadata)"
+            " VALUES (1, 'abc', ?, '2024-01-01 00:00:00', '{}')"
+        )
+        raw.execute(insert, ("merge",))
+        raw.execute(insert, ("rollback",))
+        with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+            raw.execute(insert, ("bogus",))
+        assert raw.execute("SELECT DISTINCT line FROM artifact_versions").fetchall() == [("collection",)]

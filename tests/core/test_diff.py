@@ -10,8 +10,8 @@ import pytest
 from core import diff
 from core.diff import DiffLine, FileChange, compare, differing_prefix, file_diff, summarize
 from core.errors import MissingObjectError
-from core.hashing import hash_tree
-from core.objects import ObjectStore
+from core.content import hash_tree
+from core.store import ObjectStore
 
 NON_UTF8 = b"caf\xe9.txt"
 

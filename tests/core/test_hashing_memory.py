@@ -7,7 +7,7 @@ import tracemalloc
 
 import pytest
 
-from core.hashing import hash_file, hash_tree
+from core.content import hash_file, hash_tree
 
 SIZE = 24 << 20  # big enough that reading it whole would dwarf the limit below
 LIMIT = 4 << 20

@@ -12,9 +12,8 @@ from pathlib import Path
 import pytest
 
 from core.errors import CorruptObjectError, MissingObjectError, ObjectStoreError, UnsafeEntryError
-from core.hashing import ManifestEntry, TreeHash, content_hash_of, hash_tree
-from core.manifests import MANIFEST_HEADER
-from core.objects import ObjectStore
+from core.content import ManifestEntry, TreeHash, content_hash_of, hash_tree
+from core.store import MANIFEST_HEADER, ObjectStore
 
 NON_UTF8 = b"caf\xe9-latin1.txt"  # not valid UTF-8
 
@@ -544,11 +543,11 @@ def test_store_tree_again_repairs_a_deleted_object(store, artifact, tmp_path):
 
 def test_a_new_shard_folder_is_made_durable(tmp_path, monkeypatch):
     """A power cut must not drop objects/ab/ after a version points at an object in it."""
-    import core.objects as objects_mod
+    import core.store.objects as objects_mod
 
     synced: list[str] = []
-    real = objects_mod._fsync_dir
-    monkeypatch.setattr(objects_mod, "_fsync_dir", lambda p: (synced.append(str(p)), real(p)))
+    real = objects_mod.fsync_dir
+    monkeypatch.setattr(objects_mod, "fsync_dir", lambda p: (synced.append(str(p)), real(p)))
     store = objects_mod.ObjectStore(tmp_path / "store")
     digest = store.put_bytes(b"first object\n")
     shard = store.object_path(digest).parent
@@ -557,3 +556,24 @@ def test_a_new_shard_folder_is_made_durable(tmp_path, monkeypatch):
     synced.clear()
     store.put_bytes(b"first object\n")  # already stored: nothing to make durable
     assert str(shard.parent) not in synced
+
+
+def test_a_tree_1100_folders_deep_is_stored_and_rebuilt_without_recursion(store, tmp_path):
+    from core.fsio import remove_path
+
+    src = tmp_path / "deep-src"
+    folder = src
+    src.mkdir()
+    for _ in range(1_100):
+        folder = folder / "d"
+        folder.mkdir()  # os.makedirs itself would recurse
+    (folder / "f.txt").write_text("deep\n")
+    try:
+        tree = hash_tree(src)
+        store.store_tree(src, tree)
+        dest = tmp_path / "deep-dest"
+        store.materialize(tree.content_hash, dest)
+        assert hash_tree(dest).content_hash == tree.content_hash
+    finally:
+        remove_path(tmp_path)  # pytest's own clean-up recurses
+        tmp_path.mkdir()

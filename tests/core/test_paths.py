@@ -8,7 +8,7 @@ from pathlib import Path
 import platformdirs
 import pytest
 
-from core.paths import APP_NAME, ENV_DB, ENV_HOME, resolve_db_url, resolve_home
+from core.workspace.paths import APP_NAME, ENV_DB, ENV_HOME, resolve_db_url, resolve_home
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from core.errors import LineageError, UnsafeEntryError
-from core.safety import check_link_target, check_name
+from core.content import check_link_target, check_name
 
 
 @pytest.mark.parametrize(

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from core import git_upstream, sources
+from core.upstreams import fetch, git as git_upstream, infer_spec, sources, sweep_git_cache, validate, FetchedUpstream, UpstreamSpec
 from core.errors import UpstreamError
-from core.git_upstream import cache_key
-from core.sources import FetchedUpstream, UpstreamSpec, fetch, infer_spec, validate
+from core.upstreams.git import cache_key
 
 
 def git(cwd: Path, *args: str) -> str:
@@ -159,6 +158,29 @@ def test_checkouts_are_pruned_to_the_newest_few(upstream, monkeypatch):
     assert not paths[0].exists() and paths[2].exists()
 
 
+def test_leftovers_of_killed_fetches_are_swept_when_no_fetch_holds_the_repository(upstream):
+    """Issue 7: trees/.tmp-* and index.tmp-* survive a kill (pruning skips dot-names)."""
+    repo, cache = upstream["repo"], upstream["cache"]
+    tree = fetch(UpstreamSpec("git", str(repo)), cache).path
+    root = cache / cache_key(str(repo))
+    leftovers = [root / "trees" / ".tmp-dead", root / "index.tmp-dead", root / "repo.tmp-dead"]
+    write(leftovers[0], {"skills/pdf/SKILL.md": "half a checkout"})
+    leftovers[1].write_bytes(b"DIRC")
+    leftovers[2].mkdir()
+    fd = os.open(root / "lock", os.O_RDONLY)
+    try:
+        import fcntl
+
+        fcntl.flock(fd, fcntl.LOCK_EX)  # a fetch running now: its files are not leftovers
+        assert sweep_git_cache(cache) == [] and all(p.exists() for p in leftovers)
+    finally:
+        os.close(fd)
+    assert sweep_git_cache(cache) == []
+    assert not any(p.exists() for p in leftovers)
+    assert read(tree, "skills/pdf/SKILL.md") == "v2\n"  # the real checkout stays
+    assert sweep_git_cache(cache / "none-yet") == []
+
+
 def test_one_cache_per_url(upstream, tmp_path):
     other = tmp_path / "other"
     subprocess.run(["git", "clone", "-q", str(upstream["repo"]), str(other)], check=True)
@@ -181,7 +203,7 @@ def test_ext_transport_is_refused_before_git_runs(tmp_path, monkeypatch):
 
 
 def test_git_itself_refuses_ext_if_our_check_were_bypassed(tmp_path, monkeypatch):
-    monkeypatch.setattr(git_upstream, "_refuse_dangerous_transport", lambda location: None)
+    monkeypatch.setattr(git_upstream, "refuse_dangerous_transport", lambda location: None)
     monkeypatch.setenv("GIT_ALLOW_PROTOCOL", "ext")  # must not survive into git's environment
     url = f"ext::sh -c touch% {tmp_path}/pwned"
     with pytest.raises(UpstreamError, match="transport 'ext' not allowed"):
@@ -341,7 +363,7 @@ def test_empty_source_and_empty_ref():
 
 
 def test_a_ref_on_a_plain_folder_says_refs_are_for_git(tmp_path):
-    from core.sources import infer_spec
+    from core.upstreams import infer_spec
 
     plain = tmp_path / "plain"
     plain.mkdir()
@@ -349,3 +371,44 @@ def test_a_ref_on_a_plain_folder_says_refs_are_for_git(tmp_path):
         infer_spec(str(plain), ref="main")
     assert str(plain) in str(info.value) and "'main'" in str(info.value)
     assert infer_spec(str(plain)).kind == "folder"  # without the ref it is a fine folder upstream
+
+
+# --------------------------------------------------------------------------- exact, safe trees
+
+
+def _crafted_commit(repo: Path, name: str) -> None:
+    """A commit whose tree holds `name` as a folder with one file: git's plumbing writes it as given."""
+    git(repo, "init", "-q")
+
+    def run(args: list[str], data: str) -> str:
+        return subprocess.run(["git", *args], cwd=repo, input=data, check=True, capture_output=True,
+                              text=True).stdout.strip()
+
+    blob = run(["hash-object", "-w", "--stdin"], "x\n")
+    inner = run(["mktree"], f"100644 blob {blob}\tevil\n")
+    top = run(["mktree"], f"040000 tree {inner}\t{name}\n100644 blob {blob}\tok\n")
+    commit = run(["-c", "user.name=T", "-c", "user.email=t@example.invalid", "commit-tree", "-m", "x", top], "")
+    git(repo, "update-ref", "refs/heads/trunk", commit)
+
+
+@pytest.mark.parametrize("name", ["..", ".git", ".GIT"])
+def test_a_tree_with_a_path_git_refuses_is_refused_by_name(tmp_path, name):
+    repo = tmp_path / "crafted"
+    repo.mkdir()
+    _crafted_commit(repo, name)
+    with pytest.raises(UpstreamError, match=f"'{name}/evil'"):
+        fetch(UpstreamSpec("git", str(repo), ref="trunk"), tmp_path / "cache")
+    assert not (tmp_path / "evil").exists() and not (tmp_path / "cache" / "evil").exists()
+
+
+def test_the_tree_is_written_from_blobs_not_by_a_checkout(upstream, monkeypatch, tmp_path):
+    """A filter in the user's git config and eol attributes change nothing (e2e covers more)."""
+    repo = upstream["repo"]
+    (repo / ".gitattributes").write_text("* text eol=crlf filter=evil\n")
+    commit_all(repo, "attributes")
+    config = tmp_path / "gitconfig"
+    config.write_text("[filter \"evil\"]\n\tsmudge = tr a-z A-Z\n\trequired = true\n")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
+    got = fetch(UpstreamSpec("git", str(repo), subdir="skills/pdf"), upstream["cache"])
+    assert (got.path / "SKILL.md").read_bytes() == b"v2\n"
+    assert (got.path / "scripts/run.sh").read_bytes() == b"#!/bin/sh\necho hi\n"

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-import core.readers as readers
-from core.hashing import hash_tree
-from core.statcache import DEFAULT_GRANULARITY_NS, StatCache
+import core.content.readers as readers
+from core.content import hash_tree
+from core.content.statcache import DEFAULT_GRANULARITY_NS, StatCache
 
 HOUR_NS = 3600 * 10**9
 
@@ -293,7 +293,7 @@ def test_racy_folder_snapshot_is_not_trusted_whole(tmp_path: Path, reads: list[b
 
 def test_save_into_an_unusable_folder_keeps_rows_and_raises_nothing(tmp_path):
     """The cache only saves time: a folder that cannot be made must not fail a hash."""
-    from core.hashing import hash_tree
+    from core.content import hash_tree
 
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the cache folder should be")

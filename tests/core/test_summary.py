@@ -1,4 +1,4 @@
-"""core.summary: which states count as changed, and the status-bar text."""
+"""core.sync.summary: which states count as changed, and the status-bar text."""
 from __future__ import annotations
 
 import hashlib
@@ -6,11 +6,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from core.db import open_database
-from core.history import History, ordinal_by_id
-from core.sources import UpstreamSpec
-from core.summary import StateCounts, count_states
-from core.sync import SyncState
+from core.history import open_database, ordinal_by_id, History
+from core.upstreams import UpstreamSpec
+from core.sync import count_states, StateCounts, SyncState
 
 
 def test_changed_states_are_the_ones_a_sync_acts_on():

@@ -1,19 +1,21 @@
-"""Sync states and rules (core/sync.py, docs/sync.md)."""
+"""Sync states and rules (core/sync/engine.py, docs/sync.md)."""
 from __future__ import annotations
 
 import errno
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from core import swap, sync, transfer
+from core import sync
+from core.atomic import swap, transfer
+from core.sync import engine as sync_engine, Strategy, SyncState
 from core.errors import DatabaseError, LineageError, UpstreamError
-from core.hashing import hash_tree
+from core.content import hash_tree
 from core.history import History
-from core.sync import Strategy, SyncState
 from core.workspace import Workspace
 
 
@@ -291,7 +293,7 @@ def test_failure_halfway_through_the_rename_pair_puts_the_old_copy_back(ws, tmp_
     real_rename = os.rename
 
     def rename(src, dst, *a, **kw):
-        if Path(dst) == target and ".staging-" in Path(src).name:
+        if Path(dst) == target and ".staging-" in str(src):
             raise OSError(errno.EIO, "Input/output error", str(src))
         return real_rename(src, dst, *a, **kw)
 
@@ -324,14 +326,14 @@ def test_upstream_changing_during_the_copy_is_refused(ws, tmp_path, monkeypatch)
 def test_an_unexpected_error_in_one_artifact_does_not_stop_the_others(ws, tmp_path, monkeypatch):
     for name in ("a", "b", "c"):
         sync.add_artifact(ws, name, str(skill(tmp_path, name)))
-    real_probe = sync._probe
+    real_probe = sync_engine.probe_artifact
 
     def probe(ws_, artifact, *rest):
         if artifact.name == "b":
             raise RuntimeError("bug in the probe")
         return real_probe(ws_, artifact, *rest)
 
-    monkeypatch.setattr(sync, "_probe", probe)
+    monkeypatch.setattr(sync_engine, "probe_artifact", probe)
     results = {r.name: r for r in sync.sync_all(ws)}
     assert results["a"].action == "copied" and results["c"].action == "copied"
     assert results["b"].action == "failed" and "bug in the probe" in results["b"].error
@@ -415,38 +417,59 @@ def _break_recording(monkeypatch):
     monkeypatch.setattr(History, "record_version", broken)
 
 
-def test_recording_failure_on_first_sync_then_reconcile(ws, tmp_path, monkeypatch):
+def test_recording_failure_on_first_sync_is_recorded_by_the_next_pass(ws, tmp_path, monkeypatch):
     art = sync.add_artifact(ws, "pdf", str(skill(tmp_path)))
     _break_recording(monkeypatch)
     result = sync.sync_artifact(ws, art.id)
     assert (result.action, result.version_recorded, result.error) == ("copied", False, None)
     assert "locked" in result.not_recorded_reason
     assert copy_of(ws, art).is_dir()
+    assert len(os.listdir(ws.home.pending_dir)) == 1  # the version waits as a pending record
     monkeypatch.undo()
 
-    (status,) = sync.status_all(ws)
-    assert status.state is SyncState.UP_TO_DATE and status.head is None  # status records nothing
-    again = sync.sync_artifact(ws, art.id)
-    assert again.version_recorded and again.action == "nothing"
+    (status,) = sync.status_all(ws)  # finishes the recording: the copy is what the sync put there
+    assert status.state is SyncState.UP_TO_DATE and status.head == result.new_hash
     (version,) = ws.history.versions(art.id)
     assert version.change_origin == "sync" and version.parent_hash is None
-    assert version.content_hash == result.new_hash and version.metadata["reconciled"] is True
+    assert version.content_hash == result.new_hash and version.metadata["recovered"] is True
+    assert version.metadata["location"] == str(tmp_path / "up" / "pdf")
+    assert os.listdir(ws.home.pending_dir) == []
+    again = sync.sync_artifact(ws, art.id)
+    assert again.action == "nothing" and len(ws.history.versions(art.id)) == 1
 
 
-def test_recording_failure_on_update_then_reconcile(ws, tmp_path, monkeypatch):
+def test_recording_failure_on_update_then_upstream_moves_on(ws, tmp_path, monkeypatch):
+    """Issue 7.1: the copy came from upstream, so the next upstream change is applied, not a conflict."""
     up, art, first = _synced_then_upstream_changed(ws, tmp_path)
     _break_recording(monkeypatch)
     result = sync.sync_artifact(ws, art.id)
     assert result.action == "replaced" and not result.version_recorded
     assert (copy_of(ws, art) / "a.txt").read_text() == "new\n"
     monkeypatch.undo()
+    (up / "a.txt").write_text("newer\n")  # upstream moves on before the next sync
+    again = sync.sync_artifact(ws, art.id)
+    assert (again.state, again.action, again.conflict) == (SyncState.UPSTREAM_CHANGED, "replaced", False)
+    assert [v.change_origin for v in ws.history.versions(art.id)] == ["sync", "sync", "sync"]
+    newest, middle, oldest = ws.history.versions(art.id)
+    assert middle.content_hash == result.new_hash and middle.parent_id == first.version_id
+    assert newest.parent_id == middle.id and middle.metadata["recovered"] is True
+
+
+def test_recording_failure_on_update_then_reconcile(ws, tmp_path, monkeypatch):
+    """A copy equal to the upstream with no version (placed by hand, or pending records lost) is reconciled."""
+    up, art, first = _synced_then_upstream_changed(ws, tmp_path)
+    _break_recording(monkeypatch)
+    result = sync.sync_artifact(ws, art.id)
+    assert result.action == "replaced" and not result.version_recorded
+    monkeypatch.undo()
+    shutil.rmtree(ws.home.pending_dir)
     # local == upstream, head is still the old sync: the next sync records a `sync` version
     assert state_of(ws, "pdf") is SyncState.UP_TO_DATE
     again = sync.sync_artifact(ws, art.id)
     assert again.version_recorded
     head = ws.history.head(art.id)
     assert head.change_origin == "sync" and head.content_hash == result.new_hash
-    assert head.parent_id == first.version_id
+    assert head.parent_id == first.version_id and head.metadata["reconciled"] is True
     assert len(ws.history.versions(art.id)) == 2
 
 
@@ -609,7 +632,7 @@ def test_workspace_reports_recovery_messages_and_closes_once(tmp_path, monkeypat
 
 
 def test_summary_counts_each_outcome_once():
-    from core.summary import summarize_results
+    from core.sync import summarize_results
     from core.sync import SyncResult, SyncState
 
     def r(state, action, conflict=False):

@@ -9,11 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from core import swap, transfer
+from core.atomic import RECOVERY_DIR_NAME, copy_untrusted, recover, replace_atomically, stage_copy, swap, transfer
 from core.errors import SyncError, UnsafeEntryError
-from core.hashing import hash_tree
-from core.swap import RECOVERY_DIR_NAME, recover, replace_atomically
-from core.transfer import copy_untrusted, stage_copy
+from core.fsio import remove_path, try_lock
+from core.content import hash_tree
 
 
 def make_tree(root: Path, files: dict[str, str]) -> Path:
@@ -297,13 +296,14 @@ def test_fallback_failure_at_each_rename_leaves_the_old_copy(tmp_path, monkeypat
             replace_atomically(target, staged, use_exchange=False)
     assert listing(target) == {"a": "old"}
     assert not (target.parent / RECOVERY_DIR_NAME).exists()
+    remove_path(staged)  # the caller's (core.sync uses swap.staging_area, which does it)
     assert recover(tmp_path / "coll") == []
 
 
 def test_fallback_failure_removing_the_backup_keeps_the_new_copy_and_a_record(tmp_path, monkeypatch):
     target = make_tree(tmp_path / "coll" / "skills" / "pdf", {"a": "old"})
     staged = stage_copy(make_tree(tmp_path / "new", {"a": "new"}), target)
-    real_remove = swap._remove
+    real_remove = swap.remove_path
 
     def remove(path):
         if ".backup-" in path.name:
@@ -311,7 +311,7 @@ def test_fallback_failure_removing_the_backup_keeps_the_new_copy_and_a_record(tm
         real_remove(path)
 
     with monkeypatch.context() as m:
-        m.setattr(swap, "_remove", remove)
+        m.setattr(swap, "remove_path", remove)
         replace_atomically(target, staged, use_exchange=False)
     assert listing(target) == {"a": "new"}
     messages = recover(tmp_path / "coll")
@@ -454,7 +454,7 @@ def test_a_folder_fsync_failure_after_the_swap_is_not_reported_as_failure(tmp_pa
     def no_fsync(path):
         raise OSError(errno.EIO, "fsync failed")
 
-    monkeypatch.setattr(swap, "_fsync_dir", no_fsync)
+    monkeypatch.setattr(swap, "fsync_dir", no_fsync)
     try:
         replace_atomically(target, staged)
     except SyncError as e:
@@ -481,7 +481,7 @@ def test_copy_is_made_durable(tmp_path, monkeypatch, has_syncfs):
         calls["fsync"] += 1
         real_fsync(fd)
 
-    monkeypatch.setattr(transfer, "_syncfs", fake_syncfs)
+    monkeypatch.setattr(transfer, "syncfs", fake_syncfs)
     monkeypatch.setattr(transfer.os, "fsync", counting_fsync)
     copy_untrusted(src, tmp_path / "dest")
     assert calls["syncfs"] == 1
@@ -512,19 +512,33 @@ def test_recover_leaves_a_swap_another_process_is_doing_alone(tmp_path):
     assert "Undid" in messages[0] and listing(target) == {"a": "old"}
 
 
-def test_recover_sweeps_day_old_staging_leftovers_only(tmp_path):
+def test_recover_sweeps_staging_leftovers_no_process_holds_at_once(tmp_path):
+    """Issue 7: a killed sync's staging folder goes at the next start, not a day later;
+    one a running sync holds (its lock) stays."""
     coll = tmp_path / "coll"
     make_tree(coll / "skills" / "pdf", {"a": "current"})
-    old = make_tree(coll / "skills" / ".pdf.staging-old", {"a": "left by a crash"})
-    fresh = make_tree(coll / "skills" / ".pdf.staging-new", {"a": "a sync running now"})
+    left = make_tree(coll / "skills" / ".pdf.staging-old", {"pdf/a": "left by a crash"})
     single = coll / "commands" / ".review.md.staging-old"
     single.parent.mkdir(parents=True)
-    single.write_text("left by a crash")
-    day_and_a_bit = swap.STALE_STAGING_SECONDS + 60
-    for path in (old, single):
-        t = os.stat(path).st_mtime - day_and_a_bit
-        os.utime(path, (t, t), follow_symlinks=False)
-    messages = recover(coll)
-    assert not old.exists() and not single.exists()
-    assert fresh.exists() and listing(coll / "skills" / "pdf") == {"a": "current"}
+    single.write_text("left by an older version")
+    with swap.staging_area(coll / "skills" / "pdf") as running:
+        make_tree(running, {"a": "a sync running now"})
+        messages = recover(coll)
+        assert running.exists()  # held by this sync: not swept
+    assert not running.parent.exists()  # the staging area removes itself at its end
+    assert not left.exists() and not single.exists()
+    assert listing(coll / "skills" / "pdf") == {"a": "current"}
     assert len(messages) == 2 and all("interrupted sync" in m for m in messages)
+
+
+def test_staging_area_is_locked_while_in_use(tmp_path):
+    target = tmp_path / "coll" / "skills" / "pdf"
+    target.parent.mkdir(parents=True)
+    with swap.staging_area(target) as staged:
+        assert staged.name == "pdf" and staged.parent.name.startswith(".pdf.staging-")
+        fd = os.open(staged.parent, os.O_RDONLY)
+        try:
+            assert not try_lock(fd)
+        finally:
+            os.close(fd)
+    assert os.listdir(target.parent) == []

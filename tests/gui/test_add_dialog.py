@@ -77,7 +77,7 @@ def test_cancel_while_checking_stops_the_check_and_adds_nothing(qtbot, dialog, w
     """A slow upstream (a big git clone) must not hold the dialog hostage: Cancel reaches it."""
     import threading
 
-    from core import sources
+    from core.upstreams import sources
     from core.cancel import Cancelled, cancelled
     from PySide6.QtWidgets import QDialogButtonBox
 
@@ -85,7 +85,7 @@ def test_cancel_while_checking_stops_the_check_and_adds_nothing(qtbot, dialog, w
 
     def slow_validate(spec, cache_dir):
         started.set()
-        while not cancelled():  # what core.git_upstream's runner does while git works
+        while not cancelled():  # what core.upstreams.git's runner does while git works
             threading.Event().wait(0.01)
         raise Cancelled("Cancelled while git was working on a test; nothing was changed.")
 
@@ -100,4 +100,17 @@ def test_cancel_while_checking_stops_the_check_and_adds_nothing(qtbot, dialog, w
         qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
     assert closed.args == [0]  # rejected
     assert not dialog.isVisible()
+    assert ws.history.list_artifacts() == []
+
+
+@pytest.mark.parametrize("name, words", [("tab\there", "control characters"), ("x" * 300, "too long")])
+def test_a_bad_name_shows_cores_sentence_in_the_dialog(qtbot, dialog, ws, tmp_path, name, words):
+    source = skill(tmp_path / "up", "pdf", "# pdf")
+    dialog.name_edit.setText(name)
+    dialog.source_edit.setText(str(source))
+    with qtbot.waitSignal(dialog.validationFinished, timeout=WAIT) as blocker:
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert blocker.args == [False]
+    text = dialog.error_label.text()
+    assert text.startswith("The artifact name") and words in text and "\t" not in text
     assert ws.history.list_artifacts() == []

@@ -15,7 +15,7 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QStyledItemDelegate
 
 from core.history import ArtifactInfo
-from core.sources import UpstreamSpec
+from core.upstreams import UpstreamSpec
 from core.sync import ArtifactStatus, SyncState
 from gui.artifact_model import NAME_COLUMN, STATE_COLUMN, ArtifactIdRole, ArtifactListModel, ErrorRole, StateRole
 from gui.artifact_pane import MAX_WIDTH, ArtifactPane

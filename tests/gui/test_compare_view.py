@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from core.hashing import hash_tree
+from core.content import hash_tree
 from core.history import VersionInfo
-from core.objects import ObjectStore
+from core.store import ObjectStore
 from gui.compare_view import ComparePanel
 from gui.diff_model import CHANGE_ROLE, line_background, status_color
 

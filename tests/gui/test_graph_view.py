@@ -10,7 +10,7 @@ from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QImage
 
 from core.history import VersionInfo
-from core.lineage import ghost_key
+from core.history.lineage import ghost_key
 from gui.graph_items import NodeItem
 from gui.graph_export import ExportError, export_graphml, export_png, export_svg
 from gui.graph_legend import GraphLegend

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from core import sync as core_sync
-from core.summary import summarize_results
+from core.sync import summarize_results
 from gui.artifact_model import ArtifactIdRole, ErrorRole
 from gui.main_window import SYNC_IDLE_TIP, SYNC_RUNNING_TIP
 from tests.gui.helpers import WAIT, add_skills, artifact_rows, click_sync, select_artifact, wait_until_shown

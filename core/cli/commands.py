@@ -1,0 +1,239 @@
+"""The command line's sub-commands: hash, add, sync, status, log, diff, --install-desktop-entry.
+
+Each `cmd_*` takes the parsed arguments, opens the workspace it needs (imported
+lazily, so `--help` stays instant), gathers the results and writes them through
+core.cli.output; it returns the exit code (docs/cli.md). core.cli parses and
+dispatches.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import TYPE_CHECKING, Callable
+
+from core.cli.output import (
+    deployment_checks_json,
+    deployment_checks_text,
+    diff_json,
+    diff_text,
+    log_json,
+    log_text,
+    status_json,
+    status_text,
+    sync_json,
+    sync_text,
+    printable,
+    write,
+    write_err,
+    write_json,
+)
+
+if TYPE_CHECKING:  # imported lazily at run time: `--help` must stay instant
+    from core.history import ArtifactInfo, History
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def open_workspace(args: argparse.Namespace):
+    from core.workspace import Workspace
+
+    ws = Workspace.open(getattr(args, "home", None), getattr(args, "db", None))
+    for message in ws.startup_messages:
+        write_err(message)
+    return ws
+
+
+_open = open_workspace  # the short name this module's commands use
+
+
+def cmd_hash(args: argparse.Namespace) -> int:
+    from core.content import hash_tree
+    from core.workspace import resolve_home
+    from core.content import StatCache
+
+    home = resolve_home(getattr(args, "home", None))
+    cache = None
+    try:
+        home.cache_dir.mkdir(parents=True, exist_ok=True)
+        cache = StatCache(home.stat_cache_path)
+    except OSError:
+        pass  # hashing works without the cache, only slower
+    tree = hash_tree(args.path, cache=cache)
+    if cache is not None:
+        try:
+            cache.save()
+        except OSError:
+            pass
+    if args.manifest:
+        out = sys.stdout.buffer
+        end = b"\0" if args.null else b"\n"
+        for e in tree.entries:
+            # Exact bytes with -z (for scripts); one escaped line per entry otherwise.
+            path = e.path if args.null else printable(os.fsdecode(e.path)).encode("utf-8")
+            out.write(e.kind.encode() + b" " + e.digest.encode() + b" " + path + end)
+        out.flush()
+    else:
+        print(tree.content_hash)
+    return EXIT_OK
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    from core import sync
+
+    with _open(args) as ws:
+        art = sync.add_artifact(ws, args.name, args.source, type=args.type, ref=args.ref, subdir=args.subdir)
+    up = art.upstream
+    where = up.location + (f" at {up.ref}" if up.ref else "") + (f" ({up.subdir})" if up.subdir else "")
+    write(f"Added {art.type} {printable(repr(art.name))} from {up.kind} {printable(where)} as {printable(art.place)}; "
+          "run `sync` to copy it in.\n")
+    return EXIT_OK
+
+
+def _progress() -> Callable[[int, int, str], None] | None:
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int, name: str) -> None:
+        line = f"[{done}/{total}] {printable(name)}" if name else f"[{done}/{total}] done"
+        sys.stderr.write("\r\x1b[K" + line + ("\n" if done == total else ""))
+        sys.stderr.flush()
+
+    return show
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    from core import sync
+
+    checks: list = []
+    with _open(args) as ws:
+        results = sync.sync_all(ws, names=args.names or None, strategy=sync.Strategy(args.strategy),
+                                progress=_progress(), deploy_outdated=args.deploy, on_deployments=checks.extend)
+    if args.json:
+        write_json(sync_json(results) | {"deployments": deployment_checks_json(checks)})
+    else:
+        write(sync_text(results) + deployment_checks_text(checks))
+    for r in results:
+        if r.error:  # also on stderr, one line each, so scripts that read only stderr see them
+            write_err(f"error: {r.name} ({r.type}): {r.error}")
+    for c in checks:
+        if c.error:
+            write_err(f"error: {c.status.artifact} in {c.status.project}: {c.error}")
+    failed = any(r.action == "failed" or r.conflict for r in results)
+    return EXIT_FAILED if failed or any(c.action == "failed" or c.status.state.value == "conflict"
+                                        for c in checks) else EXIT_OK
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from core import projects, sync
+
+    with _open(args) as ws:
+        statuses = sync.status_all(ws)
+        deployments = projects.deployment_states(ws)
+    if args.json:
+        write_json(status_json(statuses, deployments))
+    else:
+        write(status_text(statuses, deployments))
+    for st in statuses:
+        if st.error:
+            write_err(f"error: {st.name} ({st.type}): {st.error}")
+    for d in deployments:
+        if d.error:
+            write_err(f"error: {d.artifact} in {d.project}: {d.error}")
+    return EXIT_FAILED if any(s.state.value == "error" for s in [*statuses, *deployments]) else EXIT_OK
+
+
+def cmd_log(args: argparse.Namespace) -> int:
+    from core.history import ordinal_by_id
+
+    with _open(args) as ws:
+        art = ws.history.get_artifact(args.name)
+        versions = ws.history.versions(art.id)
+        numbers = ordinal_by_id(versions)  # numbers stay per artifact, whatever line is shown
+        if args.line is not None:
+            lines = sorted({v.line for v in versions})
+            versions = [v for v in versions if v.line == args.line]
+            if not versions and not args.json:
+                write(f"{art.name} has no versions on line {args.line!r}; its lines: {', '.join(lines) or 'none yet'}.\n")
+                return EXIT_OK
+        lineages = ws.history.lineages(versions) if args.json else {}
+    if args.json:
+        write_json(log_json(art, versions, lineages, numbers))
+        return EXIT_OK
+    write(log_text(art, versions, numbers))
+    return EXIT_OK
+
+
+def resolve_version(history: "History", artifact: "ArtifactInfo", token: str) -> str:
+    """A content hash from `v3` (the artifact's own numbering, as `log` and the window show it),
+    `#12` or `12` (a database id of this artifact's version) or a hash prefix (4+ hex digits)."""
+    from core.errors import VersionNotFoundError
+    from core.history import ordinal_by_id
+
+    text = token.strip()
+    if text[:1] in ("v", "V") and text[1:].isdigit():
+        wanted = int(text[1:])
+        versions = history.versions(artifact.id)
+        for version_id, number in ordinal_by_id(versions).items():
+            if number == wanted:
+                return next(v.content_hash for v in versions if v.id == version_id)
+        raise VersionNotFoundError(
+            f"{artifact.name!r} has no version {text} (it has v1 to v{len(versions)}); `log {artifact.name}` lists them."
+        )
+    by_id = text[1:] if text.startswith("#") else text
+    if by_id.isdigit():
+        try:
+            version = history.version(int(by_id))
+        except VersionNotFoundError:
+            version = None
+        if version is not None and version.artifact_id == artifact.id:
+            return version.content_hash
+        if text.startswith("#"):
+            raise VersionNotFoundError(f"{artifact.name!r} has no version #{by_id}; `log {artifact.name}` lists them.")
+    if len(text) < 4:
+        raise VersionNotFoundError(
+            f"{token!r} is not a version id of {artifact.name!r}, and a hash prefix needs at least 4 hex digits."
+        )
+    matches = {v.content_hash for v in history.find_versions(artifact.id, text)}
+    if not matches:
+        raise VersionNotFoundError(f"No version of {artifact.name!r} has a content hash starting with {text!r}; "
+                                   f"`log {artifact.name}` lists them.")
+    if len(matches) > 1:
+        raise VersionNotFoundError(f"The prefix {text!r} matches {len(matches)} contents of {artifact.name!r}; "
+                                   "give more digits.")
+    return matches.pop()
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from core import diff
+    from core.errors import VersionNotFoundError
+
+    with _open(args) as ws:
+        art = ws.history.get_artifact(args.name)
+        head = ws.history.head(art.id)
+        if head is None:
+            raise VersionNotFoundError(f"{art.name!r} has no versions yet; run `sync {art.name}` first.")
+        if args.old is None:
+            old, new = head.parent_hash, head.content_hash
+        else:
+            old = resolve_version(ws.history, art, args.old)
+            new = resolve_version(ws.history, art, args.new) if args.new else head.content_hash
+        changes = diff.compare(ws.objects, old, new)
+        if args.json:
+            write_json(diff_json(old, new, changes))
+            return EXIT_OK
+        text = diff_text(art.name, old, new, changes, lambda c: diff.file_diff(ws.objects, c))
+    write(text)
+    return EXIT_OK
+
+
+def cmd_install_desktop_entry(args: argparse.Namespace) -> int:
+    from core.desktop import install_desktop_entry
+
+    path = install_desktop_entry()
+    write(f"Installed the desktop launcher at {path}.\n")
+    return EXIT_OK
+
+
+COMMANDS = {"add": cmd_add, "sync": cmd_sync, "status": cmd_status, "log": cmd_log,
+            "diff": cmd_diff, "hash": cmd_hash}

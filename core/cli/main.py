@@ -1,0 +1,163 @@
+"""The headless command line: the same engine as the window, for scripts and cron.
+
+See docs/cli.md for every command, its JSON shape and the exit codes:
+0 all well, 1 some artifact failed or conflicted (or the data folder could not be
+used), 2 bad usage or input. Errors go to stderr as one sentence, never a
+traceback (unless --debug).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from typing import Callable
+
+# The sub-commands import nothing heavy at module level: `--help` must stay instant.
+from core.cli.commands import COMMANDS, EXIT_FAILED, EXIT_OK, EXIT_USAGE, cmd_install_desktop_entry
+from core.cli.output import write_err
+from core.cli.projects import PROJECT_COMMANDS, add_project_parsers
+
+__all__ = ["main", "build_parser", "COMMANDS", "EXIT_OK", "EXIT_FAILED", "EXIT_USAGE", "UsageError"]
+
+OpenWindow = Callable[[argparse.Namespace], int]
+
+
+class UsageError(Exception):
+    """Bad input found after parsing (exit 2)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        # One line, not argparse's usage block: scripts read stderr too.
+        self.exit(EXIT_USAGE, f"error: {self.prog}: {message}; see --help.\n")
+
+
+def _version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("artifact-lineage")
+    except Exception:
+        return "0.1.0"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    # The global options are accepted before or after the sub-command; SUPPRESS keeps a
+    # sub-command's missing option from overwriting one given before it.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--home", metavar="DIR", default=argparse.SUPPRESS,
+                        help="data folder (default: $ARTIFACT_LINEAGE_HOME or the platform's user data folder)")
+    common.add_argument("--db", metavar="URL", default=argparse.SUPPRESS,
+                        help="SQLAlchemy database URL (default: $ARTIFACT_LINEAGE_DB or SQLite in the data folder)")
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="show a traceback on unexpected errors")
+
+    parser = _Parser(
+        prog="main.py",
+        description="Artifact Lineage: keep a collection of Claude Code artifacts synced from their upstreams "
+                    "and record every version. With no sub-command, opens the window.",
+        parents=[common],
+    )
+    parser.add_argument("-V", "--version", action="version", version=f"artifact-lineage {_version()}")
+    parser.add_argument("--install-desktop-entry", action="store_true",
+                        help="install the desktop launcher for the current user and exit")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    p = sub.add_parser("add", parents=[common], help="track a new artifact (folder or git upstream)")
+    p.add_argument("name", help="the artifact's name in the collection")
+    p.add_argument("--source", required=True, help="a folder or file path, or a git URL")
+    p.add_argument("--ref", help="git branch, tag or commit (default: the remote's default branch)")
+    p.add_argument("--subdir", help="path inside the folder or repository")
+    p.add_argument("--type", choices=("skill", "command", "agent", "other"), help="default: inferred")
+
+    p = sub.add_parser("sync", parents=[common], help="bring artifacts up to date and record versions")
+    p.add_argument("names", nargs="*", metavar="NAME", help="artifacts to sync (default: all)")
+    p.add_argument("--strategy", choices=("keep-local", "take-upstream"), default="keep-local",
+                   help="what to do when both sides changed (default: keep-local)")
+    p.add_argument("--deploy", action="store_true",
+                   help="also update outdated deployments (never modified or conflicting ones)")
+    p.add_argument("--json", action="store_true", help="one JSON document on stdout")
+
+    p = sub.add_parser("status", parents=[common], help="the state of each artifact (changes nothing)")
+    p.add_argument("--json", action="store_true", help="one JSON document on stdout")
+
+    p = sub.add_parser("log", parents=[common], help="an artifact's versions, newest first")
+    p.add_argument("name")
+    p.add_argument("--line", metavar="LINE", help="only this line: collection, upstream or a project's name")
+    p.add_argument("--json", action="store_true", help="one JSON document on stdout")
+
+    p = sub.add_parser("diff", parents=[common], help="compare two versions of an artifact")
+    p.add_argument("name")
+    p.add_argument("old", nargs="?", metavar="OLD",
+                   help="version id (#12 or 12) or content hash prefix (default: the head's parent)")
+    p.add_argument("new", nargs="?", metavar="NEW", help="version id or hash prefix (default: the head)")
+    p.add_argument("--json", action="store_true", help="one JSON document on stdout")
+
+    add_project_parsers(sub, common)
+
+    p = sub.add_parser("hash", parents=[common], help="print the content hash of a file or folder")
+    p.add_argument("path")
+    p.add_argument("--manifest", action="store_true", help="print 'kind digest path' per entry, in hash order")
+    p.add_argument("-z", "--null", action="store_true",
+                   help="with --manifest: end each entry with NUL instead of newline (for names holding newlines)")
+    return parser
+
+
+def _exit_code_for(exc: BaseException) -> int:
+    """Bad input (names, paths, versions, sources) → 2; trouble with the data or the disk → 1."""
+    from core import errors
+
+    input_errors: tuple[type[BaseException], ...] = (
+        errors.ArtifactNotFoundError, errors.ArtifactExistsError, errors.VersionNotFoundError,
+        errors.UpstreamError, errors.HashingError, errors.UnsafeEntryError, errors.DataFolderError,
+        errors.DatabaseUrlError, errors.ProjectError, UsageError,
+    )
+    try:
+        from core.workspace import InvalidNameError
+
+        input_errors += (InvalidNameError,)
+    except ImportError:  # pragma: no cover
+        pass
+    return EXIT_USAGE if isinstance(exc, input_errors) else EXIT_FAILED
+
+
+def main(argv: list[str] | None = None, *, open_window: OpenWindow | None = None) -> int:
+    """Run one command; returns the exit code. No sub-command → `open_window(args)` (the GUI)."""
+    from core.errors import LineageError
+
+    parser = build_parser()
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    debug = getattr(args, "debug", False)
+    try:
+        if args.install_desktop_entry:
+            return cmd_install_desktop_entry(args)
+        if args.command is None:
+            if open_window is None:
+                parser.error("no command given")
+            return open_window(args)
+        return {**COMMANDS, **PROJECT_COMMANDS}[args.command](args)
+    except (LineageError, UsageError) as exc:
+        if debug:
+            traceback.print_exc()
+        write_err(f"error: {exc}")
+        return _exit_code_for(exc)
+    except KeyboardInterrupt:
+        write_err("Interrupted; nothing half-done was kept (an interrupted copy is undone on the next start).")
+        return 130
+    except BrokenPipeError:
+        # `main.py log x | head`: the reader went away; that is not an error of ours.
+        try:
+            sys.stdout = open(os.devnull, "w")
+        except OSError:
+            pass
+        return EXIT_OK
+    except Exception as exc:
+        if debug:
+            traceback.print_exc()
+        write_err(f"error: unexpected {type(exc).__name__}: {exc}; run with --debug for details.")
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

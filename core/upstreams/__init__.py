@@ -1,0 +1,11 @@
+"""Upstreams: where artifacts come from, a local folder or file, or a git repository at a ref.
+
+Owns describing an upstream (UpstreamSpec, infer_spec), fetching its current content
+onto local disk (folder: in place; git: a bare cache per repository and checked-out
+trees), and the refusals that keep hostile upstreams harmless. Builds on content and atomic.
+"""
+from core.upstreams.sources import fetch, infer_spec, sweep_git_cache, validate
+from core.upstreams.spec import ALLOWED_PROTOCOLS, FetchedUpstream, UpstreamKind, UpstreamSpec
+
+__all__ = ["UpstreamSpec", "FetchedUpstream", "UpstreamKind", "ALLOWED_PROTOCOLS", "fetch", "infer_spec", "validate",
+           "sweep_git_cache"]

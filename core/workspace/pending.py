@@ -1,0 +1,216 @@
+"""Pending records: a sync's version, written down before the collection copy is replaced.
+
+A sync replaces the copy, then records the version. A crash, or a database that
+fails, between those two steps would leave upstream content in the collection with
+no `sync` version behind it, and the next sync would take it for a local edit (and
+report every later upstream change as a conflict). So the version about to be
+recorded is first written to `<data folder>/pending/<id>.json` (fsynced with its
+folder) and locked while the sync runs; it is removed once the database has it.
+
+`roll_forward` (Workspace.open, and the start of every sync or status pass) takes
+each record no process holds: when the copy's content is the one it expected (the
+swap completed) it is recorded as that `sync` version, otherwise (the swap never
+happened, or the copy was edited since) it is dropped. History deduplicates, so a
+record rolled forward twice (a crash after the commit, before the unlink) records
+once. See docs/sync.md, "Crashes and recovery".
+"""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+
+from core.fsio import O_CLOEXEC, O_NOFOLLOW, fsync_dir, fsync_fd, try_lock
+
+if TYPE_CHECKING:
+    from core.history import History
+
+__all__ = ["PendingRecord", "PendingRecords", "HeldRecord"]
+
+_FORMAT = 1
+_SUFFIX = ".json"
+_TMP_SUFFIX = ".json.tmp"
+
+
+@dataclass(frozen=True)
+class PendingRecord:
+    """The version a sync will record once its copy is in place."""
+
+    artifact_id: int
+    content_hash: str  # the content the copy holds after the swap
+    parent_hash: str | None  # what it replaced (the head's content for a new copy)
+    origin: str = "sync"
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    def encode(self) -> bytes:
+        return json.dumps({
+            "format": _FORMAT, "artifact_id": self.artifact_id, "content_hash": self.content_hash,
+            "parent_hash": self.parent_hash, "origin": self.origin, "metadata": self.metadata,
+        }, sort_keys=True).encode("utf-8")
+
+    @classmethod
+    def decode(cls, data: bytes) -> "PendingRecord":
+        raw = json.loads(data.decode("utf-8"))
+        if raw.get("format") != _FORMAT:
+            raise ValueError(f"unknown format {raw.get('format')!r}")
+        parent = raw["parent_hash"]
+        meta = raw.get("metadata") or {}
+        if not (isinstance(raw["artifact_id"], int) and isinstance(raw["content_hash"], str)
+                and (parent is None or isinstance(parent, str)) and isinstance(meta, dict)):
+            raise ValueError("fields of the wrong type")
+        return cls(raw["artifact_id"], raw["content_hash"], parent, str(raw.get("origin", "sync")), meta)
+
+
+class HeldRecord:
+    """A pending record this process wrote and still holds (its lock keeps roll_forward off it)."""
+
+    def __init__(self, path: Path, fd: int) -> None:
+        self.path = path
+        self._fd: int | None = fd
+
+    def done(self) -> None:
+        """The database has the version: the record goes."""
+        try:
+            self.path.unlink()
+        except FileNotFoundError:
+            pass
+        finally:
+            self._release()
+
+    def leave(self) -> None:
+        """Not recorded (or not known to be swapped): the next roll_forward decides from the copy."""
+        self._release()
+
+    def _release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)  # closing releases the lock
+            self._fd = None
+
+
+class PendingRecords:
+    """The `pending/` folder of a data folder."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+
+    def hold(self, record: PendingRecord) -> HeldRecord:
+        """Write `record` durably and keep it locked; OSError when it cannot be written
+        (the caller then must not replace the copy: the version could be lost)."""
+        if not self.folder.is_dir():
+            self.folder.mkdir(parents=True, exist_ok=True)
+            fsync_dir(self.folder.parent)
+        name = secrets.token_hex(8)
+        tmp = self.folder / (name + _TMP_SUFFIX)
+        final = self.folder / (name + _SUFFIX)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        try:
+            try_lock(fd)  # a fresh file: nobody else can hold it
+            data = memoryview(record.encode())
+            while data:
+                data = data[os.write(fd, data):]
+            fsync_fd(fd)
+            os.rename(tmp, final)  # the lock is on the file, so it moves with it
+            fsync_dir(self.folder)
+        except BaseException:
+            os.close(fd)
+            for path in (tmp, final):
+                try:
+                    path.unlink()
+                except OSError:
+                    pass
+            raise
+        return HeldRecord(final, fd)
+
+    def roll_forward(self, history: "History", collection_dir: Path,
+                     clock: Callable[[], datetime] | None = None) -> list[str]:
+        """Record or drop every record no process holds; one message per record that needs a word."""
+        try:
+            names = sorted(os.listdir(self.folder))
+        except FileNotFoundError:
+            return []
+        except OSError as e:
+            return [f"Could not read the pending records in {self.folder}: {e.strerror or e}."]
+        messages: list[str] = []
+        for name in names:
+            if not (name.endswith(_SUFFIX) or name.endswith(_TMP_SUFFIX)):
+                continue
+            path = self.folder / name
+            try:
+                fd = os.open(path, os.O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+            except OSError:
+                continue  # removed meanwhile by the process that wrote it
+            try:
+                if not try_lock(fd) or os.fstat(fd).st_nlink == 0:
+                    continue  # a sync is running with it, or it finished meanwhile
+                if name.endswith(_TMP_SUFFIX):
+                    _unlink(path)  # never completed: its swap never started
+                    continue
+                message = self._roll_one(fd, path, history, collection_dir, clock)
+                if message:
+                    messages.append(message)
+            finally:
+                os.close(fd)
+        return messages
+
+    def _roll_one(self, fd: int, path: Path, history: "History", collection_dir: Path,
+                  clock: Callable[[], datetime] | None) -> str | None:
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from core.content import hash_tree
+        from core.errors import ArtifactNotFoundError, LineageError
+        from core.workspace.collection import path_of
+
+        try:
+            record = PendingRecord.decode(_read_all(fd))
+        except (OSError, ValueError, KeyError, TypeError, UnicodeDecodeError) as e:
+            _unlink(path)
+            return f"Removed an unreadable pending record {path} ({e})."
+        try:
+            artifact = history.artifact(record.artifact_id)
+        except ArtifactNotFoundError:
+            _unlink(path)  # the artifact was removed: nothing to record against
+            return None
+        except LineageError as e:
+            return f"Could not check a pending record of an interrupted sync ({e}); it is kept for the next run."
+        target = path_of(collection_dir, artifact)
+        try:
+            now = hash_tree(target).content_hash if os.path.lexists(target) else None
+        except (OSError, LineageError):
+            now = None
+        if now != record.content_hash:
+            _unlink(path)  # the swap never happened (or the copy was edited since): nothing to roll forward
+            return None
+        try:
+            outcome = history.record_version(
+                artifact.id, record.content_hash, record.origin, parent_hash=record.parent_hash,
+                metadata=record.metadata | {"recovered": True}, created_at=clock() if clock else None,
+            )
+        except (LineageError, SQLAlchemyError) as e:  # the database still fails: keep the record for the next run
+            return (f"Could not yet record the sync of {artifact.name!r} that an interrupted run copied in ({e}); "
+                    "it is kept and recorded at the next run.")
+        _unlink(path)
+        if outcome.recorded:
+            return (f"Recorded the sync of {artifact.name!r} (content {record.content_hash[:12]}) "
+                    "that an interrupted run had copied in.")
+        return None
+
+
+def _read_all(fd: int) -> bytes:
+    chunks = []
+    while True:
+        chunk = os.read(fd, 1 << 16)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+
+
+def _unlink(path: Path) -> None:
+    # A record left behind is harmless: rolling it forward again records nothing new.
+    try:
+        path.unlink()
+    except OSError:
+        pass

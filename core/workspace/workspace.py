@@ -1,0 +1,125 @@
+"""Workspace: the data folder, database, history, object store and stat cache, opened together.
+
+Open one per process (the window and its worker threads share it; each thread
+uses its own database session). `close()` saves the stat cache and disposes the
+database engine; the workspace is also a context manager.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+from core.workspace.paths import DataHome, resolve_db_url, resolve_home
+from core.workspace.pending import PendingRecords
+
+if TYPE_CHECKING:  # imported in open() so `import core.workspace` stays cheap
+    from core.history import Database
+    from core.history import History
+    from core.store import ObjectStore
+    from core.content import StatCache
+
+
+@dataclass
+class Workspace:
+    home: DataHome
+    db: "Database"
+    history: "History"
+    objects: "ObjectStore"
+    stat_cache: "StatCache"
+    pending: PendingRecords
+    db_url: str = ""
+    # The data folder cannot be written: nothing is recovered, swept or recorded, the stat
+    # cache lives in memory, and the commands that write refuse (require_writable).
+    read_only: bool = False
+    startup_messages: list[str] = field(default_factory=list)
+    # When versions are stamped: None means now (UTC). The demo sets it to lay out a
+    # believable history; tests set it to pin times.
+    clock: Callable[[], datetime] | None = None
+    _closed: bool = False
+
+    @classmethod
+    def open(cls, home: str | os.PathLike[str] | None = None, db_url: str | None = None) -> "Workspace":
+        # Imported here so `import core.workspace` stays cheap (the CLI's --help needs none of it).
+        from core.history import open_database
+        from core.history import History
+        from core.store import ObjectStore
+        from core.content import StatCache
+        from core.atomic import swap
+        from core.upstreams import sweep_git_cache
+
+        data_home = resolve_home(home)
+        read_only = data_home.read_only
+        if not read_only:
+            data_home.ensure()
+        url = resolve_db_url(data_home, db_url)
+        messages: list[str] = []
+        if not read_only:
+            # A swap interrupted by a crash is finished or undone before anything reads the collection.
+            recovered = swap.recover(data_home.collection_dir)
+            if recovered:
+                messages.extend(str(m) for m in recovered)
+            messages.extend(sweep_git_cache(data_home.git_cache_dir))  # checkouts of killed fetches
+        db = open_database(url)
+        try:
+            history = History(db)
+            objects = ObjectStore(data_home.objects_dir)
+            stat_cache = StatCache(None if read_only else data_home.stat_cache_path)
+        except BaseException:
+            db.dispose()
+            raise
+        ws = cls(
+            home=data_home,
+            db=db,
+            history=history,
+            objects=objects,
+            stat_cache=stat_cache,
+            pending=PendingRecords(data_home.pending_dir),
+            db_url=url,
+            read_only=read_only,
+            startup_messages=messages,
+        )
+        # A sync that replaced a copy but died (or lost its database) before recording
+        # it: record it now, before anything compares the copy with the history.
+        messages.extend(ws.roll_forward())
+        return ws
+
+    def roll_forward(self) -> list[str]:
+        """Record the syncs whose copy is in place but whose version is not (core.workspace.pending)."""
+        if self.read_only or self.db.read_only:
+            return []  # left for the next run that can write
+        return self.pending.roll_forward(self.history, self.home.collection_dir, self.clock)
+
+    def require_writable(self, doing: str) -> None:
+        """Refuse, with one sentence, a command that writes in a read-only data folder."""
+        from core.errors import DataFolderError
+
+        if self.read_only or self.db.read_only:
+            where = self.home.root if self.read_only else self.db.where
+            raise DataFolderError(
+                f"Cannot {doing}: {where} is read-only; `log`, `status` and `diff` still work, "
+                "or make it writable (or choose another --home or --db) and try again."
+            )
+
+    @property
+    def collection_dir(self) -> Path:
+        return self.home.collection_dir
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            self.stat_cache.save()
+        except OSError:
+            pass  # a lost cache only costs re-hashing next time
+        finally:
+            self.db.dispose()
+
+    def __enter__(self) -> "Workspace":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,127 @@
+"""The shape of the code, checked: what docs/architecture.md promises about imports.
+
+- no module imports a leading-underscore name from another module;
+- core's packages import each other in one direction only (no circle between packages,
+  none between modules either), and the order is the documented one;
+- gui's modules import each other without circles, and core never imports gui.
+Imports inside functions count too: a lazy import is still a dependency.
+"""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# Lower layers first; a package may import only from packages at its own level or below.
+CORE_LAYERS = [
+    {"errors", "cancel", "fsio", "textsafe"},
+    {"content"},
+    {"store", "atomic"},
+    {"upstreams", "diff"},
+    {"history"},
+    {"workspace"},
+    {"sync", "projects", "merge"},
+    {"demo", "desktop", "cli"},
+]
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def imports_of(path: Path) -> list[tuple[str, list[str], int]]:
+    """(module imported, names taken from it, line) for every import in the file."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    own = module_name(path)
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [(alias.name, [], node.lineno) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                pkg = own.split(".")[: -node.level] if not path.name == "__init__.py" else own.split(".")[: len(own.split(".")) - node.level + 1]
+                base = ".".join(pkg + ([base] if base else []))
+            found.append((base, [alias.name for alias in node.names], node.lineno))
+    return found
+
+
+def sources(folder: str) -> list[Path]:
+    return sorted(p for p in (ROOT / folder).rglob("*.py") if "migrations" not in p.parts)
+
+
+def known_modules() -> set[str]:
+    return {module_name(p) for folder in ("core", "gui") for p in sources(folder)}
+
+
+def resolve(name: str, taken: list[str], modules: set[str]) -> list[str]:
+    """The project modules an import statement depends on (`from core import sync` is core.sync)."""
+    out = []
+    for n in taken:
+        if f"{name}.{n}" in modules:
+            out.append(f"{name}.{n}")
+    if name in modules and len(out) < len(taken):
+        out.append(name)
+    return out
+
+
+def test_no_private_name_crosses_a_module_border():
+    modules = known_modules()
+    offences = []
+    for folder in ("core", "gui"):
+        for path in sources(folder):
+            for name, taken, line in imports_of(path):
+                if name in modules and name != module_name(path):
+                    offences += [f"{path.relative_to(ROOT)}:{line} takes {n} from {name}"
+                                 for n in taken if n.startswith("_") and not f"{name}.{n}" in modules]
+    assert offences == []
+
+
+def module_graph(folder: str) -> nx.DiGraph:
+    modules = known_modules()
+    graph = nx.DiGraph()
+    for path in sources(folder):
+        me = module_name(path)
+        graph.add_node(me)
+        for name, taken, _line in imports_of(path):
+            for dep in resolve(name, taken, modules):
+                # A package's __init__ re-exporting its own modules is not a dependency circle.
+                if dep != me and not me.startswith(dep + ".") and not dep.startswith(me + "."):
+                    graph.add_edge(me, dep)
+    return graph
+
+
+@pytest.mark.parametrize("folder", ["core", "gui"])
+def test_no_import_circles_between_modules(folder):
+    graph = module_graph(folder)
+    assert graph.number_of_nodes() > 10
+    assert sorted(nx.simple_cycles(graph)) == []
+
+
+def package_of(module: str) -> str:
+    return module.split(".")[1] if module.count(".") >= 1 else module
+
+
+def test_core_packages_import_downwards_only():
+    level = {pkg: i for i, layer in enumerate(CORE_LAYERS) for pkg in layer}
+    graph = module_graph("core")
+    unknown = sorted({package_of(m) for m in graph if m != "core"} - set(level))
+    assert unknown == [], "add new core packages to CORE_LAYERS (and docs/architecture.md)"
+    upward = sorted(
+        f"{a} -> {b}" for a, b in graph.edges
+        if a != "core" and b != "core" and level[package_of(b)] > level[package_of(a)]
+    )
+    assert upward == []
+
+
+def test_core_never_imports_gui():
+    for path in sources("core"):
+        for name, _taken, line in imports_of(path):
+            assert not name.startswith("gui"), f"{path.relative_to(ROOT)}:{line}"
