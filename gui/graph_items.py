@@ -16,15 +16,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Union
-
-import networkx as nx
+from typing import TYPE_CHECKING, Union
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontDatabase, QFontMetricsF, QPainter, QPainterPath, QPalette, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
 from gui import palette
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 LANE_W = 300.0  # wide enough for a label; the next lane's line starts after it
 ROW_H = 60.0

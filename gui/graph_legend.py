@@ -5,7 +5,7 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen, QResizeEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from gui import palette
+from gui import hotkeys, palette
 
 
 class GraphLegend(QWidget):
@@ -28,7 +28,7 @@ class GraphLegend(QWidget):
             text = {"head": "head (newest)", "ghost": "legacy parent (never stored)",
                     "revert": "revert: same content as vN",
                     "matched": "the vN a selected revert matches",
-                    "compared": "compared with (Ctrl+click)"}.get(e, palette.origin_label(e))
+                    "compared": f"compared with ({hotkeys.COMPARE_CLICK.text})"}.get(e, palette.origin_label(e))
             out.append((e, text))
         return out
 
