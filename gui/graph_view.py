@@ -66,6 +66,7 @@ from gui.graph_items import (
     SelectionItem,
     node_tooltip,
 )
+from gui.lane_headers import paint_band_backgrounds, paint_lane_headers
 from gui.graph_scene import LineageScene, ScenePlan, build_scene, gc_paused, plan_scene
 
 if TYPE_CHECKING:
@@ -79,6 +80,9 @@ class LineageView(QGraphicsView):
     versionSelected = Signal(int)
     compareRequested = Signal(int, int)
     ghostSelected = Signal(str)
+    waitingSelected = Signal(str)  # the upstream state not synced yet (its content hash)
+    foldActivated = Signal(object)  # a folded run's node key: the person wants it unfolded
+    nodeMenuRequested = Signal(int, QPoint)  # a version's context menu, at a global position
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -279,8 +283,36 @@ class LineageView(QGraphicsView):
             self._initial_view()
         self._materialize_visible()
 
+    def lines(self) -> dict[str, tuple[int, int]]:
+        """The drawn lines' bands of lanes (line -> (first lane, lanes)), left to right."""
+        return dict(self._plan.lines) if self._plan is not None else {}
+
+    def all_lines(self) -> list[str]:
+        """Every line of the artifact on screen, hidden ones included."""
+        return list(self._plan.all_lines) if self._plan is not None else []
+
+    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
+        if self._plan is None or not self._plan.lines:
+            return
+        painter.save()
+        painter.resetTransform()
+        paint_lane_headers(painter, QRectF(self.viewport().rect()),
+                           lambda x: self.mapFromScene(QPointF(x, 0)).x(), self._plan.lines, self._style)
+        painter.restore()
+
+    def contextMenuEvent(self, event) -> None:
+        key = self.node_at(event.pos())
+        if isinstance(key, int):
+            self._select(key, emit=True)
+            self.nodeMenuRequested.emit(key, event.globalPos())
+            event.accept()
+            return
+        super().contextMenuEvent(event)
+
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
         painter.fillRect(rect, self._style.background)
+        if self._plan is not None and len(self._plan.lines) > 1:
+            paint_band_backgrounds(painter, rect, self._plan.lines, self._style)
         if self._graph is None:
             painter.save()
             painter.resetTransform()
@@ -328,7 +360,11 @@ class LineageView(QGraphicsView):
         else:
             self.ensureVisible(QRectF(point.x() + NODE_RECT.left(), point.y() - ROW_H / 2, LANE_W / 2, ROW_H), 20, 20)
         if emit:
-            if self._graph.nodes[key].get("ghost"):
+            if self._graph.nodes[key].get("folded"):
+                self.foldActivated.emit(key)
+            elif self._graph.nodes[key].get("waiting"):
+                self.waitingSelected.emit(self._graph.nodes[key]["content_hash"])
+            elif self._graph.nodes[key].get("ghost"):
                 self.ghostSelected.emit(self._graph.nodes[key]["content_hash"])
             else:
                 self.versionSelected.emit(key)
@@ -339,7 +375,7 @@ class LineageView(QGraphicsView):
         if not prefix or self._graph is None:
             return None
         hits = [n for n, d in self._graph.nodes(data=True)
-                if not d.get("ghost") and d["content_hash"].startswith(prefix)]
+                if isinstance(n, int) and d["content_hash"].startswith(prefix)]
         if not hits:
             return None
         best = max(hits)

@@ -35,6 +35,7 @@ from gui.graph_legend import GraphLegend
 from gui.graph_view import LineageView
 from gui.lineage_loader import LineageLoader
 from gui.main_toolbar import MainToolBar
+from gui.projects_controller import ProjectsController
 from gui.status_runner import StatusRunner, statuses_of
 from gui.sync_controller import SYNC_IDLE_TIP, SYNC_RUNNING_TIP, SyncController
 from gui.version_browser import VersionBrowser
@@ -81,6 +82,7 @@ class MainWindow(QMainWindow):
         self._build_central()
         self._build_status_bar()
         self._connect_sync()
+        self.projects = ProjectsController(self)
         self.resize(1400, 900)
         self.prefs.restore_layout(self._layout_parts())
         self.reload_artifacts()
@@ -287,6 +289,7 @@ class MainWindow(QMainWindow):
 
     def _after_states_changed(self) -> None:
         self._update_counts()
+        self.projects.states_changed()
         if self._current_artifact is not None:
             self._show_artifact_header(self._current_artifact)
         self.statusesUpdated.emit()
@@ -337,6 +340,7 @@ class MainWindow(QMainWindow):
             if r.action == "failed":
                 self.model.set_error(r.artifact_id, r.error or "The sync failed for an unknown reason.")
         self._after_states_changed()
+        self.projects.after_sync()
         if self._current_artifact is None:
             self.syncFinished.emit(results)
             return
@@ -377,6 +381,7 @@ class MainWindow(QMainWindow):
         if self._closed:
             return
         self.add_action.setEnabled(True)
+        self.projects.panel.reload()
         self._current_artifact = None
         self.prefs.forget_selection()
         self.reload_artifacts()
@@ -435,5 +440,6 @@ class MainWindow(QMainWindow):
         self._closed = True
         self.sync.close()
         self.compare.close_workers()
+        self.projects.actions.pool.wait_all()
         self._pool.wait_all()
         super().closeEvent(event)
