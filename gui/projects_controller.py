@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 # States whose upstream hash is content the collection does not hold yet (core.sync).
 WAITING_STATES = (SyncState.UPSTREAM_CHANGED, SyncState.DIVERGED)
+DOCK_HEIGHT = 170
 
 
 class ProjectsController(QObject):
@@ -72,6 +73,8 @@ class ProjectsController(QObject):
         if snapshot.projects and not self._auto_shown:
             self._auto_shown = True
             self.dock.show()
+            # A few rows' height: the graph keeps most of the window.
+            self.window.resizeDocks([self.dock], [DOCK_HEIGHT], Qt.Orientation.Vertical)
 
     # --- what core said ------------------------------------------------------
     def waiting_upstream(self, artifact_id: int) -> str | None:

@@ -49,6 +49,7 @@ class ProjectsPanel(QWidget):
         self.tree.customContextMenuRequested.connect(self._menu_at)
         self.tree.doubleClicked.connect(self._on_double_click)
         self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
 
         self.add_button = QPushButton("Add project…")
         self.add_button.clicked.connect(self.ask_add_project)
