@@ -55,7 +55,7 @@ class FileDiff:
     change: FileChange
     binary: bool
     lines: tuple[DiffLine, ...]
-    note: str | None = None  # e.g. "binary file, 1.2 MB -> 1.3 MB" or "content was never stored"
+    note: str | None = None  # e.g. "binary file, 1.2 MB -> 1.3 MB" or "content is not in the object store"
 
 
 def _store_of(ws_or_store: Any) -> Any:
@@ -68,8 +68,9 @@ def _manifest(objects: Any, content_hash: str, role: str) -> dict[bytes, Any]:
         tree = objects.get_manifest(content_hash)
     except MissingObjectError as exc:
         raise MissingObjectError(
-            f"The file list of the {role} version {content_hash[:12]} was never stored in the "
-            f"object store, so it cannot be compared; sync the artifact again to record its content."
+            f"The file list of the {role} version {content_hash[:12]} is not in the object store, so it "
+            "cannot be compared; run `main.py fsck --repair` to store it again from a collection copy or "
+            "upstream that still holds that content."
         ) from exc
     return {entry.path: entry for entry in tree.entries}
 
@@ -265,7 +266,10 @@ def file_diff(objects: Any, change: FileChange, context: int = 3) -> FileDiff:
     try:
         old, new = _read(store, change.old_digest), _read(store, change.new_digest)
     except MissingObjectError:
-        return FileDiff(change, False, (), f"The content of this file was never stored ({_sizes(change)}).")
+        return FileDiff(change, False, (), (
+            f"The content of this file is not in the object store ({_sizes(change)}); "
+            "`main.py fsck --repair` stores it again if a collection copy or upstream still holds it."
+        ))
     if _is_binary(old) or _is_binary(new):
         return FileDiff(change, True, (), f"Binary file, {_sizes(change)}: not shown as text.")
     note = None

@@ -36,7 +36,11 @@ class MissingObjectError(ObjectStoreError):
 
 
 class CorruptObjectError(ObjectStoreError):
-    """A stored object whose content no longer matches its name."""
+    """A stored object whose content no longer matches its name; `reason` is the damage found."""
+
+    def __init__(self, message: str, reason: str = "") -> None:
+        super().__init__(message)
+        self.reason = reason or message
 
 
 class UpstreamError(LineageError):

@@ -251,8 +251,9 @@ class ComparePanel(QWidget):
 
     def _never_stored(self, v: VersionInfo, side: str) -> str:
         return (
-            f"The file list of {side} {self.label_of(v.id)} ({_short(v.content_hash)}) was never stored, "
-            "so it cannot be compared; sync the artifact again to record its content."
+            f"The file list of {side} {self.label_of(v.id)} ({_short(v.content_hash)}) is not in the object "
+            "store, so it cannot be compared; `main.py fsck --repair` stores it again if a collection copy "
+            "or upstream still holds that content."
         )
 
     # ---- what is shown -------------------------------------------------
@@ -269,7 +270,7 @@ class ComparePanel(QWidget):
             self.changes = []
             banner = self._never_stored(version, "this version")
             if old_missing and base is not None:
-                banner += f" Nor was the file list of {self.label_of(base.id)}."
+                banner += f" The file list of {self.label_of(base.id)} is missing too."
         else:
             if old_missing and base is not None:
                 # The left side's content is gone: still show this version's files.

@@ -17,6 +17,7 @@ from typing import Callable
 from core.cli.commands import COMMANDS, EXIT_FAILED, EXIT_OK, EXIT_USAGE, cmd_install_desktop_entry
 from core.cli.output import write_err
 from core.cli.projects import PROJECT_COMMANDS, add_project_parsers
+from core.cli.fsck import cmd_fsck
 
 __all__ = ["main", "build_parser", "COMMANDS", "EXIT_OK", "EXIT_FAILED", "EXIT_USAGE", "UsageError"]
 
@@ -96,6 +97,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_project_parsers(sub, common)
 
+    p = sub.add_parser("fsck", parents=[common],
+                       help="verify every stored object and manifest; say which versions damage affects")
+    p.add_argument("--repair", action="store_true",
+                   help="write damaged or missing content again from a collection copy or upstream that holds it")
+    p.add_argument("--json", action="store_true", help="one JSON document on stdout")
+
     p = sub.add_parser("hash", parents=[common], help="print the content hash of a file or folder")
     p.add_argument("path")
     p.add_argument("--manifest", action="store_true", help="print 'kind digest path' per entry, in hash order")
@@ -136,7 +143,7 @@ def main(argv: list[str] | None = None, *, open_window: OpenWindow | None = None
             if open_window is None:
                 parser.error("no command given")
             return open_window(args)
-        return {**COMMANDS, **PROJECT_COMMANDS}[args.command](args)
+        return {**COMMANDS, **PROJECT_COMMANDS, "fsck": cmd_fsck}[args.command](args)
     except (LineageError, UsageError) as exc:
         if debug:
             traceback.print_exc()

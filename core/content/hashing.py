@@ -38,17 +38,18 @@ def hash_file(path: str | os.PathLike[str] | bytes) -> str:
         raise read_error(os.fsdecode(os.fspath(path)), exc) from exc
 
 
-def hash_tree(root: str | os.PathLike[str], *, cache: "StatCache | None" = None) -> TreeHash:
+def hash_tree(root: str | os.PathLike[str], *, cache: "StatCache | None" = None, follow_root: bool = True) -> TreeHash:
     """Hash a directory or a single file (a single file's one entry is its own name).
 
     `cache` is a core.content.statcache.StatCache or None. Raises HashingError (missing root,
     unreadable file) and UnsupportedEntryError (FIFO, socket, device), naming the entry.
-    The root itself is followed if it is a link; nothing below it is.
+    The root itself is followed if it is a link, unless `follow_root` is False (then a
+    root that is a link is refused with HashingError); nothing below it is.
     """
     root_str = os.path.abspath(os.fspath(root))
     root_b = os.fsencode(root_str)
     try:
-        st = os.stat(root_b)
+        st = os.stat(root_b) if follow_root else os.lstat(root_b)
     except FileNotFoundError as exc:
         raise HashingError(
             f"Cannot hash '{root_str}': it does not exist; check the path."
@@ -58,11 +59,20 @@ def hash_tree(root: str | os.PathLike[str], *, cache: "StatCache | None" = None)
             f"Cannot hash '{root_str}': {describe_os_error(exc, 'check the path and its permissions')}."
         ) from exc
 
+    if stat_mod.S_ISLNK(st.st_mode):
+        raise HashingError(
+            f"Cannot hash '{root_str}': it is a symbolic link, and links are not followed here; "
+            "point at the real file or folder."
+        )
     if stat_mod.S_ISDIR(st.st_mode):
         if cache is not None:
-            return _hash_dir_cached(root_b, root_str, cache)
-        files, links, _ = scan_tree(root_b, root_str)
-        return _tree_of(_read_entries(root_b, root_str, files, links, {}, None))
+            return _hash_dir_cached(root_b, root_str, cache, follow_root)
+        keep: list[int] = []
+        try:
+            files, links, _ = scan_tree(root_b, root_str, follow_root=follow_root, keep=keep)
+            return _tree_of(_read_entries(root_b, root_str, files, links, {}, None))
+        finally:
+            _close_all(keep)
 
     # A single file. entries: [rel path, kind, digest or None, size].
     entries: list[list] = []
@@ -77,7 +87,7 @@ def hash_tree(root: str | os.PathLike[str], *, cache: "StatCache | None" = None)
             if digest is None:
                 # Reads never follow a link, but a root given as a link is followed.
                 real = os.fsencode(os.path.realpath(root_str)) if os.path.islink(root_b) else root_b
-                reads.add(entry, real, st.st_size)
+                reads.add(entry, real, st.st_size, (st.st_dev, st.st_ino))
                 stored.append((root_b, st, entry))
             else:
                 entry[2] = digest
@@ -106,22 +116,31 @@ def _tree_of(entries: list) -> TreeHash:
     return TreeHash(h.hexdigest(), manifest)
 
 
-def _hash_dir_cached(root_b: bytes, root_str: str, cache: "StatCache") -> TreeHash:
+def _hash_dir_cached(root_b: bytes, root_str: str, cache: "StatCache", follow_root: bool) -> TreeHash:
     """A folder with a stat cache: lstat everything first; if every name and stat tuple
     is as when the folder was last hashed, that TreeHash is the answer (no per-file
     lookups, no manifest rebuilt). Otherwise each unchanged file's digest comes from
     that snapshot (or a per-file row), the others are read, and the new snapshot
     replaces the old one: a folder's files need no per-file rows."""
     read_at = time.time_ns()  # before any read: the safe side for the racy check
-    files, links, keys = scan_tree(root_b, root_str)
-    tree = cache.lookup_tree(root_b, keys)
-    if tree is not None:
-        return tree
-    known = cache.reusable_digests(root_b, keys)
-    lookup = cache.lookup if len(known) < len(files) else None
-    tree = _tree_of(_read_entries(root_b, root_str, files, links, known, lookup))
+    keep: list[int] = []
+    try:
+        files, links, keys = scan_tree(root_b, root_str, follow_root=follow_root, keep=keep)
+        tree = cache.lookup_tree(root_b, keys)
+        if tree is not None:
+            return tree
+        known = cache.reusable_digests(root_b, keys)
+        lookup = cache.lookup if len(known) < len(files) else None
+        tree = _tree_of(_read_entries(root_b, root_str, files, links, known, lookup))
+    finally:
+        _close_all(keep)
     cache.store_tree(root_b, keys, tree, read_at_ns=read_at)
     return tree
+
+
+def _close_all(fds: list[int]) -> None:
+    for fd in fds:
+        os.close(fd)
 
 
 def _read_entries(
@@ -132,7 +151,7 @@ def _read_entries(
     entries: list[list] = []
     reads = FileReads(root_str, root_b)
     try:
-        for rel, path, fst in files:
+        for rel, path, fst, at, name in files:
             digest = known.get(rel)
             if digest is None and lookup is not None:
                 digest = lookup(path, fst)
@@ -140,7 +159,7 @@ def _read_entries(
             entry = [rel, "x" if fst.st_mode & 0o111 else "f", digest, size]
             entries.append(entry)
             if digest is None:
-                reads.add(entry, path, size)
+                reads.add(entry, path, size, (fst.st_dev, fst.st_ino), at, name)
     except BaseException:
         reads.finish(abort=True)
         raise

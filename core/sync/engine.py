@@ -84,15 +84,18 @@ def _counts(old: "TreeHash | None", new: "TreeHash") -> dict[str, int]:
 
 
 
-def _store(ws: "Workspace", root: Path, tree: "TreeHash") -> None:
-    """Put a tree's contents and manifest in the object store.
+def _store(ws: "Workspace", root: Path, tree: "TreeHash", *, verify: bool = False) -> tuple[str, ...]:
+    """Put a tree's contents and manifest in the object store; returns what was repaired.
 
     Always through store_tree, even when the manifest is already there: it only checks
     that each object exists (well under a millisecond for a small artifact) and puts
     back any object that was deleted, e.g. after a corrupt one was removed by hand.
+    `verify=True` before a live copy is replaced: the copy is the last place that may
+    still hold its content, so every stored object of it is read back, and a damaged
+    one is written again from the copy (docs/objects.md, "Repair").
     A single file is stored from the file itself, whatever its manifest entry is named.
     """
-    ws.objects.store_tree(root, tree)
+    return ws.objects.store_tree(root, tree, verify=verify)
 
 
 def _install(ws: "Workspace", probe: Probe, strategy: Strategy, parent: str | None,
@@ -112,19 +115,24 @@ def _install(ws: "Workspace", probe: Probe, strategy: Strategy, parent: str | No
     artifact, target = probe.artifact, probe.target
     # Staged beside the copy (same filesystem, so the swap is a rename), in a folder this
     # process holds locked: recover() sweeps a staging folder as soon as its lock is free.
+    from core.workspace import make_parents
+
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        # Checked again right before writing: a folder on the way swapped for a link
+        # since the probe must not send the copy outside the collection.
+        make_parents(ws.home.collection_dir, artifact)
         with swap.staging_area(target) as staged:
             transfer.copy_untrusted(Path(probe.fetched.path), staged)
             # Hash what landed on disk, without the cache: it must be the upstream we hashed.
-            tree = copy_tree_hash(staged, artifact.shape, entry_name(artifact), None)
+            tree = copy_tree_hash(staged, artifact.shape, entry_name(artifact), None, follow_root=False)
             if tree.content_hash != probe.upstream:
                 raise SyncError(
                     f"The upstream of {artifact.name!r} changed while it was being copied "
                     f"(expected {probe.upstream[:12]}, got {tree.content_hash[:12]}); sync again."
                 )
-            # Stored before the swap: if the object store cannot take it, the copy stays as it was.
-            _store(ws, staged, tree)
+            # Stored (and what the store already had of it, verified) before the swap: if the
+            # object store cannot take it, the copy stays as it was.
+            _store(ws, staged, tree, verify=True)
             meta = _upstream_metadata(probe, strategy) | _counts(previous, tree) | recorded_by()
             held = ws.pending.hold(PendingRecord(artifact.id, tree.content_hash, parent, "sync", meta))
             try:
@@ -202,7 +210,7 @@ def _previous_tree(ws: "Workspace", content_hash: str | None) -> "TreeHash | Non
         return None
 
 
-def _record_local(ws: "Workspace", probe: Probe, strategy: Strategy) -> _Record | None:
+def _record_local(ws: "Workspace", probe: Probe, strategy: Strategy, *, verify: bool = False) -> _Record | None:
     """Record the collection copy when it is not the head yet (local edit, or a reconcile).
 
     A copy equal to the upstream is recorded as `sync` (it is what a sync copies; the
@@ -215,10 +223,12 @@ def _record_local(ws: "Workspace", probe: Probe, strategy: Strategy) -> _Record 
     if probe.local is None or probe.local == head:
         return None
     try:
-        _store(ws, probe.target, probe.local_tree)
+        _store(ws, probe.target, probe.local_tree, verify=verify)
     except OSError as exc:
         raise SyncError(os_message(exc, probe.artifact.name, "storing the local copy of")) from exc
-    if probe.local == probe.upstream:
+    if probe.wrong_shape:
+        meta, origin = {"wrong_shape": True}, "local_modification"
+    elif probe.local == probe.upstream:
         meta = _upstream_metadata(probe, strategy)
         meta["reconciled"] = True
         origin = "sync"
@@ -269,6 +279,8 @@ def _merge(first: _Record | None, second: _Record | None) -> _Record | None:
 
 def _act(ws: "Workspace", probe: Probe, strategy: Strategy) -> SyncResult:
     state, artifact = probe.state, probe.artifact
+    if state is SyncState.ERROR and probe.wrong_shape and strategy is Strategy.TAKE_UPSTREAM:
+        return _replace_wrong_shape(ws, probe, strategy)
     if state is SyncState.ERROR:
         return _result(probe, "failed", None, None, error=probe.error)
 
@@ -277,7 +289,17 @@ def _act(ws: "Workspace", probe: Probe, strategy: Strategy) -> SyncResult:
         tree, rec = _install(ws, probe, strategy, head, _previous_tree(ws, head))
         return _result(probe, "copied", tree.content_hash, rec)
 
-    local_rec = _record_local(ws, probe, strategy)
+    replacing = state is SyncState.UPSTREAM_CHANGED or (
+        state is SyncState.DIVERGED and strategy is Strategy.TAKE_UPSTREAM
+    )
+    local_rec = _record_local(ws, probe, strategy, verify=replacing)
+    if local_rec is None and probe.local_tree is not None and not replacing and ws.objects.lacks_any(probe.local_tree):
+        # The head's content, live in the collection: puts back any object of it that
+        # went missing (a stat per object to notice), so a deleted object does not stay lost.
+        try:
+            _store(ws, probe.target, probe.local_tree)
+        except OSError as exc:
+            raise SyncError(os_message(exc, artifact.name, "storing the local copy of")) from exc
     if state is SyncState.UP_TO_DATE:
         return _result(probe, "nothing", probe.local, local_rec)
     if state is SyncState.LOCALLY_MODIFIED:
@@ -294,12 +316,26 @@ def _act(ws: "Workspace", probe: Probe, strategy: Strategy) -> SyncResult:
     # UPSTREAM_CHANGED, or DIVERGED with take-upstream: the local content is stored and
     # recorded (or already the head); replace it and record `sync` with parent = local.
     # _record_local stored it when it recorded it; a head's content is stored again
-    # here, which also puts back any of its objects deleted since.
+    # here, and every object of it verified: a damaged one is written again from the
+    # copy, which is about to go.
     if probe.local_tree is not None and local_rec is None:
         try:
-            _store(ws, probe.target, probe.local_tree)
+            _store(ws, probe.target, probe.local_tree, verify=True)
         except OSError as exc:
             raise SyncError(os_message(exc, artifact.name, "storing the local copy of")) from exc
+    tree, rec = _install(ws, probe, strategy, probe.local, probe.local_tree)
+    return _result(probe, "replaced", tree.content_hash, _merge(local_rec, rec))
+
+
+def _replace_wrong_shape(ws: "Workspace", probe: Probe, strategy: Strategy) -> SyncResult:
+    """Take-upstream over a copy of the wrong shape: record it (stored, verified), then replace it."""
+    local_rec = _record_local(ws, probe, strategy, verify=True)
+    if local_rec is None and probe.local_tree is not None:  # already the head's content: stored, verified
+        _store(ws, probe.target, probe.local_tree, verify=True)
+    if local_rec is not None and local_rec.failed:
+        return _result(probe, "failed", None, local_rec, error=(
+            f"Kept the collection copy of {probe.artifact.name!r} because it could not be recorded; sync again."
+        ))
     tree, rec = _install(ws, probe, strategy, probe.local, probe.local_tree)
     return _result(probe, "replaced", tree.content_hash, _merge(local_rec, rec))
 

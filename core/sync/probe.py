@@ -88,6 +88,9 @@ class Probe:
     error: str | None = None
     changed_locally: tuple["FileChange", ...] = ()
     changed_upstream: tuple["FileChange", ...] = ()
+    # The copy is a file where the artifact's folder belongs (or the reverse): the
+    # sentence saying so; only take-upstream acts on it (stores it, then replaces it).
+    wrong_shape: str | None = None
 
     @property
     def local(self) -> str | None:
@@ -138,15 +141,16 @@ def entry_name(artifact: "ArtifactInfo") -> bytes:
 
 def probe_artifact(ws: "Workspace", artifact: "ArtifactInfo", head: "VersionInfo | None", base: "VersionInfo | None") -> Probe:
     from core.content import copy_tree_hash
-    from core.workspace import path_of
+    from core.workspace import check_place, path_of
     from core.upstreams import fetch
 
     target = path_of(ws.home.collection_dir, artifact)
     probe = Probe(artifact=artifact, target=target, head=head, base=base, local_tree=None)
     try:
         name = entry_name(artifact)
-        if os.path.lexists(target):
-            probe.local_tree = copy_tree_hash(target, artifact.shape, name, ws.stat_cache)
+        place = check_place(ws.home.collection_dir, artifact)  # a link on the way is refused, never followed
+        if place.exists:
+            probe.local_tree = copy_tree_hash(target, artifact.shape, name, ws.stat_cache, follow_root=False)
         probe.fetched = fetch(artifact.upstream, ws.home.git_cache_dir)
         probe.upstream_tree = copy_tree_hash(Path(probe.fetched.path), artifact.shape, name, ws.stat_cache)
         _check_links(Path(probe.fetched.path), probe.upstream_tree)
@@ -157,6 +161,9 @@ def probe_artifact(ws: "Workspace", artifact: "ArtifactInfo", head: "VersionInfo
         return probe
     except OSError as exc:
         probe.error = os_message(exc, artifact.name, "reading")
+        return probe
+    if place.wrong_shape:
+        probe.wrong_shape = probe.error = place.wrong_shape
         return probe
     probe.state = classify(probe.base.content_hash if base else None, probe.local, probe.upstream)
     if probe.state is SyncState.DIVERGED:

@@ -33,9 +33,9 @@ def reads(monkeypatch) -> list[bytes]:
     seen: list[bytes] = []
     real = readers._digest_path
 
-    def counting(path: bytes, size: int) -> str:
+    def counting(path: bytes, size: int, *rest) -> str | None:
         seen.append(path)
-        return real(path, size)
+        return real(path, size, *rest)
 
     monkeypatch.setattr(readers, "_digest_path", counting)
     return seen

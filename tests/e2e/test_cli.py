@@ -49,7 +49,7 @@ def make_skill(root: Path, text: str = "# pdf\n") -> Path:
 
 def test_help_lists_the_sub_commands(cli):
     out = cli("--help").stdout.decode()
-    for command in ("add", "sync", "status", "log", "diff", "hash"):
+    for command in ("add", "sync", "status", "log", "diff", "hash", "fsck"):
         assert command in out
     assert cli("--version").stdout.decode().startswith("artifact-lineage ")
 
