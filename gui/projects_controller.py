@@ -9,7 +9,7 @@ any action the graph, the states and the panel are loaded again.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any
 
 from PySide6.QtCore import QObject, QPoint, Qt, Slot
 from PySide6.QtGui import QAction
@@ -22,16 +22,14 @@ from gui.node_menu import add_deploy_menu, node_menu
 from gui.project_actions import ProjectActions
 from gui.projects_panel import ProjectsPanel
 
-if TYPE_CHECKING:
-    from gui.main_window import MainWindow
-
 # States whose upstream hash is content the collection does not hold yet (core.sync).
 WAITING_STATES = (SyncState.UPSTREAM_CHANGED, SyncState.DIVERGED)
 DOCK_HEIGHT = 170
 
 
 class ProjectsController(QObject):
-    def __init__(self, window: "MainWindow") -> None:
+    def __init__(self, window: Any) -> None:
+        """`window` is the MainWindow (not imported: it imports this module)."""
         super().__init__(window)
         self.window = window
         self.actions = ProjectActions(window.ws, window)
