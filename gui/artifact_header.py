@@ -43,12 +43,13 @@ class ArtifactHeader(QWidget):
         layout.addWidget(self.subtitle)
         layout.addWidget(self.error_label)
 
-    def show_artifact(self, info: ArtifactInfo, state: str, version_count: int, error: str | None) -> None:
+    def show_artifact(self, info: ArtifactInfo, state: str, version_count: int | None, error: str | None) -> None:
+        """`version_count` None: not known yet (the versions are still loading)."""
         n = version_count
+        count = "" if n is None else f" · {n} version{'s' if n != 1 else ''}"
         self.title.setText(printable(info.name))
         self.subtitle.setText(
-            f"{info.type} · {icons.state_text(state)} · {n} version{'s' if n != 1 else ''}"
-            f" · upstream: {printable(upstream_text(info))}"
+            f"{info.type} · {icons.state_text(state)}{count} · upstream: {printable(upstream_text(info))}"
         )
         self.subtitle.setToolTip(f"In the collection: {printable(info.place)}")
         if error:

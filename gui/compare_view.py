@@ -5,7 +5,8 @@ side by side with the differing part highlighted, the file table, and the
 numbered text diff of the selected file, first file by default (`gui.file_diff_pane`).
 
 "Compare with…" lives inside the panel: a combo lists the artifact's other
-versions (from `all_versions`) and choosing one re-targets the comparison
+versions (from `all_versions`, through the `gui.version_choices` model, so a long
+history costs nothing until the list is opened) and choosing one re-targets the comparison
 (chosen version on the left, the shown version on the right). After the panel
 re-targets itself it emits `compareWithRequested(chosen_id)` as a notification
 only — the window may use it to highlight that node; it needs to do nothing.
@@ -44,11 +45,13 @@ from core.history import VersionInfo, ordinal_by_id
 from gui.diff_model import CHANGE_ROLE, FileChangeModel, status_color
 from gui.file_diff_pane import FileDiffPane
 from gui.hash_label import HashPairWidget, blend
+from gui.version_choices import VersionChoices
 from gui.version_details import VersionDetails
 
 if TYPE_CHECKING:
     from core.store import ObjectStore
 
+COMBO_CHARS = 36  # "v128 · local modification · 1a2b3c4d" fits; a longer label is elided
 MAX_TABLE_ROWS = 8  # the table grows with its rows up to this many, then scrolls; the diff gets the rest
 
 ROOT_MESSAGE = "Root version — nothing to compare against."
@@ -95,8 +98,11 @@ class ComparePanel(QWidget):
         self.compare_caption = QLabel("Compare with:")
         header.addWidget(self.compare_caption)
         self.compare_combo = QComboBox()
-        self.compare_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.compare_combo.setMinimumContentsLength(14)
+        self.choices = VersionChoices(self)
+        self.compare_combo.setModel(self.choices)
+        # Sized for a typical label, not by measuring every version's label (10,000 of them).
+        self.compare_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.compare_combo.setMinimumContentsLength(COMBO_CHARS)
         self.compare_combo.setToolTip("Compare this version with any other version of the artifact")
         self.compare_combo.activated.connect(self._combo_activated)
         header.addWidget(self.compare_combo)
@@ -213,7 +219,7 @@ class ComparePanel(QWidget):
         self.title.setText("")
         self.details.clear()
         self.details.hide()
-        self.compare_combo.clear()
+        self.choices.set_choices("", [], self._choice_label)
         self.compare_combo.setEnabled(False)
         self.compare_caption.setEnabled(False)
         self._set_banner(message)
@@ -328,24 +334,21 @@ class ComparePanel(QWidget):
         noun = "file" if total == 1 else "files"
         self.summary.setText(f"<b>{total} {noun}</b>: " + ", ".join(parts))
 
+    def _choice_label(self, v: VersionInfo) -> str:
+        label = f"{self._title(v)} · {_short(v.content_hash)[:8]}"
+        parent = self.parent_version
+        return label + " (parent)" if parent is not None and v.id == parent.id else label
+
     def _fill_combo(self) -> None:
         combo = self.compare_combo
         combo.blockSignals(True)
-        combo.clear()
         version = self.version
         parent = self.parent_version
-        combo.addItem("Parent" if parent is not None else "Nothing (no parent)", None)
-        for v in self.all_versions:
-            if v.id == version.id:
-                continue
-            label = f"{self._title(v)} · {_short(v.content_hash)[:8]}"
-            if parent is not None and v.id == parent.id:
-                label += " (parent)"
-            combo.addItem(label, v.id)
-            combo.setItemData(combo.count() - 1, v.content_hash, Qt.ItemDataRole.ToolTipRole)
+        others = [v for v in self.all_versions if v.id != version.id]
+        self.choices.set_choices("Parent" if parent is not None else "Nothing (no parent)", others,
+                                 self._choice_label)
         target = self.base.id if self.base is not None and (parent is None or self.base.id != parent.id) else None
-        index = combo.findData(target) if target is not None else 0
-        combo.setCurrentIndex(max(index, 0))
+        combo.setCurrentIndex(self.choices.row_of(target))
         combo.setEnabled(combo.count() > 1)
         self.compare_caption.setEnabled(combo.count() > 1)
         combo.blockSignals(False)
@@ -353,15 +356,12 @@ class ComparePanel(QWidget):
     def _combo_activated(self, index: int) -> None:
         if self.version is None:
             return
-        chosen = self.compare_combo.itemData(index)
-        if chosen is None:
+        other = self.choices.version_at(index)
+        if other is None:
             self._show(self.parent_version, self.version)
             return
-        other = next((v for v in self.all_versions if v.id == chosen), None)
-        if other is None:
-            return
         self._show(other, self.version)
-        self.compareWithRequested.emit(int(chosen))
+        self.compareWithRequested.emit(other.id)
 
     # ---- one file --------------------------------------------------------
     def _clear_file(self, message: str = "") -> None:

@@ -2,15 +2,16 @@
 
 Every failure is an `ExportError` (a LineageError) with one sentence saying what
 to check, so the window can show it instead of losing it on the console.
+
+What is exported is any `ExportableGraph`: the lineage view is one, and neither module
+imports the other (the view never needs to know how files are written).
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import math
-from pathlib import Path
 from contextlib import AbstractContextManager
-from typing import Protocol
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPaintDevice, QPainter
@@ -18,21 +19,9 @@ from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QFileDialog, QGraphicsScene, QWidget
 
 from core.errors import LineageError
-from core.history.lineage import to_graphml
 
 if TYPE_CHECKING:
     import networkx as nx
-
-
-
-class ExportableGraph(Protocol):
-    """What an export needs from the view (LineageView has it); the view calls us, never the reverse."""
-
-    def graph(self) -> "nx.DiGraph | None": ...
-    def content_rect(self) -> QRectF: ...
-    def background_colour(self) -> QColor: ...
-    def export_mode(self, scale: float) -> AbstractContextManager[None]: ...
-    def scene(self) -> QGraphicsScene: ...
 
 MAX_EXPORT_PX = 16000  # a 10,000-row graph at 2x would be a 1 GB image
 EXPORT_FILTERS = {"PNG image (*.png)": ".png", "SVG image (*.svg)": ".svg", "GraphML data (*.graphml)": ".graphml"}
@@ -41,6 +30,22 @@ NO_GRAPH = "There is no graph to export; select an artifact with recorded versio
 
 class ExportError(LineageError):
     """The graph could not be written to a file."""
+
+
+class ExportableGraph(Protocol):
+    """What an export needs from the view that shows the graph."""
+
+    def graph(self) -> nx.DiGraph | None: ...
+
+    def scene(self) -> QGraphicsScene: ...
+
+    def content_rect(self) -> QRectF: ...
+
+    def background_colour(self) -> QColor: ...
+
+    def export_mode(self, scale: float) -> AbstractContextManager[None]:
+        """Rings hidden and the level of detail for `scale` while rendering."""
+        ...
 
 
 def _export_rect(view: ExportableGraph) -> QRectF:
@@ -104,6 +109,8 @@ def export_svg(view: ExportableGraph, path: str | Path) -> Path:
 
 def export_graphml(view: ExportableGraph, path: str | Path) -> Path:
     """The graph's data (nodes, attributes, edges) as GraphML."""
+    from core.history.lineage import to_graphml  # networkx is loaded by then: a graph is shown
+
     graph = view.graph()
     if graph is None:
         raise ExportError(NO_GRAPH)

@@ -16,15 +16,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Union
-
-import networkx as nx
+from typing import TYPE_CHECKING, Union
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontDatabase, QFontMetricsF, QPainter, QPainterPath, QPalette, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
 from gui import palette
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 LANE_W = 300.0  # wide enough for a label; the next lane's line starts after it
 ROW_H = 60.0
@@ -111,7 +112,11 @@ class NodeItem(QGraphicsItem):
         """(hash line, badge, detail line); built once, on first paint."""
         if self._lines is None:
             d = self.data
-            if d.get("ghost"):
+            if d.get("folded"):
+                self._lines = (f"{d['count']} versions", "", "folded · click to unfold")
+            elif d.get("waiting"):
+                self._lines = (f"upstream {short(d['content_hash'])}", "", "waiting upstream · not synced yet")
+            elif d.get("ghost"):
                 self._lines = (f"legacy {short(d['content_hash'])}", "", "content never stored")
             else:
                 badge = []
@@ -126,15 +131,24 @@ class NodeItem(QGraphicsItem):
         d = self.data
         st = self.style
         origin = d.get("origin")
-        if d.get("ghost"):
-            pen = QPen(QColor(palette.GHOST_COLOR), 2.0, Qt.PenStyle.DashLine)
-            painter.setPen(pen)
+        if d.get("folded"):
+            # A short stack of dots: many versions drawn as one.
+            painter.setPen(QPen(QColor(palette.EDGE_COLOR), 1.5))
+            painter.setBrush(st.background)
+            painter.drawRoundedRect(QRectF(-RADIUS, -RADIUS - 6, 2 * RADIUS, 2 * RADIUS + 12), RADIUS, RADIUS)
+            painter.setBrush(QColor(palette.EDGE_COLOR))
+            for dy in (-7.0, 0.0, 7.0):
+                painter.drawEllipse(QPointF(0, dy), 2.0, 2.0)
+        elif d.get("ghost"):
+            color = palette.WAITING_COLOR if d.get("waiting") else palette.GHOST_COLOR
+            painter.setPen(QPen(QColor(color), 2.0, Qt.PenStyle.DashLine))
             painter.setBrush(Qt.BrushStyle.NoBrush)
         else:
             head = d.get("is_head")
             painter.setPen(QPen(st.text if head else palette.outline_color(origin), 3.0 if head else 1.5))
             painter.setBrush(QBrush(palette.origin_color(origin)))
-        painter.drawEllipse(QPointF(0, 0), RADIUS, RADIUS)
+        if not d.get("folded"):
+            painter.drawEllipse(QPointF(0, 0), RADIUS, RADIUS)
 
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
         if lod < LABEL_LOD:
@@ -271,10 +285,17 @@ def _fmt_time(dt: datetime | None) -> str:
 def node_tooltip(graph: nx.DiGraph, key: NodeKey) -> str:
     """Hover text of a node: full hashes, origin, local and UTC time, upstream commit, counts."""
     d = graph.nodes[key]
+    if d.get("folded"):
+        return (f"<b>{d['count']} versions</b> of the {d.get('line')} line folded into one row "
+                "(a straight run: no branch, join or deployment).<br>Click to unfold.")
+    if d.get("waiting"):
+        return (f"<b>Waiting upstream</b>: the upstream's state, not synced yet<br>hash <code>{d['content_hash']}</code>"
+                "<br>Sync now brings it in. Click to compare it with the collection's copy.")
     if d.get("ghost"):
         return (f"<b>Legacy parent</b> (content never stored)<br>hash <code>{d['content_hash']}</code><br>"
                 "This content existed before tracking began, so it cannot be compared.")
-    rows = [f"<b>{version_label(d)}</b> · {palette.origin_label(d.get('origin'))}" + (" · <b>HEAD</b>" if d.get("is_head") else "")]
+    rows = [f"<b>{version_label(d)}</b> · {palette.origin_label(d.get('origin'))}" + (" · <b>HEAD</b>" if d.get("is_head") else "")
+            + (f" · line <b>{d['line']}</b>" if d.get("line") else "")]
     rows.append(f"hash <code>{d['content_hash']}</code>")
     parents = list(graph.predecessors(key))
     if d.get("parent_hash"):

@@ -21,15 +21,24 @@ emits `versionSelected` for the version it selects.
 
 Level of detail: labels are skipped below `LABEL_LOD`; below `OVERVIEW_SCALE` node
 items are hidden band by band and each band paints its nodes as device-pixel dots.
+
+Building: `show_plan` draws a `gui.graph_scene.ScenePlan` (made on a worker by the
+window, or by `set_versions` on this thread). The edges of every band exist at once;
+node items are made band by band as the view scrolls or zooms onto them, so showing
+or leaving a 10,000-version history touches a few hundred items, not 10,000. Hit
+tests, keys and selection read positions, never items.
+
+Keys come from `gui.hotkeys`. Export is `gui.graph_export`'s: the view lends it its
+scene, content rectangle, background and `export_mode`, and imports nothing of it.
 """
 from __future__ import annotations
 
 import math
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
-import networkx as nx
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
@@ -44,22 +53,24 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QSizePolicy, QToolTip, QWidget
 
 from core.history import VersionInfo
-from gui import graph_export
+from gui import hotkeys
 from gui.graph_items import (
     LANE_W,
     NODE_RECT,
     OVERVIEW_SCALE,
     RADIUS,
     ROW_H,
-    BlockItem,
     GraphStyle,
     NodeItem,
     NodeKey,
-    NodeLayer,
     SelectionItem,
     node_tooltip,
 )
-from gui.graph_scene import LineageScene, build_scene, gc_paused
+from gui.lane_headers import paint_band_backgrounds, paint_lane_headers
+from gui.graph_scene import LineageScene, ScenePlan, build_scene, gc_paused, plan_scene
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 EMPTY_TEXT = "Select an artifact to see its history"
 SCENE_MARGIN = 40.0
@@ -69,6 +80,9 @@ class LineageView(QGraphicsView):
     versionSelected = Signal(int)
     compareRequested = Signal(int, int)
     ghostSelected = Signal(str)
+    waitingSelected = Signal(str)  # the upstream state not synced yet (its content hash)
+    foldActivated = Signal(object)  # a folded run's node key: the person wants it unfolded
+    nodeMenuRequested = Signal(int, QPoint)  # a version's context menu, at a global position
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -97,23 +111,20 @@ class LineageView(QGraphicsView):
 
     # ----------------------------------------------------------------- state
     def _reset_state(self) -> None:
-        self._graph: nx.DiGraph | None = None
         self._built: LineageScene | None = None
-        self._points: dict[NodeKey, QPointF] = {}  # node key -> QPointF (scene)
-        self._lane_row: dict[NodeKey, tuple[int, int]] = {}  # node key -> (lane, row)
-        self._grid: dict[tuple[int, int], NodeKey] = {}  # (lane, row) -> node key
-        self._row_members: dict[int, list[NodeKey]] = {}  # row -> keys sorted by lane
-        self._items: dict[NodeKey, NodeItem] = {}
-        self._blocks: list[BlockItem] = []
-        self._layers: list[NodeLayer] = []
-        self._max_row = 0
+        self._plan: ScenePlan | None = None
         self._selected: NodeKey | None = None
-        self._selection: SelectionItem | None = None
-        self._match_ring: SelectionItem | None = None
-        self._compare_ring: SelectionItem | None = None
         self._overview = False
         self._auto_view = True  # until the user zooms or pans, resizing re-applies it
         self._content = QRectF()
+
+    @property
+    def _graph(self) -> nx.DiGraph | None:
+        return self._plan.graph if self._plan is not None else None
+
+    @property
+    def _points(self) -> dict[NodeKey, QPointF]:
+        return self._plan.points if self._plan is not None else {}
 
     def clear_graph(self, message: str = "") -> None:
         """Remove the graph and show `message` (default: the empty-state hint)."""
@@ -125,37 +136,64 @@ class LineageView(QGraphicsView):
         self.viewport().update()
 
     def node_count(self) -> int:
-        return len(self._items)
+        """Nodes in the graph (versions and ghosts), whether or not their items exist yet."""
+        return len(self._points)
+
+    def item_count(self) -> int:
+        """Node items made so far: only bands that have been on screen have them."""
+        return len(self._built.items) if self._built is not None else 0
 
     def node_item(self, key: NodeKey) -> NodeItem | None:
-        return self._items.get(key)
+        """The node's item (made, with its band, if it was not yet)."""
+        return self._built.item(key) if self._built is not None else None
 
     def graph(self) -> nx.DiGraph | None:
         return self._graph
 
+    def node_pos(self, key: NodeKey) -> QPointF | None:
+        """Where the node is drawn (scene coordinates), or None if it is not in the graph."""
+        point = self._points.get(key)
+        return QPointF(point) if point is not None else None
+
+    def compare_ring(self) -> SelectionItem | None:
+        """The dotted ring marking the version a Ctrl+click compares with."""
+        return self._built.compare_ring if self._built is not None else None
+
     # ------------------------------------------------------------ building
     def set_versions(self, versions: list[VersionInfo], head_id: int | None) -> None:
-        """Draw the versions of one artifact (any order); `head_id` None means the newest."""
-        with gc_paused():
-            self._build(versions, head_id)
+        """Draw the versions of one artifact (any order); `head_id` None means the newest.
 
-    def _build(self, versions: list[VersionInfo], head_id: int | None) -> None:
-        self.scene().clear()
-        self._reset_state()
+        Plans on this thread; the window plans on a worker (`gui.lineage_loader`) and
+        calls `show_plan`."""
         if not versions:
             self.clear_graph("This artifact has no recorded versions yet.")
             return
-        built = build_scene(self.scene(), versions, head_id, self._style)
-        self._built = built
-        self._graph, self._max_row, self._content = built.graph, built.max_row, built.content
-        self._points, self._lane_row, self._grid = built.points, built.lane_row, built.grid
-        self._row_members, self._items = built.row_members, built.items
-        self._blocks, self._layers = built.blocks, built.layers
-        self._selection, self._match_ring = built.selection, built.match_ring
-        self._compare_ring = built.compare_ring
-        content = self._content
-        self.scene().setSceneRect(content.adjusted(-SCENE_MARGIN, -SCENE_MARGIN, SCENE_MARGIN, SCENE_MARGIN))
-        self._initial_view()
+        self.show_plan(plan_scene(versions, head_id))
+
+    def show_plan(self, plan: ScenePlan) -> None:
+        """Draw a planned graph: every band's edges now, node items for what is on screen."""
+        with gc_paused():
+            self.scene().clear()
+            self._reset_state()
+            self._built = build_scene(self.scene(), plan, self._style)
+            self._plan = plan
+            self._content = plan.content
+            self.scene().setSceneRect(plan.content.adjusted(-SCENE_MARGIN, -SCENE_MARGIN, SCENE_MARGIN, SCENE_MARGIN))
+            self._initial_view()
+            self._materialize_visible()
+
+    def _materialize_visible(self) -> None:
+        """Make the node items of the rows on screen, and of the bands beside them."""
+        built = self._built
+        if built is None or self._overview:
+            return
+        rect = self.mapToScene(self.viewport().rect()).boundingRect()
+        max_row = self._plan.max_row
+        built.ensure_rows(max_row - math.ceil(rect.bottom() / ROW_H) - 1, max_row - math.floor(rect.top() / ROW_H) + 1)
+
+    def scrollContentsBy(self, dx: int, dy: int) -> None:
+        super().scrollContentsBy(dx, dy)
+        self._materialize_visible()
 
     # ------------------------------------------------------------- viewing
     def _fit_scale(self) -> float:
@@ -192,17 +230,20 @@ class LineageView(QGraphicsView):
     def _apply_lod(self) -> None:
         scale = self.transform().m11()
         overview = scale < OVERVIEW_SCALE
+        built = self._built
+        if built is None:
+            self._overview = overview
+            return
         if overview != self._overview:
             self._overview = overview
-            for layer in self._layers:
+            for layer in built.layers:
                 layer.setVisible(not overview)
-            for block in self._blocks:
+            for block in built.blocks:
                 block.overview = overview
                 block.update()
-        if self._selection is not None:
-            self._selection.set_scale(scale)
-            self._match_ring.set_scale(scale)
-            self._compare_ring.set_scale(scale)
+        for ring in (built.selection, built.match_ring, built.compare_ring):
+            ring.set_scale(scale)
+        self._materialize_visible()
 
     # Callers (and Qt's own helpers called from Python) change the zoom through these;
     # each re-checks the level of detail so the overview never outlives a zoom-in.
@@ -240,9 +281,38 @@ class LineageView(QGraphicsView):
         super().resizeEvent(event)
         if self._auto_view and self._graph is not None:
             self._initial_view()
+        self._materialize_visible()
+
+    def lines(self) -> dict[str, tuple[int, int]]:
+        """The drawn lines' bands of lanes (line -> (first lane, lanes)), left to right."""
+        return dict(self._plan.lines) if self._plan is not None else {}
+
+    def all_lines(self) -> list[str]:
+        """Every line of the artifact on screen, hidden ones included."""
+        return list(self._plan.all_lines) if self._plan is not None else []
+
+    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
+        if self._plan is None or not self._plan.lines:
+            return
+        painter.save()
+        painter.resetTransform()
+        paint_lane_headers(painter, QRectF(self.viewport().rect()),
+                           lambda x: self.mapFromScene(QPointF(x, 0)).x(), self._plan.lines, self._style)
+        painter.restore()
+
+    def contextMenuEvent(self, event) -> None:
+        key = self.node_at(event.pos())
+        if isinstance(key, int):
+            self._select(key, emit=True)
+            self.nodeMenuRequested.emit(key, event.globalPos())
+            event.accept()
+            return
+        super().contextMenuEvent(event)
 
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
         painter.fillRect(rect, self._style.background)
+        if self._plan is not None and len(self._plan.lines) > 1:
+            paint_band_backgrounds(painter, rect, self._plan.lines, self._style)
         if self._graph is None:
             painter.save()
             painter.resetTransform()
@@ -271,26 +341,30 @@ class LineageView(QGraphicsView):
 
     def select_version(self, version_id: int, center: bool = True) -> None:
         """Select a version without emitting; an id not in the graph is ignored."""
-        if version_id in self._items:
+        if version_id in self._points:
             self._select(version_id, emit=False, center=center)
 
     def _select(self, key: NodeKey, *, emit: bool, center: bool = False) -> None:
         self._selected = key
-        sel = self._selection
+        built = self._built
         point = self._points[key]
-        sel.setPos(point)
-        sel.setVisible(True)
-        self._compare_ring.setVisible(False)
+        built.selection.setPos(point)
+        built.selection.setVisible(True)
+        built.compare_ring.setVisible(False)
         match = self._graph.nodes[key].get("matches_version")
-        self._match_ring.setVisible(match in self._points)
+        built.match_ring.setVisible(match in self._points)
         if match in self._points:
-            self._match_ring.setPos(self._points[match])
+            built.match_ring.setPos(self._points[match])
         if center:
             self.centerOn(point + QPointF(LANE_W / 2 - RADIUS, 0) if self.transform().m11() > 0.3 else point)
         else:
             self.ensureVisible(QRectF(point.x() + NODE_RECT.left(), point.y() - ROW_H / 2, LANE_W / 2, ROW_H), 20, 20)
         if emit:
-            if self._graph.nodes[key].get("ghost"):
+            if self._graph.nodes[key].get("folded"):
+                self.foldActivated.emit(key)
+            elif self._graph.nodes[key].get("waiting"):
+                self.waitingSelected.emit(self._graph.nodes[key]["content_hash"])
+            elif self._graph.nodes[key].get("ghost"):
                 self.ghostSelected.emit(self._graph.nodes[key]["content_hash"])
             else:
                 self.versionSelected.emit(key)
@@ -301,7 +375,7 @@ class LineageView(QGraphicsView):
         if not prefix or self._graph is None:
             return None
         hits = [n for n, d in self._graph.nodes(data=True)
-                if not d.get("ghost") and d["content_hash"].startswith(prefix)]
+                if isinstance(n, int) and d["content_hash"].startswith(prefix)]
         if not hits:
             return None
         best = max(hits)
@@ -315,7 +389,7 @@ class LineageView(QGraphicsView):
         sp = self.mapToScene(view_pos)
         lane = math.floor((sp.x() - NODE_RECT.left()) / LANE_W)
         screen_row = round(sp.y() / ROW_H)
-        key = self._grid.get((lane, self._max_row - screen_row))
+        key = self._plan.grid.get((lane, self._plan.max_row - screen_row))
         if key is None:
             return None
         local = sp - self._points[key]
@@ -329,11 +403,11 @@ class LineageView(QGraphicsView):
             key = self.node_at(event.position().toPoint())
             if key is not None:
                 self.setFocus(Qt.FocusReason.MouseFocusReason)
-                ctrl = bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier)
+                ctrl = bool(event.modifiers() & hotkeys.COMPARE_CLICK.modifiers)
                 selected = self.selected_version_id()
                 if ctrl and selected is not None and isinstance(key, int) and key != selected:
-                    self._compare_ring.setPos(self._points[key])
-                    self._compare_ring.setVisible(True)
+                    self._built.compare_ring.setPos(self._points[key])
+                    self._built.compare_ring.setVisible(True)
                     self.compareRequested.emit(selected, key)
                 else:
                     self._select(key, emit=True)
@@ -346,14 +420,13 @@ class LineageView(QGraphicsView):
         if self._graph is None:
             super().keyPressEvent(event)
             return
-        key = event.key()
-        target = None
-        current = self._selected
-        if key in (Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_Home):
-            if current is None or key == Qt.Key.Key_Home:
+        hotkey = next((k for k in hotkeys.GRAPH_KEYS if k.matches(event)), None)
+        if hotkey is not None:
+            current = self._selected
+            if current is None or hotkey is hotkeys.GRAPH_HEAD:
                 target = self._head_key()
             else:
-                target = self._built.neighbour(current, key)
+                target = self._built.neighbour(current, hotkey)
             if target is not None:
                 self._auto_view = False
                 self._select(target, emit=True)
@@ -385,33 +458,26 @@ class LineageView(QGraphicsView):
 
     @contextmanager
     def export_mode(self, scale: float) -> Iterator[None]:
-        """Hide the selection rings and pick the level of detail for `scale` while rendering."""
-        selection_visible = self._selection.isVisible() if self._selection else False
-        match_visible = self._match_ring.isVisible() if self._match_ring else False
-        compare_visible = self._compare_ring.isVisible() if self._compare_ring else False
+        """Hide the selection rings and pick the level of detail for `scale` while rendering
+        (node items of every band are made first when `scale` shows them)."""
+        built = self._built
+        if built is None:
+            yield
+            return
+        rings = (built.selection, built.match_ring, built.compare_ring)
+        visible = [ring.isVisible() for ring in rings]
         try:
-            if self._selection is not None:
-                self._selection.setVisible(False)
-                self._match_ring.setVisible(False)
-                self._compare_ring.setVisible(False)
-            for layer in self._layers:
+            for ring in rings:
+                ring.setVisible(False)
+            if scale >= OVERVIEW_SCALE:
+                built.ensure_all()
+            for layer in built.layers:
                 layer.setVisible(scale >= OVERVIEW_SCALE)
-            for block in self._blocks:
+            for block in built.blocks:
                 block.overview = scale < OVERVIEW_SCALE
             yield
         finally:
-            if self._selection is not None:
-                self._selection.setVisible(selection_visible)
-                self._match_ring.setVisible(match_visible)
-                self._compare_ring.setVisible(compare_visible)
+            for ring, was in zip(rings, visible):
+                ring.setVisible(was)
             self._overview = None  # force _apply_lod to restore the window's mode
             self._apply_lod()
-
-    def export_png(self, path: str | Path) -> Path:
-        return graph_export.export_png(self, path)
-
-    def export_svg(self, path: str | Path) -> Path:
-        return graph_export.export_svg(self, path)
-
-    def export_graphml(self, path: str | Path) -> Path:
-        return graph_export.export_graphml(self, path)

@@ -1,13 +1,14 @@
-"""The window's toolbar: Sync now (bold, F5), Add artifact…, Zoom to fit, Export graph…,
-and the hash-prefix find field (Ctrl+F, Enter). The actions are created here; the
-window connects them to what they do."""
+"""The window's toolbar: Sync now (bold), Add artifact…, Zoom to fit, Export graph…,
+and the hash-prefix find field (Enter selects). The actions are created here; the
+window connects them to what they do. Their keys, and the tooltips naming them, come
+from `gui.hotkeys`."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLineEdit, QSizePolicy, QToolBar, QWidget
 
-from gui import icons
+from gui import hotkeys, icons
 from gui.sync_controller import SYNC_IDLE_TIP
 
 
@@ -19,19 +20,19 @@ class MainToolBar(QToolBar):
         self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
 
         self.sync_action = QAction(icons.sync_icon(), "Sync now", self)
-        self.sync_action.setShortcut(QKeySequence(Qt.Key.Key_F5))
+        hotkeys.SYNC.apply(self.sync_action)
         self.sync_action.setToolTip(SYNC_IDLE_TIP)
         self.add_action = QAction(icons.add_icon(), "Add artifact…", self)
-        self.add_action.setShortcut(QKeySequence.StandardKey.New)
-        self.add_action.setToolTip("Track a new artifact from a folder or git upstream (Ctrl+N)")
+        hotkeys.ADD.apply(self.add_action)
+        self.add_action.setToolTip(hotkeys.tip("Track a new artifact from a folder or git upstream", hotkeys.ADD))
         self.fit_action = QAction(icons.fit_icon(), "Zoom to fit", self)
-        self.fit_action.setShortcut(QKeySequence("Ctrl+0"))
-        self.fit_action.setToolTip("Show the whole lineage graph (Ctrl+0)")
+        hotkeys.FIT.apply(self.fit_action)
+        self.fit_action.setToolTip(hotkeys.tip("Show the whole lineage graph", hotkeys.FIT))
         self.export_action = QAction(icons.export_icon(), "Export graph…", self)
         self.export_action.setToolTip("Save the graph as PNG or SVG, or its data as GraphML")
-        # Ctrl+F works wherever the focus is: the window adds this action to itself.
+        # The find key works wherever the focus is: the window adds this action to itself.
         self.find_action = QAction("Find version", self)
-        self.find_action.setShortcut(QKeySequence.StandardKey.Find)
+        hotkeys.FIND.apply(self.find_action)
 
         self.addAction(self.sync_action)
         sync_button = self.widgetForAction(self.sync_action)
@@ -46,7 +47,7 @@ class MainToolBar(QToolBar):
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.addWidget(spacer)
         self.find_edit = QLineEdit()
-        self.find_edit.setPlaceholderText("Find version by hash (Ctrl+F)")
+        self.find_edit.setPlaceholderText(hotkeys.tip("Find version by hash", hotkeys.FIND))
         self.find_edit.setToolTip("Type the start of a content hash and press Enter to select that "
                                   "version of the selected artifact")
         self.find_edit.setClearButtonEnabled(True)

@@ -5,8 +5,9 @@ toolbar (`gui.main_toolbar`), the artifact pane (`gui.artifact_pane`), the heade
 graph and compare panel kept in step by `gui.version_browser`, the status bar
 (`gui.window_status`) and what is remembered (`gui.window_settings`). It asks core
 and shows what core says: states come from `core.sync.status_all` (through
-`gui.status_runner`, which drops stale replies), versions from `History`, and every
-slow call runs on a worker thread. The Sync now flow lives in `gui.sync_controller`.
+`gui.status_runner`, which drops stale replies), versions from `History` (read and
+laid out on a worker by `gui.lineage_loader`), and every slow call runs on a worker
+thread. The Sync now flow lives in `gui.sync_controller`.
 """
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from core.errors import LineageError
 from core.history import ArtifactInfo, VersionInfo
 from core.sync import ArtifactStatus, SyncResult
 from core.textsafe import printable
-from gui import icons
+from gui import hotkeys, icons
 from gui.add_dialog import AddArtifactDialog
 from gui.artifact_header import ArtifactHeader
 from gui.artifact_pane import ArtifactPane
@@ -32,7 +33,9 @@ from gui.compare_view import ComparePanel
 from gui.graph_export import ask_export_target, export_graph
 from gui.graph_legend import GraphLegend
 from gui.graph_view import LineageView
+from gui.lineage_loader import LineageLoader
 from gui.main_toolbar import MainToolBar
+from gui.projects_controller import ProjectsController
 from gui.status_runner import StatusRunner, statuses_of
 from gui.sync_controller import SYNC_IDLE_TIP, SYNC_RUNNING_TIP, SyncController
 from gui.version_browser import VersionBrowser
@@ -55,7 +58,7 @@ class MainWindow(QMainWindow):
     statusesUpdated = Signal()  # the list shows fresh states
     syncFinished = Signal(object)  # list[SyncResult], after the list and graph refreshed
     demoLoaded = Signal()
-    artifactShown = Signal(int)  # artifact id whose versions the graph now shows
+    artifactShown = Signal(int)  # artifact id whose versions the graph now shows (after its load)
 
     def __init__(self, workspace: Workspace, settings: QSettings | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -71,6 +74,7 @@ class MainWindow(QMainWindow):
         self._current_artifact: int | None = None
         self._pending_version: int | None = None
         self._add_dialog: AddArtifactDialog | None = None
+        self._sync_results: list[SyncResult] | None = None  # announced once the graph has reloaded
 
         self.setWindowTitle("Artifact Lineage")
         self.setWindowIcon(icons.app_icon())
@@ -78,6 +82,7 @@ class MainWindow(QMainWindow):
         self._build_central()
         self._build_status_bar()
         self._connect_sync()
+        self.projects = ProjectsController(self)
         self.resize(1400, 900)
         self.prefs.restore_layout(self._layout_parts())
         self.reload_artifacts()
@@ -130,8 +135,10 @@ class MainWindow(QMainWindow):
 
         # Right: compare panel.
         self.compare = ComparePanel(self.ws.objects)
-        self.browser = VersionBrowser(self.ws.history, self.graph, self.compare, self)
+        self.lineage_loader = LineageLoader(self.ws.history, self._pool, self)
+        self.browser = VersionBrowser(self.ws.history, self.graph, self.compare, self.lineage_loader, self)
         self.browser.versionShown.connect(self._remember_selection)
+        self.browser.loaded.connect(self._on_artifact_loaded)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
@@ -205,15 +212,11 @@ class MainWindow(QMainWindow):
         ids = {a.id for a in artifacts}
         if keep not in ids:
             # Nothing remembered: open the artifact with the longest history, the interesting one.
-            # (With one artifact there is nothing to choose, and counting would load its versions twice.)
-            keep = artifacts[0].id if len(artifacts) == 1 else max(
-                artifacts, key=lambda a: (self._version_count(a.id), -a.id)).id
+            counts = self.ws.history.version_counts() if len(artifacts) > 1 else {}
+            keep = max(artifacts, key=lambda a: (counts.get(a.id, 0), -a.id)).id
         self._current_artifact = None  # force a reload of its versions
         self.select_artifact(keep)
         self._update_counts()
-
-    def _version_count(self, artifact_id: int) -> int:
-        return len(self.ws.history.versions(artifact_id))
 
     def select_artifact(self, artifact_id: int) -> None:
         self.left.select(artifact_id)  # → artifactActivated → show_artifact
@@ -226,24 +229,36 @@ class MainWindow(QMainWindow):
             self.show_artifact(artifact_id)
 
     def show_artifact(self, artifact_id: int, *, keep_version: bool = False) -> None:
-        """Load the artifact's versions into the graph and select one."""
+        """Load the artifact's versions (on a worker) into the graph, then select one;
+        `artifactShown` follows when they are drawn."""
         previous_version = self.browser.shown_version if keep_version else None
         self._current_artifact = artifact_id
         info = self.model.info(artifact_id)
-        self.browser.load(artifact_id)
-        self._show_artifact_header(artifact_id)
         if info is not None:
             self.setWindowTitle(f"{info.name} — Artifact Lineage")
         wanted = self._pending_version or previous_version
         self._pending_version = None
-        self.browser.show(wanted)
+        self.browser.open(artifact_id, wanted)
+        self._show_artifact_header(artifact_id)
+
+    @Slot(int)
+    def _on_artifact_loaded(self, artifact_id: int) -> None:
+        if self._closed:
+            return
+        self._show_artifact_header(artifact_id)
         self.artifactShown.emit(artifact_id)
+        results, self._sync_results = self._sync_results, None
+        if results is not None:
+            self.syncFinished.emit(results)
 
     def _show_artifact_header(self, artifact_id: int) -> None:
         info = self.model.info(artifact_id)
         if info is not None:
             status = self.model.status(artifact_id)
-            self.artifact_header.show_artifact(info, self.model.state_of(artifact_id), len(self.browser.versions),
+            # The count is known once this artifact's versions are loaded, not before.
+            loaded = self.browser.artifact_id == artifact_id and self.browser.loading is None
+            self.artifact_header.show_artifact(info, self.model.state_of(artifact_id),
+                                               len(self.browser.versions) if loaded else None,
                                                status.error if status is not None else None)
 
     # --------------------------------------------------------------- versions
@@ -274,7 +289,7 @@ class MainWindow(QMainWindow):
 
     def _after_states_changed(self) -> None:
         self._update_counts()
-        self.left.fit_width()  # a longer state text ("upstream changed") may need room
+        self.projects.states_changed()
         if self._current_artifact is not None:
             self._show_artifact_header(self._current_artifact)
         self.statusesUpdated.emit()
@@ -325,11 +340,14 @@ class MainWindow(QMainWindow):
             if r.action == "failed":
                 self.model.set_error(r.artifact_id, r.error or "The sync failed for an unknown reason.")
         self._after_states_changed()
-        if self._current_artifact is not None:
-            # Follow the head if the user was looking at it; otherwise keep their version.
-            on_head = self.browser.on_head()
-            self.show_artifact(self._current_artifact, keep_version=not on_head)
-        self.syncFinished.emit(results)
+        self.projects.after_sync()
+        if self._current_artifact is None:
+            self.syncFinished.emit(results)
+            return
+        # Follow the head if the user was looking at it; otherwise keep their version.
+        # syncFinished waits for the graph to reload (see _on_artifact_loaded).
+        self._sync_results = results
+        self.show_artifact(self._current_artifact, keep_version=not self.browser.on_head())
 
     @Slot(str)
     def _on_sync_ended(self, message: str) -> None:
@@ -363,12 +381,14 @@ class MainWindow(QMainWindow):
         if self._closed:
             return
         self.add_action.setEnabled(True)
+        self.projects.panel.reload()
         self._current_artifact = None
         self.prefs.forget_selection()
         self.reload_artifacts()
         self._show_last_sync()
         self.banner.show_message(
-            "The demo collection is open. Its upstream has updates waiting: click Sync now (F5) to bring them in."
+            "The demo collection is open. Its upstream has updates waiting: "
+            f"click Sync now ({hotkeys.SYNC.text()}) to bring them in."
         )
         self.refresh_statuses()
         self.demoLoaded.emit()
@@ -420,5 +440,6 @@ class MainWindow(QMainWindow):
         self._closed = True
         self.sync.close()
         self.compare.close_workers()
+        self.projects.actions.pool.wait_all()
         self._pool.wait_all()
         super().closeEvent(event)

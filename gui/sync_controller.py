@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QWidget
 
-from core.sync import summarize_results, ArtifactStatus, Strategy, SyncResult, SyncState
+from core.sync import ArtifactStatus, Strategy, SyncResult, SyncState, summarize_results
+from gui import hotkeys
 from gui.diverged_dialog import DivergedDialog
 from gui.status_runner import StatusRunner, statuses_of
 from gui.workers import StatusReply, SyncWorker, WorkerPool
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     from core.workspace import Workspace
 
 SYNC_RUNNING_TIP = "A sync is running…"
-SYNC_IDLE_TIP = "Sync every artifact from its upstream (F5)"
+SYNC_IDLE_TIP = hotkeys.tip("Sync every artifact from its upstream", hotkeys.SYNC)
 
 
 class SyncController(QObject):

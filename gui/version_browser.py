@@ -5,52 +5,110 @@ newest first) and keeps the two views in step: a node selected in the graph (cli
 keys, find) is shown in the compare panel against its parent; Ctrl+click compares two
 versions; a ghost (legacy parent) clears the panel with the reason. It decides
 nothing about versions itself: numbering, parents and diffs are core's.
+
+`open` loads an artifact through `gui.lineage_loader` (versions read and the graph
+planned on a worker) and draws it when the reply arrives, then emits `loaded`. Until
+then the previous artifact stays on screen; a load that takes longer than
+`LOADING_NOTICE_MS` replaces it with a "Loading…" notice.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from core.history import History, VersionInfo
-from core.history.lineage import head_of
 from gui.compare_view import ComparePanel
+from collections.abc import Callable
+
+from gui.graph_scene import ScenePlan, ViewOptions
 from gui.graph_view import LineageView
+from gui.lineage_loader import LineageLoader, LineageReply
+
+LOADING_NOTICE_MS = 150  # a load this quick swaps the graph without a notice in between
 
 
 class VersionBrowser(QObject):
     versionShown = Signal(int)  # this version is now in the compare panel
     message = Signal(str, int)  # a status-bar message and how long to show it (ms)
+    loaded = Signal(int)  # this artifact's versions are now drawn (or its failure shown)
 
     def __init__(self, history: History, graph: LineageView, compare: ComparePanel,
-                 parent: QObject | None = None) -> None:
+                 loader: LineageLoader, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.history = history
         self.graph = graph
         self.compare = compare
+        self.loader = loader
         self.versions: list[VersionInfo] = []
+        self.artifact_id: int | None = None  # whose versions `versions` holds
+        self.loading: int | None = None  # the artifact being loaded, if any
+        self._wanted: int | None = None
         self._by_id: dict[int, VersionInfo] = {}
+        self._head_id: int | None = None
         self.shown_version: int | None = None
+        # What the person chose to see (gui.graph_scene.ViewOptions), and the upstream
+        # state waiting for an artifact (the window feeds it from core.sync's statuses).
+        self.hidden_lines: set[str] = set()
+        self.fold = False
+        self._unfolded: set = set()
+        self.waiting_of: Callable[[int], str | None] = lambda _artifact_id: None
+        self._notice = QTimer(self)
+        self._notice.setSingleShot(True)
+        self._notice.setInterval(LOADING_NOTICE_MS)
+        self._notice.timeout.connect(self._show_loading_notice)
+        loader.loaded.connect(self.show_loaded)
         graph.versionSelected.connect(self.show_version)
         graph.compareRequested.connect(self._on_compare_requested)
         graph.ghostSelected.connect(self._on_ghost_selected)
+        graph.waitingSelected.connect(self._on_waiting_selected)
+        graph.foldActivated.connect(self._on_fold_activated)
         compare.compareWithRequested.connect(self._on_compare_with)
 
-    def load(self, artifact_id: int) -> None:
-        """Read the artifact's versions (one indexed query); nothing is drawn yet."""
-        self.versions = self.history.versions(artifact_id)
+    def open(self, artifact_id: int, wanted: int | None = None) -> None:
+        """Load the artifact on a worker, then draw it and select `wanted` (else the head)."""
+        if artifact_id != self.artifact_id:
+            self._unfolded = set()
+        self.loading = artifact_id
+        self._wanted = wanted
+        options = ViewOptions(frozenset(self.hidden_lines), frozenset(self._unfolded),
+                              self.waiting_of(artifact_id), self.fold)
+        self.loader.request(artifact_id, options)
+        self._notice.start()
+
+    @Slot()
+    def _show_loading_notice(self) -> None:
+        if self.loading is not None:
+            self.graph.clear_graph("Loading the history…")
+            self.compare.clear_panel("Loading the history…")
+
+    @Slot(object)
+    def show_loaded(self, reply: LineageReply) -> None:
+        """Draw a loaded history (the loader delivers only the newest request's reply)."""
+        self._notice.stop()
+        self.loading = None
+        self.artifact_id = reply.artifact_id
+        self.versions = reply.versions
         self._by_id = {v.id: v for v in self.versions}
+        self._head_id = reply.head_id
         self.shown_version = None
+        if reply.error is not None:
+            self.graph.clear_graph(reply.error)
+            self.compare.clear_panel(reply.error)
+        else:
+            self._draw(reply.plan, self._wanted)
+        self.loaded.emit(reply.artifact_id)
 
     def head(self) -> VersionInfo | None:
-        return head_of(self.versions)  # the collection's head, not a newer project version
+        """The collection's head (not a newer project version), as the loader found it."""
+        return self._by_id.get(self._head_id) if self._head_id is not None else None
 
-    def show(self, wanted: int | None) -> None:
-        """Draw the loaded versions and select `wanted` (the head when it is not among them)."""
+    def _draw(self, plan: ScenePlan | None, wanted: int | None) -> None:
+        """Draw the planned graph and select `wanted` (the head when it is not among them)."""
         head = self.head()
-        if head is None:
+        if head is None or plan is None:
             self.graph.clear_graph("No versions yet. Click Sync now to copy this artifact in.")
             self.compare.clear_panel("Nothing recorded for this artifact yet.")
             return
-        self.graph.set_versions(self.versions, head.id)
+        self.graph.show_plan(plan)
         target = wanted if wanted in self._by_id else head.id
         self.graph.select_version(target, center=True)
         self.show_version(target)
@@ -92,6 +150,32 @@ class VersionBrowser(QObject):
             f"Legacy parent {content_hash[:12]}: this content existed before tracking began, "
             "so it was never stored and cannot be compared."
         )
+
+    def reload(self) -> None:
+        """Load the shown artifact again (history recorded, lines hidden, a run unfolded)."""
+        if self.artifact_id is not None:
+            self.open(self.artifact_id, self.shown_version)
+
+    @Slot(object)
+    def _on_fold_activated(self, key: object) -> None:
+        graph = self.graph.graph()
+        if graph is not None and key in graph:
+            self._unfolded |= set(graph.nodes[key].get("members", ()))
+            self.reload()
+
+    @Slot(str)
+    def _on_waiting_selected(self, content_hash: str) -> None:
+        self.shown_version = None
+        head = self.head()
+        if head is not None and head.content_hash == content_hash:
+            text = "The upstream holds the collection's content already."
+        else:
+            # The upstream's content is hashed by the status check, not stored: say so
+            # rather than compare with something made up.
+            text = (f"Waiting upstream {content_hash[:12]}: the upstream has changed since the last sync. "
+                    "Its content is not stored until Sync now brings it in; sync, then compare it "
+                    "with its parent in the graph.")
+        self.compare.clear_panel(text)
 
     def find(self, prefix: str, artifact_name: str) -> int | None:
         """Select the newest version whose hash starts with `prefix`; say so either way."""

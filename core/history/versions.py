@@ -485,6 +485,16 @@ class History:
             (v.artifact_id, v.line): v for v in heads.values() if wanted is None or v.artifact_id in wanted
         }
 
+    def version_counts(self) -> dict[int, int]:
+        """How many versions each artifact has, from one grouped COUNT (the window picks
+        the artifact with the longest history without loading any history).
+        Artifacts without a version are absent from the result."""
+        counts = select(ArtifactVersion.artifact_id, func.count(ArtifactVersion.id)).group_by(
+            ArtifactVersion.artifact_id
+        )
+        with self.db.session() as s:
+            return {artifact_id: count for artifact_id, count in s.execute(counts).all()}
+
     def version(self, version_id: int) -> VersionInfo:
         with self.db.session() as s:
             row = s.get(ArtifactVersion, version_id)

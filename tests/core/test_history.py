@@ -434,6 +434,30 @@ def test_the_newest_versions_and_the_count(history):
     assert history.version_count(add(history, "empty").id) == 0
 
 
+def test_version_counts_match_each_artifacts_history_in_one_query(db, history):
+    arts = [add(history, f"a{i}") for i in range(3)]
+    for i in range(5):
+        history.record_version(arts[0].id, h(f"0-{i}"), "sync")
+    history.record_version(arts[1].id, h("1"), "local_modification")
+    history.record_version(arts[1].id, h("1"), "sync")  # the head already holds it: not recorded
+    # arts[2] has no version
+    statements: list[str] = []
+
+    def capture(conn, cursor, statement, params, context, executemany):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", capture)
+    try:
+        counts = history.version_counts()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", capture)
+    assert counts == {a.id: len(history.versions(a.id)) for a in arts[:2]}
+    assert counts == {arts[0].id: 5, arts[1].id: 1}
+    assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 1
+    history.remove_artifact(arts[0].id)
+    assert history.version_counts() == {arts[1].id: 1}
+
+
 # --- lines ---------------------------------------------------------------------------
 
 

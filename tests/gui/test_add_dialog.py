@@ -5,7 +5,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from gui.add_dialog import AddArtifactDialog
-from tests.gui.test_main_window import WAIT, make_window, qsettings, skill, ws  # noqa: F401 (fixtures)
+from tests.gui.helpers import WAIT, skill
 
 
 @pytest.fixture

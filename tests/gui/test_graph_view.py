@@ -12,7 +12,7 @@ from PySide6.QtGui import QImage
 from core.history import VersionInfo
 from core.history.lineage import ghost_key
 from gui.graph_items import NodeItem
-from gui.graph_export import ExportError
+from gui.graph_export import ExportError, export_graphml, export_png, export_svg
 from gui.graph_legend import GraphLegend
 from gui.graph_view import LineageView
 
@@ -106,8 +106,8 @@ def test_ctrl_click_requests_compare(qtbot, view):
         click(qtbot, view, 5, Qt.KeyboardModifier.ControlModifier)
     assert sig.args == [2, 5]
     assert view.selected_version_id() == 2
-    ring = view._compare_ring  # the compared version is marked in the graph
-    assert ring.isVisible() and ring.pos() == view._points[5]
+    ring = view.compare_ring()  # the compared version is marked in the graph
+    assert ring.isVisible() and ring.pos() == view.node_pos(5)
     click(qtbot, view, 3)  # a plain selection ends the comparison
     assert not ring.isVisible()
 
@@ -219,19 +219,19 @@ def test_tooltip_event_shows_the_hovered_node(qtbot, view, monkeypatch):
 
 
 def test_export_png_svg_graphml(qtbot, view, tmp_path):
-    png = view.export_png(tmp_path / "g.png")
+    png = export_png(view, tmp_path / "g.png")
     img = QImage(str(png))
     assert not img.isNull()
     colours = {img.pixel(x, y) for x in range(0, img.width(), 3) for y in range(0, img.height(), 3)}
     assert len(colours) > 10
     assert img.width() > 400  # 2x
 
-    svg = view.export_svg(tmp_path / "g.svg")
+    svg = export_svg(view, tmp_path / "g.svg")
     root = ET.parse(svg).getroot()
     assert root.tag.endswith("svg")
     assert len(list(root.iter())) > 10
 
-    gml = view.export_graphml(tmp_path / "g.graphml")
+    gml = export_graphml(view, tmp_path / "g.graphml")
     g = nx.read_graphml(gml)
     assert g.number_of_nodes() == 7
     assert ("5", "6") in g.edges
@@ -241,7 +241,7 @@ def test_export_without_graph_says_so(qtbot, tmp_path):
     v = LineageView()
     qtbot.addWidget(v)
     with pytest.raises(ExportError, match="no graph"):
-        v.export_png(tmp_path / "x.png")
+        export_png(v, tmp_path / "x.png")
 
 
 def test_large_history_switches_to_overview_and_back(qtbot):
@@ -270,3 +270,41 @@ def test_legend_renders(qtbot):
     assert legend.heightForWidth(300) > legend.heightForWidth(1200)
     img = legend.grab().toImage()
     assert len({img.pixel(x, y) for x in range(0, img.width(), 2) for y in range(0, img.height(), 2)}) > 5
+
+
+def test_long_history_makes_node_items_only_for_bands_on_screen(qtbot, tmp_path):
+    v = LineageView()
+    qtbot.addWidget(v)
+    v.resize(800, 600)
+    v.show()
+    qtbot.waitExposed(v)
+    chain = [V(1)] + [V(i, i - 1) for i in range(2, 2001)]
+    v.set_versions(chain, None)
+    assert v.node_count() == 2000
+    assert v.transform().m11() == 1.0  # a long history opens at reading size on its head
+    made = v.item_count()
+    assert 0 < made < 2000 // 4  # the head's band and its neighbour, not the whole history
+    # Scrolling to the root makes the items there; selecting and hit-testing never need them.
+    v.select_version(1)
+    assert v.item_count() > made
+    pos = v.mapFromScene(v.node_pos(1))
+    assert v.node_at(pos) == 1
+    # A node asked for by key gets its item (with its band) on demand.
+    assert v.node_item(1000).key == 1000
+    # An export that shows labels makes every item first.
+    export_png(v, tmp_path / "long.png")
+    assert v.item_count() == 2000
+
+
+def test_show_plan_draws_a_graph_planned_elsewhere(qtbot):
+    from gui.graph_scene import plan_scene
+
+    v = LineageView()
+    qtbot.addWidget(v)
+    v.resize(900, 700)
+    v.show()
+    plan = plan_scene(history(), 6)  # what the window's loader makes on a worker
+    v.show_plan(plan)
+    assert v.node_count() == 7 and v.graph() is plan.graph
+    v.select_version(3)
+    assert v.selected_version_id() == 3

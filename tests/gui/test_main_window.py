@@ -3,98 +3,15 @@ from __future__ import annotations
 
 import shutil
 import threading
-from pathlib import Path
 
-import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from core import sync as core_sync
-from core.workspace import Workspace
-from gui.artifact_model import ArtifactIdRole, ErrorRole
 from core.sync import summarize_results
-from gui.main_window import SYNC_IDLE_TIP, SYNC_RUNNING_TIP, MainWindow
-
-WAIT = 60_000  # ms; generous for slow CI, never a pass/fail threshold
-
-
-# ---------------------------------------------------------------- fixtures
-@pytest.fixture
-def qsettings(tmp_path, qapp):
-    """Window settings in an ini file under the test's folder, never the user's."""
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
-    qapp.setOrganizationName("artifact-lineage-tests")
-    qapp.setApplicationName("Artifact Lineage")
-    settings = QSettings()
-    settings.clear()
-    yield settings
-    settings.clear()
-
-
-@pytest.fixture
-def ws(data_home):
-    workspace = Workspace.open(str(data_home))
-    yield workspace
-    workspace.close()
-
-
-@pytest.fixture
-def make_window(qtbot, ws, qsettings):
-    windows: list[MainWindow] = []
-
-    def make() -> MainWindow:
-        # A fresh QSettings per window, as a restarted process would have.
-        window = MainWindow(ws, QSettings())
-        windows.append(window)
-        qtbot.addWidget(window)
-        if window.model.artifact_ids():
-            with qtbot.waitSignal(window.statusesUpdated, timeout=WAIT):
-                window.show()
-        else:
-            window.show()
-        qtbot.waitExposed(window)
-        return window
-
-    yield make
-    for window in windows:
-        window.close()
-
-
-def skill(root: Path, name: str, body: str) -> Path:
-    folder = root / name
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "SKILL.md").write_text(f"---\nname: {name}\n---\n{body}\n", encoding="utf-8")
-    return folder
-
-
-def add_skills(ws, root: Path, names: list[str], *, synced: bool = True) -> dict[str, int]:
-    ids = {}
-    for name in names:
-        info = core_sync.add_artifact(ws, name, str(skill(root, name, f"# {name}\nfirst text")))
-        ids[name] = info.id
-    if synced:
-        core_sync.sync_all(ws)
-    return ids
-
-
-def click_sync(qtbot, window: MainWindow) -> list:
-    button = window.toolbar.widgetForAction(window.sync_action)
-    with qtbot.waitSignal(window.syncFinished, timeout=WAIT) as blocker:
-        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-    return blocker.args[0]
-
-
-def artifact_rows(window: MainWindow) -> list[str]:
-    """Names of the artifact rows the tree shows now (through the filter proxy)."""
-    names = []
-    proxy = window.proxy
-    for g in range(proxy.rowCount()):
-        group = proxy.index(g, 0)
-        for r in range(proxy.rowCount(group)):
-            names.append(proxy.index(r, 0, group).data())
-    return names
-
+from gui.artifact_model import ArtifactIdRole, ErrorRole
+from gui.main_window import SYNC_IDLE_TIP, SYNC_RUNNING_TIP
+from tests.gui.helpers import WAIT, add_skills, artifact_rows, click_sync, select_artifact, wait_until_shown
 
 # ------------------------------------------------------------------- tests
 def test_empty_home_shows_welcome_and_demo_opens(qtbot, make_window):
@@ -104,6 +21,7 @@ def test_empty_home_shows_welcome_and_demo_opens(qtbot, make_window):
     with qtbot.waitSignal(window.demoLoaded, timeout=WAIT):
         qtbot.mouseClick(window.welcome.demo_button, Qt.MouseButton.LeftButton)
     assert window.stack.currentWidget() is window.splitter
+    wait_until_shown(qtbot, window)
     names = artifact_rows(window)
     assert len(names) >= 4
     # The artifact opened is one with a real history, drawn in the graph.
@@ -117,11 +35,13 @@ def test_sync_now_adds_node_and_updates_state(qtbot, make_window, ws, tmp_path):
     ids = add_skills(ws, tmp_path / "up", ["alpha", "beta"])
     (tmp_path / "up" / "alpha" / "SKILL.md").write_text("# alpha\nsecond text\n", encoding="utf-8")
     window = make_window()
-    window.select_artifact(ids["alpha"])
+    select_artifact(qtbot, window, ids["alpha"])
     assert window.model.state_of(ids["alpha"]) == "upstream_changed"
     assert window.model.state_of(ids["beta"]) == "up_to_date"
     before = len(window._versions)
-    items_before = len(window.graph.scene().items())
+    # The upstream's new state is drawn as a "waiting upstream" ghost until it is synced.
+    qtbot.waitUntil(lambda: any(d.get("waiting") for _n, d in window.graph.graph().nodes(data=True)), timeout=WAIT)
+    assert window.graph.node_count() == before + 1
 
     results = click_sync(qtbot, window)
 
@@ -132,7 +52,8 @@ def test_sync_now_adds_node_and_updates_state(qtbot, make_window, ws, tmp_path):
     new_head = window._versions[0]
     assert new_head.content_hash == by_name["alpha"].new_hash
     assert window.graph.find_by_prefix(new_head.content_hash[:10]) == new_head.id
-    assert len(window.graph.scene().items()) > items_before
+    assert window.graph.node_count() == before + 1  # the new head, and no ghost any more
+    assert not any(d.get("waiting") for _n, d in window.graph.graph().nodes(data=True))
     assert "1 updated" in window.banner.label.text()
     assert window.sync_action.isEnabled()
 
@@ -197,7 +118,7 @@ def test_failing_upstream_shows_error_while_others_sync(qtbot, make_window, ws, 
     beta = window.model.index_of(ids["beta"])
     assert beta.data(ErrorRole) == by_name["beta"].error
     assert by_name["beta"].error in beta.data(Qt.ItemDataRole.ToolTipRole)
-    window.select_artifact(ids["beta"])
+    select_artifact(qtbot, window, ids["beta"])
     assert window.artifact_header.error_label.isVisibleTo(window)
     assert by_name["beta"].error in window.artifact_header.error_label.text()
     assert "1 failed" in window.banner.label.text()
@@ -237,7 +158,7 @@ def test_selection_persists_across_restart(qtbot, make_window, ws, tmp_path):
     beta_versions = ws.history.versions(ids["beta"])
     older = beta_versions[-1]  # not the head: the window would pick the head by itself
     window = make_window()
-    window.select_artifact(ids["beta"])
+    select_artifact(qtbot, window, ids["beta"])
     window.graph.select_version(older.id)
     window.browser.show_version(older.id)
     window.close()

@@ -9,7 +9,7 @@ from pathlib import Path
 from PySide6.QtGui import QColor, QImage, QPalette
 
 from core import demo
-from tests.gui.test_main_window import WAIT, make_window, qsettings, ws  # noqa: F401 (fixtures)
+from tests.gui.helpers import WAIT
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -5,7 +5,7 @@ from PySide6.QtCore import QRect
 from PySide6.QtGui import QImage
 
 from core import demo
-from tests.gui.test_main_window import WAIT, make_window, qsettings, ws  # noqa: F401 (fixtures)
+from tests.gui.helpers import WAIT, select_artifact
 
 
 def _distinct_colours(image: QImage, step: int = 3) -> int:
@@ -32,7 +32,7 @@ def test_main_window_with_demo_renders(qtbot, make_window, ws, tmp_path):
     # Pick the artifact with the longest history, and a version with a parent.
     artifacts = ws.history.list_artifacts()
     richest = max(artifacts, key=lambda a: len(ws.history.versions(a.id)))
-    window.select_artifact(richest.id)
+    select_artifact(qtbot, window, richest.id)
     versions = ws.history.versions(richest.id)
     assert len(versions) >= 3
     child = next(v for v in versions if v.parent_id is not None)

@@ -15,15 +15,7 @@ from core.history import ordinal_by_id
 from core.workspace import Workspace
 from gui.add_dialog import AddArtifactDialog
 from gui.main_window import MainWindow, data_folder_group
-from tests.gui.test_main_window import (  # noqa: F401 (fixtures)
-    WAIT,
-    add_skills,
-    click_sync,
-    make_window,
-    qsettings,
-    skill,
-    ws,
-)
+from tests.gui.helpers import WAIT, add_skills, click_sync, select_artifact, skill
 
 
 def click_node(qtbot, window: MainWindow, version_id: int, modifier=Qt.KeyboardModifier.NoModifier) -> None:
@@ -44,7 +36,7 @@ def three_versions(ws, root: Path) -> tuple[int, list]:
 def test_clicking_a_node_shows_its_and_its_parents_hash(qtbot, make_window, ws, tmp_path):
     aid, (v3, v2, v1) = three_versions(ws, tmp_path / "up")
     window = make_window()
-    window.select_artifact(aid)
+    select_artifact(qtbot, window, aid)
     with qtbot.waitSignal(window.compare.diffShown, timeout=WAIT):
         click_node(qtbot, window, v2.id)
     assert window.graph.selected_version_id() == v2.id
@@ -58,7 +50,7 @@ def test_clicking_a_node_shows_its_and_its_parents_hash(qtbot, make_window, ws, 
 def test_ctrl_click_compares_the_pair(qtbot, make_window, ws, tmp_path):
     aid, (v3, v2, v1) = three_versions(ws, tmp_path / "up")
     window = make_window()
-    window.select_artifact(aid)
+    select_artifact(qtbot, window, aid)
     assert window.graph.selected_version_id() == v3.id  # the head is selected on opening
     click_node(qtbot, window, v1.id, Qt.KeyboardModifier.ControlModifier)
     assert window.compare.base.id == v1.id and window.compare.version.id == v3.id
@@ -81,7 +73,7 @@ def test_ctrl_f_focuses_the_find_box(qtbot, make_window, ws, tmp_path):
 def test_zoom_to_fit_button_shows_every_node(qtbot, make_window, ws, tmp_path):
     aid, versions = three_versions(ws, tmp_path / "up")
     window = make_window()
-    window.select_artifact(aid)
+    select_artifact(qtbot, window, aid)
     window.graph.scale(6.0, 6.0)  # zoomed in: not every node is in view
     visible = window.graph.mapToScene(window.graph.viewport().rect()).boundingRect()
     assert not all(visible.contains(window.graph.node_item(v.id).scenePos()) for v in versions)
@@ -204,7 +196,7 @@ def test_last_sync_and_selection_belong_to_the_data_folder(qtbot, make_window, w
     stamp = ws.history.last_sync_at()
     assert stamp is not None
     assert window.last_sync_label.text() == f"Last sync: {stamp.astimezone():%Y-%m-%d %H:%M}"
-    window.select_artifact(ids["alpha"])
+    select_artifact(qtbot, window, ids["alpha"])
     window.close()
     group = data_folder_group(ws)
     assert int(QSettings().value(f"{group}/selection/artifact")) == ids["alpha"]
@@ -240,7 +232,7 @@ def test_compare_splitter_persists(qtbot, make_window, ws, tmp_path):
 def test_diff_gets_most_of_the_compare_panel(qtbot, make_window, ws, tmp_path):
     aid, _versions = three_versions(ws, tmp_path / "up")
     window = make_window()
-    window.select_artifact(aid)
+    select_artifact(qtbot, window, aid)
     table, lower = window.compare.splitter.sizes()
     assert lower > 2 * table
 
@@ -254,7 +246,7 @@ def test_versions_are_numbered_per_artifact_in_labels_and_panel(qtbot, make_wind
         core_sync.sync_all(ws)
     window = make_window()
     for name in ("alpha", "beta"):
-        window.select_artifact(ids[name])
+        select_artifact(qtbot, window, ids[name])
         versions = ws.history.versions(ids[name])
         assert ordinal_by_id(versions)[versions[-1].id] == 1
         labels = {v.id: window.graph.node_item(v.id).label_lines()[2].split(" · ")[0] for v in versions}
@@ -274,7 +266,7 @@ def test_revert_badge_names_the_artifacts_own_version(qtbot, make_window, ws, tm
     path.write_text(original, encoding="utf-8")
     core_sync.sync_all(ws)
     window = make_window()
-    window.select_artifact(ids["alpha"])
+    select_artifact(qtbot, window, ids["alpha"])
     head = ws.history.versions(ids["alpha"])[0]
     assert head.metadata["matches_version"] != 1  # a global id, not the artifact's own number
     assert window.graph.node_item(head.id).label_lines()[1] == "= v1"

@@ -1,0 +1,54 @@
+"""Fixtures shared by the window tests: settings in a temporary file, a workspace on the
+test's data folder, and windows made the way a restarted process would make them."""
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QSettings
+
+from core.workspace import Workspace
+from gui.main_window import MainWindow
+from tests.gui.helpers import WAIT, wait_until_shown
+
+
+@pytest.fixture
+def qsettings(tmp_path, qapp):
+    """Window settings in an ini file under the test's folder, never the user's."""
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
+    qapp.setOrganizationName("artifact-lineage-tests")
+    qapp.setApplicationName("Artifact Lineage")
+    settings = QSettings()
+    settings.clear()
+    yield settings
+    settings.clear()
+
+
+@pytest.fixture
+def ws(data_home):
+    workspace = Workspace.open(str(data_home))
+    yield workspace
+    workspace.close()
+
+
+@pytest.fixture
+def make_window(qtbot, ws, qsettings):
+    """`make()` opens a window and returns once its states and its graph are shown."""
+    windows: list[MainWindow] = []
+
+    def make() -> MainWindow:
+        # A fresh QSettings per window, as a restarted process would have.
+        window = MainWindow(ws, QSettings())
+        windows.append(window)
+        qtbot.addWidget(window)
+        if window.model.artifact_ids():
+            with qtbot.waitSignal(window.statusesUpdated, timeout=WAIT):
+                window.show()
+            wait_until_shown(qtbot, window)
+        else:
+            window.show()
+        qtbot.waitExposed(window)
+        return window
+
+    yield make
+    for window in windows:
+        window.close()
