@@ -183,6 +183,9 @@ def resolve_version(history: "History", artifact: "ArtifactInfo", token: str) ->
     from core.history import ordinal_by_id
 
     text = token.strip()
+    named = _named_version(history, artifact, text.lower())
+    if named is not None:
+        return named
     if text[:1] in ("v", "V") and text[1:].isdigit():
         wanted = int(text[1:])
         versions = history.versions(artifact.id)
@@ -216,6 +219,31 @@ def resolve_version(history: "History", artifact: "ArtifactInfo", token: str) ->
     return matches.pop()
 
 
+NAMED_VERSIONS = ("head", "upstream", "base")
+
+
+def _named_version(history: "History", artifact: "ArtifactInfo", name: str) -> str | None:
+    """`head` (the collection's newest), `upstream` (the newest upstream state kept on the
+    upstream line: what a diverged sync found) or `base` (the last upstream state applied
+    to the collection, which a merge starts from); None for any other token."""
+    from core.errors import VersionNotFoundError
+
+    if name not in NAMED_VERSIONS:
+        return None
+    if name == "head":
+        version = history.head(artifact.id)
+    elif name == "upstream":
+        version = history.head(artifact.id, line="upstream")
+    else:
+        version = history.upstream_base(artifact.id)
+    if version is None:
+        why = {"head": f"has no versions yet; run `sync {artifact.name}` first",
+               "upstream": "has no upstream state kept aside (one is recorded when a sync finds it diverged)",
+               "base": "has no version synced from its upstream yet"}[name]
+        raise VersionNotFoundError(f"{artifact.name!r} {why}.")
+    return version.content_hash
+
+
 def cmd_diff(args: argparse.Namespace) -> int:
     from core import diff
     from core.errors import VersionNotFoundError
@@ -225,7 +253,12 @@ def cmd_diff(args: argparse.Namespace) -> int:
         head = ws.history.head(art.id)
         if head is None:
             raise VersionNotFoundError(f"{art.name!r} has no versions yet; run `sync {art.name}` first.")
-        if args.old is None:
+        if getattr(args, "upstream", False):
+            if args.old is not None:
+                raise VersionNotFoundError("--upstream compares the collection head with the upstream state; "
+                                           "give no versions with it (or name them: `diff NAME base upstream`).")
+            old, new = head.content_hash, resolve_version(ws.history, art, "upstream")
+        elif args.old is None:
             old, new = head.parent_hash, head.content_hash
         else:
             old = resolve_version(ws.history, art, args.old)
