@@ -296,3 +296,41 @@ def node_tooltip(graph: nx.DiGraph, key: NodeKey) -> str:
     if d.get("matches_version") is not None:
         rows.append(f"same content as {version_label(d, 'matches')} (a revert)")
     return "<br>".join(rows)
+
+
+class PendingMergeItem(QGraphicsItem):
+    """A merge that waits for a person: a hollow, dashed node one row above the newest,
+    with dashed edges from the two versions it would join (DESIGN.md "Merge and restore")."""
+
+    COLOUR = QColor("#d9662b")
+
+    def __init__(self, at: QPointF, parents: list[QPointF], label: str, style: GraphStyle) -> None:
+        super().__init__()
+        self.setPos(at)
+        self.style = style
+        self.label = label
+        self.parents = [p - at for p in parents]
+        self.setZValue(2)
+        self.setToolTip(label)
+
+    def boundingRect(self) -> QRectF:
+        rect = QRectF(NODE_RECT)
+        for p in self.parents:
+            rect = rect.united(QRectF(p, p).adjusted(-RADIUS, -RADIUS, RADIUS, RADIUS))
+        return rect.adjusted(-4, -4, 4, 4)
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(self.COLOUR, 2.0, Qt.PenStyle.DashLine))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        for p in self.parents:
+            direction = p / max((p.x() ** 2 + p.y() ** 2) ** 0.5, 1e-6)
+            painter.drawLine(direction * (RADIUS + 2), p - direction * (RADIUS + 2))
+        painter.setBrush(QBrush(self.style.background))
+        painter.drawEllipse(QPointF(0, 0), RADIUS + 1, RADIUS + 1)
+        painter.setPen(QPen(self.COLOUR, 2.5))
+        painter.drawLine(QPointF(0, -RADIUS * 0.55), QPointF(0, RADIUS * 0.15))
+        painter.drawPoint(QPointF(0, RADIUS * 0.55))
+        painter.setFont(self.style.font)
+        painter.setPen(self.COLOUR)
+        painter.drawText(QRectF(LABEL_X, -12, LABEL_W, 24), Qt.AlignmentFlag.AlignVCenter, "merge waiting: conflicts")

@@ -56,6 +56,7 @@ from gui.graph_items import (
     NodeItem,
     NodeKey,
     NodeLayer,
+    PendingMergeItem,
     SelectionItem,
     node_tooltip,
 )
@@ -93,6 +94,8 @@ class LineageView(QGraphicsView):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self._style = GraphStyle.from_palette(self.palette(), self.font())
         self._message = EMPTY_TEXT
+        self._pending_merge: tuple[tuple[int, ...], str] | None = None  # kept across rebuilds
+        self.pending_item: PendingMergeItem | None = None
         self._reset_state()
 
     # ----------------------------------------------------------------- state
@@ -115,6 +118,20 @@ class LineageView(QGraphicsView):
         self._auto_view = True  # until the user zooms or pans, resizing re-applies it
         self._content = QRectF()
 
+    def _add_pending_merge(self) -> None:
+        mark = self._pending_merge
+        self.pending_item = None
+        if mark is None:
+            return
+        parents = [self._points[k] for k in mark[0] if k in self._points]
+        if not parents:
+            return
+        top = min(p.y() for p in self._points.values())
+        at = QPointF(parents[0].x(), top - ROW_H)
+        self.pending_item = PendingMergeItem(at, parents, mark[1], self._style)
+        self.scene().addItem(self.pending_item)
+        self._content = self._content.united(self.pending_item.sceneBoundingRect())
+
     def clear_graph(self, message: str = "") -> None:
         """Remove the graph and show `message` (default: the empty-state hint)."""
         self.scene().clear()
@@ -134,6 +151,11 @@ class LineageView(QGraphicsView):
         return self._graph
 
     # ------------------------------------------------------------ building
+    def set_pending_merge(self, parents: tuple[int, ...] | None, label: str = "") -> None:
+        """Mark a merge waiting on conflicts between these versions; applied when the graph is
+        (re)built, so it may be set before `set_versions`. None clears it."""
+        self._pending_merge = (parents, label) if parents else None
+
     def set_versions(self, versions: list[VersionInfo], head_id: int | None) -> None:
         """Draw the versions of one artifact (any order); `head_id` None means the newest."""
         with gc_paused():
@@ -153,6 +175,7 @@ class LineageView(QGraphicsView):
         self._blocks, self._layers = built.blocks, built.layers
         self._selection, self._match_ring = built.selection, built.match_ring
         self._compare_ring = built.compare_ring
+        self._add_pending_merge()
         content = self._content
         self.scene().setSceneRect(content.adjusted(-SCENE_MARGIN, -SCENE_MARGIN, SCENE_MARGIN, SCENE_MARGIN))
         self._initial_view()

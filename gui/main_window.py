@@ -43,6 +43,7 @@ from gui.workers import StatusReply, WorkerPool
 
 if TYPE_CHECKING:
     from core.workspace import Workspace
+    from gui.merge_view import MergeView
 
 __all__ = ["MainWindow", "SYNC_IDLE_TIP", "SYNC_RUNNING_TIP", "data_folder_group"]
 
@@ -119,6 +120,8 @@ class MainWindow(QMainWindow):
         self.fit_action.triggered.connect(self.graph.zoom_to_fit)
         self.legend = GraphLegend()
         self.artifact_header = ArtifactHeader()
+        self.artifact_header.resolveRequested.connect(self._on_resolve_requested)
+        self.merge_view: MergeView | None = None  # the open merge view, if any
         self.banner = Banner()
         centre = QWidget()
         cv = QVBoxLayout(centre)
@@ -236,6 +239,7 @@ class MainWindow(QMainWindow):
             self.setWindowTitle(f"{info.name} — Artifact Lineage")
         wanted = self._pending_version or previous_version
         self._pending_version = None
+        self.graph.set_pending_merge(*self._pending_merge_mark(artifact_id))
         self.browser.show(wanted)
         self.artifactShown.emit(artifact_id)
 
@@ -330,6 +334,60 @@ class MainWindow(QMainWindow):
             on_head = self.browser.on_head()
             self.show_artifact(self._current_artifact, keep_version=not on_head)
         self.syncFinished.emit(results)
+        waiting = [r for r in results if r.action == "conflict" and r.conflicts]
+        if waiting:  # a merge the person just asked for stopped on conflicts: show it now
+            self.open_merge_view(waiting[0].artifact_id)
+
+    # ------------------------------------------------------------------ merge
+    def _pending_merge_mark(self, artifact_id: int) -> tuple[tuple[int, ...] | None, str]:
+        """The versions a waiting merge would join (local head, upstream state), for the graph."""
+        from core.sync.pending import load_pending
+
+        if self.model.state_of(artifact_id) != "conflict":
+            return None, ""
+        try:
+            pending = load_pending(self.ws.home, artifact_id)
+        except LineageError:
+            return None, ""
+        if pending is None:
+            return None, ""
+        local = next((v.id for v in self.browser.versions
+                      if v.line == "collection" and v.content_hash == pending.local), None)
+        other = int(pending.context.get("other_version") or 0) or None
+        files = ", ".join(c.display_path for c in pending.unresolved())
+        label = f"A merge waits on conflicts in {files}; Resolve merge… opens it."
+        return tuple(v for v in (local, other) if v is not None), label
+
+    @Slot()
+    def _on_resolve_requested(self) -> None:
+        if self._current_artifact is not None:
+            self.open_merge_view(self._current_artifact)
+
+    def open_merge_view(self, artifact_id: int) -> MergeView | None:
+        """The merge view for the artifact's waiting merge (None, with a message, when none waits)."""
+        from core.sync.pending import load_pending
+        from gui.merge_view import MergeView
+
+        info = self.model.info(artifact_id)
+        try:
+            pending = load_pending(self.ws.home, artifact_id)
+        except LineageError as exc:
+            self.banner.show_message(str(exc), error=True)
+            return None
+        if info is None or pending is None:
+            self.statusBar().showMessage("No merge is waiting for this artifact.", 10000)
+            return None
+        view = MergeView(self.ws, self._pool, info, pending, self)
+        view.finished.connect(lambda _code: self.refresh_after_merge(artifact_id))
+        self.merge_view = view
+        view.open()
+        return view
+
+    def refresh_after_merge(self, artifact_id: int) -> None:
+        self.merge_view = None
+        self.refresh_statuses()
+        if self._current_artifact == artifact_id:
+            self.show_artifact(artifact_id)
 
     @Slot(str)
     def _on_sync_ended(self, message: str) -> None:

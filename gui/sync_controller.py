@@ -110,7 +110,7 @@ class SyncController(QObject):
         if not diverged:
             self._start_worker({})
             return
-        dialog = DivergedDialog(diverged, self._dialog_parent)
+        dialog = DivergedDialog(diverged, self._dialog_parent, ws=self._ws, pool=self._pool)
         self.dialog = dialog
         dialog.accepted.connect(self._on_dialog_accepted)
         dialog.rejected.connect(self._on_dialog_rejected)

@@ -80,7 +80,7 @@ def cmd_hash(args: argparse.Namespace) -> int:
 def cmd_add(args: argparse.Namespace) -> int:
     from core import sync
 
-    with _open(args) as ws:
+    with open_workspace(args) as ws:
         art = sync.add_artifact(ws, args.name, args.source, type=args.type, ref=args.ref, subdir=args.subdir)
     up = art.upstream
     where = up.location + (f" at {up.ref}" if up.ref else "") + (f" ({up.subdir})" if up.subdir else "")
@@ -126,7 +126,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     from core import projects, sync
 
-    with _open(args) as ws:
+    with open_workspace(args) as ws:
         statuses = sync.status_all(ws)
         deployments = projects.deployment_states(ws)
     if args.json:
@@ -248,7 +248,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
     from core import diff
     from core.errors import VersionNotFoundError
 
-    with _open(args) as ws:
+    with open_workspace(args) as ws:
         art = ws.history.get_artifact(args.name)
         head = ws.history.head(art.id)
         if head is None:

@@ -193,3 +193,31 @@ def test_summary_counts_merges_and_conflicts(ws, tmp_path):
     art, *_ = diverged(ws, tmp_path, {"SKILL.md": BASE.replace("beta", "L")}, {"SKILL.md": BASE.replace("beta", "U")})
     results = sync.sync_all(ws, strategy=Strategy.MERGE)
     assert sync.summarize_results(results).text() == "0 updated, 0 locally modified, 1 with merge conflicts, 0 up to date, 0 failed"
+
+
+def test_divergence_diffs_each_side_against_the_base_and_writes_nothing(ws, tmp_path):
+    from core.sync.divergence import divergence_of
+
+    art, first, copy, up = diverged(ws, tmp_path, {"SKILL.md": BASE.replace("alpha", "local alpha")},
+                                    {"notes.md": "upstream notes\n"})
+    before = set(p.name for p in Path(ws.home.objects_dir).rglob("*"))
+    d = divergence_of(ws, art.id)
+    assert d.base == first.new_hash
+    (local,) = d.local
+    (upstream,) = d.upstream
+    assert local.change.display_path == "SKILL.md" and upstream.change.display_path == "notes.md"
+    assert [(l.kind, l.text) for l in local.lines if l.kind in "+-"] == [("-", "alpha"), ("+", "local alpha")]
+    assert [(l.kind, l.text) for l in upstream.lines if l.kind in "+-"] == [("-", "n"), ("+", "upstream notes")]
+    assert set(p.name for p in Path(ws.home.objects_dir).rglob("*")) == before  # upstream read in place
+    assert ws.history.versions(art.id, line="upstream") == []
+
+
+def test_damaged_pending_merge_is_one_clear_error(ws, tmp_path):
+    art, first, copy, up = diverged(ws, tmp_path, {"SKILL.md": BASE.replace("beta", "L")},
+                                    {"SKILL.md": BASE.replace("beta", "U")})
+    sync.sync_artifact(ws, art.id, Strategy.MERGE)
+    pending_place(ws.home, art.id).state_file.write_text("{not json")
+    with pytest.raises(MergeError, match="abandon"):
+        pending_merge(ws, art)
+    assert abort_merge(ws, art)  # dropping it still works
+    assert state_of(ws) is SyncState.DIVERGED
