@@ -127,7 +127,8 @@ class LineageView(QGraphicsView):
         if not parents:
             return
         top = min(p.y() for p in self._points.values())
-        at = QPointF(parents[0].x(), top - ROW_H)
+        # Two rows up: the dashed edge to a parent in another lane then clears the head's badge.
+        at = QPointF(parents[0].x(), top - 2 * ROW_H)
         self.pending_item = PendingMergeItem(at, parents, mark[1], self._style)
         self.scene().addItem(self.pending_item)
         self._content = self._content.united(self.pending_item.sceneBoundingRect())
@@ -155,6 +156,10 @@ class LineageView(QGraphicsView):
         """Mark a merge waiting on conflicts between these versions; applied when the graph is
         (re)built, so it may be set before `set_versions`. None clears it."""
         self._pending_merge = (parents, label) if parents else None
+
+    def pending_merge(self) -> tuple[tuple[int, ...] | None, str]:
+        """The mark set by `set_pending_merge`, as (parents, label); (None, "") when none."""
+        return self._pending_merge if self._pending_merge is not None else (None, "")
 
     def set_versions(self, versions: list[VersionInfo], head_id: int | None) -> None:
         """Draw the versions of one artifact (any order); `head_id` None means the newest."""

@@ -281,6 +281,9 @@ class MainWindow(QMainWindow):
         self.left.fit_width()  # a longer state text ("upstream changed") may need room
         if self._current_artifact is not None:
             self._show_artifact_header(self._current_artifact)
+            if self._pending_merge_mark(self._current_artifact) != self.graph.pending_merge():
+                # A merge started or ended outside this window (the CLI): redraw with or without its mark.
+                self.show_artifact(self._current_artifact, keep_version=True)
         self.statusesUpdated.emit()
 
     def _update_counts(self) -> None:

@@ -23,7 +23,7 @@ from core.errors import LineageError, MergeError, SyncError
 from core.fsio import remove_quietly
 from core.sync.pending import drop_pending, load_pending, save_pending
 from core.sync.probe import MERGED_INTO_LOCAL, Probe, copy_tree_hash, entry_name, os_message
-from core.sync.recording import Recorded, record_quietly
+from core.sync.recording import RECORD_ERRORS, Recorded, record_quietly
 from core.sync.upstream_line import decide
 
 if TYPE_CHECKING:
@@ -207,7 +207,7 @@ def finish_merge(
         rec = Recorded(reason="The resolution equals the local copy; nothing to replace.")
         try:
             decide(ws, ws.history.version(other_version), MERGED_INTO_LOCAL, local=tree.content_hash)
-        except Exception:  # the decision only spares a later merge; the resolution stands
+        except RECORD_ERRORS:  # the decision only spares a later merge; the resolution stands
             pass
     else:
         install_tree(ws, artifact, target, tree, pending.local)

@@ -185,7 +185,9 @@ def test_take_upstream_after_keep_local_overrides_the_decision(ws, tmp_path):
     result = sync.sync_artifact(ws, art.id, Strategy.TAKE_UPSTREAM)
     assert (result.state, result.action) == (SyncState.KEPT_LOCAL, "replaced")
     (upstream,) = ws.history.versions(art.id, line="upstream")  # not recorded twice
-    assert ws.history.head(art.id).second_parent_id == upstream.id
+    head = ws.history.head(art.id)
+    assert head.second_parent_id == upstream.id
+    assert "matches_version" not in head.metadata  # the same content on another line is no revert
     assert state_of(ws) is SyncState.UP_TO_DATE
 
 

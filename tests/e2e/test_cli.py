@@ -180,7 +180,7 @@ def test_bad_input_exits_2_with_one_line(cli, args):
 
 
 def test_usage_errors_exit_2_with_one_line(cli):
-    for args in (("bogus",), ("add", "x"), ("sync", "--strategy", "merge")):
+    for args in (("bogus",), ("add", "x"), ("sync", "--strategy", "theirs")):
         proc = cli(*args, expect=2)
         assert "see --help" in one_error_line(proc)
 
