@@ -19,6 +19,7 @@ def upstream_text(info: ArtifactInfo) -> str:
 
 class ArtifactHeader(QWidget):
     resolveRequested = Signal()  # "Resolve merge…": the shown artifact has a merge waiting
+    chooseAgainRequested = Signal()  # "Choose again…": keep-local was chosen for this upstream state
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -43,11 +44,17 @@ class ArtifactHeader(QWidget):
         self.resolve_button.setToolTip("A merge stopped on conflicts: pick a side per conflict, then finish it")
         self.resolve_button.clicked.connect(self.resolveRequested)
         self.resolve_button.hide()
+        self.choose_button = QPushButton("Choose again…")
+        self.choose_button.setToolTip("Local was kept for this upstream state: sync now and choose keep local, "
+                                      "take upstream or merge again")
+        self.choose_button.clicked.connect(self.chooseAgainRequested)
+        self.choose_button.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
         top.addWidget(self.resolve_button)
+        top.addWidget(self.choose_button)
         layout.addLayout(top)
         layout.addWidget(self.subtitle)
         layout.addWidget(self.error_label)
@@ -61,6 +68,7 @@ class ArtifactHeader(QWidget):
         )
         self.subtitle.setToolTip(f"In the collection: {printable(info.place)}")
         self.resolve_button.setVisible(state == "conflict")
+        self.choose_button.setVisible(state == "kept_local")
         if error:
             self.error_label.setStyleSheet(f"color: {error_colour(self.palette())};")
             self.error_label.setText(f"Error: {printable(error)}")

@@ -121,6 +121,7 @@ class MainWindow(QMainWindow):
         self.legend = GraphLegend()
         self.artifact_header = ArtifactHeader()
         self.artifact_header.resolveRequested.connect(self._on_resolve_requested)
+        self.artifact_header.chooseAgainRequested.connect(self._on_choose_again_requested)
         self.merge_view: MergeView | None = None  # the open merge view, if any
         self.banner = Banner()
         centre = QWidget()
@@ -360,6 +361,11 @@ class MainWindow(QMainWindow):
         files = ", ".join(c.display_path for c in pending.unresolved())
         label = f"A merge waits on conflicts in {files}; Resolve merge… opens it."
         return tuple(v for v in (local, other) if v is not None), label
+
+    @Slot()
+    def _on_choose_again_requested(self) -> None:
+        if self._current_artifact is not None:
+            self.sync.start(len(self.model.artifact_ids()), ask_again=frozenset({self._current_artifact}))
 
     @Slot()
     def _on_resolve_requested(self) -> None:

@@ -101,3 +101,36 @@ def test_window_merge_from_the_diverged_dialog(qtbot, make_window, ws, tmp_path)
     qtbot.waitUntil(lambda: window.model.state_of(aid) == "locally_modified", timeout=WAIT)
     qtbot.waitUntil(lambda: window.graph.pending_item is None, timeout=WAIT)
     assert not window.artifact_header.resolve_button.isVisible()
+
+
+def test_kept_local_can_be_chosen_again_from_the_header(qtbot, make_window, ws, tmp_path):
+    aid, copy = conflicted(ws, tmp_path / "up")
+    core_sync.sync_artifact(ws, aid)  # keep local: a decision about this upstream state
+    window = make_window()
+    window.select_artifact(aid)
+    qtbot.waitUntil(lambda: window.model.state_of(aid) == "kept_local", timeout=WAIT)
+    assert "diverged (kept local)" in window.artifact_header.subtitle.text()
+    header = window.artifact_header
+    qtbot.waitUntil(header.choose_button.isVisible, timeout=WAIT)
+    with qtbot.waitSignal(window.syncFinished, timeout=WAIT) as blocker:
+        qtbot.mouseClick(header.choose_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: window.sync.dialog is not None and window.sync.dialog.isVisible(), timeout=WAIT)
+        dialog = window.sync.dialog
+        qtbot.mouseClick(dialog.rows[aid].buttons[core_sync.Strategy.TAKE_UPSTREAM], Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(dialog.sync_button, Qt.MouseButton.LeftButton)
+    (result,) = blocker.args[0]
+    assert (result.state, result.action) == (core_sync.SyncState.KEPT_LOCAL, "replaced")
+    assert (copy / "SKILL.md").read_text(encoding="utf-8") == UPSTREAM
+    qtbot.waitUntil(lambda: not header.choose_button.isVisible(), timeout=WAIT)
+
+
+def test_a_plain_sync_does_not_ask_about_kept_local_again(qtbot, make_window, ws, tmp_path):
+    aid, copy = conflicted(ws, tmp_path / "up")
+    core_sync.sync_artifact(ws, aid)
+    window = make_window()
+    qtbot.waitUntil(lambda: window.model.state_of(aid) == "kept_local", timeout=WAIT)
+    with qtbot.waitSignal(window.syncFinished, timeout=WAIT) as blocker:
+        qtbot.mouseClick(window.toolbar.widgetForAction(window.sync_action), Qt.MouseButton.LeftButton)
+    (result,) = blocker.args[0]
+    assert (result.action, result.conflict) == ("kept-local", False)
+    assert window.sync.dialog is None
