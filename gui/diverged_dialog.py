@@ -176,15 +176,32 @@ class DivergedDialog(QDialog):
         return {aid: row.detail for aid, row in self.rows.items()}
 
     def _load_diffs(self, ws: "Workspace", pool: "WorkerPool") -> None:
-        from core.sync.divergence import divergence_of
+        from core.sync.divergence import divergences_of
         from gui.workers import Worker
 
-        for aid, row in self.rows.items():
-            worker = Worker(lambda aid=aid: divergence_of(ws, aid))
-            # Bound slots of GUI-thread widgets: Qt queues the replies onto this thread.
-            worker.finished.connect(row.show_divergence)
-            worker.failed.connect(row.show_error)
-            pool.start(worker)
+        ids = list(self.rows)
+        # One worker for all rows, one artifact after the other: a few threads hashing at
+        # once would only compete for the same two cores.
+        worker = Worker(lambda: divergences_of(ws, ids))
+        worker.finished.connect(self._on_divergences)  # a bound slot: queued onto this thread
+        worker.failed.connect(self._on_divergences_failed)
+        pool.start(worker)
+
+    @Slot(object)
+    def _on_divergences(self, found: dict) -> None:
+        for aid, divergence in found.items():
+            row = self.rows.get(aid)
+            if row is None:
+                continue
+            if isinstance(divergence, str):
+                row.show_error(divergence)
+            else:
+                row.show_divergence(divergence)
+
+    @Slot(str)
+    def _on_divergences_failed(self, message: str) -> None:
+        for row in self.rows.values():
+            row.show_error(message)
 
     def choose(self, artifact_id: int, strategy: Strategy) -> None:
         self.rows[artifact_id].buttons[Strategy(strategy)].setChecked(True)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from core.errors import SyncError
-from core.sync.probe import heads_and_bases, probe_artifact, save_stat_cache
+from core.sync.probe import heads_and_bases, probe_artifact
 
 if TYPE_CHECKING:
     from core.content import TreeHash
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from core.store import ObjectStore
     from core.workspace import Workspace
 
-__all__ = ["Divergence", "divergence_of"]
+__all__ = ["Divergence", "divergence_of", "divergences_of"]
 
 
 @dataclass(frozen=True)
@@ -64,10 +64,8 @@ def divergence_of(ws: "Workspace", artifact_id: int) -> Divergence:
 
     artifact = ws.history.artifact(artifact_id)
     head, base = heads_and_bases(ws, [artifact])[artifact.id]
-    try:
-        probe = probe_artifact(ws, artifact, head, base)
-    finally:
-        save_stat_cache(ws)
+    # The stat cache is not saved here: this is display only, and the next status run saves it.
+    probe = probe_artifact(ws, artifact, head, base)
     if probe.error:
         raise SyncError(probe.error)
     reader = _DiskOrStore(ws.objects)
@@ -80,3 +78,16 @@ def divergence_of(ws: "Workspace", artifact_id: int) -> Divergence:
         local=tuple(file_diff(reader, c) for c in probe.changed_locally),
         upstream=tuple(file_diff(reader, c) for c in probe.changed_upstream),
     )
+
+
+def divergences_of(ws: "Workspace", artifact_ids: list[int]) -> dict[int, "Divergence | str"]:
+    """`divergence_of` for several artifacts, one after the other; a failure is its sentence."""
+    from core.errors import LineageError
+
+    found: dict[int, Divergence | str] = {}
+    for artifact_id in artifact_ids:
+        try:
+            found[artifact_id] = divergence_of(ws, artifact_id)
+        except (LineageError, OSError) as exc:
+            found[artifact_id] = str(exc)
+    return found
