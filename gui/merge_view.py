@@ -10,6 +10,7 @@ file merges: the hunks and rules are core.merge's.
 """
 from __future__ import annotations
 
+import html
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal, Slot
@@ -18,6 +19,8 @@ from PySide6.QtWidgets import (
     QDialog, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPlainTextEdit,
     QPushButton, QScrollArea, QSplitter, QStackedWidget, QVBoxLayout, QWidget,
 )
+
+from core.textsafe import printable
 
 if TYPE_CHECKING:
     from core.history import ArtifactInfo
@@ -30,6 +33,11 @@ CHOICE_LABELS = {"local": "local", "other": "upstream", "both": "both (local, th
 
 def _text(lines: tuple[bytes, ...]) -> str:
     return b"".join(lines).decode("utf-8", "replace")
+
+
+def _shown(text: str) -> str:
+    """A side's lines for a read-only pane: control characters made visible, line by line."""
+    return "\n".join(printable(line, keep_tabs=True) for line in text.split("\n"))
 
 
 WRAP_AT = 48  # characters a pane shows per line at its usual width, for sizing only
@@ -68,7 +76,7 @@ class HunkWidget(QGroupBox):
         sides = (("Base", conflict.base), ("Local", conflict.local), ("Upstream", conflict.other))
         rows = _rows([_text(lines) for _, lines in sides])
         for column, (title, lines) in enumerate(sides):
-            label, view = _pane(title, _text(lines), rows)
+            label, view = _pane(title, _shown(_text(lines)), rows)
             grid.addWidget(label, 0, column)
             grid.addWidget(view, 1, column)
         buttons = QHBoxLayout()
@@ -153,7 +161,7 @@ class FilePage(QWidget):
         self.hunks: list[HunkWidget] = []
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        about = QLabel(conflict.describe("local", "upstream"))
+        about = QLabel(printable(conflict.describe("local", "upstream")))
         about.setWordWrap(True)
         layout.addWidget(about)
         text = conflict.text
@@ -215,11 +223,11 @@ class MergeView(QDialog):
     ) -> None:
         super().__init__(parent)
         self._ws, self._pool, self.artifact, self.pending = ws, pool, artifact, pending
-        self.setWindowTitle(f"Merge {artifact.name}")
+        self.setWindowTitle(f"Merge {printable(artifact.name)}")
         self.resize(1100, 720)
         layout = QVBoxLayout(self)
         intro = QLabel(
-            f"<b>{artifact.name}</b> changed here and upstream in the same places. Pick a side per "
+            f"<b>{html.escape(printable(artifact.name))}</b> changed here and upstream in the same places. Pick a side per "
             "conflict, or edit the result; nothing changes in the collection until <i>Finish merge</i>."
         )
         intro.setWordWrap(True)
@@ -233,7 +241,7 @@ class MergeView(QDialog):
             page.changed.connect(self._update)
             self.file_pages.append(page)
             self.pages.addWidget(page)
-            self.files.addItem(QListWidgetItem(conflict.display_path))
+            self.files.addItem(QListWidgetItem(printable(conflict.display_path)))
         self.files.currentRowChanged.connect(self.pages.setCurrentIndex)
         split.addWidget(self.files)
         split.addWidget(self.pages)
@@ -269,7 +277,7 @@ class MergeView(QDialog):
         for row, page in enumerate(self.file_pages):
             done = page.resolved()
             left += not done
-            self.files.item(row).setText(f"{'✓' if done else '•'} {page.conflict.display_path}  ({page.progress()})")
+            self.files.item(row).setText(f"{'✓' if done else '•'} {printable(page.conflict.display_path)}  ({page.progress()})")
         self.finish_button.setEnabled(left == 0)
         self.status.setText("Every conflict has a choice: Finish merge records it." if left == 0
                             else f"{left} file{'s' if left != 1 else ''} still to resolve.")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 
 from core.cli.commands import open_workspace
-from core.cli.output import write, write_json
+from core.cli.output import printable, write, write_json
 
 EXIT_OK = 0
 
@@ -36,24 +36,24 @@ def cmd_merge(args: argparse.Namespace) -> int:
             pending_merge(ws, art)  # names what to do when none waits
             abort_merge(ws, art)
             doc = {"name": art.name, "action": "aborted"}
-            text = f"Dropped the merge of {art.name!r}; the collection copy was not changed.\n"
+            text = f"Dropped the merge of {printable(art.name)!r}; the collection copy was not changed.\n"
         elif args.continue_:
             outcome = continue_from_work_folder(ws, art)
             doc = {"name": art.name, "action": "merged", "new_hash": outcome.content_hash,
                    "version_id": outcome.version_id, "version_recorded": outcome.version_recorded,
                    "not_recorded_reason": outcome.not_recorded_reason}
-            text = f"Merged {art.name!r}: now {outcome.content_hash[:12]}" + (
+            text = f"Merged {printable(art.name)!r}: now {outcome.content_hash[:12]}" + (
                 f" (version #{outcome.version_id})." if outcome.version_recorded
-                else f"; {outcome.not_recorded_reason}") + "\n"
+                else f"; {printable(outcome.not_recorded_reason or '')}") + "\n"
         else:
             work = write_work_folder(ws, art)
             doc = {"name": art.name, "action": "written" if work.written else "exists",
                    "path": str(work.path), "conflicts": list(work.notes)}
-            lines = [str(work.path), ""] + [f"  {note}" for note in work.notes]
+            lines = [printable(str(work.path)), ""] + [f"  {printable(note)}" for note in work.notes]
             lines.append("")
             lines.append(("Wrote the merge to the path above; " if work.written else
                           "The work folder is there already (your edits were kept); ")
-                         + f"edit it, then run `merge {art.name} --continue` (or `--abort`).")
+                         + f"edit it, then run `merge {printable(art.name)} --continue` (or `--abort`).")
             text = "\n".join(lines) + "\n"
     if args.json:
         write_json(doc)
