@@ -363,9 +363,10 @@ def _replace_wrong_shape(ws: "Workspace", probe: Probe, strategy: Strategy) -> S
 def _merge_upstream(
     ws: "Workspace", probe: Probe, upstream_version: "VersionInfo", strategy: Strategy, local_rec: _Record | None
 ) -> SyncResult:
+    from core.history import recorded_by
     from core.sync.merging import merge_into_collection
 
-    outcome = merge_into_collection(ws, probe, upstream_version, _upstream_metadata(probe, strategy) | _who())
+    outcome = merge_into_collection(ws, probe, upstream_version, _upstream_metadata(probe, strategy) | recorded_by())
     if not outcome.clean:
         return _result(probe, "conflict", probe.local, local_rec, conflict=True, conflicts=outcome.conflicts)
     rec = _Record(version_id=outcome.version_id, recorded=outcome.version_recorded, reason=outcome.not_recorded_reason)

@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Any
 from core.errors import LineageError, MergeError, SyncError
 from core.fsio import remove_quietly
 from core.sync.pending import drop_pending, load_pending, save_pending
-from core.sync.probe import MERGED_INTO_LOCAL, Probe, copy_tree_hash, entry_name, os_message
+from core.content import copy_tree_hash
+from core.sync.probe import MERGED_INTO_LOCAL, Probe, entry_name, os_message
 from core.sync.recording import RECORD_ERRORS, Recorded, record_quietly
 from core.sync.upstream_line import decide
 

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING
 from core.errors import MergeError
 from core.sync.merging import MergeOutcome, finish_merge, pending_merge
 from core.sync.pending import pending_place
-from core.sync.probe import copy_tree_hash, entry_name
+from core.content import copy_tree_hash
+from core.sync.probe import entry_name
 
 if TYPE_CHECKING:
     from core.history import ArtifactInfo

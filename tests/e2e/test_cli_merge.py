@@ -91,7 +91,7 @@ def test_merge_conflict_resolved_in_the_work_folder(cli, upstream):
     assert not work.exists()
     versions = cli.json("log", "pdf")["versions"]
     merged, upstream_state = versions[0], next(v for v in versions if v["line"] == "upstream")
-    assert merged["change_origin"] == "merge" and merged["second_parent_id"] == upstream_state["id"]
+    assert merged["change_origin"] == "merge" and merged["parents"][1] == upstream_state["id"]
     assert merged["metadata"]["resolved"] == "work folder"
     assert cli.json("status")["artifacts"][0]["state"] == "locally_modified"
     assert cli.json("sync")["results"][0]["action"] == "kept-local"
