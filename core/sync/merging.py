@@ -14,13 +14,11 @@ file. Then:
 """
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from core.errors import LineageError, MergeError, SyncError
-from core.fsio import remove_quietly
 from core.sync.pending import drop_pending, load_pending, save_pending
 from core.content import copy_tree_hash
 from core.sync.probe import MERGED_INTO_LOCAL, Probe, entry_name, os_message
@@ -71,27 +69,25 @@ def install_tree(ws: "Workspace", artifact: "ArtifactInfo", target: Path, tree: 
     from core.atomic import swap
 
     name = entry_name(artifact)
-    staged = target.parent / f".{target.name}.staging-{uuid.uuid4().hex[:12]}"
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        ws.objects.materialize(tree.content_hash, staged, single_file=artifact.shape == "file")
-        built = copy_tree_hash(staged, artifact.shape, name, None)
-        if built.content_hash != tree.content_hash:
-            raise SyncError(f"The merged copy of {artifact.name!r} came out different from the merge "
-                            f"({built.content_hash[:12]}, not {tree.content_hash[:12]}); nothing was replaced.")
-        live = copy_tree_hash(target, artifact.shape, name, None).content_hash if target.exists() else None
-        if live != expected_live:
-            raise MergeError(
-                f"The collection copy of {artifact.name!r} changed while it was being merged; it was kept as it is. "
-                f"Abort the merge (`merge {artifact.name} --abort`) and sync again."
-            )
-        swap.replace_atomically(target, staged)
+        # A locked staging folder beside the copy (core.atomic.swap.staging_area): a sweep by
+        # another process never takes it while this merge is building in it.
+        with swap.staging_area(target) as staged:
+            ws.objects.materialize(tree.content_hash, staged, single_file=artifact.shape == "file")
+            built = copy_tree_hash(staged, artifact.shape, name, None)
+            if built.content_hash != tree.content_hash:
+                raise SyncError(f"The merged copy of {artifact.name!r} came out different from the merge "
+                                f"({built.content_hash[:12]}, not {tree.content_hash[:12]}); nothing was replaced.")
+            live = copy_tree_hash(target, artifact.shape, name, None).content_hash if target.exists() else None
+            if live != expected_live:
+                raise MergeError(
+                    f"The collection copy of {artifact.name!r} changed while it was being merged; it was kept as it is. "
+                    f"Abort the merge (`merge {artifact.name} --abort`) and sync again."
+                )
+            swap.replace_atomically(target, staged)
     except OSError as exc:
-        remove_quietly(staged)
         raise SyncError(os_message(exc, artifact.name, "merging")) from exc
-    except BaseException:
-        remove_quietly(staged)
-        raise
 
 
 def _merge_metadata(base: str | None, how: str, extra: dict[str, Any]) -> dict[str, Any]:
