@@ -77,6 +77,13 @@ class GraphStyle:
 NodeKey = Union[int, str]  # a version id, or "legacy:<hash>" for a ghost
 
 
+def node_origin_text(d: dict) -> str:
+    """'sync', 'merge'…; an upstream state kept aside says so (its origin is `sync` too)."""
+    if d.get("line") == "upstream":
+        return "upstream state"
+    return palette.origin_label(d.get("origin"))
+
+
 def version_label(d: dict, which: str = "self") -> str:
     """'v3': the artifact's own number (see core.history.ordinal_by_id); the database id
     only when the view was fed a node without one."""
@@ -122,7 +129,7 @@ class NodeItem(QGraphicsItem):
                 badge = []
                 if d.get("matches_version") is not None:
                     badge.append(f"= {version_label(d, 'matches')}")
-                detail = f"{version_label(d)} · {palette.origin_label(d.get('origin'))} · {local_time(d.get('created_at'))}"
+                detail = f"{version_label(d)} · {node_origin_text(d)} · {local_time(d.get('created_at'))}"
                 detail = self.style.small_metrics.elidedText(detail, Qt.TextElideMode.ElideRight, LABEL_W)
                 self._lines = (short(d["content_hash"]), "  ".join(badge), detail)
         return self._lines
@@ -294,8 +301,12 @@ def node_tooltip(graph: nx.DiGraph, key: NodeKey) -> str:
     if d.get("ghost"):
         return (f"<b>Legacy parent</b> (content never stored)<br>hash <code>{d['content_hash']}</code><br>"
                 "This content existed before tracking began, so it cannot be compared.")
-    rows = [f"<b>{version_label(d)}</b> · {palette.origin_label(d.get('origin'))}" + (" · <b>HEAD</b>" if d.get("is_head") else "")
+    rows = [f"<b>{version_label(d)}</b> · {node_origin_text(d)}" + (" · <b>HEAD</b>" if d.get("is_head") else "")
             + (f" · line <b>{d['line']}</b>" if d.get("line") else "")]
+    if d.get("line") == "upstream":
+        decided = (d.get("metadata") or {}).get("decision")
+        rows.append("an upstream state not applied as it was (diverged)"
+                    + {"kept_local": ": local was kept", "merged_into_local": ": local already had it"}.get(decided or "", ""))
     rows.append(f"hash <code>{d['content_hash']}</code>")
     parents = list(graph.predecessors(key))
     if d.get("parent_hash"):
@@ -317,3 +328,42 @@ def node_tooltip(graph: nx.DiGraph, key: NodeKey) -> str:
     if d.get("matches_version") is not None:
         rows.append(f"same content as {version_label(d, 'matches')} (a revert)")
     return "<br>".join(rows)
+
+
+class PendingMergeItem(QGraphicsItem):
+    """A merge that waits for a person: a hollow, dashed node one row above the newest,
+    with dashed edges from the two versions it would join (DESIGN.md "Merge and restore")."""
+
+    COLOUR = QColor("#d9662b")
+
+    def __init__(self, at: QPointF, parents: list[QPointF], label: str, style: GraphStyle) -> None:
+        super().__init__()
+        self.setAcceptHoverEvents(True)
+        self.setPos(at)
+        self.style = style
+        self.label = label
+        self.parents = [p - at for p in parents]
+        self.setZValue(2)
+        self.setToolTip(label)
+
+    def boundingRect(self) -> QRectF:
+        rect = QRectF(NODE_RECT)
+        for p in self.parents:
+            rect = rect.united(QRectF(p, p).adjusted(-RADIUS, -RADIUS, RADIUS, RADIUS))
+        return rect.adjusted(-4, -4, 4, 4)
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(self.COLOUR, 2.0, Qt.PenStyle.DashLine))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        for p in self.parents:
+            direction = p / max((p.x() ** 2 + p.y() ** 2) ** 0.5, 1e-6)
+            painter.drawLine(direction * (RADIUS + 2), p - direction * (RADIUS + 2))
+        painter.setBrush(QBrush(self.style.background))
+        painter.drawEllipse(QPointF(0, 0), RADIUS + 1, RADIUS + 1)
+        painter.setPen(QPen(self.COLOUR, 2.5))
+        painter.drawLine(QPointF(0, -RADIUS * 0.55), QPointF(0, RADIUS * 0.15))
+        painter.drawPoint(QPointF(0, RADIUS * 0.55))
+        painter.setFont(self.style.font)
+        painter.setPen(self.COLOUR)
+        painter.drawText(QRectF(LABEL_X, -26, LABEL_W, 24), Qt.AlignmentFlag.AlignVCenter, "merge waiting: conflicts")

@@ -63,6 +63,7 @@ from gui.graph_items import (
     GraphStyle,
     NodeItem,
     NodeKey,
+    PendingMergeItem,
     SelectionItem,
     node_tooltip,
 )
@@ -107,6 +108,8 @@ class LineageView(QGraphicsView):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self._style = GraphStyle.from_palette(self.palette(), self.font())
         self._message = EMPTY_TEXT
+        self._pending_merge: tuple[tuple[int, ...], str] | None = None  # kept across rebuilds
+        self.pending_item: PendingMergeItem | None = None
         self._reset_state()
 
     # ----------------------------------------------------------------- state
@@ -125,6 +128,21 @@ class LineageView(QGraphicsView):
     @property
     def _points(self) -> dict[NodeKey, QPointF]:
         return self._plan.points if self._plan is not None else {}
+
+    def _add_pending_merge(self) -> None:
+        mark = self._pending_merge
+        self.pending_item = None
+        if mark is None:
+            return
+        parents = [self._points[k] for k in mark[0] if k in self._points]
+        if not parents:
+            return
+        top = min(p.y() for p in self._points.values())
+        # Two rows up: the dashed edge to a parent in another lane then clears the head's badge.
+        at = QPointF(parents[0].x(), top - 2 * ROW_H)
+        self.pending_item = PendingMergeItem(at, parents, mark[1], self._style)
+        self.scene().addItem(self.pending_item)
+        self._content = self._content.united(self.pending_item.sceneBoundingRect())
 
     def clear_graph(self, message: str = "") -> None:
         """Remove the graph and show `message` (default: the empty-state hint)."""
@@ -160,6 +178,15 @@ class LineageView(QGraphicsView):
         return self._built.compare_ring if self._built is not None else None
 
     # ------------------------------------------------------------ building
+    def set_pending_merge(self, parents: tuple[int, ...] | None, label: str = "") -> None:
+        """Mark a merge waiting on conflicts between these versions; applied when the graph is
+        (re)built, so it may be set before `set_versions`. None clears it."""
+        self._pending_merge = (parents, label) if parents else None
+
+    def pending_merge(self) -> tuple[tuple[int, ...] | None, str]:
+        """The mark set by `set_pending_merge`, as (parents, label); (None, "") when none."""
+        return self._pending_merge if self._pending_merge is not None else (None, "")
+
     def set_versions(self, versions: list[VersionInfo], head_id: int | None) -> None:
         """Draw the versions of one artifact (any order); `head_id` None means the newest.
 
@@ -178,6 +205,7 @@ class LineageView(QGraphicsView):
             self._built = build_scene(self.scene(), plan, self._style)
             self._plan = plan
             self._content = plan.content
+            self._add_pending_merge()
             self.scene().setSceneRect(plan.content.adjusted(-SCENE_MARGIN, -SCENE_MARGIN, SCENE_MARGIN, SCENE_MARGIN))
             self._initial_view()
             self._materialize_visible()

@@ -46,6 +46,7 @@ from gui.workers import StatusReply, WorkerPool
 
 if TYPE_CHECKING:
     from core.workspace import Workspace
+    from gui.merge_view import MergeView
 
 __all__ = ["MainWindow", "SYNC_IDLE_TIP", "SYNC_RUNNING_TIP", "data_folder_group"]
 
@@ -124,6 +125,9 @@ class MainWindow(QMainWindow):
         self.fit_action.triggered.connect(self.graph.zoom_to_fit)
         self.legend = GraphLegend()
         self.artifact_header = ArtifactHeader()
+        self.artifact_header.resolveRequested.connect(self._on_resolve_requested)
+        self.artifact_header.chooseAgainRequested.connect(self._on_choose_again_requested)
+        self.merge_view: MergeView | None = None  # the open merge view, if any
         self.banner = Banner()
         centre = QWidget()
         cv = QVBoxLayout(centre)
@@ -238,6 +242,7 @@ class MainWindow(QMainWindow):
             self.setWindowTitle(f"{info.name} — Artifact Lineage")
         wanted = self._pending_version or previous_version
         self._pending_version = None
+        self.graph.set_pending_merge(*self._pending_merge_mark(artifact_id))
         self.browser.open(artifact_id, wanted)
         self._show_artifact_header(artifact_id)
 
@@ -292,6 +297,9 @@ class MainWindow(QMainWindow):
         self.projects.states_changed()
         if self._current_artifact is not None:
             self._show_artifact_header(self._current_artifact)
+            if self._pending_merge_mark(self._current_artifact) != self.graph.pending_merge():
+                # A merge started or ended outside this window (the CLI): redraw with or without its mark.
+                self.show_artifact(self._current_artifact, keep_version=True)
         self.statusesUpdated.emit()
 
     def _update_counts(self) -> None:
@@ -341,6 +349,9 @@ class MainWindow(QMainWindow):
                 self.model.set_error(r.artifact_id, r.error or "The sync failed for an unknown reason.")
         self._after_states_changed()
         self.projects.after_sync()
+        waiting = [r for r in results if r.action == "conflict" and r.conflicts]
+        if waiting:  # a merge the person just asked for stopped on conflicts: show it now
+            self.open_merge_view(waiting[0].artifact_id)
         if self._current_artifact is None:
             self.syncFinished.emit(results)
             return
@@ -348,6 +359,64 @@ class MainWindow(QMainWindow):
         # syncFinished waits for the graph to reload (see _on_artifact_loaded).
         self._sync_results = results
         self.show_artifact(self._current_artifact, keep_version=not self.browser.on_head())
+
+    # ------------------------------------------------------------------ merge
+    def _pending_merge_mark(self, artifact_id: int) -> tuple[tuple[int, ...] | None, str]:
+        """The versions a waiting merge would join (local head, upstream state), for the graph."""
+        from core.sync.pending import load_pending
+
+        if self.model.state_of(artifact_id) != "conflict":
+            return None, ""
+        try:
+            pending = load_pending(self.ws.home, artifact_id)
+        except LineageError:
+            return None, ""
+        if pending is None:
+            return None, ""
+        # The local side is the collection's head (a merge records the local copy before it starts);
+        # asked of the history, not the browser, whose versions may still be the previous artifact's.
+        head = self.ws.history.head(artifact_id)
+        local = head.id if head is not None and head.content_hash == pending.local else None
+        other = int(pending.context.get("other_version") or 0) or None
+        files = ", ".join(c.display_path for c in pending.unresolved())
+        label = f"A merge waits on conflicts in {files}; Resolve merge… opens it."
+        return tuple(v for v in (local, other) if v is not None), label
+
+    @Slot()
+    def _on_choose_again_requested(self) -> None:
+        if self._current_artifact is not None:
+            self.sync.start(len(self.model.artifact_ids()), ask_again=frozenset({self._current_artifact}))
+
+    @Slot()
+    def _on_resolve_requested(self) -> None:
+        if self._current_artifact is not None:
+            self.open_merge_view(self._current_artifact)
+
+    def open_merge_view(self, artifact_id: int) -> MergeView | None:
+        """The merge view for the artifact's waiting merge (None, with a message, when none waits)."""
+        from core.sync.pending import load_pending
+        from gui.merge_view import MergeView
+
+        info = self.model.info(artifact_id)
+        try:
+            pending = load_pending(self.ws.home, artifact_id)
+        except LineageError as exc:
+            self.banner.show_message(str(exc), error=True)
+            return None
+        if info is None or pending is None:
+            self.statusBar().showMessage("No merge is waiting for this artifact.", 10000)
+            return None
+        view = MergeView(self.ws, self._pool, info, pending, self)
+        view.finished.connect(lambda _code: self.refresh_after_merge(artifact_id))
+        self.merge_view = view
+        view.open()
+        return view
+
+    def refresh_after_merge(self, artifact_id: int) -> None:
+        self.merge_view = None
+        self.refresh_statuses()
+        if self._current_artifact == artifact_id:
+            self.show_artifact(artifact_id)
 
     @Slot(str)
     def _on_sync_ended(self, message: str) -> None:

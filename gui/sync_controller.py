@@ -51,6 +51,7 @@ class SyncController(QObject):
         self._worker: SyncWorker | None = None
         self._total = 0
         self._results: list[SyncResult] = []
+        self._ask_again: frozenset[int] = frozenset()
         self.dialog: DivergedDialog | None = None  # the open diverged dialog, if any
 
         self.progress_label = QLabel()
@@ -87,10 +88,14 @@ class SyncController(QObject):
         self.runningChanged.emit(running)
 
     # ------------------------------------------------------------------ flow
-    def start(self, artifact_count: int) -> bool:
-        """Begin a Sync now; False when one is running or there is nothing to sync."""
+    def start(self, artifact_count: int, ask_again: frozenset[int] = frozenset()) -> bool:
+        """Begin a Sync now; False when one is running or there is nothing to sync.
+
+        `ask_again`: artifacts whose keep-local decision is asked once more (they join
+        the diverged dialog when their state is still kept_local)."""
         if self._running or not artifact_count:
             return False
+        self._ask_again = frozenset(ask_again)
         self._total = artifact_count
         self._set_running(True)
         self._statuses.request(self._on_presync)
@@ -107,11 +112,12 @@ class SyncController(QObject):
         if self._cancel_requested:
             self._end("Sync cancelled before it started.")
             return
-        diverged = [s for s in statuses if s.state == SyncState.DIVERGED]
+        diverged = [s for s in statuses if s.state == SyncState.DIVERGED
+                    or (s.state == SyncState.KEPT_LOCAL and s.artifact_id in self._ask_again)]
         if not diverged:
             self._start_worker({})
             return
-        dialog = DivergedDialog(diverged, self._dialog_parent)
+        dialog = DivergedDialog(diverged, self._dialog_parent, ws=self._ws, pool=self._pool)
         self.dialog = dialog
         dialog.accepted.connect(self._on_dialog_accepted)
         dialog.rejected.connect(self._on_dialog_rejected)

@@ -80,7 +80,7 @@ def cmd_hash(args: argparse.Namespace) -> int:
 def cmd_add(args: argparse.Namespace) -> int:
     from core import sync
 
-    with _open(args) as ws:
+    with open_workspace(args) as ws:
         art = sync.add_artifact(ws, args.name, args.source, type=args.type, ref=args.ref, subdir=args.subdir)
     up = art.upstream
     where = up.location + (f" at {up.ref}" if up.ref else "") + (f" ({up.subdir})" if up.subdir else "")
@@ -126,7 +126,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     from core import projects, sync
 
-    with _open(args) as ws:
+    with open_workspace(args) as ws:
         statuses = sync.status_all(ws)
         deployments = projects.deployment_states(ws)
     if args.json:
@@ -183,6 +183,9 @@ def resolve_version(history: "History", artifact: "ArtifactInfo", token: str) ->
     from core.history import ordinal_by_id
 
     text = token.strip()
+    named = _named_version(history, artifact, text.lower())
+    if named is not None:
+        return named
     if text[:1] in ("v", "V") and text[1:].isdigit():
         wanted = int(text[1:])
         versions = history.versions(artifact.id)
@@ -216,16 +219,46 @@ def resolve_version(history: "History", artifact: "ArtifactInfo", token: str) ->
     return matches.pop()
 
 
+NAMED_VERSIONS = ("head", "upstream", "base")
+
+
+def _named_version(history: "History", artifact: "ArtifactInfo", name: str) -> str | None:
+    """`head` (the collection's newest), `upstream` (the newest upstream state kept on the
+    upstream line: what a diverged sync found) or `base` (the last upstream state applied
+    to the collection, which a merge starts from); None for any other token."""
+    from core.errors import VersionNotFoundError
+
+    if name not in NAMED_VERSIONS:
+        return None
+    if name == "head":
+        version = history.head(artifact.id)
+    elif name == "upstream":
+        version = history.head(artifact.id, line="upstream")
+    else:
+        version = history.upstream_base(artifact.id)
+    if version is None:
+        why = {"head": f"has no versions yet; run `sync {artifact.name}` first",
+               "upstream": "has no upstream state kept aside (one is recorded when a sync finds it diverged)",
+               "base": "has no version synced from its upstream yet"}[name]
+        raise VersionNotFoundError(f"{artifact.name!r} {why}.")
+    return version.content_hash
+
+
 def cmd_diff(args: argparse.Namespace) -> int:
     from core import diff
     from core.errors import VersionNotFoundError
 
-    with _open(args) as ws:
+    with open_workspace(args) as ws:
         art = ws.history.get_artifact(args.name)
         head = ws.history.head(art.id)
         if head is None:
             raise VersionNotFoundError(f"{art.name!r} has no versions yet; run `sync {art.name}` first.")
-        if args.old is None:
+        if getattr(args, "upstream", False):
+            if args.old is not None:
+                raise VersionNotFoundError("--upstream compares the collection head with the upstream state; "
+                                           "give no versions with it (or name them: `diff NAME base upstream`).")
+            old, new = head.content_hash, resolve_version(ws.history, art, "upstream")
+        elif args.old is None:
             old, new = head.parent_hash, head.content_hash
         else:
             old = resolve_version(ws.history, art, args.old)

@@ -14,6 +14,7 @@ from typing import Callable
 
 # The sub-commands import nothing heavy at module level: `--help` must stay instant.
 from core.cli.commands import COMMANDS, EXIT_FAILED, EXIT_OK, EXIT_USAGE, cmd_install_desktop_entry
+from core.cli.merging import MERGE_COMMANDS, add_merge_parser
 from core.cli.output import write_err
 from core.cli.projects import PROJECT_COMMANDS, add_project_parsers
 from core.cli.fsck import cmd_fsck
@@ -96,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("sync", parents=[common], help="bring artifacts up to date and record versions")
     p.add_argument("names", nargs="*", metavar="NAME", help="artifacts to sync (default: all)")
-    p.add_argument("--strategy", choices=("keep-local", "take-upstream"), default="keep-local",
+    p.add_argument("--strategy", choices=("keep-local", "take-upstream", "merge"), default="keep-local",
                    help="what to do when both sides changed (default: keep-local)")
     p.add_argument("--deploy", action="store_true",
                    help="also update outdated deployments (never modified or conflicting ones)")
@@ -117,9 +118,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("old", nargs="?", metavar="OLD",
                    help="version id (#12 or 12) or content hash prefix (default: the head's parent)")
     p.add_argument("new", nargs="?", metavar="NEW", help="version id or hash prefix (default: the head)")
+    p.add_argument("--upstream", action="store_true",
+                   help="compare the collection head with the upstream state a diverged sync kept aside")
     p.add_argument("--json", action="store_true", help="one JSON document on stdout")
 
     add_project_parsers(sub, common)
+    add_merge_parser(sub, common)
 
     p = sub.add_parser("fsck", parents=[common],
                        help="verify every stored object and manifest; say which versions damage affects")
@@ -167,7 +171,7 @@ def main(argv: list[str] | None = None, *, open_window: OpenWindow | None = None
             if open_window is None:
                 parser.error("no command given")
             return open_window(args)
-        return {**COMMANDS, **PROJECT_COMMANDS, "fsck": cmd_fsck}[args.command](args)
+        return {**COMMANDS, **PROJECT_COMMANDS, **MERGE_COMMANDS, "fsck": cmd_fsck}[args.command](args)
     except (LineageError, UsageError) as exc:
         if debug:
             import traceback

@@ -62,7 +62,7 @@ def sync_json(results: Iterable["SyncResult"]) -> dict:
         {"name": r.name, "type": r.type, "state": r.state.value, "action": r.action,
          "old_hash": r.old_hash, "new_hash": r.new_hash, "version_id": r.version_id,
          "version_recorded": r.version_recorded, "not_recorded_reason": r.not_recorded_reason,
-         "conflict": r.conflict, "error": r.error}
+         "conflict": r.conflict, "conflicts": list(r.conflicts), "error": r.error}
         for r in results
     ]}
 
@@ -76,9 +76,17 @@ def sync_text(results: list["SyncResult"]) -> str:
         lines.append(f"{printable(r.name):<24} {r.type:<8} {r.state.value:<17} {r.action:<10} {change}")
         if r.error:
             lines.append(f"    error: {printable(r.error)}")
+        elif r.action == "conflict" and r.conflicts:
+            name = printable(r.name)
+            lines.append(f"    merge conflict in {', '.join(printable(c) for c in r.conflicts)}: nothing was changed; "
+                         f"`merge {name}` writes a work folder to resolve it, `merge {name} --abort` drops it")
+        elif r.action == "conflict":
+            name = printable(r.name)
+            lines.append(f"    a merge is waiting: `merge {name}` to resolve it, `merge {name} --abort` to drop it")
         elif r.conflict:
-            lines.append("    conflict: changed both locally and upstream; kept the local copy "
-                         "(sync with --strategy take-upstream to replace it)")
+            lines.append("    conflict: changed both locally and upstream; kept the local copy, and later syncs "
+                         "keep it until upstream changes again (sync with --strategy merge or take-upstream "
+                         f"to bring upstream's changes in; `diff {printable(r.name)} --upstream` shows them)")
         if not r.version_recorded and r.not_recorded_reason and r.action not in ("nothing", "failed", "cancelled"):
             lines.append(f"    version not recorded: {printable(r.not_recorded_reason)}")
     if not results:
@@ -161,6 +169,8 @@ def log_text(art: "ArtifactInfo", versions: list["VersionInfo"], number: dict[in
             notes.append(f"pushed from {printable(str(meta['pushed_from']))}")
         if meta.get("restored_version") in number:
             notes.append(f"restores v{number[meta['restored_version']]}")
+        if meta.get("decision") == "kept_local":
+            notes.append("kept local")
         lines.append(f"{'v' + str(number[v.id]):>7}  {v.id:>5}  {v.created_at.strftime('%Y-%m-%d %H:%M:%S'):<19}  "
                      f"{v.line:<12}  {v.change_origin.replace('_', ' '):<18}  {short(v.content_hash):<12}  "
                      f"{short(v.parent_hash):<12}  {', '.join(notes)}")

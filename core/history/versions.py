@@ -270,8 +270,31 @@ class History:
         return self.upstream_bases([artifact_id]).get(artifact_id)
 
     def upstream_bases(self, artifact_ids: Iterable[int] | None = None) -> dict[int, VersionInfo]:
-        """`upstream_base` of each artifact, in one session (absent: none yet)."""
-        return self.latest_versions(artifact_ids, "sync", upstream_only=True)
+        """`upstream_base` of each artifact, in one session (absent: none yet).
+
+        A `merge` into the collection whose second parent is on the upstream line applied
+        that upstream state too (merged with local edits): its base is then that
+        upstream-line version, so the next sync compares upstream against what was merged.
+        """
+        synced = self.latest_versions(artifact_ids, "sync", upstream_only=True)
+        merged = self.latest_versions(artifact_ids, "merge", upstream_only=True, second_required=True)
+        newer = {a: v for a, v in merged.items() if a not in synced or v.id > synced[a].id}
+        seconds = self.versions_by_id(v.second_parent_id for v in newer.values() if v.second_parent_id is not None)
+        for artifact_id, version in newer.items():
+            if version.second_parent_id in seconds:
+                synced[artifact_id] = seconds[version.second_parent_id]
+        return synced
+
+    def annotate_version(self, version_id: int, notes: dict[str, Any]) -> VersionInfo:
+        """Add `notes` to a version's metadata (a decision about it, e.g. a kept-aside
+        upstream state); its content, parents and place in history never change."""
+        with self.db.write() as s:
+            row = s.get(ArtifactVersion, version_id)
+            if row is None:
+                raise VersionNotFoundError(f"No version with id {version_id}; `log NAME` lists an artifact's versions.")
+            row.meta = {**dict(row.meta or {}), **notes}
+            s.flush()
+            return _version_info(row)
 
     def latest_versions(
         self,
@@ -280,6 +303,7 @@ class History:
         line: str = COLLECTION_LINE,
         *,
         upstream_only: bool = False,
+        second_required: bool = False,
     ) -> dict[int, VersionInfo]:
         """The newest version on `line` of each artifact (of one origin, if given), in one session.
 
@@ -297,6 +321,8 @@ class History:
             newest = newest.where(ArtifactVersion.change_origin == origin)
         if upstream_only:
             newest = newest.where(_came_from_upstream())
+        if second_required:
+            newest = newest.where(ArtifactVersion.second_parent_id.is_not(None))
         result: dict[int, VersionInfo] = {}
         with self.db.session() as s:
             ids_by_artifact = dict(s.execute(newest).all())

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from core.cancel import Cancelled, cancellable
 from core.errors import LineageError, SyncError
+from core.sync.recording import RECORD_ERRORS as _RECORD_ERRORS
 from core.sync.probe import (
     Probe,
     SyncState,
@@ -34,6 +35,7 @@ if TYPE_CHECKING:  # imported lazily at run time so `import core.sync` stays che
 class Strategy(str, enum.Enum):
     KEEP_LOCAL = "keep-local"
     TAKE_UPSTREAM = "take-upstream"
+    MERGE = "merge"
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,7 @@ class SyncResult:
     name: str
     type: str
     state: SyncState  # the state found before acting
-    action: str  # "copied", "replaced", "kept-local", "nothing", "failed", "cancelled"
+    action: str  # "copied", "replaced", "kept-local", "merged", "conflict", "nothing", "failed", "cancelled"
     old_hash: str | None
     new_hash: str | None
     version_id: int | None  # the version recorded, if any
@@ -50,19 +52,11 @@ class SyncResult:
     not_recorded_reason: str | None = None
     error: str | None = None
     conflict: bool = False
+    conflicts: tuple[str, ...] = ()  # a merge's conflicting files (action "conflict")
 
 
 ProgressCallback = Callable[[int, int, str], None]  # (done, total, current artifact name)
 CancelCheck = Callable[[], bool]
-
-
-try:  # recording errors that must never fail a sync (graceful degradation)
-    from sqlalchemy.exc import SQLAlchemyError as _SQLAlchemyError
-except ImportError:  # pragma: no cover - SQLAlchemy is a declared dependency
-    class _SQLAlchemyError(Exception):  # type: ignore[no-redef]
-        pass
-
-_RECORD_ERRORS = (LineageError, _SQLAlchemyError)
 
 
 # ---------------------------------------------------------------------------
@@ -99,7 +93,7 @@ def _store(ws: "Workspace", root: Path, tree: "TreeHash", *, verify: bool = Fals
 
 
 def _install(ws: "Workspace", probe: Probe, strategy: Strategy, parent: str | None,
-             previous: "TreeHash | None") -> tuple["TreeHash", "_Record"]:
+             previous: "TreeHash | None", second_parent_id: int | None = None) -> tuple["TreeHash", "_Record"]:
     """Stage the upstream beside the copy, verify it, store it, swap it in, record `sync`.
 
     Anything failing before the swap leaves the collection copy untouched. The version
@@ -143,7 +137,7 @@ def _install(ws: "Workspace", probe: Probe, strategy: Strategy, parent: str | No
     except OSError as exc:
         raise SyncError(os_message(exc, artifact.name, "copying")) from exc
     try:
-        rec = _record(ws, artifact, tree.content_hash, "sync", parent, meta)
+        rec = _record(ws, artifact, tree.content_hash, "sync", parent, meta, second_parent_id)
     except BaseException:
         held.leave()
         raise
@@ -167,7 +161,8 @@ class _Record:
 
 
 def _record(
-    ws: "Workspace", artifact: "ArtifactInfo", content_hash: str, origin: str, parent: str | None, metadata: dict[str, Any]
+    ws: "Workspace", artifact: "ArtifactInfo", content_hash: str, origin: str, parent: str | None, metadata: dict[str, Any],
+    second_parent_id: int | None = None,
 ) -> _Record:
     from core.history import HEAD
 
@@ -175,6 +170,7 @@ def _record(
         outcome = ws.history.record_version(
             artifact.id, content_hash, origin, parent_hash=HEAD if parent is None else parent, metadata=metadata,
             created_at=ws.clock() if ws.clock is not None else None,
+            second_parent_id=second_parent_id,
         )
     except _RECORD_ERRORS as exc:
         return _Record(
@@ -304,10 +300,25 @@ def _act(ws: "Workspace", probe: Probe, strategy: Strategy) -> SyncResult:
         return _result(probe, "nothing", probe.local, local_rec)
     if state is SyncState.LOCALLY_MODIFIED:
         return _result(probe, "kept-local", probe.local, local_rec)
+    if state is SyncState.CONFLICT:
+        # A merge waits for a person: nothing moves until it is finished or aborted.
+        return _result(probe, "conflict", probe.local, local_rec, conflict=True)
+    if state is SyncState.KEPT_LOCAL and strategy is Strategy.KEEP_LOCAL:
+        return _result(probe, "kept-local", probe.local, local_rec)  # decided before: not news, exit 0
+    upstream_version = None
+    if state in (SyncState.DIVERGED, SyncState.KEPT_LOCAL):
+        from core.sync.upstream_line import record_upstream_state
+
+        upstream_version = record_upstream_state(ws, probe, _upstream_metadata(probe, strategy))
     if state is SyncState.DIVERGED and strategy is Strategy.KEEP_LOCAL:
-        # A conflict, not a failure: `error` stays None (callers treat it as "failed").
+        from core.sync.upstream_line import KEPT_LOCAL_DECISION, decide
+
+        if upstream_version is not None:
+            decide(ws, upstream_version, KEPT_LOCAL_DECISION)
+        # A conflict, not a failure: `error` stays None (callers treat it as "failed"). Only
+        # this first time: later syncs of the same upstream state report kept-local and succeed.
         return _result(probe, "kept-local", probe.local, local_rec, conflict=True)
-    if state is SyncState.DIVERGED and local_rec is not None and local_rec.failed:
+    if state in (SyncState.DIVERGED, SyncState.KEPT_LOCAL) and local_rec is not None and local_rec.failed:
         # Replacing now would leave the local edits in no version: keep them instead.
         return _result(
             probe, "kept-local", probe.local, local_rec, conflict=True,
@@ -323,7 +334,16 @@ def _act(ws: "Workspace", probe: Probe, strategy: Strategy) -> SyncResult:
             _store(ws, probe.target, probe.local_tree, verify=True)
         except OSError as exc:
             raise SyncError(os_message(exc, artifact.name, "storing the local copy of")) from exc
-    tree, rec = _install(ws, probe, strategy, probe.local, probe.local_tree)
+    diverged = state in (SyncState.DIVERGED, SyncState.KEPT_LOCAL)
+    if diverged and strategy is Strategy.MERGE and upstream_version is not None:
+        return _merge_upstream(ws, probe, upstream_version, strategy, local_rec)
+    if diverged and strategy is Strategy.MERGE:
+        raise SyncError(f"The upstream state of {artifact.name!r} could not be recorded, so it cannot be merged; "
+                        "sync again, or choose keep-local or take-upstream.")
+    # Take-upstream: the first parent is the local head replaced, the second the upstream
+    # state taken, so the graph draws the local edit as a side branch (DESIGN.md "Lines").
+    tree, rec = _install(ws, probe, strategy, probe.local, probe.local_tree,
+                         second_parent_id=upstream_version.id if upstream_version else None)
     return _result(probe, "replaced", tree.content_hash, _merge(local_rec, rec))
 
 
@@ -338,6 +358,19 @@ def _replace_wrong_shape(ws: "Workspace", probe: Probe, strategy: Strategy) -> S
         ))
     tree, rec = _install(ws, probe, strategy, probe.local, probe.local_tree)
     return _result(probe, "replaced", tree.content_hash, _merge(local_rec, rec))
+
+
+def _merge_upstream(
+    ws: "Workspace", probe: Probe, upstream_version: "VersionInfo", strategy: Strategy, local_rec: _Record | None
+) -> SyncResult:
+    from core.history import recorded_by
+    from core.sync.merging import merge_into_collection
+
+    outcome = merge_into_collection(ws, probe, upstream_version, _upstream_metadata(probe, strategy) | recorded_by())
+    if not outcome.clean:
+        return _result(probe, "conflict", probe.local, local_rec, conflict=True, conflicts=outcome.conflicts)
+    rec = _Record(version_id=outcome.version_id, recorded=outcome.version_recorded, reason=outcome.not_recorded_reason)
+    return _result(probe, "merged", outcome.content_hash, _merge(local_rec, rec))
 
 
 def _sync_one(

@@ -52,6 +52,11 @@ class DataHome:
         return self.cache_dir / "statcache.sqlite3"
 
     @property
+    def merges_dir(self) -> Path:
+        """Pending merges (one JSON file per artifact and line) and their work folders."""
+        return self.root / "merges"
+
+    @property
     def git_cache_dir(self) -> Path:
         return self.cache_dir / "git"
 

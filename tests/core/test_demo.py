@@ -92,8 +92,10 @@ def test_demo_history_is_spread_over_past_days_and_leaves_the_clock_alone(ws):
     before = datetime.now(timezone.utc)
     demo.build_demo(ws)
     pdf = ws.history.get_artifact("pdf", "skill")
-    stamps = [v.created_at for v in reversed(ws.history.versions(pdf.id))]  # oldest first
+    # oldest first; the upstream state a take-upstream kept aside shares that sync's moment
+    stamps = [v.created_at for v in reversed(ws.history.versions(pdf.id, line="collection"))]
     assert stamps == sorted(stamps) and len(set(stamps)) == len(stamps)
+    assert {v.created_at for v in ws.history.versions(pdf.id, line="upstream")} <= set(stamps)
     assert stamps[-1] - stamps[0] > timedelta(days=7)
     assert stamps[-1] <= before
     assert ws.clock is None  # the next real sync is stamped now

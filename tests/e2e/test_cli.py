@@ -135,8 +135,10 @@ def test_conflict_exits_1_and_take_upstream_resolves(cli, tmp_path):
     assert (result["state"], result["action"], result["conflict"]) == ("diverged", "kept-local", True)
     result = cli.json("sync", "pdf", "--strategy", "take-upstream")["results"][0]
     assert result["action"] == "replaced"
-    origins = [v["change_origin"] for v in cli.json("log", "pdf")["versions"]]
-    assert origins == ["sync", "local_modification", "sync"]
+    versions = cli.json("log", "pdf")["versions"]
+    assert [(v["line"], v["change_origin"]) for v in versions] == [
+        ("collection", "sync"), ("upstream", "sync"), ("collection", "local_modification"), ("collection", "sync")]
+    assert versions[0]["parents"] == [versions[2]["id"], versions[1]["id"]]
 
 
 def test_failed_artifact_exits_1_others_still_sync(cli, tmp_path):
@@ -178,7 +180,7 @@ def test_bad_input_exits_2_with_one_line(cli, args):
 
 
 def test_usage_errors_exit_2_with_one_line(cli):
-    for args in (("bogus",), ("add", "x"), ("sync", "--strategy", "merge")):
+    for args in (("bogus",), ("add", "x"), ("sync", "--strategy", "theirs")):
         proc = cli(*args, expect=2)
         assert "see --help" in one_error_line(proc)
 
