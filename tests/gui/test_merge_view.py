@@ -11,7 +11,7 @@ from core import sync as core_sync
 from core.sync.pending import has_pending, load_pending
 from gui.merge_view import MergeView
 from gui.workers import WorkerPool
-from tests.gui.test_main_window import WAIT, make_window, qsettings, ws  # noqa: F401 (fixtures)
+from tests.gui.helpers import WAIT
 
 BASE = "# alpha\n\none\n\ntwo\n\nthree\n\nfour\n"
 LOCAL = BASE.replace("one", "one (local)").replace("four", "four (local)")
