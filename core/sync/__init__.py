@@ -5,13 +5,24 @@ artifact (validate its upstream, infer type and place), syncing one or all (atom
 replace, record the version, never lose local content), and what a pass amounts to
 (summary). Builds on workspace, history, store, upstreams and atomic.
 """
-from core.sync.adding import add_artifact
+from core.sync.adding import (
+    AddOutcome,
+    SeveralArtifactsError,
+    add_all,
+    add_artifact,
+    add_found,
+    describe_found,
+    describe_upstream,
+    discover_source,
+    resolve_upstream,
+)
 from core.sync.engine import CancelCheck, ProgressCallback, Strategy, SyncResult, sync_all, sync_artifact
 from core.sync.probe import ArtifactStatus, SyncState, classify, status_all
 from core.sync.summary import StateCounts, SyncSummary, count_states, summarize_results
 
 __all__ = [
     "ArtifactStatus", "CancelCheck", "ProgressCallback", "Strategy", "SyncResult", "SyncState",
-    "add_artifact", "classify", "status_all", "sync_all", "sync_artifact",
+    "add_artifact", "add_all", "add_found", "AddOutcome", "SeveralArtifactsError", "describe_found",
+    "describe_upstream", "discover_source", "resolve_upstream", "classify", "status_all", "sync_all", "sync_artifact",
     "StateCounts", "SyncSummary", "count_states", "summarize_results",
 ]

@@ -22,9 +22,9 @@ import os
 from pathlib import Path, PurePosixPath
 
 from core.errors import LineageError
+from core.upstreams import SKILL_FILE
 
 TYPE_FOLDERS = {"skill": "skills", "command": "commands", "agent": "agents", "other": "other"}
-SKILL_FILE = "SKILL.md"
 
 
 class InvalidNameError(LineageError):

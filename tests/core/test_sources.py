@@ -71,7 +71,7 @@ def test_default_branch_is_the_remotes_head(upstream):
     assert read(got.path, "skills/pdf/SKILL.md") == "v2\n"
     assert got.metadata == {
         "upstream_kind": "git", "url": str(upstream["repo"]), "ref": "trunk",
-        "resolved_commit": upstream["second"], "subdir": None,
+        "resolved_commit": upstream["second"], "commit_subject": "second", "subdir": None,
     }
 
 
