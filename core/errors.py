@@ -69,3 +69,7 @@ class SyncError(LineageError):
 
 class MergeError(LineageError):
     """A merge cannot go on: a damaged saved merge, a resolution that does not fit it..."""
+
+
+class ConfirmationError(LineageError):
+    """A destructive command run without a terminal to ask on and without --yes."""

@@ -12,6 +12,9 @@ import sys
 from typing import TYPE_CHECKING, Callable
 
 from core.cli.output import (
+    add_text,
+    diff_name_only,
+    diff_stat,
     diff_json,
     diff_text,
     log_json,
@@ -31,7 +34,7 @@ if TYPE_CHECKING:  # imported lazily at run time: `--help` must stay instant
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
-def _open(args: argparse.Namespace):
+def open_workspace(args: argparse.Namespace):
     from core.workspace import Workspace
 
     ws = Workspace.open(getattr(args, "home", None), getattr(args, "db", None))
@@ -41,17 +44,17 @@ def _open(args: argparse.Namespace):
 
 
 def cmd_hash(args: argparse.Namespace) -> int:
-    from core.content import hash_tree
+    from core.content import StatCache, hash_tree
     from core.workspace import resolve_home
-    from core.content import StatCache
 
     home = resolve_home(getattr(args, "home", None))
     cache = None
-    try:
-        home.cache_dir.mkdir(parents=True, exist_ok=True)
-        cache = StatCache(home.stat_cache_path)
-    except OSError:
-        pass  # hashing works without the cache, only slower
+    if home.root.is_dir():  # a data folder in use: its stat cache saves re-reading; never create one just to hash
+        try:
+            home.cache_dir.mkdir(exist_ok=True)
+            cache = StatCache(home.stat_cache_path)
+        except OSError:
+            pass  # hashing works without the cache, only slower
     tree = hash_tree(args.path, cache=cache)
     if cache is not None:
         try:
@@ -71,12 +74,24 @@ def cmd_hash(args: argparse.Namespace) -> int:
 
 def cmd_add(args: argparse.Namespace) -> int:
     from core import sync
+    from core.cli.main import UsageError
 
-    with _open(args) as ws:
+    if args.all:
+        if args.name:
+            raise UsageError(f"give a NAME or --all, not both; --all names each artifact after its folder or file "
+                             f"(to add only {args.name!r}, leave out --all and give --subdir).")
+        if args.type:
+            raise UsageError("--type does not go with --all: each artifact's type comes from where it was found.")
+        with open_workspace(args) as ws:
+            outcome = sync.add_all(ws, args.source, ref=args.ref, subdir=args.subdir)
+        write(add_text(outcome, sync.describe_upstream(outcome.spec) if outcome.spec else args.source))
+        return EXIT_OK if outcome.added or outcome.all_tracked else EXIT_FAILED
+    if not args.name:
+        raise UsageError("add needs a NAME for the artifact, or --all to add every artifact the upstream holds.")
+    with open_workspace(args) as ws:
         art = sync.add_artifact(ws, args.name, args.source, type=args.type, ref=args.ref, subdir=args.subdir)
-    up = art.upstream
-    where = up.location + (f" at {up.ref}" if up.ref else "") + (f" ({up.subdir})" if up.subdir else "")
-    write(f"Added {art.type} {art.name!r} from {up.kind} {where} as {art.place}; run `sync` to copy it in.\n")
+    write(f"Added {art.type} {art.name!r} from {sync.describe_upstream(art.upstream)} as {art.place}; "
+          "run `sync` to copy it in.\n")
     return EXIT_OK
 
 
@@ -95,7 +110,7 @@ def _progress() -> Callable[[int, int, str], None] | None:
 def cmd_sync(args: argparse.Namespace) -> int:
     from core import sync
 
-    with _open(args) as ws:
+    with open_workspace(args) as ws:
         results = sync.sync_all(ws, names=args.names or None, strategy=sync.Strategy(args.strategy),
                                 progress=_progress())
     if args.json:
@@ -103,7 +118,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     else:
         write(sync_text(results))
     for r in results:
-        if r.error:  # also on stderr, one line each, so scripts that read only stderr see them
+        if r.error:  # on stderr, one line each (the table shows the state; --json carries it too)
             write_err(f"error: {r.name} ({r.type}): {r.error}")
     return EXIT_FAILED if any(r.action == "failed" or r.conflict for r in results) else EXIT_OK
 
@@ -111,12 +126,13 @@ def cmd_sync(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     from core import sync
 
-    with _open(args) as ws:
+    with open_workspace(args) as ws:
         statuses = sync.status_all(ws)
+        upstreams = {a.id: a.upstream for a in ws.history.list_artifacts()} if args.verbose else None
     if args.json:
-        write_json(status_json(statuses))
+        write_json(status_json(statuses, upstreams))
     else:
-        write(status_text(statuses))
+        write(status_text(statuses, upstreams))
     for st in statuses:
         if st.error:
             write_err(f"error: {st.name} ({st.type}): {st.error}")
@@ -124,8 +140,8 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_log(args: argparse.Namespace) -> int:
-    with _open(args) as ws:
-        art = ws.history.get_artifact(args.name)
+    with open_workspace(args) as ws:
+        art = ws.history.get_artifact(args.name, include_removed=True)
         versions = ws.history.versions(art.id)
         lineages = ws.history.lineages(versions) if args.json else {}
     if args.json:
@@ -177,10 +193,11 @@ def resolve_version(history: "History", artifact: "ArtifactInfo", token: str) ->
 
 def cmd_diff(args: argparse.Namespace) -> int:
     from core import diff
+    from core.cli import terminal
     from core.errors import VersionNotFoundError
 
-    with _open(args) as ws:
-        art = ws.history.get_artifact(args.name)
+    with open_workspace(args) as ws:
+        art = ws.history.get_artifact(args.name, include_removed=True)
         head = ws.history.head(art.id)
         if head is None:
             raise VersionNotFoundError(f"{art.name!r} has no versions yet; run `sync {art.name}` first.")
@@ -189,12 +206,21 @@ def cmd_diff(args: argparse.Namespace) -> int:
         else:
             old = resolve_version(ws.history, art, args.old)
             new = resolve_version(ws.history, art, args.new) if args.new else head.content_hash
-        changes = diff.compare(ws.objects, old, new)
+        changes = diff.find_renames(ws.objects, diff.compare(ws.objects, old, new))
+        changes = diff.filter_paths(changes, args.paths)
         if args.json:
             write_json(diff_json(old, new, changes))
             return EXIT_OK
-        text = diff_text(art.name, old, new, changes, lambda c: diff.file_diff(ws.objects, c))
-    write(text)
+        if args.name_only:
+            write(diff_name_only(changes))
+            return EXIT_OK
+        colour = terminal.use_colour(args.color)
+        file_diff = lambda c: diff.file_diff(ws.objects, c)  # noqa: E731
+        if args.stat:
+            text = diff_stat(changes, file_diff, colour)
+        else:
+            text = diff_text(art.name, old, new, changes, file_diff, colour)
+    terminal.page(text.encode("utf-8", "surrogateescape"), enabled=not args.no_pager)
     return EXIT_OK
 
 

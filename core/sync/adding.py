@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # imported lazily at run time so `import core.sync` stays che
     from core.workspace import Workspace
 
 __all__ = ["add_artifact", "add_all", "add_found", "AddOutcome", "SeveralArtifactsError", "resolve_upstream",
-           "discover_source", "describe_upstream",
+           "discover_source", "describe_upstream", "settle_upstream",
            "describe_found"]
 
 _LISTED = 12  # names spelt out in a refusal; the rest are counted
@@ -41,6 +41,7 @@ class AddOutcome:
     added: tuple["ArtifactInfo", ...] = ()
     skipped: tuple[tuple["FoundArtifact", str], ...] = ()
     found: tuple["FoundArtifact", ...] = field(default=())
+    spec: "UpstreamSpec | None" = None  # the upstream they were found in
 
     @property
     def all_tracked(self) -> bool:
@@ -58,14 +59,20 @@ def describe_found(found: Iterable["FoundArtifact"]) -> str:
 def resolve_upstream(
     ws: "Workspace", source: str, *, type: str | None = None, ref: str | None = None, subdir: str | None = None
 ) -> tuple["UpstreamSpec", "FetchedUpstream"]:
-    """The upstream as it will be tracked, fetched once to validate it (UpstreamError when it cannot be).
-
-    A `SKILL.md` file given as the upstream means its whole folder: a skill is its
-    folder (SKILL.md plus scripts).
-    """
-    from core.upstreams import SKILL_FILE, infer_spec, validate
+    """The upstream as it will be tracked, fetched once to validate it (UpstreamError when it cannot be)."""
+    from core.upstreams import infer_spec
 
     spec = infer_spec(source, ref=ref or None, subdir=(subdir or "").strip("/") or None)
+    return settle_upstream(ws, spec, type, source)
+
+
+def settle_upstream(
+    ws: "Workspace", spec: "UpstreamSpec", type: str | None = None, source: str | None = None
+) -> tuple["UpstreamSpec", "FetchedUpstream"]:
+    """Fetch `spec` to validate it; a `SKILL.md` file given as the upstream means its whole folder
+    (a skill is its folder: SKILL.md plus scripts)."""
+    from core.upstreams import SKILL_FILE, validate
+
     fetched = validate(spec, ws.home.git_cache_dir)
     path = Path(fetched.path)
     if path.name == SKILL_FILE and path.is_file() and type in (None, "skill"):
@@ -77,7 +84,7 @@ def resolve_upstream(
         fetched = validate(spec, ws.home.git_cache_dir)
         path = Path(fetched.path)
     if not os.path.lexists(path):
-        raise UpstreamError(f"The upstream {source!r} has nothing at {str(path)!r}; check the path.")
+        raise UpstreamError(f"The upstream {source or spec.location!r} has nothing at {str(path)!r}; check the path.")
     return spec, fetched
 
 
@@ -152,7 +159,7 @@ def add_found(ws: "Workspace", spec: "UpstreamSpec", found: Iterable["FoundArtif
             skipped.append((item, str(exc)))
         except LineageError as exc:  # one bad entry must not stop the others
             skipped.append((item, str(exc)))
-    return AddOutcome(tuple(added), tuple(skipped), found)
+    return AddOutcome(tuple(added), tuple(skipped), found, spec)
 
 
 def add_all(ws: "Workspace", source: str, *, ref: str | None = None, subdir: str | None = None) -> AddOutcome:
@@ -180,9 +187,7 @@ def discover_source(ws: "Workspace", source: str, *, ref: str | None = None, sub
 def describe_upstream(up: "UpstreamSpec") -> str:
     """`git https://… at v2 (skills/pdf)` / `folder /x/pdf` / `file /x/review.md`, for people."""
     kind = up.kind
-    if kind == "folder":
-        base = Path(up.location)
-        target = base / up.subdir if up.subdir else base
-        kind = "file" if target.is_file() else "folder"
+    if kind == "folder" and Path(up.location).is_file():
+        kind = "file"  # a single-file upstream is a file, not a folder
     return (f"{kind} {up.location}" + (f" at {up.ref}" if up.ref else "")
             + (f" ({up.subdir})" if up.subdir else ""))

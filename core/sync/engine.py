@@ -33,6 +33,7 @@ from core.sync.probe import (
 if TYPE_CHECKING:  # imported lazily at run time so `import core.sync` stays cheap for the CLI
     from core.content import TreeHash
     from core.history import ArtifactInfo, VersionInfo
+    from core.upstreams import UpstreamSpec
     from core.workspace import Workspace
 
 
@@ -55,6 +56,7 @@ class SyncResult:
     not_recorded_reason: str | None = None
     error: str | None = None
     conflict: bool = False
+    record_failed: bool = False  # the copy is fine but its version could not be recorded (say so)
 
 
 ProgressCallback = Callable[[int, int, str], None]  # (done, total, current artifact name)
@@ -74,7 +76,8 @@ _RECORD_ERRORS = (LineageError, _SQLAlchemyError)
 # Version metadata
 
 
-def _counts(old: "TreeHash | None", new: "TreeHash") -> dict[str, int]:
+def counts_between(old: "TreeHash | None", new: "TreeHash") -> dict[str, int]:
+    """files_added / files_removed / files_changed from `old` (None: nothing) to `new`."""
     before = {e.path: (e.kind, e.digest) for e in old.entries} if old is not None else {}
     after = {e.path: (e.kind, e.digest) for e in new.entries}
     return {
@@ -84,7 +87,8 @@ def _counts(old: "TreeHash | None", new: "TreeHash") -> dict[str, int]:
     }
 
 
-def _who() -> dict[str, str]:
+def who() -> dict[str, str]:
+    """Which machine and user made a change, for a version's metadata."""
     try:
         user = getpass.getuser()
     except Exception:  # no login name in a container: not worth failing a sync
@@ -175,6 +179,22 @@ def _record(
     return _Record(reason=outcome.reason)
 
 
+def spec_dict(up: "UpstreamSpec") -> dict[str, Any]:
+    return {"kind": up.kind, "location": up.location, "ref": up.ref, "subdir": up.subdir}
+
+
+def _base_upstream(meta: dict[str, Any]) -> dict[str, Any] | None:
+    """The upstream a sync version came from: exact since `upstream` is recorded, else pieced together."""
+    if isinstance(meta.get("upstream"), dict):
+        return meta["upstream"]
+    if not meta.get("upstream_kind"):
+        return None
+    # Older versions: the spec's location and sub-folder are there; their `ref` may be the
+    # default branch's name for an upstream that gave none, so it is not compared.
+    return {"kind": meta.get("upstream_kind"), "location": meta.get("location") or meta.get("url"),
+            "ref": None, "subdir": meta.get("subdir"), "legacy": True}
+
+
 def _upstream_metadata(probe: Probe, strategy: Strategy) -> dict[str, Any]:
     up = probe.artifact.upstream
     meta: dict[str, Any] = {
@@ -187,10 +207,21 @@ def _upstream_metadata(probe: Probe, strategy: Strategy) -> dict[str, Any]:
     if probe.fetched is not None and probe.fetched.metadata:
         meta.update(probe.fetched.metadata)  # sources knows best (e.g. the default branch's name)
     meta["strategy"] = strategy.value
+    meta["upstream"] = spec_dict(up)
+    before = _base_upstream(probe.base.metadata) if probe.base is not None else None
+    if before is not None:
+        now = meta["upstream"]
+        keys = ("kind", "location", "subdir") if before.get("legacy") else ("kind", "location", "ref", "subdir")
+        if any(before.get(k) != now.get(k) for k in keys):
+            # `edit` changed the upstream since the last sync: this version says from what to what.
+            meta["previous_upstream"] = {k: before.get(k) for k in ("kind", "location", "ref", "subdir")}
+            if before.get("legacy"):
+                meta["previous_upstream"]["ref"] = probe.base.metadata.get("ref")
     return meta
 
 
-def _previous_tree(ws: "Workspace", content_hash: str | None) -> "TreeHash | None":
+def previous_tree(ws: "Workspace", content_hash: str | None) -> "TreeHash | None":
+    """The stored manifest of `content_hash`, or None (no hash, or never stored)."""
     if content_hash is None:
         return None
     try:
@@ -219,8 +250,8 @@ def _record_local(ws: "Workspace", probe: Probe, strategy: Strategy) -> _Record 
         origin = "sync"
     else:
         meta, origin = {}, "local_modification"
-    meta.update(_counts(_previous_tree(ws, head), probe.local_tree))
-    meta.update(_who())
+    meta.update(counts_between(previous_tree(ws, head), probe.local_tree))
+    meta.update(who())
     return _record(ws, probe.artifact, probe.local, origin, None, meta)
 
 
@@ -243,6 +274,7 @@ def _result(probe: Probe, action: str, new_hash: str | None, rec: _Record | None
         version_id=rec.version_id if rec else None,
         version_recorded=bool(rec and rec.recorded),
         not_recorded_reason=rec.reason if rec else _NOTHING_TO_RECORD.get(action),
+        record_failed=bool(rec and rec.failed),
         **kw,
     )
 
@@ -269,8 +301,8 @@ def _act(ws: "Workspace", probe: Probe, strategy: Strategy) -> SyncResult:
 
     if state is SyncState.NEW:
         tree = _install(ws, probe)
-        previous = _previous_tree(ws, probe.head.content_hash if probe.head else None)
-        meta = _upstream_metadata(probe, strategy) | _counts(previous, tree) | _who()
+        previous = previous_tree(ws, probe.head.content_hash if probe.head else None)
+        meta = _upstream_metadata(probe, strategy) | counts_between(previous, tree) | who()
         rec = _record(ws, artifact, tree.content_hash, "sync", None, meta)
         return _result(probe, "copied", tree.content_hash, rec)
 
@@ -298,7 +330,7 @@ def _act(ws: "Workspace", probe: Probe, strategy: Strategy) -> SyncResult:
         except OSError as exc:
             raise SyncError(os_message(exc, artifact.name, "storing the local copy of")) from exc
     tree = _install(ws, probe)
-    meta = _upstream_metadata(probe, strategy) | _counts(probe.local_tree, tree) | _who()
+    meta = _upstream_metadata(probe, strategy) | counts_between(probe.local_tree, tree) | who()
     rec = _record(ws, artifact, tree.content_hash, "sync", probe.local, meta)
     return _result(probe, "replaced", tree.content_hash, _merge(local_rec, rec))
 
