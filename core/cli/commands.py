@@ -74,7 +74,7 @@ def cmd_hash(args: argparse.Namespace) -> int:
 
 def cmd_add(args: argparse.Namespace) -> int:
     from core import sync
-    from core.cli.main import UsageError
+    from core.cli.usage import UsageError
 
     if args.all:
         if args.name:

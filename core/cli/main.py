@@ -17,14 +17,11 @@ from typing import Callable
 from core.cli.commands import COMMANDS, EXIT_FAILED, EXIT_OK, EXIT_USAGE, cmd_install_desktop_entry
 from core.cli.manage import MANAGE_COMMANDS
 from core.cli.output import write_err
+from core.cli.usage import UsageError
 
 __all__ = ["main", "build_parser", "COMMANDS", "EXIT_OK", "EXIT_FAILED", "EXIT_USAGE", "UsageError"]
 
 OpenWindow = Callable[[argparse.Namespace], int]
-
-
-class UsageError(Exception):
-    """Bad input found after parsing (exit 2)."""
 
 
 class _Parser(argparse.ArgumentParser):

@@ -15,7 +15,7 @@ __all__ = ["MANAGE_COMMANDS", "cmd_edit", "cmd_remove"]
 
 def cmd_edit(args: argparse.Namespace) -> int:
     from core import sync
-    from core.cli.main import UsageError
+    from core.cli.usage import UsageError
 
     if args.source is None and args.ref is None and args.subdir is None:
         raise UsageError("edit needs at least one of --source, --ref or --subdir; `status -v` shows the current ones.")
