@@ -225,7 +225,7 @@ def fetch_git(spec: UpstreamSpec, cache_dir: Path) -> FetchedUpstream:
     _git_binary()
     url = _normalise_url(spec.location)
     if spec.ref is not None and spec.ref.startswith("-"):
-        raise UpstreamError(f"The ref {spec.ref!r} for {url} is not a branch, tag or commit name; edit the ref.")
+        raise UpstreamError(f"The ref {spec.ref!r} for {url} is not a branch, tag or commit name; give another (`edit NAME --ref REF` changes a tracked artifact's).")
     sub = clean_subdir(spec.subdir, f"the git repository {url}")
     root = _cache_root(cache_dir, url)
     with _locked(root / "lock"):
@@ -336,7 +336,8 @@ def _resolve(repo: Path, url: str, ref: str | None) -> tuple[str, str]:
         if commit:
             return ref, commit
     raise UpstreamError(
-        f"The ref {ref!r} does not exist in the git repository {url}; check the branch, tag or commit name."
+        f"The ref {ref!r} does not exist in the git repository {url}; check the branch, tag or commit name "
+        "(`edit NAME --ref REF` changes a tracked artifact's)."
     )
 
 
@@ -412,7 +413,7 @@ def _subpath(tree: Path, sub: PurePosixPath | None, url: str, ref: str, commit: 
         except FileNotFoundError:
             raise UpstreamError(
                 f"The sub-folder {str(sub)!r} does not exist in the git repository {url} at {ref!r} "
-                f"(commit {commit[:12]}); check the artifact's sub-folder."
+                f"(commit {commit[:12]}); check the sub-folder (`edit NAME --subdir DIR` changes a tracked artifact's)."
             ) from None
         if stat.S_ISLNK(st.st_mode):
             raise UpstreamError(
@@ -422,8 +423,8 @@ def _subpath(tree: Path, sub: PurePosixPath | None, url: str, ref: str, commit: 
         if i < len(sub.parts) - 1 and not stat.S_ISDIR(st.st_mode):
             raise UpstreamError(
                 f"The sub-folder {str(sub)!r} does not exist in the git repository {url} at {ref!r} "
-                f"(commit {commit[:12]}); check the artifact's sub-folder."
+                f"(commit {commit[:12]}); check the sub-folder (`edit NAME --subdir DIR` changes a tracked artifact's)."
             )
     if not (stat.S_ISDIR(st.st_mode) or stat.S_ISREG(st.st_mode)):
-        raise UpstreamError(f"The sub-folder {str(sub)!r} in {url} is neither a folder nor a file; edit it.")
+        raise UpstreamError(f"The sub-folder {str(sub)!r} in {url} is neither a folder nor a file; give another (`edit NAME --subdir DIR`).")
     return path

@@ -62,6 +62,6 @@ def clean_subdir(subdir: str | None, where: str) -> PurePosixPath | None:
     if p.is_absolute() or any(part == ".." for part in p.parts) or "\0" in subdir:
         raise UpstreamError(
             f"The sub-folder {subdir!r} of {where} must be a relative path inside it without '..'; "
-            "edit the artifact's sub-folder."
+            "give another (`edit NAME --subdir DIR` changes a tracked artifact's)."
         )
     return PurePosixPath(*[part for part in p.parts if part != "."])

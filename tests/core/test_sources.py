@@ -292,8 +292,8 @@ def test_folder_upstream_and_subdir(tmp_path):
 def test_missing_folder_names_the_path(tmp_path):
     with pytest.raises(UpstreamError) as info:
         fetch(UpstreamSpec("folder", str(tmp_path / "x" / "y")), tmp_path / "cache")
-    assert f"Upstream folder {tmp_path / 'x' / 'y'} does not exist" in str(info.value)
-    assert "check the path, or put the folder back if it was moved" in str(info.value)
+    assert f"Upstream path {tmp_path / 'x' / 'y'} does not exist" in str(info.value)
+    assert "check the path, or put it back if it was moved" in str(info.value)
     (tmp_path / "up").mkdir()
     with pytest.raises(UpstreamError, match="skills/none does not exist"):
         fetch(UpstreamSpec("folder", str(tmp_path / "up"), subdir="skills/none"), tmp_path / "cache")
