@@ -1,5 +1,12 @@
-"""A dismissable one-line message above the graph (the non-modal sync summary)."""
+"""A dismissable message above the graph (the non-modal sync summary).
+
+Its look follows its level: "info" on the window's alternate base, "warning"
+(something conflicted) amber, "error" (something failed) red, each with a bar on
+the left, so a bad outcome never looks like a routine one. The window hides it
+when it no longer describes the collection (`describes`: the states it was about)."""
 from __future__ import annotations
+
+from typing import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
@@ -8,9 +15,16 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
 from gui.add_dialog import error_colour
 
 
+# level → (background, bar) on light and dark palettes; "info" keeps the palette's own.
+_LIGHT = {"warning": ("#fff8c5", "#d4a72c"), "error": ("#ffebe9", "#cf222e")}
+_DARK = {"warning": ("#3b2e0a", "#bb8009"), "error": ("#3d1214", "#f85149")}
+
+
 class Banner(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.level = "info"
+        self.describes: dict[int, str] = {}
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setAutoFillBackground(True)
         self.setBackgroundRole(QPalette.ColorRole.AlternateBase)
@@ -28,8 +42,25 @@ class Banner(QFrame):
         row.addWidget(close)
         self.hide()
 
-    def show_message(self, text: str, error: bool = False) -> None:
-        colour = error_colour(self.palette()) if error else self.palette().color(QPalette.ColorRole.Text).name()
-        self.label.setStyleSheet(f"color: {colour};")
+    def show_message(self, text: str, error: bool = False, *, level: str | None = None,
+                     describes: dict[int, str] | None = None) -> None:
+        """Show `text`; `describes` (artifact id → state) is what it is about, for `still_true`."""
+        self.level = level or ("error" if error else "info")
+        self.describes = dict(describes or {})
+        dark = self.palette().color(QPalette.ColorRole.Window).lightness() < 128
+        colours = _DARK if dark else _LIGHT
+        text_colour = (error_colour(self.palette()) if self.level == "error"
+                       else self.palette().color(QPalette.ColorRole.Text).name())
+        background, bar = colours.get(self.level, (None, None))
+        if background is None:
+            self.setStyleSheet("")
+        else:
+            self.setStyleSheet(f"Banner {{ background-color: {background}; border: 1px solid {bar}; "
+                               f"border-left: 4px solid {bar}; border-radius: 3px; }}")
+        self.label.setStyleSheet(f"color: {text_colour};")
         self.label.setText(text)
         self.show()
+
+    def still_true(self, state_of: Callable[[int], str | None]) -> bool:
+        """False once an artifact it describes has another state (or is gone)."""
+        return all(state_of(artifact_id) == state for artifact_id, state in self.describes.items())

@@ -15,6 +15,7 @@ STATUS_TEXT = {
     "removed": "removed",
     "modified": "modified",
     "mode_changed": "mode changed",
+    "renamed": "renamed",
 }
 # (on a light background, on a dark background)
 _STATUS_COLORS = {
@@ -22,6 +23,7 @@ _STATUS_COLORS = {
     "removed": ("#cf222e", "#ff7b72"),
     "modified": ("#9a6700", "#e3b341"),
     "mode_changed": ("#8250df", "#d2a8ff"),
+    "renamed": ("#0969da", "#79c0ff"),
 }
 # Line backgrounds of the text diff: (light, dark).
 _LINE_BACKGROUNDS = {

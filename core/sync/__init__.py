@@ -20,12 +20,13 @@ from core.sync.adding import (
 from core.sync.managing import KEEP, EditOutcome, RemoveOutcome, UnrecordedContentError, edit_upstream, remove_artifact
 from core.sync.engine import CancelCheck, ProgressCallback, Strategy, SyncResult, sync_all, sync_artifact
 from core.sync.probe import ArtifactStatus, SyncState, classify, status_all
-from core.sync.summary import StateCounts, SyncSummary, count_states, summarize_results
+from core.sync.summary import StateCounts, SyncSummary, count_states, describe_changes, summarize_results
 
 __all__ = [
     "ArtifactStatus", "CancelCheck", "ProgressCallback", "Strategy", "SyncResult", "SyncState",
     "add_artifact", "add_all", "add_found", "AddOutcome", "SeveralArtifactsError", "describe_found",
     "describe_upstream", "discover_source", "resolve_upstream", "settle_upstream",
-    "KEEP", "EditOutcome", "RemoveOutcome", "UnrecordedContentError", "edit_upstream", "remove_artifact", "classify", "status_all", "sync_all", "sync_artifact",
-    "StateCounts", "SyncSummary", "count_states", "summarize_results",
+    "KEEP", "EditOutcome", "RemoveOutcome", "UnrecordedContentError", "edit_upstream", "remove_artifact",
+    "classify", "status_all", "sync_all", "sync_artifact",
+    "StateCounts", "SyncSummary", "count_states", "summarize_results", "describe_changes",
 ]

@@ -71,8 +71,9 @@ def settle_upstream(
 ) -> tuple["UpstreamSpec", "FetchedUpstream"]:
     """Fetch `spec` to validate it; a `SKILL.md` file given as the upstream means its whole folder
     (a skill is its folder: SKILL.md plus scripts)."""
-    from core.upstreams import SKILL_FILE, validate
+    from core.upstreams import SKILL_FILE, sources
 
+    validate = sources.validate  # looked up at call time (tests stand in a slow upstream there)
     fetched = validate(spec, ws.home.git_cache_dir)
     path = Path(fetched.path)
     if path.name == SKILL_FILE and path.is_file() and type in (None, "skill"):
