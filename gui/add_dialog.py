@@ -228,6 +228,8 @@ class AddArtifactDialog(QDialog):
         self.found_list.blockSignals(False)
         for column in range(3):
             self.found_list.resizeColumnToContents(column)
+            if column < 2:  # breathing room between the short columns
+                self.found_list.setColumnWidth(column, self.found_list.columnWidth(column) + 16)
         count = len(discovery.artifacts)
         where = describe_upstream(discovery.spec)
         commit = discovery.fetched.commit

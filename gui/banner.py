@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QPalette
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
 
 from gui.add_dialog import error_colour
@@ -28,7 +28,14 @@ class Banner(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setAutoFillBackground(True)
         self.setBackgroundRole(QPalette.ColorRole.AlternateBase)
+        self._base_palette = QPalette(self.palette())
+        self.bar = QFrame()  # the coloured edge of a warning or an error
+        self.bar.setFixedWidth(4)
+        self.bar.setAutoFillBackground(True)
+        self.bar.setBackgroundRole(QPalette.ColorRole.Window)
+        self.bar.hide()
         self.label = QLabel()
+        self.label.setContentsMargins(0, 4, 0, 4)
         self.label.setWordWrap(True)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         close = QToolButton()
@@ -37,7 +44,9 @@ class Banner(QFrame):
         close.setToolTip("Dismiss")
         close.clicked.connect(self.hide)
         row = QHBoxLayout(self)
-        row.setContentsMargins(8, 4, 4, 4)
+        row.setContentsMargins(0, 0, 4, 0)
+        row.addWidget(self.bar)
+        row.addSpacing(6)
         row.addWidget(self.label, 1)
         row.addWidget(close)
         self.hide()
@@ -47,17 +56,21 @@ class Banner(QFrame):
         """Show `text`; `describes` (artifact id → state) is what it is about, for `still_true`."""
         self.level = level or ("error" if error else "info")
         self.describes = dict(describes or {})
-        dark = self.palette().color(QPalette.ColorRole.Window).lightness() < 128
-        colours = _DARK if dark else _LIGHT
-        text_colour = (error_colour(self.palette()) if self.level == "error"
-                       else self.palette().color(QPalette.ColorRole.Text).name())
-        background, bar = colours.get(self.level, (None, None))
-        if background is None:
-            self.setStyleSheet("")
-        else:
-            self.setStyleSheet(f"Banner {{ background-color: {background}; border: 1px solid {bar}; "
-                               f"border-left: 4px solid {bar}; border-radius: 3px; }}")
-        self.label.setStyleSheet(f"color: {text_colour};")
+        dark = self._base_palette.color(QPalette.ColorRole.Window).lightness() < 128
+        background, bar = (_DARK if dark else _LIGHT).get(self.level, (None, None))
+        # Palettes, not style sheets: re-styling a frame around a word-wrapped label
+        # re-polished it on every layout pass and the window never settled.
+        pal = QPalette(self._base_palette)
+        if background is not None:
+            pal.setColor(QPalette.ColorRole.AlternateBase, QColor(background))
+            pal.setColor(QPalette.ColorRole.Window, QColor(bar))
+        self.setPalette(pal)
+        self.bar.setVisible(bar is not None)
+        text_colour = error_colour(self._base_palette) if self.level == "error" else None
+        label_pal = QPalette(self._base_palette)
+        if text_colour is not None:
+            label_pal.setColor(QPalette.ColorRole.WindowText, QColor(text_colour))
+        self.label.setPalette(label_pal)
         self.label.setText(text)
         self.show()
 

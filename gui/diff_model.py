@@ -36,6 +36,7 @@ CHANGE_ROLE = Qt.ItemDataRole.UserRole + 1  # the FileChange of a row
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2  # a key that sorts the column sensibly
 
 COLUMNS = ("Status", "Path", "Size", "Old", "New")  # Old/New: the per-file SHA-256 digests
+DIGEST_COLUMNS = (3, 4)  # hidden when the panel is too narrow for every column
 COLUMN_TIPS = ("Change status", "Path inside the artifact", "Size before → after",
                "SHA-256 of the old content (hover a cell for all of it)",
                "SHA-256 of the new content (hover a cell for all of it)")

@@ -114,7 +114,8 @@ class MainWindow(QMainWindow):
         self.left.artifactMenuRequested.connect(self._on_artifact_menu)
         self.menus.shortcuts_action.triggered.connect(self.show_shortcuts)
         wrap = self.menus.wrap_action
-        wrap.setChecked(bool(self.settings.value("view/wrapDiffLines", False, type=bool)))
+        # Wrapped by default: beside the graph the panel is narrow, and a cut line hides the change.
+        wrap.setChecked(bool(self.settings.value("view/wrapDiffLines", True, type=bool)))
         self.compare.diff_view.set_wrap(wrap.isChecked())
         wrap.toggled.connect(self._on_wrap_toggled)
 

@@ -1,6 +1,6 @@
 """The window's menu bar: File, Artifact, View, Help. The actions are the toolbar's and the
 artifact actions' (one QAction each, so menus, toolbar and shortcuts agree); only Quit,
-Wrap long lines and Keyboard shortcuts are made here."""
+Wrap long diff lines and Keyboard shortcuts are made here."""
 from __future__ import annotations
 
 from dataclasses import dataclass
