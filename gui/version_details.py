@@ -64,7 +64,7 @@ def metadata_rows(meta: dict[str, object], matches_label: str | None) -> list[tu
     ref = meta.pop("ref", None)
     subdir = meta.pop("subdir", None)
     meta.pop("upstream", None)  # the same upstream as the rows above, as recorded since `edit` exists
-    if meta.get("url") == location:
+    if "url" in meta and meta["url"] == location:
         meta.pop("url")
     if location:
         rows.append(("Upstream", esc(_upstream_text(kind, location, ref, subdir))))
