@@ -13,6 +13,12 @@ against named baselines in the same run:
     is not a dependency, and 10,000 would take minutes even with it);
   - the naive scene: one QGraphicsEllipseItem + one QGraphicsTextItem per node and one
     QGraphicsLineItem per edge, built and repainted at fit-to-window the same way.
+Then the same for lines (issue 10): a collection line of 1,000 versions and 10 projects
+x 1,000 versions each (deployments from the collection, edits, pushes back, redeploys:
+first and second parents across lanes), 11,000 versions in all: build_graph +
+layered_layout (one band of lanes per line) + scene build < 1 s, repaint at fit < 50 ms,
+against the single-line history of the same size above as the named baseline, and
+fold_runs' time.
 Prints machine info, medians, ratios and PASS/MISS; never asserts.
 """
 from __future__ import annotations
@@ -43,7 +49,7 @@ from PySide6.QtWidgets import (  # noqa: E402
 
 from bench._common import machine_line, median_time, verdict  # noqa: E402
 from core.history import VersionInfo  # noqa: E402
-from core.history.lineage import build_graph, layered_layout  # noqa: E402
+from core.history.lineage import build_graph, fold_runs, layered_layout, line_layout  # noqa: E402
 from gui.graph_view import LineageView  # noqa: E402
 
 TARGET_BUILD = 1.0
@@ -87,6 +93,81 @@ def generate(n: int, seed: int = 7) -> list[VersionInfo]:
     return versions
 
 
+def generate_lines(per_line: int, projects: int, seed: int = 11) -> list[VersionInfo]:
+    """A collection line and `projects` project lines of `per_line` versions each.
+
+    Each step picks a line: the collection syncs; a project is deployed from the
+    collection head (first deployment: parent = that version; redeploy: parent = the
+    project's head, second parent = the collection head), edited, or pushed back
+    (a collection version whose second parent is the project's head)."""
+    rng = random.Random(seed)
+    t0 = datetime(2023, 1, 1, tzinfo=timezone.utc)
+    versions: list[VersionInfo] = []
+    heads: dict[str, VersionInfo] = {}
+    counts = {"collection": 0, **{f"project-{p:02d}": 0 for p in range(projects)}}
+
+    def add(line: str, parent: VersionInfo | None, second: VersionInfo | None, origin: str) -> None:
+        vid = len(versions) + 1
+        content = hashlib.sha256(str(vid).encode()).hexdigest()
+        v = VersionInfo(vid, 1, content, parent.content_hash if parent else None, parent.id if parent else None,
+                        second.id if second else None, origin, t0 + timedelta(minutes=vid), {}, line)
+        versions.append(v)
+        heads[line] = v
+        counts[line] += 1
+
+    add("collection", None, None, "sync")
+    while min(counts.values()) < per_line:
+        open_lines = [line for line, c in counts.items() if c < per_line]
+        line = rng.choice(open_lines)
+        if line == "collection":
+            add(line, heads["collection"], None, "sync")
+        elif line not in heads:
+            add(line, heads["collection"], None, "deployment")
+        else:
+            roll = rng.random()
+            if roll < 0.1:
+                add(line, heads[line], heads["collection"], "deployment")
+            elif roll < 0.15 and counts["collection"] < per_line:
+                add("collection", heads["collection"], heads[line], "sync")
+            else:
+                add(line, heads[line], None, "local_modification")
+    return versions
+
+
+def bench_lines(app, per_line: int, projects: int, runs: int, baseline_versions: list[VersionInfo]) -> None:
+    versions = generate_lines(per_line, projects)
+    print(f"\nlines: {len(versions)} versions on {projects + 1} lines "
+          f"({sum(1 for v in versions if v.second_parent_id)} with a second parent)")
+    t_graph, graph = median_time(lambda: build_graph(versions), runs)
+    t_layout, laid = median_time(lambda: line_layout(graph), runs)
+    t_fold, runs_found = median_time(lambda: fold_runs(graph), runs)
+    lanes = sum(width for _, width in laid.bands.values())
+    print(f"graph: {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges, {lanes} lanes in "
+          f"{len(laid.bands)} bands, {len(runs_found)} foldable runs")
+    print(f"build_graph                      {t_graph * 1000:9.1f} ms")
+    print(f"line_layout                      {t_layout * 1000:9.1f} ms")
+    print(f"fold_runs                        {t_fold * 1000:9.1f} ms")
+    view = LineageView()
+    view.resize(1200, 800)
+    view.show()
+    app.processEvents()
+    t_scene, _ = median_time(lambda: view.set_versions(versions, None), runs)
+    view.zoom_to_fit()
+    app.processEvents()
+    view.viewport().grab()
+    t_paint, _ = median_time(lambda: view.viewport().grab(), max(runs, 5))
+    base = baseline_versions[:len(versions)]
+    t_base, _ = median_time(lambda: view.set_versions(base, None), runs)
+    print(f"set_versions (graph+layout+scene) {t_scene * 1000:8.1f} ms   baseline one line, {len(base)} versions "
+          f"{t_base * 1000:.1f} ms   ratio {t_scene / max(t_base, 1e-9):.2f}x")
+    print(f"repaint at fit-to-window         {t_paint * 1000:9.2f} ms")
+    print(f"RESULT lines: layout+scene build {t_scene:.3f} s (target < {TARGET_BUILD:.0f} s): "
+          f"{verdict(t_scene, TARGET_BUILD)}")
+    print(f"RESULT lines: repaint at fit {t_paint * 1000:.1f} ms (target < {TARGET_REPAINT * 1000:.0f} ms): "
+          f"{verdict(t_paint, TARGET_REPAINT)}")
+    view.close()
+
+
 def naive_scene(graph: nx.DiGraph, pos: dict) -> QGraphicsScene:
     scene = QGraphicsScene()
     pen = QPen(Qt.GlobalColor.gray, 2)
@@ -110,6 +191,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="tiny data, one run: a smoke test")
     ap.add_argument("--versions", type=int, default=10_000)
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--projects", type=int, default=10, help="project lines in the lines case")
+    ap.add_argument("--per-line", type=int, default=1_000, help="versions per line in the lines case")
     args = ap.parse_args(argv)
     n = 300 if args.quick else args.versions
     runs = 1 if args.quick else max(3, args.runs)
@@ -169,9 +252,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"RESULT layout+scene build {t_scene:.3f} s (target < {TARGET_BUILD:.0f} s): {verdict(t_scene, TARGET_BUILD)}")
     print(f"RESULT repaint at fit {t_paint * 1000:.1f} ms (target < {TARGET_REPAINT * 1000:.0f} ms): "
           f"{verdict(t_paint, TARGET_REPAINT)}")
+    view.close()
+    per_line, projects = (30, 3) if args.quick else (args.per_line, args.projects)
+    bench_lines(app, per_line, projects, runs, generate(per_line * (projects + 1) + 1))
     if args.quick:
         print("(quick run: tiny data, figures are not meaningful)")
-    view.close()
     naive.close()
     return 0
 

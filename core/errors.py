@@ -47,6 +47,10 @@ class DatabaseError(LineageError):
     """The database is locked, corrupt, unreachable or too new."""
 
 
+class MalformedRowError(DatabaseError):
+    """A database row holding a value that cannot be read (malformed metadata JSON, a bad date)."""
+
+
 class DatabaseUrlError(DatabaseError):
     """The --db URL is malformed or names a database kind no installed driver handles."""
 
@@ -73,3 +77,44 @@ class MergeError(LineageError):
 
 class ConfirmationError(LineageError):
     """A destructive command run without a terminal to ask on and without --yes."""
+
+
+# What an OSError means, in words: (what is wrong, what to do). A reason such as
+# "File name too long" followed by "check its permissions" sends people the wrong way.
+_OS_ERRORS: dict[str, tuple[str, str]] = {
+    "ENAMETOOLONG": ("the name or the path is too long for the file system (most allow 255 bytes a name "
+                     "and 4,096 a path)", "shorten the names, or use a folder nearer the root"),
+    "EACCES": ("permission denied", "check its permissions"),
+    "EPERM": ("the operation is not permitted", "check its permissions and attributes"),
+    "ENOENT": ("it does not exist", "check the path"),
+    "ENOTDIR": ("a part of the path is a file, not a folder", "check the path"),
+    "EISDIR": ("it is a folder where a file was expected", "check the path"),
+    "ELOOP": ("the path goes through a symbolic link, or too many of them", "point at the real path"),
+    "ENOSPC": ("the disk is full", "free some space"),
+    "EDQUOT": ("the disk quota is used up", "free some space or raise the quota"),
+    "EROFS": ("the file system is read-only", "use a writable folder"),
+    "EMFILE": ("too many files are open at once", "raise the open-file limit (ulimit -n) or close other programs"),
+    "ENFILE": ("the system has too many files open", "close other programs"),
+    "EIO": ("an input/output error (the disk or network share may be failing)", "check the disk"),
+    "ESTALE": ("it was moved or changed while it was being read", "try again once nothing is changing it"),
+}
+
+
+def describe_os_error(exc: OSError, advice: str) -> str:
+    """`<what is wrong>; <what to do>` for an OSError: words chosen by its errno, else the OS's
+    own reason followed by `advice` (the caller's usual next step)."""
+    import errno
+
+    known = _OS_ERRORS.get(errno.errorcode.get(exc.errno or 0, ""))
+    if known is not None:
+        return f"{known[0]}; {known[1]}"
+    return f"{exc.strerror or exc}; {advice}"
+
+
+class ProjectError(LineageError):
+    """Bad input about a project: unknown or duplicate name, reserved name, missing folder,
+    an artifact not deployed there."""
+
+
+class RefusedError(LineageError):
+    """A deploy, push or restore that would lose or hide someone's edits, so nothing was done."""

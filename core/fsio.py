@@ -9,13 +9,13 @@ import ctypes
 import ctypes.util
 import errno
 import os
-import shutil
 import stat
 import sys
 
 __all__ = [
     "O_CLOEXEC", "O_DIRECTORY", "O_NOFOLLOW", "O_NONBLOCK",
-    "fsync_fd", "fsync_dir", "libc", "syncfs", "remove_path", "remove_quietly",
+    "fsync_fd", "fsync_dir", "libc", "syncfs", "remove_path", "remove_quietly", "folder_identity", "open_parent",
+    "make_dirs",
 ]
 
 O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
@@ -72,15 +72,88 @@ def syncfs(path: str | os.PathLike[str]) -> bool:
 
 
 def remove_path(path: str | os.PathLike[str]) -> None:
-    """Remove a file, link or tree without following links (rmtree never follows them); raises OSError."""
+    """Remove a file, link or tree without following links; raises OSError.
+
+    Iterative, one open folder at a time (see `open_parent`): a tree thousands of
+    folders deep is removed without recursion or running out of file descriptors.
+    """
     try:
         st = os.lstat(path)
     except FileNotFoundError:
         return
     if stat.S_ISDIR(st.st_mode):
-        shutil.rmtree(path)
+        _remove_tree(path)
     else:
         os.unlink(path)
+
+
+def make_dirs(path: str | bytes | os.PathLike[str]) -> None:
+    """os.makedirs(path, exist_ok=True) without recursion (os.makedirs recurses once per missing level)."""
+    missing = []
+    current = os.fspath(path)
+    while current and not os.path.isdir(current):
+        missing.append(current)
+        parent = os.path.dirname(current)
+        if parent == current:
+            break
+        current = parent
+    for folder in reversed(missing):
+        try:
+            os.mkdir(folder)
+        except FileExistsError:
+            if not os.path.isdir(folder):
+                raise
+
+
+def folder_identity(fd: int) -> tuple[int, int]:
+    st = os.fstat(fd)
+    return st.st_dev, st.st_ino
+
+
+def open_parent(fd: int, expected: tuple[int, int]) -> int:
+    """The folder above the open folder `fd`, opened through '..' and checked to be `expected`
+    (its folder_identity from the way down); OSError(ESTALE) if the tree was moved meanwhile.
+    Lets a walk keep one folder open instead of one per level."""
+    parent = os.open("..", os.O_RDONLY | O_DIRECTORY | O_CLOEXEC, dir_fd=fd)
+    if folder_identity(parent) != expected:
+        os.close(parent)
+        raise OSError(errno.ESTALE, "the folder was moved while it was being walked")
+    return parent
+
+
+def _remove_tree(path: str | os.PathLike[str]) -> None:
+    fd = os.open(path, os.O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+    # One level per open folder on the way down: its identity, its name in its parent,
+    # and the sub-folders still to remove.
+    levels: list[tuple[tuple[int, int], bytes, list[bytes]]] = []
+    name = b""
+    try:
+        while True:
+            subdirs = []
+            with os.scandir(fd) as it:
+                for entry in it:
+                    if entry.is_dir(follow_symlinks=False):
+                        subdirs.append(os.fsencode(entry.name))
+                    else:
+                        os.unlink(entry.name, dir_fd=fd)
+            levels.append((folder_identity(fd), name, subdirs))
+            while levels and not levels[-1][2]:
+                _, done, _ = levels.pop()
+                if not levels:
+                    break
+                parent = open_parent(fd, levels[-1][0])
+                os.close(fd)
+                fd = parent
+                os.rmdir(done, dir_fd=fd)
+            if not levels:
+                break
+            name = levels[-1][2].pop()
+            child = os.open(name, os.O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, dir_fd=fd)
+            os.close(fd)
+            fd = child
+    finally:
+        os.close(fd)
+    os.rmdir(path)
 
 
 def remove_quietly(path: str | os.PathLike[str]) -> bool:

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from core.history import ARTIFACT_TYPES, ArtifactInfo
 from core.sync import AddOutcome, describe_upstream
+from core.textsafe import printable
 from core.upstreams import Discovery, FoundArtifact
 from gui.workers import AddFoundWorker, AddWorker, DiscoverWorker, Worker, WorkerPool
 
@@ -217,7 +218,8 @@ class AddArtifactDialog(QDialog):
         self.found_list.clear()
         for found in discovery.artifacts:
             have = (found.name, found.type) in tracked
-            item = QTreeWidgetItem([found.name, found.type, found.subdir + ("  (already tracked)" if have else "")])
+            item = QTreeWidgetItem([printable(found.name), found.type,
+                                    printable(found.subdir) + ("  (already tracked)" if have else "")])
             item.setData(0, Qt.ItemDataRole.UserRole, found)
             item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(0, Qt.CheckState.Unchecked if have else Qt.CheckState.Checked)
@@ -231,7 +233,7 @@ class AddArtifactDialog(QDialog):
             if column < 2:  # breathing room between the short columns
                 self.found_list.setColumnWidth(column, self.found_list.columnWidth(column) + 16)
         count = len(discovery.artifacts)
-        where = describe_upstream(discovery.spec)
+        where = printable(describe_upstream(discovery.spec))
         commit = discovery.fetched.commit
         at = f" (commit {commit[:10]})" if commit else ""
         if count:

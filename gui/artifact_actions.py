@@ -15,6 +15,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QCheckBox, QMessageBox, QWidget
 
 from core.history import ArtifactInfo
+from core.textsafe import printable
 from gui.edit_dialog import EditUpstreamDialog
 from gui.workers import RemoveWorker, WorkerPool
 
@@ -60,7 +61,7 @@ class ArtifactActions(QObject):
         for action in self.actions():
             action.setEnabled(info is not None)
         if info is not None:
-            self.sync_one_action.setText(f"S&ync {info.name}")
+            self.sync_one_action.setText(f"S&ync {printable(info.name).replace('&', '&&')}")
         else:
             self.sync_one_action.setText("S&ync this one")
 
@@ -100,9 +101,9 @@ class ArtifactActions(QObject):
             return None
         info = self._artifact
         box = QMessageBox(QMessageBox.Icon.Question, "Remove artifact",
-                          f"Remove the {info.type} {info.name}?", parent=self._parent)
+                          f"Remove the {info.type} {printable(info.name)}?", parent=self._parent)
         box.setInformativeText(
-            f"Its collection copy ({info.place}) is deleted; edits not recorded yet are recorded first. "
+            f"Its collection copy ({printable(info.place)}) is deleted; edits not recorded yet are recorded first. "
             "Its history is kept and shown by `log`; adding it again continues it.")
         self.purge_box = QCheckBox("Also delete its history (cannot be undone)")
         box.setCheckBox(self.purge_box)

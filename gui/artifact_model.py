@@ -14,6 +14,7 @@ from PySide6.QtGui import QStandardItem, QStandardItemModel
 from core.history import ArtifactInfo
 from core.sync import ArtifactStatus
 from gui import icons
+from core.textsafe import printable
 
 ArtifactIdRole = Qt.ItemDataRole.UserRole + 1
 StateRole = Qt.ItemDataRole.UserRole + 2
@@ -67,7 +68,7 @@ class ArtifactListModel(QStandardItemModel):
                 filler.setSelectable(False)
                 filler.setEditable(False)
                 for info in members:
-                    name_item = QStandardItem(info.name)
+                    name_item = QStandardItem(printable(info.name))
                     name_item.setEditable(False)
                     name_item.setData(info.id, ArtifactIdRole)
                     name_item.setData(info.name, NameRole)
@@ -149,7 +150,7 @@ class ArtifactListModel(QStandardItemModel):
         name_item.setData(error, ErrorRole)
         state_item.setData(error, ErrorRole)
         info = self._infos.get(artifact_id)
-        tip = error or self._tooltip(info, text)
+        tip = printable(error) if error else self._tooltip(info, text)
         name_item.setToolTip(tip)
         state_item.setToolTip(tip)
 
@@ -159,7 +160,8 @@ class ArtifactListModel(QStandardItemModel):
             return state_text
         up = info.upstream
         where = up.location + (f" @ {up.ref}" if up.ref else "") + (f" : {up.subdir}" if up.subdir else "")
-        return f"{info.name} ({info.type}) — {state_text}\nupstream: {where}\nin collection: {info.place}"
+        return (f"{printable(info.name)} ({info.type}) — {state_text}\nupstream: {printable(where)}\n"
+                f"in collection: {printable(info.place)}")
 
 
 class ArtifactFilterProxy(QSortFilterProxyModel):

@@ -13,6 +13,7 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
 
 from gui.add_dialog import error_colour
+from core.textsafe import printable
 
 
 # level → (background, bar) on light and dark palettes; "info" keeps the palette's own.
@@ -71,7 +72,7 @@ class Banner(QFrame):
         if text_colour is not None:
             label_pal.setColor(QPalette.ColorRole.WindowText, QColor(text_colour))
         self.label.setPalette(label_pal)
-        self.label.setText(text)
+        self.label.setText(printable(text))
         self.show()
 
     def still_true(self, state_of: Callable[[int], str | None]) -> bool:

@@ -9,6 +9,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 from PySide6.QtGui import QColor, QIcon, QPainter, QPalette, QPixmap
 
 from core.diff import FileChange, human_size
+from core.textsafe import printable
 
 STATUS_TEXT = {
     "added": "added",
@@ -144,7 +145,7 @@ class FileChangeModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return (
                 STATUS_TEXT.get(change.status, change.status),
-                change.display_path,
+                printable(change.display_path),
                 size_text(change),
                 (change.old_digest or "—")[:DIGEST_CHARS],
                 (change.new_digest or "—")[:DIGEST_CHARS],
@@ -160,7 +161,7 @@ class FileChangeModel(QAbstractTableModel):
                 return change.old_digest
             if column == 4:
                 return change.new_digest
-            return change.display_path
+            return printable(change.display_path)
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QPlainTextEdit, QWidget
 from core import diff as core_diff
 from gui.diff_model import line_background
 from gui.hash_label import blend
+from core.textsafe import printable
 
 
 NO_NEWLINE = "\\ No newline at end of file"
@@ -137,7 +138,7 @@ class DiffView(QPlainTextEdit):
             styles[kind] = f' style="{";".join(parts)}"' if parts else ""
         body = "".join(
             f"<p{styles.get(line.kind, '')}>"
-            f"{html.escape(('' if line.kind in ('@', chr(92)) else line.kind + ' ') + line.text, quote=False)}</p>"
+            f"{html.escape(('' if line.kind in ('@', chr(92)) else line.kind + ' ') + printable(line.text, keep_tabs=True), quote=False)}</p>"
             for line in shown
         )
         space = "pre-wrap" if self._wrap else "pre"

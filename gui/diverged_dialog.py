@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QCheckBox, QDialog, QDialogButtonBox, QLabel, QVBo
 
 from core.diff import FileChange
 from core.sync import ArtifactStatus, Strategy
+from core.textsafe import printable
 
 SHOWN_FILES = 4  # per side; the rest is counted
 
@@ -18,7 +19,7 @@ def describe_changes(changes: tuple[FileChange, ...]) -> str:
     """'SKILL.md (changed), notes.md (added) and 3 more' — the files one side touched."""
     if not changes:
         return "nothing"
-    shown = [f"{c.display_path} ({_VERBS.get(c.status, c.status)})" for c in changes[:SHOWN_FILES]]
+    shown = [f"{printable(c.display_path)} ({_VERBS.get(c.status, c.status)})" for c in changes[:SHOWN_FILES]]
     more = len(changes) - SHOWN_FILES
     return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
 
@@ -39,7 +40,7 @@ class DivergedDialog(QDialog):
         self.boxes: dict[int, QCheckBox] = {}
         self.details: dict[int, QLabel] = {}
         for status in diverged:
-            box = QCheckBox(f"take upstream for {status.name} ({status.type})")
+            box = QCheckBox(f"take upstream for {printable(status.name)} ({status.type})")
             self.boxes[status.artifact_id] = box
             layout.addWidget(box, 0, Qt.AlignmentFlag.AlignLeft)  # as wide as its text: a click beside it is not a tick
             if status.changed_locally or status.changed_upstream:

@@ -20,7 +20,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+import html
+
 from core.history import ArtifactInfo
+from core.textsafe import printable
 from gui.add_dialog import error_colour
 from gui.workers import EditWorker, WorkerPool
 
@@ -35,7 +38,7 @@ class EditUpstreamDialog(QDialog):
 
     def __init__(self, workspace: "Workspace", artifact: ArtifactInfo, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(f"Edit upstream of {artifact.name}")
+        self.setWindowTitle(f"Edit upstream of {printable(artifact.name)}")
         self.setMinimumWidth(560)
         self._ws = workspace
         self._artifact = artifact
@@ -50,7 +53,8 @@ class EditUpstreamDialog(QDialog):
         self.ref_edit.setPlaceholderText("git only: branch, tag or commit (empty: default branch)")
         self.subdir_edit = QLineEdit(up.subdir or "")
         self.subdir_edit.setPlaceholderText("empty: the upstream's root")
-        intro = QLabel(f"The {artifact.type} <b>{artifact.name}</b> keeps its place ({artifact.place}) and its "
+        intro = QLabel(f"The {artifact.type} <b>{html.escape(printable(artifact.name))}</b> keeps its place "
+                       f"({html.escape(printable(artifact.place))}) and its "
                        "history; the next Sync brings the new upstream's content as a new version.")
         intro.setWordWrap(True)
         form = QFormLayout()

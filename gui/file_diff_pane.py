@@ -17,6 +17,7 @@ from core import diff as core_diff
 from gui.diff_model import status_color
 from gui.diff_view import DiffView
 from gui.workers import DiffReply, DiffWorker, WorkerPool
+from core.textsafe import printable
 
 if TYPE_CHECKING:
     from core.store import ObjectStore
@@ -71,7 +72,7 @@ class FileDiffPane(QWidget):
         """Title the file now and compute its diff on a worker."""
         colour = status_color(change.status, palette).name()
         self.file_title.setText(
-            f'<b>{html.escape(change.display_path)}</b> &nbsp;<span style="color:{colour}">'
+            f'<b>{html.escape(printable(change.display_path))}</b> &nbsp;<span style="color:{colour}">'
             f'{change.status.replace("_", " ")}</span>'
         )
         # Reading two blobs and diffing a long file takes seconds: off the GUI thread.

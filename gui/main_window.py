@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QSplitter, QStack
 from core.errors import LineageError
 from core.history import ArtifactInfo, VersionInfo
 from core.sync import AddOutcome, ArtifactStatus, SyncResult
+from core.textsafe import printable
 from gui import icons
 from gui.add_dialog import AddArtifactDialog
 from gui.artifact_actions import ArtifactActions
@@ -331,7 +332,7 @@ class MainWindow(QMainWindow):
         if self._closed or not current:
             return  # a newer request, or a sync that finished since, makes this reply stale
         if reply.error is not None:
-            self.statusBar().showMessage(f"Could not check the artifacts' states: {reply.error}")
+            self.statusBar().showMessage(printable(f"Could not check the artifacts' states: {reply.error}"))
             self.statusesUpdated.emit()
             return
         self.model.set_statuses(statuses_of(reply))
@@ -390,7 +391,7 @@ class MainWindow(QMainWindow):
     @Slot(str, str)
     def _on_sync_message(self, text: str, level: str) -> None:
         self.banner.show_message(text, level=level)
-        self.statusBar().showMessage(text, 15000)
+        self.statusBar().showMessage(printable(text), 15000)
 
     @Slot(object, object, bool)
     def _on_sync_finished(self, results: list[SyncResult], statuses: list[ArtifactStatus], current: bool) -> None:
@@ -416,7 +417,7 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def _on_sync_ended(self, message: str) -> None:
-        self.statusBar().showMessage(message, 15000)
+        self.statusBar().showMessage(printable(message), 15000)
         self.syncFinished.emit([])
 
     # ------------------------------------------------------------ add / demo
@@ -434,7 +435,7 @@ class MainWindow(QMainWindow):
         self._current_artifact = None
         self.prefs.remember_artifact_only(info.id)
         self.reload_artifacts()
-        self.statusBar().showMessage(f"Added {info.name} ({info.type}). Click Sync now to copy it in.", 10000)
+        self.statusBar().showMessage(f"Added {printable(info.name)} ({info.type}). Click Sync now to copy it in.", 10000)
         self.refresh_statuses()
 
     @Slot(object)
@@ -474,7 +475,7 @@ class MainWindow(QMainWindow):
         if self._closed:
             return
         self.add_action.setEnabled(True)
-        self.statusBar().showMessage(f"Could not open the demo collection: {message}")
+        self.statusBar().showMessage(printable(f"Could not open the demo collection: {message}"))
         self.reload_artifacts()
 
     # ----------------------------------------------------------------- export
@@ -493,7 +494,7 @@ class MainWindow(QMainWindow):
         try:
             target = export_graph(self.graph, path, suffix)
         except LineageError as exc:
-            self.statusBar().showMessage(str(exc), 15000)
+            self.statusBar().showMessage(printable(str(exc)), 15000)
             QMessageBox.warning(self, "Export failed", str(exc))
             return None
         self.statusBar().showMessage(f"Graph exported to {target}", 8000)

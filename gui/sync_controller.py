@@ -22,6 +22,7 @@ from core.sync import ArtifactStatus, Strategy, SyncResult, SyncState, describe_
 from gui.diverged_dialog import DivergedDialog
 from gui.status_runner import StatusRunner, statuses_of
 from gui.workers import StatusReply, SyncWorker, WorkerPool
+from core.textsafe import printable
 
 if TYPE_CHECKING:
     from core.workspace import Workspace
@@ -148,7 +149,7 @@ class SyncController(QObject):
         self.progress_bar.setRange(0, max(total, 1))
         self.progress_bar.setValue(done)
         if name and done < total:
-            self.progress_label.setText(f"{done + 1} / {total} — {name}")
+            self.progress_label.setText(f"{done + 1} / {total} — {printable(name)}")
         else:
             self.progress_label.setText(f"{done} / {total}")
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal, Slot
 
 from core.history import History, VersionInfo
+from core.history.lineage import head_of
 from gui.compare_view import ComparePanel
 from gui.graph_view import LineageView
 
@@ -40,7 +41,7 @@ class VersionBrowser(QObject):
         self.shown_version = None
 
     def head(self) -> VersionInfo | None:
-        return self.versions[0] if self.versions else None
+        return head_of(self.versions)  # the collection's head, not a newer project version
 
     def show(self, wanted: int | None) -> None:
         """Draw the loaded versions and select `wanted` (the head when it is not among them)."""

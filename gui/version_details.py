@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QFrame, QSizePolicy, QTextBrowser, QWidget
 
 from core.history import VersionInfo
 from gui.hash_label import blend
+from core.textsafe import printable
 
 MAX_HEIGHT = 260  # a long metadata list scrolls rather than squeezing the diff away
 
@@ -54,7 +55,10 @@ def _upstream_text(kind: object, location: object, ref: object, subdir: object) 
 def metadata_rows(meta: dict[str, object], matches_label: str | None) -> list[tuple[str, str]]:
     """Readable rows (label, html) for a version's metadata; `matches_label` names the
     version a revert matches in the artifact's own numbering ("v3")."""
-    esc = html.escape
+
+    def esc(text: str) -> str:  # metadata comes from outside (URLs, refs, paths): control characters shown
+        return html.escape(printable(text))
+
     rows: list[tuple[str, str]] = []
     matches = meta.pop("matches_version", None)
     if matches is not None:

@@ -5,6 +5,7 @@ Owns staging (`transfer`: copy without following links, fsync) and the swap itse
 Sync uses it for the collection; deployments will use it for projects. Builds on content.
 """
 from core.atomic.swap import RECOVERY_DIR_NAME, recover, replace_atomically
-from core.atomic.transfer import copy_untrusted, stage_copy, sync_tree
+from core.atomic.transfer import STAGED_NAME_EXTRA, copy_untrusted, stage_copy, sync_tree
 
-__all__ = ["RECOVERY_DIR_NAME", "recover", "replace_atomically", "copy_untrusted", "stage_copy", "sync_tree"]
+__all__ = ["RECOVERY_DIR_NAME", "recover", "replace_atomically", "copy_untrusted", "stage_copy", "sync_tree",
+           "STAGED_NAME_EXTRA"]

@@ -19,10 +19,17 @@ import sys
 from pathlib import Path
 
 from core.errors import LineageError, SyncError, UnsafeEntryError
-from core.fsio import O_CLOEXEC, O_DIRECTORY, O_NOFOLLOW, O_NONBLOCK, fsync_dir, fsync_fd, remove_path, syncfs
+from core.fsio import (
+    O_CLOEXEC, O_DIRECTORY, O_NOFOLLOW, O_NONBLOCK, folder_identity, fsync_dir, fsync_fd, open_parent, remove_path,
+    syncfs,
+)
 from core.content import SKIP_NAMES, check_link_target, check_name, special_file_kind
 
-__all__ = ["copy_untrusted", "stage_copy", "sync_tree"]
+__all__ = ["copy_untrusted", "stage_copy", "sync_tree", "STAGED_NAME_EXTRA"]
+
+# Bytes a staged or set-aside copy's name adds to its target's name: ".<name>.staging-" + 12 hex
+# here, ".<name>.backup-" + 16 hex in core.atomic.swap (the longer). Names must leave this room.
+STAGED_NAME_EXTRA = len(".") + len(".backup-") + 16
 
 _CHUNK = 1 << 20
 _SKIP = {os.fsencode(n) for n in SKIP_NAMES}
@@ -88,46 +95,104 @@ def _copy_regular(src_dir: int, name: bytes, rel: bytes, dst_dir: int | None, ds
         os.close(sfd)
 
 
+class _Level:
+    """One folder on the way down: open (src, dst) while it is the current one, else None."""
+
+    __slots__ = ("src", "dst", "src_id", "dst_id", "prefix", "names", "next")
+
+    def __init__(self, src: int, dst: int | None, prefix: bytes) -> None:
+        self.src, self.dst, self.prefix = src, dst, prefix
+        self.src_id = folder_identity(src)
+        self.dst_id = folder_identity(dst) if dst is not None else None
+        with os.scandir(src) as it:
+            self.names = sorted(os.fsencode(e.name) for e in it)
+        self.next = 0
+
+    def close(self) -> None:
+        for fd in (self.src, self.dst):
+            if fd is not None:
+                os.close(fd)
+        self.src = self.dst = None
+
+
 def _walk(src_fd: int, prefix: bytes, dst_fd: int | None) -> None:
-    """Check (dst_fd None) or copy the directory open at src_fd. Entries in byte order."""
-    with os.scandir(src_fd) as it:
-        names = sorted(os.fsencode(e.name) for e in it)
-    for name in names:
-        if name in _SKIP:
-            continue
-        rel = prefix + name
-        check_name(rel)
-        st = os.stat(name, dir_fd=src_fd, follow_symlinks=False)
-        mode = st.st_mode
-        if stat.S_ISLNK(mode):
-            target = os.readlink(name, dir_fd=src_fd)
-            check_link_target(rel, target)
+    """Check (dst_fd None) or copy the directory open at src_fd. Entries in byte order.
+
+    Iterative, with one folder of each side open at a time (going back up re-opens the
+    parent through '..' and checks it is the same folder): a tree thousands of folders
+    deep needs neither recursion nor a descriptor per level.
+    """
+    stack = [_Level(os.dup(src_fd), os.dup(dst_fd) if dst_fd is not None else None, prefix)]
+    try:
+        while stack:
+            level = stack[-1]
+            if level.next == len(level.names):
+                stack.pop()
+                if stack:
+                    _climb(level, stack[-1])
+                level.close()
+                continue
+            name = level.names[level.next]
+            level.next += 1
+            child = _copy_entry(level, name)
+            if child is not None:
+                level.close()  # re-opened through '..' when the child is done
+                stack.append(child)
+    finally:
+        for level in stack:
+            level.close()
+
+
+def _climb(child: _Level, parent: _Level) -> None:
+    try:
+        parent.src = open_parent(child.src, parent.src_id)  # type: ignore[arg-type]
+        if child.dst is not None:
+            parent.dst = open_parent(child.dst, parent.dst_id)  # type: ignore[arg-type]
+    except OSError as e:
+        if e.errno == errno.ESTALE:
+            raise _changed(child.prefix.rstrip(b"/")) from None
+        raise
+
+
+def _copy_entry(level: _Level, name: bytes) -> _Level | None:
+    """Check or copy one entry of the current folder; a folder comes back as the level to enter."""
+    src_fd, dst_fd = level.src, level.dst
+    assert src_fd is not None
+    if name in _SKIP:
+        return None
+    rel = level.prefix + name
+    check_name(rel)
+    st = os.stat(name, dir_fd=src_fd, follow_symlinks=False)
+    mode = st.st_mode
+    if stat.S_ISLNK(mode):
+        target = os.readlink(name, dir_fd=src_fd)
+        check_link_target(rel, target)
+        if dst_fd is not None:
+            os.symlink(target, name, dir_fd=dst_fd)
+    elif stat.S_ISDIR(mode):
+        try:
+            child = os.open(name, os.O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, dir_fd=src_fd)
+        except OSError as e:
+            if e.errno in (errno.ELOOP, errno.ENOTDIR):
+                raise _changed(rel) from None
+            raise
+        try:
+            dchild = None
             if dst_fd is not None:
-                os.symlink(target, name, dir_fd=dst_fd)
-        elif stat.S_ISDIR(mode):
-            try:
-                child = os.open(name, os.O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, dir_fd=src_fd)
-            except OSError as e:
-                if e.errno in (errno.ELOOP, errno.ENOTDIR):
-                    raise _changed(rel) from None
-                raise
-            try:
-                if dst_fd is None:
-                    _walk(child, rel + b"/", None)
-                else:
-                    os.mkdir(name, 0o755, dir_fd=dst_fd)
-                    dchild = os.open(name, os.O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, dir_fd=dst_fd)
-                    try:
-                        _walk(child, rel + b"/", dchild)
-                    finally:
-                        os.close(dchild)
-            finally:
-                os.close(child)
-        elif stat.S_ISREG(mode):
-            if dst_fd is not None:
-                _copy_regular(src_fd, name, rel, dst_fd, name)
-        else:
-            raise _refuse_special(rel, mode)
+                os.mkdir(name, 0o755, dir_fd=dst_fd)
+                dchild = os.open(name, os.O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, dir_fd=dst_fd)
+            return _Level(child, dchild, rel + b"/")
+        except BaseException:
+            os.close(child)
+            if dchild is not None:
+                os.close(dchild)
+            raise
+    elif stat.S_ISREG(mode):
+        if dst_fd is not None:
+            _copy_regular(src_fd, name, rel, dst_fd, name)
+    else:
+        raise _refuse_special(rel, mode)
+    return None
 
 
 def _require_dir_fd_support() -> None:
@@ -190,16 +255,20 @@ def sync_tree(root: Path) -> None:
     if syncfs(root.parent):
         return
     if root.is_dir() and not root.is_symlink():
-        for dirpath, _dirs, files in os.walk(root):
-            for name in files:
-                p = os.path.join(dirpath, name)
-                if stat.S_ISREG(os.lstat(p).st_mode):
-                    fd = os.open(p, os.O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-                    try:
-                        fsync_fd(fd)
-                    finally:
-                        os.close(fd)
-            fsync_dir(Path(dirpath))
+        folders = [os.fsencode(root)]
+        while folders:  # a stack, not os.walk: a deep tree must not recurse
+            folder = folders.pop()
+            with os.scandir(folder) as it:
+                for entry in it:
+                    if entry.is_dir(follow_symlinks=False):
+                        folders.append(entry.path)
+                    elif entry.is_file(follow_symlinks=False):
+                        fd = os.open(entry.path, os.O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+                        try:
+                            fsync_fd(fd)
+                        finally:
+                            os.close(fd)
+            fsync_dir(folder)
     elif not root.is_symlink():
         fd = os.open(root, os.O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         try:

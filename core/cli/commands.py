@@ -8,6 +8,7 @@ dispatches.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import TYPE_CHECKING, Callable
 
@@ -15,6 +16,8 @@ from core.cli.output import (
     add_text,
     diff_name_only,
     diff_stat,
+    deployment_checks_json,
+    deployment_checks_text,
     diff_json,
     diff_text,
     log_json,
@@ -23,6 +26,7 @@ from core.cli.output import (
     status_text,
     sync_json,
     sync_text,
+    printable,
     write,
     write_err,
     write_json,
@@ -41,6 +45,9 @@ def open_workspace(args: argparse.Namespace):
     for message in ws.startup_messages:
         write_err(message)
     return ws
+
+
+_open = open_workspace  # the short name this module's commands use
 
 
 def cmd_hash(args: argparse.Namespace) -> int:
@@ -65,7 +72,9 @@ def cmd_hash(args: argparse.Namespace) -> int:
         out = sys.stdout.buffer
         end = b"\0" if args.null else b"\n"
         for e in tree.entries:
-            out.write(e.kind.encode() + b" " + e.digest.encode() + b" " + e.path + end)
+            # Exact bytes with -z (for scripts); one escaped line per entry otherwise.
+            path = e.path if args.null else printable(os.fsdecode(e.path)).encode("utf-8")
+            out.write(e.kind.encode() + b" " + e.digest.encode() + b" " + path + end)
         out.flush()
     else:
         print(tree.content_hash)
@@ -90,7 +99,8 @@ def cmd_add(args: argparse.Namespace) -> int:
         raise UsageError("add needs a NAME for the artifact, or --all to add every artifact the upstream holds.")
     with open_workspace(args) as ws:
         art = sync.add_artifact(ws, args.name, args.source, type=args.type, ref=args.ref, subdir=args.subdir)
-    write(f"Added {art.type} {art.name!r} from {sync.describe_upstream(art.upstream)} as {art.place}; "
+    write(f"Added {art.type} {printable(repr(art.name))} from {printable(sync.describe_upstream(art.upstream))} "
+          f"as {printable(art.place)}; "
           "run `sync` to copy it in.\n")
     return EXIT_OK
 
@@ -100,7 +110,7 @@ def _progress() -> Callable[[int, int, str], None] | None:
         return None
 
     def show(done: int, total: int, name: str) -> None:
-        line = f"[{done}/{total}] {name}" if name else f"[{done}/{total}] done"
+        line = f"[{done}/{total}] {printable(name)}" if name else f"[{done}/{total}] done"
         sys.stderr.write("\r\x1b[K" + line + ("\n" if done == total else ""))
         sys.stderr.flush()
 
@@ -110,44 +120,63 @@ def _progress() -> Callable[[int, int, str], None] | None:
 def cmd_sync(args: argparse.Namespace) -> int:
     from core import sync
 
-    with open_workspace(args) as ws:
+    checks: list = []
+    with _open(args) as ws:
         results = sync.sync_all(ws, names=args.names or None, strategy=sync.Strategy(args.strategy),
-                                progress=_progress())
+                                progress=_progress(), deploy_outdated=args.deploy, on_deployments=checks.extend)
     if args.json:
-        write_json(sync_json(results))
+        write_json(sync_json(results) | {"deployments": deployment_checks_json(checks)})
     else:
-        write(sync_text(results))
+        write(sync_text(results) + deployment_checks_text(checks))
     for r in results:
         if r.error:  # on stderr, one line each (the table shows the state; --json carries it too)
             write_err(f"error: {r.name} ({r.type}): {r.error}")
-    return EXIT_FAILED if any(r.action == "failed" or r.conflict for r in results) else EXIT_OK
+    for c in checks:
+        if c.error:
+            write_err(f"error: {c.status.artifact} in {c.status.project}: {c.error}")
+    failed = any(r.action == "failed" or r.conflict for r in results)
+    return EXIT_FAILED if failed or any(c.action == "failed" or c.status.state.value == "conflict"
+                                        for c in checks) else EXIT_OK
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from core import sync
+    from core import projects, sync
 
     with open_workspace(args) as ws:
         statuses = sync.status_all(ws)
+        deployments = projects.deployment_states(ws)
         upstreams = {a.id: a.upstream for a in ws.history.list_artifacts()} if args.verbose else None
     if args.json:
-        write_json(status_json(statuses, upstreams))
+        write_json(status_json(statuses, deployments, upstreams))
     else:
-        write(status_text(statuses, upstreams))
+        write(status_text(statuses, deployments, upstreams))
     for st in statuses:
         if st.error:
             write_err(f"error: {st.name} ({st.type}): {st.error}")
-    return EXIT_FAILED if any(s.state.value == "error" for s in statuses) else EXIT_OK
+    for d in deployments:
+        if d.error:
+            write_err(f"error: {d.artifact} in {d.project}: {d.error}")
+    return EXIT_FAILED if any(s.state.value == "error" for s in [*statuses, *deployments]) else EXIT_OK
 
 
 def cmd_log(args: argparse.Namespace) -> int:
-    with open_workspace(args) as ws:
+    from core.history import ordinal_by_id
+
+    with _open(args) as ws:
         art = ws.history.get_artifact(args.name, include_removed=True)
         versions = ws.history.versions(art.id)
+        numbers = ordinal_by_id(versions)  # numbers stay per artifact, whatever line is shown
+        if args.line is not None:
+            lines = sorted({v.line for v in versions})
+            versions = [v for v in versions if v.line == args.line]
+            if not versions and not args.json:
+                write(f"{art.name} has no versions on line {args.line!r}; its lines: {', '.join(lines) or 'none yet'}.\n")
+                return EXIT_OK
         lineages = ws.history.lineages(versions) if args.json else {}
     if args.json:
-        write_json(log_json(art, versions, lineages))
+        write_json(log_json(art, versions, lineages, numbers))
         return EXIT_OK
-    write(log_text(art, versions))
+    write(log_text(art, versions, numbers))
     return EXIT_OK
 
 

@@ -18,6 +18,7 @@ from core.cli.commands import COMMANDS, EXIT_FAILED, EXIT_OK, EXIT_USAGE, cmd_in
 from core.cli.manage import MANAGE_COMMANDS
 from core.cli.output import write_err
 from core.cli.usage import UsageError
+from core.cli.projects import PROJECT_COMMANDS, add_project_parsers
 
 __all__ = ["main", "build_parser", "COMMANDS", "EXIT_OK", "EXIT_FAILED", "EXIT_USAGE", "UsageError"]
 
@@ -85,6 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("names", nargs="*", metavar="NAME", help="artifacts to sync (default: all)")
     p.add_argument("--strategy", choices=("keep-local", "take-upstream"), default="keep-local",
                    help="what to do when both sides changed (default: keep-local)")
+    p.add_argument("--deploy", action="store_true",
+                   help="also update outdated deployments (never modified or conflicting ones)")
     p.add_argument("--json", action="store_true", help="one JSON document on stdout")
 
     p = sub.add_parser("status", parents=[common], help="the state of each artifact (changes nothing)")
@@ -93,6 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("log", parents=[common], help="an artifact's versions, newest first")
     p.add_argument("name")
+    p.add_argument("--line", metavar="LINE", help="only this line: collection, upstream or a project's name")
     p.add_argument("--json", action="store_true", help="one JSON document on stdout")
 
     p = sub.add_parser("diff", parents=[common], help="compare two versions of an artifact",
@@ -111,6 +115,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="colour the diff (default: auto, when stdout is a terminal)")
     p.add_argument("--no-pager", action="store_true", help="never page the output (default: page on a terminal)")
 
+    add_project_parsers(sub, common)
+
     p = sub.add_parser("hash", parents=[common], help="print the content hash of a file or folder")
     p.add_argument("path")
     p.add_argument("--manifest", action="store_true", help="print 'kind digest path' per entry, in hash order")
@@ -126,7 +132,7 @@ def _exit_code_for(exc: BaseException) -> int:
     input_errors: tuple[type[BaseException], ...] = (
         errors.ArtifactNotFoundError, errors.ArtifactExistsError, errors.VersionNotFoundError,
         errors.UpstreamError, errors.HashingError, errors.UnsafeEntryError, errors.DataFolderError,
-        errors.DatabaseUrlError, errors.ConfirmationError, UsageError,
+        errors.DatabaseUrlError, errors.ProjectError, errors.ConfirmationError, UsageError,
     )
     try:
         from core.workspace import InvalidNameError
@@ -159,7 +165,7 @@ def main(argv: list[str] | None = None, *, open_window: OpenWindow | None = None
             if open_window is None:
                 parser.error("no command given")
             return open_window(args)
-        return {**COMMANDS, **MANAGE_COMMANDS}[args.command](args)
+        return {**COMMANDS, **PROJECT_COMMANDS, **MANAGE_COMMANDS}[args.command](args)
     except (LineageError, UsageError) as exc:
         if debug:
             traceback.print_exc()

@@ -1,7 +1,12 @@
 """What the command line writes: text tables and JSON documents for sync, status, log and diff.
 
-Every writer copes with paths holding undecodable bytes (surrogateescape); errors
-go to stderr as one line. The renderers are plain functions of the results, so
+Every text that comes from outside (names, paths, file names, messages) goes through
+`printable` before it reaches the terminal: control characters and undecodable bytes
+are shown escaped (`\\n`, `\\x1b`, `\\xff`), so a hostile file name cannot forge a
+line or send an escape sequence; `write` escapes whatever a table left (keeping its
+newlines and tabs). JSON is left to json's own escaping (names that are not UTF-8
+appear as `\\udcXX` escapes: Python's surrogateescape, see docs/cli.md). Errors go to
+stderr as one line. The renderers are plain functions of the results, so
 core.cli.commands only gathers data and picks text or JSON (see docs/cli.md for the
 JSON shapes).
 """
@@ -11,9 +16,12 @@ import json
 import sys
 from typing import IO, TYPE_CHECKING, Any, Callable, Iterable
 
+from core.textsafe import printable
+
 if TYPE_CHECKING:
     from core.diff import FileChange, FileDiff
     from core.history import ArtifactInfo, VersionInfo
+    from core.projects import DeploymentCheck, DeploymentStatus
     from core.sync import AddOutcome, ArtifactStatus, SyncResult
     from core.upstreams import UpstreamSpec
 
@@ -22,16 +30,16 @@ NO_ARTIFACTS = "No artifacts yet; add one with `add NAME --source SRC`."
 
 
 def write(text: str, stream: IO[str] | None = None) -> None:
-    """Write text whose paths may hold undecodable bytes (surrogateescape) without failing."""
+    """Write lines of text; any control character or undecodable byte left in a line is escaped."""
     stream = stream or sys.stdout
-    data = text.encode("utf-8", "surrogateescape")
+    data = "\n".join(printable(line, keep_tabs=True) for line in text.split("\n")).encode("utf-8")
     buffer = getattr(stream, "buffer", None)
     if buffer is not None:
         stream.flush()
         buffer.write(data)
         buffer.flush()
     else:  # a StringIO in tests
-        stream.write(data.decode("utf-8", "replace"))
+        stream.write(data.decode("utf-8"))
 
 
 def write_json(doc: Any) -> None:
@@ -39,7 +47,7 @@ def write_json(doc: Any) -> None:
 
 
 def write_err(message: str) -> None:
-    write(" ".join(message.split()) + "\n", sys.stderr)  # one line, whatever the message holds
+    write(" ".join(printable(message).split()) + "\n", sys.stderr)  # one line, whatever the message holds
 
 
 def short(h: str | None) -> str:
@@ -65,14 +73,14 @@ def sync_text(results: list["SyncResult"]) -> str:
     lines = []
     for r in results:
         change = f"{short(r.old_hash)} -> {short(r.new_hash)}" if r.old_hash != r.new_hash else short(r.new_hash)
-        lines.append(f"{r.name:<24} {r.type:<8} {r.state.value:<17} {r.action:<10} {change}")
+        lines.append(f"{printable(r.name):<24} {r.type:<8} {r.state.value:<17} {r.action:<10} {change}")
         # Errors go to stderr only (core.cli.commands), once each.
         if r.conflict and not r.error:
             lines.append("    conflict: changed both locally and upstream; kept the local copy "
                          "(sync with --strategy take-upstream to replace it)")
         if r.record_failed and r.not_recorded_reason:
             # Only a real failure: "already recorded" is the normal case and says nothing new.
-            lines.append(f"    version not recorded: {r.not_recorded_reason}")
+            lines.append(f"    version not recorded: {printable(r.not_recorded_reason)}")
     if not results:
         lines.append(NO_ARTIFACTS)
     else:
@@ -83,12 +91,21 @@ def sync_text(results: list["SyncResult"]) -> str:
 # ---------------------------------------------------------------------------- status
 
 
+def deployments_json(deployments: Iterable["DeploymentStatus"]) -> list[dict]:
+    return [
+        {"artifact": d.artifact, "type": d.type, "project": d.project, "state": d.state.value,
+         "deployed": d.deployed, "project_copy": d.project_copy, "collection": d.collection, "error": d.error}
+        for d in deployments
+    ]
+
+
 def upstream_json(up: "UpstreamSpec") -> dict:
     return {"kind": up.kind, "location": up.location, "ref": up.ref, "subdir": up.subdir}
 
 
-def status_json(statuses: Iterable["ArtifactStatus"], upstreams: dict[int, "UpstreamSpec"] | None = None) -> dict:
-    """`upstreams` (artifact id → spec) adds each one's upstream (`status -v --json`)."""
+def status_json(statuses: Iterable["ArtifactStatus"], deployments: Iterable["DeploymentStatus"] = (),
+                upstreams: dict[int, "UpstreamSpec"] | None = None) -> dict:
+    """`upstreams` (artifact id → spec) adds each one's upstream as `source` (`status -v --json`)."""
     docs = []
     for s in statuses:
         doc = {"name": s.name, "type": s.type, "state": s.state.value, "head": s.head,
@@ -96,20 +113,29 @@ def status_json(statuses: Iterable["ArtifactStatus"], upstreams: dict[int, "Upst
         if upstreams is not None and s.artifact_id in upstreams:
             doc["source"] = upstream_json(upstreams[s.artifact_id])
         docs.append(doc)
-    return {"artifacts": docs}
+    return {"artifacts": docs, "deployments": deployments_json(deployments)}
 
 
-def status_text(statuses: list["ArtifactStatus"], upstreams: dict[int, "UpstreamSpec"] | None = None) -> str:
-    """The table; errors are written to stderr by the caller, once. `upstreams` adds a
-    `from …` line under each artifact (`status -v`)."""
+def status_text(statuses: list["ArtifactStatus"], deployments: Iterable["DeploymentStatus"] = (),
+                upstreams: dict[int, "UpstreamSpec"] | None = None) -> str:
+    """One row per artifact; its deployments indented under it (one row per project). Errors
+    are written to stderr by the caller, once. `upstreams` adds a `from …` line (`status -v`)."""
     from core.sync import describe_upstream
 
+    under: dict[tuple[str, str], list["DeploymentStatus"]] = {}
+    for d in deployments:
+        under.setdefault((d.type, d.artifact), []).append(d)
     lines = [f"{'NAME':<24} {'TYPE':<8} {'STATE':<17} {'HEAD':<12} {'LOCAL':<12} UPSTREAM"]
     for s in statuses:
-        lines.append(f"{s.name:<24} {s.type:<8} {s.state.value:<17} {short(s.head):<12} "
+        lines.append(f"{printable(s.name):<24} {s.type:<8} {s.state.value:<17} {short(s.head):<12} "
                      f"{short(s.local):<12} {short(s.upstream)}")
         if upstreams is not None and s.artifact_id in upstreams:
-            lines.append(f"    from {describe_upstream(upstreams[s.artifact_id])}")
+            lines.append(f"    from {printable(describe_upstream(upstreams[s.artifact_id]))}")
+        for d in under.get((s.type, s.name), ()):
+            lines.append(f"  -> {printable(d.project):<20} {'':<8} {d.state.value:<17} deployed {short(d.deployed):<12} "
+                         f"project {short(d.project_copy)}")
+            if d.error:
+                lines.append(f"    error: {printable(d.error)}")
     if not statuses:
         lines = [NO_ARTIFACTS]
     return "\n".join(lines) + "\n"
@@ -118,13 +144,20 @@ def status_text(statuses: list["ArtifactStatus"], upstreams: dict[int, "Upstream
 # ---------------------------------------------------------------------------- log
 
 
-def log_json(art: "ArtifactInfo", versions: Iterable["VersionInfo"], lineages: dict) -> dict:
+def parents_of(v: "VersionInfo") -> list[int]:
+    """Parent version ids, first parent first (a legacy parent has no id)."""
+    return [p for p in (v.parent_id, v.second_parent_id) if p is not None]
+
+
+def log_json(art: "ArtifactInfo", versions: Iterable["VersionInfo"], lineages: dict,
+             number: dict[int, int] | None = None) -> dict:
     from core.history import ordinal_by_id  # here: `--help` must not import the database layer
 
     versions = list(versions)
-    number = ordinal_by_id(versions)
+    number = number if number is not None else ordinal_by_id(versions)
     return {"artifact": art.name, "removed_at": art.removed_at.isoformat() if art.removed_at else None, "versions": [
-        {"id": v.id, "number": number[v.id], "content_hash": v.content_hash, "parent_hash": v.parent_hash,
+        {"id": v.id, "number": number[v.id], "line": v.line, "parents": parents_of(v),
+         "content_hash": v.content_hash, "parent_hash": v.parent_hash,
          "change_origin": v.change_origin, "created_at": v.created_at.isoformat(),
          "lineage": lineages[v.id], "metadata": v.metadata}
         for v in versions
@@ -137,15 +170,15 @@ def version_notes(meta: dict, number: dict[int, int]) -> list[str]:
     if meta.get("resolved_commit"):
         ref = f"{meta['ref']} " if meta.get("ref") else ""
         subject = meta.get("commit_subject")
-        notes.append(f"{ref}{str(meta['resolved_commit'])[:10]}" + (f" {subject!r}" if subject else ""))
+        notes.append(printable(f"{ref}{str(meta['resolved_commit'])[:10]}" + (f" {subject!r}" if subject else "")))
     before = meta.get("previous_upstream")
     if isinstance(before, dict):
-        from core.upstreams import UpstreamSpec
         from core.sync import describe_upstream
+        from core.upstreams import UpstreamSpec
 
-        spec = UpstreamSpec(before.get("kind") or "folder", before.get("location") or "?", before.get("ref"),
-                            before.get("subdir"))
-        notes.append(f"upstream was {describe_upstream(spec)}")
+        spec = UpstreamSpec("git" if before.get("kind") == "git" else "folder", str(before.get("location") or "?"),
+                            before.get("ref"), before.get("subdir"))
+        notes.append(f"upstream was {printable(describe_upstream(spec))}")
     if meta.get("recorded_before") == "remove":
         notes.append("recorded before remove")
     if meta.get("matches_version") in number:
@@ -153,27 +186,74 @@ def version_notes(meta: dict, number: dict[int, int]) -> list[str]:
     return notes
 
 
-def log_text(art: "ArtifactInfo", versions: list["VersionInfo"]) -> str:
-    """Newest first. VERSION is the artifact's own v1…vN, as the window numbers them;
-    ID is the database id (`diff` takes either: `v3` or `#12`)."""
+def log_text(art: "ArtifactInfo", versions: list["VersionInfo"], number: dict[int, int] | None = None) -> str:
+    """Newest first. VERSION is the artifact's own v1…vN, as the window numbers them (over
+    all lines); ID is the database id (`diff` takes either: `v3` or `#12`). A removed
+    artifact's log ends with when it was removed."""
     removed = ""
     if art.removed_at is not None:
-        removed = (f"{art.type} {art.name!r} was removed on {art.removed_at.strftime('%Y-%m-%d %H:%M:%S')} UTC; "
-                   f"`add {art.name} --source SRC` tracks it again and its history goes on.\n")
+        removed = (f"{art.type} {printable(repr(art.name))} was removed on "
+                   f"{art.removed_at.strftime('%Y-%m-%d %H:%M:%S')} UTC; `add {printable(art.name)} --source SRC` "
+                   "tracks it again and its history goes on.\n")
     if not versions:
-        return removed or f"{art.name}: no versions yet; run `sync {art.name}`.\n"
+        return removed or f"{printable(art.name)}: no versions yet; run `sync {printable(art.name)}`.\n"
     from core.history import ordinal_by_id
 
-    number = ordinal_by_id(versions)
-    lines = [f"{'VERSION':>7}  {'ID':>5}  {'CREATED (UTC)':<19}  {'ORIGIN':<18}  {'CONTENT':<12}  {'PARENT':<12}  NOTE"]
+    number = number if number is not None else ordinal_by_id(versions)
+    lines = [f"{'VERSION':>7}  {'ID':>5}  {'CREATED (UTC)':<19}  {'LINE':<12}  {'ORIGIN':<18}  {'CONTENT':<12}  "
+             f"{'PARENT':<12}  NOTE"]
     for v in versions:
-        notes = version_notes(v.metadata, number)
+        meta = v.metadata
+        notes = version_notes(meta, number)
         if v.parent_hash and v.parent_id is None:
             notes.append("legacy parent")
+        if v.second_parent_id in number:
+            notes.append(f"also from v{number[v.second_parent_id]}")
+        if meta.get("pushed_from"):
+            notes.append(f"pushed from {printable(str(meta['pushed_from']))}")
+        if meta.get("restored_version") in number:
+            notes.append(f"restores v{number[meta['restored_version']]}")
         lines.append(f"{'v' + str(number[v.id]):>7}  {v.id:>5}  {v.created_at.strftime('%Y-%m-%d %H:%M:%S'):<19}  "
-                     f"{v.change_origin.replace('_', ' '):<18}  {short(v.content_hash):<12}  "
+                     f"{v.line:<12}  {v.change_origin.replace('_', ' '):<18}  {short(v.content_hash):<12}  "
                      f"{short(v.parent_hash):<12}  {'; '.join(notes)}")
     return "\n".join(lines) + "\n" + removed
+
+
+# ---------------------------------------------------------------------------- deployments after a sync
+
+
+def deployment_checks_json(checks: Iterable["DeploymentCheck"]) -> list[dict]:
+    return [
+        deployments_json([c.status])[0] | {"action": c.action, "version_id": c.version_id, "error": c.error}
+        for c in checks
+    ]
+
+
+_CHECK_NOTES = {
+    "recorded": "recorded the project's edits",
+    "updated": "updated the project copy",
+    "failed": "failed",
+}
+
+
+def deployment_checks_text(checks: list["DeploymentCheck"]) -> str:
+    if not checks:
+        return ""
+    lines = ["", "Deployments:"]
+    for c in checks:
+        st = c.status
+        note = _CHECK_NOTES.get(c.action, "")
+        if c.action == "nothing" and st.state.value == "outdated":
+            note = "sync --deploy (or deploy) updates it"
+        elif c.action != "updated" and st.state.value == "conflict":
+            note = (note + "; " if note else "") + "conflict: push --strategy take-project or deploy --strategy overwrite"
+        elif c.action == "recorded" or (c.action == "nothing" and st.state.value == "modified"):
+            note = (note + "; " if c.action == "recorded" else "") + \
+                f"`push {printable(st.artifact)} --project {printable(st.project)}` brings it back"
+        lines.append(f"  {printable(st.artifact):<22} {printable(st.project):<20} {st.state.value:<10} {note}")
+        if c.error:
+            lines.append(f"    error: {printable(c.error)}")
+    return "\n".join(lines) + "\n"
 
 
 # ---------------------------------------------------------------------------- diff
@@ -191,11 +271,13 @@ def diff_json(old: str | None, new: str, changes: Iterable["FileChange"]) -> dic
 
 
 def _label(c: "FileChange") -> str:
-    return f"{c.display_old_path} => {c.display_path}" if c.status == "renamed" else c.display_path
+    if c.status == "renamed":
+        return f"{printable(c.display_old_path)} => {printable(c.display_path)}"
+    return printable(c.display_path)
 
 
 def diff_name_only(changes: list["FileChange"]) -> str:
-    return "".join(c.display_path + "\n" for c in changes)
+    return "".join(printable(c.display_path) + "\n" for c in changes)
 
 
 def diff_stat(changes: list["FileChange"], file_diff: Callable[["FileChange"], "FileDiff"],
@@ -239,7 +321,7 @@ def diff_text(name: str, old: str | None, new: str, changes: list["FileChange"],
     def paint(code: str, text: str) -> str:
         return f"{code}{text}{RESET_}" if colour else text
 
-    out = [paint(BOLD_, f"{name}: {short(old) if old else '(nothing)'} -> {short(new)}"), ""]
+    out = [paint(BOLD_, f"{printable(name)}: {short(old) if old else '(nothing)'} -> {short(new)}"), ""]
     if not changes:
         out.append("No differences.")
     else:
@@ -251,13 +333,14 @@ def diff_text(name: str, old: str | None, new: str, changes: list["FileChange"],
         colours = {"+": GREEN_, "-": RED_, "@": CYAN_}
         for c in changes:
             fd = file_diff(c)
+            old_path, new_path = printable(c.display_old_path), printable(c.display_path)
             out.append("")
             if c.status == "renamed":
-                out += [paint(BOLD_, f"rename from {c.display_old_path}"), paint(BOLD_, f"rename to {c.display_path}")]
-            out += [paint(BOLD_, f"--- a/{c.display_old_path}" if c.old_digest else "--- /dev/null"),
-                    paint(BOLD_, f"+++ b/{c.display_path}" if c.new_digest else "+++ /dev/null")]
+                out += [paint(BOLD_, f"rename from {old_path}"), paint(BOLD_, f"rename to {new_path}")]
+            out += [paint(BOLD_, f"--- a/{old_path}" if c.old_digest else "--- /dev/null"),
+                    paint(BOLD_, f"+++ b/{new_path}" if c.new_digest else "+++ /dev/null")]
             if fd.note:
-                out.append(f"# {fd.note}")
+                out.append(f"# {printable(fd.note)}")
             for ln in fd.lines:
                 text = ln.text if ln.kind == "@" else ln.kind + ln.text
                 out.append(paint(colours[ln.kind], text) if ln.kind in colours else text)
@@ -270,13 +353,14 @@ def add_text(outcome: "AddOutcome", where: str) -> str:
     """`add --all`: what was added (and where it lives), then what was skipped and why."""
     lines = []
     if outcome.added:
-        lines.append(f"Added {len(outcome.added)} artifact{'s' if len(outcome.added) != 1 else ''} from {where}:")
-        width = max(len(a.name) for a in outcome.added)
-        lines += [f"  {a.type:<8} {a.name:<{width}}  {a.place}" for a in outcome.added]
+        lines.append(f"Added {len(outcome.added)} artifact{'s' if len(outcome.added) != 1 else ''} "
+                     f"from {printable(where)}:")
+        width = max(len(printable(a.name)) for a in outcome.added)
+        lines += [f"  {a.type:<8} {printable(a.name):<{width}}  {printable(a.place)}" for a in outcome.added]
     if outcome.skipped:
         lines.append(f"Skipped {len(outcome.skipped)}:")
-        width = max(len(f.name) for f, _ in outcome.skipped)
-        lines += [f"  {f.type:<8} {f.name:<{width}}  {reason}" for f, reason in outcome.skipped]
+        width = max(len(printable(f.name)) for f, _ in outcome.skipped)
+        lines += [f"  {f.type:<8} {printable(f.name):<{width}}  {printable(reason)}" for f, reason in outcome.skipped]
     if outcome.added:
         lines.append("Run `sync` to copy them in.")
     elif outcome.all_tracked:

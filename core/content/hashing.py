@@ -15,7 +15,7 @@ import sys
 import time
 from typing import TYPE_CHECKING, Callable, Sequence
 
-from core.errors import HashingError, UnsupportedEntryError
+from core.errors import HashingError, UnsupportedEntryError, describe_os_error
 from core.content.manifest import ManifestEntry, TreeHash
 from core.content.readers import HELPER_THREADS, FileReads, read_error, reading_pool, sha256_factory, stream_digest
 from core.content.safety import special_file_kind
@@ -55,7 +55,7 @@ def hash_tree(root: str | os.PathLike[str], *, cache: "StatCache | None" = None)
         ) from exc
     except OSError as exc:
         raise HashingError(
-            f"Cannot hash '{root_str}': {exc.strerror}; check the path and its permissions."
+            f"Cannot hash '{root_str}': {describe_os_error(exc, 'check the path and its permissions')}."
         ) from exc
 
     if stat_mod.S_ISDIR(st.st_mode):

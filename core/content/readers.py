@@ -14,7 +14,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from queue import Empty, SimpleQueue
 
-from core.errors import HashingError
+from core.errors import HashingError, describe_os_error
 
 CHUNK_SIZE = 1 << 20  # streamed reads: memory stays at one chunk per thread
 # Files of at least this size are read by pool helpers beside the caller (their
@@ -229,5 +229,4 @@ def read_error(where: str, exc: OSError) -> HashingError:
         return HashingError(
             f"Cannot read '{where}': it disappeared while hashing; try again once nothing is changing it."
         )
-    reason = exc.strerror or str(exc)
-    return HashingError(f"Cannot read '{where}': {reason}; check its permissions and try again.")
+    return HashingError(f"Cannot read '{where}': {describe_os_error(exc, 'check its permissions and try again')}.")

@@ -20,7 +20,8 @@ from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
-from core.errors import DatabaseError, DatabaseUrlError
+from core.errors import DatabaseError, DatabaseUrlError, MalformedRowError, describe_os_error
+from core.history.models import UnreadableValue, find_unreadable
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -73,6 +74,8 @@ class Database:
             yield session
         except _DRIVER_ERRORS as exc:
             raise translate_error(exc, self.where) from exc
+        except UnreadableValue as exc:
+            raise self.malformed_row(exc) from exc
         finally:
             _close_quietly(session)
 
@@ -87,9 +90,26 @@ class Database:
             _rollback_quietly(session)
             if isinstance(exc, _DRIVER_ERRORS):
                 raise translate_error(exc, self.where) from exc
+            if isinstance(exc, UnreadableValue):
+                raise self.malformed_row(exc) from exc
             raise
         finally:
             _close_quietly(session)
+
+    def malformed_row(self, exc: UnreadableValue) -> MalformedRowError:
+        """One sentence naming the table, row and column that could not be read."""
+        try:
+            with self.engine.connect() as conn:
+                found = find_unreadable(conn, self.engine.dialect)
+        except _DRIVER_ERRORS:
+            found = None
+        advice = "fix or delete that row (or restore a backup of the database), then try again."
+        if found is None:
+            return MalformedRowError(f"The database {self.where} holds a value that cannot be read ({exc}); {advice}")
+        table, row_id, column, reason = found
+        return MalformedRowError(
+            f"In the database {self.where}, the {column} of {table} row {row_id} cannot be read ({reason}); {advice}"
+        )
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -100,10 +120,7 @@ class Database:
 
 def open_database(url: str, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Database:
     """Open (creating if needed) the database at `url` and migrate it to the newest schema."""
-    try:
-        parsed = make_url(url)
-    except sa_exc.ArgumentError as exc:
-        raise DatabaseUrlError(f"The database URL {url!r} is not valid; give a SQLAlchemy URL such as sqlite:///path/to/lineage.sqlite3.") from exc
+    parsed = parse_url(url)
     is_sqlite = parsed.get_backend_name() == "sqlite"
     path = _sqlite_path(parsed) if is_sqlite else None
     where = str(path) if path is not None else _display(parsed)
@@ -113,8 +130,8 @@ def open_database(url: str, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Da
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise DatabaseError(
-                f"Cannot create the folder {path.parent} for the database ({exc.strerror}); "
-                "choose another --home or --db, or fix the folder's permissions."
+                f"Cannot create the folder {path.parent} for the database: "
+                f"{describe_os_error(exc, 'fix the folder permissions')}, or choose another --home or --db."
             ) from exc
 
     try:
@@ -130,6 +147,49 @@ def open_database(url: str, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Da
         engine.dispose()
         raise
     return db
+
+
+def parse_url(url: str) -> URL:
+    """The URL parsed and checked now: SQLAlchemy reads a port or host lazily, and a bad one
+    would surface later as a bare ValueError. DatabaseUrlError names what is wrong."""
+    shown = _hide_password(url)
+    example = "give a SQLAlchemy URL such as sqlite:///path/to/lineage.sqlite3 or postgresql://user@host:5432/name"
+    try:
+        parsed = make_url(url)
+        port = parsed.port
+    except sa_exc.ArgumentError as exc:
+        raise DatabaseUrlError(f"The database URL {shown!r} is not valid; {example}.") from exc
+    except ValueError as exc:
+        # urllib and SQLAlchemy say e.g. "invalid literal for int() with base 10: 'x'" or "Invalid IPv6 URL".
+        netloc = url.partition("://")[2].partition("/")[0]
+        if "[" in netloc and "]" not in netloc:
+            reason = "its IPv6 host opens '[' without closing it"
+        elif "int()" in str(exc):
+            reason = "its port is not a number"
+        else:
+            reason = str(exc).rstrip(".")
+        raise DatabaseUrlError(f"The database URL {shown!r} is not valid ({reason}); {example}.") from exc
+    if port is not None and not 0 < port < 65536:
+        raise DatabaseUrlError(f"The database URL {shown!r} has the port {port}, outside 1-65535; {example}.")
+    host = parsed.host or ""
+    if "[" in host or "]" in host or (host.count(":") and not _is_ipv6(host)):
+        raise DatabaseUrlError(f"The database URL {shown!r} has the host {host!r}, which is not a host name "
+                               f"or an IP address (an IPv6 address goes in brackets: [::1]); {example}.")
+    return parsed
+
+
+def _is_ipv6(host: str) -> bool:
+    import ipaddress
+
+    try:
+        return isinstance(ipaddress.ip_address(host), ipaddress.IPv6Address)
+    except ValueError:
+        return False
+
+
+def _hide_password(url: str) -> str:
+    """The URL as typed, minus a password between '://user:' and '@' (it may not parse at all)."""
+    return re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", url)
 
 
 def _sqlite_path(url: URL) -> Path | None:

@@ -4,9 +4,14 @@
 with a dashed "ghost" node for a legacy parent whose content was never stored.
 `layered_layout` gives every node a (lane, row) position the way a git history view
 does: row = generation (longest path from a root, so every child sits on a later row
-than each of its parents), lane = column, where a first child continues its parent's
-lane, branches open a new lane and lanes are reused once free. It is O(n log n) and
-never calls spring_layout (quadratic, and it folds a long chain into a ball).
+than each of its parents), lane = column. Each line (the collection copy, the
+upstream, each project: docs/projects.md) owns a band of adjacent lanes, collection
+first, upstream next, then the projects by name; inside a band a first child
+continues its parent's lane, branches open a new lane and lanes are reused once free.
+Edges run for first parents (also from one line to another: a first deployment's
+parent is the collection version it copied) and second parents. It is O(n log n)
+and never calls spring_layout (quadratic, and it folds a long chain into a ball).
+`fold_runs` finds long straight runs of one line a view may draw as one folded item.
 
 Coordinates are abstract: x is the lane index (0, 1, 2…), y the row index (0 for the
 oldest generation, growing towards newer versions). The GUI decides where "newer" is
@@ -17,11 +22,13 @@ from __future__ import annotations
 import heapq
 import json
 from datetime import datetime
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Hashable, Iterable
 
 import networkx as nx
 
+from core.history.models import COLLECTION_LINE, UPSTREAM_LINE
 from core.history.versions import VersionInfo
 
 GHOST_PREFIX = "legacy:"
@@ -36,9 +43,18 @@ def ghost_key(content_hash: str) -> str:
 
 
 def head_of(versions: Iterable[VersionInfo]) -> VersionInfo | None:
-    """The newest version, or None. Like `History.head`: the highest id (ids follow the
-    order versions were recorded in; created_at may be supplied and is not trusted here)."""
-    return max(versions, key=lambda v: v.id, default=None)
+    """The collection line's newest version (any line's when it has none), or None. Like
+    `History.head`: the highest id (ids follow the order versions were recorded in;
+    created_at may be supplied and is not trusted here)."""
+    versions = list(versions)
+    collection = [v for v in versions if v.line == COLLECTION_LINE]
+    return max(collection or versions, key=lambda v: v.id, default=None)
+
+
+def line_order(lines: Iterable[str]) -> list[str]:
+    """Left to right: collection, upstream, then the projects by name."""
+    rank = {COLLECTION_LINE: 0, UPSTREAM_LINE: 1}
+    return sorted(set(lines), key=lambda line: (rank.get(line, 2), line))
 
 
 def build_graph(versions: list[VersionInfo], head_id: int | None = None) -> nx.DiGraph:
@@ -60,6 +76,7 @@ def build_graph(versions: list[VersionInfo], head_id: int | None = None) -> nx.D
             content_hash=v.content_hash,
             parent_hash=v.parent_hash,
             origin=v.change_origin,
+            line=v.line,
             created_at=v.created_at,
             metadata=meta,
             is_head=v.id == head_id,
@@ -79,6 +96,7 @@ def build_graph(versions: list[VersionInfo], head_id: int | None = None) -> nx.D
                     content_hash=v.parent_hash,
                     parent_hash=None,
                     origin=GHOST_ORIGIN,
+                    line=v.line,
                     created_at=None,
                     metadata={},
                     is_head=False,
@@ -119,21 +137,49 @@ def generations(graph: nx.DiGraph) -> dict[Node, int]:
     return rows
 
 
+def line_of(graph: nx.DiGraph, node: Node) -> str:
+    return graph.nodes[node].get("line") or COLLECTION_LINE
+
+
 def layered_layout(graph: nx.DiGraph) -> dict[Node, tuple[float, float]]:
     """(lane, row) for every node; see the module docstring. Raises on a cycle."""
+    return line_layout(graph).positions
+
+
+@dataclass(frozen=True)
+class LineLayout:
+    """Positions, and the band of lanes each line owns (for lane headers): line -> (first lane, lanes)."""
+
+    positions: dict[Node, tuple[float, float]]
+    bands: dict[str, tuple[int, int]]
+
+
+def line_layout(graph: nx.DiGraph) -> LineLayout:
+    """`layered_layout` with each line's band of lanes; see the module docstring."""
     if graph.number_of_nodes() == 0:
-        return {}
+        return LineLayout({}, {})
     rows = generations(graph)
-    fp = {n: first_parent(graph, n) for n in graph.nodes}
+    line = {n: line_of(graph, n) for n in graph.nodes}
+    # A lane continues only within its line: a first parent on another line (a first
+    # deployment's collection version) is drawn as an edge across bands.
+    fp = {}
+    for n in graph.nodes:
+        parent = first_parent(graph, n)
+        fp[n] = parent if parent is not None and line[parent] == line[n] else None
     order = {n: _order_key(graph, n) for n in graph.nodes}
 
     # The head's first-parent ancestry is the main line: it continues lanes first,
     # so the history that matters most is one straight line.
     main_line: set[Node] = set()
-    head = next((n for n, d in graph.nodes(data=True) if d.get("is_head")), None)
-    while head is not None and head not in main_line:
-        main_line.add(head)
-        head = fp[head]
+    heads = [n for n, d in graph.nodes(data=True) if d.get("is_head")]
+    for lane_line in set(line.values()):  # every line's newest node leads its band
+        members = [n for n in graph.nodes if line[n] == lane_line and not graph.nodes[n].get("ghost")]
+        if members and not any(line[h] == lane_line for h in heads):
+            heads.append(max(members, key=order.__getitem__))
+    for head in heads:
+        while head is not None and head not in main_line:
+            main_line.add(head)
+            head = fp[head]
 
     # Chains: a node continues its first parent's chain when it is that parent's chosen
     # child (the main-line child, else the oldest child whose first parent it is).
@@ -169,29 +215,92 @@ def layered_layout(graph: nx.DiGraph) -> dict[Node, tuple[float, float]]:
         end = rows[nodes[-1]]
         for n in nodes:
             for child in graph.successors(n):
-                if chain_of[child] != cid and fp[child] != n:
+                if chain_of[child] != cid and fp[child] != n and line[child] == line[n]:
                     end = max(end, rows[child] - 1)
         priority = 0 if first in main_line else 1
         intervals.append((start, priority, end, cid))
     intervals.sort(key=lambda t: (t[0], t[1], order[chains[t[3]][0]]))
 
-    # Interval partitioning with a heap: the fewest lanes, the lowest free lane first.
+    # Interval partitioning with a heap, per line: the fewest lanes, the lowest free first;
+    # then the bands side by side in line order.
     lane_of_chain: dict[int, int] = {}
-    busy: list[tuple[int, int]] = []  # (end row, lane)
-    free: list[int] = []
-    lanes_used = 0
-    for start, _prio, end, cid in intervals:
-        while busy and busy[0][0] < start:
-            heapq.heappush(free, heapq.heappop(busy)[1])
-        if free:
-            lane = heapq.heappop(free)
-        else:
-            lane = lanes_used
-            lanes_used += 1
-        lane_of_chain[cid] = lane
-        heapq.heappush(busy, (end, lane))
+    bands: dict[str, tuple[int, int]] = {}
+    offset = 0
+    for band_line in line_order(line.values()):
+        busy: list[tuple[int, int]] = []  # (end row, lane)
+        free: list[int] = []
+        lanes_used = 0
+        for start, _prio, end, cid in intervals:
+            if line[chains[cid][0]] != band_line:
+                continue
+            while busy and busy[0][0] < start:
+                heapq.heappush(free, heapq.heappop(busy)[1])
+            if free:
+                lane = heapq.heappop(free)
+            else:
+                lane = lanes_used
+                lanes_used += 1
+            lane_of_chain[cid] = offset + lane
+            heapq.heappush(busy, (end, lane))
+        bands[band_line] = (offset, lanes_used)
+        offset += lanes_used
 
-    return {n: (float(lane_of_chain[chain_of[n]]), float(rows[n])) for n in graph.nodes}
+    positions = {n: (float(lane_of_chain[chain_of[n]]), float(rows[n])) for n in graph.nodes}
+    return LineLayout(positions, bands)
+
+
+@dataclass(frozen=True)
+class FoldedRun:
+    """Versions a view may draw as one item: a straight run of one line, oldest first.
+    `before` and `after` stay drawn (the run's outer ends), so the edges still connect."""
+
+    line: str
+    nodes: tuple[Node, ...]
+    before: Node
+    after: Node
+
+
+def fold_runs(graph: nx.DiGraph, min_run: int = 8, keep: Iterable[Node] = ()) -> list[FoldedRun]:
+    """Maximal straight runs of at least `min_run` hidden versions, by line then age.
+
+    A node is foldable when it has exactly one parent and one child, both first-parent
+    edges on its own line, and no other edge (no second parent, no deployment leaving it,
+    no branch), and it is neither a head nor in `keep` (e.g. the selected version).
+    The nodes just before and after a run stay visible; a run never crosses them.
+    """
+    kept = set(keep)
+
+    def foldable(n: Node) -> bool:
+        data = graph.nodes[n]
+        if n in kept or data.get("is_head") or data.get("ghost"):
+            return False
+        if graph.in_degree(n) != 1 or graph.out_degree(n) != 1:
+            return False
+        (p,) = graph.predecessors(n)
+        (c,) = graph.successors(n)
+        return (graph.edges[p, n].get("kind") == "first" and graph.edges[n, c].get("kind") == "first"
+                and line_of(graph, p) == line_of(graph, n) == line_of(graph, c))
+
+    runs: list[FoldedRun] = []
+    seen: set[Node] = set()
+    for n in sorted(graph.nodes, key=lambda k: _order_key(graph, k)):
+        if n in seen or not foldable(n):
+            continue
+        (p,) = graph.predecessors(n)
+        if foldable(p):
+            continue  # not the oldest of its run; reached from there
+        run = [n]
+        seen.add(n)
+        (c,) = graph.successors(n)
+        while foldable(c):
+            run.append(c)
+            seen.add(c)
+            (c,) = graph.successors(c)
+        if len(run) >= min_run:
+            runs.append(FoldedRun(line_of(graph, n), tuple(run), p, c))
+    order = {name: i for i, name in enumerate(line_order(r.line for r in runs))}
+    runs.sort(key=lambda r: (order[r.line], _order_key(graph, r.nodes[0])))
+    return runs
 
 
 def _graphml_value(value: Any) -> Any:

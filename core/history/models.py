@@ -53,6 +53,29 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+class UnreadableValue(Exception):
+    """A stored value its column's type cannot read back (malformed JSON, a date that is no date).
+
+    Raised while rows are loaded; core.history.db turns it into a MalformedRowError naming
+    the row (`find_unreadable`)."""
+
+
+def _checked(processor: Any, check: Any = None) -> Any:
+    """`processor` (a column type's result processor, or None) raising UnreadableValue instead of
+    ValueError/TypeError, and when `check` says the value it made is wrong."""
+
+    def process(value: Any) -> Any:
+        try:
+            out = processor(value) if processor is not None else value
+        except (ValueError, TypeError, OverflowError, RecursionError) as exc:  # JSON nested past the limit
+            raise UnreadableValue(str(exc)) from exc
+        if check is not None and out is not None and not check(out):
+            raise UnreadableValue(f"{type(out).__name__} where a JSON object belongs")
+        return out
+
+    return process
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """A timestamp that always comes back timezone-aware in UTC.
 
@@ -76,9 +99,46 @@ class UTCDateTime(TypeDecorator[datetime]):
     def process_result_value(self, value: Optional[datetime], dialect: Dialect) -> Optional[datetime]:
         if value is None:
             return None
+        if not isinstance(value, datetime):
+            raise TypeError(f"{type(value).__name__} {value!r} where a date belongs")
         if value.tzinfo is None:
             return value.replace(tzinfo=timezone.utc)
         return value.astimezone(timezone.utc)
+
+    def result_processor(self, dialect: Dialect, coltype: Any) -> Any:
+        return _checked(super().result_processor(dialect, coltype))
+
+
+class MetadataJSON(TypeDecorator[dict]):
+    """A version's metadata: a JSON object. A value that is not one (hand-edited, or written by a
+    broken tool) raises UnreadableValue when read instead of a bare JSONDecodeError."""
+
+    impl = JSON
+    cache_ok = True
+
+    def result_processor(self, dialect: Dialect, coltype: Any) -> Any:
+        return _checked(super().result_processor(dialect, coltype), lambda v: isinstance(v, dict))
+
+
+def find_unreadable(conn: Any, dialect: Dialect) -> tuple[str, int, str, str] | None:
+    """The first row holding a value its column cannot read: (table, row id, column, reason).
+
+    Reads the raw stored values (no type processing) and runs each through its column's own
+    processor, so it finds exactly what made loading fail. Only called after a failure.
+    """
+    from sqlalchemy import column as sql_column, select as sql_select, table as sql_table
+
+    parsed = [(table.name, col.name, col.type) for table in Base.metadata.sorted_tables for col in table.columns
+              if isinstance(col.type, (UTCDateTime, MetadataJSON)) and "id" in table.columns]
+    for table_name, column_name, column_type in parsed:
+        process = column_type.dialect_impl(dialect).result_processor(dialect, None)
+        raw = sql_select(sql_column("id"), sql_column(column_name)).select_from(sql_table(table_name))
+        for row_id, value in conn.execute(raw.order_by(sql_column("id"))):
+            try:
+                process(value)
+            except UnreadableValue as exc:
+                return table_name, row_id, column_name, str(exc)
+    return None
 
 
 class Base(DeclarativeBase):
@@ -150,7 +210,7 @@ class ArtifactVersion(Base):
     change_origin: Mapped[str] = mapped_column(String(32), nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     # `metadata` is reserved by declarative classes; the column keeps the plain name.
-    meta: Mapped[dict[str, Any]] = mapped_column("metadata", JSON, nullable=False, default=dict)
+    meta: Mapped[dict[str, Any]] = mapped_column("metadata", MetadataJSON, nullable=False, default=dict)
 
     artifact: Mapped[Artifact] = relationship(back_populates="versions")
 

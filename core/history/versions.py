@@ -14,6 +14,8 @@ The rules (DESIGN.md "Versions and lineage", docs/data-model.md):
 """
 from __future__ import annotations
 
+import getpass
+import platform
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -80,6 +82,15 @@ class RecordOutcome:
     recorded: bool
     version: VersionInfo | None  # the new version, or the existing one that made it a duplicate
     reason: str | None = None  # why nothing was recorded, for people
+
+
+def recorded_by() -> dict[str, str]:
+    """Version metadata naming who recorded a change: this machine and login name."""
+    try:
+        user = getpass.getuser()
+    except Exception:  # no login name in a container: not worth failing a sync over
+        user = "unknown"
+    return {"machine": platform.node(), "user": user}
 
 
 class _Head:
@@ -462,10 +473,13 @@ class History:
                         parent_id = s.scalar(with_content)
 
             meta = dict(metadata or {})
+            # A revert is a copy returning to content it held before: on its own line
+            # (a deployment holds the collection's content by design; that is no revert).
             earlier = s.scalar(
                 select(func.min(ArtifactVersion.id)).where(
                     ArtifactVersion.artifact_id == artifact_id,
                     ArtifactVersion.content_hash == content_hash,
+                    ArtifactVersion.line == line,
                 )
             )
             if earlier is not None:

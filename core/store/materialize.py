@@ -9,13 +9,12 @@ comparing (the collection's durable copy is core.atomic.transfer's and core.atom
 from __future__ import annotations
 
 import os
-import shutil
 import tempfile
 from typing import Protocol
 
 from core.errors import MissingObjectError, ObjectStoreError
 from core.content import check_link_target, check_name, ManifestEntry, TreeHash
-from core.fsio import fsync_dir
+from core.fsio import fsync_dir, make_dirs, remove_quietly
 
 class StoredObjects(Protocol):
     """What rebuilding needs from the object store (ObjectStore has it)."""
@@ -72,7 +71,7 @@ def _materialize_file(store: StoredObjects, content_hash: str, tree: TreeHash, d
     if os.path.lexists(dest_b):
         raise ObjectStoreError(f"{os.fsdecode(dest_b)} already exists; choose a path that does not.")
     parent = os.path.dirname(dest_b) or b"."
-    os.makedirs(parent, exist_ok=True)
+    make_dirs(parent)
     tmp_dir = tempfile.mkdtemp(prefix=b".materialize-", dir=parent)
     try:
         staged = os.path.join(tmp_dir, b"entry")
@@ -86,7 +85,7 @@ def _materialize_file(store: StoredObjects, content_hash: str, tree: TreeHash, d
             os.rename(staged, dest_b)
         fsync_dir(parent)
     finally:
-        shutil.rmtree(tmp_dir, ignore_errors=True)
+        remove_quietly(tmp_dir)
 
 
 def _materialize_dir(store: StoredObjects, tree: TreeHash, dest_b: bytes, link_targets: dict[bytes, bytes]) -> None:
@@ -96,18 +95,18 @@ def _materialize_dir(store: StoredObjects, tree: TreeHash, dest_b: bytes, link_t
                 f"{os.fsdecode(dest_b)} already exists and is not an empty folder; choose a new destination."
             )
     parent = os.path.dirname(dest_b.rstrip(b"/")) or b"."
-    os.makedirs(parent, exist_ok=True)
+    make_dirs(parent)
     staging = tempfile.mkdtemp(prefix=b".materialize-", dir=parent)
     try:
         for entry in tree.entries:
             path = staging + b"/" + entry.path
-            os.makedirs(os.path.dirname(path), exist_ok=True)
+            make_dirs(os.path.dirname(path))
             _write_entry(store, entry, path, link_targets)
         os.chmod(staging, 0o755)  # mkdtemp makes it 0o700
         os.replace(staging, dest_b)  # POSIX: replacing an empty directory is allowed
         fsync_dir(parent)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        remove_quietly(staging)
         raise
 
 

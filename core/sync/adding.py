@@ -105,9 +105,12 @@ def add_artifact(
     tracking it whole would make one `other` artifact of a whole repository.
     """
     from core.upstreams import find_artifacts
-    from core.workspace.collection import infer_shape, infer_type, place_for, validate_name, validate_type
+    from core.workspace.collection import (
+        folder_name_max, infer_shape, infer_type, place_for, validate_name, validate_type,
+    )
 
-    validate_name(name)
+    name_max = folder_name_max(ws.home.collection_dir)
+    validate_name(name, name_max=name_max)
     if type is not None:
         validate_type(type)
     spec, fetched = resolve_upstream(ws, source, type=type, ref=ref, subdir=subdir)
@@ -119,7 +122,7 @@ def add_artifact(
     hint = "/".join(p for p in (spec.location, spec.subdir or "") if p)
     art_type = type or infer_type(path, hint)
     shape = infer_shape(path)
-    place = place_for(name, art_type, shape, path.name)
+    place = place_for(name, art_type, shape, path.name, name_max=name_max)
     return ws.history.add_artifact(name, art_type, spec, place, shape)
 
 
@@ -138,9 +141,10 @@ def add_found(ws: "Workspace", spec: "UpstreamSpec", found: Iterable["FoundArtif
     so adding the same upstream twice is not an error; a removed one is tracked again
     and its history goes on.
     """
-    from core.workspace.collection import InvalidNameError, place_for, validate_name
+    from core.workspace.collection import InvalidNameError, folder_name_max, place_for, validate_name
 
     found = tuple(found)
+    name_max = folder_name_max(ws.home.collection_dir)
     tracked = {(a.name, a.type): a for a in ws.history.list_artifacts()}
     added: list["ArtifactInfo"] = []
     skipped: list[tuple["FoundArtifact", str]] = []
@@ -152,8 +156,8 @@ def add_found(ws: "Workspace", spec: "UpstreamSpec", found: Iterable["FoundArtif
                             f"already tracked (from {describe_upstream(have.upstream)})"))
             continue
         try:
-            validate_name(item.name)
-            place = place_for(item.name, item.type, item.shape, PurePosixPath(item.subdir).name)
+            validate_name(item.name, name_max=name_max)
+            place = place_for(item.name, item.type, item.shape, PurePosixPath(item.subdir).name, name_max=name_max)
             one = dataclasses.replace(spec, subdir=item.subdir or None)
             added.append(ws.history.add_artifact(item.name, item.type, one, place, item.shape))
         except (ArtifactExistsError, InvalidNameError) as exc:

@@ -8,8 +8,6 @@ core.sync.adding; both are re-exported here as the sync API.
 from __future__ import annotations
 
 import enum
-import getpass
-import platform
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +19,6 @@ from core.fsio import remove_quietly
 from core.sync.probe import (
     Probe,
     SyncState,
-    copy_tree_hash,
     entry_name,
     heads_and_bases,
     os_message,
@@ -87,15 +84,6 @@ def counts_between(old: "TreeHash | None", new: "TreeHash") -> dict[str, int]:
     }
 
 
-def who() -> dict[str, str]:
-    """Which machine and user made a change, for a version's metadata."""
-    try:
-        user = getpass.getuser()
-    except Exception:  # no login name in a container: not worth failing a sync
-        user = "unknown"
-    return {"machine": platform.node(), "user": user}
-
-
 # ---------------------------------------------------------------------------
 # Copying in
 
@@ -118,6 +106,7 @@ def _install(ws: "Workspace", probe: Probe) -> "TreeHash":
     Anything failing before the swap leaves the collection copy untouched.
     """
     from core.atomic import swap, transfer
+    from core.content import copy_tree_hash
 
     artifact, target = probe.artifact, probe.target
     # Staged beside the copy (same filesystem, so the swap is a rename). Named here rather
@@ -237,6 +226,8 @@ def _record_local(ws: "Workspace", probe: Probe, strategy: Strategy) -> _Record 
     usual case is a sync whose recording failed), anything else as `local_modification`.
     Returns None when the head already holds the local content.
     """
+    from core.history import recorded_by
+
     head = probe.head.content_hash if probe.head else None
     if probe.local is None or probe.local == head:
         return None
@@ -251,7 +242,7 @@ def _record_local(ws: "Workspace", probe: Probe, strategy: Strategy) -> _Record 
     else:
         meta, origin = {}, "local_modification"
     meta.update(counts_between(previous_tree(ws, head), probe.local_tree))
-    meta.update(who())
+    meta.update(recorded_by())
     return _record(ws, probe.artifact, probe.local, origin, None, meta)
 
 
@@ -295,6 +286,8 @@ def _merge(first: _Record | None, second: _Record | None) -> _Record | None:
 
 
 def _act(ws: "Workspace", probe: Probe, strategy: Strategy) -> SyncResult:
+    from core.history import recorded_by
+
     state, artifact = probe.state, probe.artifact
     if state is SyncState.ERROR:
         return _result(probe, "failed", None, None, error=probe.error)
@@ -302,7 +295,7 @@ def _act(ws: "Workspace", probe: Probe, strategy: Strategy) -> SyncResult:
     if state is SyncState.NEW:
         tree = _install(ws, probe)
         previous = previous_tree(ws, probe.head.content_hash if probe.head else None)
-        meta = _upstream_metadata(probe, strategy) | counts_between(previous, tree) | who()
+        meta = _upstream_metadata(probe, strategy) | counts_between(previous, tree) | recorded_by()
         rec = _record(ws, artifact, tree.content_hash, "sync", None, meta)
         return _result(probe, "copied", tree.content_hash, rec)
 
@@ -330,7 +323,7 @@ def _act(ws: "Workspace", probe: Probe, strategy: Strategy) -> SyncResult:
         except OSError as exc:
             raise SyncError(os_message(exc, artifact.name, "storing the local copy of")) from exc
     tree = _install(ws, probe)
-    meta = _upstream_metadata(probe, strategy) | counts_between(probe.local_tree, tree) | who()
+    meta = _upstream_metadata(probe, strategy) | counts_between(probe.local_tree, tree) | recorded_by()
     rec = _record(ws, artifact, tree.content_hash, "sync", probe.local, meta)
     return _result(probe, "replaced", tree.content_hash, _merge(local_rec, rec))
 
@@ -366,6 +359,9 @@ def sync_all(
     strategies: dict[int, Strategy] | None = None,
     progress: ProgressCallback | None = None,
     cancel: CancelCheck | None = None,
+    *,
+    deploy_outdated: bool = False,
+    on_deployments: Callable[[list[Any]], None] | None = None,
 ) -> list[SyncResult]:
     """Sync every artifact (or those named); one failure never stops the rest.
 
@@ -373,6 +369,10 @@ def sync_all(
     artifacts, and also by a git fetch while it runs (core.cancel), so a slow
     upstream does not hold a Cancel up; the artifacts not finished get action
     "cancelled" and keep their copies as they were.
+
+    Then the deployments of those artifacts are checked (core.projects): edits found in
+    project copies are recorded; `deploy_outdated` also updates outdated copies. The
+    checks go to `on_deployments` (a list of core.projects.DeploymentCheck).
     """
     artifacts = select_artifacts(ws, names)
     bases = heads_and_bases(ws, artifacts)
@@ -404,9 +404,27 @@ def sync_all(
         else:
             if progress is not None:
                 progress(total, total, "")
+            _check_deployments(ws, artifacts, deploy_outdated, on_deployments)
     finally:
         save_stat_cache(ws)
     return results
+
+
+def _check_deployments(
+    ws: "Workspace", artifacts: list["ArtifactInfo"], deploy_outdated: bool,
+    report: Callable[[list[Any]], None] | None,
+) -> None:
+    """After the upstream pass: the project side of Sync now. Never fails the sync."""
+    from core.projects import check_deployments
+
+    try:
+        checks = check_deployments(ws, [a.id for a in artifacts], update_outdated=deploy_outdated)
+    except (*_RECORD_ERRORS, OSError):
+        # Only reading the deployments themselves can fail here (each deployment's own
+        # failure is in its check); the upstream pass stands, the next sync checks again.
+        checks = []
+    if report is not None:
+        report(checks)
 
 
 def _cancelled(artifact: "ArtifactInfo", head_base: tuple["VersionInfo | None", "VersionInfo | None"]) -> SyncResult:

@@ -157,7 +157,8 @@ def remove_artifact(ws: "Workspace", artifact: "ArtifactInfo", *, purge: bool = 
 
 def _record_copy(ws: "Workspace", artifact: "ArtifactInfo", target: Path, purge: bool) -> int | None:
     """Store the copy's content; record it when no version holds it yet. Returns the new version's id."""
-    from core.sync.engine import counts_between, previous_tree, who
+    from core.history import recorded_by
+    from core.sync.engine import counts_between, previous_tree
     from core.sync.probe import copy_tree_hash, entry_name
 
     try:
@@ -183,7 +184,7 @@ def _record_copy(ws: "Workspace", artifact: "ArtifactInfo", target: Path, purge:
                         "nothing was removed.") from exc
     if purge or (head is not None and head.content_hash == tree.content_hash):
         return None
-    meta = counts_between(previous_tree(ws, head.content_hash if head else None), tree) | who()
+    meta = counts_between(previous_tree(ws, head.content_hash if head else None), tree) | recorded_by()
     meta["recorded_before"] = "remove"
     outcome = ws.history.record_version(
         artifact.id, tree.content_hash, "local_modification", metadata=meta,

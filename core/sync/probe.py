@@ -8,7 +8,6 @@ changes nothing but the stat cache. core.sync acts on the state.
 """
 from __future__ import annotations
 
-import dataclasses
 import enum
 import errno
 import os
@@ -17,14 +16,13 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Iterable
 
 from core.cancel import Cancelled
-from core.errors import LineageError
+from core.errors import LineageError, describe_os_error
 
 if TYPE_CHECKING:  # imported lazily at run time so `import core.sync` stays cheap for the CLI
     from core.diff import FileChange
     from core.content import TreeHash
     from core.history import ArtifactInfo, VersionInfo
     from core.upstreams import FetchedUpstream
-    from core.content import StatCache
     from core.workspace import Workspace
 
 __all__ = ["ArtifactStatus", "SyncState", "classify", "status_all"]
@@ -60,23 +58,6 @@ class ArtifactStatus:
 
 # ---------------------------------------------------------------------------
 # Hashes
-
-
-def copy_tree_hash(path: Path, shape: str, entry_name: bytes, cache: "StatCache | None") -> "TreeHash":
-    """Hash an artifact root; a single file's one entry is named after its collection file.
-
-    Content hash v1 names a single file's entry after the file itself, so the upstream
-    `review.md` and the collection copy `commands/my-review.md` would never match.
-    Naming the entry after the collection file makes both sides comparable and equals
-    what `main.py hash <collection file>` prints.
-    """
-    from core.content import content_hash_of, hash_tree
-
-    tree = hash_tree(path, cache=cache)
-    if shape == "file" and not path.is_dir() and len(tree.entries) == 1 and tree.entries[0].path != entry_name:
-        entries = (dataclasses.replace(tree.entries[0], path=entry_name),)
-        tree = type(tree)(content_hash=content_hash_of(entries), entries=entries)
-    return tree
 
 
 def _check_links(root: Path, tree: "TreeHash") -> None:
@@ -156,6 +137,7 @@ def entry_name(artifact: "ArtifactInfo") -> bytes:
 
 
 def probe_artifact(ws: "Workspace", artifact: "ArtifactInfo", head: "VersionInfo | None", base: "VersionInfo | None") -> Probe:
+    from core.content import copy_tree_hash
     from core.workspace import path_of
     from core.upstreams import fetch
 
@@ -246,8 +228,8 @@ def save_stat_cache(ws: "Workspace") -> None:
 def os_message(exc: OSError, name: str, doing: str) -> str:
     if exc.errno == errno.ENOSPC:
         return f"Disk full while {doing} {name!r} into the collection; free space and sync again."
-    where = f" ({exc.filename})" if exc.filename else ""
+    where = f" at {exc.filename}" if exc.filename else ""
     return (
-        f"Could not finish {doing} {name!r}: {exc.strerror or exc}{where}; "
-        "check the path and permissions, then sync again."
+        f"Could not finish {doing} {name!r}{where}: "
+        f"{describe_os_error(exc, 'check the path and permissions')}, then sync again."
     )

@@ -4,7 +4,8 @@ Git is driven through its command-line program, never a shell, with dangerous
 transports (`ext::`) disabled and every prompt turned off, so a sync run from cron
 or the window's worker thread can fail but never hang waiting for a password.
 Each repository is mirrored once into `<git cache>/<cache_key(url)>/repo.git`, and
-commits are checked out into `trees/<commit>/` (the newest KEEP_TREES kept).
+commits are written into `trees/<commit>/` (the newest KEEP_TREES kept) from the
+committed blobs, never through attributes or filters (core.upstreams.git_tree).
 core.upstreams.sources.fetch calls fetch_git; see docs/upstreams.md.
 """
 from __future__ import annotations
@@ -18,11 +19,12 @@ import shutil
 import signal
 import stat
 import subprocess
+import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Iterator
+from typing import Any, Iterator
 from urllib.parse import unquote, urlsplit
 
 from core.cancel import Cancelled, cancelled
@@ -37,6 +39,8 @@ from core.upstreams.spec import (
     refuse_dangerous_transport,
 )
 from core.atomic import sync_tree
+from core.fsio import remove_quietly
+from core.upstreams import git_tree
 
 __all__ = ["fetch_git", "cache_key", "repository_identity", "GIT_TIMEOUT", "KEEP_TREES"]
 
@@ -45,7 +49,7 @@ _POLL_SECONDS = 0.1  # how often a running git command checks for a Cancel
 KEEP_TREES = 4  # checked-out commits kept per repository (the newest by use)
 _HEX = re.compile(r"^[0-9a-fA-F]{4,64}$")
 # Every invocation: only the listed protocols, never `ext` (it runs arbitrary commands),
-# symlinks checked out as symlinks, bytes as committed (no CRLF rewriting by user config).
+# no CRLF rewriting by user config (files are written from blobs anyway: git_tree).
 _GIT_CONFIG = (
     "-c", "protocol.allow=never",
     *[arg for p in ALLOWED_PROTOCOLS for arg in ("-c", f"protocol.{p}.allow=always")],
@@ -65,6 +69,7 @@ def _git_env() -> dict[str, str]:
     env["GIT_ALLOW_PROTOCOL"] = ":".join(ALLOWED_PROTOCOLS)
     env["GCM_INTERACTIVE"] = "never"  # Git Credential Manager: fail instead of opening a window
     env["LC_ALL"] = "C"  # stderr in English so the last line we quote is predictable
+    env["GIT_NO_REPLACE_OBJECTS"] = "1"  # refs/replace must not swap the content we hash
     for name in ("GIT_ASKPASS", "SSH_ASKPASS", "GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"):
         env.pop(name, None)
     return env
@@ -93,21 +98,25 @@ def _git_binary() -> str:
     return git
 
 
-def _run_git(args: list[str], *, what: str, cwd: Path | None = None,
-             env_extra: dict[str, str] | None = None, timeout: float | None = None) -> _GitResult:
-    """Run git without a shell, without a terminal (so ssh cannot prompt), within a timeout."""
+def _start_git(args: list[str], *, what: str, stdin: Any, stdout: Any, stderr: Any, cwd: Path | None = None,
+               env_extra: dict[str, str] | None = None) -> "subprocess.Popen[bytes]":
+    """git without a shell, in its own session (so no terminal: ssh cannot prompt)."""
     env = _git_env()
     if env_extra:
         env.update(env_extra)
     cmd = [_git_binary(), *_GIT_CONFIG, *args]
-    posix = os.name == "posix"
     try:
-        proc = subprocess.Popen(
-            cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, start_new_session=posix,
-        )
+        return subprocess.Popen(cmd, cwd=cwd, env=env, stdin=stdin, stdout=stdout, stderr=stderr,
+                                start_new_session=os.name == "posix")
     except OSError as e:
         raise UpstreamError(f"Could not start git for {what}: {e.strerror}; check the git installation.") from e
+
+
+def _run_git(args: list[str], *, what: str, cwd: Path | None = None,
+             env_extra: dict[str, str] | None = None, timeout: float | None = None) -> _GitResult:
+    """Run git to the end within a timeout, honouring a Cancel; its output in memory."""
+    proc = _start_git(args, what=what, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                      cwd=cwd, env_extra=env_extra)
     limit = GIT_TIMEOUT if timeout is None else timeout
     deadline = time.monotonic() + limit
     while True:
@@ -117,19 +126,24 @@ def _run_git(args: list[str], *, what: str, cwd: Path | None = None,
             out, err = proc.communicate(timeout=max(0.0, min(_POLL_SECONDS, deadline - time.monotonic())))
             return _GitResult(proc.returncode, out, err)
         except subprocess.TimeoutExpired:
-            if cancelled():
-                _kill(proc, posix)
-                raise Cancelled(f"Cancelled while git was working on {what}; nothing was changed.") from None
-            if time.monotonic() >= deadline:
-                _kill(proc, posix)
-                raise UpstreamError(
-                    f"git took longer than {limit:g} s for {what}; check the network or the URL and try again."
-                ) from None
+            _check_running(proc, what, deadline, limit)
 
 
-def _kill(proc: "subprocess.Popen[bytes]", posix: bool) -> None:
+def _check_running(proc: "subprocess.Popen[bytes]", what: str, deadline: float, limit: float) -> None:
+    """Kill git and raise on a Cancel or past the deadline."""
+    if cancelled():
+        _kill(proc)
+        raise Cancelled(f"Cancelled while git was working on {what}; nothing was changed.") from None
+    if time.monotonic() >= deadline:
+        _kill(proc)
+        raise UpstreamError(
+            f"git took longer than {limit:g} s for {what}; check the network or the URL and try again."
+        ) from None
+
+
+def _kill(proc: "subprocess.Popen[bytes]") -> None:
     # Kill the whole group: git's helpers (ssh, git-remote-https) would outlive git alone.
-    if posix:
+    if os.name == "posix":
         try:
             os.killpg(proc.pid, signal.SIGKILL)
         except OSError:
@@ -232,7 +246,7 @@ def fetch_git(spec: UpstreamSpec, cache_dir: Path) -> FetchedUpstream:
         repo = _update_mirror(root, url)
         ref_name, commit = _resolve(repo, url, spec.ref)
         subject = _subject(repo, commit)
-        tree = _checkout(root, repo, commit)
+        tree = _checkout(root, repo, commit, url)
     path = _subpath(tree, sub, url, spec.ref or ref_name, commit)
     meta = {
         "upstream_kind": "git",
@@ -261,8 +275,7 @@ def _update_mirror(root: Path, url: str) -> Path:
         _git_fetch(tmp, url)
         os.rename(tmp, repo)  # a half-done first clone never looks like a cache
     finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
+        remove_quietly(tmp)
     return repo
 
 
@@ -357,8 +370,12 @@ def _commit_by_id(repo: Path, url: str, ref: str) -> str | None:
     return None
 
 
-def _checkout(root: Path, repo: Path, commit: str) -> Path:
-    """The commit's files in `<root>/trees/<commit>/`, built once, renamed into place."""
+def _checkout(root: Path, repo: Path, commit: str, url: str) -> Path:
+    """The commit's files in `<root>/trees/<commit>/`, built once, renamed into place.
+
+    Written from the object database (core.upstreams.git_tree), not by a work-tree
+    checkout: no attribute or config (eol, filter, ident, encoding) changes a byte.
+    """
     trees = root / "trees"
     tree = trees / commit
     if tree.is_dir():
@@ -366,18 +383,9 @@ def _checkout(root: Path, repo: Path, commit: str) -> Path:
         return tree
     trees.mkdir(parents=True, exist_ok=True)
     tmp = trees / f".tmp-{secrets.token_hex(4)}"
-    index = root / f"index.tmp-{secrets.token_hex(4)}"
     tmp.mkdir()
     try:
-        extra = {"GIT_INDEX_FILE": str(index)}
-        for args in (["read-tree", commit], ["checkout-index", "--all", "--force"]):
-            r = _run_git(["--git-dir", str(repo), "--work-tree", str(tmp), *args],
-                         what=f"checking out {commit}", cwd=tmp, env_extra=extra)
-            if r.returncode != 0:
-                raise UpstreamError(
-                    f"Could not check out commit {commit} from the git cache: {r.last_line()}; "
-                    f"delete {root} and sync again."
-                )
+        _write_commit(repo, commit, url, tmp)
         sync_tree(tmp)
         try:
             os.rename(tmp, tree)
@@ -385,12 +393,40 @@ def _checkout(root: Path, repo: Path, commit: str) -> Path:
             if e.errno not in (errno.EEXIST, errno.ENOTEMPTY):
                 raise
     finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
-        if index.exists():
-            index.unlink()
+        remove_quietly(tmp)
     _prune_trees(trees, keep=tree)
     return tree
+
+
+def _write_commit(repo: Path, commit: str, url: str, dest: Path) -> None:
+    where = f"commit {commit[:12]} of {url}"
+    listed = _run_git(["--git-dir", str(repo), "ls-tree", "-r", "-z", "--end-of-options", commit],
+                      what=f"listing the files of {where}")
+    if listed.returncode != 0:
+        raise UpstreamError(f"Could not list the files of {where} in the git cache: {listed.last_line()}; "
+                            f"delete {repo.parent} and sync again.")
+    entries = git_tree.parse_ls_tree(listed.stdout, where)
+    what = f"reading the files of {where}"
+    with tempfile.TemporaryFile() as wanted, tempfile.TemporaryFile() as errors:
+        wanted.write(b"".join(e.oid.encode("ascii") + b"\n" for e in git_tree.wanted_blobs(entries)))
+        wanted.seek(0)
+        proc = _start_git(["--git-dir", str(repo), "cat-file", "--batch"], what=what,
+                          stdin=wanted, stdout=subprocess.PIPE, stderr=errors)
+        deadline = time.monotonic() + GIT_TIMEOUT
+        try:
+            assert proc.stdout is not None
+            git_tree.write_tree(entries, proc.stdout, dest, where,
+                                lambda: _check_running(proc, what, deadline, GIT_TIMEOUT))
+            proc.stdout.close()
+            returncode = proc.wait()
+        finally:
+            if proc.poll() is None:
+                _kill(proc)
+        if returncode != 0:
+            errors.seek(0)
+            reason = _GitResult(returncode, b"", errors.read()).last_line()
+            raise UpstreamError(f"Could not read the files of {where} from the git cache: {reason}; "
+                                f"delete {repo.parent} and sync again.")
 
 
 def _prune_trees(trees: Path, keep: Path) -> None:
@@ -398,7 +434,7 @@ def _prune_trees(trees: Path, keep: Path) -> None:
     entries = [p for p in trees.iterdir() if not p.name.startswith(".") and p != keep]
     entries.sort(key=lambda p: p.stat().st_mtime_ns, reverse=True)
     for old in entries[KEEP_TREES - 1:]:
-        shutil.rmtree(old, ignore_errors=True)
+        remove_quietly(old)
 
 
 def _subpath(tree: Path, sub: PurePosixPath | None, url: str, ref: str, commit: str) -> Path:

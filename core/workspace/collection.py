@@ -21,7 +21,9 @@ from __future__ import annotations
 import os
 from pathlib import Path, PurePosixPath
 
+from core.atomic import STAGED_NAME_EXTRA
 from core.errors import LineageError
+from core.textsafe import printable
 from core.upstreams import SKILL_FILE
 
 TYPE_FOLDERS = {"skill": "skills", "command": "commands", "agent": "agents", "other": "other"}
@@ -31,21 +33,60 @@ class InvalidNameError(LineageError):
     """An artifact name that cannot be a file name in the collection."""
 
 
-def validate_name(name: str) -> str:
-    """Return `name` if it can name a file or folder in the collection; raise InvalidNameError."""
+NAME_MAX = 255  # bytes in one file name on the common file systems (ext4, btrfs, APFS, NTFS)
+_SHOWN = 60  # characters of a refused name quoted in its message
+
+
+def _shown(name: str) -> str:
+    text = printable(name)
+    return text if len(text) <= _SHOWN else text[:_SHOWN] + "…"
+
+
+def folder_name_max(folder: str | os.PathLike[str]) -> int:
+    """How many bytes one name may have in `folder` (its file system's NAME_MAX; 255 if unknown)."""
+    try:
+        return int(os.pathconf(folder, "PC_NAME_MAX"))
+    except (OSError, ValueError, AttributeError):
+        return NAME_MAX
+
+
+def validate_name(name: str, *, name_max: int = NAME_MAX) -> str:
+    """Return `name` if it can name a file or folder in the collection; raise InvalidNameError.
+
+    Refused: empty names, names that are not valid UTF-8 (undecodable bytes from the
+    command line), control characters (newline, tab, escape… would break every table
+    and could drive the terminal), `/` and `\\`, `.`, `..` and other leading dots, NUL,
+    and names that with their staging suffix do not fit in one name of `name_max` bytes.
+    """
     if not isinstance(name, str) or not name.strip():
         raise InvalidNameError("The artifact name is empty; give a name such as 'pdf' or 'review'.")
-    if "\0" in name:
-        raise InvalidNameError(f"The artifact name {name!r} contains a NUL character; choose another name.")
+    try:
+        size = len(name.encode("utf-8"))
+    except UnicodeEncodeError:
+        raise InvalidNameError(
+            f"The artifact name '{_shown(name)}' is not valid UTF-8; choose a name made of readable characters."
+        ) from None
+    if printable(name) != name:
+        raise InvalidNameError(
+            f"The artifact name '{_shown(name)}' contains control characters (such as a newline, tab or escape); "
+            "choose a name without them."
+        )
     if "/" in name or "\\" in name or os.sep in name:
         raise InvalidNameError(
-            f"The artifact name {name!r} contains a path separator; use a plain name without '/'."
+            f"The artifact name '{_shown(name)}' contains a path separator; use a plain name without '/'."
         )
     if name in (".", "..") or name.startswith(".."):
-        raise InvalidNameError(f"The artifact name {name!r} is not allowed; use a plain name without '..'.")
+        raise InvalidNameError(f"The artifact name '{_shown(name)}' is not allowed; use a plain name without '..'.")
     if name.startswith("."):
         # Hidden names would collide with our staging files (".<name>.stage-…").
-        raise InvalidNameError(f"The artifact name {name!r} starts with '.'; use a name that does not.")
+        raise InvalidNameError(f"The artifact name '{_shown(name)}' starts with '.'; use a name that does not.")
+    limit = name_max - STAGED_NAME_EXTRA
+    if size > limit:
+        raise InvalidNameError(
+            f"The artifact name '{_shown(name)}' is {size} bytes long, too long for the collection folder "
+            f"(a name there may have {name_max} bytes, and the copy being replaced needs {STAGED_NAME_EXTRA} of them); "
+            f"choose a name of at most {limit} bytes."
+        )
     return name
 
 
@@ -57,9 +98,9 @@ def validate_type(type_: str) -> str:
     return type_
 
 
-def place_for(name: str, type: str, shape: str, upstream_name: str) -> str:
+def place_for(name: str, type: str, shape: str, upstream_name: str, *, name_max: int = NAME_MAX) -> str:
     """The artifact's place inside the collection, '/'-separated (see the module table)."""
-    validate_name(name)
+    validate_name(name, name_max=name_max)
     folder = TYPE_FOLDERS[validate_type(type)]
     if shape == "dir":
         return f"{folder}/{name}"
@@ -67,11 +108,12 @@ def place_for(name: str, type: str, shape: str, upstream_name: str) -> str:
         raise InvalidNameError(f"Unknown artifact shape {shape!r}; expected 'dir' or 'file'.")
     if type == "skill":
         file_name = upstream_name or SKILL_FILE
-        validate_name(file_name)
+        validate_name(file_name, name_max=name_max)
         return f"{folder}/{name}/{file_name}"
     suffix = PurePosixPath(upstream_name).suffix if upstream_name else ""
     if type in ("command", "agent") and not suffix:
         suffix = ".md"
+    validate_name(name + suffix, name_max=name_max)  # the file name it gets: the suffix comes from the upstream
     return f"{folder}/{name}{suffix}"
 
 

@@ -53,7 +53,7 @@ class DataHome:
         return self.cache_dir / "git"
 
     def ensure(self) -> "DataHome":
-        from core.errors import DataFolderError
+        from core.errors import DataFolderError, describe_os_error
 
         for folder in (self.root, self.objects_dir, self.collection_dir, self.cache_dir):
             try:
@@ -65,8 +65,8 @@ class DataHome:
                 ) from None
             except OSError as exc:
                 raise DataFolderError(
-                    f"The data folder {self.root} cannot be used: {exc.strerror or exc} at {folder}; "
-                    f"check its permissions, or pass another folder with --home or {ENV_HOME}."
+                    f"The data folder {self.root} cannot be used at {folder}: "
+                    f"{describe_os_error(exc, 'check its permissions')}, or pass another folder with --home or {ENV_HOME}."
                 ) from None
         return self
 

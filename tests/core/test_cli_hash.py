@@ -62,13 +62,24 @@ def test_hash_manifest_null_terminated_keeps_newlines_in_names(tmp_path, capsysb
 
 
 @pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="needs byte file names")
-def test_hash_manifest_keeps_undecodable_bytes(tmp_path, capsysbinary):
+def test_hash_manifest_escapes_undecodable_bytes_and_z_keeps_them(tmp_path, capsysbinary):
     root = tmp_path / "art"
     root.mkdir()
     with open(os.path.join(os.fsencode(root), b"\xff\xfe.txt"), "wb") as fh:
         fh.write(b"x")
     code, out, _ = run(capsysbinary, "hash", "--manifest", str(root))
-    assert code == 0 and out.endswith(b" \xff\xfe.txt\n")
+    assert code == 0 and out.endswith(b" \\xff\\xfe.txt\n")
+    code, out, _ = run(capsysbinary, "hash", "--manifest", "-z", str(root))
+    assert code == 0 and out.endswith(b" \xff\xfe.txt\0")
+
+
+def test_hash_manifest_escapes_a_newline_in_a_name(tmp_path, capsysbinary):
+    root = tmp_path / "art"
+    root.mkdir()
+    (root / "two\nlines \x1b[31m.md").write_bytes(b"n\n")
+    code, out, _ = run(capsysbinary, "hash", "--manifest", str(root))
+    assert code == 0 and out.splitlines()[0].endswith(b" two\\nlines \\x1b[31m.md")
+    assert len(out.splitlines()) == 1
 
 
 def test_hash_of_a_single_file_names_the_file(tmp_path, capsysbinary):

@@ -4,9 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import os
+
 import pytest
 
-from core.workspace.collection import InvalidNameError, infer_shape, infer_type, path_of, place_for, validate_name
+from core.workspace.collection import InvalidNameError, folder_name_max, infer_shape, infer_type, path_of, place_for, validate_name
 from core.errors import LineageError
 
 
@@ -43,6 +45,45 @@ def test_bad_names_are_refused_with_a_clear_error(bad):
     assert "name" in str(info.value)
     with pytest.raises(InvalidNameError):
         place_for(bad, "skill", "dir", "x")
+
+
+@pytest.mark.parametrize("name, words", [
+    ("x" * 10_000, "too long"),
+    ("y" * 231, "too long"),  # fits 255 bytes, but not with the 25 a set-aside copy's name adds
+    ("é" * 116, "too long"),  # 232 bytes
+    ("two\nlines", "control characters"),
+    ("tab\there", "control characters"),
+    ("esc\x1b[31m", "control characters"),
+    ("del\x7f", "control characters"),
+    ("c1\x85", "control characters"),
+    ("caf\udce9", "not valid UTF-8"),
+    (".", "not allowed"),
+    ("a/b", "path separator"),
+    ("", "empty"),
+])
+def test_hostile_names_are_refused_in_one_short_sentence(name, words):
+    with pytest.raises(InvalidNameError) as info:
+        validate_name(name)
+    message = str(info.value)
+    assert words in message and len(message) < 400 and message.count(".") >= 1
+    assert "\n" not in message and "\x1b" not in message and "\t" not in message
+
+
+def test_the_name_limit_leaves_room_for_the_staging_suffix_and_follows_the_folder():
+    assert validate_name("z" * 230) == "z" * 230
+    with pytest.raises(InvalidNameError, match="at most 230 bytes"):
+        validate_name("z" * 231)
+    with pytest.raises(InvalidNameError, match="at most 75 bytes"):
+        validate_name("z" * 76, name_max=100)
+    # A single-file command's file name is the name plus the upstream's suffix.
+    assert place_for("z" * 227, "command", "file", "x.md") == "commands/" + "z" * 227 + ".md"
+    with pytest.raises(InvalidNameError, match="too long"):
+        place_for("z" * 228, "command", "file", "x.md")
+
+
+def test_folder_name_max_reads_the_file_system(tmp_path):
+    assert folder_name_max(tmp_path) == os.pathconf(tmp_path, "PC_NAME_MAX")
+    assert folder_name_max(tmp_path / "missing") == 255
 
 
 def test_unknown_type_is_refused():

@@ -431,3 +431,46 @@ def test_latest_versions_matches_head_and_last_sync_for_many_artifacts(history, 
     assert set(bases) == {arts[0].id, arts[2].id}
     assert history.latest_versions([arts[1].id]) == {arts[1].id: history.head(arts[1].id)}
     assert history.latest_versions([]) == {}
+
+
+# --- lines ---------------------------------------------------------------------------
+
+
+def test_heads_and_dedup_are_per_line(history):
+    art = add(history)
+    c1 = history.record_version(art.id, h("a"), "sync").version
+    d1 = history.record_version(art.id, h("a"), "deployment", line="web", parent_id=c1.id).version
+    assert d1 is not None and (d1.line, d1.parent_id, d1.parent_hash) == ("web", c1.id, h("a"))
+    assert history.head(art.id).id == c1.id  # the collection's head by default
+    assert history.head(art.id, "web").id == d1.id
+    again = history.record_version(art.id, h("a"), "deployment", line="web")
+    assert not again.recorded and again.version.id == d1.id
+    e1 = history.record_version(art.id, h("b"), "local_modification", line="web").version
+    assert (e1.parent_id, e1.line) == (d1.id, "web")
+    c2 = history.record_version(art.id, h("b"), "sync", second_parent_id=e1.id).version
+    assert (c2.parent_id, c2.second_parent_id, c2.line) == (c1.id, e1.id, "collection")
+    assert [v.id for v in history.versions(art.id, "web")] == [e1.id, d1.id]
+    assert history.lineage(e1.id) == [h("a"), h("a"), h("b")]  # first parents, across lines
+    heads = history.all_heads()
+    assert {k: v.id for k, v in heads.items()} == {(art.id, "collection"): c2.id, (art.id, "web"): e1.id}
+
+
+def test_a_parent_from_another_artifact_is_refused(history):
+    a, b = add(history, "a"), add(history, "b")
+    va = history.record_version(a.id, h("a"), "sync").version
+    with pytest.raises(VersionNotFoundError):
+        history.record_version(b.id, h("b"), "sync", second_parent_id=va.id)
+    with pytest.raises(VersionNotFoundError):
+        history.record_version(b.id, h("b"), "deployment", line="web", parent_id=va.id)
+
+
+def test_the_upstream_base_skips_pushes_from_projects(history):
+    art = add(history)
+    s1 = history.record_version(art.id, h("up1"), "sync").version
+    p1 = history.record_version(art.id, h("edit"), "local_modification", line="web").version
+    history.record_version(art.id, h("edit"), "sync", second_parent_id=p1.id, metadata={"pushed_from": "web"})
+    assert history.upstream_base(art.id).id == s1.id
+    u1 = history.record_version(art.id, h("up2"), "sync", line="upstream").version
+    s2 = history.record_version(art.id, h("up2"), "sync", second_parent_id=u1.id).version
+    assert history.upstream_bases([art.id])[art.id].id == s2.id  # a second parent on the upstream line counts
+    assert history.latest_versions([art.id], "sync", line="upstream")[art.id].id == u1.id

@@ -159,3 +159,94 @@ def test_cycle_is_refused():
     g = nx.DiGraph([(1, 2), (2, 1)])
     with pytest.raises(nx.NetworkXUnfeasible):
         layered_layout(g)
+
+
+# --- lines: one band of lanes per line --------------------------------------------------
+
+from dataclasses import replace  # noqa: E402
+
+from core.history.lineage import fold_runs, line_layout, line_order  # noqa: E402
+
+
+def on(line, v):
+    return replace(v, line=line)
+
+
+def deployed_history():
+    """collection 1-2-3-4; web deployed from 2 (5), edited (6), pushed back as 7 (second parent 6);
+    api deployed from 1 (8) and redeployed from 4 (9: first parent 8, second 4)."""
+    return [
+        V(1), V(2, 1), V(3, 2), V(4, 3),
+        on("web", V(5, 2, origin="deployment")), on("web", V(6, 5, origin="local_modification")),
+        V(7, 4, second=6),
+        on("api", V(10, 1, origin="deployment")), on("api", V(11, 10, second=4, origin="deployment")),
+    ]
+
+
+def test_line_order_puts_collection_then_upstream_then_projects():
+    assert line_order(["web", "upstream", "api", "collection", "web"]) == ["collection", "upstream", "api", "web"]
+
+
+def test_each_line_gets_its_own_band_of_lanes_in_line_order():
+    g = build_graph(deployed_history())
+    laid = line_layout(g)
+    lane = {n: x for n, (x, _y) in laid.positions.items()}
+    assert {lane[n] for n in (1, 2, 3, 4, 7)} == {0.0}
+    assert {lane[n] for n in (10, 11)} == {1.0}  # api before web: projects by name
+    assert {lane[n] for n in (5, 6)} == {2.0}
+    assert laid.bands == {"collection": (0, 1), "api": (1, 1), "web": (2, 1)}
+    assert len(set(laid.positions.values())) == len(laid.positions)  # no two nodes share a cell
+    for parent, child in g.edges:  # every edge points down the rows, across bands too
+        assert laid.positions[parent][1] < laid.positions[child][1]
+
+
+def test_first_and_second_parent_edges_across_lines():
+    g = build_graph(deployed_history())
+    assert g.edges[2, 5]["kind"] == "first"  # a first deployment's parent is the version it copied
+    assert g.edges[6, 7]["kind"] == "second"  # a push: the project's version
+    assert g.edges[10, 11]["kind"] == "first" and g.edges[4, 11]["kind"] == "second"  # a redeploy
+    assert g.nodes[5]["line"] == "web"
+
+
+def test_the_collection_head_is_the_head_whatever_is_newer_on_other_lines():
+    vs = deployed_history()
+    assert head_of(vs).id == 7
+    assert [n for n, d in build_graph(vs).nodes(data=True) if d["is_head"]] == [7]
+
+
+def test_a_side_branch_inside_a_line_opens_a_lane_inside_its_band():
+    vs = [V(1), V(2, 1), V(3, 1, origin="local_modification"), V(4, 2, second=3),
+          on("web", V(5, 1, origin="deployment"))]
+    laid = line_layout(build_graph(vs))
+    assert laid.bands["collection"] == (0, 2)
+    assert laid.positions[5][0] == 2.0
+
+
+def long_line(n, line="collection", start=1):
+    return [on(line, V(start))] + [on(line, V(i, i - 1)) for i in range(start + 1, start + n)]
+
+
+def test_fold_runs_hides_the_middle_of_a_straight_run_and_keeps_its_ends():
+    g = build_graph(chain(20))
+    (run,) = fold_runs(g, min_run=5)
+    # 1 is a root (no parent) and 20 the head: both stay; 2..19 fold between them.
+    assert (run.before, run.nodes, run.after, run.line) == (1, tuple(range(2, 20)), 20, "collection")
+
+
+def test_fold_runs_stops_at_branches_deployments_selected_nodes_and_short_runs():
+    vs = chain(30) + [on("web", V(100, 10, origin="deployment"))]
+    g = build_graph(vs)
+    ends = lambda runs: [(r.before, r.nodes[0], r.nodes[-1], r.after) for r in runs]  # noqa: E731
+    # 10 has a deployment leaving it, 20 is kept (selected), 30 is the head.
+    assert ends(fold_runs(g, min_run=5, keep=[20])) == [(1, 2, 9, 10), (10, 11, 19, 20), (20, 21, 29, 30)]
+    assert ends(fold_runs(g, min_run=5)) == [(1, 2, 9, 10), (10, 11, 29, 30)]
+    assert ends(fold_runs(g, min_run=9, keep=[20])) == [(10, 11, 19, 20), (20, 21, 29, 30)]  # 2..9 is 8
+    assert fold_runs(g, min_run=50) == []
+
+
+def test_fold_runs_per_line_in_line_order():
+    vs = long_line(12) + [on("web", V(100, 3, origin="deployment"))] + [
+        on("web", V(i, i - 1, origin="local_modification")) for i in range(101, 115)]
+    runs = fold_runs(build_graph(vs), min_run=5)
+    assert [(r.line, r.before, r.after) for r in runs] == [("collection", 3, 12), ("web", 100, 114)]
+    assert runs[1].nodes == tuple(range(101, 114))  # 100's parent is on another line: it stays

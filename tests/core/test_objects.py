@@ -556,3 +556,24 @@ def test_a_new_shard_folder_is_made_durable(tmp_path, monkeypatch):
     synced.clear()
     store.put_bytes(b"first object\n")  # already stored: nothing to make durable
     assert str(shard.parent) not in synced
+
+
+def test_a_tree_1100_folders_deep_is_stored_and_rebuilt_without_recursion(store, tmp_path):
+    from core.fsio import remove_path
+
+    src = tmp_path / "deep-src"
+    folder = src
+    src.mkdir()
+    for _ in range(1_100):
+        folder = folder / "d"
+        folder.mkdir()  # os.makedirs itself would recurse
+    (folder / "f.txt").write_text("deep\n")
+    try:
+        tree = hash_tree(src)
+        store.store_tree(src, tree)
+        dest = tmp_path / "deep-dest"
+        store.materialize(tree.content_hash, dest)
+        assert hash_tree(dest).content_hash == tree.content_hash
+    finally:
+        remove_path(tmp_path)  # pytest's own clean-up recurses
+        tmp_path.mkdir()

@@ -400,3 +400,25 @@ def test_upgrade_from_0002_keeps_every_version_on_postgres(pg_url):
     from tests.core.upgrade_case import check_upgrade_keeps_every_version
 
     check_upgrade_keeps_every_version(pg_url)
+
+
+def test_lines_projects_and_deployments_on_postgres(db, history):
+    from core.history import Deployments
+    from core.errors import ProjectError
+
+    art = add(history)
+    c1 = history.record_version(art.id, h("a"), "sync").version
+    d1 = history.record_version(art.id, h("a"), "deployment", line="web", parent_id=c1.id).version
+    r1 = history.record_version(art.id, h("b"), "rollback", metadata={"restored_version": c1.id}).version
+    assert (d1.line, d1.parent_id, r1.change_origin) == ("web", c1.id, "rollback")
+    assert {k[1]: v.id for k, v in history.all_heads().items()} == {"collection": r1.id, "web": d1.id}
+    store = Deployments(db)
+    web = store.add_project("web", "/tmp/web")
+    with pytest.raises(ProjectError):
+        store.add_project("web", "/elsewhere")
+    store.set_deployment(art.id, web.id, d1.id)
+    store.set_deployment(art.id, web.id, c1.id)
+    (dep,) = store.deployments()
+    assert (dep.artifact_id, dep.project_id, dep.version_id) == (art.id, web.id, c1.id)
+    store.remove_project("web")
+    assert store.deployments() == [] and history.head(art.id, "web").id == d1.id

@@ -348,3 +348,44 @@ def test_a_ref_on_a_plain_folder_says_refs_are_for_git(tmp_path):
         infer_spec(str(plain), ref="main")
     assert str(plain) in str(info.value) and "'main'" in str(info.value)
     assert infer_spec(str(plain)).kind == "folder"  # without the ref it is a fine folder upstream
+
+
+# --------------------------------------------------------------------------- exact, safe trees
+
+
+def _crafted_commit(repo: Path, name: str) -> None:
+    """A commit whose tree holds `name` as a folder with one file: git's plumbing writes it as given."""
+    git(repo, "init", "-q")
+
+    def run(args: list[str], data: str) -> str:
+        return subprocess.run(["git", *args], cwd=repo, input=data, check=True, capture_output=True,
+                              text=True).stdout.strip()
+
+    blob = run(["hash-object", "-w", "--stdin"], "x\n")
+    inner = run(["mktree"], f"100644 blob {blob}\tevil\n")
+    top = run(["mktree"], f"040000 tree {inner}\t{name}\n100644 blob {blob}\tok\n")
+    commit = run(["-c", "user.name=T", "-c", "user.email=t@example.invalid", "commit-tree", "-m", "x", top], "")
+    git(repo, "update-ref", "refs/heads/trunk", commit)
+
+
+@pytest.mark.parametrize("name", ["..", ".git", ".GIT"])
+def test_a_tree_with_a_path_git_refuses_is_refused_by_name(tmp_path, name):
+    repo = tmp_path / "crafted"
+    repo.mkdir()
+    _crafted_commit(repo, name)
+    with pytest.raises(UpstreamError, match=f"'{name}/evil'"):
+        fetch(UpstreamSpec("git", str(repo), ref="trunk"), tmp_path / "cache")
+    assert not (tmp_path / "evil").exists() and not (tmp_path / "cache" / "evil").exists()
+
+
+def test_the_tree_is_written_from_blobs_not_by_a_checkout(upstream, monkeypatch, tmp_path):
+    """A filter in the user's git config and eol attributes change nothing (e2e covers more)."""
+    repo = upstream["repo"]
+    (repo / ".gitattributes").write_text("* text eol=crlf filter=evil\n")
+    commit_all(repo, "attributes")
+    config = tmp_path / "gitconfig"
+    config.write_text("[filter \"evil\"]\n\tsmudge = tr a-z A-Z\n\trequired = true\n")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
+    got = fetch(UpstreamSpec("git", str(repo), subdir="skills/pdf"), upstream["cache"])
+    assert (got.path / "SKILL.md").read_bytes() == b"v2\n"
+    assert (got.path / "scripts/run.sh").read_bytes() == b"#!/bin/sh\necho hi\n"

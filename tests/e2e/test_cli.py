@@ -63,7 +63,7 @@ def test_add_sync_status_log_diff(cli, tmp_path):
     assert status == {"artifacts": [
         {"name": "pdf", "type": "skill", "state": "new", "head": None, "local": None,
          "upstream": upstream_hash, "error": None}
-    ]}
+    ], "deployments": []}
     first = cli.json("sync")["results"][0]
     assert (first["action"], first["version_recorded"]) == ("copied", True)
     assert (cli.home / "collection" / "skills" / "pdf" / "SKILL.md").read_text() == "# pdf\n"
@@ -79,8 +79,10 @@ def test_add_sync_status_log_diff(cli, tmp_path):
     assert log["artifact"] == "pdf"
     newest, oldest = log["versions"]
     assert set(newest) == {
-        "id", "number", "content_hash", "parent_hash", "change_origin", "created_at", "lineage", "metadata"
+        "id", "number", "line", "parents", "content_hash", "parent_hash", "change_origin", "created_at",
+        "lineage", "metadata"
     }
+    assert (newest["line"], newest["parents"], oldest["parents"]) == ("collection", [oldest["id"]], [])
     assert (oldest["number"], newest["number"]) == (1, 2)  # the artifact's own v1, v2, as the window shows
     assert newest["parent_hash"] == oldest["content_hash"] == first["new_hash"]
     assert newest["lineage"] == [first["new_hash"], second["new_hash"]]
@@ -192,13 +194,14 @@ def test_unreadable_database_is_one_line_exit_1(cli, tmp_path):
 
 
 @pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="needs byte file names")
-def test_hash_manifest_prints_undecodable_names_as_bytes(cli, tmp_path):
+def test_hash_manifest_escapes_undecodable_names_and_z_keeps_their_bytes(cli, tmp_path):
     root = tmp_path / "odd"
     root.mkdir()
     with open(os.path.join(os.fsencode(root), b"caf\xe9.txt"), "wb") as fh:
         fh.write(b"x")
     out = cli("hash", "--manifest", str(root)).stdout
-    assert out.endswith(b" caf\xe9.txt\n")
+    assert out.endswith(b" caf\\xe9.txt\n")
+    assert cli("hash", "--manifest", "-z", str(root)).stdout.endswith(b" caf\xe9.txt\0")
 
 
 def test_git_upstream_with_ref(cli, tmp_path):

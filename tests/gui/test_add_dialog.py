@@ -101,3 +101,16 @@ def test_cancel_while_checking_stops_the_check_and_adds_nothing(qtbot, dialog, w
     assert closed.args == [0]  # rejected
     assert not dialog.isVisible()
     assert ws.history.list_artifacts() == []
+
+
+@pytest.mark.parametrize("name, words", [("tab\there", "control characters"), ("x" * 300, "too long")])
+def test_a_bad_name_shows_cores_sentence_in_the_dialog(qtbot, dialog, ws, tmp_path, name, words):
+    source = skill(tmp_path / "up", "pdf", "# pdf")
+    dialog.name_edit.setText(name)
+    dialog.source_edit.setText(str(source))
+    with qtbot.waitSignal(dialog.validationFinished, timeout=WAIT) as blocker:
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert blocker.args == [False]
+    text = dialog.error_label.text()
+    assert text.startswith("The artifact name") and words in text and "\t" not in text
+    assert ws.history.list_artifacts() == []

@@ -20,3 +20,5 @@ def test_bench_graph_quick_runs():
     assert "baseline naive scene" in out
     assert "RESULT layout+scene build" in out and "RESULT repaint at fit" in out
     assert ("PASS" in out) or ("MISS" in out)
+    assert "RESULT lines: layout+scene build" in out and "RESULT lines: repaint at fit" in out
+    assert "bands" in out and "foldable runs" in out

@@ -1,0 +1,53 @@
+"""Where a deployed artifact lives in a project, and the check that keeps writes inside it.
+
+A project copy takes the same place under `<project>/.claude/` as the collection copy
+takes in the collection (core.workspace.collection): `skills/<name>/`,
+`commands/<name>.md`, `agents/<name>.md`. Nothing is followed out of the project: a
+link anywhere between the project folder and the copy that leads outside it refuses
+the operation before anything is read or written.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from core.errors import ProjectError, RefusedError
+from core.history import ArtifactInfo, ProjectInfo
+from core.workspace import path_of
+
+__all__ = ["CLAUDE_DIR", "project_copy_path", "check_inside_project"]
+
+CLAUDE_DIR = ".claude"
+
+
+def project_copy_path(project: ProjectInfo, artifact: ArtifactInfo) -> Path:
+    """`<project>/.claude/<the artifact's place in the collection>`."""
+    return path_of(Path(project.path) / CLAUDE_DIR, artifact)
+
+
+def check_inside_project(project: ProjectInfo, target: Path) -> None:
+    """Refuse when a link between the project folder and `target` (included) leads out of it."""
+    root = Path(project.path)
+    if not root.is_dir():
+        raise ProjectError(
+            f"The folder of project {project.name!r} ({root}) is gone; put it back, or "
+            f"`project remove {project.name}` and add it again where it is now."
+        )
+    current = root
+    for part in target.relative_to(root).parts:
+        current = current / part
+        if not os.path.islink(current):
+            continue
+        # realpath only here: it costs a system call per component, and links are rare.
+        real_root = os.path.realpath(root)
+        real = os.path.realpath(current)
+        if real != real_root and not real.startswith(real_root.rstrip(os.sep) + os.sep):
+            raise RefusedError(
+                f"{current} is a link to {real}, outside the project {project.name!r}; nothing was written. "
+                "Replace the link with a real folder (or file) inside the project and try again."
+            )
+        if current == target:
+            raise RefusedError(
+                f"The project copy {current} is a link; nothing was written. "
+                "Replace it with the real file or folder and try again."
+            )
