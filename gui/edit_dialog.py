@@ -6,6 +6,7 @@ success the dialog closes with `outcome` set; the next Sync brings the new conte
 """
 from __future__ import annotations
 
+import html
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal, Slot
@@ -19,8 +20,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-
-import html
 
 from core.history import ArtifactInfo
 from core.textsafe import printable

@@ -111,7 +111,7 @@ class MainWindow(QMainWindow):
         acts = self.artifact_actions
         acts.syncRequested.connect(self.sync_one)
         acts.changed.connect(self._on_collection_changed)
-        acts.failed.connect(lambda message: self._show_problem("Could not remove the artifact", message))
+        acts.failed.connect(self._on_action_failed)
         self.left.artifactMenuRequested.connect(self._on_artifact_menu)
         self.menus.shortcuts_action.triggered.connect(self.show_shortcuts)
         wrap = self.menus.wrap_action
@@ -272,9 +272,11 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(message, 15000)
         self.refresh_statuses()
 
-    def _show_problem(self, title: str, message: str) -> None:
-        self.statusBar().showMessage(f"{title}: {message}", 15000)
-        QMessageBox.warning(self, title, message)
+    @Slot(str)
+    def _on_action_failed(self, message: str) -> None:
+        """A remove that could not be done: said in the banner (not a modal box), nothing changed."""
+        self.banner.show_message(f"Could not remove the artifact: {message}", level="error")
+        self.statusBar().showMessage(printable(f"Could not remove the artifact: {message}"), 15000)
 
     def _version_count(self, artifact_id: int) -> int:
         return len(self.ws.history.versions(artifact_id))

@@ -159,7 +159,8 @@ def _record_copy(ws: "Workspace", artifact: "ArtifactInfo", target: Path, purge:
     """Store the copy's content; record it when no version holds it yet. Returns the new version's id."""
     from core.history import recorded_by
     from core.sync.engine import counts_between, previous_tree
-    from core.sync.probe import copy_tree_hash, entry_name
+    from core.content import copy_tree_hash
+    from core.sync.probe import entry_name
 
     try:
         tree = copy_tree_hash(target, artifact.shape, entry_name(artifact), ws.stat_cache)

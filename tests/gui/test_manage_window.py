@@ -192,3 +192,22 @@ def test_hashes_are_on_a_neutral_chip_not_the_selection_colour(qtbot, make_windo
 
     tint = QColor(html.split("background-color:")[1].split(";")[0].split('"')[0].strip())
     assert tint.hsvSaturation() < 30  # grey, whatever the palette's highlight hue
+
+
+def test_a_remove_that_fails_is_said_in_the_banner_and_changes_nothing(qtbot, make_window, ws, tmp_path,
+                                                                      monkeypatch):
+    from core.errors import SyncError
+
+    ids = add_skills(ws, tmp_path / "up", ["pdf"])
+    window = make_window()
+
+    def refuse(*args, **kwargs):
+        raise SyncError("Could not store the collection copy of 'pdf' (disk full); nothing was removed.")
+
+    monkeypatch.setattr(core_sync, "remove_artifact", refuse)
+    window.artifact_actions.remove_action.trigger()
+    with qtbot.waitSignal(window.artifact_actions.failed, timeout=WAIT):
+        qtbot.mouseClick(window.artifact_actions.remove_button, Qt.MouseButton.LeftButton)
+    assert window.banner.level == "error" and "nothing was removed" in window.banner.label.text()
+    assert window.model.artifact_ids() == [ids["pdf"]]
+    assert (ws.collection_dir / "skills" / "pdf").is_dir()
