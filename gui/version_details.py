@@ -43,13 +43,14 @@ def _flatten(meta: dict[str, object], prefix: str = "") -> list[tuple[str, str]]
 
 
 def _upstream_text(kind: object, location: object, ref: object, subdir: object) -> str:
-    """How core names an upstream (a single file is a file, not a folder)."""
-    from core.sync import describe_upstream
+    """`location (kind, ref R, sub-folder S)`; the kind as core names it (a single file is a file)."""
+    from core.sync import upstream_noun
     from core.upstreams import UpstreamSpec
 
-    spec = UpstreamSpec("git" if kind == "git" else "folder", str(location or "?"),
-                        str(ref) if ref else None, str(subdir) if subdir else None)
-    return describe_upstream(spec)
+    spec = UpstreamSpec("git" if kind == "git" else "folder", str(location or "?"))
+    extras = [label for label in (upstream_noun(spec) if kind else "",) if label]
+    extras += [f"{label} {value}" for label, value in (("ref", ref), ("sub-folder", subdir)) if value]
+    return str(location) + (f" ({', '.join(extras)})" if extras else "")
 
 
 def metadata_rows(meta: dict[str, object], matches_label: str | None) -> list[tuple[str, str]]:

@@ -342,7 +342,8 @@ def diff_text(name: str, old: str | None, new: str, changes: list["FileChange"],
             if fd.note:
                 out.append(f"# {printable(fd.note)}")
             for ln in fd.lines:
-                text = ln.text if ln.kind == "@" else ln.kind + ln.text
+                # Escaped here, not by write(): the colours added below must reach the terminal.
+                text = ln.text if ln.kind == "@" else ln.kind + printable(ln.text, keep_tabs=True)
                 out.append(paint(colours[ln.kind], text) if ln.kind in colours else text)
                 if ln.no_newline:
                     out.append(_NO_NEWLINE)

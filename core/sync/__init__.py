@@ -16,6 +16,7 @@ from core.sync.adding import (
     discover_source,
     resolve_upstream,
     settle_upstream,
+    upstream_noun,
 )
 from core.sync.managing import KEEP, EditOutcome, RemoveOutcome, UnrecordedContentError, edit_upstream, remove_artifact
 from core.sync.engine import CancelCheck, ProgressCallback, Strategy, SyncResult, sync_all, sync_artifact
@@ -25,7 +26,7 @@ from core.sync.summary import StateCounts, SyncSummary, count_states, describe_c
 __all__ = [
     "ArtifactStatus", "CancelCheck", "ProgressCallback", "Strategy", "SyncResult", "SyncState",
     "add_artifact", "add_all", "add_found", "AddOutcome", "SeveralArtifactsError", "describe_found",
-    "describe_upstream", "discover_source", "resolve_upstream", "settle_upstream",
+    "describe_upstream", "discover_source", "resolve_upstream", "settle_upstream", "upstream_noun",
     "KEEP", "EditOutcome", "RemoveOutcome", "UnrecordedContentError", "edit_upstream", "remove_artifact",
     "classify", "status_all", "sync_all", "sync_artifact",
     "StateCounts", "SyncSummary", "count_states", "summarize_results", "describe_changes",

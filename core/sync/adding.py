@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # imported lazily at run time so `import core.sync` stays che
     from core.workspace import Workspace
 
 __all__ = ["add_artifact", "add_all", "add_found", "AddOutcome", "SeveralArtifactsError", "resolve_upstream",
-           "discover_source", "describe_upstream", "settle_upstream",
+           "discover_source", "describe_upstream", "settle_upstream", "upstream_noun",
            "describe_found"]
 
 _LISTED = 12  # names spelt out in a refusal; the rest are counted
@@ -189,10 +189,14 @@ def discover_source(ws: "Workspace", source: str, *, ref: str | None = None, sub
     return discover(spec, ws.home.git_cache_dir)
 
 
+def upstream_noun(up: "UpstreamSpec") -> str:
+    """"git", "folder" or "file": a single-file upstream is a file, not a folder."""
+    if up.kind == "folder" and Path(up.location).is_file():
+        return "file"
+    return up.kind
+
+
 def describe_upstream(up: "UpstreamSpec") -> str:
     """`git https://… at v2 (skills/pdf)` / `folder /x/pdf` / `file /x/review.md`, for people."""
-    kind = up.kind
-    if kind == "folder" and Path(up.location).is_file():
-        kind = "file"  # a single-file upstream is a file, not a folder
-    return (f"{kind} {up.location}" + (f" at {up.ref}" if up.ref else "")
+    return (f"{upstream_noun(up)} {up.location}" + (f" at {up.ref}" if up.ref else "")
             + (f" ({up.subdir})" if up.subdir else ""))
