@@ -79,6 +79,10 @@ class MergeError(LineageError):
     """A merge cannot go on: a damaged saved merge, a resolution that does not fit it..."""
 
 
+class ConfirmationError(LineageError):
+    """A destructive command run without a terminal to ask on and without --yes."""
+
+
 # What an OSError means, in words: (what is wrong, what to do). A reason such as
 # "File name too long" followed by "check its permissions" sends people the wrong way.
 _OS_ERRORS: dict[str, tuple[str, str]] = {

@@ -39,7 +39,7 @@ from contextlib import contextmanager
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QHelpEvent,
@@ -119,6 +119,7 @@ class LineageView(QGraphicsView):
         self._selected: NodeKey | None = None
         self._overview = False
         self._auto_view = True  # until the user zooms or pans, resizing re-applies it
+        self._fitted_room: QSize | None = None  # maximumViewportSize() at the last resize
         self._content = QRectF()
 
     @property
@@ -227,7 +228,9 @@ class LineageView(QGraphicsView):
     def _fit_scale(self) -> float:
         if self._content.isEmpty():
             return 1.0
-        vp = self.viewport().size()
+        # The room without scroll bars: whether one shows must not change the answer, or
+        # fitting (no bars) and reading size (bars) would take turns on every resize.
+        vp = self.maximumViewportSize()
         rect = self._content.adjusted(-SCENE_MARGIN, -SCENE_MARGIN, SCENE_MARGIN, SCENE_MARGIN)
         return min(vp.width() / rect.width(), vp.height() / rect.height())
 
@@ -307,6 +310,10 @@ class LineageView(QGraphicsView):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
+        room = self.maximumViewportSize()
+        if room == self._fitted_room:
+            return  # only a scroll bar came or went: fitting again would bring it back, forever
+        self._fitted_room = room
         if self._auto_view and self._graph is not None:
             self._initial_view()
         self._materialize_visible()

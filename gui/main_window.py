@@ -16,16 +16,17 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QSettings, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QEvent, QPoint, QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QMainWindow, QMessageBox, QSplitter, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
 from core.errors import LineageError
 from core.history import ArtifactInfo, VersionInfo
-from core.sync import ArtifactStatus, SyncResult
+from core.sync import AddOutcome, ArtifactStatus, SyncResult
 from core.textsafe import printable
 from gui import hotkeys, icons
 from gui.add_dialog import AddArtifactDialog
+from gui.artifact_actions import ArtifactActions
 from gui.artifact_header import ArtifactHeader
 from gui.artifact_pane import ArtifactPane
 from gui.banner import Banner
@@ -36,6 +37,8 @@ from gui.graph_view import LineageView
 from gui.lineage_loader import LineageLoader
 from gui.main_toolbar import MainToolBar
 from gui.projects_controller import ProjectsController
+from gui.menu_bar import build_menu_bar
+from gui.shortcuts_dialog import ShortcutsDialog
 from gui.status_runner import StatusRunner, statuses_of
 from gui.sync_controller import SYNC_IDLE_TIP, SYNC_RUNNING_TIP, SyncController
 from gui.version_browser import VersionBrowser
@@ -76,6 +79,8 @@ class MainWindow(QMainWindow):
         self._pending_version: int | None = None
         self._add_dialog: AddArtifactDialog | None = None
         self._sync_results: list[SyncResult] | None = None  # announced once the graph has reloaded
+        self.context_menu: QMenu | None = None
+        self.shortcuts_dialog: ShortcutsDialog | None = None
 
         self.setWindowTitle("Artifact Lineage")
         self.setWindowIcon(icons.app_icon())
@@ -84,6 +89,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._connect_sync()
         self.projects = ProjectsController(self)
+        self._connect_menus()
         self.resize(1400, 900)
         self.prefs.restore_layout(self._layout_parts())
         self.reload_artifacts()
@@ -104,6 +110,21 @@ class MainWindow(QMainWindow):
         tb.find_action.triggered.connect(tb.focus_find)
         self.addAction(tb.find_action)
         self.find_edit.returnPressed.connect(self._on_find_return)
+        self.artifact_actions = ArtifactActions(self.ws, self._pool, self)
+        self.menus = build_menu_bar(self, tb, self.artifact_actions)
+
+    def _connect_menus(self) -> None:
+        acts = self.artifact_actions
+        acts.syncRequested.connect(self.sync_one)
+        acts.changed.connect(self._on_collection_changed)
+        acts.failed.connect(self._on_action_failed)
+        self.left.artifactMenuRequested.connect(self._on_artifact_menu)
+        self.menus.shortcuts_action.triggered.connect(self.show_shortcuts)
+        wrap = self.menus.wrap_action
+        # Wrapped by default: beside the graph the panel is narrow, and a cut line hides the change.
+        wrap.setChecked(bool(self.settings.value("view/wrapDiffLines", True, type=bool)))
+        self.compare.diff_view.set_wrap(wrap.isChecked())
+        wrap.toggled.connect(self._on_wrap_toggled)
 
     def _build_central(self) -> None:
         self.stack = QStackedWidget()
@@ -210,6 +231,7 @@ class MainWindow(QMainWindow):
         if not artifacts:
             self.stack.setCurrentWidget(self.welcome)
             self._current_artifact = None
+            self.artifact_actions.set_artifact(None)
             self._update_counts()
             return
         self.stack.setCurrentWidget(self.splitter)
@@ -221,6 +243,52 @@ class MainWindow(QMainWindow):
         self._current_artifact = None  # force a reload of its versions
         self.select_artifact(keep)
         self._update_counts()
+
+    @Slot(bool)
+    def _on_wrap_toggled(self, wrap: bool) -> None:
+        self.compare.diff_view.set_wrap(wrap)
+        self.settings.setValue("view/wrapDiffLines", wrap)
+
+    def all_actions(self) -> list:
+        """Every action with a shortcut, in menu order (Help → Keyboard shortcuts lists them)."""
+        tb = self.toolbar
+        return [tb.add_action, tb.export_action, self.menus.quit_action, tb.sync_action,
+                *self.artifact_actions.actions(), tb.fit_action, tb.find_action, self.menus.wrap_action,
+                self.menus.shortcuts_action]
+
+    @Slot()
+    def show_shortcuts(self) -> ShortcutsDialog:
+        dialog = ShortcutsDialog(self.all_actions(), self)
+        self.shortcuts_dialog = dialog
+        dialog.open()
+        return dialog
+
+    @Slot(int, QPoint)
+    def _on_artifact_menu(self, artifact_id: int, where: QPoint) -> QMenu:
+        """Right-click on an artifact: it becomes current, then its actions."""
+        self.select_artifact(artifact_id)
+        menu = QMenu(self)
+        for action in self.artifact_actions.actions():
+            menu.addAction(action)
+        menu.addSeparator()
+        self.projects.artifact_menu(artifact_id, menu)  # Deploy to project ▸
+        self.context_menu = menu
+        menu.popup(where)
+        return menu
+
+    @Slot(str)
+    def _on_collection_changed(self, message: str) -> None:
+        """An artifact was edited or removed: the list, the graph and the states follow."""
+        self.banner.hide()
+        self.reload_artifacts()
+        self.statusBar().showMessage(message, 15000)
+        self.refresh_statuses()
+
+    @Slot(str)
+    def _on_action_failed(self, message: str) -> None:
+        """A remove that could not be done: said in the banner (not a modal box), nothing changed."""
+        self.banner.show_message(f"Could not remove the artifact: {message}", level="error")
+        self.statusBar().showMessage(printable(f"Could not remove the artifact: {message}"), 15000)
 
     def select_artifact(self, artifact_id: int) -> None:
         self.left.select(artifact_id)  # → artifactActivated → show_artifact
@@ -238,6 +306,8 @@ class MainWindow(QMainWindow):
         previous_version = self.browser.shown_version if keep_version else None
         self._current_artifact = artifact_id
         info = self.model.info(artifact_id)
+        self.artifact_actions.set_artifact(info)
+        self.artifact_actions.set_sync_running(self.sync.is_running())
         if info is not None:
             self.setWindowTitle(f"{info.name} — Artifact Lineage")
         wanted = self._pending_version or previous_version
@@ -293,6 +363,8 @@ class MainWindow(QMainWindow):
         self._after_states_changed()
 
     def _after_states_changed(self) -> None:
+        if self.banner.isVisible() and self.banner.describes and not self.banner.still_true(self._state_or_none):
+            self.banner.hide()  # it described states the collection no longer has
         self._update_counts()
         self.projects.states_changed()
         if self._current_artifact is not None:
@@ -301,6 +373,9 @@ class MainWindow(QMainWindow):
                 # A merge started or ended outside this window (the CLI): redraw with or without its mark.
                 self.show_artifact(self._current_artifact, keep_version=True)
         self.statusesUpdated.emit()
+
+    def _state_or_none(self, artifact_id: int) -> str | None:
+        return self.model.state_of(artifact_id) if self.model.info(artifact_id) is not None else None
 
     def _update_counts(self) -> None:
         self.status_bar.show_counts(self.model.state_of(a) for a in self.model.artifact_ids())
@@ -316,6 +391,14 @@ class MainWindow(QMainWindow):
     def sync_now(self) -> None:
         self.sync.start(len(self.model.artifact_ids()))
 
+    @Slot(int)
+    def sync_one(self, artifact_id: int) -> bool:
+        """Sync this one (the artifact menu): the Sync now flow for one artifact."""
+        info = self.model.info(artifact_id)
+        if info is None:
+            return False
+        return self.sync.start(1, only=(artifact_id, f"{info.type}/{info.name}"))
+
     @Slot()
     def cancel_sync(self) -> None:
         self.sync.cancel()
@@ -324,6 +407,7 @@ class MainWindow(QMainWindow):
     def _on_sync_running(self, running: bool) -> None:
         self.sync_action.setEnabled(not running and bool(self.model.artifact_ids()))
         self.sync_action.setToolTip(SYNC_RUNNING_TIP if running else SYNC_IDLE_TIP)
+        self.artifact_actions.set_sync_running(running)
 
     @Slot(object, bool)
     def _on_presync_statuses(self, statuses: list[ArtifactStatus], current: bool) -> None:
@@ -331,9 +415,9 @@ class MainWindow(QMainWindow):
             self.model.set_statuses(statuses)
             self._after_states_changed()
 
-    @Slot(str, bool)
-    def _on_sync_message(self, text: str, error: bool) -> None:
-        self.banner.show_message(text, error=error)
+    @Slot(str, str)
+    def _on_sync_message(self, text: str, level: str) -> None:
+        self.banner.show_message(text, level=level)
         self.statusBar().showMessage(printable(text), 15000)
 
     @Slot(object, object, bool)
@@ -347,6 +431,10 @@ class MainWindow(QMainWindow):
         for r in results:
             if r.action == "failed":
                 self.model.set_error(r.artifact_id, r.error or "The sync failed for an unknown reason.")
+        if self.banner.isVisible() and current:
+            # What the summary is about; it goes away once one of them changes state.
+            self.banner.describes = {r.artifact_id: self.model.state_of(r.artifact_id) for r in results
+                                     if self.model.info(r.artifact_id) is not None}
         self._after_states_changed()
         self.projects.after_sync()
         waiting = [r for r in results if r.action == "conflict" and r.conflicts]
@@ -428,6 +516,7 @@ class MainWindow(QMainWindow):
     def open_add_dialog(self) -> AddArtifactDialog:
         dialog = AddArtifactDialog(self.ws, self)
         dialog.artifactAdded.connect(self._on_artifact_added)
+        dialog.artifactsAdded.connect(self._on_artifacts_added)
         self._add_dialog = dialog
         dialog.open()
         return dialog
@@ -438,6 +527,18 @@ class MainWindow(QMainWindow):
         self.prefs.remember_artifact_only(info.id)
         self.reload_artifacts()
         self.statusBar().showMessage(f"Added {printable(info.name)} ({info.type}). Click Sync now to copy it in.", 10000)
+        self.refresh_statuses()
+
+    @Slot(object)
+    def _on_artifacts_added(self, outcome: AddOutcome) -> None:
+        self._current_artifact = None
+        if outcome.added:
+            self.prefs.remember_artifact_only(outcome.added[0].id)
+        self.reload_artifacts()
+        n, skipped = len(outcome.added), len(outcome.skipped)
+        text = f"Added {n} artifact{'s' if n != 1 else ''}"
+        text += f" ({skipped} skipped)" if skipped else ""
+        self.statusBar().showMessage(text + ". Click Sync now to copy them in.", 10000)
         self.refresh_statuses()
 
     @Slot()

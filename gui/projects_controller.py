@@ -58,8 +58,6 @@ class ProjectsController(QObject):
 
         window.browser.waiting_of = self.waiting_upstream
         window.graph.nodeMenuRequested.connect(self._on_node_menu)
-        window.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        window.tree.customContextMenuRequested.connect(self._on_artifact_menu)
         self.panel.artifactActivated.connect(window.select_artifact)
         self.actions.changed.connect(self._after_change)
         self.actions.failed.connect(lambda text: window.statusBar().showMessage(text, 15000))
@@ -123,9 +121,10 @@ class ProjectsController(QObject):
             compare = lambda: browser.show_version(version_id)  # noqa: E731 (the panel shows it against its parent)
         return node_menu(self.window, self.actions, artifact, version, self.actions.projects(), deployed, compare)
 
-    def artifact_menu(self, artifact_id: int) -> QMenu:
+    def artifact_menu(self, artifact_id: int, menu: QMenu | None = None) -> QMenu:
+        """The artifact's Deploy to project ▸ menu, added to `menu` (the window's right-click menu) or a new one."""
         artifact = self.window.ws.history.artifact(artifact_id)
-        menu = QMenu(self.window)
+        menu = menu if menu is not None else QMenu(self.window)
         add_deploy_menu(menu, self.actions, artifact, self.actions.projects())
         return menu
 
@@ -134,14 +133,6 @@ class ProjectsController(QObject):
         menu = self.node_menu(version_id)
         if menu is not None:
             menu.exec(global_pos)
-
-    @Slot(QPoint)
-    def _on_artifact_menu(self, pos: QPoint) -> None:
-        from gui.artifact_model import ArtifactIdRole
-
-        artifact_id = self.window.tree.indexAt(pos).data(ArtifactIdRole)
-        if isinstance(artifact_id, int):
-            self.artifact_menu(artifact_id).exec(self.window.tree.viewport().mapToGlobal(pos))
 
     @Slot()
     def fill_lines_menu(self) -> None:

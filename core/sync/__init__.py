@@ -6,15 +6,31 @@ replace, record the version, never lose local content), and what a pass amounts 
 (summary), and checking and repairing the object store against the history and the
 live copies (repair: `main.py fsck`). Builds on workspace, history, store, upstreams and atomic.
 """
-from core.sync.adding import add_artifact
+from core.sync.adding import (
+    AddOutcome,
+    SeveralArtifactsError,
+    add_all,
+    add_artifact,
+    add_found,
+    describe_found,
+    describe_upstream,
+    discover_source,
+    resolve_upstream,
+    settle_upstream,
+    upstream_noun,
+)
+from core.sync.managing import KEEP, EditOutcome, RemoveOutcome, UnrecordedContentError, edit_upstream, remove_artifact
 from core.sync.engine import CancelCheck, ProgressCallback, Strategy, SyncResult, sync_all, sync_artifact
 from core.sync.repair import AffectedVersion, FsckReport, Problem, fsck
 from core.sync.probe import ArtifactStatus, SyncState, classify, status_all
-from core.sync.summary import StateCounts, SyncSummary, count_states, summarize_results
+from core.sync.summary import StateCounts, SyncSummary, count_states, describe_changes, summarize_results
 
 __all__ = [
     "ArtifactStatus", "CancelCheck", "ProgressCallback", "Strategy", "SyncResult", "SyncState",
-    "add_artifact", "classify", "status_all", "sync_all", "sync_artifact",
-    "StateCounts", "SyncSummary", "count_states", "summarize_results",
+    "add_artifact", "add_all", "add_found", "AddOutcome", "SeveralArtifactsError", "describe_found",
+    "describe_upstream", "discover_source", "resolve_upstream", "settle_upstream", "upstream_noun",
+    "KEEP", "EditOutcome", "RemoveOutcome", "UnrecordedContentError", "edit_upstream", "remove_artifact",
+    "classify", "status_all", "sync_all", "sync_artifact",
+    "StateCounts", "SyncSummary", "count_states", "summarize_results", "describe_changes",
     "AffectedVersion", "FsckReport", "Problem", "fsck",
 ]

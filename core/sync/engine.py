@@ -29,6 +29,7 @@ from core.sync.probe import (
 if TYPE_CHECKING:  # imported lazily at run time so `import core.sync` stays cheap for the CLI
     from core.content import TreeHash
     from core.history import ArtifactInfo, VersionInfo
+    from core.upstreams import UpstreamSpec
     from core.workspace import Workspace
 
 
@@ -53,6 +54,7 @@ class SyncResult:
     error: str | None = None
     conflict: bool = False
     conflicts: tuple[str, ...] = ()  # a merge's conflicting files (action "conflict")
+    record_failed: bool = False  # the copy is fine but its version could not be recorded (say so)
 
 
 ProgressCallback = Callable[[int, int, str], None]  # (done, total, current artifact name)
@@ -63,7 +65,8 @@ CancelCheck = Callable[[], bool]
 # Version metadata
 
 
-def _counts(old: "TreeHash | None", new: "TreeHash") -> dict[str, int]:
+def counts_between(old: "TreeHash | None", new: "TreeHash") -> dict[str, int]:
+    """files_added / files_removed / files_changed from `old` (None: nothing) to `new`."""
     before = {e.path: (e.kind, e.digest) for e in old.entries} if old is not None else {}
     after = {e.path: (e.kind, e.digest) for e in new.entries}
     return {
@@ -127,7 +130,7 @@ def _install(ws: "Workspace", probe: Probe, strategy: Strategy, parent: str | No
             # Stored (and what the store already had of it, verified) before the swap: if the
             # object store cannot take it, the copy stays as it was.
             _store(ws, staged, tree, verify=True)
-            meta = _upstream_metadata(probe, strategy) | _counts(previous, tree) | recorded_by()
+            meta = _upstream_metadata(probe, strategy) | counts_between(previous, tree) | recorded_by()
             held = ws.pending.hold(PendingRecord(artifact.id, tree.content_hash, parent, "sync", meta))
             try:
                 swap.replace_atomically(target, staged)
@@ -182,6 +185,22 @@ def _record(
     return _Record(reason=outcome.reason)
 
 
+def spec_dict(up: "UpstreamSpec") -> dict[str, Any]:
+    return {"kind": up.kind, "location": up.location, "ref": up.ref, "subdir": up.subdir}
+
+
+def _base_upstream(meta: dict[str, Any]) -> dict[str, Any] | None:
+    """The upstream a sync version came from: exact since `upstream` is recorded, else pieced together."""
+    if isinstance(meta.get("upstream"), dict):
+        return meta["upstream"]
+    if not meta.get("upstream_kind"):
+        return None
+    # Older versions: the spec's location and sub-folder are there; their `ref` may be the
+    # default branch's name for an upstream that gave none, so it is not compared.
+    return {"kind": meta.get("upstream_kind"), "location": meta.get("location") or meta.get("url"),
+            "ref": None, "subdir": meta.get("subdir"), "legacy": True}
+
+
 def _upstream_metadata(probe: Probe, strategy: Strategy) -> dict[str, Any]:
     up = probe.artifact.upstream
     meta: dict[str, Any] = {
@@ -194,10 +213,21 @@ def _upstream_metadata(probe: Probe, strategy: Strategy) -> dict[str, Any]:
     if probe.fetched is not None and probe.fetched.metadata:
         meta.update(probe.fetched.metadata)  # sources knows best (e.g. the default branch's name)
     meta["strategy"] = strategy.value
+    meta["upstream"] = spec_dict(up)
+    before = _base_upstream(probe.base.metadata) if probe.base is not None else None
+    if before is not None:
+        now = meta["upstream"]
+        keys = ("kind", "location", "subdir") if before.get("legacy") else ("kind", "location", "ref", "subdir")
+        if any(before.get(k) != now.get(k) for k in keys):
+            # `edit` changed the upstream since the last sync: this version says from what to what.
+            meta["previous_upstream"] = {k: before.get(k) for k in ("kind", "location", "ref", "subdir")}
+            if before.get("legacy"):
+                meta["previous_upstream"]["ref"] = probe.base.metadata.get("ref")
     return meta
 
 
-def _previous_tree(ws: "Workspace", content_hash: str | None) -> "TreeHash | None":
+def previous_tree(ws: "Workspace", content_hash: str | None) -> "TreeHash | None":
+    """The stored manifest of `content_hash`, or None (no hash, or never stored)."""
     if content_hash is None:
         return None
     try:
@@ -230,7 +260,7 @@ def _record_local(ws: "Workspace", probe: Probe, strategy: Strategy, *, verify: 
         origin = "sync"
     else:
         meta, origin = {}, "local_modification"
-    meta.update(_counts(_previous_tree(ws, head), probe.local_tree))
+    meta.update(counts_between(previous_tree(ws, head), probe.local_tree))
     meta.update(recorded_by())
     return _record(ws, probe.artifact, probe.local, origin, None, meta)
 
@@ -254,6 +284,7 @@ def _result(probe: Probe, action: str, new_hash: str | None, rec: _Record | None
         version_id=rec.version_id if rec else None,
         version_recorded=bool(rec and rec.recorded),
         not_recorded_reason=rec.reason if rec else _NOTHING_TO_RECORD.get(action),
+        record_failed=bool(rec and rec.failed),
         **kw,
     )
 
@@ -282,7 +313,7 @@ def _act(ws: "Workspace", probe: Probe, strategy: Strategy) -> SyncResult:
 
     if state is SyncState.NEW:
         head = probe.head.content_hash if probe.head else None
-        tree, rec = _install(ws, probe, strategy, head, _previous_tree(ws, head))
+        tree, rec = _install(ws, probe, strategy, head, previous_tree(ws, head))
         return _result(probe, "copied", tree.content_hash, rec)
 
     replacing = state is SyncState.UPSTREAM_CHANGED or (

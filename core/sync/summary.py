@@ -116,3 +116,32 @@ def summarize_results(results: Iterable[SyncResult]) -> SyncSummary:
             key = "up_to_date"
         counts[key] += 1
     return SyncSummary(**counts)
+
+
+_MAX_NAMES = 4  # names spelt out per kind of change; the rest are counted
+
+
+def _names(names: list[str]) -> str:
+    shown = ", ".join(names[:_MAX_NAMES])
+    return shown + (f" and {len(names) - _MAX_NAMES} more" if len(names) > _MAX_NAMES else "")
+
+
+def describe_changes(results: Iterable[SyncResult]) -> tuple[str, str]:
+    """(what changed, by name; level) for the window's banner after a sync.
+
+    Level is "error" when something failed, "warning" when something conflicted,
+    else "info"; the text names the artifacts per kind of change
+    ("Updated pdf, docx. Conflict: review (kept the local copy). Failed: helper.").
+    """
+    results = list(results)
+    groups: list[tuple[str, list[str]]] = [
+        ("Failed", [r.name for r in results if r.action == "failed"]),
+        ("Conflict (kept the local copy)", [r.name for r in results if r.conflict and r.action != "failed"]),
+        ("Added", [r.name for r in results if r.action == "copied"]),
+        ("Updated", [r.name for r in results if r.action == "replaced"]),
+        ("Recorded local edits of", [r.name for r in results if r.action == "kept-local" and not r.conflict
+                                     and r.version_recorded]),
+    ]
+    text = " ".join(f"{label}: {_names(names)}." for label, names in groups if names)
+    level = "error" if groups[0][1] else "warning" if groups[1][1] else "info"
+    return text or "Nothing changed.", level

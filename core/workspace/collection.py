@@ -26,9 +26,9 @@ from pathlib import Path, PurePosixPath
 from core.atomic import STAGED_NAME_EXTRA
 from core.errors import LineageError
 from core.textsafe import printable
+from core.upstreams import SKILL_FILE
 
 TYPE_FOLDERS = {"skill": "skills", "command": "commands", "agent": "agents", "other": "other"}
-SKILL_FILE = "SKILL.md"
 
 
 class InvalidNameError(LineageError):

@@ -80,13 +80,13 @@ def test_compare_lists_each_status_sorted_by_path(store, pair):
     assert (by_path[b"run.sh"].old_kind, by_path[b"run.sh"].new_kind) == ("f", "x")
     assert by_path[b"run.sh"].old_digest == by_path[b"run.sh"].new_digest
     assert (by_path[b"both.sh"].old_kind, by_path[b"both.sh"].new_kind) == ("f", "x")
-    assert summarize(changes) == {"added": 1, "removed": 1, "modified": 2, "mode_changed": 1}
+    assert summarize(changes) == {"added": 1, "removed": 1, "modified": 2, "mode_changed": 1, "renamed": 0}
 
 
 def test_compare_same_content_is_empty(store, pair):
     _old, new = pair
     assert compare(store, new, new) == []
-    assert summarize([]) == {"added": 0, "removed": 0, "modified": 0, "mode_changed": 0}
+    assert summarize([]) == {"added": 0, "removed": 0, "modified": 0, "mode_changed": 0, "renamed": 0}
 
 
 def test_root_compare_lists_every_file_as_added(store, pair):
