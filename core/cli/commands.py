@@ -185,7 +185,8 @@ def cmd_log(args: argparse.Namespace) -> int:
             # read from it. Indented for people at a terminal, compact for pipes (it can be large).
             sys.stdout.flush()
             write_log_json(sys.stdout.buffer, art.name, shown, numbers, ws.history.lineage,
-                           indent=sys.stdout.isatty())
+                           indent=sys.stdout.isatty(),
+                           removed_at=art.removed_at.isoformat() if art.removed_at else None)
             sys.stdout.buffer.flush()
             return EXIT_OK
     write(log_text(art, shown, numbers))

@@ -119,8 +119,10 @@ def write_log_json(
     base_lineage: Callable[[int], list[str]],
     *,
     indent: bool,
+    removed_at: str | None = None,
 ) -> None:
-    """Write `{"artifact": …, "versions": [...]}` for `versions` (newest first, as given).
+    """Write `{"artifact": …, "removed_at": …, "versions": [...]}` for `versions` (newest first, as given);
+    `removed_at` is the ISO time the artifact stopped being tracked, null while it is.
 
     `numbers` maps version id to the artifact's own v-number; `base_lineage(id)` is
     the lineage of a parent that is not in `versions` (History.lineage)."""
@@ -134,11 +136,11 @@ def write_log_json(
     lineage_open, lineage_close = b"[" + nl[4], nl[3] + b"]"
 
     key = {name: json.dumps(name).encode() + kv for name in (
-        "artifact", "versions", "id", "number", "line", "parents", "content_hash", "parent_hash", "change_origin",
+        "artifact", "removed_at", "versions", "id", "number", "line", "parents", "content_hash", "parent_hash", "change_origin",
         "created_at", "lineage", "metadata")}
 
     out.write(b"{" + nl[1] + key["artifact"] + _dumps(artifact, indent, 1).encode() + item_sep + nl[1]
-              + key["versions"])
+              + key["removed_at"] + json.dumps(removed_at).encode() + item_sep + nl[1] + key["versions"])
     if not versions:
         out.write(b"[]" + nl[0] + b"}\n")
         return

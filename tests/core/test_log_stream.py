@@ -28,7 +28,7 @@ def history(tmp_path):
 def expected_doc(history: History, name: str, versions) -> dict:
     """The document as `log --json` built it before streaming (a whole dict, then json.dumps)."""
     numbers = ordinal_by_id(history.versions(versions[0].artifact_id)) if versions else {}
-    return {"artifact": name, "versions": [
+    return {"artifact": name, "removed_at": None, "versions": [
         {"id": v.id, "number": numbers[v.id], "line": v.line,
          "parents": [p for p in (v.parent_id, v.second_parent_id) if p is not None],
          "content_hash": v.content_hash, "parent_hash": v.parent_hash,
@@ -83,7 +83,7 @@ def test_limited_versions_keep_whole_lineages(history, limit):
 
 def test_a_long_chain_and_no_versions(history):
     art = history.add_artifact("x", "skill", UpstreamSpec("folder", "/up/x"), "skills/x", "dir")
-    assert streamed(history, "x", [], indent=True) == json.dumps({"artifact": "x", "versions": []}, indent=2) + "\n"
+    assert streamed(history, "x", [], indent=True) == json.dumps({"artifact": "x", "removed_at": None, "versions": []}, indent=2) + "\n"
     for i in range(60):
         history.record_version(art.id, h(str(i)), "sync")
     versions = history.versions(art.id)

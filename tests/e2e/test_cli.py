@@ -76,7 +76,7 @@ def test_add_sync_status_log_diff(cli, tmp_path):
     assert second["action"] == "replaced" and second["old_hash"] == first["new_hash"]
 
     log = cli.json("log", "pdf")
-    assert log["artifact"] == "pdf"
+    assert (log["artifact"], log["removed_at"]) == ("pdf", None)
     newest, oldest = log["versions"]
     assert set(newest) == {
         "id", "number", "line", "parents", "content_hash", "parent_hash", "change_origin", "created_at",
@@ -110,7 +110,7 @@ def test_add_sync_status_log_diff(cli, tmp_path):
     # --limit: the newest N, numbered and with lineages as in the full log; piped JSON is one compact line
     raw = cli("log", "pdf", "--limit", "1", "--json").stdout
     assert raw.count(b"\n") == 1 and b": " not in raw
-    assert json.loads(raw) == {"artifact": "pdf", "versions": [newest]}
+    assert json.loads(raw) == {"artifact": "pdf", "removed_at": None, "versions": [newest]}
     limited = cli("log", "pdf", "--limit", "1").stdout.decode().splitlines()
     assert [line.split()[0] for line in limited] == ["VERSION", "v2"]
     assert "--limit" in one_error_line(cli("log", "pdf", "--limit", "0", expect=2))

@@ -9,7 +9,7 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QMessageBox
 
 from core import sync as core_sync
-from tests.gui.test_main_window import WAIT, add_skills, make_window, qsettings, skill, ws  # noqa: F401 (fixtures)
+from tests.gui.helpers import WAIT, add_skills, skill
 
 
 def repo(root: Path) -> Path:
