@@ -325,6 +325,14 @@ class MainWindow(QMainWindow):
         results, self._sync_results = self._sync_results, None
         if results is not None:
             self.syncFinished.emit(results)
+            self._open_stopped_merge(results)
+
+    def _open_stopped_merge(self, results: list[SyncResult]) -> None:
+        """A merge the person just asked for stopped on conflicts: show it. Opened once the graph
+        has reloaded, so the merge view is never built while the graph's loader is still running."""
+        waiting = [r for r in results if r.action == "conflict" and r.conflicts]
+        if waiting:
+            self.open_merge_view(waiting[0].artifact_id)
 
     def _show_artifact_header(self, artifact_id: int) -> None:
         info = self.model.info(artifact_id)
@@ -437,11 +445,9 @@ class MainWindow(QMainWindow):
                                      if self.model.info(r.artifact_id) is not None}
         self._after_states_changed()
         self.projects.after_sync()
-        waiting = [r for r in results if r.action == "conflict" and r.conflicts]
-        if waiting:  # a merge the person just asked for stopped on conflicts: show it now
-            self.open_merge_view(waiting[0].artifact_id)
         if self._current_artifact is None:
             self.syncFinished.emit(results)
+            self._open_stopped_merge(results)
             return
         # Follow the head if the user was looking at it; otherwise keep their version.
         # syncFinished waits for the graph to reload (see _on_artifact_loaded).
