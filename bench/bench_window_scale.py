@@ -26,6 +26,7 @@ Each child prints the time from its process start to the window's first Paint ev
 then runs these phases with a 10 ms QTimer heartbeat on the GUI thread:
   start    until the first states are in the list and the graph is drawn;
   sync     Sync now (the diverged dialog accepted as it opens) until syncFinished;
+  resync   Sync now again, with nothing changed since;
   select   another artifact, then
   longest  the 10,000-version artifact, until it is drawn (+0.5 s of scrolling-free idle).
 For each phase: the longest gap between two heartbeats (the longest stall) and the
@@ -57,7 +58,7 @@ STALL_TARGET = 0.100  # s
 SIZES = (125, 250, 500, 1000)
 QUICK_SIZES = (8, 16)
 LONG = "long-history"
-PHASES = ("start", "sync", "select", "longest")
+PHASES = ("start", "sync", "resync", "select", "longest")
 
 
 # ---------------------------------------------------------------------- data
@@ -183,6 +184,15 @@ def sync_now():
 def on_synced(results):
     window.syncFinished.disconnect(on_synced); accepter.stop()
     out["synced"] = len(results)
+    after(300, sync_again)
+
+def sync_again():
+    beat.next("resync")
+    window.syncFinished.connect(on_resynced); accepter.start()
+    window.sync_now()
+def on_resynced(results):
+    window.syncFinished.disconnect(on_resynced); accepter.stop()
+    out["resynced"] = sum(1 for r in results if r.action in ("copied", "replaced"))
     after(300, select_other)
 
 def select_other():
@@ -333,7 +343,8 @@ def main(argv: list[str] | None = None) -> int:
                 results[size][contender] = result
                 _, gap, cpu = longest_stall(result)
                 print(f"  {contender:<10} first paint {result['paint']:.2f} s, longest stall {ms(gap)} ms "
-                      f"(CPU {ms(cpu)} ms), synced {result.get('synced')}, "
+                      f"(CPU {ms(cpu)} ms), synced {result.get('synced')} (again: {result.get('resynced')} "
+                      "changed), "
                       f"longest history drawn with {result.get('versions')} versions", flush=True)
         report(results, contenders)
         print(f"machine: {load_line()} (after)")
