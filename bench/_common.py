@@ -42,6 +42,15 @@ def load_line() -> str:
         return "load average unknown"
 
 
+def child_env() -> dict[str, str]:
+    """The environment for timed child processes: bytecode caches on, as a user's python
+    has them, even when this shell sets PYTHONDONTWRITEBYTECODE (then every start-up
+    would compile the project's modules again)."""
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
 def median_time(fn: Callable[[], Any], runs: int) -> tuple[float, Any]:
     """Median wall seconds of `runs` calls, and the last call's result."""
     times, result = [], None

@@ -6,7 +6,10 @@ only the files that changed since the step before. The demo lays each step over
 `<data home>/demo-upstream`, then syncs through
 `core.sync` exactly as a user's "Sync now" would — so the history it shows
 (roots, upstream syncs, a local edit, a take-upstream, a binary change, an
-exec-bit change, a revert) is produced by the same rules, not faked rows. The
+exec-bit change, a revert) is produced by the same rules, not faked rows.
+Project steps add project folders under `<data home>/demo-projects`, deploy,
+edit a project copy, push and restore through `core.projects`, so the first
+graph has project lines with branches and joins. The
 last step is copied without syncing, so a newcomer's first "Sync now" brings
 an update.
 """
@@ -79,6 +82,16 @@ def _existing_demo(ws: "Workspace", upstream: Path) -> list["ArtifactInfo"]:
 
 
 def _check_free_names(ws: "Workspace", plan: dict[str, Any]) -> None:
+    from core.projects import list_projects
+
+    projects = {p.name for p in list_projects(ws)}
+    for step in plan["steps"]:
+        for spec in step.get("projects", []):
+            if spec["name"] in projects:
+                raise LineageError(
+                    f"The demo collection cannot be opened: you already have a project named '{spec['name']}'; "
+                    "use an empty data folder (--home) to try the demo."
+                )
     taken = {(a.name, a.type) for a in ws.history.list_artifacts()}
     for spec in plan["artifacts"]:
         if (spec["name"], spec["type"]) in taken:
@@ -144,7 +157,7 @@ def _replay(
     first_stamp = datetime.now(timezone.utc) - STEP_SPACING * len(steps)
     for number, step in enumerate(steps, start=1):
         stamp = first_stamp + STEP_SPACING * number
-        ws.clock = lambda stamp=stamp: stamp
+        ws.clock = _ticking_clock(stamp)
         report(number, total, step.get("title", f"step {number}"))
         if "tree" in step:
             _apply_step(
@@ -153,6 +166,7 @@ def _replay(
         edit = step.get("local_edit")
         if edit:
             _local_edit(ws, artifacts[edit["artifact"]], edit)
+        _project_steps(ws, step, artifacts)
         if not step.get("sync", True):
             continue
         strategies = {artifacts[n].id: sync.Strategy.TAKE_UPSTREAM for n in step.get("take_upstream", [])}
@@ -164,9 +178,53 @@ def _replay(
             )
 
 
+def _ticking_clock(start: datetime) -> Callable[[], datetime]:
+    """A clock a minute further on each call, so the versions one step records stay in order."""
+    ticks = iter(range(10**6))
+    return lambda: start + timedelta(minutes=next(ticks))
+
+
 def _local_edit(ws: "Workspace", artifact: "ArtifactInfo", edit: dict[str, Any]) -> None:
     """Edit the collection copy by hand, as a user would in their editor."""
     copy = Path(ws.home.collection_dir) / artifact.place
     target = copy / edit["file"] if artifact.shape == "dir" else copy
     with open(target, "a", encoding="utf-8") as handle:
         handle.write(edit["append"])
+
+
+def _project_steps(ws: "Workspace", step: dict[str, Any], artifacts: dict[str, "ArtifactInfo"]) -> None:
+    """A step's project work, in the order a person would do it: add, deploy, edit, push, restore."""
+    from core import projects
+
+    for spec in step.get("projects", []):
+        folder = Path(ws.home.root) / spec["folder"]
+        folder.mkdir(parents=True, exist_ok=True)
+        projects.add_project(ws, spec["name"], folder)
+    for spec in step.get("deploy", []):
+        projects.deploy(ws, artifacts[spec["artifact"]], projects.get_project(ws, spec["project"]))
+    edit = step.get("project_edit")
+    if edit:
+        artifact = artifacts[edit["artifact"]]
+        copy = projects.project_copy_path(projects.get_project(ws, edit["project"]), artifact)
+        with open(copy / edit["file"] if artifact.shape == "dir" else copy, "a", encoding="utf-8") as handle:
+            handle.write(edit["append"])
+    for spec in step.get("push", []):
+        projects.push(ws, artifacts[spec["artifact"]], projects.get_project(ws, spec["project"]))
+    back = step.get("restore")
+    if back:
+        _restore_back(ws, artifacts[back["artifact"]], back)
+
+
+def _restore_back(ws: "Workspace", artifact: "ArtifactInfo", spec: dict[str, Any]) -> None:
+    """Restore the version `back` first parents behind the line's head (undoing the last change)."""
+    from core import projects
+
+    line = spec.get("line", "collection")
+    version = ws.history.head(artifact.id, line)
+    by_id = {v.id: v for v in ws.history.versions(artifact.id)}
+    for _ in range(spec.get("back", 1)):
+        if version is None or version.parent_id is None:
+            raise LineageError(f"The demo plan restores {artifact.name} further back than its history goes.")
+        version = by_id[version.parent_id]
+    project = None if line == "collection" else projects.get_project(ws, line)
+    projects.restore(ws, artifact, version, project)

@@ -22,7 +22,11 @@ MAX_DIFF_BYTES = 2 * 1024 * 1024
 # Same sniffing window as git: a NUL byte early on means binary.
 BINARY_SNIFF_BYTES = 8 * 1024
 
-STATUSES: tuple[str, ...] = ("added", "removed", "modified", "mode_changed")
+STATUSES: tuple[str, ...] = ("added", "removed", "modified", "mode_changed", "renamed")
+# A removed and an added file at least this similar (share of equal lines, as git's
+# default -M50%) are shown as one renamed file.
+RENAME_SIMILARITY = 0.5
+_ALL_PAIRS_LIMIT = 2500  # removed x added pairs compared beyond same-name ones
 _KIND_NAMES = {"f": "regular file", "x": "executable file", "l": "symbolic link"}
 
 
@@ -36,10 +40,17 @@ class FileChange:
     new_digest: str | None
     old_size: int | None
     new_size: int | None
+    old_path: bytes | None = None  # "renamed" only: where the file was
+    similarity: int | None = None  # "renamed" only: percent of equal content
 
     @property
     def display_path(self) -> str:
         return os.fsdecode(self.path)
+
+    @property
+    def display_old_path(self) -> str:
+        """The path before: the old path of a renamed file, else the path."""
+        return os.fsdecode(self.old_path if self.old_path is not None else self.path)
 
 
 @dataclass(frozen=True)
@@ -48,6 +59,7 @@ class DiffLine:
     text: str
     old_lineno: int | None
     new_lineno: int | None
+    no_newline: bool = False  # the file's last line, without a newline ("\\ No newline at end of file")
 
 
 @dataclass(frozen=True)
@@ -55,7 +67,7 @@ class FileDiff:
     change: FileChange
     binary: bool
     lines: tuple[DiffLine, ...]
-    note: str | None = None  # e.g. "binary file, 1.2 MB -> 1.3 MB" or "content was never stored"
+    note: str | None = None  # e.g. "binary file, 1.2 MB -> 1.3 MB" or "content is not in the object store"
 
 
 def _store_of(ws_or_store: Any) -> Any:
@@ -68,8 +80,9 @@ def _manifest(objects: Any, content_hash: str, role: str) -> dict[bytes, Any]:
         tree = objects.get_manifest(content_hash)
     except MissingObjectError as exc:
         raise MissingObjectError(
-            f"The file list of the {role} version {content_hash[:12]} was never stored in the "
-            f"object store, so it cannot be compared; sync the artifact again to record its content."
+            f"The file list of the {role} version {content_hash[:12]} is not in the object store, so it "
+            "cannot be compared; run `main.py fsck --repair` to store it again from a collection copy or "
+            "upstream that still holds that content."
         ) from exc
     return {entry.path: entry for entry in tree.entries}
 
@@ -232,12 +245,13 @@ def diff_lines(old_text: str, new_text: str, context: int = 3) -> tuple[DiffLine
         out.append(DiffLine("@", header, None, None))
         for tag, x1, x2, y1, y2 in group:
             if tag == "equal":
-                out.extend(DiffLine(" ", _display(a[i]), i + 1, y1 + i - x1 + 1) for i in range(x1, x2))
+                out.extend(DiffLine(" ", _display(a[i]), i + 1, y1 + i - x1 + 1, not a[i].endswith("\n"))
+                           for i in range(x1, x2))
                 continue
             if tag in ("replace", "delete"):
-                out.extend(DiffLine("-", _display(a[i]), i + 1, None) for i in range(x1, x2))
+                out.extend(DiffLine("-", _display(a[i]), i + 1, None, not a[i].endswith("\n")) for i in range(x1, x2))
             if tag in ("replace", "insert"):
-                out.extend(DiffLine("+", _display(b[j]), None, j + 1) for j in range(y1, y2))
+                out.extend(DiffLine("+", _display(b[j]), None, j + 1, not b[j].endswith("\n")) for j in range(y1, y2))
     return tuple(out)
 
 
@@ -254,6 +268,13 @@ def file_diff(objects: Any, change: FileChange, context: int = 3) -> FileDiff:
     lost object never hides the rest of a comparison.
     """
     store = _store_of(objects)
+    if change.status == "renamed" and change.old_digest == change.new_digest:
+        note = f"Renamed from {change.display_old_path}; the content is the same."
+        if change.old_kind != change.new_kind:
+            note = (f"Renamed from {change.display_old_path}; the content is the same, the mode changed: "
+                    f"{_KIND_NAMES.get(change.old_kind or '', change.old_kind)} → "
+                    f"{_KIND_NAMES.get(change.new_kind or '', change.new_kind)}.")
+        return FileDiff(change, False, (), note)
     if change.status == "mode_changed":
         note = (
             f"Mode changed: {_KIND_NAMES.get(change.old_kind or '', change.old_kind)} → "
@@ -265,7 +286,10 @@ def file_diff(objects: Any, change: FileChange, context: int = 3) -> FileDiff:
     try:
         old, new = _read(store, change.old_digest), _read(store, change.new_digest)
     except MissingObjectError:
-        return FileDiff(change, False, (), f"The content of this file was never stored ({_sizes(change)}).")
+        return FileDiff(change, False, (), (
+            f"The content of this file is not in the object store ({_sizes(change)}); "
+            "`main.py fsck --repair` stores it again if a collection copy or upstream still holds it."
+        ))
     if _is_binary(old) or _is_binary(new):
         return FileDiff(change, True, (), f"Binary file, {_sizes(change)}: not shown as text.")
     note = None
@@ -288,3 +312,113 @@ def file_diff(objects: Any, change: FileChange, context: int = 3) -> FileDiff:
     if not lines and not note:
         note = "Empty file."
     return FileDiff(change, False, lines, note)
+
+
+# --------------------------------------------------------------------------- renames
+
+
+def find_renames(objects: Any, changes: list[FileChange], threshold: float = RENAME_SIMILARITY) -> list[FileChange]:
+    """`changes` with each removed file paired to an added one with the same or nearly the same
+    content turned into one "renamed" change (git's rename detection, -M50%).
+
+    Identical contents pair first (no reads); then pairs with the same file name, and
+    all pairs while there are few, are compared by their share of equal lines. Binary
+    and large files only pair when identical. Missing blobs never pair.
+    """
+    removed = [c for c in changes if c.status == "removed"]
+    added = [c for c in changes if c.status == "added"]
+    if not removed or not added:
+        return changes
+    pairs: list[tuple[FileChange, FileChange, int]] = []
+    by_digest: dict[str, list[FileChange]] = {}
+    for c in removed:
+        by_digest.setdefault(c.old_digest or "", []).append(c)
+    left_added = []
+    for c in added:
+        same = by_digest.get(c.new_digest or "")
+        if same:
+            pairs.append((same.pop(0), c, 100))
+        else:
+            left_added.append(c)
+    left_removed = [c for group in by_digest.values() for c in group]
+    pairs += _similar_pairs(_store_of(objects), left_removed, left_added, threshold)
+    if not pairs:
+        return changes
+    paired = {id(old) for old, _, _ in pairs} | {id(new) for _, new, _ in pairs}
+    merged = [c for c in changes if id(c) not in paired]
+    merged += [
+        FileChange(path=new.path, status="renamed", old_kind=old.old_kind, new_kind=new.new_kind,
+                   old_digest=old.old_digest, new_digest=new.new_digest, old_size=old.old_size,
+                   new_size=new.new_size, old_path=old.path, similarity=score)
+        for old, new, score in pairs
+    ]
+    return sorted(merged, key=lambda c: c.path)
+
+
+def _similar_pairs(store: Any, removed: list[FileChange], added: list[FileChange],
+                   threshold: float) -> list[tuple[FileChange, FileChange, int]]:
+    if not removed or not added:
+        return []
+    candidates = []
+    all_pairs = len(removed) * len(added) <= _ALL_PAIRS_LIMIT
+    for old in removed:
+        old_name = os.path.basename(old.path)
+        for new in added:
+            if all_pairs or os.path.basename(new.path) == old_name:
+                candidates.append((old, new))
+    lines: dict[str, Any] = {}
+
+    def counted(digest: str | None, size: int | None) -> Any:
+        from collections import Counter
+
+        if digest is None or (size or 0) > MAX_DIFF_BYTES:
+            return None
+        if digest not in lines:
+            try:
+                data = store.read_bytes(digest)
+            except MissingObjectError:
+                data = None
+            lines[digest] = None if data is None or b"\0" in data[:BINARY_SNIFF_BYTES] else Counter(
+                data.splitlines(keepends=True))
+        return lines[digest]
+
+    scored = []
+    for old, new in candidates:
+        small, big = sorted(((old.old_size or 0), (new.new_size or 0)))
+        if big and small / big < threshold:
+            continue  # cannot be similar enough: skip reading
+        a, b = counted(old.old_digest, old.old_size), counted(new.new_digest, new.new_size)
+        if a is None or b is None:
+            continue
+        total = sum(a.values()) + sum(b.values())
+        score = 2 * sum((a & b).values()) / total if total else 1.0
+        if score >= threshold:
+            scored.append((score, old, new))
+    scored.sort(key=lambda item: (-item[0], item[1].path, item[2].path))
+    used: set[int] = set()
+    result = []
+    for score, old, new in scored:
+        if id(old) in used or id(new) in used:
+            continue
+        used.update((id(old), id(new)))
+        result.append((old, new, min(99, int(score * 100))))
+    return result
+
+
+def filter_paths(changes: list[FileChange], paths: Iterable[str]) -> list[FileChange]:
+    """The changes under any of `paths` (files or folders, '/'-separated, as `diff NAME -- PATH`)."""
+    wanted = [os.fsencode(p.replace("\\", "/").strip("/")) for p in paths if p.strip("/")]
+    if not wanted:
+        return changes
+
+    def under(path: bytes | None) -> bool:
+        return path is not None and any(path == w or path.startswith(w + b"/") for w in wanted)
+
+    return [c for c in changes if under(c.path) or under(c.old_path)]
+
+
+def line_counts(diff: FileDiff) -> tuple[int, int]:
+    """(lines added, lines removed) of a file's diff, for `diff --stat`."""
+    plus = sum(1 for line in diff.lines if line.kind == "+")
+    minus = sum(1 for line in diff.lines if line.kind == "-")
+    return plus, minus

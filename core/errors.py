@@ -36,7 +36,11 @@ class MissingObjectError(ObjectStoreError):
 
 
 class CorruptObjectError(ObjectStoreError):
-    """A stored object whose content no longer matches its name."""
+    """A stored object whose content no longer matches its name; `reason` is the damage found."""
+
+    def __init__(self, message: str, reason: str = "") -> None:
+        super().__init__(message)
+        self.reason = reason or message
 
 
 class UpstreamError(LineageError):
@@ -73,6 +77,10 @@ class SyncError(LineageError):
 
 class MergeError(LineageError):
     """A merge cannot go on: a damaged saved merge, a resolution that does not fit it..."""
+
+
+class ConfirmationError(LineageError):
+    """A destructive command run without a terminal to ask on and without --yes."""
 
 
 # What an OSError means, in words: (what is wrong, what to do). A reason such as

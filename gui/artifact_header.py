@@ -2,9 +2,9 @@
 and its error (in red) when the last status run or sync failed for it."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from core.history import ArtifactInfo
 from gui import icons
@@ -18,6 +18,9 @@ def upstream_text(info: ArtifactInfo) -> str:
 
 
 class ArtifactHeader(QWidget):
+    resolveRequested = Signal()  # "Resolve merge…": the shown artifact has a merge waiting
+    chooseAgainRequested = Signal()  # "Choose again…": keep-local was chosen for this upstream state
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.title = QLabel()
@@ -37,9 +40,22 @@ class ArtifactHeader(QWidget):
         self.error_label.setWordWrap(True)
         self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.error_label.hide()
+        self.resolve_button = QPushButton("Resolve merge…")
+        self.resolve_button.setToolTip("A merge stopped on conflicts: pick a side per conflict, then finish it")
+        self.resolve_button.clicked.connect(self.resolveRequested)
+        self.resolve_button.hide()
+        self.choose_button = QPushButton("Choose again…")
+        self.choose_button.setToolTip("Local was kept for this upstream state: sync now and choose keep local, "
+                                      "take upstream or merge again")
+        self.choose_button.clicked.connect(self.chooseAgainRequested)
+        self.choose_button.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.title)
+        top = QHBoxLayout()
+        top.addWidget(self.title, 1)
+        top.addWidget(self.resolve_button)
+        top.addWidget(self.choose_button)
+        layout.addLayout(top)
         layout.addWidget(self.subtitle)
         layout.addWidget(self.error_label)
 
@@ -52,6 +68,8 @@ class ArtifactHeader(QWidget):
             f"{info.type} · {icons.state_text(state)}{count} · upstream: {printable(upstream_text(info))}"
         )
         self.subtitle.setToolTip(f"In the collection: {printable(info.place)}")
+        self.resolve_button.setVisible(state == "conflict")
+        self.choose_button.setVisible(state == "kept_local")
         if error:
             self.error_label.setStyleSheet(f"color: {error_colour(self.palette())};")
             self.error_label.setText(f"Error: {printable(error)}")

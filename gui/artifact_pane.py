@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from PySide6.QtCore import QItemSelection, QSize, Qt, Signal, Slot
+from PySide6.QtCore import QItemSelection, QPoint, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -37,6 +37,7 @@ MAX_WIDTH = 380  # the pane never claims more than this for a long name: the gra
 
 class ArtifactPane(QWidget):
     artifactActivated = Signal(int)  # the user (or select()) made this artifact current
+    artifactMenuRequested = Signal(int, QPoint)  # right-click on an artifact: (id, global position)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -63,6 +64,8 @@ class ArtifactPane(QWidget):
         header.setStretchLastSection(True)  # the state column takes what is left
         self._name_width = self._state_width = 0
         self.tree.selectionModel().selectionChanged.connect(self._on_selection)
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.tree.customContextMenuRequested.connect(self._on_context_menu)
         self.setMinimumWidth(MIN_WIDTH)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 0, 6)
@@ -135,6 +138,12 @@ class ArtifactPane(QWidget):
         artifact_id = indexes[0].data(ArtifactIdRole)
         if artifact_id is not None:
             self.artifactActivated.emit(int(artifact_id))
+
+    @Slot(QPoint)
+    def _on_context_menu(self, pos: QPoint) -> None:
+        artifact_id = self.tree.indexAt(pos).data(ArtifactIdRole)
+        if artifact_id is not None:
+            self.artifactMenuRequested.emit(int(artifact_id), self.tree.viewport().mapToGlobal(pos))
 
     @Slot(str)
     def _on_filter(self, text: str) -> None:

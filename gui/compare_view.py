@@ -42,7 +42,7 @@ from PySide6.QtWidgets import (
 from core import diff as core_diff
 from core.errors import LineageError
 from core.history import VersionInfo, ordinal_by_id
-from gui.diff_model import CHANGE_ROLE, FileChangeModel, status_color
+from gui.diff_model import CHANGE_ROLE, COLUMNS, DIGEST_COLUMNS, FileChangeModel, status_color
 from gui.file_diff_pane import FileDiffPane
 from gui.hash_label import HashPairWidget, blend
 from gui.version_choices import VersionChoices
@@ -148,6 +148,7 @@ class ComparePanel(QWidget):
         self._row_height = row_height
         self.table.setMinimumHeight(self._table_height(2))
         self.table.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._show_row(cur.row()))
+        self.table.installEventFilter(self)  # on resize: the digest columns only when they fit
 
         self.file_pane = FileDiffPane(self.objects)
         self.file_pane.diffShown.connect(self.diffShown)
@@ -165,6 +166,21 @@ class ComparePanel(QWidget):
         self.splitter.splitterMoved.connect(self._on_splitter_moved)
         layout.addWidget(self.splitter, 1)
         self._style_banner()
+
+    def eventFilter(self, watched: object, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if watched is self.table and event.type() == QEvent.Type.Resize:
+            self._fit_columns()
+        return super().eventFilter(watched, event)
+
+    def _fit_columns(self) -> None:
+        """Status, path and size always; the Old/New digest columns only when all columns fit
+        (a panel squeezed beside the graph shows no half-cut hash; the tooltips hold them)."""
+        header = self.table.horizontalHeader()
+        widths = [max(header.sectionSizeHint(c), self.table.sizeHintForColumn(c)) for c in range(len(COLUMNS))]
+        room = self.table.maximumViewportSize().width()  # with or without a scroll bar alike
+        fits = sum(widths) <= room
+        for column in DIGEST_COLUMNS:
+            self.table.setColumnHidden(column, not fits)
 
     def _table_height(self, rows: int) -> int:
         header = self.table.horizontalHeader().sizeHint().height()
@@ -251,8 +267,9 @@ class ComparePanel(QWidget):
 
     def _never_stored(self, v: VersionInfo, side: str) -> str:
         return (
-            f"The file list of {side} {self.label_of(v.id)} ({_short(v.content_hash)}) was never stored, "
-            "so it cannot be compared; sync the artifact again to record its content."
+            f"The file list of {side} {self.label_of(v.id)} ({_short(v.content_hash)}) is not in the object "
+            "store, so it cannot be compared; `main.py fsck --repair` stores it again if a collection copy "
+            "or upstream still holds that content."
         )
 
     # ---- what is shown -------------------------------------------------
@@ -269,7 +286,7 @@ class ComparePanel(QWidget):
             self.changes = []
             banner = self._never_stored(version, "this version")
             if old_missing and base is not None:
-                banner += f" Nor was the file list of {self.label_of(base.id)}."
+                banner += f" The file list of {self.label_of(base.id)} is missing too."
         else:
             if old_missing and base is not None:
                 # The left side's content is gone: still show this version's files.
@@ -293,6 +310,7 @@ class ComparePanel(QWidget):
         self.details.show_version(version, self.label_of)
         self._show_summary(counts)
         self.model.set_changes(self.changes)
+        self._fit_columns()
         header = self.table.horizontalHeader()
         self.model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
         for column in (0, 2, 3, 4):

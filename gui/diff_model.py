@@ -16,6 +16,7 @@ STATUS_TEXT = {
     "removed": "removed",
     "modified": "modified",
     "mode_changed": "mode changed",
+    "renamed": "renamed",
 }
 # (on a light background, on a dark background)
 _STATUS_COLORS = {
@@ -23,6 +24,7 @@ _STATUS_COLORS = {
     "removed": ("#cf222e", "#ff7b72"),
     "modified": ("#9a6700", "#e3b341"),
     "mode_changed": ("#8250df", "#d2a8ff"),
+    "renamed": ("#0969da", "#79c0ff"),
 }
 # Line backgrounds of the text diff: (light, dark).
 _LINE_BACKGROUNDS = {
@@ -35,6 +37,7 @@ CHANGE_ROLE = Qt.ItemDataRole.UserRole + 1  # the FileChange of a row
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2  # a key that sorts the column sensibly
 
 COLUMNS = ("Status", "Path", "Size", "Old", "New")  # Old/New: the per-file SHA-256 digests
+DIGEST_COLUMNS = (3, 4)  # hidden when the panel is too narrow for every column
 COLUMN_TIPS = ("Change status", "Path inside the artifact", "Size before → after",
                "SHA-256 of the old content (hover a cell for all of it)",
                "SHA-256 of the new content (hover a cell for all of it)")

@@ -1,4 +1,8 @@
-"""The text diff of one file: numbered, coloured lines in a read-only monospace view."""
+"""The text diff of one file: numbered, coloured lines in a read-only monospace view.
+
+Long lines scroll sideways, or wrap at the view's width (`set_wrap`, View → Wrap long
+diff lines); the gutter's numbers stay on each line's first row. A last line without a
+newline is followed by git's "\\ No newline at end of file" marker line."""
 from __future__ import annotations
 
 import html
@@ -11,6 +15,9 @@ from core import diff as core_diff
 from gui.diff_model import line_background
 from gui.hash_label import blend
 from core.textsafe import printable
+
+
+NO_NEWLINE = "\\ No newline at end of file"
 
 
 class _Gutter(QWidget):
@@ -38,6 +45,8 @@ class DiffView(QPlainTextEdit):
         )
         self.numbers: list[tuple[int | None, int | None]] = []
         self.kinds: list[str] = []
+        self._lines: tuple[core_diff.DiffLine, ...] = ()
+        self._wrap = False
         self._gutter = _Gutter(self)
         self.blockCountChanged.connect(lambda _n: self._update_margins())
         self.updateRequest.connect(self._on_update_request)
@@ -89,6 +98,18 @@ class DiffView(QPlainTextEdit):
             block = block.next()
         painter.end()
 
+    @property
+    def wraps(self) -> bool:
+        return self._wrap
+
+    def set_wrap(self, wrap: bool) -> None:
+        """Wrap long lines at the view's width (True) or scroll sideways (False)."""
+        if wrap == self._wrap:
+            return
+        self._wrap = wrap
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth if wrap else QPlainTextEdit.LineWrapMode.NoWrap)
+        self.show_lines(self._lines)
+
     def show_lines(self, lines: tuple[core_diff.DiffLine, ...]) -> None:
         """Fill the view: one block per diff line, coloured by kind.
 
@@ -97,24 +118,31 @@ class DiffView(QPlainTextEdit):
         PySide6 6.12 / Python 3.11 leak of one None reference per void call).
         """
         pal = self.palette()
-        self.numbers = [(ln.old_lineno, ln.new_lineno) for ln in lines]
-        self.kinds = [ln.kind for ln in lines]
+        self._lines = lines
+        shown: list[core_diff.DiffLine] = []
+        for ln in lines:
+            shown.append(ln)
+            if ln.no_newline:
+                shown.append(core_diff.DiffLine("\\", NO_NEWLINE, None, None))
+        self.numbers = [(ln.old_lineno, ln.new_lineno) for ln in shown]
+        self.kinds = [ln.kind for ln in shown]
         styles: dict[str, str] = {}
-        for kind in (" ", "+", "-", "@"):
+        for kind in (" ", "+", "-", "@", "\\"):
             parts = []
             background = line_background(kind, pal)
             if background is not None:
                 parts.append(f"background-color:{background.name()}")
-            if kind == "@":
+            if kind in ("@", "\\"):
                 dim = blend(pal.color(QPalette.ColorRole.Text), pal.color(QPalette.ColorRole.Base), 0.45)
                 parts.append(f"color:{dim.name()}")
             styles[kind] = f' style="{";".join(parts)}"' if parts else ""
         body = "".join(
             f"<p{styles.get(line.kind, '')}>"
-            f"{html.escape(('' if line.kind == '@' else line.kind + ' ') + printable(line.text, keep_tabs=True), quote=False)}</p>"
-            for line in lines
+            f"{html.escape(('' if line.kind in ('@', chr(92)) else line.kind + ' ') + printable(line.text, keep_tabs=True), quote=False)}</p>"
+            for line in shown
         )
-        self.document().setHtml(f'<body style="white-space:pre">{body}</body>' if lines else "")
+        space = "pre-wrap" if self._wrap else "pre"
+        self.document().setHtml(f'<body style="white-space:{space}">{body}</body>' if shown else "")
         self._update_margins()
         self._place_gutter()
         self.moveCursor(QTextCursor.MoveOperation.Start)

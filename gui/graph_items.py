@@ -77,6 +77,13 @@ class GraphStyle:
 NodeKey = Union[int, str]  # a version id, or "legacy:<hash>" for a ghost
 
 
+def node_origin_text(d: dict) -> str:
+    """'sync', 'merge'…; an upstream state kept aside says so (its origin is `sync` too)."""
+    if d.get("line") == "upstream":
+        return "upstream state"
+    return palette.origin_label(d.get("origin"))
+
+
 def version_label(d: dict, which: str = "self") -> str:
     """'v3': the artifact's own number (see core.history.ordinal_by_id); the database id
     only when the view was fed a node without one."""
@@ -112,13 +119,17 @@ class NodeItem(QGraphicsItem):
         """(hash line, badge, detail line); built once, on first paint."""
         if self._lines is None:
             d = self.data
-            if d.get("ghost"):
+            if d.get("folded"):
+                self._lines = (f"{d['count']} versions", "", "folded · click to unfold")
+            elif d.get("waiting"):
+                self._lines = (f"upstream {short(d['content_hash'])}", "", "waiting upstream · not synced yet")
+            elif d.get("ghost"):
                 self._lines = (f"legacy {short(d['content_hash'])}", "", "content never stored")
             else:
                 badge = []
                 if d.get("matches_version") is not None:
                     badge.append(f"= {version_label(d, 'matches')}")
-                detail = f"{version_label(d)} · {palette.origin_label(d.get('origin'))} · {local_time(d.get('created_at'))}"
+                detail = f"{version_label(d)} · {node_origin_text(d)} · {local_time(d.get('created_at'))}"
                 detail = self.style.small_metrics.elidedText(detail, Qt.TextElideMode.ElideRight, LABEL_W)
                 self._lines = (short(d["content_hash"]), "  ".join(badge), detail)
         return self._lines
@@ -127,15 +138,24 @@ class NodeItem(QGraphicsItem):
         d = self.data
         st = self.style
         origin = d.get("origin")
-        if d.get("ghost"):
-            pen = QPen(QColor(palette.GHOST_COLOR), 2.0, Qt.PenStyle.DashLine)
-            painter.setPen(pen)
+        if d.get("folded"):
+            # A short stack of dots: many versions drawn as one.
+            painter.setPen(QPen(QColor(palette.EDGE_COLOR), 1.5))
+            painter.setBrush(st.background)
+            painter.drawRoundedRect(QRectF(-RADIUS, -RADIUS - 6, 2 * RADIUS, 2 * RADIUS + 12), RADIUS, RADIUS)
+            painter.setBrush(QColor(palette.EDGE_COLOR))
+            for dy in (-7.0, 0.0, 7.0):
+                painter.drawEllipse(QPointF(0, dy), 2.0, 2.0)
+        elif d.get("ghost"):
+            color = palette.WAITING_COLOR if d.get("waiting") else palette.GHOST_COLOR
+            painter.setPen(QPen(QColor(color), 2.0, Qt.PenStyle.DashLine))
             painter.setBrush(Qt.BrushStyle.NoBrush)
         else:
             head = d.get("is_head")
             painter.setPen(QPen(st.text if head else palette.outline_color(origin), 3.0 if head else 1.5))
             painter.setBrush(QBrush(palette.origin_color(origin)))
-        painter.drawEllipse(QPointF(0, 0), RADIUS, RADIUS)
+        if not d.get("folded"):
+            painter.drawEllipse(QPointF(0, 0), RADIUS, RADIUS)
 
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
         if lod < LABEL_LOD:
@@ -272,10 +292,21 @@ def _fmt_time(dt: datetime | None) -> str:
 def node_tooltip(graph: nx.DiGraph, key: NodeKey) -> str:
     """Hover text of a node: full hashes, origin, local and UTC time, upstream commit, counts."""
     d = graph.nodes[key]
+    if d.get("folded"):
+        return (f"<b>{d['count']} versions</b> of the {d.get('line')} line folded into one row "
+                "(a straight run: no branch, join or deployment).<br>Click to unfold.")
+    if d.get("waiting"):
+        return (f"<b>Waiting upstream</b>: the upstream's state, not synced yet<br>hash <code>{d['content_hash']}</code>"
+                "<br>Sync now brings it in. Click to compare it with the collection's copy.")
     if d.get("ghost"):
         return (f"<b>Legacy parent</b> (content never stored)<br>hash <code>{d['content_hash']}</code><br>"
                 "This content existed before tracking began, so it cannot be compared.")
-    rows = [f"<b>{version_label(d)}</b> · {palette.origin_label(d.get('origin'))}" + (" · <b>HEAD</b>" if d.get("is_head") else "")]
+    rows = [f"<b>{version_label(d)}</b> · {node_origin_text(d)}" + (" · <b>HEAD</b>" if d.get("is_head") else "")
+            + (f" · line <b>{d['line']}</b>" if d.get("line") else "")]
+    if d.get("line") == "upstream":
+        decided = (d.get("metadata") or {}).get("decision")
+        rows.append("an upstream state not applied as it was (diverged)"
+                    + {"kept_local": ": local was kept", "merged_into_local": ": local already had it"}.get(decided or "", ""))
     rows.append(f"hash <code>{d['content_hash']}</code>")
     parents = list(graph.predecessors(key))
     if d.get("parent_hash"):
@@ -297,3 +328,42 @@ def node_tooltip(graph: nx.DiGraph, key: NodeKey) -> str:
     if d.get("matches_version") is not None:
         rows.append(f"same content as {version_label(d, 'matches')} (a revert)")
     return "<br>".join(rows)
+
+
+class PendingMergeItem(QGraphicsItem):
+    """A merge that waits for a person: a hollow, dashed node one row above the newest,
+    with dashed edges from the two versions it would join (DESIGN.md "Merge and restore")."""
+
+    COLOUR = QColor("#d9662b")
+
+    def __init__(self, at: QPointF, parents: list[QPointF], label: str, style: GraphStyle) -> None:
+        super().__init__()
+        self.setAcceptHoverEvents(True)
+        self.setPos(at)
+        self.style = style
+        self.label = label
+        self.parents = [p - at for p in parents]
+        self.setZValue(2)
+        self.setToolTip(label)
+
+    def boundingRect(self) -> QRectF:
+        rect = QRectF(NODE_RECT)
+        for p in self.parents:
+            rect = rect.united(QRectF(p, p).adjusted(-RADIUS, -RADIUS, RADIUS, RADIUS))
+        return rect.adjusted(-4, -4, 4, 4)
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(self.COLOUR, 2.0, Qt.PenStyle.DashLine))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        for p in self.parents:
+            direction = p / max((p.x() ** 2 + p.y() ** 2) ** 0.5, 1e-6)
+            painter.drawLine(direction * (RADIUS + 2), p - direction * (RADIUS + 2))
+        painter.setBrush(QBrush(self.style.background))
+        painter.drawEllipse(QPointF(0, 0), RADIUS + 1, RADIUS + 1)
+        painter.setPen(QPen(self.COLOUR, 2.5))
+        painter.drawLine(QPointF(0, -RADIUS * 0.55), QPointF(0, RADIUS * 0.15))
+        painter.drawPoint(QPointF(0, RADIUS * 0.55))
+        painter.setFont(self.style.font)
+        painter.setPen(self.COLOUR)
+        painter.drawText(QRectF(LABEL_X, -26, LABEL_W, 24), Qt.AlignmentFlag.AlignVCenter, "merge waiting: conflicts")

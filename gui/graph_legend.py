@@ -12,8 +12,8 @@ class GraphLegend(QWidget):
     """What the node colours and marks mean; wraps onto more lines when narrow."""
 
     ENTRIES = (
-        "sync", "local_modification", "deployment", "merge", "rollback", "head", "ghost", "revert", "matched",
-        "compared",
+        "sync", "local_modification", "deployment", "merge", "rollback", "head", "ghost", "waiting", "second",
+        "revert", "matched", "compared",
     )
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -26,6 +26,7 @@ class GraphLegend(QWidget):
         out = []
         for e in self.ENTRIES:
             text = {"head": "head (newest)", "ghost": "legacy parent (never stored)",
+                    "waiting": "waiting upstream (not synced)", "second": "second parent (push, redeploy)",
                     "revert": "revert: same content as vN",
                     "matched": "the vN a selected revert matches",
                     "compared": f"compared with ({hotkeys.COMPARE_CLICK.text})"}.get(e, palette.origin_label(e))
@@ -70,8 +71,12 @@ class GraphLegend(QWidget):
             cy = rect.center().y()
             center = QPointF(rect.left() + 8, cy)
             text_x = rect.left() + 22
-            if kind == "ghost":
-                painter.setPen(QPen(QColor(palette.GHOST_COLOR), 1.5, Qt.PenStyle.DashLine))
+            if kind == "second":
+                painter.setPen(QPen(QColor(palette.GHOST_COLOR), 2.0, Qt.PenStyle.DashLine))
+                painter.drawLine(QPointF(rect.left(), cy), QPointF(rect.left() + 16, cy))
+            elif kind in ("ghost", "waiting"):
+                color = palette.WAITING_COLOR if kind == "waiting" else palette.GHOST_COLOR
+                painter.setPen(QPen(QColor(color), 1.5, Qt.PenStyle.DashLine))
                 painter.setBrush(Qt.BrushStyle.NoBrush)
                 painter.drawEllipse(center, 6, 6)
             elif kind == "matched":  # drawn as SelectionItem rings the version a revert matches

@@ -29,7 +29,7 @@ from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QPainterPath, QPolygonF
 from PySide6.QtWidgets import QGraphicsScene
 
-from core.history import VersionInfo, ordinal_by_id
+from core.history import COLLECTION_LINE, UPSTREAM_LINE, VersionInfo, ordinal_by_id
 from gui import hotkeys
 from gui.graph_items import (
     BLOCK_ROWS,
@@ -48,6 +48,9 @@ from gui.hotkeys import Hotkey
 
 if TYPE_CHECKING:
     import networkx as nx
+
+FOLD_MIN_RUN = 8  # a straight run this long is drawn as one "N versions" node
+HEADER_ROOM = 30.0  # scene space above the newest row, under the pinned lane headers
 
 # core.history.lineage (and networkx, a third of a second to import) is imported where a graph is
 # planned, on the loader's worker, so that the window's first paint never waits for it.
@@ -71,6 +74,8 @@ class ScenePlan:
     dashed: list[QPainterPath] = field(default_factory=list)
     dots: list[dict[str, QPolygonF]] = field(default_factory=list)  # per band: origin -> node points
     content: QRectF = field(default_factory=QRectF)
+    lines: dict[str, tuple[int, int]] = field(default_factory=dict)  # line -> (first lane, lanes) drawn
+    all_lines: list[str] = field(default_factory=list)  # every line of the artifact, hidden ones too
 
     def band_of_row(self, row: int) -> int:
         return row // BLOCK_ROWS
@@ -162,13 +167,26 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def plan_scene(versions: list[VersionInfo], head_id: int | None) -> ScenePlan:
+@dataclass(frozen=True)
+class ViewOptions:
+    """What the person chose to see: lines hidden, runs unfolded, the upstream state waiting."""
+
+    hidden_lines: frozenset[str] = frozenset()
+    unfolded: frozenset[NodeKey] = frozenset()  # versions never folded (runs the person opened)
+    waiting_upstream: str | None = None  # content hash the upstream has and the collection not yet
+    fold: bool = False  # draw long straight runs as one "N versions" node
+    min_run: int = FOLD_MIN_RUN
+
+
+def plan_scene(versions: list[VersionInfo], head_id: int | None, options: ViewOptions | None = None) -> ScenePlan:
     """Graph, numbering, layout and per-band drawing of `versions` (not empty, any order).
 
     Safe on a worker thread: it makes no scene item and no QObject.
     """
-    from core.history.lineage import build_graph, layered_layout
+    from core.history.lineage import build_graph, fold_runs, line_layout, line_order
+    from core.history.lineage_view import add_waiting_upstream, fold_graph, hide_lines, lines_of
 
+    options = options or ViewOptions()
     with gc_paused():
         graph = build_graph(versions, head_id)
         # People count an artifact's versions from v1 (core.history.ordinal_by_id), not by
@@ -178,8 +196,21 @@ def plan_scene(versions: list[VersionInfo], head_id: int | None) -> ScenePlan:
             data = graph.nodes[vid]
             data["ordinal"] = number
             data["matches_ordinal"] = ordinals.get(data.get("matches_version"))
-        layout = layered_layout(graph)
+        all_lines = lines_of(graph)
+        hidden = options.hidden_lines - {COLLECTION_LINE}  # the collection is always drawn
+        if hidden:
+            graph = hide_lines(graph, hidden)
+        if options.waiting_upstream and UPSTREAM_LINE not in hidden:
+            graph = add_waiting_upstream(graph, options.waiting_upstream, head_id)
+            all_lines.add(UPSTREAM_LINE)
+        runs = fold_runs(graph, min_run=options.min_run, keep=options.unfolded) if options.fold else []
+        if runs:
+            graph = fold_graph(graph, runs)
+        laid = line_layout(graph)
+        layout = laid.positions
         plan = ScenePlan(graph)
+        plan.lines = laid.bands
+        plan.all_lines = line_order(all_lines)
         plan.max_row = max_row = int(max(y for _, y in layout.values()))
         max_lane = int(max(x for x, _ in layout.values()))
 
@@ -204,12 +235,15 @@ def plan_scene(versions: list[VersionInfo], head_id: int | None) -> ScenePlan:
 
         for u, v, kind in graph.edges(data="kind"):
             band = plan.lane_row[v][1] // BLOCK_ROWS
-            path = plan.dashed[band] if kind == "legacy" else plan.solid[band]
+            # Second parents (a redeploy's source, a push's project version, a merge) are dashed.
+            path = plan.dashed[band] if kind in ("legacy", "second") else plan.solid[band]
             add_edge(path, plan.points[u], plan.points[v], kind)
 
         left = -RADIUS - 24.0
         right = max_lane * LANE_W + NODE_RECT.right()
-        plan.content = QRectF(left, -ROW_H / 2, right - left, max_row * ROW_H + ROW_H)
+        # Room above the newest row for the lane headers pinned to the view's top.
+        top = -ROW_H / 2 - HEADER_ROOM
+        plan.content = QRectF(left, top, right - left, max_row * ROW_H + ROW_H / 2 - top)
     return plan
 
 

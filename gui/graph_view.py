@@ -39,7 +39,7 @@ from contextlib import contextmanager
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QHelpEvent,
@@ -63,9 +63,11 @@ from gui.graph_items import (
     GraphStyle,
     NodeItem,
     NodeKey,
+    PendingMergeItem,
     SelectionItem,
     node_tooltip,
 )
+from gui.lane_headers import paint_band_backgrounds, paint_lane_headers
 from gui.graph_scene import LineageScene, ScenePlan, build_scene, gc_paused, plan_scene
 
 if TYPE_CHECKING:
@@ -79,6 +81,9 @@ class LineageView(QGraphicsView):
     versionSelected = Signal(int)
     compareRequested = Signal(int, int)
     ghostSelected = Signal(str)
+    waitingSelected = Signal(str)  # the upstream state not synced yet (its content hash)
+    foldActivated = Signal(object)  # a folded run's node key: the person wants it unfolded
+    nodeMenuRequested = Signal(int, QPoint)  # a version's context menu, at a global position
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -103,6 +108,8 @@ class LineageView(QGraphicsView):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self._style = GraphStyle.from_palette(self.palette(), self.font())
         self._message = EMPTY_TEXT
+        self._pending_merge: tuple[tuple[int, ...], str] | None = None  # kept across rebuilds
+        self.pending_item: PendingMergeItem | None = None
         self._reset_state()
 
     # ----------------------------------------------------------------- state
@@ -112,6 +119,7 @@ class LineageView(QGraphicsView):
         self._selected: NodeKey | None = None
         self._overview = False
         self._auto_view = True  # until the user zooms or pans, resizing re-applies it
+        self._fitted_room: QSize | None = None  # maximumViewportSize() at the last resize
         self._content = QRectF()
 
     @property
@@ -121,6 +129,21 @@ class LineageView(QGraphicsView):
     @property
     def _points(self) -> dict[NodeKey, QPointF]:
         return self._plan.points if self._plan is not None else {}
+
+    def _add_pending_merge(self) -> None:
+        mark = self._pending_merge
+        self.pending_item = None
+        if mark is None:
+            return
+        parents = [self._points[k] for k in mark[0] if k in self._points]
+        if not parents:
+            return
+        top = min(p.y() for p in self._points.values())
+        # Two rows up: the dashed edge to a parent in another lane then clears the head's badge.
+        at = QPointF(parents[0].x(), top - 2 * ROW_H)
+        self.pending_item = PendingMergeItem(at, parents, mark[1], self._style)
+        self.scene().addItem(self.pending_item)
+        self._content = self._content.united(self.pending_item.sceneBoundingRect())
 
     def clear_graph(self, message: str = "") -> None:
         """Remove the graph and show `message` (default: the empty-state hint)."""
@@ -156,6 +179,15 @@ class LineageView(QGraphicsView):
         return self._built.compare_ring if self._built is not None else None
 
     # ------------------------------------------------------------ building
+    def set_pending_merge(self, parents: tuple[int, ...] | None, label: str = "") -> None:
+        """Mark a merge waiting on conflicts between these versions; applied when the graph is
+        (re)built, so it may be set before `set_versions`. None clears it."""
+        self._pending_merge = (parents, label) if parents else None
+
+    def pending_merge(self) -> tuple[tuple[int, ...] | None, str]:
+        """The mark set by `set_pending_merge`, as (parents, label); (None, "") when none."""
+        return self._pending_merge if self._pending_merge is not None else (None, "")
+
     def set_versions(self, versions: list[VersionInfo], head_id: int | None) -> None:
         """Draw the versions of one artifact (any order); `head_id` None means the newest.
 
@@ -174,6 +206,7 @@ class LineageView(QGraphicsView):
             self._built = build_scene(self.scene(), plan, self._style)
             self._plan = plan
             self._content = plan.content
+            self._add_pending_merge()
             self.scene().setSceneRect(plan.content.adjusted(-SCENE_MARGIN, -SCENE_MARGIN, SCENE_MARGIN, SCENE_MARGIN))
             self._initial_view()
             self._materialize_visible()
@@ -195,7 +228,9 @@ class LineageView(QGraphicsView):
     def _fit_scale(self) -> float:
         if self._content.isEmpty():
             return 1.0
-        vp = self.viewport().size()
+        # The room without scroll bars: whether one shows must not change the answer, or
+        # fitting (no bars) and reading size (bars) would take turns on every resize.
+        vp = self.maximumViewportSize()
         rect = self._content.adjusted(-SCENE_MARGIN, -SCENE_MARGIN, SCENE_MARGIN, SCENE_MARGIN)
         return min(vp.width() / rect.width(), vp.height() / rect.height())
 
@@ -275,12 +310,44 @@ class LineageView(QGraphicsView):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
+        room = self.maximumViewportSize()
+        if room == self._fitted_room:
+            return  # only a scroll bar came or went: fitting again would bring it back, forever
+        self._fitted_room = room
         if self._auto_view and self._graph is not None:
             self._initial_view()
         self._materialize_visible()
 
+    def lines(self) -> dict[str, tuple[int, int]]:
+        """The drawn lines' bands of lanes (line -> (first lane, lanes)), left to right."""
+        return dict(self._plan.lines) if self._plan is not None else {}
+
+    def all_lines(self) -> list[str]:
+        """Every line of the artifact on screen, hidden ones included."""
+        return list(self._plan.all_lines) if self._plan is not None else []
+
+    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
+        if self._plan is None or not self._plan.lines:
+            return
+        painter.save()
+        painter.resetTransform()
+        paint_lane_headers(painter, QRectF(self.viewport().rect()),
+                           lambda x: self.mapFromScene(QPointF(x, 0)).x(), self._plan.lines, self._style)
+        painter.restore()
+
+    def contextMenuEvent(self, event) -> None:
+        key = self.node_at(event.pos())
+        if isinstance(key, int):
+            self._select(key, emit=True)
+            self.nodeMenuRequested.emit(key, event.globalPos())
+            event.accept()
+            return
+        super().contextMenuEvent(event)
+
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
         painter.fillRect(rect, self._style.background)
+        if self._plan is not None and len(self._plan.lines) > 1:
+            paint_band_backgrounds(painter, rect, self._plan.lines, self._style)
         if self._graph is None:
             painter.save()
             painter.resetTransform()
@@ -328,7 +395,11 @@ class LineageView(QGraphicsView):
         else:
             self.ensureVisible(QRectF(point.x() + NODE_RECT.left(), point.y() - ROW_H / 2, LANE_W / 2, ROW_H), 20, 20)
         if emit:
-            if self._graph.nodes[key].get("ghost"):
+            if self._graph.nodes[key].get("folded"):
+                self.foldActivated.emit(key)
+            elif self._graph.nodes[key].get("waiting"):
+                self.waitingSelected.emit(self._graph.nodes[key]["content_hash"])
+            elif self._graph.nodes[key].get("ghost"):
                 self.ghostSelected.emit(self._graph.nodes[key]["content_hash"])
             else:
                 self.versionSelected.emit(key)
@@ -339,7 +410,7 @@ class LineageView(QGraphicsView):
         if not prefix or self._graph is None:
             return None
         hits = [n for n, d in self._graph.nodes(data=True)
-                if not d.get("ghost") and d["content_hash"].startswith(prefix)]
+                if isinstance(n, int) and d["content_hash"].startswith(prefix)]
         if not hits:
             return None
         best = max(hits)

@@ -1,7 +1,8 @@
 """Two full content hashes side by side, the part where they differ made obvious.
 
-The common prefix is dimmed and the rest is bold on a tinted background, so
-"where do these two versions' hashes part ways" is visible at a glance. The
+The common prefix is dimmed and the rest is bold on a faint grey chip (never the
+selection colour: a hash must not look like selected text), so "where do these two
+versions' hashes part ways" is visible at a glance. The
 hashes are broken into equal-length lines (64, 32 or 16 characters) to fit the
 width the panel has; the right-click menu copies a hash whole.
 """
@@ -30,7 +31,8 @@ def hash_html(value: str, common: int, palette: QPalette, per_line: int) -> str:
     text = palette.color(QPalette.ColorRole.WindowText)
     window = palette.color(QPalette.ColorRole.Window)
     dim = blend(text, window, 0.55).name()
-    tint = blend(window, palette.color(QPalette.ColorRole.Highlight), 0.35).name()
+    # A neutral chip, as code is shown: the Highlight colour would read as a text selection.
+    tint = blend(window, text, 0.09).name()
     chunks = []
     for start in range(0, len(value), per_line):
         line = []

@@ -54,7 +54,14 @@ GRAPH_LEFT = Hotkey("Left", "Select the neighbour on the left in the same genera
 GRAPH_RIGHT = Hotkey("Right", "Select the neighbour on the right in the same generation", "graph")
 GRAPH_HEAD = Hotkey("Home", "Select the head", "graph")
 
-WINDOW_KEYS: tuple[Hotkey, ...] = (SYNC, ADD, FIT, FIND)
+SYNC_ONE = Hotkey("Shift+F5", "Sync the selected artifact only")
+EDIT_UPSTREAM = Hotkey("Ctrl+E", "Edit upstream… of the selected artifact")
+REMOVE = Hotkey("Ctrl+Delete", "Remove… the selected artifact")
+WRAP_DIFF = Hotkey("Alt+Z", "Wrap long diff lines on or off")
+SHORTCUTS = Hotkey("F1", "Keyboard shortcuts")
+QUIT = Hotkey("Ctrl+Q", "Quit")
+
+WINDOW_KEYS: tuple[Hotkey, ...] = (SYNC, ADD, FIT, FIND, SYNC_ONE, EDIT_UPSTREAM, REMOVE, WRAP_DIFF, SHORTCUTS, QUIT)
 GRAPH_KEYS: tuple[Hotkey, ...] = (GRAPH_CHILD, GRAPH_PARENT, GRAPH_LEFT, GRAPH_RIGHT, GRAPH_HEAD)
 ALL: tuple[Hotkey, ...] = WINDOW_KEYS + GRAPH_KEYS
 

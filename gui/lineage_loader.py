@@ -20,7 +20,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from core.errors import LineageError
 from core.history import History, VersionInfo
-from gui.graph_scene import ScenePlan, gc_paused, plan_scene
+from gui.graph_scene import ScenePlan, ViewOptions, gc_paused, plan_scene
 from gui.workers import Worker, WorkerPool, error_message
 
 DOING = "loading the artifact's history"
@@ -36,7 +36,7 @@ class LineageReply:
     head_id: int | None = None  # the collection line's head (core.history.lineage.head_of)
 
 
-def load_lineage(history: History, artifact_id: int, seq: int) -> LineageReply:
+def load_lineage(history: History, artifact_id: int, seq: int, options: ViewOptions | None = None) -> LineageReply:
     """Versions and scene plan of one artifact; any thread. A failure is a reply too."""
     try:
         # Reading 10,000 rows allocates ~200,000 objects; with the collector running, a
@@ -46,7 +46,7 @@ def load_lineage(history: History, artifact_id: int, seq: int) -> LineageReply:
         with gc_paused():
             versions = history.versions(artifact_id)
             head = head_of(versions)
-            plan = plan_scene(versions, head.id) if head is not None else None
+            plan = plan_scene(versions, head.id, options) if head is not None else None
         return LineageReply(seq, artifact_id, versions, plan, head_id=head.id if head is not None else None)
     except Exception as exc:  # the window shows it in the graph's place; nothing is lost
         if not isinstance(exc, LineageError):
@@ -55,8 +55,8 @@ def load_lineage(history: History, artifact_id: int, seq: int) -> LineageReply:
 
 
 class LineageWorker(Worker[LineageReply]):
-    def __init__(self, history: History, artifact_id: int, seq: int) -> None:
-        super().__init__(lambda: load_lineage(history, artifact_id, seq))
+    def __init__(self, history: History, artifact_id: int, seq: int, options: ViewOptions | None = None) -> None:
+        super().__init__(lambda: load_lineage(history, artifact_id, seq, options))
 
 
 class LineageLoader(QObject):
@@ -69,10 +69,10 @@ class LineageLoader(QObject):
         self._pool = pool
         self._seq = 0
 
-    def request(self, artifact_id: int) -> int:
+    def request(self, artifact_id: int, options: ViewOptions | None = None) -> int:
         """Start loading; returns the request's number."""
         self._seq += 1
-        worker = LineageWorker(self._history, artifact_id, self._seq)
+        worker = LineageWorker(self._history, artifact_id, self._seq, options)
         worker.finished.connect(self._on_finished)  # bound slot: queued onto the GUI thread
         self._pool.start(worker)
         return self._seq

@@ -16,16 +16,17 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QSettings, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QEvent, QPoint, QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QMainWindow, QMessageBox, QSplitter, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
 from core.errors import LineageError
 from core.history import ArtifactInfo, VersionInfo
-from core.sync import ArtifactStatus, SyncResult
+from core.sync import AddOutcome, ArtifactStatus, SyncResult
 from core.textsafe import printable
 from gui import hotkeys, icons
 from gui.add_dialog import AddArtifactDialog
+from gui.artifact_actions import ArtifactActions
 from gui.artifact_header import ArtifactHeader
 from gui.artifact_pane import ArtifactPane
 from gui.banner import Banner
@@ -35,6 +36,9 @@ from gui.graph_legend import GraphLegend
 from gui.graph_view import LineageView
 from gui.lineage_loader import LineageLoader
 from gui.main_toolbar import MainToolBar
+from gui.projects_controller import ProjectsController
+from gui.menu_bar import build_menu_bar
+from gui.shortcuts_dialog import ShortcutsDialog
 from gui.status_runner import StatusRunner, statuses_of
 from gui.sync_controller import SYNC_IDLE_TIP, SYNC_RUNNING_TIP, SyncController
 from gui.version_browser import VersionBrowser
@@ -45,6 +49,7 @@ from gui.workers import StatusReply, WorkerPool
 
 if TYPE_CHECKING:
     from core.workspace import Workspace
+    from gui.merge_view import MergeView
 
 __all__ = ["MainWindow", "SYNC_IDLE_TIP", "SYNC_RUNNING_TIP", "data_folder_group"]
 
@@ -74,6 +79,8 @@ class MainWindow(QMainWindow):
         self._pending_version: int | None = None
         self._add_dialog: AddArtifactDialog | None = None
         self._sync_results: list[SyncResult] | None = None  # announced once the graph has reloaded
+        self.context_menu: QMenu | None = None
+        self.shortcuts_dialog: ShortcutsDialog | None = None
 
         self.setWindowTitle("Artifact Lineage")
         self.setWindowIcon(icons.app_icon())
@@ -81,6 +88,8 @@ class MainWindow(QMainWindow):
         self._build_central()
         self._build_status_bar()
         self._connect_sync()
+        self.projects = ProjectsController(self)
+        self._connect_menus()
         self.resize(1400, 900)
         self.prefs.restore_layout(self._layout_parts())
         self.reload_artifacts()
@@ -101,6 +110,21 @@ class MainWindow(QMainWindow):
         tb.find_action.triggered.connect(tb.focus_find)
         self.addAction(tb.find_action)
         self.find_edit.returnPressed.connect(self._on_find_return)
+        self.artifact_actions = ArtifactActions(self.ws, self._pool, self)
+        self.menus = build_menu_bar(self, tb, self.artifact_actions)
+
+    def _connect_menus(self) -> None:
+        acts = self.artifact_actions
+        acts.syncRequested.connect(self.sync_one)
+        acts.changed.connect(self._on_collection_changed)
+        acts.failed.connect(self._on_action_failed)
+        self.left.artifactMenuRequested.connect(self._on_artifact_menu)
+        self.menus.shortcuts_action.triggered.connect(self.show_shortcuts)
+        wrap = self.menus.wrap_action
+        # Wrapped by default: beside the graph the panel is narrow, and a cut line hides the change.
+        wrap.setChecked(bool(self.settings.value("view/wrapDiffLines", True, type=bool)))
+        self.compare.diff_view.set_wrap(wrap.isChecked())
+        wrap.toggled.connect(self._on_wrap_toggled)
 
     def _build_central(self) -> None:
         self.stack = QStackedWidget()
@@ -122,6 +146,9 @@ class MainWindow(QMainWindow):
         self.fit_action.triggered.connect(self.graph.zoom_to_fit)
         self.legend = GraphLegend()
         self.artifact_header = ArtifactHeader()
+        self.artifact_header.resolveRequested.connect(self._on_resolve_requested)
+        self.artifact_header.chooseAgainRequested.connect(self._on_choose_again_requested)
+        self.merge_view: MergeView | None = None  # the open merge view, if any
         self.banner = Banner()
         centre = QWidget()
         cv = QVBoxLayout(centre)
@@ -204,6 +231,7 @@ class MainWindow(QMainWindow):
         if not artifacts:
             self.stack.setCurrentWidget(self.welcome)
             self._current_artifact = None
+            self.artifact_actions.set_artifact(None)
             self._update_counts()
             return
         self.stack.setCurrentWidget(self.splitter)
@@ -215,6 +243,52 @@ class MainWindow(QMainWindow):
         self._current_artifact = None  # force a reload of its versions
         self.select_artifact(keep)
         self._update_counts()
+
+    @Slot(bool)
+    def _on_wrap_toggled(self, wrap: bool) -> None:
+        self.compare.diff_view.set_wrap(wrap)
+        self.settings.setValue("view/wrapDiffLines", wrap)
+
+    def all_actions(self) -> list:
+        """Every action with a shortcut, in menu order (Help → Keyboard shortcuts lists them)."""
+        tb = self.toolbar
+        return [tb.add_action, tb.export_action, self.menus.quit_action, tb.sync_action,
+                *self.artifact_actions.actions(), tb.fit_action, tb.find_action, self.menus.wrap_action,
+                self.menus.shortcuts_action]
+
+    @Slot()
+    def show_shortcuts(self) -> ShortcutsDialog:
+        dialog = ShortcutsDialog(self.all_actions(), self)
+        self.shortcuts_dialog = dialog
+        dialog.open()
+        return dialog
+
+    @Slot(int, QPoint)
+    def _on_artifact_menu(self, artifact_id: int, where: QPoint) -> QMenu:
+        """Right-click on an artifact: it becomes current, then its actions."""
+        self.select_artifact(artifact_id)
+        menu = QMenu(self)
+        for action in self.artifact_actions.actions():
+            menu.addAction(action)
+        menu.addSeparator()
+        self.projects.artifact_menu(artifact_id, menu)  # Deploy to project ▸
+        self.context_menu = menu
+        menu.popup(where)
+        return menu
+
+    @Slot(str)
+    def _on_collection_changed(self, message: str) -> None:
+        """An artifact was edited or removed: the list, the graph and the states follow."""
+        self.banner.hide()
+        self.reload_artifacts()
+        self.statusBar().showMessage(message, 15000)
+        self.refresh_statuses()
+
+    @Slot(str)
+    def _on_action_failed(self, message: str) -> None:
+        """A remove that could not be done: said in the banner (not a modal box), nothing changed."""
+        self.banner.show_message(f"Could not remove the artifact: {message}", level="error")
+        self.statusBar().showMessage(printable(f"Could not remove the artifact: {message}"), 15000)
 
     def select_artifact(self, artifact_id: int) -> None:
         self.left.select(artifact_id)  # → artifactActivated → show_artifact
@@ -232,10 +306,13 @@ class MainWindow(QMainWindow):
         previous_version = self.browser.shown_version if keep_version else None
         self._current_artifact = artifact_id
         info = self.model.info(artifact_id)
+        self.artifact_actions.set_artifact(info)
+        self.artifact_actions.set_sync_running(self.sync.is_running())
         if info is not None:
             self.setWindowTitle(f"{info.name} — Artifact Lineage")
         wanted = self._pending_version or previous_version
         self._pending_version = None
+        self.graph.set_pending_merge(*self._pending_merge_mark(artifact_id))
         self.browser.open(artifact_id, wanted)
         self._show_artifact_header(artifact_id)
 
@@ -248,6 +325,14 @@ class MainWindow(QMainWindow):
         results, self._sync_results = self._sync_results, None
         if results is not None:
             self.syncFinished.emit(results)
+            self._open_stopped_merge(results)
+
+    def _open_stopped_merge(self, results: list[SyncResult]) -> None:
+        """A merge the person just asked for stopped on conflicts: show it. Opened once the graph
+        has reloaded, so the merge view is never built while the graph's loader is still running."""
+        waiting = [r for r in results if r.action == "conflict" and r.conflicts]
+        if waiting:
+            self.open_merge_view(waiting[0].artifact_id)
 
     def _show_artifact_header(self, artifact_id: int) -> None:
         info = self.model.info(artifact_id)
@@ -286,10 +371,19 @@ class MainWindow(QMainWindow):
         self._after_states_changed()
 
     def _after_states_changed(self) -> None:
+        if self.banner.isVisible() and self.banner.describes and not self.banner.still_true(self._state_or_none):
+            self.banner.hide()  # it described states the collection no longer has
         self._update_counts()
+        self.projects.states_changed()
         if self._current_artifact is not None:
             self._show_artifact_header(self._current_artifact)
+            if self._pending_merge_mark(self._current_artifact) != self.graph.pending_merge():
+                # A merge started or ended outside this window (the CLI): redraw with or without its mark.
+                self.show_artifact(self._current_artifact, keep_version=True)
         self.statusesUpdated.emit()
+
+    def _state_or_none(self, artifact_id: int) -> str | None:
+        return self.model.state_of(artifact_id) if self.model.info(artifact_id) is not None else None
 
     def _update_counts(self) -> None:
         self.status_bar.show_counts(self.model.state_of(a) for a in self.model.artifact_ids())
@@ -305,6 +399,14 @@ class MainWindow(QMainWindow):
     def sync_now(self) -> None:
         self.sync.start(len(self.model.artifact_ids()))
 
+    @Slot(int)
+    def sync_one(self, artifact_id: int) -> bool:
+        """Sync this one (the artifact menu): the Sync now flow for one artifact."""
+        info = self.model.info(artifact_id)
+        if info is None:
+            return False
+        return self.sync.start(1, only=(artifact_id, f"{info.type}/{info.name}"))
+
     @Slot()
     def cancel_sync(self) -> None:
         self.sync.cancel()
@@ -313,6 +415,7 @@ class MainWindow(QMainWindow):
     def _on_sync_running(self, running: bool) -> None:
         self.sync_action.setEnabled(not running and bool(self.model.artifact_ids()))
         self.sync_action.setToolTip(SYNC_RUNNING_TIP if running else SYNC_IDLE_TIP)
+        self.artifact_actions.set_sync_running(running)
 
     @Slot(object, bool)
     def _on_presync_statuses(self, statuses: list[ArtifactStatus], current: bool) -> None:
@@ -320,9 +423,9 @@ class MainWindow(QMainWindow):
             self.model.set_statuses(statuses)
             self._after_states_changed()
 
-    @Slot(str, bool)
-    def _on_sync_message(self, text: str, error: bool) -> None:
-        self.banner.show_message(text, error=error)
+    @Slot(str, str)
+    def _on_sync_message(self, text: str, level: str) -> None:
+        self.banner.show_message(text, level=level)
         self.statusBar().showMessage(printable(text), 15000)
 
     @Slot(object, object, bool)
@@ -336,14 +439,78 @@ class MainWindow(QMainWindow):
         for r in results:
             if r.action == "failed":
                 self.model.set_error(r.artifact_id, r.error or "The sync failed for an unknown reason.")
+        if self.banner.isVisible() and current:
+            # What the summary is about; it goes away once one of them changes state.
+            self.banner.describes = {r.artifact_id: self.model.state_of(r.artifact_id) for r in results
+                                     if self.model.info(r.artifact_id) is not None}
         self._after_states_changed()
+        self.projects.after_sync()
         if self._current_artifact is None:
             self.syncFinished.emit(results)
+            self._open_stopped_merge(results)
             return
         # Follow the head if the user was looking at it; otherwise keep their version.
         # syncFinished waits for the graph to reload (see _on_artifact_loaded).
         self._sync_results = results
         self.show_artifact(self._current_artifact, keep_version=not self.browser.on_head())
+
+    # ------------------------------------------------------------------ merge
+    def _pending_merge_mark(self, artifact_id: int) -> tuple[tuple[int, ...] | None, str]:
+        """The versions a waiting merge would join (local head, upstream state), for the graph."""
+        from core.sync.pending import load_pending
+
+        if self.model.state_of(artifact_id) != "conflict":
+            return None, ""
+        try:
+            pending = load_pending(self.ws.home, artifact_id)
+        except LineageError:
+            return None, ""
+        if pending is None:
+            return None, ""
+        # The local side is the collection's head (a merge records the local copy before it starts);
+        # asked of the history, not the browser, whose versions may still be the previous artifact's.
+        head = self.ws.history.head(artifact_id)
+        local = head.id if head is not None and head.content_hash == pending.local else None
+        other = int(pending.context.get("other_version") or 0) or None
+        files = ", ".join(c.display_path for c in pending.unresolved())
+        label = f"A merge waits on conflicts in {files}; Resolve merge… opens it."
+        return tuple(v for v in (local, other) if v is not None), label
+
+    @Slot()
+    def _on_choose_again_requested(self) -> None:
+        if self._current_artifact is not None:
+            self.sync.start(len(self.model.artifact_ids()), ask_again=frozenset({self._current_artifact}))
+
+    @Slot()
+    def _on_resolve_requested(self) -> None:
+        if self._current_artifact is not None:
+            self.open_merge_view(self._current_artifact)
+
+    def open_merge_view(self, artifact_id: int) -> MergeView | None:
+        """The merge view for the artifact's waiting merge (None, with a message, when none waits)."""
+        from core.sync.pending import load_pending
+        from gui.merge_view import MergeView
+
+        info = self.model.info(artifact_id)
+        try:
+            pending = load_pending(self.ws.home, artifact_id)
+        except LineageError as exc:
+            self.banner.show_message(str(exc), error=True)
+            return None
+        if info is None or pending is None:
+            self.statusBar().showMessage("No merge is waiting for this artifact.", 10000)
+            return None
+        view = MergeView(self.ws, self._pool, info, pending, self)
+        view.finished.connect(lambda _code: self.refresh_after_merge(artifact_id))
+        self.merge_view = view
+        view.open()
+        return view
+
+    def refresh_after_merge(self, artifact_id: int) -> None:
+        self.merge_view = None
+        self.refresh_statuses()
+        if self._current_artifact == artifact_id:
+            self.show_artifact(artifact_id)
 
     @Slot(str)
     def _on_sync_ended(self, message: str) -> None:
@@ -355,6 +522,7 @@ class MainWindow(QMainWindow):
     def open_add_dialog(self) -> AddArtifactDialog:
         dialog = AddArtifactDialog(self.ws, self)
         dialog.artifactAdded.connect(self._on_artifact_added)
+        dialog.artifactsAdded.connect(self._on_artifacts_added)
         self._add_dialog = dialog
         dialog.open()
         return dialog
@@ -367,6 +535,18 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Added {printable(info.name)} ({info.type}). Click Sync now to copy it in.", 10000)
         self.refresh_statuses()
 
+    @Slot(object)
+    def _on_artifacts_added(self, outcome: AddOutcome) -> None:
+        self._current_artifact = None
+        if outcome.added:
+            self.prefs.remember_artifact_only(outcome.added[0].id)
+        self.reload_artifacts()
+        n, skipped = len(outcome.added), len(outcome.skipped)
+        text = f"Added {n} artifact{'s' if n != 1 else ''}"
+        text += f" ({skipped} skipped)" if skipped else ""
+        self.statusBar().showMessage(text + ". Click Sync now to copy them in.", 10000)
+        self.refresh_statuses()
+
     @Slot()
     def open_demo(self) -> None:
         self.add_action.setEnabled(False)
@@ -377,6 +557,7 @@ class MainWindow(QMainWindow):
         if self._closed:
             return
         self.add_action.setEnabled(True)
+        self.projects.panel.reload()
         self._current_artifact = None
         self.prefs.forget_selection()
         self.reload_artifacts()
@@ -435,5 +616,6 @@ class MainWindow(QMainWindow):
         self._closed = True
         self.sync.close()
         self.compare.close_workers()
+        self.projects.actions.pool.wait_all()
         self._pool.wait_all()
         super().closeEvent(event)

@@ -18,6 +18,7 @@ ORIGIN_COLORS: dict[str, str] = {
 }
 UNKNOWN_COLOR = "#8a8f98"
 GHOST_COLOR = ORIGIN_COLORS["legacy"]
+WAITING_COLOR = ORIGIN_COLORS["sync"]  # the upstream state not synced yet: a dashed sync-blue ring
 EDGE_COLOR = "#8a8f98"
 HEAD_COLOR = "#d6336c"  # the HEAD tag, distinct from every origin colour
 

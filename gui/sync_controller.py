@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QWidget
 
-from core.sync import ArtifactStatus, Strategy, SyncResult, SyncState, summarize_results
+from core.sync import ArtifactStatus, Strategy, SyncResult, SyncState, describe_changes, summarize_results
 from gui import hotkeys
 from gui.diverged_dialog import DivergedDialog
 from gui.status_runner import StatusRunner, statuses_of
@@ -36,7 +36,7 @@ class SyncController(QObject):
     runningChanged = Signal(bool)
     statusesFetched = Signal(object, bool)  # (list[ArtifactStatus], current) before the sync
     finished = Signal(object, object, bool)  # (list[SyncResult], list[ArtifactStatus], current)
-    message = Signal(str, bool)  # (text for the banner and the status bar, is an error)
+    message = Signal(str, str)  # (text for the banner and the status bar, level: "info", "warning", "error")
     ended = Signal(str)  # ended without results (cancelled or failed): status-bar text
 
     def __init__(self, ws: Workspace, pool: WorkerPool, statuses: StatusRunner, dialog_parent: QWidget) -> None:
@@ -50,7 +50,9 @@ class SyncController(QObject):
         self._closed = False
         self._worker: SyncWorker | None = None
         self._total = 0
+        self._only: tuple[int, str] | None = None  # (artifact id, TYPE/NAME) for Sync this one
         self._results: list[SyncResult] = []
+        self._ask_again: frozenset[int] = frozenset()
         self.dialog: DivergedDialog | None = None  # the open diverged dialog, if any
 
         self.progress_label = QLabel()
@@ -87,11 +89,18 @@ class SyncController(QObject):
         self.runningChanged.emit(running)
 
     # ------------------------------------------------------------------ flow
-    def start(self, artifact_count: int) -> bool:
-        """Begin a Sync now; False when one is running or there is nothing to sync."""
+    def start(self, artifact_count: int, ask_again: frozenset[int] = frozenset(),
+              only: tuple[int, str] | None = None) -> bool:
+        """Begin a Sync now (of every artifact, or `only` = (id, TYPE/NAME) of one);
+        False when one is running or there is nothing to sync.
+
+        `ask_again`: artifacts whose keep-local decision is asked once more (they join
+        the diverged dialog when their state is still kept_local)."""
         if self._running or not artifact_count:
             return False
-        self._total = artifact_count
+        self._ask_again = frozenset(ask_again)
+        self._only = only
+        self._total = 1 if only is not None else artifact_count
         self._set_running(True)
         self._statuses.request(self._on_presync)
         return True
@@ -107,11 +116,13 @@ class SyncController(QObject):
         if self._cancel_requested:
             self._end("Sync cancelled before it started.")
             return
-        diverged = [s for s in statuses if s.state == SyncState.DIVERGED]
+        diverged = [s for s in statuses if s.state == SyncState.DIVERGED
+                    or (s.state == SyncState.KEPT_LOCAL and s.artifact_id in self._ask_again)]
+        diverged = [s for s in diverged if self._only is None or s.artifact_id == self._only[0]]
         if not diverged:
             self._start_worker({})
             return
-        dialog = DivergedDialog(diverged, self._dialog_parent)
+        dialog = DivergedDialog(diverged, self._dialog_parent, ws=self._ws, pool=self._pool)
         self.dialog = dialog
         dialog.accepted.connect(self._on_dialog_accepted)
         dialog.rejected.connect(self._on_dialog_rejected)
@@ -131,7 +142,8 @@ class SyncController(QObject):
         self.progress_bar.setRange(0, max(self._total, 1))
         self.progress_bar.setValue(0)
         self.progress_label.setText(f"0 / {self._total}")
-        worker = SyncWorker(self._ws, strategies=strategies)
+        worker = SyncWorker(self._ws, strategies=strategies,
+                            names=[self._only[1]] if self._only is not None else None)
         worker.progress.connect(self._on_progress)
         worker.finished.connect(self._on_finished)
         worker.failed.connect(self._fail)
@@ -166,7 +178,9 @@ class SyncController(QObject):
         self._worker = None
         self._results = results
         summary = summarize_results(results).text()
-        self.message.emit(f"Sync finished: {summary}.", any(r.action == "failed" for r in results))
+        details, level = describe_changes(results)
+        what = f"Sync of {results[0].name}" if self._only is not None and results else "Sync"
+        self.message.emit(f"{what} finished: {summary}. {details}", level)
         self.progress_label.setText("Refreshing…")
         # Replies to requests made before this point describe the collection before the sync.
         self._statuses.sync_finished()
@@ -183,7 +197,7 @@ class SyncController(QObject):
     def _fail(self, message: str) -> None:
         if self._closed:
             return
-        self.message.emit(f"Sync failed: {message}", True)
+        self.message.emit(f"Sync failed: {message}", "error")
         self._end(f"Sync failed: {message}")
 
     def _end(self, message: str) -> None:

@@ -17,7 +17,9 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from core.history import History, VersionInfo
 from gui.compare_view import ComparePanel
-from gui.graph_scene import ScenePlan
+from collections.abc import Callable
+
+from gui.graph_scene import ScenePlan, ViewOptions
 from gui.graph_view import LineageView
 from gui.lineage_loader import LineageLoader, LineageReply
 
@@ -43,6 +45,12 @@ class VersionBrowser(QObject):
         self._by_id: dict[int, VersionInfo] = {}
         self._head_id: int | None = None
         self.shown_version: int | None = None
+        # What the person chose to see (gui.graph_scene.ViewOptions), and the upstream
+        # state waiting for an artifact (the window feeds it from core.sync's statuses).
+        self.hidden_lines: set[str] = set()
+        self.fold = False
+        self._unfolded: set = set()
+        self.waiting_of: Callable[[int], str | None] = lambda _artifact_id: None
         self._notice = QTimer(self)
         self._notice.setSingleShot(True)
         self._notice.setInterval(LOADING_NOTICE_MS)
@@ -51,13 +59,19 @@ class VersionBrowser(QObject):
         graph.versionSelected.connect(self.show_version)
         graph.compareRequested.connect(self._on_compare_requested)
         graph.ghostSelected.connect(self._on_ghost_selected)
+        graph.waitingSelected.connect(self._on_waiting_selected)
+        graph.foldActivated.connect(self._on_fold_activated)
         compare.compareWithRequested.connect(self._on_compare_with)
 
     def open(self, artifact_id: int, wanted: int | None = None) -> None:
         """Load the artifact on a worker, then draw it and select `wanted` (else the head)."""
+        if artifact_id != self.artifact_id:
+            self._unfolded = set()
         self.loading = artifact_id
         self._wanted = wanted
-        self.loader.request(artifact_id)
+        options = ViewOptions(frozenset(self.hidden_lines), frozenset(self._unfolded),
+                              self.waiting_of(artifact_id), self.fold)
+        self.loader.request(artifact_id, options)
         self._notice.start()
 
     @Slot()
@@ -136,6 +150,32 @@ class VersionBrowser(QObject):
             f"Legacy parent {content_hash[:12]}: this content existed before tracking began, "
             "so it was never stored and cannot be compared."
         )
+
+    def reload(self) -> None:
+        """Load the shown artifact again (history recorded, lines hidden, a run unfolded)."""
+        if self.artifact_id is not None:
+            self.open(self.artifact_id, self.shown_version)
+
+    @Slot(object)
+    def _on_fold_activated(self, key: object) -> None:
+        graph = self.graph.graph()
+        if graph is not None and key in graph:
+            self._unfolded |= set(graph.nodes[key].get("members", ()))
+            self.reload()
+
+    @Slot(str)
+    def _on_waiting_selected(self, content_hash: str) -> None:
+        self.shown_version = None
+        head = self.head()
+        if head is not None and head.content_hash == content_hash:
+            text = "The upstream holds the collection's content already."
+        else:
+            # The upstream's content is hashed by the status check, not stored: say so
+            # rather than compare with something made up.
+            text = (f"Waiting upstream {content_hash[:12]}: the upstream has changed since the last sync. "
+                    "Its content is not stored until Sync now brings it in; sync, then compare it "
+                    "with its parent in the graph.")
+        self.compare.clear_panel(text)
 
     def find(self, prefix: str, artifact_name: str) -> int | None:
         """Select the newest version whose hash starts with `prefix`; say so either way."""

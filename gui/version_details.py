@@ -42,6 +42,17 @@ def _flatten(meta: dict[str, object], prefix: str = "") -> list[tuple[str, str]]
     return out
 
 
+def _upstream_text(kind: object, location: object, ref: object, subdir: object) -> str:
+    """`location (kind, ref R, sub-folder S)`; the kind as core names it (a single file is a file)."""
+    from core.sync import upstream_noun
+    from core.upstreams import UpstreamSpec
+
+    spec = UpstreamSpec("git" if kind == "git" else "folder", str(location or "?"))
+    extras = [label for label in (upstream_noun(spec) if kind else "",) if label]
+    extras += [f"{label} {value}" for label, value in (("ref", ref), ("sub-folder", subdir)) if value]
+    return str(location) + (f" ({', '.join(extras)})" if extras else "")
+
+
 def metadata_rows(meta: dict[str, object], matches_label: str | None) -> list[tuple[str, str]]:
     """Readable rows (label, html) for a version's metadata; `matches_label` names the
     version a revert matches in the artifact's own numbering ("v3")."""
@@ -57,15 +68,19 @@ def metadata_rows(meta: dict[str, object], matches_label: str | None) -> list[tu
     kind = meta.pop("upstream_kind", None)
     ref = meta.pop("ref", None)
     subdir = meta.pop("subdir", None)
+    meta.pop("upstream", None)  # the same upstream as the rows above, as recorded since `edit` exists
+    if "url" in meta and meta["url"] == location:
+        meta.pop("url")
     if location:
-        text = esc(str(location))
-        extras = [f"{label} {esc(str(value))}" for label, value in (("ref", ref), ("sub-folder", subdir)) if value]
-        if kind:
-            extras.insert(0, esc(str(kind)))
-        rows.append(("Upstream", text + (f" ({', '.join(extras)})" if extras else "")))
+        rows.append(("Upstream", esc(_upstream_text(kind, location, ref, subdir))))
+    before = meta.pop("previous_upstream", None)
+    if isinstance(before, dict):
+        rows.append(("Upstream before", esc(_upstream_text(before.get("kind"), before.get("location"),
+                                                          before.get("ref"), before.get("subdir")))))
     commit = meta.pop("resolved_commit", None) or meta.pop("commit", None)
+    subject = meta.pop("commit_subject", None)
     if commit:
-        rows.append(("Commit", f"<code>{esc(str(commit))}</code>"))
+        rows.append(("Commit", f"<code>{esc(str(commit))}</code>" + (f" {esc(str(subject))}" if subject else "")))
     strategy = meta.pop("strategy", None)
     if strategy:
         rows.append(("Strategy", esc(str(strategy))))
@@ -87,7 +102,11 @@ class VersionDetails(QTextBrowser):
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setOpenLinks(False)
         self.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
-        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        # On or off by _fit, never "as needed": a scroll bar appearing narrows the text, which
+        # re-wraps taller or shorter, which hides the bar again — a layout loop that froze
+        # the window when the details were about MAX_HEIGHT tall.
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._scrolls = False
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.viewport().setAutoFillBackground(False)
@@ -122,4 +141,12 @@ class VersionDetails(QTextBrowser):
     def _fit(self) -> None:
         doc_height = self.document().size().height()
         margins = self.contentsMargins()
-        self.setFixedHeight(min(int(doc_height) + margins.top() + margins.bottom() + 2, MAX_HEIGHT))
+        wanted = int(doc_height) + margins.top() + margins.bottom() + 2
+        # Turned on only when the text is too tall at full width, off only when it fits beside
+        # the bar: each switch makes the other condition false, so it cannot flip back and forth.
+        scrolls = wanted > MAX_HEIGHT
+        if scrolls != self._scrolls:
+            self._scrolls = scrolls
+            self.setVerticalScrollBarPolicy(
+                Qt.ScrollBarPolicy.ScrollBarAlwaysOn if scrolls else Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setFixedHeight(min(wanted, MAX_HEIGHT))

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from core.diff import FileChange, FileDiff
     from core.store import ObjectStore
     from core.sync import ArtifactStatus, Strategy
+    from core.upstreams import FoundArtifact, UpstreamSpec
     from core.workspace import Workspace
 
 T = TypeVar("T")
@@ -34,6 +35,10 @@ _DOING = {
     "SyncWorker": "syncing",
     "DemoWorker": "building the demo collection",
     "AddWorker": "adding the artifact",
+    "DiscoverWorker": "looking inside the upstream",
+    "AddFoundWorker": "adding the artifacts",
+    "EditWorker": "changing the upstream",
+    "RemoveWorker": "removing the artifact",
     "DiffWorker": "computing the file diff",
 }
 
@@ -149,7 +154,10 @@ class DemoWorker(Worker[list]):
 
 
 class AddWorker(Worker[object]):
-    """`core.sync.add_artifact` (validates the upstream and ref) → `finished(ArtifactInfo)`."""
+    """`core.sync.add_artifact` (validates the upstream and ref) → `finished(ArtifactInfo)`;
+    an upstream holding several artifacts → `several(message)` instead of `failed`."""
+
+    several = Signal(str)
 
     def __init__(
         self, ws: Workspace, name: str, source: str, *, type: str | None, ref: str | None, subdir: str | None
@@ -162,13 +170,74 @@ class AddWorker(Worker[object]):
         def job() -> object:
             # A git upstream is cloned to check it: that can take long, so Cancel reaches git too.
             with cancellable(self._cancel.is_set):
-                return sync.add_artifact(ws, name, source, type=type, ref=ref, subdir=subdir)
+                try:
+                    return sync.add_artifact(ws, name, source, type=type, ref=ref, subdir=subdir)
+                except sync.SeveralArtifactsError as exc:
+                    self.several.emit(str(exc))
+                    return None
 
         super().__init__(job)
 
     def cancel(self) -> None:
         """Stop checking the upstream (a running git command is killed); nothing is added."""
         self._cancel.set()
+
+
+class DiscoverWorker(Worker[object]):
+    """`core.sync.discover_source` (fetches the upstream at its ref) → `finished(Discovery)`; cancellable."""
+
+    def __init__(self, ws: Workspace, source: str, *, ref: str | None, subdir: str | None) -> None:
+        from core import sync
+        from core.cancel import cancellable
+
+        self._cancel = threading.Event()
+
+        def job() -> object:
+            with cancellable(self._cancel.is_set):
+                return sync.discover_source(ws, source, ref=ref, subdir=subdir)
+
+        super().__init__(job)
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+
+class AddFoundWorker(Worker[object]):
+    """`core.sync.add_found` for the artifacts ticked in the Add dialog → `finished(AddOutcome)`."""
+
+    def __init__(self, ws: Workspace, spec: UpstreamSpec, found: list[FoundArtifact]) -> None:
+        from core import sync
+
+        super().__init__(lambda: sync.add_found(ws, spec, found))
+
+
+class EditWorker(Worker[object]):
+    """`core.sync.edit_upstream` (validates the new upstream first) → `finished(EditOutcome)`."""
+
+    def __init__(self, ws: Workspace, artifact_id: int, *, source: str, ref: str, subdir: str) -> None:
+        from core import sync
+        from core.cancel import cancellable
+
+        self._cancel = threading.Event()
+
+        def job() -> object:
+            with cancellable(self._cancel.is_set):
+                art = ws.history.artifact(artifact_id)
+                return sync.edit_upstream(ws, art, source=source, ref=ref, subdir=subdir)
+
+        super().__init__(job)
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+
+class RemoveWorker(Worker[object]):
+    """`core.sync.remove_artifact` (records the copy first) → `finished(RemoveOutcome)`."""
+
+    def __init__(self, ws: Workspace, artifact_id: int, *, purge: bool) -> None:
+        from core import sync
+
+        super().__init__(lambda: sync.remove_artifact(ws, ws.history.artifact(artifact_id), purge=purge))
 
 
 @dataclass(frozen=True)

@@ -13,11 +13,13 @@ import sys
 from typing import TYPE_CHECKING, Callable
 
 from core.cli.output import (
+    add_text,
+    diff_name_only,
+    diff_stat,
     deployment_checks_json,
     deployment_checks_text,
     diff_json,
     diff_text,
-    log_json,
     log_text,
     status_json,
     status_text,
@@ -48,17 +50,17 @@ _open = open_workspace  # the short name this module's commands use
 
 
 def cmd_hash(args: argparse.Namespace) -> int:
-    from core.content import hash_tree
+    from core.content import StatCache, hash_tree
     from core.workspace import resolve_home
-    from core.content import StatCache
 
     home = resolve_home(getattr(args, "home", None))
     cache = None
-    try:
-        home.cache_dir.mkdir(parents=True, exist_ok=True)
-        cache = StatCache(home.stat_cache_path)
-    except OSError:
-        pass  # hashing works without the cache, only slower
+    if home.root.is_dir():  # a data folder in use: its stat cache saves re-reading; never create one just to hash
+        try:
+            home.cache_dir.mkdir(exist_ok=True)
+            cache = StatCache(home.stat_cache_path)
+        except OSError:
+            pass  # hashing works without the cache, only slower
     tree = hash_tree(args.path, cache=cache)
     if cache is not None:
         try:
@@ -80,12 +82,24 @@ def cmd_hash(args: argparse.Namespace) -> int:
 
 def cmd_add(args: argparse.Namespace) -> int:
     from core import sync
+    from core.cli.usage import UsageError
 
-    with _open(args) as ws:
+    if args.all:
+        if args.name:
+            raise UsageError(f"give a NAME or --all, not both; --all names each artifact after its folder or file "
+                             f"(to add only {args.name!r}, leave out --all and give --subdir).")
+        if args.type:
+            raise UsageError("--type does not go with --all: each artifact's type comes from where it was found.")
+        with open_workspace(args) as ws:
+            outcome = sync.add_all(ws, args.source, ref=args.ref, subdir=args.subdir)
+        write(add_text(outcome, sync.describe_upstream(outcome.spec) if outcome.spec else args.source))
+        return EXIT_OK if outcome.added or outcome.all_tracked else EXIT_FAILED
+    if not args.name:
+        raise UsageError("add needs a NAME for the artifact, or --all to add every artifact the upstream holds.")
+    with open_workspace(args) as ws:
         art = sync.add_artifact(ws, args.name, args.source, type=args.type, ref=args.ref, subdir=args.subdir)
-    up = art.upstream
-    where = up.location + (f" at {up.ref}" if up.ref else "") + (f" ({up.subdir})" if up.subdir else "")
-    write(f"Added {art.type} {printable(repr(art.name))} from {up.kind} {printable(where)} as {printable(art.place)}; "
+    write(f"Added {art.type} {printable(repr(art.name))} from {printable(sync.describe_upstream(art.upstream))} "
+          f"as {printable(art.place)}; "
           "run `sync` to copy it in.\n")
     return EXIT_OK
 
@@ -114,7 +128,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     else:
         write(sync_text(results) + deployment_checks_text(checks))
     for r in results:
-        if r.error:  # also on stderr, one line each, so scripts that read only stderr see them
+        if r.error:  # on stderr, one line each (the table shows the state; --json carries it too)
             write_err(f"error: {r.name} ({r.type}): {r.error}")
     for c in checks:
         if c.error:
@@ -127,13 +141,14 @@ def cmd_sync(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     from core import projects, sync
 
-    with _open(args) as ws:
+    with open_workspace(args) as ws:
         statuses = sync.status_all(ws)
         deployments = projects.deployment_states(ws)
+        upstreams = {a.id: a.upstream for a in ws.history.list_artifacts()} if args.verbose else None
     if args.json:
-        write_json(status_json(statuses, deployments))
+        write_json(status_json(statuses, deployments, upstreams))
     else:
-        write(status_text(statuses, deployments))
+        write(status_text(statuses, deployments, upstreams))
     for st in statuses:
         if st.error:
             write_err(f"error: {st.name} ({st.type}): {st.error}")
@@ -144,23 +159,37 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_log(args: argparse.Namespace) -> int:
+    from core.cli.log_stream import write_log_json
     from core.history import ordinal_by_id
 
     with _open(args) as ws:
-        art = ws.history.get_artifact(args.name)
-        versions = ws.history.versions(art.id)
-        numbers = ordinal_by_id(versions)  # numbers stay per artifact, whatever line is shown
-        if args.line is not None:
-            lines = sorted({v.line for v in versions})
-            versions = [v for v in versions if v.line == args.line]
-            if not versions and not args.json:
-                write(f"{art.name} has no versions on line {args.line!r}; its lines: {', '.join(lines) or 'none yet'}.\n")
-                return EXIT_OK
-        lineages = ws.history.lineages(versions) if args.json else {}
-    if args.json:
-        write_json(log_json(art, versions, lineages, numbers))
-        return EXIT_OK
-    write(log_text(art, versions, numbers))
+        art = ws.history.get_artifact(args.name, include_removed=True)
+        if args.limit is not None and args.line is None:
+            # Only the newest N rows are read; v-numbers count down from the total.
+            shown = ws.history.versions(art.id, limit=args.limit)
+            total = ws.history.version_count(art.id)
+            numbers = {v.id: total - i for i, v in enumerate(shown)}
+        else:
+            shown = ws.history.versions(art.id)
+            numbers = ordinal_by_id(shown)  # numbers stay per artifact, whatever line is shown
+            if args.line is not None:
+                lines = sorted({v.line for v in shown})
+                shown = [v for v in shown if v.line == args.line]
+                if not shown and not args.json:
+                    write(f"{art.name} has no versions on line {args.line!r}; its lines: "
+                          f"{', '.join(lines) or 'none yet'}.\n")
+                    return EXIT_OK
+            shown = shown[: args.limit] if args.limit is not None else shown
+        if args.json:
+            # Streamed while the database is open: a parent left out by --limit or --line is
+            # read from it. Indented for people at a terminal, compact for pipes (it can be large).
+            sys.stdout.flush()
+            write_log_json(sys.stdout.buffer, art.name, shown, numbers, ws.history.lineage,
+                           indent=sys.stdout.isatty(),
+                           removed_at=art.removed_at.isoformat() if art.removed_at else None)
+            sys.stdout.buffer.flush()
+            return EXIT_OK
+    write(log_text(art, shown, numbers))
     return EXIT_OK
 
 
@@ -171,6 +200,9 @@ def resolve_version(history: "History", artifact: "ArtifactInfo", token: str) ->
     from core.history import ordinal_by_id
 
     text = token.strip()
+    named = _named_version(history, artifact, text.lower())
+    if named is not None:
+        return named
     if text[:1] in ("v", "V") and text[1:].isdigit():
         wanted = int(text[1:])
         versions = history.versions(artifact.id)
@@ -204,26 +236,66 @@ def resolve_version(history: "History", artifact: "ArtifactInfo", token: str) ->
     return matches.pop()
 
 
-def cmd_diff(args: argparse.Namespace) -> int:
-    from core import diff
+NAMED_VERSIONS = ("head", "upstream", "base")
+
+
+def _named_version(history: "History", artifact: "ArtifactInfo", name: str) -> str | None:
+    """`head` (the collection's newest), `upstream` (the newest upstream state kept on the
+    upstream line: what a diverged sync found) or `base` (the last upstream state applied
+    to the collection, which a merge starts from); None for any other token."""
     from core.errors import VersionNotFoundError
 
-    with _open(args) as ws:
-        art = ws.history.get_artifact(args.name)
+    if name not in NAMED_VERSIONS:
+        return None
+    if name == "head":
+        version = history.head(artifact.id)
+    elif name == "upstream":
+        version = history.head(artifact.id, line="upstream")
+    else:
+        version = history.upstream_base(artifact.id)
+    if version is None:
+        why = {"head": f"has no versions yet; run `sync {artifact.name}` first",
+               "upstream": "has no upstream state kept aside (one is recorded when a sync finds it diverged)",
+               "base": "has no version synced from its upstream yet"}[name]
+        raise VersionNotFoundError(f"{artifact.name!r} {why}.")
+    return version.content_hash
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from core import diff
+    from core.cli import terminal
+    from core.errors import VersionNotFoundError
+
+    with open_workspace(args) as ws:
+        art = ws.history.get_artifact(args.name, include_removed=True)
         head = ws.history.head(art.id)
         if head is None:
             raise VersionNotFoundError(f"{art.name!r} has no versions yet; run `sync {art.name}` first.")
-        if args.old is None:
+        if getattr(args, "upstream", False):
+            if args.old is not None:
+                raise VersionNotFoundError("--upstream compares the collection head with the upstream state; "
+                                           "give no versions with it (or name them: `diff NAME base upstream`).")
+            old, new = head.content_hash, resolve_version(ws.history, art, "upstream")
+        elif args.old is None:
             old, new = head.parent_hash, head.content_hash
         else:
             old = resolve_version(ws.history, art, args.old)
             new = resolve_version(ws.history, art, args.new) if args.new else head.content_hash
-        changes = diff.compare(ws.objects, old, new)
+        changes = diff.find_renames(ws.objects, diff.compare(ws.objects, old, new))
+        changes = diff.filter_paths(changes, args.paths)
         if args.json:
             write_json(diff_json(old, new, changes))
             return EXIT_OK
-        text = diff_text(art.name, old, new, changes, lambda c: diff.file_diff(ws.objects, c))
-    write(text)
+        if args.name_only:
+            write(diff_name_only(changes))
+            return EXIT_OK
+        colour = terminal.use_colour(args.color)
+        file_diff = lambda c: diff.file_diff(ws.objects, c)  # noqa: E731
+        if args.stat:
+            text = diff_stat(changes, file_diff, colour)
+        else:
+            text = diff_text(art.name, old, new, changes, file_diff, colour)
+    terminal.page(text.encode("utf-8", "surrogateescape"), enabled=not args.no_pager)
     return EXIT_OK
 
 

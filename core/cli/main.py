@@ -10,21 +10,20 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import traceback
 from typing import Callable
 
 # The sub-commands import nothing heavy at module level: `--help` must stay instant.
 from core.cli.commands import COMMANDS, EXIT_FAILED, EXIT_OK, EXIT_USAGE, cmd_install_desktop_entry
+from core.cli.merging import MERGE_COMMANDS, add_merge_parser
+from core.cli.manage import MANAGE_COMMANDS
 from core.cli.output import write_err
+from core.cli.usage import UsageError
 from core.cli.projects import PROJECT_COMMANDS, add_project_parsers
+from core.cli.fsck import cmd_fsck
 
 __all__ = ["main", "build_parser", "COMMANDS", "EXIT_OK", "EXIT_FAILED", "EXIT_USAGE", "UsageError"]
 
 OpenWindow = Callable[[argparse.Namespace], int]
-
-
-class UsageError(Exception):
-    """Bad input found after parsing (exit 2)."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -40,6 +39,29 @@ def _version() -> str:
         return version("artifact-lineage")
     except Exception:
         return "0.1.0"
+
+
+class _VersionAction(argparse.Action):
+    """argparse's "version" action wants the text when the parser is built; looking the
+    package up (importlib.metadata) costs more than a whole `hash`, so only when asked."""
+
+    def __init__(self, option_strings: list[str], dest: str = argparse.SUPPRESS, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS,
+                         help="show the program's version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object) -> None:
+        sys.stdout.write(f"artifact-lineage {_version()}\n")
+        parser.exit()
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -59,42 +81,76 @@ def build_parser() -> argparse.ArgumentParser:
                     "and record every version. With no sub-command, opens the window.",
         parents=[common],
     )
-    parser.add_argument("-V", "--version", action="version", version=f"artifact-lineage {_version()}")
+    parser.add_argument("-V", "--version", action=_VersionAction)
     parser.add_argument("--install-desktop-entry", action="store_true",
                         help="install the desktop launcher for the current user and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    p = sub.add_parser("add", parents=[common], help="track a new artifact (folder or git upstream)")
-    p.add_argument("name", help="the artifact's name in the collection")
+    p = sub.add_parser("add", parents=[common], help="track a new artifact, or --all an upstream holds")
+    p.add_argument("name", nargs="?", metavar="NAME", help="the artifact's name in the collection (not with --all)")
     p.add_argument("--source", required=True, help="a folder or file path, or a git URL")
+    p.add_argument("--all", action="store_true",
+                   help="add every skill, command and agent found in the upstream (at --subdir)")
     p.add_argument("--ref", help="git branch, tag or commit (default: the remote's default branch)")
     p.add_argument("--subdir", help="path inside the folder or repository")
     p.add_argument("--type", choices=("skill", "command", "agent", "other"), help="default: inferred")
 
+    p = sub.add_parser("edit", parents=[common], help="point an artifact at another source, ref or sub-folder")
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--source", help="a new folder or file path, or git URL (default: keep)")
+    p.add_argument("--ref", help="a new git branch, tag or commit; '' for the default branch (default: keep)")
+    p.add_argument("--subdir", help="a new path inside the upstream; '' for its root (default: keep)")
+
+    p = sub.add_parser("remove", parents=[common], help="stop tracking an artifact and delete its collection copy")
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("-y", "--yes", action="store_true", help="do not ask (for scripts)")
+    p.add_argument("--purge", action="store_true", help="also delete its history (default: keep it, shown as removed)")
+
     p = sub.add_parser("sync", parents=[common], help="bring artifacts up to date and record versions")
     p.add_argument("names", nargs="*", metavar="NAME", help="artifacts to sync (default: all)")
-    p.add_argument("--strategy", choices=("keep-local", "take-upstream"), default="keep-local",
+    p.add_argument("--strategy", choices=("keep-local", "take-upstream", "merge"), default="keep-local",
                    help="what to do when both sides changed (default: keep-local)")
     p.add_argument("--deploy", action="store_true",
                    help="also update outdated deployments (never modified or conflicting ones)")
     p.add_argument("--json", action="store_true", help="one JSON document on stdout")
 
     p = sub.add_parser("status", parents=[common], help="the state of each artifact (changes nothing)")
+    p.add_argument("-v", "--verbose", action="store_true", help="also each artifact's source, ref and sub-folder")
     p.add_argument("--json", action="store_true", help="one JSON document on stdout")
 
     p = sub.add_parser("log", parents=[common], help="an artifact's versions, newest first")
     p.add_argument("name")
     p.add_argument("--line", metavar="LINE", help="only this line: collection, upstream or a project's name")
-    p.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    p.add_argument("--limit", type=_positive_int, metavar="N", help="only the newest N versions (of the line, with --line)")
+    p.add_argument("--json", action="store_true",
+                   help="one JSON document on stdout (indented on a terminal, compact otherwise)")
 
-    p = sub.add_parser("diff", parents=[common], help="compare two versions of an artifact")
+    p = sub.add_parser("diff", parents=[common], help="compare two versions of an artifact",
+                       usage="%(prog)s [options] NAME [OLD [NEW]] [-- PATH ...]",
+                       epilog="Paths after -- limit the comparison to those files or folders.")
     p.add_argument("name")
     p.add_argument("old", nargs="?", metavar="OLD",
                    help="version id (#12 or 12) or content hash prefix (default: the head's parent)")
     p.add_argument("new", nargs="?", metavar="NEW", help="version id or hash prefix (default: the head)")
-    p.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    p.set_defaults(paths=[])
+    p.add_argument("--upstream", action="store_true",
+                   help="compare the collection head with the upstream state a diverged sync kept aside")
+    shown = p.add_mutually_exclusive_group()
+    shown.add_argument("--stat", action="store_true", help="only the changed files with lines added and removed")
+    shown.add_argument("--name-only", action="store_true", help="only the changed files' paths")
+    shown.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    p.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                   help="colour the diff (default: auto, when stdout is a terminal)")
+    p.add_argument("--no-pager", action="store_true", help="never page the output (default: page on a terminal)")
 
     add_project_parsers(sub, common)
+    add_merge_parser(sub, common)
+
+    p = sub.add_parser("fsck", parents=[common],
+                       help="verify every stored object and manifest; say which versions damage affects")
+    p.add_argument("--repair", action="store_true",
+                   help="write damaged or missing content again from a collection copy or upstream that holds it")
+    p.add_argument("--json", action="store_true", help="one JSON document on stdout")
 
     p = sub.add_parser("hash", parents=[common], help="print the content hash of a file or folder")
     p.add_argument("path")
@@ -111,7 +167,7 @@ def _exit_code_for(exc: BaseException) -> int:
     input_errors: tuple[type[BaseException], ...] = (
         errors.ArtifactNotFoundError, errors.ArtifactExistsError, errors.VersionNotFoundError,
         errors.UpstreamError, errors.HashingError, errors.UnsafeEntryError, errors.DataFolderError,
-        errors.DatabaseUrlError, errors.ProjectError, UsageError,
+        errors.DatabaseUrlError, errors.ProjectError, errors.ConfirmationError, UsageError,
     )
     try:
         from core.workspace import InvalidNameError
@@ -127,7 +183,15 @@ def main(argv: list[str] | None = None, *, open_window: OpenWindow | None = None
     from core.errors import LineageError
 
     parser = build_parser()
-    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    paths: list[str] = []
+    if "--" in argv and "diff" in argv[:argv.index("--")]:
+        # `diff NAME v1 v3 -- SKILL.md`, as git: split here, or argparse would take a path for OLD.
+        cut = argv.index("--")
+        argv, paths = argv[:cut], argv[cut + 1:]
+    args = parser.parse_args(argv)
+    if paths:
+        args.paths = paths
     debug = getattr(args, "debug", False)
     try:
         if args.install_desktop_entry:
@@ -136,9 +200,11 @@ def main(argv: list[str] | None = None, *, open_window: OpenWindow | None = None
             if open_window is None:
                 parser.error("no command given")
             return open_window(args)
-        return {**COMMANDS, **PROJECT_COMMANDS}[args.command](args)
+        return {**COMMANDS, **PROJECT_COMMANDS, **MERGE_COMMANDS, **MANAGE_COMMANDS, "fsck": cmd_fsck}[args.command](args)
     except (LineageError, UsageError) as exc:
         if debug:
+            import traceback
+
             traceback.print_exc()
         write_err(f"error: {exc}")
         return _exit_code_for(exc)
@@ -154,6 +220,8 @@ def main(argv: list[str] | None = None, *, open_window: OpenWindow | None = None
         return EXIT_OK
     except Exception as exc:
         if debug:
+            import traceback
+
             traceback.print_exc()
         write_err(f"error: unexpected {type(exc).__name__}: {exc}; run with --debug for details.")
         return EXIT_FAILED

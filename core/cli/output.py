@@ -12,7 +12,6 @@ JSON shapes).
 """
 from __future__ import annotations
 
-import json
 import sys
 from typing import IO, TYPE_CHECKING, Any, Callable, Iterable
 
@@ -22,7 +21,8 @@ if TYPE_CHECKING:
     from core.diff import FileChange, FileDiff
     from core.history import ArtifactInfo, VersionInfo
     from core.projects import DeploymentCheck, DeploymentStatus
-    from core.sync import ArtifactStatus, SyncResult
+    from core.sync import AddOutcome, ArtifactStatus, SyncResult
+    from core.upstreams import UpstreamSpec
 
 SHORT = 12  # hash prefix shown in tables
 NO_ARTIFACTS = "No artifacts yet; add one with `add NAME --source SRC`."
@@ -42,6 +42,8 @@ def write(text: str, stream: IO[str] | None = None) -> None:
 
 
 def write_json(doc: Any) -> None:
+    import json  # here: `hash` and the text outputs need no JSON
+
     write(json.dumps(doc, indent=2, default=str) + "\n")
 
 
@@ -61,7 +63,7 @@ def sync_json(results: Iterable["SyncResult"]) -> dict:
         {"name": r.name, "type": r.type, "state": r.state.value, "action": r.action,
          "old_hash": r.old_hash, "new_hash": r.new_hash, "version_id": r.version_id,
          "version_recorded": r.version_recorded, "not_recorded_reason": r.not_recorded_reason,
-         "conflict": r.conflict, "error": r.error}
+         "conflict": r.conflict, "conflicts": list(r.conflicts), "error": r.error}
         for r in results
     ]}
 
@@ -73,12 +75,20 @@ def sync_text(results: list["SyncResult"]) -> str:
     for r in results:
         change = f"{short(r.old_hash)} -> {short(r.new_hash)}" if r.old_hash != r.new_hash else short(r.new_hash)
         lines.append(f"{printable(r.name):<24} {r.type:<8} {r.state.value:<17} {r.action:<10} {change}")
-        if r.error:
-            lines.append(f"    error: {printable(r.error)}")
-        elif r.conflict:
-            lines.append("    conflict: changed both locally and upstream; kept the local copy "
-                         "(sync with --strategy take-upstream to replace it)")
-        if not r.version_recorded and r.not_recorded_reason and r.action not in ("nothing", "failed", "cancelled"):
+        # Errors go to stderr only (core.cli.commands), once each.
+        if r.action == "conflict" and r.conflicts:
+            name = printable(r.name)
+            lines.append(f"    merge conflict in {', '.join(printable(c) for c in r.conflicts)}: nothing was changed; "
+                         f"`merge {name}` writes a work folder to resolve it, `merge {name} --abort` drops it")
+        elif r.action == "conflict":
+            name = printable(r.name)
+            lines.append(f"    a merge is waiting: `merge {name}` to resolve it, `merge {name} --abort` to drop it")
+        elif r.conflict and not r.error:
+            lines.append("    conflict: changed both locally and upstream; kept the local copy, and later syncs "
+                         "keep it until upstream changes again (sync with --strategy merge or take-upstream "
+                         f"to bring upstream's changes in; `diff {printable(r.name)} --upstream` shows them)")
+        if r.record_failed and r.not_recorded_reason:
+            # Only a real failure: "already recorded" is the normal case and says nothing new.
             lines.append(f"    version not recorded: {printable(r.not_recorded_reason)}")
     if not results:
         lines.append(NO_ARTIFACTS)
@@ -98,16 +108,29 @@ def deployments_json(deployments: Iterable["DeploymentStatus"]) -> list[dict]:
     ]
 
 
-def status_json(statuses: Iterable["ArtifactStatus"], deployments: Iterable["DeploymentStatus"] = ()) -> dict:
-    return {"artifacts": [
-        {"name": s.name, "type": s.type, "state": s.state.value, "head": s.head,
-         "local": s.local, "upstream": s.upstream, "error": s.error}
-        for s in statuses
-    ], "deployments": deployments_json(deployments)}
+def upstream_json(up: "UpstreamSpec") -> dict:
+    return {"kind": up.kind, "location": up.location, "ref": up.ref, "subdir": up.subdir}
 
 
-def status_text(statuses: list["ArtifactStatus"], deployments: Iterable["DeploymentStatus"] = ()) -> str:
-    """One row per artifact; its deployments indented under it (one row per project)."""
+def status_json(statuses: Iterable["ArtifactStatus"], deployments: Iterable["DeploymentStatus"] = (),
+                upstreams: dict[int, "UpstreamSpec"] | None = None) -> dict:
+    """`upstreams` (artifact id → spec) adds each one's upstream as `source` (`status -v --json`)."""
+    docs = []
+    for s in statuses:
+        doc = {"name": s.name, "type": s.type, "state": s.state.value, "head": s.head,
+               "local": s.local, "upstream": s.upstream, "error": s.error}
+        if upstreams is not None and s.artifact_id in upstreams:
+            doc["source"] = upstream_json(upstreams[s.artifact_id])
+        docs.append(doc)
+    return {"artifacts": docs, "deployments": deployments_json(deployments)}
+
+
+def status_text(statuses: list["ArtifactStatus"], deployments: Iterable["DeploymentStatus"] = (),
+                upstreams: dict[int, "UpstreamSpec"] | None = None) -> str:
+    """One row per artifact; its deployments indented under it (one row per project). Errors
+    are written to stderr by the caller, once. `upstreams` adds a `from …` line (`status -v`)."""
+    from core.sync import describe_upstream
+
     under: dict[tuple[str, str], list["DeploymentStatus"]] = {}
     for d in deployments:
         under.setdefault((d.type, d.artifact), []).append(d)
@@ -115,8 +138,8 @@ def status_text(statuses: list["ArtifactStatus"], deployments: Iterable["Deploym
     for s in statuses:
         lines.append(f"{printable(s.name):<24} {s.type:<8} {s.state.value:<17} {short(s.head):<12} "
                      f"{short(s.local):<12} {short(s.upstream)}")
-        if s.error:
-            lines.append(f"    error: {printable(s.error)}")
+        if upstreams is not None and s.artifact_id in upstreams:
+            lines.append(f"    from {printable(describe_upstream(upstreams[s.artifact_id]))}")
         for d in under.get((s.type, s.name), ()):
             lines.append(f"  -> {printable(d.project):<20} {'':<8} {d.state.value:<17} deployed {short(d.deployed):<12} "
                          f"project {short(d.project_copy)}")
@@ -135,26 +158,39 @@ def parents_of(v: "VersionInfo") -> list[int]:
     return [p for p in (v.parent_id, v.second_parent_id) if p is not None]
 
 
-def log_json(art: "ArtifactInfo", versions: Iterable["VersionInfo"], lineages: dict,
-             number: dict[int, int] | None = None) -> dict:
-    from core.history import ordinal_by_id  # here: `--help` must not import the database layer
+def version_notes(meta: dict, number: dict[int, int]) -> list[str]:
+    """What `log` says about a version beside its hashes: ref, commit and subject, moves, matches."""
+    notes = []
+    if meta.get("resolved_commit"):
+        ref = f"{meta['ref']} " if meta.get("ref") else ""
+        subject = meta.get("commit_subject")
+        notes.append(printable(f"{ref}{str(meta['resolved_commit'])[:10]}" + (f" {subject!r}" if subject else "")))
+    before = meta.get("previous_upstream")
+    if isinstance(before, dict):
+        from core.sync import describe_upstream
+        from core.upstreams import UpstreamSpec
 
-    versions = list(versions)
-    number = number if number is not None else ordinal_by_id(versions)
-    return {"artifact": art.name, "versions": [
-        {"id": v.id, "number": number[v.id], "line": v.line, "parents": parents_of(v),
-         "content_hash": v.content_hash, "parent_hash": v.parent_hash,
-         "change_origin": v.change_origin, "created_at": v.created_at.isoformat(),
-         "lineage": lineages[v.id], "metadata": v.metadata}
-        for v in versions
-    ]}
+        spec = UpstreamSpec("git" if before.get("kind") == "git" else "folder", str(before.get("location") or "?"),
+                            before.get("ref"), before.get("subdir"))
+        notes.append(f"upstream was {printable(describe_upstream(spec))}")
+    if meta.get("recorded_before") == "remove":
+        notes.append("recorded before remove")
+    if meta.get("matches_version") in number:
+        notes.append(f"same content as v{number[meta['matches_version']]}")
+    return notes
 
 
 def log_text(art: "ArtifactInfo", versions: list["VersionInfo"], number: dict[int, int] | None = None) -> str:
     """Newest first. VERSION is the artifact's own v1…vN, as the window numbers them (over
-    all lines); ID is the database id (`diff` takes either: `v3` or `#12`)."""
+    all lines); ID is the database id (`diff` takes either: `v3` or `#12`). A removed
+    artifact's log ends with when it was removed."""
+    removed = ""
+    if art.removed_at is not None:
+        removed = (f"{art.type} {printable(repr(art.name))} was removed on "
+                   f"{art.removed_at.strftime('%Y-%m-%d %H:%M:%S')} UTC; `add {printable(art.name)} --source SRC` "
+                   "tracks it again and its history goes on.\n")
     if not versions:
-        return f"{printable(art.name)}: no versions yet; run `sync {printable(art.name)}`.\n"
+        return removed or f"{printable(art.name)}: no versions yet; run `sync {printable(art.name)}`.\n"
     from core.history import ordinal_by_id
 
     number = number if number is not None else ordinal_by_id(versions)
@@ -162,11 +198,7 @@ def log_text(art: "ArtifactInfo", versions: list["VersionInfo"], number: dict[in
              f"{'PARENT':<12}  NOTE"]
     for v in versions:
         meta = v.metadata
-        notes = []
-        if meta.get("resolved_commit"):
-            notes.append(f"commit {printable(str(meta['resolved_commit'])[:10])}")
-        if meta.get("matches_version") in number:
-            notes.append(f"same content as v{number[meta['matches_version']]}")
+        notes = version_notes(meta, number)
         if v.parent_hash and v.parent_id is None:
             notes.append("legacy parent")
         if v.second_parent_id in number:
@@ -175,10 +207,12 @@ def log_text(art: "ArtifactInfo", versions: list["VersionInfo"], number: dict[in
             notes.append(f"pushed from {printable(str(meta['pushed_from']))}")
         if meta.get("restored_version") in number:
             notes.append(f"restores v{number[meta['restored_version']]}")
+        if meta.get("decision") == "kept_local":
+            notes.append("kept local")
         lines.append(f"{'v' + str(number[v.id]):>7}  {v.id:>5}  {v.created_at.strftime('%Y-%m-%d %H:%M:%S'):<19}  "
                      f"{v.line:<12}  {v.change_origin.replace('_', ' '):<18}  {short(v.content_hash):<12}  "
-                     f"{short(v.parent_hash):<12}  {', '.join(notes)}")
-    return "\n".join(lines) + "\n"
+                     f"{short(v.parent_hash):<12}  {'; '.join(notes)}")
+    return "\n".join(lines) + "\n" + removed
 
 
 # ---------------------------------------------------------------------------- deployments after a sync
@@ -222,32 +256,110 @@ def deployment_checks_text(checks: list["DeploymentCheck"]) -> str:
 
 
 def diff_json(old: str | None, new: str, changes: Iterable["FileChange"]) -> dict:
-    return {"old": old, "new": new, "files": [
-        {"path": c.display_path, "status": c.status, "old_digest": c.old_digest,
-         "new_digest": c.new_digest, "size": c.new_size if c.new_size is not None else c.old_size}
-        for c in changes
-    ]}
+    files = []
+    for c in changes:
+        doc = {"path": c.display_path, "status": c.status, "old_digest": c.old_digest,
+               "new_digest": c.new_digest, "size": c.new_size if c.new_size is not None else c.old_size}
+        if c.status == "renamed":
+            doc["old_path"], doc["similarity"] = c.display_old_path, c.similarity
+        files.append(doc)
+    return {"old": old, "new": new, "files": files}
+
+
+def _label(c: "FileChange") -> str:
+    if c.status == "renamed":
+        return f"{printable(c.display_old_path)} => {printable(c.display_path)}"
+    return printable(c.display_path)
+
+
+def diff_name_only(changes: list["FileChange"]) -> str:
+    return "".join(printable(c.display_path) + "\n" for c in changes)
+
+
+def diff_stat(changes: list["FileChange"], file_diff: Callable[["FileChange"], "FileDiff"],
+              colour: bool = False) -> str:
+    """git's --stat: one line per file with lines added and removed, then the totals."""
+    from core import diff
+
+    if not changes:
+        return "No differences.\n"
+    rows, plus_total, minus_total = [], 0, 0
+    for c in changes:
+        fd = file_diff(c)
+        plus, minus = diff.line_counts(fd)
+        plus_total, minus_total = plus_total + plus, minus_total + minus
+        rows.append((_label(c), "Bin" if fd.binary else str(plus + minus), plus, minus))
+    width = max(len(r[0]) for r in rows)
+    count_width = max(len(r[1]) for r in rows)
+    most = max((r[2] + r[3] for r in rows), default=0)
+    bar_room = 40
+    out = []
+    for label, count, plus, minus in rows:
+        scale = min(1.0, bar_room / most) if most else 0
+        p, m = round(plus * scale) or (1 if plus else 0), round(minus * scale) or (1 if minus else 0)
+        bar = (GREEN_ + "+" * p + RESET_ + RED_ + "-" * m + RESET_) if colour else "+" * p + "-" * m
+        out.append(f" {label:<{width}} | {count:>{count_width}} {bar}".rstrip())
+    files = len(changes)
+    out.append(f" {files} file{'s' if files != 1 else ''} changed, {plus_total} insertion"
+               f"{'s' if plus_total != 1 else ''}(+), {minus_total} deletion{'s' if minus_total != 1 else ''}(-)")
+    return "\n".join(out) + "\n"
+
+
+GREEN_, RED_, CYAN_, BOLD_, RESET_ = "\x1b[32m", "\x1b[31m", "\x1b[36m", "\x1b[1m", "\x1b[m"
+_NO_NEWLINE = "\\ No newline at end of file"
 
 
 def diff_text(name: str, old: str | None, new: str, changes: list["FileChange"],
-              file_diff: Callable[["FileChange"], "FileDiff"]) -> str:
+              file_diff: Callable[["FileChange"], "FileDiff"], colour: bool = False) -> str:
     """The summary of changed files, then a unified diff per file (`file_diff` reads the store)."""
     from core import diff
 
-    out = [f"{printable(name)}: {short(old) if old else '(nothing)'} -> {short(new)}", ""]
+    def paint(code: str, text: str) -> str:
+        return f"{code}{text}{RESET_}" if colour else text
+
+    out = [paint(BOLD_, f"{printable(name)}: {short(old) if old else '(nothing)'} -> {short(new)}"), ""]
     if not changes:
         out.append("No differences.")
     else:
         width = max(len(c.status) for c in changes)
         for c in changes:
             sizes = diff.human_size(c.old_size) + " -> " + diff.human_size(c.new_size)
-            out.append(f"  {c.status:<{width}}  {printable(c.display_path)}  ({sizes})")
+            similar = f", {c.similarity}% similar" if c.status == "renamed" else ""
+            out.append(f"  {c.status:<{width}}  {_label(c)}  ({sizes}{similar})")
+        colours = {"+": GREEN_, "-": RED_, "@": CYAN_}
         for c in changes:
             fd = file_diff(c)
-            shown = printable(c.display_path)
-            out += ["", f"--- a/{shown}" if c.old_digest else "--- /dev/null",
-                    f"+++ b/{shown}" if c.new_digest else "+++ /dev/null"]
+            old_path, new_path = printable(c.display_old_path), printable(c.display_path)
+            out.append("")
+            if c.status == "renamed":
+                out += [paint(BOLD_, f"rename from {old_path}"), paint(BOLD_, f"rename to {new_path}")]
+            out += [paint(BOLD_, f"--- a/{old_path}" if c.old_digest else "--- /dev/null"),
+                    paint(BOLD_, f"+++ b/{new_path}" if c.new_digest else "+++ /dev/null")]
             if fd.note:
                 out.append(f"# {printable(fd.note)}")
-            out += [ln.text if ln.kind == "@" else ln.kind + ln.text for ln in fd.lines]
+            for ln in fd.lines:
+                # Escaped here, not by write(): the colours added below must reach the terminal.
+                text = ln.text if ln.kind == "@" else ln.kind + printable(ln.text, keep_tabs=True)
+                out.append(paint(colours[ln.kind], text) if ln.kind in colours else text)
+                if ln.no_newline:
+                    out.append(_NO_NEWLINE)
     return "\n".join(out) + "\n"
+
+
+def add_text(outcome: "AddOutcome", where: str) -> str:
+    """`add --all`: what was added (and where it lives), then what was skipped and why."""
+    lines = []
+    if outcome.added:
+        lines.append(f"Added {len(outcome.added)} artifact{'s' if len(outcome.added) != 1 else ''} "
+                     f"from {printable(where)}:")
+        width = max(len(printable(a.name)) for a in outcome.added)
+        lines += [f"  {a.type:<8} {printable(a.name):<{width}}  {printable(a.place)}" for a in outcome.added]
+    if outcome.skipped:
+        lines.append(f"Skipped {len(outcome.skipped)}:")
+        width = max(len(printable(f.name)) for f, _ in outcome.skipped)
+        lines += [f"  {f.type:<8} {printable(f.name):<{width}}  {printable(reason)}" for f, reason in outcome.skipped]
+    if outcome.added:
+        lines.append("Run `sync` to copy them in.")
+    elif outcome.all_tracked:
+        lines.append(f"All {len(outcome.found)} were already tracked; nothing to add.")
+    return "\n".join(lines) + "\n"

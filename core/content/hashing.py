@@ -4,10 +4,13 @@ ManifestEntry and TreeHash define what is hashed; hash_file, hash_tree and
 hash_trees compute it (the values live in core.content.manifest). The walk runs on the calling thread (core.content.treewalk: os.scandir,
 bytes paths, no link is followed); file contents are read by the caller together
 with a few helpers from one module-level thread pool (core.content.readers).
+
+hashlib and core.content.readers (OpenSSL, threads, queues: ~5 ms of a process's
+start) are imported by the functions that read or hash: a re-check of an unchanged
+folder with a stat cache does neither (see `main.py hash`, docs/cli.md).
 """
 from __future__ import annotations
 
-import hashlib
 import itertools
 import os
 import stat as stat_mod
@@ -16,8 +19,7 @@ import time
 from typing import TYPE_CHECKING, Callable, Sequence
 
 from core.errors import HashingError, UnsupportedEntryError, describe_os_error
-from core.content.manifest import ManifestEntry, TreeHash
-from core.content.readers import HELPER_THREADS, FileReads, read_error, reading_pool, sha256_factory, stream_digest
+from core.content.manifest import ManifestEntry, TreeHash, record_of
 from core.content.safety import special_file_kind
 from core.content.treewalk import SKIP_NAMES, scan_tree
 
@@ -29,6 +31,11 @@ __all__ = ["SKIP_NAMES", "hash_file", "hash_tree", "hash_trees"]
 
 def hash_file(path: str | os.PathLike[str] | bytes) -> str:
     """Streamed sha256 hex digest of one regular file (memory: one chunk)."""
+    import hashlib
+
+    from core.content.read_errors import read_error
+    from core.content.readers import sha256_factory, stream_digest
+
     try:
         with open(path, "rb", buffering=0) as f:
             if hasattr(hashlib, "file_digest"):  # 3.11+: C loop, GIL released per chunk
@@ -38,17 +45,18 @@ def hash_file(path: str | os.PathLike[str] | bytes) -> str:
         raise read_error(os.fsdecode(os.fspath(path)), exc) from exc
 
 
-def hash_tree(root: str | os.PathLike[str], *, cache: "StatCache | None" = None) -> TreeHash:
+def hash_tree(root: str | os.PathLike[str], *, cache: "StatCache | None" = None, follow_root: bool = True) -> TreeHash:
     """Hash a directory or a single file (a single file's one entry is its own name).
 
     `cache` is a core.content.statcache.StatCache or None. Raises HashingError (missing root,
     unreadable file) and UnsupportedEntryError (FIFO, socket, device), naming the entry.
-    The root itself is followed if it is a link; nothing below it is.
+    The root itself is followed if it is a link, unless `follow_root` is False (then a
+    root that is a link is refused with HashingError); nothing below it is.
     """
     root_str = os.path.abspath(os.fspath(root))
     root_b = os.fsencode(root_str)
     try:
-        st = os.stat(root_b)
+        st = os.stat(root_b) if follow_root else os.lstat(root_b)
     except FileNotFoundError as exc:
         raise HashingError(
             f"Cannot hash '{root_str}': it does not exist; check the path."
@@ -58,13 +66,24 @@ def hash_tree(root: str | os.PathLike[str], *, cache: "StatCache | None" = None)
             f"Cannot hash '{root_str}': {describe_os_error(exc, 'check the path and its permissions')}."
         ) from exc
 
+    if stat_mod.S_ISLNK(st.st_mode):
+        raise HashingError(
+            f"Cannot hash '{root_str}': it is a symbolic link, and links are not followed here; "
+            "point at the real file or folder."
+        )
     if stat_mod.S_ISDIR(st.st_mode):
         if cache is not None:
-            return _hash_dir_cached(root_b, root_str, cache)
-        files, links, _ = scan_tree(root_b, root_str)
-        return _tree_of(_read_entries(root_b, root_str, files, links, {}, None))
+            return _hash_dir_cached(root_b, root_str, cache, follow_root)
+        keep: list[int] = []
+        try:
+            files, links, _ = scan_tree(root_b, root_str, follow_root=follow_root, keep=keep)
+            return _tree_of(_read_entries(root_b, root_str, files, links, {}, None))
+        finally:
+            _close_all(keep)
 
     # A single file. entries: [rel path, kind, digest or None, size].
+    from core.content.readers import FileReads
+
     entries: list[list] = []
     reads = FileReads(root_str, root_b)
     stored: list[tuple[bytes, os.stat_result, list]] = []
@@ -77,7 +96,7 @@ def hash_tree(root: str | os.PathLike[str], *, cache: "StatCache | None" = None)
             if digest is None:
                 # Reads never follow a link, but a root given as a link is followed.
                 real = os.fsencode(os.path.realpath(root_str)) if os.path.islink(root_b) else root_b
-                reads.add(entry, real, st.st_size)
+                reads.add(entry, real, st.st_size, (st.st_dev, st.st_ino))
                 stored.append((root_b, st, entry))
             else:
                 entry[2] = digest
@@ -99,29 +118,42 @@ def hash_tree(root: str | os.PathLike[str], *, cache: "StatCache | None" = None)
 
 
 def _tree_of(entries: list) -> TreeHash:
+    """The TreeHash of manifest rows [path, kind, digest, size] (sorted here, in place).
+    Its ManifestEntry objects are built when first asked for: `hash` and a sync of an
+    unchanged artifact need only the content hash."""
+    import hashlib
+
     entries.sort(key=_first)
-    manifest = tuple([ManifestEntry(rel, kind, digest, size) for rel, kind, digest, size in entries])
-    h = hashlib.sha256()
-    h.update(b"".join([entry.record() for entry in manifest]))
-    return TreeHash(h.hexdigest(), manifest)
+    h = hashlib.sha256(b"".join([record_of(rel, kind, digest) for rel, kind, digest, _ in entries]))
+    return TreeHash.deferred(h.hexdigest(), lambda: tuple([ManifestEntry(*row) for row in entries]))
 
 
-def _hash_dir_cached(root_b: bytes, root_str: str, cache: "StatCache") -> TreeHash:
+def _hash_dir_cached(root_b: bytes, root_str: str, cache: "StatCache", follow_root: bool) -> TreeHash:
     """A folder with a stat cache: lstat everything first; if every name and stat tuple
     is as when the folder was last hashed, that TreeHash is the answer (no per-file
     lookups, no manifest rebuilt). Otherwise each unchanged file's digest comes from
     that snapshot (or a per-file row), the others are read, and the new snapshot
     replaces the old one: a folder's files need no per-file rows."""
     read_at = time.time_ns()  # before any read: the safe side for the racy check
-    files, links, keys = scan_tree(root_b, root_str)
-    tree = cache.lookup_tree(root_b, keys)
-    if tree is not None:
-        return tree
-    known = cache.reusable_digests(root_b, keys)
-    lookup = cache.lookup if len(known) < len(files) else None
-    tree = _tree_of(_read_entries(root_b, root_str, files, links, known, lookup))
-    cache.store_tree(root_b, keys, tree, read_at_ns=read_at)
+    keep: list[int] = []
+    try:
+        files, links, keys = scan_tree(root_b, root_str, follow_root=follow_root, keep=keep)
+        tree = cache.lookup_tree(root_b, keys)
+        if tree is not None:
+            return tree
+        known = cache.reusable_digests(root_b, keys)
+        lookup = cache.lookup if len(known) < len(files) else None
+        rows = _read_entries(root_b, root_str, files, links, known, lookup)
+        tree = _tree_of(rows)
+    finally:
+        _close_all(keep)
+    cache.store_tree(root_b, keys, tree, read_at_ns=read_at, rows=rows)
     return tree
+
+
+def _close_all(fds: list[int]) -> None:
+    for fd in fds:
+        os.close(fd)
 
 
 def _read_entries(
@@ -129,10 +161,14 @@ def _read_entries(
 ) -> list[list]:
     """Manifest rows for a scanned folder: digests from `known` (rel -> digest) or `lookup`
     (a StatCache's), the other files read on the caller and, for big files, pool helpers."""
+    import hashlib
+
+    from core.content.readers import FileReads
+
     entries: list[list] = []
     reads = FileReads(root_str, root_b)
     try:
-        for rel, path, fst in files:
+        for rel, path, fst, at, name in files:
             digest = known.get(rel)
             if digest is None and lookup is not None:
                 digest = lookup(path, fst)
@@ -140,7 +176,7 @@ def _read_entries(
             entry = [rel, "x" if fst.st_mode & 0o111 else "f", digest, size]
             entries.append(entry)
             if digest is None:
-                reads.add(entry, path, size)
+                reads.add(entry, path, size, (fst.st_dev, fst.st_ino), at, name)
     except BaseException:
         reads.finish(abort=True)
         raise
@@ -172,6 +208,8 @@ def hash_trees(
     the GIL between the two threads), so it is off by default. Memory stays one read
     buffer per working thread.
     """
+    from core.content.readers import HELPER_THREADS, reading_pool
+
     roots = list(roots)
     n = len(roots)
     results: list = [None] * n

@@ -11,10 +11,13 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from queue import Empty, SimpleQueue
+from typing import TYPE_CHECKING
 
-from core.errors import HashingError, describe_os_error
+from core.content.read_errors import read_error, show_path, swapped_error
+
+if TYPE_CHECKING:  # imported with the first pool: most runs read small files on one thread
+    from concurrent.futures import ThreadPoolExecutor
 
 CHUNK_SIZE = 1 << 20  # streamed reads: memory stays at one chunk per thread
 # Files of at least this size are read by pool helpers beside the caller (their
@@ -39,15 +42,17 @@ _OPEN_FLAGS = (
 
 
 _pool_lock = threading.Lock()
-_pool: ThreadPoolExecutor | None = None
+_pool: "ThreadPoolExecutor | None" = None
 _POOL_WORKERS = HELPER_THREADS * 2  # room for two hash_tree calls at once
 _local = threading.local()
 
 
-def reading_pool() -> ThreadPoolExecutor:
+def reading_pool() -> "ThreadPoolExecutor":
     global _pool
     with _pool_lock:
         if _pool is None:
+            from concurrent.futures import ThreadPoolExecutor
+
             _pool = ThreadPoolExecutor(max_workers=_POOL_WORKERS, thread_name_prefix="hashing")
         return _pool
 
@@ -84,15 +89,22 @@ class FileReads:
         self.errors: list[BaseException] = []
         self.stopped = False
 
-    def add(self, entry: list, path: bytes, size: int) -> None:
+    def add(
+        self, entry: list, path: bytes, size: int, ident: tuple[int, int] | None = None, at: int = -1, name: bytes = b""
+    ) -> None:
+        """`at` >= 0: the file is opened as `name` relative to that folder descriptor (from
+        the walk, so it cannot be anywhere else). Otherwise by `path`, and `ident` is the
+        (st_dev, st_ino) the walk saw: a file reached through a folder swapped for a link
+        since then is another file, and is refused, not read."""
+        item = (entry, path, size, ident, at, name)
         if size < _BIG_FILE:
-            self.pending.append((entry, path, size))
+            self.pending.append(item)
             if self.big and not self.futures:
                 self._start_helpers()
             return
         if self.queue is None:
             self.queue = SimpleQueue()
-        self.queue.put((entry, path, size))
+        self.queue.put(item)
         self.big += 1
         if not self.futures and (self.big > 1 or self.pending):
             self._start_helpers()
@@ -109,10 +121,10 @@ class FileReads:
         try:
             if not abort:
                 root_str, root_b = self.root_str, self.root_b
-                for entry, path, size in self.pending:  # small files: here, in a tight loop
+                for entry, path, size, ident, at, name in self.pending:  # small files: here, in a tight loop
                     if self.errors:
                         break
-                    entry[2] = _digest_or_raise(path, size, root_str, root_b)
+                    entry[2] = _digest_or_raise(path, size, ident, at, name, root_str, root_b)
             if queue is not None:
                 self._work(False)  # then help with the big ones
         except BaseException:
@@ -143,24 +155,40 @@ class FileReads:
                 return
             if self.errors or self.stopped:
                 continue  # drain quickly once something failed
-            entry, path, size = item
+            entry, path, size, ident, at, name = item
             try:
-                entry[2] = _digest_or_raise(path, size, self.root_str, self.root_b)
+                entry[2] = _digest_or_raise(path, size, ident, at, name, self.root_str, self.root_b)
             except BaseException as exc:  # reported by the caller in finish()
                 self.errors.append(exc)
 
 
-def _digest_or_raise(path: bytes, size: int, root_str: str, root_b: bytes) -> str:
+def _digest_or_raise(
+    path: bytes, size: int, ident: tuple[int, int] | None, at: int, name: bytes, root_str: str, root_b: bytes
+) -> str:
     try:
-        return _digest_path(path, size)
-    except OSError as exc:
-        rel = path[len(root_b) + 1 :] if path.startswith(root_b + b"/") else b""
-        raise read_error(show_path(root_str, rel) if rel else root_str, exc) from exc
+        digest = _digest_path(path, size, ident, at, name)
+        if digest is not None:
+            return digest
+        exc = None
+    except OSError as error:
+        exc = error
+    rel = path[len(root_b) + 1 :] if path.startswith(root_b + b"/") else b""
+    where = show_path(root_str, rel) if rel else root_str
+    if exc is None:
+        raise swapped_error(where)
+    raise read_error(where, exc) from exc
 
 
-def _digest_path(path: bytes, size: int) -> str:
-    fd = os.open(path, _OPEN_FLAGS)
+def _digest_path(
+    path: bytes, size: int, ident: tuple[int, int] | None = None, at: int = -1, name: bytes = b""
+) -> str | None:
+    """The file's sha256, or None when the file opened is not the one the walk saw (`ident`)."""
+    fd = os.open(name, _OPEN_FLAGS, dir_fd=at) if at >= 0 else os.open(path, _OPEN_FLAGS)
     try:
+        if at < 0 and ident is not None:
+            st = os.fstat(fd)
+            if st.st_ino != ident[1] or st.st_dev != ident[0]:
+                return None
         if size < _ONE_READ:
             # One read of exactly what stat promised (+1 to notice growth): no buffer
             # bookkeeping, and a small allocation that malloc recycles.
@@ -215,18 +243,3 @@ if not hasattr(os, "readv"):  # Windows: plain reads into new bytes objects
 
 def sha256_factory() -> "hashlib._Hash":
     return hashlib.sha256()
-
-
-# --- errors ----------------------------------------------------------------
-
-
-def show_path(root_str: str, rel: bytes) -> str:
-    return os.path.join(root_str, os.fsdecode(rel))
-
-
-def read_error(where: str, exc: OSError) -> HashingError:
-    if isinstance(exc, FileNotFoundError):
-        return HashingError(
-            f"Cannot read '{where}': it disappeared while hashing; try again once nothing is changing it."
-        )
-    return HashingError(f"Cannot read '{where}': {describe_os_error(exc, 'check its permissions and try again')}.")

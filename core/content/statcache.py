@@ -57,39 +57,82 @@ class _Snapshot:
     """A folder as last hashed: `keys` maps every relative name to the stat tuple
     (size, mtime_ns, ino, ctime_ns, mode) of a regular file or the target bytes of a
     link; trusted only when the folder's keys are equal now and the newest mtime
-    among them is older than `cached_at_ns` minus the granularity."""
+    among them is older than `cached_at_ns` minus the granularity.
 
-    __slots__ = ("keys", "content_hash", "entries", "cached_at_ns", "max_mtime_ns", "tree")
+    The manifest is not stored as such: every entry's path, kind and size follow from
+    the keys (a link: "l" and its target's length; a file: "x" if any execute bit is
+    set, else "f", and its size), so beside the keys a snapshot holds only the digests,
+    in hash order (ascending name bytes), as one string of 64 hex digits each. A
+    re-check of an unchanged folder decodes the keys and takes the content hash; the
+    manifest is built when first asked for. Snapshots written before this hold the
+    rows ((path, kind, digest, size), ...) in the digests' place and are read as they are."""
 
-    def __init__(self, keys: dict, content_hash: str, entries: tuple, cached_at_ns: int, max_mtime_ns: int) -> None:
+    __slots__ = ("keys", "content_hash", "digests", "cached_at_ns", "max_mtime_ns", "tree", "_rows")
+
+    def __init__(
+        self, keys: dict, content_hash: str, digests: "str | tuple", cached_at_ns: int, max_mtime_ns: int
+    ) -> None:
         self.keys = keys
         self.content_hash = content_hash
-        self.entries = entries  # ((path, kind, digest, size), ...) in hash order
+        self.digests = digests
         self.cached_at_ns = cached_at_ns
         self.max_mtime_ns = max_mtime_ns
         self.tree: "TreeHash | None" = None
+        self._rows: tuple | None = digests if type(digests) is tuple else None
+
+    @property
+    def entries(self) -> tuple:
+        """The manifest rows ((path, kind, digest, size), ...) in hash order; raises
+        ValueError when the digests do not fit the keys (a damaged file)."""
+        if self._rows is None:
+            names = sorted(self.keys)
+            digests = self.digests
+            if type(digests) is not str or len(digests) != 64 * len(names):
+                raise ValueError("damaged stat cache snapshot")
+            rows = []
+            for i, name in enumerate(names):
+                key = self.keys[name]
+                digest = digests[64 * i : 64 * i + 64]
+                if type(key) is tuple:
+                    rows.append((name, "x" if key[4] & 0o111 else "f", digest, key[0]))
+                else:
+                    rows.append((name, "l", digest, len(key)))
+            self._rows = tuple(rows)
+        return self._rows
+
+    def manifest(self) -> tuple:
+        from core.content.manifest import ManifestEntry
+        from core.errors import HashingError
+
+        try:
+            return tuple([ManifestEntry(*e) for e in self.entries])
+        except (TypeError, ValueError) as exc:  # only a damaged file gets here: its blob decoded
+            raise HashingError(
+                "The stat cache's record of a folder is damaged; delete cache/statcache.sqlite3 in the "
+                "data folder (it is only an accelerator) and run again."
+            ) from exc
 
     def encode(self) -> bytes:
+        digests = self.digests if type(self.digests) is str else "".join([e[2] for e in self.digests])
         return marshal.dumps(
-            (self.content_hash, self.cached_at_ns, self.max_mtime_ns, self.entries, self.keys),
-            _MARSHAL_VERSION,
+            (self.content_hash, self.cached_at_ns, self.max_mtime_ns, digests, self.keys), _MARSHAL_VERSION
         )
 
     @classmethod
     def decode(cls, blob: bytes) -> "_Snapshot | None":
         try:
-            content_hash, cached_at, max_mtime, entries, keys = marshal.loads(blob)
-            if not (isinstance(content_hash, str) and isinstance(entries, tuple) and isinstance(keys, dict)):
+            content_hash, cached_at, max_mtime, digests, keys = marshal.loads(blob)
+            if not (isinstance(content_hash, str) and isinstance(digests, (str, tuple)) and isinstance(keys, dict)):
                 return None
-            return cls(keys, content_hash, entries, int(cached_at), int(max_mtime))
+            return cls(keys, content_hash, digests, int(cached_at), int(max_mtime))
         except Exception:  # a damaged row is a miss, never an error
             return None
 
     def tree_hash(self) -> "TreeHash":
         if self.tree is None:
-            from core.content.manifest import ManifestEntry, TreeHash
+            from core.content.manifest import TreeHash
 
-            self.tree = TreeHash(self.content_hash, tuple([ManifestEntry(*e) for e in self.entries]))
+            self.tree = TreeHash.deferred(self.content_hash, self.manifest)
         return self.tree
 
 
@@ -124,18 +167,18 @@ class StatCache:
 
     def lookup(self, abspath: bytes, st: os.stat_result) -> str | None:
         """The cached digest of `abspath` if it is still trustworthy for `st`, else None."""
+        return self.lookup_key(abspath, (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns))
+
+    def lookup_key(self, abspath: bytes, key: tuple) -> str | None:
+        """lookup() for a file's key as core.content.treewalk.scan_tree gives it:
+        (size, mtime_ns, ino, ctime_ns, ...)."""
         if not self._rows_loaded:
             self._load_rows()
         row = self._rows.get(abspath)
         if row is None:
             return None
         size, mtime_ns, ino, ctime_ns, digest, cached_at_ns = row
-        if (
-            size != st.st_size
-            or mtime_ns != st.st_mtime_ns
-            or ino != st.st_ino
-            or ctime_ns != st.st_ctime_ns
-        ):
+        if size != key[0] or mtime_ns != key[1] or ino != key[2] or ctime_ns != key[3]:
             return None
         if mtime_ns >= cached_at_ns - self.granularity_ns:
             return None  # racy: cached too soon after a write to prove nothing changed since
@@ -181,12 +224,19 @@ class StatCache:
         same = [rel for rel, key in keys.items() if type(key) is tuple and key[1] < limit and old.get(rel) == key]
         if not same:
             return {}
-        digests = {e[0]: e[2] for e in snap.entries}
+        try:
+            digests = {e[0]: e[2] for e in snap.entries}
+        except ValueError:  # a damaged row is a miss
+            return {}
         return {rel: digests[rel] for rel in same if rel in digests}
 
-    def store_tree(self, root: bytes, keys: dict, tree: "TreeHash", *, read_at_ns: int) -> None:
+    def store_tree(
+        self, root: bytes, keys: dict, tree: "TreeHash", *, read_at_ns: int, rows: "list | None" = None
+    ) -> None:
         """Remember `tree` as the hash of folder `root` whose names had `keys` (taken
-        before reading; `read_at_ns` as for store)."""
+        before reading; `read_at_ns` as for store). `rows`: its manifest as
+        [path, kind, digest, size] lists in hash order, if the caller has them (then
+        `tree.entries` is not built)."""
         max_mtime = max([k[1] for k in keys.values() if type(k) is tuple], default=0)
         old = self._snapshot(root)
         if (
@@ -196,11 +246,13 @@ class StatCache:
             and old.keys == keys
         ):
             return  # unchanged and already trusted: nothing to write
-        snap = _Snapshot(
-            keys, tree.content_hash,
-            tuple([(e.path, e.kind, e.digest, e.size) for e in tree.entries]),
-            read_at_ns, max_mtime,
-        )
+        if rows is not None:
+            digests = "".join([row[2] for row in rows])
+        else:
+            digests = "".join([e.digest for e in tree.entries])
+        if len(digests) != 64 * len(keys):
+            return  # not a tree of these keys (a caller's mistake): remember nothing rather than wrong
+        snap = _Snapshot(keys, tree.content_hash, digests, read_at_ns, max_mtime)
         snap.tree = tree
         with self._lock:
             self._trees[root] = snap
@@ -298,7 +350,10 @@ class StatCache:
         # Opened per load/save and closed again: no connection crosses threads.
         con = sqlite3.connect(self.path, timeout=10.0, isolation_level=None)
         con.execute("PRAGMA journal_mode=WAL")
-        con.execute("PRAGMA synchronous=NORMAL")  # a lost cache row costs one re-read
+        # No fsync: the cache is an accelerator. After a power cut a lost row costs one
+        # re-read (every row is checked against lstat before use) and a damaged file is
+        # set aside; fsyncs at each save were ~40 ms of a cold `hash` of 10,000 files.
+        con.execute("PRAGMA synchronous=OFF")
         con.isolation_level = "DEFERRED"
         con.executescript(_SCHEMA)
         row = con.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()

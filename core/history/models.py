@@ -167,7 +167,7 @@ class Artifact(Base):
     place: Mapped[str] = mapped_column(Text, nullable=False)
     shape: Mapped[str] = mapped_column(String(8), nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
-    # Set when the artifact stops being tracked but its history is kept.
+    # Set by `remove`: no longer tracked (no copy, skipped by status and sync), history kept.
     removed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime(), nullable=True)
 
     # passive_deletes: the database's ON DELETE CASCADE removes versions; the ORM

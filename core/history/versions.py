@@ -56,7 +56,11 @@ class ArtifactInfo:
     place: str  # path inside the collection, '/'-separated: "skills/pdf", "commands/review.md"
     shape: str  # "dir" or "file"
     created_at: datetime
-    removed_at: datetime | None = None  # no longer tracked; its history is kept
+    removed_at: datetime | None = None  # set by `remove`: history kept, no longer tracked
+
+    @property
+    def removed(self) -> bool:
+        return self.removed_at is not None
 
 
 @dataclass(frozen=True)
@@ -117,6 +121,13 @@ def _artifact_info(row: Artifact) -> ArtifactInfo:
     )
 
 
+def _set_upstream(row: Artifact, upstream: UpstreamSpec) -> None:
+    row.upstream_kind = upstream.kind
+    row.upstream_location = upstream.location
+    row.upstream_ref = upstream.ref
+    row.upstream_subdir = upstream.subdir
+
+
 def _version_info(row: ArtifactVersion) -> VersionInfo:
     return VersionInfo(
         id=row.id,
@@ -175,14 +186,27 @@ class History:
             f"An artifact named {name!r} of type {type} already exists; pick another name or remove it first."
         )
         with self.db.write() as s:
-            if s.scalar(select(Artifact.id).where(Artifact.name == name, Artifact.type == type)) is not None:
+            row = s.scalars(select(Artifact).where(Artifact.name == name, Artifact.type == type)).first()
+            if row is not None and row.removed_at is None:
                 raise exists
             holder = s.scalars(select(Artifact).where(Artifact.place == place)).first()
-            if holder is not None:
+            if holder is not None and holder is not row:
+                if holder.removed_at is not None:
+                    raise ArtifactExistsError(
+                        f"{place!r} in the collection is where the removed {holder.type} {holder.name!r} lived, and "
+                        f"its history still names it; give {name!r} another name, or delete that history with "
+                        f"`remove {holder.type}/{holder.name} --purge`."
+                    )
                 raise ArtifactExistsError(
                     f"{place!r} in the collection already holds the {holder.type} {holder.name!r}; "
                     f"give {name!r} another name so the two copies do not overwrite each other."
                 )
+            if row is not None:
+                # Adding a removed artifact again revives it: its history goes on where it stopped.
+                _set_upstream(row, upstream)
+                row.place, row.shape, row.removed_at = place, shape, None
+                s.flush()
+                return _artifact_info(row)
             row = Artifact(
                 name=name,
                 type=type,
@@ -201,9 +225,10 @@ class History:
                 raise exists from exc
             return _artifact_info(row)
 
-    def get_artifact(self, name: str, type: str | None = None) -> ArtifactInfo:
+    def get_artifact(self, name: str, type: str | None = None, *, include_removed: bool = False) -> ArtifactInfo:
         """The artifact called `name`; `type` (or a `TYPE/NAME` name such as
-        `command/review`) picks one when several types share the name."""
+        `command/review`) picks one when several types share the name. Removed
+        artifacts are found only with `include_removed` (log, diff, remove --purge)."""
         if type is None and "/" in name:
             prefix, _, rest = name.partition("/")
             if prefix in ARTIFACT_TYPES and rest:  # names never hold '/', so this is unambiguous
@@ -212,12 +237,11 @@ class History:
             query = select(Artifact).where(Artifact.name == name)
             if type is not None:
                 query = query.where(Artifact.type == type)
+            if not include_removed:
+                query = query.where(Artifact.removed_at.is_(None))
             rows = s.scalars(query.order_by(Artifact.type)).all()
             if not rows:
-                kind = f" of type {type}" if type else ""
-                raise ArtifactNotFoundError(
-                    f"No artifact named {name!r}{kind} in the collection; `status` lists the artifacts there are."
-                )
+                raise ArtifactNotFoundError(self._not_found(s, name, type, include_removed))
             if len(rows) > 1:
                 types = ", ".join(r.type for r in rows)
                 raise ArtifactNotFoundError(
@@ -226,19 +250,67 @@ class History:
                 )
             return _artifact_info(rows[0])
 
+    @staticmethod
+    def _not_found(s: Session, name: str, type: str | None, include_removed: bool) -> str:
+        """'No artifact named …', with the closest names when the name looks misspelt."""
+        import difflib
+
+        kind = f" of type {type}" if type else ""
+        if not include_removed:
+            removed = s.scalar(select(Artifact.type).where(
+                Artifact.name == name, Artifact.removed_at.is_not(None),
+                *([Artifact.type == type] if type is not None else []),
+            ).limit(1))
+            if removed is not None:
+                return (f"The {removed} {name!r} was removed from the collection; `log {removed}/{name}` shows its "
+                        f"history, and `add {name} --source SRC` tracks it again.")
+        query = select(Artifact.name).distinct()
+        if not include_removed:
+            query = query.where(Artifact.removed_at.is_(None))
+        names = list(s.scalars(query))
+        close = difflib.get_close_matches(name, names, n=3, cutoff=0.6)
+        if not close:
+            lowered = {n.lower(): n for n in names}
+            close = [lowered[name.lower()]] if name.lower() in lowered else []
+        if close:
+            options = " or ".join(repr(c) for c in close)
+            return f"No artifact {name!r}{kind} in the collection; did you mean {options}?"
+        return f"No artifact named {name!r}{kind} in the collection; `status` lists the artifacts there are."
+
     def artifact(self, artifact_id: int) -> ArtifactInfo:
         with self.db.session() as s:
             return _artifact_info(self._artifact_row(s, artifact_id))
 
-    def list_artifacts(self) -> list[ArtifactInfo]:
+    def list_artifacts(self, *, include_removed: bool = False) -> list[ArtifactInfo]:
+        """Tracked artifacts by type and name (with the removed ones too when asked)."""
         with self.db.session() as s:
-            rows = s.scalars(select(Artifact).order_by(Artifact.type, Artifact.name)).all()
-            return [_artifact_info(r) for r in rows]
+            query = select(Artifact).order_by(Artifact.type, Artifact.name)
+            if not include_removed:
+                query = query.where(Artifact.removed_at.is_(None))
+            return [_artifact_info(r) for r in s.scalars(query).all()]
 
     def remove_artifact(self, artifact_id: int) -> None:
-        """Remove an artifact and (ON DELETE CASCADE) all its versions."""
+        """Delete an artifact and (ON DELETE CASCADE) all its versions: `remove --purge`."""
         with self.db.write() as s:
             s.delete(self._artifact_row(s, artifact_id))
+
+    def mark_removed(self, artifact_id: int, when: datetime | None = None) -> ArtifactInfo:
+        """Stop tracking an artifact; its versions stay (`remove` without --purge)."""
+        with self.db.write() as s:
+            row = self._artifact_row(s, artifact_id)
+            row.removed_at = when or utcnow()
+            s.flush()
+            return _artifact_info(row)
+
+    def set_upstream(self, artifact_id: int, upstream: UpstreamSpec) -> ArtifactInfo:
+        """Point a tracked artifact at another upstream (`edit`); its place and history stay."""
+        if upstream.kind not in ("folder", "git"):
+            raise LineageError(f"Unknown upstream kind {upstream.kind!r}; use 'folder' or 'git'.")
+        with self.db.write() as s:
+            row = self._artifact_row(s, artifact_id)
+            _set_upstream(row, upstream)
+            s.flush()
+            return _artifact_info(row)
 
     @staticmethod
     def _artifact_row(s: Session, artifact_id: int) -> Artifact:
@@ -270,8 +342,31 @@ class History:
         return self.upstream_bases([artifact_id]).get(artifact_id)
 
     def upstream_bases(self, artifact_ids: Iterable[int] | None = None) -> dict[int, VersionInfo]:
-        """`upstream_base` of each artifact, in one session (absent: none yet)."""
-        return self.latest_versions(artifact_ids, "sync", upstream_only=True)
+        """`upstream_base` of each artifact, in one session (absent: none yet).
+
+        A `merge` into the collection whose second parent is on the upstream line applied
+        that upstream state too (merged with local edits): its base is then that
+        upstream-line version, so the next sync compares upstream against what was merged.
+        """
+        synced = self.latest_versions(artifact_ids, "sync", upstream_only=True)
+        merged = self.latest_versions(artifact_ids, "merge", upstream_only=True, second_required=True)
+        newer = {a: v for a, v in merged.items() if a not in synced or v.id > synced[a].id}
+        seconds = self.versions_by_id(v.second_parent_id for v in newer.values() if v.second_parent_id is not None)
+        for artifact_id, version in newer.items():
+            if version.second_parent_id in seconds:
+                synced[artifact_id] = seconds[version.second_parent_id]
+        return synced
+
+    def annotate_version(self, version_id: int, notes: dict[str, Any]) -> VersionInfo:
+        """Add `notes` to a version's metadata (a decision about it, e.g. a kept-aside
+        upstream state); its content, parents and place in history never change."""
+        with self.db.write() as s:
+            row = s.get(ArtifactVersion, version_id)
+            if row is None:
+                raise VersionNotFoundError(f"No version with id {version_id}; `log NAME` lists an artifact's versions.")
+            row.meta = {**dict(row.meta or {}), **notes}
+            s.flush()
+            return _version_info(row)
 
     def latest_versions(
         self,
@@ -280,6 +375,7 @@ class History:
         line: str = COLLECTION_LINE,
         *,
         upstream_only: bool = False,
+        second_required: bool = False,
     ) -> dict[int, VersionInfo]:
         """The newest version on `line` of each artifact (of one origin, if given), in one session.
 
@@ -297,6 +393,8 @@ class History:
             newest = newest.where(ArtifactVersion.change_origin == origin)
         if upstream_only:
             newest = newest.where(_came_from_upstream())
+        if second_required:
+            newest = newest.where(ArtifactVersion.second_parent_id.is_not(None))
         result: dict[int, VersionInfo] = {}
         with self.db.session() as s:
             ids_by_artifact = dict(s.execute(newest).all())
@@ -446,10 +544,21 @@ class History:
             stamp = stamp.replace(tzinfo=timezone.utc)
         return stamp
 
-    def versions(self, artifact_id: int, line: str | None = None) -> list[VersionInfo]:
-        """Every version of the artifact (on every line, or on `line` only), newest first."""
+    def versions(self, artifact_id: int, line: str | None = None, limit: int | None = None) -> list[VersionInfo]:
+        """Every version of the artifact (on every line, or on `line` only), newest first;
+        only the newest `limit` if given."""
+        query = _newest_first(artifact_id, line)
+        if limit is not None:
+            query = query.limit(limit)
         with self.db.session() as s:
-            return [_version_info(r) for r in s.scalars(_newest_first(artifact_id, line)).all()]
+            return [_version_info(r) for r in s.scalars(query).all()]
+
+    def version_count(self, artifact_id: int) -> int:
+        """How many versions the artifact has, on all lines (the newest is v-number this count)."""
+        with self.db.session() as s:
+            return s.scalar(
+                select(func.count()).select_from(ArtifactVersion).where(ArtifactVersion.artifact_id == artifact_id)
+            ) or 0
 
     def versions_by_id(self, version_ids: Iterable[int]) -> dict[int, VersionInfo]:
         """The versions with these ids, in one session (ids that do not exist are absent)."""
@@ -519,23 +628,6 @@ class History:
         if oldest.parent_id is None and oldest.parent_hash is not None:
             hashes.insert(0, oldest.parent_hash)  # the legacy parent starts the chain
         return hashes
-
-
-    def lineages(self, versions: Iterable[VersionInfo]) -> dict[int, list[str]]:
-        """`lineage` of each given version, built from the list itself: one pass instead of
-        one recursive query per version (what `log --json` needs for a long history).
-        A parent outside the list is looked up with `lineage`."""
-        result: dict[int, list[str]] = {}
-        # A parent is always recorded before its child, so ascending ids visit parents first.
-        for v in sorted(versions, key=lambda item: item.id):
-            if v.parent_id is None:
-                base = [v.parent_hash] if v.parent_hash is not None else []
-            elif v.parent_id in result:
-                base = result[v.parent_id]
-            else:
-                base = self.lineage(v.parent_id)
-            result[v.id] = [*base, v.content_hash]
-        return result
 
 
 def ordinal_by_id(versions: Iterable[VersionInfo]) -> dict[int, int]:

@@ -29,7 +29,8 @@ class VerifiedReader:
             self._file: BinaryIO = open(path, "rb")
         except FileNotFoundError:
             raise MissingObjectError(
-                f"Object {digest} is not in the object store ({path}); re-sync the artifact that needs it."
+                f"Object {digest} is not in the object store ({path}); run `main.py fsck --repair` to store it again "
+                "from a collection copy or upstream that still holds it."
             ) from None
         except OSError as exc:
             raise ObjectStoreError(
@@ -44,8 +45,9 @@ class VerifiedReader:
 
     def _corrupt(self, why: str) -> CorruptObjectError:
         return CorruptObjectError(
-            f"Object {self.digest} is corrupt ({why}) in {self.path}; delete that file and sync the artifact that holds it "
-            "to store it again (this restores it only if the upstream or the collection still holds that content)."
+            f"Object {self.digest} is corrupt ({why}) in {self.path}; run `main.py fsck --repair` to write it again "
+            "from a collection copy or upstream that still holds it (`main.py fsck` lists the versions it affects).",
+            why,
         )
 
     def _next_chunk(self) -> bytes:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from core.cancel import Cancelled, cancellable
 from core.errors import LineageError, SyncError
+from core.sync.recording import RECORD_ERRORS as _RECORD_ERRORS
 from core.sync.probe import (
     Probe,
     SyncState,
@@ -28,12 +29,14 @@ from core.sync.probe import (
 if TYPE_CHECKING:  # imported lazily at run time so `import core.sync` stays cheap for the CLI
     from core.content import TreeHash
     from core.history import ArtifactInfo, VersionInfo
+    from core.upstreams import UpstreamSpec
     from core.workspace import Workspace
 
 
 class Strategy(str, enum.Enum):
     KEEP_LOCAL = "keep-local"
     TAKE_UPSTREAM = "take-upstream"
+    MERGE = "merge"
 
 
 @dataclass(frozen=True)
@@ -42,7 +45,7 @@ class SyncResult:
     name: str
     type: str
     state: SyncState  # the state found before acting
-    action: str  # "copied", "replaced", "kept-local", "nothing", "failed", "cancelled"
+    action: str  # "copied", "replaced", "kept-local", "merged", "conflict", "nothing", "failed", "cancelled"
     old_hash: str | None
     new_hash: str | None
     version_id: int | None  # the version recorded, if any
@@ -50,26 +53,20 @@ class SyncResult:
     not_recorded_reason: str | None = None
     error: str | None = None
     conflict: bool = False
+    conflicts: tuple[str, ...] = ()  # a merge's conflicting files (action "conflict")
+    record_failed: bool = False  # the copy is fine but its version could not be recorded (say so)
 
 
 ProgressCallback = Callable[[int, int, str], None]  # (done, total, current artifact name)
 CancelCheck = Callable[[], bool]
 
 
-try:  # recording errors that must never fail a sync (graceful degradation)
-    from sqlalchemy.exc import SQLAlchemyError as _SQLAlchemyError
-except ImportError:  # pragma: no cover - SQLAlchemy is a declared dependency
-    class _SQLAlchemyError(Exception):  # type: ignore[no-redef]
-        pass
-
-_RECORD_ERRORS = (LineageError, _SQLAlchemyError)
-
-
 # ---------------------------------------------------------------------------
 # Version metadata
 
 
-def _counts(old: "TreeHash | None", new: "TreeHash") -> dict[str, int]:
+def counts_between(old: "TreeHash | None", new: "TreeHash") -> dict[str, int]:
+    """files_added / files_removed / files_changed from `old` (None: nothing) to `new`."""
     before = {e.path: (e.kind, e.digest) for e in old.entries} if old is not None else {}
     after = {e.path: (e.kind, e.digest) for e in new.entries}
     return {
@@ -84,19 +81,22 @@ def _counts(old: "TreeHash | None", new: "TreeHash") -> dict[str, int]:
 
 
 
-def _store(ws: "Workspace", root: Path, tree: "TreeHash") -> None:
-    """Put a tree's contents and manifest in the object store.
+def _store(ws: "Workspace", root: Path, tree: "TreeHash", *, verify: bool = False) -> tuple[str, ...]:
+    """Put a tree's contents and manifest in the object store; returns what was repaired.
 
     Always through store_tree, even when the manifest is already there: it only checks
     that each object exists (well under a millisecond for a small artifact) and puts
     back any object that was deleted, e.g. after a corrupt one was removed by hand.
+    `verify=True` before a live copy is replaced: the copy is the last place that may
+    still hold its content, so every stored object of it is read back, and a damaged
+    one is written again from the copy (docs/objects.md, "Repair").
     A single file is stored from the file itself, whatever its manifest entry is named.
     """
-    ws.objects.store_tree(root, tree)
+    return ws.objects.store_tree(root, tree, verify=verify)
 
 
 def _install(ws: "Workspace", probe: Probe, strategy: Strategy, parent: str | None,
-             previous: "TreeHash | None") -> tuple["TreeHash", "_Record"]:
+             previous: "TreeHash | None", second_parent_id: int | None = None) -> tuple["TreeHash", "_Record"]:
     """Stage the upstream beside the copy, verify it, store it, swap it in, record `sync`.
 
     Anything failing before the swap leaves the collection copy untouched. The version
@@ -112,20 +112,25 @@ def _install(ws: "Workspace", probe: Probe, strategy: Strategy, parent: str | No
     artifact, target = probe.artifact, probe.target
     # Staged beside the copy (same filesystem, so the swap is a rename), in a folder this
     # process holds locked: recover() sweeps a staging folder as soon as its lock is free.
+    from core.workspace import make_parents
+
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        # Checked again right before writing: a folder on the way swapped for a link
+        # since the probe must not send the copy outside the collection.
+        make_parents(ws.home.collection_dir, artifact)
         with swap.staging_area(target) as staged:
             transfer.copy_untrusted(Path(probe.fetched.path), staged)
             # Hash what landed on disk, without the cache: it must be the upstream we hashed.
-            tree = copy_tree_hash(staged, artifact.shape, entry_name(artifact), None)
+            tree = copy_tree_hash(staged, artifact.shape, entry_name(artifact), None, follow_root=False)
             if tree.content_hash != probe.upstream:
                 raise SyncError(
                     f"The upstream of {artifact.name!r} changed while it was being copied "
                     f"(expected {probe.upstream[:12]}, got {tree.content_hash[:12]}); sync again."
                 )
-            # Stored before the swap: if the object store cannot take it, the copy stays as it was.
-            _store(ws, staged, tree)
-            meta = _upstream_metadata(probe, strategy) | _counts(previous, tree) | recorded_by()
+            # Stored (and what the store already had of it, verified) before the swap: if the
+            # object store cannot take it, the copy stays as it was.
+            _store(ws, staged, tree, verify=True)
+            meta = _upstream_metadata(probe, strategy) | counts_between(previous, tree) | recorded_by()
             held = ws.pending.hold(PendingRecord(artifact.id, tree.content_hash, parent, "sync", meta))
             try:
                 swap.replace_atomically(target, staged)
@@ -135,7 +140,7 @@ def _install(ws: "Workspace", probe: Probe, strategy: Strategy, parent: str | No
     except OSError as exc:
         raise SyncError(os_message(exc, artifact.name, "copying")) from exc
     try:
-        rec = _record(ws, artifact, tree.content_hash, "sync", parent, meta)
+        rec = _record(ws, artifact, tree.content_hash, "sync", parent, meta, second_parent_id)
     except BaseException:
         held.leave()
         raise
@@ -159,7 +164,8 @@ class _Record:
 
 
 def _record(
-    ws: "Workspace", artifact: "ArtifactInfo", content_hash: str, origin: str, parent: str | None, metadata: dict[str, Any]
+    ws: "Workspace", artifact: "ArtifactInfo", content_hash: str, origin: str, parent: str | None, metadata: dict[str, Any],
+    second_parent_id: int | None = None,
 ) -> _Record:
     from core.history import HEAD
 
@@ -167,6 +173,7 @@ def _record(
         outcome = ws.history.record_version(
             artifact.id, content_hash, origin, parent_hash=HEAD if parent is None else parent, metadata=metadata,
             created_at=ws.clock() if ws.clock is not None else None,
+            second_parent_id=second_parent_id,
         )
     except _RECORD_ERRORS as exc:
         return _Record(
@@ -176,6 +183,22 @@ def _record(
     if outcome.recorded:
         return _Record(version_id=outcome.version.id if outcome.version else None, recorded=True)
     return _Record(reason=outcome.reason)
+
+
+def spec_dict(up: "UpstreamSpec") -> dict[str, Any]:
+    return {"kind": up.kind, "location": up.location, "ref": up.ref, "subdir": up.subdir}
+
+
+def _base_upstream(meta: dict[str, Any]) -> dict[str, Any] | None:
+    """The upstream a sync version came from: exact since `upstream` is recorded, else pieced together."""
+    if isinstance(meta.get("upstream"), dict):
+        return meta["upstream"]
+    if not meta.get("upstream_kind"):
+        return None
+    # Older versions: the spec's location and sub-folder are there; their `ref` may be the
+    # default branch's name for an upstream that gave none, so it is not compared.
+    return {"kind": meta.get("upstream_kind"), "location": meta.get("location") or meta.get("url"),
+            "ref": None, "subdir": meta.get("subdir"), "legacy": True}
 
 
 def _upstream_metadata(probe: Probe, strategy: Strategy) -> dict[str, Any]:
@@ -190,10 +213,21 @@ def _upstream_metadata(probe: Probe, strategy: Strategy) -> dict[str, Any]:
     if probe.fetched is not None and probe.fetched.metadata:
         meta.update(probe.fetched.metadata)  # sources knows best (e.g. the default branch's name)
     meta["strategy"] = strategy.value
+    meta["upstream"] = spec_dict(up)
+    before = _base_upstream(probe.base.metadata) if probe.base is not None else None
+    if before is not None:
+        now = meta["upstream"]
+        keys = ("kind", "location", "subdir") if before.get("legacy") else ("kind", "location", "ref", "subdir")
+        if any(before.get(k) != now.get(k) for k in keys):
+            # `edit` changed the upstream since the last sync: this version says from what to what.
+            meta["previous_upstream"] = {k: before.get(k) for k in ("kind", "location", "ref", "subdir")}
+            if before.get("legacy"):
+                meta["previous_upstream"]["ref"] = probe.base.metadata.get("ref")
     return meta
 
 
-def _previous_tree(ws: "Workspace", content_hash: str | None) -> "TreeHash | None":
+def previous_tree(ws: "Workspace", content_hash: str | None) -> "TreeHash | None":
+    """The stored manifest of `content_hash`, or None (no hash, or never stored)."""
     if content_hash is None:
         return None
     try:
@@ -202,7 +236,7 @@ def _previous_tree(ws: "Workspace", content_hash: str | None) -> "TreeHash | Non
         return None
 
 
-def _record_local(ws: "Workspace", probe: Probe, strategy: Strategy) -> _Record | None:
+def _record_local(ws: "Workspace", probe: Probe, strategy: Strategy, *, verify: bool = False) -> _Record | None:
     """Record the collection copy when it is not the head yet (local edit, or a reconcile).
 
     A copy equal to the upstream is recorded as `sync` (it is what a sync copies; the
@@ -215,16 +249,18 @@ def _record_local(ws: "Workspace", probe: Probe, strategy: Strategy) -> _Record 
     if probe.local is None or probe.local == head:
         return None
     try:
-        _store(ws, probe.target, probe.local_tree)
+        _store(ws, probe.target, probe.local_tree, verify=verify)
     except OSError as exc:
         raise SyncError(os_message(exc, probe.artifact.name, "storing the local copy of")) from exc
-    if probe.local == probe.upstream:
+    if probe.wrong_shape:
+        meta, origin = {"wrong_shape": True}, "local_modification"
+    elif probe.local == probe.upstream:
         meta = _upstream_metadata(probe, strategy)
         meta["reconciled"] = True
         origin = "sync"
     else:
         meta, origin = {}, "local_modification"
-    meta.update(_counts(_previous_tree(ws, head), probe.local_tree))
+    meta.update(counts_between(previous_tree(ws, head), probe.local_tree))
     meta.update(recorded_by())
     return _record(ws, probe.artifact, probe.local, origin, None, meta)
 
@@ -248,6 +284,7 @@ def _result(probe: Probe, action: str, new_hash: str | None, rec: _Record | None
         version_id=rec.version_id if rec else None,
         version_recorded=bool(rec and rec.recorded),
         not_recorded_reason=rec.reason if rec else _NOTHING_TO_RECORD.get(action),
+        record_failed=bool(rec and rec.failed),
         **kw,
     )
 
@@ -269,23 +306,50 @@ def _merge(first: _Record | None, second: _Record | None) -> _Record | None:
 
 def _act(ws: "Workspace", probe: Probe, strategy: Strategy) -> SyncResult:
     state, artifact = probe.state, probe.artifact
+    if state is SyncState.ERROR and probe.wrong_shape and strategy is Strategy.TAKE_UPSTREAM:
+        return _replace_wrong_shape(ws, probe, strategy)
     if state is SyncState.ERROR:
         return _result(probe, "failed", None, None, error=probe.error)
 
     if state is SyncState.NEW:
         head = probe.head.content_hash if probe.head else None
-        tree, rec = _install(ws, probe, strategy, head, _previous_tree(ws, head))
+        tree, rec = _install(ws, probe, strategy, head, previous_tree(ws, head))
         return _result(probe, "copied", tree.content_hash, rec)
 
-    local_rec = _record_local(ws, probe, strategy)
+    replacing = state is SyncState.UPSTREAM_CHANGED or (
+        state is SyncState.DIVERGED and strategy is Strategy.TAKE_UPSTREAM
+    )
+    local_rec = _record_local(ws, probe, strategy, verify=replacing)
+    if local_rec is None and probe.local_tree is not None and not replacing and ws.objects.lacks_any(probe.local_tree):
+        # The head's content, live in the collection: puts back any object of it that
+        # went missing (a stat per object to notice), so a deleted object does not stay lost.
+        try:
+            _store(ws, probe.target, probe.local_tree)
+        except OSError as exc:
+            raise SyncError(os_message(exc, artifact.name, "storing the local copy of")) from exc
     if state is SyncState.UP_TO_DATE:
         return _result(probe, "nothing", probe.local, local_rec)
     if state is SyncState.LOCALLY_MODIFIED:
         return _result(probe, "kept-local", probe.local, local_rec)
+    if state is SyncState.CONFLICT:
+        # A merge waits for a person: nothing moves until it is finished or aborted.
+        return _result(probe, "conflict", probe.local, local_rec, conflict=True)
+    if state is SyncState.KEPT_LOCAL and strategy is Strategy.KEEP_LOCAL:
+        return _result(probe, "kept-local", probe.local, local_rec)  # decided before: not news, exit 0
+    upstream_version = None
+    if state in (SyncState.DIVERGED, SyncState.KEPT_LOCAL):
+        from core.sync.upstream_line import record_upstream_state
+
+        upstream_version = record_upstream_state(ws, probe, _upstream_metadata(probe, strategy))
     if state is SyncState.DIVERGED and strategy is Strategy.KEEP_LOCAL:
-        # A conflict, not a failure: `error` stays None (callers treat it as "failed").
+        from core.sync.upstream_line import KEPT_LOCAL_DECISION, decide
+
+        if upstream_version is not None:
+            decide(ws, upstream_version, KEPT_LOCAL_DECISION)
+        # A conflict, not a failure: `error` stays None (callers treat it as "failed"). Only
+        # this first time: later syncs of the same upstream state report kept-local and succeed.
         return _result(probe, "kept-local", probe.local, local_rec, conflict=True)
-    if state is SyncState.DIVERGED and local_rec is not None and local_rec.failed:
+    if state in (SyncState.DIVERGED, SyncState.KEPT_LOCAL) and local_rec is not None and local_rec.failed:
         # Replacing now would leave the local edits in no version: keep them instead.
         return _result(
             probe, "kept-local", probe.local, local_rec, conflict=True,
@@ -294,14 +358,50 @@ def _act(ws: "Workspace", probe: Probe, strategy: Strategy) -> SyncResult:
     # UPSTREAM_CHANGED, or DIVERGED with take-upstream: the local content is stored and
     # recorded (or already the head); replace it and record `sync` with parent = local.
     # _record_local stored it when it recorded it; a head's content is stored again
-    # here, which also puts back any of its objects deleted since.
+    # here, and every object of it verified: a damaged one is written again from the
+    # copy, which is about to go.
     if probe.local_tree is not None and local_rec is None:
         try:
-            _store(ws, probe.target, probe.local_tree)
+            _store(ws, probe.target, probe.local_tree, verify=True)
         except OSError as exc:
             raise SyncError(os_message(exc, artifact.name, "storing the local copy of")) from exc
+    diverged = state in (SyncState.DIVERGED, SyncState.KEPT_LOCAL)
+    if diverged and strategy is Strategy.MERGE and upstream_version is not None:
+        return _merge_upstream(ws, probe, upstream_version, strategy, local_rec)
+    if diverged and strategy is Strategy.MERGE:
+        raise SyncError(f"The upstream state of {artifact.name!r} could not be recorded, so it cannot be merged; "
+                        "sync again, or choose keep-local or take-upstream.")
+    # Take-upstream: the first parent is the local head replaced, the second the upstream
+    # state taken, so the graph draws the local edit as a side branch (DESIGN.md "Lines").
+    tree, rec = _install(ws, probe, strategy, probe.local, probe.local_tree,
+                         second_parent_id=upstream_version.id if upstream_version else None)
+    return _result(probe, "replaced", tree.content_hash, _merge(local_rec, rec))
+
+
+def _replace_wrong_shape(ws: "Workspace", probe: Probe, strategy: Strategy) -> SyncResult:
+    """Take-upstream over a copy of the wrong shape: record it (stored, verified), then replace it."""
+    local_rec = _record_local(ws, probe, strategy, verify=True)
+    if local_rec is None and probe.local_tree is not None:  # already the head's content: stored, verified
+        _store(ws, probe.target, probe.local_tree, verify=True)
+    if local_rec is not None and local_rec.failed:
+        return _result(probe, "failed", None, local_rec, error=(
+            f"Kept the collection copy of {probe.artifact.name!r} because it could not be recorded; sync again."
+        ))
     tree, rec = _install(ws, probe, strategy, probe.local, probe.local_tree)
     return _result(probe, "replaced", tree.content_hash, _merge(local_rec, rec))
+
+
+def _merge_upstream(
+    ws: "Workspace", probe: Probe, upstream_version: "VersionInfo", strategy: Strategy, local_rec: _Record | None
+) -> SyncResult:
+    from core.history import recorded_by
+    from core.sync.merging import merge_into_collection
+
+    outcome = merge_into_collection(ws, probe, upstream_version, _upstream_metadata(probe, strategy) | recorded_by())
+    if not outcome.clean:
+        return _result(probe, "conflict", probe.local, local_rec, conflict=True, conflicts=outcome.conflicts)
+    rec = _Record(version_id=outcome.version_id, recorded=outcome.version_recorded, reason=outcome.not_recorded_reason)
+    return _result(probe, "merged", outcome.content_hash, _merge(local_rec, rec))
 
 
 def _sync_one(

@@ -34,6 +34,8 @@ class SyncState(str, enum.Enum):
     UPSTREAM_CHANGED = "upstream_changed"
     LOCALLY_MODIFIED = "locally_modified"
     DIVERGED = "diverged"
+    KEPT_LOCAL = "kept_local"  # diverged, and keep-local was chosen for this upstream state
+    CONFLICT = "conflict"  # a merge with conflicts waits (core.sync.pending)
     ERROR = "error"
     NOT_CHECKED = "not_checked"  # a sync was cancelled before it reached this artifact
 
@@ -88,6 +90,11 @@ class Probe:
     error: str | None = None
     changed_locally: tuple["FileChange", ...] = ()
     changed_upstream: tuple["FileChange", ...] = ()
+    # The copy is a file where the artifact's folder belongs (or the reverse): the
+    # sentence saying so; only take-upstream acts on it (stores it, then replaces it).
+    wrong_shape: str | None = None
+    # Diverged: the upstream-line version holding this upstream state, once one is recorded.
+    upstream_version: "VersionInfo | None" = None
 
     @property
     def local(self) -> str | None:
@@ -138,15 +145,16 @@ def entry_name(artifact: "ArtifactInfo") -> bytes:
 
 def probe_artifact(ws: "Workspace", artifact: "ArtifactInfo", head: "VersionInfo | None", base: "VersionInfo | None") -> Probe:
     from core.content import copy_tree_hash
-    from core.workspace import path_of
+    from core.workspace import check_place, path_of
     from core.upstreams import fetch
 
     target = path_of(ws.home.collection_dir, artifact)
     probe = Probe(artifact=artifact, target=target, head=head, base=base, local_tree=None)
     try:
         name = entry_name(artifact)
-        if os.path.lexists(target):
-            probe.local_tree = copy_tree_hash(target, artifact.shape, name, ws.stat_cache)
+        place = check_place(ws.home.collection_dir, artifact)  # a link on the way is refused, never followed
+        if place.exists:
+            probe.local_tree = copy_tree_hash(target, artifact.shape, name, ws.stat_cache, follow_root=False)
         probe.fetched = fetch(artifact.upstream, ws.home.git_cache_dir)
         probe.upstream_tree = copy_tree_hash(Path(probe.fetched.path), artifact.shape, name, ws.stat_cache)
         _check_links(Path(probe.fetched.path), probe.upstream_tree)
@@ -158,10 +166,44 @@ def probe_artifact(ws: "Workspace", artifact: "ArtifactInfo", head: "VersionInfo
     except OSError as exc:
         probe.error = os_message(exc, artifact.name, "reading")
         return probe
+    if place.wrong_shape:
+        probe.wrong_shape = probe.error = place.wrong_shape
+        return probe
     probe.state = classify(probe.base.content_hash if base else None, probe.local, probe.upstream)
-    if probe.state is SyncState.DIVERGED:
+    _apply_decisions(ws, probe)
+    if probe.state in (SyncState.DIVERGED, SyncState.KEPT_LOCAL, SyncState.CONFLICT):
         _explain_divergence(ws, probe)
     return probe
+
+
+def _apply_decisions(ws: "Workspace", probe: Probe) -> None:
+    """What the hashes alone cannot tell: a merge waiting (conflict), or a decision already
+    made about this upstream state (kept local; or merged, when the merge equalled local).
+
+    Only a diverged artifact reads the upstream line (one indexed query), so a pass over
+    1,000 artifacts that are up to date costs one file check each, not a query.
+    """
+    from core.history import UPSTREAM_LINE
+    from core.sync.pending import has_pending
+
+    if has_pending(ws.home, probe.artifact.id):
+        probe.state = SyncState.CONFLICT
+    if probe.state is not SyncState.DIVERGED:
+        return
+    head = ws.history.head(probe.artifact.id, line=UPSTREAM_LINE)
+    if head is None or head.content_hash != probe.upstream:
+        return
+    probe.upstream_version = head
+    decision = head.metadata.get("decision")
+    if decision == KEPT_LOCAL_DECISION:
+        probe.state = SyncState.KEPT_LOCAL
+    elif decision == MERGED_INTO_LOCAL and head.metadata.get("local") == probe.local:
+        # The merge of this upstream state equalled the local copy: nothing of upstream's is missing.
+        probe.state = SyncState.LOCALLY_MODIFIED
+
+
+KEPT_LOCAL_DECISION = "kept_local"
+MERGED_INTO_LOCAL = "merged_into_local"
 
 
 def _explain_divergence(ws: "Workspace", probe: Probe) -> None:

@@ -20,8 +20,8 @@ from core.sync.engine import SyncResult
 from core.sync.probe import SyncState
 
 CHANGED_STATES: frozenset[SyncState] = frozenset(
-    {SyncState.NEW, SyncState.UPSTREAM_CHANGED, SyncState.LOCALLY_MODIFIED, SyncState.DIVERGED}
-)
+    {SyncState.NEW, SyncState.UPSTREAM_CHANGED, SyncState.LOCALLY_MODIFIED, SyncState.DIVERGED, SyncState.CONFLICT}
+)  # not KEPT_LOCAL: a decision was made and a sync would change nothing
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,8 @@ class SyncSummary:
     updated: int = 0
     locally_modified: int = 0
     diverged_kept_local: int = 0
+    merged: int = 0
+    conflicts: int = 0  # merges waiting for a person
     up_to_date: int = 0
     failed: int = 0
     cancelled: int = 0
@@ -78,6 +80,10 @@ class SyncSummary:
         parts += [f"{self.updated} updated", f"{self.locally_modified} locally modified"]
         if self.diverged_kept_local:
             parts.append(f"{self.diverged_kept_local} diverged (kept local)")
+        if self.merged:
+            parts.append(f"{self.merged} merged")
+        if self.conflicts:
+            parts.append(f"{self.conflicts} with merge conflicts")
         parts += [f"{self.up_to_date} up to date", f"{self.failed} failed"]
         if self.cancelled:
             parts.append(f"{self.cancelled} cancelled")
@@ -86,7 +92,8 @@ class SyncSummary:
 
 def summarize_results(results: Iterable[SyncResult]) -> SyncSummary:
     counts = dict.fromkeys(
-        ("added", "updated", "locally_modified", "diverged_kept_local", "up_to_date", "failed", "cancelled"), 0
+        ("added", "updated", "locally_modified", "diverged_kept_local", "merged", "conflicts", "up_to_date", "failed",
+         "cancelled"), 0
     )
     for r in results:
         if r.action == "failed":
@@ -97,7 +104,11 @@ def summarize_results(results: Iterable[SyncResult]) -> SyncSummary:
             key = "added"
         elif r.action == "replaced":
             key = "updated"
-        elif r.state == SyncState.DIVERGED:
+        elif r.action == "merged":
+            key = "merged"
+        elif r.action == "conflict":
+            key = "conflicts"
+        elif r.state in (SyncState.DIVERGED, SyncState.KEPT_LOCAL):
             key = "diverged_kept_local"
         elif r.state == SyncState.LOCALLY_MODIFIED or r.action == "kept-local":
             key = "locally_modified"
@@ -105,3 +116,32 @@ def summarize_results(results: Iterable[SyncResult]) -> SyncSummary:
             key = "up_to_date"
         counts[key] += 1
     return SyncSummary(**counts)
+
+
+_MAX_NAMES = 4  # names spelt out per kind of change; the rest are counted
+
+
+def _names(names: list[str]) -> str:
+    shown = ", ".join(names[:_MAX_NAMES])
+    return shown + (f" and {len(names) - _MAX_NAMES} more" if len(names) > _MAX_NAMES else "")
+
+
+def describe_changes(results: Iterable[SyncResult]) -> tuple[str, str]:
+    """(what changed, by name; level) for the window's banner after a sync.
+
+    Level is "error" when something failed, "warning" when something conflicted,
+    else "info"; the text names the artifacts per kind of change
+    ("Updated pdf, docx. Conflict: review (kept the local copy). Failed: helper.").
+    """
+    results = list(results)
+    groups: list[tuple[str, list[str]]] = [
+        ("Failed", [r.name for r in results if r.action == "failed"]),
+        ("Conflict (kept the local copy)", [r.name for r in results if r.conflict and r.action != "failed"]),
+        ("Added", [r.name for r in results if r.action == "copied"]),
+        ("Updated", [r.name for r in results if r.action == "replaced"]),
+        ("Recorded local edits of", [r.name for r in results if r.action == "kept-local" and not r.conflict
+                                     and r.version_recorded]),
+    ]
+    text = " ".join(f"{label}: {_names(names)}." for label, names in groups if names)
+    level = "error" if groups[0][1] else "warning" if groups[1][1] else "info"
+    return text or "Nothing changed.", level

@@ -25,11 +25,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterator
+from urllib.parse import unquote, urlsplit
 
 from core.cancel import Cancelled, cancelled
 from core.errors import UpstreamError
 from core.upstreams.spec import (
     ALLOWED_PROTOCOLS,
+    SCP_LIKE,
     FetchedUpstream,
     UpstreamSpec,
     clean_subdir,
@@ -40,7 +42,7 @@ from core.atomic import sync_tree
 from core.fsio import remove_quietly
 from core.upstreams import git_tree
 
-__all__ = ["fetch_git", "cache_key", "sweep_leftovers", "GIT_TIMEOUT", "KEEP_TREES"]
+__all__ = ["fetch_git", "cache_key", "repository_identity", "sweep_leftovers", "GIT_TIMEOUT", "KEEP_TREES"]
 
 GIT_TIMEOUT = 120.0  # seconds for any one git command (a stuck network must not hang a sync)
 _POLL_SECONDS = 0.1  # how often a running git command checks for a Cancel
@@ -208,9 +210,59 @@ def _normalise_url(location: str) -> str:
     return str(Path(location).expanduser().absolute())
 
 
+def repository_identity(location: str) -> str:
+    """One spelling per repository, whatever the user typed: the git cache's key.
+
+    A local repository as a path, `~/path`, `path/` or a `file://` URL is its real
+    path; a network one is `host/path` without scheme, user, port, trailing `/` or
+    `.git` (https and ssh reach the same repository). Sharing a cache between two
+    spellings is always safe: every fetch re-reads the refs from the URL given,
+    with --prune, before resolving a ref, under the repository's lock.
+    """
+    text = location.strip()
+    if text.lower().startswith("file://"):
+        parts = urlsplit(text)
+        if parts.netloc in ("", "localhost"):
+            text = unquote(parts.path)
+    if not looks_like_url(text):
+        path = Path(text).expanduser()
+        try:
+            path = path.resolve()
+        except (OSError, RuntimeError):
+            path = path.absolute()
+        return "file:" + (str(path).rstrip("/") or "/")
+    scp = SCP_LIKE.match(text)
+    if scp and "://" not in text:
+        host, _, path = text.partition("@")[2].partition(":")
+    else:
+        parts = urlsplit(text)
+        host, path = parts.hostname or parts.netloc, unquote(parts.path)
+    path = path.strip("/")
+    if path.lower().endswith(".git"):
+        path = path[:-4].rstrip("/")
+    return f"{host.lower()}/{path}"
+
+
 def cache_key(url: str) -> str:
-    """The cache folder name of a repository URL."""
+    """The cache folder name of a repository (the same for every spelling of it)."""
+    return hashlib.sha256(repository_identity(url).encode("utf-8", "surrogateescape")).hexdigest()[:16]
+
+
+def _legacy_cache_key(url: str) -> str:
+    # Before one cache per repository: the hash of the URL as given (absolute for paths).
     return hashlib.sha256(_normalise_url(url).encode("utf-8", "surrogateescape")).hexdigest()[:16]
+
+
+def _cache_root(cache_dir: Path, url: str) -> Path:
+    """`<cache>/<cache_key>`, taking over a cache made under the old per-spelling key."""
+    root = cache_dir / cache_key(url)
+    legacy = cache_dir / _legacy_cache_key(url)
+    if legacy != root and not root.exists() and (legacy / "repo.git" / "HEAD").is_file():
+        try:
+            os.rename(legacy, root)
+        except OSError:
+            pass  # another process took it over first, or it is busy: a fresh clone works too
+    return root
 
 
 # --------------------------------------------------------------------------- git fetch
@@ -222,12 +274,13 @@ def fetch_git(spec: UpstreamSpec, cache_dir: Path) -> FetchedUpstream:
     _git_binary()
     url = _normalise_url(spec.location)
     if spec.ref is not None and spec.ref.startswith("-"):
-        raise UpstreamError(f"The ref {spec.ref!r} for {url} is not a branch, tag or commit name; edit the ref.")
+        raise UpstreamError(f"The ref {spec.ref!r} for {url} is not a branch, tag or commit name; give another (`edit NAME --ref REF` changes a tracked artifact's).")
     sub = clean_subdir(spec.subdir, f"the git repository {url}")
-    root = cache_dir / cache_key(url)
+    root = _cache_root(cache_dir, url)
     with _locked(root / "lock"):
         repo = _update_mirror(root, url)
         ref_name, commit = _resolve(repo, url, spec.ref)
+        subject = _subject(repo, commit)
         tree = _checkout(root, repo, commit, url)
     path = _subpath(tree, sub, url, spec.ref or ref_name, commit)
     meta = {
@@ -235,6 +288,7 @@ def fetch_git(spec: UpstreamSpec, cache_dir: Path) -> FetchedUpstream:
         "url": url,
         "ref": spec.ref if spec.ref is not None else ref_name,
         "resolved_commit": commit,
+        "commit_subject": subject,
         "subdir": str(sub) if sub else None,
     }
     return FetchedUpstream(path=path, commit=commit, metadata=meta)
@@ -281,6 +335,15 @@ def _rev(repo: Path, expr: str) -> str | None:
     return r.stdout.decode().strip() or None
 
 
+def _subject(repo: Path, commit: str) -> str | None:
+    """The commit's subject line (for `log`), or None when git cannot tell."""
+    r = _run_git(["--git-dir", str(repo), "log", "-1", "--no-show-signature", "--format=%s", commit, "--"],
+                 what="reading a commit subject")
+    if r.returncode != 0:
+        return None
+    return r.stdout.decode("utf-8", "replace").strip()[:200] or None
+
+
 def _default_branch(repo: Path, url: str) -> str:
     r = _run_git(["--git-dir", str(repo), "ls-remote", "--symref", "--", url, "HEAD"],
                  what=f"finding the default branch of {url}")
@@ -321,7 +384,8 @@ def _resolve(repo: Path, url: str, ref: str | None) -> tuple[str, str]:
         if commit:
             return ref, commit
     raise UpstreamError(
-        f"The ref {ref!r} does not exist in the git repository {url}; check the branch, tag or commit name."
+        f"The ref {ref!r} does not exist in the git repository {url}; check the branch, tag or commit name "
+        "(`edit NAME --ref REF` changes a tracked artifact's)."
     )
 
 
@@ -420,7 +484,7 @@ def _subpath(tree: Path, sub: PurePosixPath | None, url: str, ref: str, commit: 
         except FileNotFoundError:
             raise UpstreamError(
                 f"The sub-folder {str(sub)!r} does not exist in the git repository {url} at {ref!r} "
-                f"(commit {commit[:12]}); check the artifact's sub-folder."
+                f"(commit {commit[:12]}); check the sub-folder (`edit NAME --subdir DIR` changes a tracked artifact's)."
             ) from None
         if stat.S_ISLNK(st.st_mode):
             raise UpstreamError(
@@ -430,8 +494,8 @@ def _subpath(tree: Path, sub: PurePosixPath | None, url: str, ref: str, commit: 
         if i < len(sub.parts) - 1 and not stat.S_ISDIR(st.st_mode):
             raise UpstreamError(
                 f"The sub-folder {str(sub)!r} does not exist in the git repository {url} at {ref!r} "
-                f"(commit {commit[:12]}); check the artifact's sub-folder."
+                f"(commit {commit[:12]}); check the sub-folder (`edit NAME --subdir DIR` changes a tracked artifact's)."
             )
     if not (stat.S_ISDIR(st.st_mode) or stat.S_ISREG(st.st_mode)):
-        raise UpstreamError(f"The sub-folder {str(sub)!r} in {url} is neither a folder nor a file; edit it.")
+        raise UpstreamError(f"The sub-folder {str(sub)!r} in {url} is neither a folder nor a file; give another (`edit NAME --subdir DIR`).")
     return path

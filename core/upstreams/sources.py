@@ -110,12 +110,13 @@ def validate(spec: UpstreamSpec, git_cache_dir: Path) -> FetchedUpstream:
 
 def _fetch_folder(spec: UpstreamSpec) -> FetchedUpstream:
     base = Path(spec.location).expanduser()
-    sub = clean_subdir(spec.subdir, f"the upstream folder {base}")
+    sub = clean_subdir(spec.subdir, f"the upstream {'file' if base.is_file() else 'folder'} {base}")
     path = base / sub if sub else base
     if not path.exists():
-        what = "folder" if sub is None else "path"
+        # Gone: whether it was a folder or a file cannot be told any more, so neither is named.
         raise UpstreamError(
-            f"Upstream {what} {path} does not exist; check the path, or put the folder back if it was moved."
+            f"Upstream path {path} does not exist; check the path, or put it back if it was moved "
+            "(`edit NAME --source SRC` points a tracked artifact elsewhere)."
         )
     # The person chose this path, so links on the way to it are theirs to follow;
     # resolving makes the artifact root a real file or folder (never itself a link).

@@ -10,7 +10,7 @@ from typing import Any, Literal
 from core.errors import UpstreamError
 
 __all__ = ["UpstreamKind", "UpstreamSpec", "FetchedUpstream", "ALLOWED_PROTOCOLS",
-           "looks_like_url", "refuse_dangerous_transport", "clean_subdir"]
+           "looks_like_url", "SCP_LIKE", "refuse_dangerous_transport", "clean_subdir"]
 
 UpstreamKind = Literal["folder", "git"]
 
@@ -36,13 +36,13 @@ class FetchedUpstream:
 
 ALLOWED_PROTOCOLS = ("file", "git", "ssh", "https", "http")
 _URL_SCHEMES = ("https://", "http://", "ssh://", "git://", "file://", "git+ssh://", "ssh+git://")
-_SCP_LIKE = re.compile(r"^[A-Za-z0-9._-]+@[A-Za-z0-9._-]+:(?!//)")
+SCP_LIKE = re.compile(r"^[A-Za-z0-9._-]+@[A-Za-z0-9._-]+:(?!//)")
 _TRANSPORT_PREFIX = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)::")
 
 
 def looks_like_url(source: str) -> bool:
     low = source.lower()
-    return low.startswith(_URL_SCHEMES) or bool(_SCP_LIKE.match(source) or _TRANSPORT_PREFIX.match(source))
+    return low.startswith(_URL_SCHEMES) or bool(SCP_LIKE.match(source) or _TRANSPORT_PREFIX.match(source))
 
 
 def refuse_dangerous_transport(location: str) -> None:
@@ -62,6 +62,6 @@ def clean_subdir(subdir: str | None, where: str) -> PurePosixPath | None:
     if p.is_absolute() or any(part == ".." for part in p.parts) or "\0" in subdir:
         raise UpstreamError(
             f"The sub-folder {subdir!r} of {where} must be a relative path inside it without '..'; "
-            "edit the artifact's sub-folder."
+            "give another (`edit NAME --subdir DIR` changes a tracked artifact's)."
         )
     return PurePosixPath(*[part for part in p.parts if part != "."])

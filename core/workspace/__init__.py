@@ -1,14 +1,50 @@
 """The workspace: the data folder and everything opened in it, and where artifacts live there.
 
 Owns the data folder (DataHome: platformdirs, --home, the environment), the collection's
-layout (which place an artifact of a type and shape takes), and `Workspace`, which opens
+layout (which place an artifact of a type and shape takes), `Workspace`, which opens
 database, history, object store and stat cache together and finishes interrupted swaps
-first, and the pending records that let a sync's version survive a crash after its swap. Importing it is cheap: the heavy parts are imported when a workspace is opened.
+first, and the pending records that let a sync's version survive a crash after its swap.
+Importing it is cheap: the data folder's paths are imported here; the collection's rules
+(which bring in core.atomic), the pending records and Workspace on first use, so
+`main.py hash`, which needs only the stat cache's path, imports none of them
+(tests/e2e/test_cli_imports.py).
 """
-from core.workspace.collection import InvalidNameError, path_of, place_for
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from core.workspace.paths import DataHome, resolve_db_url, resolve_home
-from core.workspace.pending import PendingRecord, PendingRecords
-from core.workspace.workspace import Workspace
+
+if TYPE_CHECKING:
+    from core.workspace.collection import (
+        CollectionPlaceError, InvalidNameError, PlaceCheck, check_place, make_parents, path_of, place_for,
+    )
+    from core.workspace.pending import PendingRecord, PendingRecords
+    from core.workspace.workspace import Workspace
 
 __all__ = ["Workspace", "DataHome", "resolve_home", "resolve_db_url", "InvalidNameError", "path_of", "place_for",
-           "PendingRecord", "PendingRecords"]
+           "PendingRecord", "PendingRecords",
+           "CollectionPlaceError", "PlaceCheck", "check_place", "make_parents"]
+
+_LAZY = {
+    "CollectionPlaceError": "core.workspace.collection",
+    "PlaceCheck": "core.workspace.collection",
+    "check_place": "core.workspace.collection",
+    "make_parents": "core.workspace.collection",
+    "Workspace": "core.workspace.workspace",
+    "InvalidNameError": "core.workspace.collection",
+    "path_of": "core.workspace.collection",
+    "place_for": "core.workspace.collection",
+    "PendingRecord": "core.workspace.pending",
+    "PendingRecords": "core.workspace.pending",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # once: later lookups are plain attributes
+    return value

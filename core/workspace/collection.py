@@ -19,14 +19,16 @@ Type inference when none is given (`infer_type`):
 from __future__ import annotations
 
 import os
+import stat
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from core.atomic import STAGED_NAME_EXTRA
 from core.errors import LineageError
 from core.textsafe import printable
+from core.upstreams import SKILL_FILE
 
 TYPE_FOLDERS = {"skill": "skills", "command": "commands", "agent": "agents", "other": "other"}
-SKILL_FILE = "SKILL.md"
 
 
 class InvalidNameError(LineageError):
@@ -150,3 +152,113 @@ def infer_type(upstream_path: Path, location_hint: str = "") -> str:
             if part.lower() == "agents":
                 return "agent"
     return "command"
+
+
+class CollectionPlaceError(LineageError):
+    """A collection copy, its type folder or the collection folder is a link or has the wrong shape."""
+
+
+@dataclass(frozen=True)
+class PlaceCheck:
+    """What lies at an artifact's place: `exists`, and `wrong_shape` (a sentence) when
+    a file sits where the artifact's folder belongs or a folder where its file belongs."""
+
+    path: Path
+    exists: bool
+    wrong_shape: str | None = None
+
+
+def _what(mode: int) -> str:
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISREG(mode):
+        return "a file"
+    return "a special file"
+
+
+def _lstat(path: str) -> os.stat_result | None:
+    try:
+        return os.lstat(path)
+    except FileNotFoundError:
+        return None
+    except NotADirectoryError:
+        return None  # a component above is a file: reported for that component
+
+
+def _link_refused(subject: str) -> CollectionPlaceError:
+    return CollectionPlaceError(
+        f"{subject} is a symbolic link, and links in the collection are never followed; "
+        "remove the link (what it points to is left alone) and sync again."
+    )
+
+
+def _require_folder(path: str, st: os.stat_result | None) -> bool:
+    """False when `path` does not exist; raises CollectionPlaceError unless it is a real folder."""
+    if st is None:
+        return False
+    if stat.S_ISLNK(st.st_mode):
+        raise _link_refused(f"The collection folder {path!r}")
+    if not stat.S_ISDIR(st.st_mode):
+        raise CollectionPlaceError(
+            f"The collection path {path!r} is {_what(st.st_mode)} where a folder belongs; "
+            "move it away and sync again."
+        )
+    return True
+
+
+def check_place(collection_dir: str | os.PathLike[str], artifact: object) -> PlaceCheck:
+    """Check every component from the collection folder down to the artifact's copy, without following links.
+
+    The collection folder and every folder below it on the way (the type folder, a
+    skill's own folder) must be real folders or not exist yet; the copy itself must
+    not be a link or a special file. Raises CollectionPlaceError naming the path and
+    what to do. A copy of the wrong shape is not an error here: `wrong_shape` says
+    so, and sync decides (take-upstream stores it, then replaces it).
+    """
+    target = path_of(collection_dir, artifact)  # checks the recorded place first
+    # Plain strings: this runs for every artifact on every sync and status.
+    here = os.fspath(collection_dir)
+    _require_folder(here, _lstat(here))
+    for part in PurePosixPath(getattr(artifact, "place")).parts[:-1]:
+        here = os.path.join(here, part)
+        if not _require_folder(here, _lstat(here)):
+            return PlaceCheck(target, False)
+    st = _lstat(os.fspath(target))
+    if st is None:
+        return PlaceCheck(target, False)
+    mode = st.st_mode
+    name = getattr(artifact, "name", "?")
+    if stat.S_ISLNK(mode):
+        raise _link_refused(f"The collection copy of {name!r} ({str(target)!r})")
+    want_dir = getattr(artifact, "shape", "dir") == "dir"
+    if not (stat.S_ISDIR(mode) or stat.S_ISREG(mode)):
+        raise CollectionPlaceError(
+            f"The collection copy of {name!r} ({str(target)!r}) is {_what(mode)}; remove it and sync again."
+        )
+    if stat.S_ISDIR(mode) != want_dir:
+        return PlaceCheck(target, True, (
+            f"The collection copy of {name!r} ({str(target)!r}) is {_what(mode)} where "
+            f"{'a folder' if want_dir else 'a file'} belongs; a sync with take-upstream "
+            f"(`sync {name} --strategy take-upstream`) keeps it as a version and puts the upstream copy back, "
+            "or move it away yourself."
+        ))
+    return PlaceCheck(target, True)
+
+
+def make_parents(collection_dir: str | os.PathLike[str], artifact: object) -> Path:
+    """Create the missing folders above an artifact's copy, one at a time and never through a link.
+
+    Returns the copy's path. Raises CollectionPlaceError as check_place does.
+    """
+    root = Path(collection_dir)
+    check_place(root, artifact)
+    parts = PurePosixPath(getattr(artifact, "place")).parts
+    for folder in [root] + [root.joinpath(*parts[: i + 1]) for i in range(len(parts) - 1)]:
+        try:
+            os.mkdir(folder, 0o755)  # never follows: an existing link gives EEXIST
+        except FileExistsError:
+            pass
+        _require_folder(str(folder), os.lstat(folder))
+    return path_of(root, artifact)

@@ -11,8 +11,6 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import platformdirs
-
 APP_NAME = "artifact-lineage"
 ENV_HOME = "ARTIFACT_LINEAGE_HOME"
 ENV_DB = "ARTIFACT_LINEAGE_DB"
@@ -54,6 +52,11 @@ class DataHome:
         return self.cache_dir / "statcache.sqlite3"
 
     @property
+    def merges_dir(self) -> Path:
+        """Pending merges (one JSON file per artifact and line) and their work folders."""
+        return self.root / "merges"
+
+    @property
     def git_cache_dir(self) -> Path:
         return self.cache_dir / "git"
 
@@ -89,6 +92,8 @@ def resolve_home(cli_home: str | os.PathLike[str] | None = None) -> DataHome:
     env = os.environ.get(ENV_HOME)
     if env:
         return DataHome(Path(env).expanduser().resolve())
+    import platformdirs  # here: --home and the environment need not import it
+
     return DataHome(Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)))
 
 

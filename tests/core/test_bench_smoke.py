@@ -16,7 +16,8 @@ def test_hashing_bench_quick(tmp_path: Path) -> None:
     assert out.returncode == 0, out.stderr
     text = out.stdout
     for line in ("ratio cold: naive / hash_tree =", "ratio warm: naive / hash_tree =",
+                 "ratio whole process: warm / floor =", "naive / cold =",
                  "ratio big file: hash_file throughput / in-memory =", "peak memory of hash_file"):
         assert line in text, f"missing {line!r} in:\n{text}"
-    assert text.count("PASS") + text.count("MISS") == 4
+    assert text.count("PASS") + text.count("MISS") == 6
     assert list(tmp_path.iterdir()) == []  # the generated data is removed

@@ -92,8 +92,41 @@ def test_demo_history_is_spread_over_past_days_and_leaves_the_clock_alone(ws):
     before = datetime.now(timezone.utc)
     demo.build_demo(ws)
     pdf = ws.history.get_artifact("pdf", "skill")
-    stamps = [v.created_at for v in reversed(ws.history.versions(pdf.id))]  # oldest first
+    # oldest first; the upstream state a take-upstream kept aside shares that sync's moment
+    stamps = [v.created_at for v in reversed(ws.history.versions(pdf.id, line="collection"))]
     assert stamps == sorted(stamps) and len(set(stamps)) == len(stamps)
+    assert {v.created_at for v in ws.history.versions(pdf.id, line="upstream")} <= set(stamps)
     assert stamps[-1] - stamps[0] > timedelta(days=7)
     assert stamps[-1] <= before
     assert ws.clock is None  # the next real sync is stamped now
+
+
+def test_demo_has_projects_with_branches_and_joins(ws):
+    from core import projects
+
+    demo.build_demo(ws)
+    pdf = ws.history.get_artifact("pdf", "skill")
+    versions = ws.history.versions(pdf.id)
+    by_id = {v.id: v for v in versions}
+    assert len({v.line for v in versions}) >= 3
+    joins = [v for v in versions if v.second_parent_id is not None]
+    assert any(by_id[v.second_parent_id].line != v.line for v in joins)
+    pushed = [v for v in versions if "pushed_from" in v.metadata]
+    assert pushed and by_id[pushed[0].second_parent_id].change_origin == "local_modification"
+    rollback = next(v for v in versions if v.change_origin == "rollback")
+    assert by_id[rollback.metadata["restored_version"]].content_hash == rollback.content_hash
+
+    # The project folders live under the data home; the rollback left one deployment outdated.
+    assert {p.name for p in projects.list_projects(ws)} == {"website", "reports"}
+    states = {(s.artifact, s.project): s.state for s in projects.deployment_states(ws)}
+    assert states[("pdf", "website")] is projects.DeploymentState.OUTDATED
+    assert states[("pdf", "reports")] is projects.DeploymentState.IN_SYNC
+
+
+def test_build_demo_refuses_when_a_project_name_is_taken(ws, tmp_path):
+    from core.projects import add_project
+
+    add_project(ws, "website", tmp_path)
+    with pytest.raises(LineageError, match="project named 'website'"):
+        demo.build_demo(ws)
+    assert ws.history.list_artifacts() == []

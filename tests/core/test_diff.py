@@ -80,13 +80,13 @@ def test_compare_lists_each_status_sorted_by_path(store, pair):
     assert (by_path[b"run.sh"].old_kind, by_path[b"run.sh"].new_kind) == ("f", "x")
     assert by_path[b"run.sh"].old_digest == by_path[b"run.sh"].new_digest
     assert (by_path[b"both.sh"].old_kind, by_path[b"both.sh"].new_kind) == ("f", "x")
-    assert summarize(changes) == {"added": 1, "removed": 1, "modified": 2, "mode_changed": 1}
+    assert summarize(changes) == {"added": 1, "removed": 1, "modified": 2, "mode_changed": 1, "renamed": 0}
 
 
 def test_compare_same_content_is_empty(store, pair):
     _old, new = pair
     assert compare(store, new, new) == []
-    assert summarize([]) == {"added": 0, "removed": 0, "modified": 0, "mode_changed": 0}
+    assert summarize([]) == {"added": 0, "removed": 0, "modified": 0, "mode_changed": 0, "renamed": 0}
 
 
 def test_root_compare_lists_every_file_as_added(store, pair):
@@ -106,7 +106,7 @@ def test_compare_accepts_a_workspace_like_object(store, pair):
 def test_missing_manifest_raises_a_clear_error(store, pair):
     _old, new = pair
     never = "ab" * 32
-    with pytest.raises(MissingObjectError, match="abababababab.*never stored"):
+    with pytest.raises(MissingObjectError, match="abababababab.*not in the object store.*fsck --repair"):
         compare(store, never, new)
 
 
@@ -215,7 +215,7 @@ def test_line_ending_only_change_says_so(tmp_path, store):
 def test_missing_blob_gives_a_note_not_an_error(store):
     change = FileChange(b"a.txt", "modified", "f", "f", "cd" * 32, "ef" * 32, 3, 4)
     result = file_diff(store, change)
-    assert result.lines == () and "never stored" in result.note
+    assert result.lines == () and "not in the object store" in result.note and "fsck --repair" in result.note
 
 
 @pytest.mark.parametrize(

@@ -307,7 +307,7 @@ def test_unreadable_file_in_pool_raises_naming_it(tmp_path: Path, monkeypatch) -
         write(tmp_path, f"f{i:02d}", os.urandom(10000), 0o644)
     real = readers._digest_path
 
-    def failing(path: bytes, size: int) -> str:
+    def failing(path: bytes, size: int, *rest) -> str:
         if path.endswith(b"f17"):
             raise PermissionError(13, "Permission denied")
         return real(path, size)

@@ -199,19 +199,6 @@ def test_two_artifacts_never_share_a_place_in_the_collection(history, db):
         )
 
 
-def test_lineages_of_all_versions_match_lineage_of_each(history):
-    art = add(history)
-    history.record_version(art.id, h("b"), "sync", parent_hash=h("legacy"))
-    history.record_version(art.id, h("c"), "sync")
-    c = history.head(art.id)
-    history.record_version(art.id, h("d"), "local_modification")
-    history.record_version(art.id, h("e"), "sync", parent_hash=h("c"))  # a branch off c
-    versions = history.versions(art.id)
-    assert history.lineages(versions) == {v.id: history.lineage(v.id) for v in versions}
-    assert history.lineages(versions)[versions[0].id] == [h("legacy"), h("b"), h("c"), h("e")]
-    assert c.content_hash == h("c")
-
-
 def test_artifact_round_trip_and_listing_order(history):
     spec = UpstreamSpec("git", "https://example.invalid/r.git", ref="v1", subdir="skills/x")
     a = history.add_artifact("x", "skill", spec, "skills/x", "dir")
@@ -431,6 +418,20 @@ def test_latest_versions_matches_head_and_last_sync_for_many_artifacts(history, 
     assert set(bases) == {arts[0].id, arts[2].id}
     assert history.latest_versions([arts[1].id]) == {arts[1].id: history.head(arts[1].id)}
     assert history.latest_versions([]) == {}
+
+
+def test_the_newest_versions_and_the_count(history):
+    art = add(history)
+    other = add(history, "other")
+    for label in "abcde":
+        history.record_version(art.id, h(label), "sync")
+    history.record_version(other.id, h("x"), "sync")
+    everything = history.versions(art.id)
+    assert [v.content_hash for v in history.versions(art.id, limit=2)] == [h("e"), h("d")]
+    assert history.versions(art.id, limit=2) == everything[:2]
+    assert history.versions(art.id, limit=99) == everything
+    assert (history.version_count(art.id), history.version_count(other.id)) == (5, 1)
+    assert history.version_count(add(history, "empty").id) == 0
 
 
 def test_version_counts_match_each_artifacts_history_in_one_query(db, history):

@@ -45,6 +45,7 @@ def test_hash_command_keeps_its_cache_in_the_chosen_home(tmp_path):
     tree.mkdir()
     (tree / "a.txt").write_text("a\n")
     home = tmp_path / "home"
+    home.mkdir()  # a data folder in use (one that does not exist is never created: tests/e2e/test_manage.py)
     out = subprocess.run(
         [sys.executable, "main.py", "--home", str(home), "hash", str(tree)],
         cwd=ROOT, capture_output=True, text=True, timeout=60,

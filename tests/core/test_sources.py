@@ -71,7 +71,7 @@ def test_default_branch_is_the_remotes_head(upstream):
     assert read(got.path, "skills/pdf/SKILL.md") == "v2\n"
     assert got.metadata == {
         "upstream_kind": "git", "url": str(upstream["repo"]), "ref": "trunk",
-        "resolved_commit": upstream["second"], "subdir": None,
+        "resolved_commit": upstream["second"], "commit_subject": "second", "subdir": None,
     }
 
 
@@ -315,8 +315,8 @@ def test_folder_upstream_and_subdir(tmp_path):
 def test_missing_folder_names_the_path(tmp_path):
     with pytest.raises(UpstreamError) as info:
         fetch(UpstreamSpec("folder", str(tmp_path / "x" / "y")), tmp_path / "cache")
-    assert f"Upstream folder {tmp_path / 'x' / 'y'} does not exist" in str(info.value)
-    assert "check the path, or put the folder back if it was moved" in str(info.value)
+    assert f"Upstream path {tmp_path / 'x' / 'y'} does not exist" in str(info.value)
+    assert "check the path, or put it back if it was moved" in str(info.value)
     (tmp_path / "up").mkdir()
     with pytest.raises(UpstreamError, match="skills/none does not exist"):
         fetch(UpstreamSpec("folder", str(tmp_path / "up"), subdir="skills/none"), tmp_path / "cache")

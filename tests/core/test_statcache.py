@@ -33,9 +33,9 @@ def reads(monkeypatch) -> list[bytes]:
     seen: list[bytes] = []
     real = readers._digest_path
 
-    def counting(path: bytes, size: int) -> str:
+    def counting(path: bytes, size: int, *rest) -> str | None:
         seen.append(path)
-        return real(path, size)
+        return real(path, size, *rest)
 
     monkeypatch.setattr(readers, "_digest_path", counting)
     return seen
@@ -277,6 +277,44 @@ def test_folder_snapshot_is_persisted_and_a_damaged_one_is_a_miss(tmp_path: Path
         raw.execute("UPDATE trees SET snapshot = x'00ff00ff'")
     assert hash_tree(tmp_path / "art", cache=StatCache(path)) == cold  # re-read, not an error
     assert len(reads) == 3
+
+
+def test_snapshot_manifest_is_built_only_when_asked_and_old_snapshots_still_read(
+    tmp_path: Path, reads: list[bytes]
+) -> None:
+    import marshal
+    import sqlite3
+
+    make_tree(tmp_path / "art", FILES)
+    os.chmod(tmp_path / "art" / "scripts" / "run.py", 0o755)
+    os.symlink("../SKILL.md", tmp_path / "art" / "refs" / "link.md")
+    path = tmp_path / "c.sqlite3"
+    cache = StatCache(path)
+    cold = hash_tree(tmp_path / "art", cache=cache)
+    assert [e.kind for e in cold.entries] == ["f", "f", "l", "x"]
+    cache.save()
+    reads.clear()
+    warm = hash_tree(tmp_path / "art", cache=StatCache(path))
+    assert "entries" not in warm.__dict__  # the content hash came without building the manifest
+    assert warm.content_hash == cold.content_hash
+    assert warm.entries == cold.entries and warm == cold and reads == []  # rebuilt from keys + digests
+    # a snapshot of the earlier layout: the manifest rows themselves in the digests' place
+    with sqlite3.connect(path) as raw:
+        (blob,) = raw.execute("SELECT snapshot FROM trees").fetchone()
+        content_hash, cached_at, max_mtime, digests, keys = marshal.loads(blob)
+        assert digests == "".join(e.digest for e in cold.entries)
+        rows = tuple((e.path, e.kind, e.digest, e.size) for e in cold.entries)
+        raw.execute("UPDATE trees SET snapshot = ?", (marshal.dumps((content_hash, cached_at, max_mtime, rows, keys)),))
+    assert hash_tree(tmp_path / "art", cache=StatCache(path)).entries == cold.entries and reads == []
+    # digests that do not fit the keys: reused digests are a miss, never wrong
+    with sqlite3.connect(path) as raw:
+        bad = marshal.dumps((content_hash, cached_at, max_mtime, digests[:-64], keys))
+        raw.execute("UPDATE trees SET snapshot = ?", (bad,))
+    make_tree(tmp_path / "art", {"new.md": b"n"})
+    expected = hash_tree(tmp_path / "art")
+    reads.clear()
+    assert hash_tree(tmp_path / "art", cache=StatCache(path)) == expected
+    assert len(reads) == len(FILES) + 1
 
 
 def test_racy_folder_snapshot_is_not_trusted_whole(tmp_path: Path, reads: list[bytes]) -> None:

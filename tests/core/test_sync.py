@@ -144,10 +144,14 @@ def test_diverged_keep_local_reports_a_conflict(ws, tmp_path):
     assert (copy_of(ws, art) / "SKILL.md").read_text() == "# local\n"
     head = ws.history.head(art.id)
     assert head.change_origin == "local_modification" and head.parent_hash == first.new_hash
+    # keep-local is a decision about this upstream state: later syncs succeed (cron) and say so
     again = sync.sync_artifact(ws, art.id)
-    assert again.conflict and not again.version_recorded
+    assert (again.state, again.action, again.conflict) == (SyncState.KEPT_LOCAL, "kept-local", False)
+    assert not again.version_recorded
     assert again.not_recorded_reason == "The local copy is already recorded as the newest version; it was kept."
-    assert len(ws.history.versions(art.id)) == 2
+    assert len(ws.history.versions(art.id, line="collection")) == 2
+    (kept,) = ws.history.versions(art.id, line="upstream")
+    assert kept.metadata["decision"] == "kept_local" and kept.parent_id == first.version_id
 
 
 def test_diverged_take_upstream_keeps_local_in_history(ws, tmp_path):
@@ -156,9 +160,13 @@ def test_diverged_take_upstream_keeps_local_in_history(ws, tmp_path):
     result = sync.sync_artifact(ws, art.id, Strategy.TAKE_UPSTREAM)
     assert (result.state, result.action) == (SyncState.DIVERGED, "replaced")
     assert (copy_of(ws, art) / "SKILL.md").read_text() == "# upstream\n"
-    newest, local, root = ws.history.versions(art.id)
+    newest, local, root = ws.history.versions(art.id, line="collection")
+    (upstream,) = ws.history.versions(art.id, line="upstream")
     assert (root.id, local.content_hash, local.change_origin) == (first.version_id, local_hash, "local_modification")
     assert newest.change_origin == "sync" and newest.parent_id == local.id and newest.parent_hash == local_hash
+    # the local edit is a side branch: upstream's content came from the upstream line
+    assert newest.second_parent_id == upstream.id and upstream.content_hash == newest.content_hash
+    assert upstream.parent_id == root.id
     assert newest.metadata["strategy"] == "take-upstream"
     # the local edit can be restored from the object store
     restored = tmp_path / "restored"
@@ -488,7 +496,7 @@ def test_copy_placed_by_hand_is_reconciled(ws, tmp_path):
     assert state_of(ws, "pdf") is SyncState.DIVERGED  # no base: never overwritten by default
     result = sync.sync_artifact(ws, art.id)
     assert (result.action, result.conflict) == ("kept-local", True)
-    (root,) = ws.history.versions(art.id)
+    (root,) = ws.history.versions(art.id, line="collection")
     assert root.change_origin == "local_modification" and root.parent_hash is None
     taken = sync.sync_artifact(ws, art.id, Strategy.TAKE_UPSTREAM)
     assert taken.action == "replaced" and ws.history.head(art.id).parent_id == root.id

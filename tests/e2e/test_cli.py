@@ -49,7 +49,7 @@ def make_skill(root: Path, text: str = "# pdf\n") -> Path:
 
 def test_help_lists_the_sub_commands(cli):
     out = cli("--help").stdout.decode()
-    for command in ("add", "sync", "status", "log", "diff", "hash"):
+    for command in ("add", "sync", "status", "log", "diff", "hash", "fsck"):
         assert command in out
     assert cli("--version").stdout.decode().startswith("artifact-lineage ")
 
@@ -76,7 +76,7 @@ def test_add_sync_status_log_diff(cli, tmp_path):
     assert second["action"] == "replaced" and second["old_hash"] == first["new_hash"]
 
     log = cli.json("log", "pdf")
-    assert log["artifact"] == "pdf"
+    assert (log["artifact"], log["removed_at"]) == ("pdf", None)
     newest, oldest = log["versions"]
     assert set(newest) == {
         "id", "number", "line", "parents", "content_hash", "parent_hash", "change_origin", "created_at",
@@ -107,6 +107,14 @@ def test_add_sync_status_log_diff(cli, tmp_path):
     assert [line.split()[0] for line in log_lines[1:]] == ["v2", "v1"]
     assert "up_to_date" in cli("status").stdout.decode()
 
+    # --limit: the newest N, numbered and with lineages as in the full log; piped JSON is one compact line
+    raw = cli("log", "pdf", "--limit", "1", "--json").stdout
+    assert raw.count(b"\n") == 1 and b": " not in raw
+    assert json.loads(raw) == {"artifact": "pdf", "removed_at": None, "versions": [newest]}
+    limited = cli("log", "pdf", "--limit", "1").stdout.decode().splitlines()
+    assert [line.split()[0] for line in limited] == ["VERSION", "v2"]
+    assert "--limit" in one_error_line(cli("log", "pdf", "--limit", "0", expect=2))
+
 
 def test_hash_and_manifest(cli, tmp_path):
     up = make_skill(tmp_path / "s")
@@ -127,8 +135,10 @@ def test_conflict_exits_1_and_take_upstream_resolves(cli, tmp_path):
     assert (result["state"], result["action"], result["conflict"]) == ("diverged", "kept-local", True)
     result = cli.json("sync", "pdf", "--strategy", "take-upstream")["results"][0]
     assert result["action"] == "replaced"
-    origins = [v["change_origin"] for v in cli.json("log", "pdf")["versions"]]
-    assert origins == ["sync", "local_modification", "sync"]
+    versions = cli.json("log", "pdf")["versions"]
+    assert [(v["line"], v["change_origin"]) for v in versions] == [
+        ("collection", "sync"), ("upstream", "sync"), ("collection", "local_modification"), ("collection", "sync")]
+    assert versions[0]["parents"] == [versions[2]["id"], versions[1]["id"]]
 
 
 def test_failed_artifact_exits_1_others_still_sync(cli, tmp_path):
@@ -142,8 +152,9 @@ def test_failed_artifact_exits_1_others_still_sync(cli, tmp_path):
     assert results["good"]["action"] == "copied"
     assert results["bad"]["action"] == "failed" and str(bad) in results["bad"]["error"]
     proc = cli("sync", expect=1)
-    assert b"error:" in proc.stdout and b"Traceback" not in proc.stdout
-    # every failure also reaches stderr, one line per failed artifact, naming it
+    assert b"failed" in proc.stdout and b"Traceback" not in proc.stdout
+    # every failure is printed once: on stderr, one line per failed artifact, naming it
+    assert str(bad).encode() not in proc.stdout
     err_lines = proc.stderr.decode().splitlines()
     assert len(err_lines) == 1 and err_lines[0].startswith("error: bad (skill): ")
     assert str(bad) in err_lines[0]
@@ -170,7 +181,7 @@ def test_bad_input_exits_2_with_one_line(cli, args):
 
 
 def test_usage_errors_exit_2_with_one_line(cli):
-    for args in (("bogus",), ("add", "x"), ("sync", "--strategy", "merge")):
+    for args in (("bogus",), ("add", "x"), ("sync", "--strategy", "theirs")):
         proc = cli(*args, expect=2)
         assert "see --help" in one_error_line(proc)
 
@@ -254,3 +265,30 @@ def test_two_artifacts_cannot_share_a_place(cli, tmp_path):
 def test_a_malformed_database_url_is_bad_input_exit_2(cli, url):
     line = one_error_line(cli("--db", url, "status", expect=2))
     assert line.startswith("error: ") and "database" in line.lower() and "URL" in line
+
+
+def test_log_json_is_indented_on_a_terminal(cli, tmp_path):
+    import pty
+
+    cli("add", "pdf", "--source", str(make_skill(tmp_path / "up" / "pdf")))
+    cli("sync")
+    piped = cli("log", "pdf", "--json").stdout
+    main_fd, terminal_fd = pty.openpty()
+    try:
+        proc = subprocess.run([sys.executable, str(ROOT / "main.py"), "--home", str(cli.home), "log", "pdf", "--json"],
+                              cwd=ROOT, stdout=terminal_fd, stderr=subprocess.PIPE, timeout=120)
+        os.close(terminal_fd)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(main_fd, 65536)
+            except OSError:  # EIO: the terminal's other side is closed and drained
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        os.close(main_fd)
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(piped)
+    assert shown.replace(b"\r\n", b"\n") == (json.dumps(doc, indent=2) + "\n").encode()

@@ -180,7 +180,8 @@ def test_parent_whose_manifest_is_missing_is_explained(panel, history):
     child = version(6, v2.content_hash, ghost_parent)
     panel.show_version(child, ghost_parent, all_versions=[child, ghost_parent])
     # The parent (the artifact's v1 here) is the one whose content is missing, not the child.
-    assert "was never stored" in panel.banner.text() and "v1" in panel.banner.text()
+    assert "is not in the object store" in panel.banner.text() and "v1" in panel.banner.text()
+    assert "fsck --repair" in panel.banner.text()
     assert "v2" not in panel.banner.text()
     assert panel.table.model().rowCount() == 3
 

@@ -39,7 +39,9 @@ def test_sync_now_adds_node_and_updates_state(qtbot, make_window, ws, tmp_path):
     assert window.model.state_of(ids["alpha"]) == "upstream_changed"
     assert window.model.state_of(ids["beta"]) == "up_to_date"
     before = len(window._versions)
-    items_before = len(window.graph.scene().items())
+    # The upstream's new state is drawn as a "waiting upstream" ghost until it is synced.
+    qtbot.waitUntil(lambda: any(d.get("waiting") for _n, d in window.graph.graph().nodes(data=True)), timeout=WAIT)
+    assert window.graph.node_count() == before + 1
 
     results = click_sync(qtbot, window)
 
@@ -50,7 +52,8 @@ def test_sync_now_adds_node_and_updates_state(qtbot, make_window, ws, tmp_path):
     new_head = window._versions[0]
     assert new_head.content_hash == by_name["alpha"].new_hash
     assert window.graph.find_by_prefix(new_head.content_hash[:10]) == new_head.id
-    assert len(window.graph.scene().items()) > items_before
+    assert window.graph.node_count() == before + 1  # the new head, and no ghost any more
+    assert not any(d.get("waiting") for _n, d in window.graph.graph().nodes(data=True))
     assert "1 updated" in window.banner.label.text()
     assert window.sync_action.isEnabled()
 

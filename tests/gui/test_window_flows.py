@@ -99,13 +99,17 @@ def run_diverged_sync(qtbot, window: MainWindow, tick: bool) -> list:
         qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: window.sync.dialog is not None and window.sync.dialog.isVisible(), timeout=WAIT)
         dialog = window.sync.dialog
-        (box,) = dialog.boxes.values()
-        assert not box.isChecked()  # keep local is the default
+        (row,) = dialog.rows.values()
+        assert row.strategy() is core_sync.Strategy.KEEP_LOCAL  # keep local is the default
         (detail,) = dialog.details.values()  # what each choice keeps, before choosing
         assert "Edited here: SKILL.md (changed)" in detail.text()
         assert "Changed upstream: SKILL.md (changed)" in detail.text()
+        # then the diffs against the base, computed on a worker
+        qtbot.waitUntil(lambda: "upstream edit" in row.upstream_pane.view.toPlainText(), timeout=WAIT)
+        assert "local edit" in row.local_pane.view.toPlainText()
+        assert "upstream edit" not in row.local_pane.view.toPlainText()
         if tick:
-            qtbot.mouseClick(box, Qt.MouseButton.LeftButton)
+            qtbot.mouseClick(row.buttons[core_sync.Strategy.TAKE_UPSTREAM], Qt.MouseButton.LeftButton)
         qtbot.mouseClick(dialog.sync_button, Qt.MouseButton.LeftButton)
     return blocker.args[0]
 
@@ -117,9 +121,11 @@ def test_diverged_untouched_keeps_local_in_history(qtbot, make_window, ws, tmp_p
     (result,) = run_diverged_sync(qtbot, window, tick=False)
     assert result.action == "kept-local"
     assert "local edit" in local.read_text(encoding="utf-8")
-    head = ws.history.versions(aid)[0]
+    head = ws.history.versions(aid, line="collection")[0]
     assert head.change_origin == "local_modification"
-    assert head.content_hash == core_sync.status_all(ws)[0].local
+    (status,) = core_sync.status_all(ws)
+    assert head.content_hash == status.local and status.state is core_sync.SyncState.KEPT_LOCAL
+    assert window.model.state_of(aid) == "kept_local"
 
 
 def test_diverged_take_upstream_replaces_and_keeps_local_in_history(qtbot, make_window, ws, tmp_path):

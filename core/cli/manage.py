@@ -1,0 +1,74 @@
+"""The sub-commands that change what is tracked: `edit` (another upstream) and `remove`.
+
+Each `cmd_*` takes the parsed arguments and returns the exit code (docs/cli.md);
+the work is core.sync.managing's.
+"""
+from __future__ import annotations
+
+import argparse
+
+from core.cli.commands import EXIT_FAILED, EXIT_OK, open_workspace
+from core.cli.output import printable, write, write_err
+
+__all__ = ["MANAGE_COMMANDS", "cmd_edit", "cmd_remove"]
+
+
+def cmd_edit(args: argparse.Namespace) -> int:
+    from core import sync
+    from core.cli.usage import UsageError
+
+    if args.source is None and args.ref is None and args.subdir is None:
+        raise UsageError("edit needs at least one of --source, --ref or --subdir; `status -v` shows the current ones.")
+    keep = sync.KEEP
+    with open_workspace(args) as ws:
+        art = ws.history.get_artifact(args.name)
+        outcome = sync.edit_upstream(
+            ws, art, source=args.source,
+            ref=keep if args.ref is None else args.ref,
+            subdir=keep if args.subdir is None else args.subdir,
+        )
+    name = f"{art.type} {printable(repr(art.name))}"
+    new, old = printable(sync.describe_upstream(outcome.new)), printable(sync.describe_upstream(outcome.old))
+    if not outcome.changed:
+        write(f"The {name} already follows {new}; nothing changed.\n")
+        return EXIT_OK
+    write(f"The {name} now follows {new} (was {old}); the next `sync {printable(art.name)}` brings its content "
+          "as a new version.\n")
+    return EXIT_OK
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    from core import sync
+    from core.cli import terminal
+
+    with open_workspace(args) as ws:
+        art = ws.history.get_artifact(args.name, include_removed=args.purge)
+        count = len(ws.history.versions(art.id))
+        name = f"{art.type} {printable(repr(art.name))}"
+        if args.purge:
+            question = f"Remove the {name} and delete its history ({count} version{'s' if count != 1 else ''})?"
+        else:
+            question = f"Remove the {name} and its collection copy ({printable(art.place)}); keep its history?"
+        if not terminal.ask(question, args.yes, f"Removing the {name}"):
+            write_err("Nothing was removed.")
+            return EXIT_FAILED
+        outcome = sync.remove_artifact(ws, art, purge=args.purge)
+    lines = []
+    if outcome.recorded_version_id is not None:
+        lines.append(f"Recorded the collection copy's edits as version #{outcome.recorded_version_id} first.")
+    if outcome.copy_removed:
+        lines.append(f"Deleted the collection copy {printable(art.place)}.")
+    if args.purge:
+        lines.append(f"Removed the {name} and deleted its history ({count} version{'s' if count != 1 else ''}).")
+    else:
+        shown = printable(art.name)
+        lines.append(f"Removed the {name}; its history stays: `log {art.type}/{shown}` shows it, "
+                     f"`add {shown} --source SRC` tracks it again.")
+    write("\n".join(lines) + "\n")
+    if outcome.copy_error:
+        write_err(f"error: {outcome.copy_error}")
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+MANAGE_COMMANDS = {"edit": cmd_edit, "remove": cmd_remove}

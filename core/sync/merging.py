@@ -1,0 +1,219 @@
+"""Three-way merge of a diverged artifact into its collection copy (docs/merge.md,
+"Merging in sync, push and deploy").
+
+The base is a stored version — the last upstream state applied to the collection —
+never a guess; local is the collection copy (stored and recorded before anything else),
+other is the upstream state recorded on the upstream line. core.merge decides file by
+file. Then:
+
+- clean: the merged tree is stored, built beside the copy, swapped in atomically and
+  recorded as a `merge` version (first parent the local head, second parent the
+  upstream-line version; metadata names the base);
+- conflicts: nothing live changes and nothing is recorded; the PendingMerge is saved
+  (core.sync.pending) until `finish_merge` records a resolution or `abort_merge` drops it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from core.errors import LineageError, MergeError, SyncError
+from core.sync.pending import drop_pending, load_pending, save_pending
+from core.content import copy_tree_hash
+from core.sync.probe import MERGED_INTO_LOCAL, Probe, entry_name, os_message
+from core.sync.recording import RECORD_ERRORS, Recorded, record_quietly
+from core.sync.upstream_line import decide
+
+if TYPE_CHECKING:
+    from core.content import TreeHash
+    from core.history import ArtifactInfo, VersionInfo
+    from core.merge import MarkerLabels, PendingMerge
+    from core.workspace import Workspace
+
+__all__ = [
+    "MergeOutcome", "merge_into_collection", "finish_merge", "abort_merge", "pending_merge",
+    "resolve_with_choices", "resolve_with_side", "marker_labels",
+]
+
+
+@dataclass(frozen=True)
+class MergeOutcome:
+    clean: bool
+    content_hash: str | None = None  # the merged content (clean or finished)
+    version_id: int | None = None
+    version_recorded: bool = False
+    not_recorded_reason: str | None = None
+    conflicts: tuple[str, ...] = ()  # display paths of the conflicting files
+    notes: tuple[str, ...] = field(default_factory=tuple)  # one sentence per conflict, for people
+
+
+def marker_labels() -> "MarkerLabels":
+    from core.merge import MarkerLabels
+
+    return MarkerLabels(local="local", base="base", other="upstream")
+
+
+def _tree_of(entries: Any) -> "TreeHash":
+    from core.content import TreeHash, content_hash_of
+
+    entries = tuple(sorted(entries, key=lambda e: e.path))
+    return TreeHash(content_hash=content_hash_of(entries), entries=entries)
+
+
+def install_tree(ws: "Workspace", artifact: "ArtifactInfo", target: Path, tree: "TreeHash", expected_live: str | None) -> None:
+    """Build a stored tree beside the live copy, check it, swap it in atomically.
+
+    `expected_live`: the content the live copy must still hold (the merge's local side);
+    a copy edited meanwhile is never replaced (its edits would be lost)."""
+    from core.atomic import swap
+
+    name = entry_name(artifact)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # A locked staging folder beside the copy (core.atomic.swap.staging_area): a sweep by
+        # another process never takes it while this merge is building in it.
+        with swap.staging_area(target) as staged:
+            ws.objects.materialize(tree.content_hash, staged, single_file=artifact.shape == "file")
+            built = copy_tree_hash(staged, artifact.shape, name, None)
+            if built.content_hash != tree.content_hash:
+                raise SyncError(f"The merged copy of {artifact.name!r} came out different from the merge "
+                                f"({built.content_hash[:12]}, not {tree.content_hash[:12]}); nothing was replaced.")
+            live = copy_tree_hash(target, artifact.shape, name, None).content_hash if target.exists() else None
+            if live != expected_live:
+                raise MergeError(
+                    f"The collection copy of {artifact.name!r} changed while it was being merged; it was kept as it is. "
+                    f"Abort the merge (`merge {artifact.name} --abort`) and sync again."
+                )
+            swap.replace_atomically(target, staged)
+    except OSError as exc:
+        raise SyncError(os_message(exc, artifact.name, "merging")) from exc
+
+
+def _merge_metadata(base: str | None, how: str, extra: dict[str, Any]) -> dict[str, Any]:
+    return {"base": base, "strategy": "merge", "resolved": how, **extra}
+
+
+def merge_into_collection(
+    ws: "Workspace", probe: Probe, upstream_version: "VersionInfo", metadata: dict[str, Any]
+) -> MergeOutcome:
+    """Merge the upstream state into the collection copy (whose content is stored and is the head)."""
+    from core.merge import PendingMerge, merge_trees
+
+    artifact = probe.artifact
+    assert probe.local_tree is not None and probe.upstream_tree is not None
+    base_tree = None
+    if probe.base is not None:
+        try:
+            base_tree = ws.objects.get_manifest(probe.base.content_hash)
+        except LineageError as exc:
+            raise MergeError(f"The base of {artifact.name!r} cannot be read, so it cannot be merged ({exc}); "
+                             "sync with --strategy keep-local or take-upstream instead.") from exc
+    merged = merge_trees(base_tree, probe.local_tree, probe.upstream_tree, ws.objects.read_bytes)
+    for data in merged.blobs.values():
+        ws.objects.put_bytes(data)
+    base_hash = probe.base.content_hash if probe.base else None
+    if not merged.clean:
+        pending = PendingMerge.start(
+            merged, base=base_hash, local=probe.local_tree.content_hash, other=probe.upstream_tree.content_hash,
+            labels=marker_labels(),
+            context={
+                "artifact_id": str(artifact.id), "artifact": artifact.name, "line": "collection", "other_line": "upstream",
+                "other_version": str(upstream_version.id),
+                "base_version": str(probe.base.id) if probe.base else "",
+                "strategy_metadata": _json(metadata),
+            },
+        )
+        save_pending(ws.home, artifact.id, pending)
+        return MergeOutcome(
+            clean=False, conflicts=tuple(c.display_path for c in merged.conflicts),
+            notes=tuple(c.describe("local", "upstream") for c in merged.conflicts),
+        )
+    tree = _tree_of(merged.entries)
+    if tree.content_hash == probe.local_tree.content_hash:
+        # Everything upstream changed is in the local copy already: nothing to replace or
+        # record; remembering it keeps the next sync from merging again.
+        decide(ws, upstream_version, MERGED_INTO_LOCAL, local=tree.content_hash)
+        return MergeOutcome(clean=True, content_hash=tree.content_hash,
+                            not_recorded_reason="The merge equals the local copy: upstream's changes were all there.")
+    ws.objects.put_manifest(tree)
+    install_tree(ws, artifact, probe.target, tree, probe.local_tree.content_hash)
+    meta = _merge_metadata(base_hash, "clean", metadata)
+    rec = record_quietly(ws, artifact.id, tree.content_hash, "merge", parent=probe.local_tree.content_hash,
+                         metadata=meta, second_parent_id=upstream_version.id)
+    return _finished(tree, rec)
+
+
+def _finished(tree: "TreeHash", rec: Recorded) -> MergeOutcome:
+    return MergeOutcome(
+        clean=True, content_hash=tree.content_hash, version_id=rec.version_id if rec.recorded else None,
+        version_recorded=rec.recorded, not_recorded_reason=None if rec.recorded else rec.reason,
+    )
+
+
+def _json(value: dict[str, Any]) -> str:
+    import json
+
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+def pending_merge(ws: "Workspace", artifact: "ArtifactInfo") -> "PendingMerge":
+    """The merge waiting for this artifact; MergeError naming what to do when there is none."""
+    pending = load_pending(ws.home, artifact.id)
+    if pending is None:
+        raise MergeError(f"No merge is waiting for {artifact.name!r}; `sync {artifact.name} --strategy merge` starts one.")
+    return pending
+
+
+def resolve_with_choices(ws: "Workspace", pending: "PendingMerge", path: bytes, choices: list[Any]) -> None:
+    """Resolve a text conflict from one choice per conflicting hunk ("local", "other", "both",
+    "base" or the edited bytes); the resulting file is stored before it is recorded."""
+    conflict = pending.conflict(path)
+    if conflict.text is None:
+        raise MergeError(f"{conflict.display_path!r} has no text to merge hunk by hunk; take one side.")
+    data = conflict.text.resolve(choices)
+    ws.objects.put_bytes(data)
+    pending.resolve_text(path, data)
+
+
+def resolve_with_side(pending: "PendingMerge", path: bytes, side: str) -> None:
+    """Resolve a file by taking one side whole ("local" or "other"); a side without the file deletes it."""
+    conflict = pending.conflict(path)
+    if side not in ("local", "other"):
+        raise MergeError(f"Take 'local' or 'other' for {conflict.display_path!r}, not {side!r}.")
+    pending.resolve(path, conflict.local if side == "local" else conflict.other)
+
+
+def finish_merge(
+    ws: "Workspace", artifact: "ArtifactInfo", pending: "PendingMerge", tree: "TreeHash | None" = None, how: str = "window"
+) -> MergeOutcome:
+    """Record a resolved merge: `tree` (the command line's work folder, stored already), or
+    the pending merge's own resolutions. Replaces the copy atomically, records the `merge`
+    version, drops the pending merge."""
+    import json
+
+    from core.workspace import path_of
+
+    if tree is None:
+        tree = _tree_of(pending.result_entries())
+    ws.objects.put_manifest(tree)
+    target = path_of(ws.home.collection_dir, artifact)
+    other_version = int(pending.context["other_version"])
+    meta = _merge_metadata(pending.base, how, json.loads(pending.context.get("strategy_metadata") or "{}"))
+    if tree.content_hash == pending.local:
+        rec = Recorded(reason="The resolution equals the local copy; nothing to replace.")
+        try:
+            decide(ws, ws.history.version(other_version), MERGED_INTO_LOCAL, local=tree.content_hash)
+        except RECORD_ERRORS:  # the decision only spares a later merge; the resolution stands
+            pass
+    else:
+        install_tree(ws, artifact, target, tree, pending.local)
+        rec = record_quietly(ws, artifact.id, tree.content_hash, "merge", parent=pending.local, metadata=meta,
+                             second_parent_id=other_version)
+    drop_pending(ws.home, artifact.id)
+    return _finished(tree, rec)
+
+
+def abort_merge(ws: "Workspace", artifact: "ArtifactInfo") -> bool:
+    """Drop the pending merge and its work folder; the copy was never touched. False: none waited."""
+    return drop_pending(ws.home, artifact.id)

@@ -1,0 +1,103 @@
+"""Pending merges on disk: one folder per (artifact, line) under `<data folder>/merges/`.
+
+A merge with conflicts waits here until someone finishes or abandons it
+(docs/merge.md, "Merging in sync, push and deploy"):
+
+    merges/<artifact id>-<line>/pending.json   the PendingMerge (core.merge.state), written atomically
+    merges/<artifact id>-<line>/work/          the command line's work folder (`merge NAME`)
+
+Files, not a database table: a pending merge belongs to this machine's collection copy
+(or project copy), which is local even when the history is shared on PostgreSQL; another
+machine sharing the database has its own copies and its own merges.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from core.errors import MergeError
+from core.fsio import fsync_dir, remove_quietly
+
+if TYPE_CHECKING:
+    from core.merge import PendingMerge
+    from core.workspace import DataHome
+
+__all__ = ["PendingPlace", "pending_place", "load_pending", "save_pending", "drop_pending", "has_pending"]
+
+_SAFE = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+
+@dataclass(frozen=True)
+class PendingPlace:
+    """Where one artifact's pending merge on one line lives."""
+
+    folder: Path
+
+    @property
+    def state_file(self) -> Path:
+        return self.folder / "pending.json"
+
+    @property
+    def work_dir(self) -> Path:
+        return self.folder / "work"
+
+
+def pending_place(home: "DataHome", artifact_id: int, line: str = "collection") -> PendingPlace:
+    # A project name may hold characters a folder name should not: those get a digest.
+    tag = line if _SAFE.fullmatch(line) and not line.startswith(".") else hashlib.sha256(line.encode()).hexdigest()[:16]
+    return PendingPlace(home.merges_dir / f"{artifact_id}-{tag}")
+
+
+def has_pending(home: "DataHome", artifact_id: int, line: str = "collection") -> bool:
+    return pending_place(home, artifact_id, line).state_file.exists()
+
+
+def load_pending(home: "DataHome", artifact_id: int, line: str = "collection") -> "PendingMerge | None":
+    """The saved merge, or None when none waits. MergeError when the file is damaged."""
+    from core.merge import PendingMerge
+
+    path = pending_place(home, artifact_id, line).state_file
+    try:
+        text = path.read_text(encoding="ascii")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise MergeError(f"The pending merge {path} cannot be read ({exc}); abandon it with `merge NAME --abort`.") from None
+    return PendingMerge.from_json(text)
+
+
+def save_pending(home: "DataHome", artifact_id: int, merge: "PendingMerge", line: str = "collection") -> Path:
+    """Write the merge atomically (temp file, fsync, rename): a crash leaves the old file or the new one."""
+    place = pending_place(home, artifact_id, line)
+    place.folder.mkdir(parents=True, exist_ok=True)
+    tmp = place.state_file.with_name(place.state_file.name + ".tmp")
+    try:
+        with open(tmp, "w", encoding="ascii") as fh:
+            fh.write(merge.to_json())
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, place.state_file)
+        fsync_dir(place.folder)
+    except OSError as exc:
+        remove_quietly(tmp)
+        raise MergeError(
+            f"Could not save the pending merge in {place.folder}: {exc.strerror or exc}; free space or fix permissions."
+        ) from None
+    return place.state_file
+
+
+def drop_pending(home: "DataHome", artifact_id: int, line: str = "collection") -> bool:
+    """Remove the saved merge and its work folder; True when there was one."""
+    place = pending_place(home, artifact_id, line)
+    existed = place.state_file.exists()
+    remove_quietly(place.state_file)
+    remove_quietly(place.work_dir)
+    try:
+        place.folder.rmdir()
+    except OSError:
+        pass
+    return existed

@@ -1,0 +1,233 @@
+"""`main.py fsck [--repair]`: what is damaged in the object store, which versions it affects, and repair.
+
+core.store.fsck reads back every object and manifest. Here each recorded version is
+checked to have its manifest and every object that manifest names; each problem is
+tied to the versions (and files) it affects. A repair writes a damaged or missing
+object or manifest again from a copy that still holds its content: first the live
+collection copies (any artifact's: objects are shared), then the upstreams of the
+affected artifacts. What no copy holds stays damaged, and says so.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Iterable
+
+from core.cancel import Cancelled
+from core.errors import LineageError
+
+if TYPE_CHECKING:
+    from core.content import ManifestEntry, TreeHash
+    from core.history import ArtifactInfo
+    from core.workspace import Workspace
+
+__all__ = ["AffectedVersion", "Problem", "FsckReport", "fsck"]
+
+
+@dataclass(frozen=True)
+class AffectedVersion:
+    artifact: str
+    type: str
+    number: int  # the artifact's own numbering (v1, v2…), as `log` shows it
+    version_id: int
+    content_hash: str
+    paths: tuple[str, ...] = ()  # the files of that version whose object is damaged (empty: the manifest)
+
+
+@dataclass(frozen=True)
+class Problem:
+    kind: str  # "object" or "manifest"
+    name: str  # digest or content hash
+    path: str  # its file in the store
+    reason: str  # "missing", or the damage found
+    versions: tuple[AffectedVersion, ...]
+    repaired_from: str | None = None  # e.g. "the collection copy of 'pdf'"; None: still damaged
+
+
+@dataclass(frozen=True)
+class FsckReport:
+    objects_checked: int
+    manifests_checked: int
+    versions_checked: int
+    problems: tuple[Problem, ...]
+    strays: tuple[str, ...]
+    notes: tuple[str, ...] = ()  # sources that could not be read during a repair
+
+    @property
+    def remaining(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.repaired_from is None)
+
+
+@dataclass
+class _Source:
+    """A live copy of content: where it is, and its tree (entries named as in the manifests)."""
+    label: str
+    root: Path
+    tree: "TreeHash"
+    by_digest: dict[str, "ManifestEntry"] = field(default_factory=dict)
+
+    def path_of(self, entry: "ManifestEntry") -> bytes:
+        root = os.fsencode(self.root)
+        return root + b"/" + entry.path if self.root.is_dir() else root
+
+
+def _find_problems(ws: "Workspace", damaged: dict[tuple[str, str], tuple[str, str]]) -> tuple[list[Problem], int]:
+    """Every damaged file of the store, plus every manifest or object a version needs and lacks,
+    each with the versions it affects. Returns (problems, versions checked)."""
+    from core.history import ordinal_by_id
+
+    objects = ws.objects
+    problems: dict[tuple[str, str], tuple[str, str]] = dict(damaged)
+    affected: dict[tuple[str, str], list[AffectedVersion]] = {}
+    manifests: dict[str, "TreeHash | None"] = {}
+    count = 0
+    for art in ws.history.list_artifacts():
+        versions = ws.history.versions(art.id)
+        numbers = ordinal_by_id(versions)
+        for v in versions:
+            count += 1
+            h = v.content_hash
+            if h not in manifests:
+                manifests[h] = None
+                if ("manifest", h) not in problems:
+                    if not objects.has_manifest(h):
+                        problems[("manifest", h)] = (str(objects.manifest_path(h)), "missing")
+                    else:
+                        try:
+                            manifests[h] = objects.get_manifest(h)
+                        except LineageError as exc:
+                            problems[("manifest", h)] = (str(objects.manifest_path(h)), str(exc))
+            tree = manifests[h]
+            base = AffectedVersion(art.name, art.type, numbers[v.id], v.id, h)
+            if tree is None:
+                affected.setdefault(("manifest", h), []).append(base)
+                continue
+            hit: dict[str, list[str]] = {}
+            for entry in tree.entries:
+                key = ("object", entry.digest)
+                if key not in problems and not objects.has(entry.digest):
+                    problems[key] = (str(objects.object_path(entry.digest)), "missing")
+                if key in problems:
+                    hit.setdefault(entry.digest, []).append(entry.display_path)
+            for digest, paths in hit.items():
+                affected.setdefault(("object", digest), []).append(replace(base, paths=tuple(paths)))
+    found = [
+        Problem(kind, name, path, reason, tuple(affected.get((kind, name), ())))
+        for (kind, name), (path, reason) in sorted(problems.items())
+    ]
+    return found, count
+
+
+def _sources_from(label: str, root: Path, tree: "TreeHash") -> _Source:
+    return _Source(label, root, tree, {e.digest: e for e in tree.entries})
+
+
+def _collection_sources(ws: "Workspace", notes: list[str]) -> Iterable[_Source]:
+    from core.content import copy_tree_hash
+    from core.sync.probe import entry_name
+    from core.workspace import check_place
+
+    for art in ws.history.list_artifacts():
+        try:
+            place = check_place(ws.home.collection_dir, art)
+            if not place.exists or place.wrong_shape:
+                continue
+            tree = copy_tree_hash(place.path, art.shape, entry_name(art), ws.stat_cache, follow_root=False)
+        except (LineageError, OSError) as exc:
+            notes.append(f"The collection copy of {art.name!r} could not be read: {exc}")
+            continue
+        yield _sources_from(f"the collection copy of {art.name!r}", place.path, tree)
+
+
+def _upstream_sources(ws: "Workspace", artifacts: Iterable["ArtifactInfo"], notes: list[str]) -> Iterable[_Source]:
+    from core.content import copy_tree_hash
+    from core.sync.probe import entry_name
+    from core.upstreams import fetch
+
+    for art in artifacts:
+        try:
+            fetched = fetch(art.upstream, ws.home.git_cache_dir)
+            root = Path(fetched.path)
+            if os.path.islink(root):
+                continue  # never followed (sync refuses such an upstream too)
+            tree = copy_tree_hash(root, art.shape, entry_name(art), ws.stat_cache)
+        except Cancelled:
+            raise
+        except (LineageError, OSError) as exc:
+            notes.append(f"The upstream of {art.name!r} could not be read: {exc}")
+            continue
+        yield _sources_from(f"the upstream of {art.name!r}", root, tree)
+
+
+def _repair_from(
+    ws: "Workspace", source: _Source, open_problems: dict[tuple[str, str], Problem], notes: list[str]
+) -> list[tuple[str, str]]:
+    """Write again whatever `source` holds of the open problems; returns the keys it fixed."""
+    objects = ws.objects
+    fixed: list[tuple[str, str]] = []
+    if ("manifest", source.tree.content_hash) in open_problems:
+        objects.store_tree(source.root, source.tree, verify=True)  # its objects too
+        fixed.append(("manifest", source.tree.content_hash))
+    for kind, name in list(open_problems):
+        if kind != "object" or name not in source.by_digest:
+            continue
+        entry = source.by_digest[name]
+        repair = objects.has(name)
+        try:
+            if entry.kind == "l":
+                target = os.readlink(source.path_of(entry))
+                if hashlib.sha256(target).hexdigest() != name:
+                    continue  # the link changed since it was hashed
+                objects.put_bytes(target, repair=repair)
+            else:
+                objects.put_file(source.path_of(entry), name, repair=repair)  # refuses bytes that changed
+        except (LineageError, OSError) as exc:
+            notes.append(f"Could not repair object {name} from {source.label}: {exc}")
+            continue
+        fixed.append((kind, name))
+    # Only what reads back sound counts as repaired.
+    return [key for key in fixed if (objects.verify if key[0] == "object" else objects.verify_manifest)(key[1]) is None]
+
+
+def fsck(ws: "Workspace", *, repair: bool = False, progress: Callable[[int, int], None] | None = None) -> FsckReport:
+    """Check every object and manifest, and every version's content; with `repair`, restore
+    what a collection copy or upstream still holds. Without `repair`, changes nothing."""
+    from core.store import check_store
+
+    store_check = check_store(ws.objects, progress)
+    damaged = {(d.kind, d.name): (d.path, d.reason) for d in store_check.damaged}
+    problems, versions_checked = _find_problems(ws, damaged)
+    notes: list[str] = []
+    if repair and problems:
+        open_problems = {(p.kind, p.name): p for p in problems}
+        repaired: dict[tuple[str, str], str] = {}
+
+        def use(sources: Iterable[_Source]) -> None:
+            for source in sources:
+                if not open_problems:
+                    return
+                try:
+                    fixed = _repair_from(ws, source, open_problems, notes)
+                except (LineageError, OSError) as exc:
+                    notes.append(f"Could not repair from {source.label}: {exc}")
+                    continue
+                for key in fixed:
+                    repaired[key] = source.label
+                    open_problems.pop(key, None)
+
+        use(_collection_sources(ws, notes))
+        if open_problems:
+            names = {(v.artifact, v.type) for p in open_problems.values() for v in p.versions}
+            wanted = [a for a in ws.history.list_artifacts() if (a.name, a.type) in names]
+            use(_upstream_sources(ws, wanted, notes))
+        problems = [replace(p, repaired_from=repaired.get((p.kind, p.name))) for p in problems]
+        try:
+            ws.stat_cache.save()
+        except OSError:
+            pass  # the cache only saves time
+    return FsckReport(
+        store_check.objects_checked, store_check.manifests_checked, versions_checked,
+        tuple(problems), store_check.strays, tuple(notes),
+    )

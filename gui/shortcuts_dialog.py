@@ -1,0 +1,51 @@
+"""Help → Keyboard shortcuts: every shortcut the window has, read from its actions, plus the
+graph's keys (which are handled by the view, not by actions)."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QHeaderView, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+
+# Keys the graph view handles itself (gui/graph_view.py).
+GRAPH_KEYS: tuple[tuple[str, str], ...] = (
+    ("Graph: parent (older)", "Down"),
+    ("Graph: child (newer)", "Up"),
+    ("Graph: neighbour in the same row", "Left / Right"),
+    ("Graph: the head", "Home"),
+    ("Graph: compare with the selected version", "Ctrl+click"),
+)
+
+
+def shortcut_rows(actions: Iterable[QAction]) -> list[tuple[str, str]]:
+    """(what, keys) for each action with a shortcut, in the order given, without duplicates."""
+    rows, seen = [], set()
+    for action in actions:
+        keys = ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts())
+        what = action.text().replace("&", "").rstrip("…").rstrip(".")
+        if keys and (what, keys) not in seen:
+            seen.add((what, keys))
+            rows.append((what, keys))
+    return rows
+
+
+class ShortcutsDialog(QDialog):
+    def __init__(self, actions: Iterable[QAction], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Keyboard shortcuts")
+        rows = [*shortcut_rows(actions), *GRAPH_KEYS]
+        self.table = QTableWidget(len(rows), 2)
+        self.table.setHorizontalHeaderLabels(["Action", "Keys"])
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        for row, (what, keys) in enumerate(rows):
+            self.table.setItem(row, 0, QTableWidgetItem(what))
+            self.table.setItem(row, 1, QTableWidgetItem(keys))
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table)
+        layout.addWidget(buttons)
+        self.resize(460, min(640, 80 + 30 * len(rows)))

@@ -1,0 +1,113 @@
+"""The window's project actions, clicked through the real menus: deploy from the artifact's
+menu, push and restore from the graph's node menu; the history recorded is checked."""
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QMessageBox
+
+from core import projects, sync as core_sync
+from gui.node_menu import DEPLOY_MENU, PUSH, RESTORE_MENU, find_action
+from tests.gui.helpers import WAIT, add_skills, click_sync, select_artifact
+
+
+@pytest.fixture
+def yes(monkeypatch):
+    asked: list[str] = []
+
+    def question(parent, title, text, *args, **kwargs):
+        asked.append(text)
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(question))
+    return asked
+
+
+def run_action(qtbot, window, action) -> None:
+    """Trigger a menu action and wait until the graph shows the recorded history again."""
+    with qtbot.waitSignal(window.artifactShown, timeout=WAIT):
+        action.trigger()
+    qtbot.waitUntil(lambda: not window.projects.actions.is_busy(), timeout=WAIT)
+
+
+def test_deploy_push_and_restore_through_the_menus(qtbot, make_window, ws, tmp_path, yes):
+    ids = add_skills(ws, tmp_path / "up", ["alpha"])
+    aid = ids["alpha"]
+    folder = tmp_path / "site"
+    folder.mkdir()
+    site = projects.add_project(ws, "site", folder)
+    window = make_window()
+    select_artifact(qtbot, window, aid)
+
+    # Deploy from the artifact's context menu in the list.
+    menu = window.projects.artifact_menu(aid)
+    run_action(qtbot, window, find_action(menu, DEPLOY_MENU, "site"))
+    deployed = ws.history.head(aid, "site")
+    assert deployed is not None and deployed.change_origin == "deployment"
+    assert any("Deploy" in text and "site" in text for text in yes)
+    assert window.graph.lines().keys() >= {"collection", "site"}
+    assert deployed.id in window.graph.graph()
+
+    # Edit the project copy; Sync now records it on the site line.
+    copy = projects.project_copy_path(site, ws.history.artifact(aid)) / "SKILL.md"
+    copy.write_text("# alpha\nedited in site\n", encoding="utf-8")
+    click_sync(qtbot, window)
+    edit = ws.history.head(aid, "site")
+    assert edit.change_origin == "local_modification"
+
+    # Push from the edit's node menu: a collection version whose second parent is the edit.
+    qtbot.waitUntil(lambda: edit.id in window.graph.graph(), timeout=WAIT)
+    push = find_action(window.projects.node_menu(edit.id), PUSH)
+    assert push.isEnabled()
+    run_action(qtbot, window, push)
+    pushed = ws.history.head(aid)
+    assert pushed.second_parent_id == edit.id and pushed.metadata["pushed_from"] == "site"
+    assert (ws.history.version(pushed.parent_id).line, pushed.line) == ("collection", "collection")
+    second = window.graph.graph().edges[edit.id, pushed.id]
+    assert second["kind"] == "second"
+
+    # Restore the collection's first version from its node menu: a rollback on the collection line.
+    first = ws.history.versions(aid, "collection")[-1]
+    run_action(qtbot, window, find_action(window.projects.node_menu(first.id), RESTORE_MENU, "into the collection"))
+    rollback = ws.history.head(aid)
+    assert rollback.change_origin == "rollback" and rollback.content_hash == first.content_hash
+    assert rollback.metadata["restored_version"] == first.id
+    assert rollback.id in window.graph.graph()
+    # The deployment is outdated now; the panel says so and offers the update.
+    qtbot.waitUntil(lambda: window.projects.panel.outdated_count() == 1, timeout=WAIT)
+    assert window.projects.panel.update_button.isEnabled()
+
+
+def test_sync_now_offers_update_outdated_projects(qtbot, make_window, ws, tmp_path, yes):
+    ids = add_skills(ws, tmp_path / "up", ["alpha"])
+    folder = tmp_path / "site"
+    folder.mkdir()
+    site = projects.add_project(ws, "site", folder)
+    projects.deploy(ws, ws.history.artifact(ids["alpha"]), site)
+    (tmp_path / "up" / "alpha" / "SKILL.md").write_text("# alpha\nnewer\n", encoding="utf-8")
+    window = make_window()
+    click_sync(qtbot, window)
+    banner = window.banner
+    qtbot.waitUntil(lambda: banner.offer_button.isVisible(), timeout=WAIT)
+    assert "Update outdated projects (1)" == banner.offer_button.text()
+    with qtbot.waitSignal(window.projects.actions.snapshotLoaded, timeout=WAIT):
+        banner.offer_button.click()
+    qtbot.waitUntil(lambda: window.projects.panel.outdated_count() == 0, timeout=WAIT)
+    head = ws.history.head(ids["alpha"], "site")
+    assert head.change_origin == "deployment"
+    assert head.content_hash == ws.history.head(ids["alpha"]).content_hash
+
+
+def test_the_waiting_upstream_ghost_says_what_is_not_stored(qtbot, make_window, ws, tmp_path):
+    ids = add_skills(ws, tmp_path / "up", ["alpha"])
+    (tmp_path / "up" / "alpha" / "SKILL.md").write_text("# alpha\nnewer\n", encoding="utf-8")
+    window = make_window()
+    select_artifact(qtbot, window, ids["alpha"])
+    graph = window.graph
+    qtbot.waitUntil(lambda: any(d.get("waiting") for _n, d in graph.graph().nodes(data=True)), timeout=WAIT)
+    key, data = next((n, d) for n, d in graph.graph().nodes(data=True) if d.get("waiting"))
+    status = window.model.status(ids["alpha"])
+    assert data["content_hash"] == status.upstream and data["line"] == "upstream"
+    assert "upstream" in graph.lines()
+    with qtbot.waitSignal(graph.waitingSelected, timeout=WAIT):
+        graph._select(key, emit=True)
+    assert "not stored until Sync now" in window.compare.banner.text()
