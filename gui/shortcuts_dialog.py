@@ -1,5 +1,5 @@
 """Help → Keyboard shortcuts: every shortcut the window has, read from its actions, plus the
-graph's keys (which are handled by the view, not by actions)."""
+graph's keys and gestures (handled by the view, not by actions), read from `gui.hotkeys`."""
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -7,14 +7,13 @@ from collections.abc import Iterable
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QHeaderView, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
-# Keys the graph view handles itself (gui/graph_view.py).
-GRAPH_KEYS: tuple[tuple[str, str], ...] = (
-    ("Graph: parent (older)", "Down"),
-    ("Graph: child (newer)", "Up"),
-    ("Graph: neighbour in the same row", "Left / Right"),
-    ("Graph: the head", "Home"),
-    ("Graph: compare with the selected version", "Ctrl+click"),
-)
+from gui import hotkeys
+
+
+def graph_rows() -> list[tuple[str, str]]:
+    """(what, keys) for the keys and gestures the graph view handles itself."""
+    return ([(f"Graph: {k.does}", k.text()) for k in hotkeys.GRAPH_KEYS]
+            + [(f"Graph: {g.does}", g.text) for g in hotkeys.GESTURES])
 
 
 def shortcut_rows(actions: Iterable[QAction]) -> list[tuple[str, str]]:
@@ -33,7 +32,7 @@ class ShortcutsDialog(QDialog):
     def __init__(self, actions: Iterable[QAction], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Keyboard shortcuts")
-        rows = [*shortcut_rows(actions), *GRAPH_KEYS]
+        rows = [*shortcut_rows(actions), *graph_rows()]
         self.table = QTableWidget(len(rows), 2)
         self.table.setHorizontalHeaderLabels(["Action", "Keys"])
         self.table.verticalHeader().hide()

@@ -45,6 +45,15 @@ def test_toolbar_actions_take_their_keys_and_tooltips_from_the_table(qtbot):
     assert bar.find_edit.placeholderText().endswith(f"({hotkeys.FIND.text()})")
 
 
+def test_the_shortcuts_dialog_lists_the_graph_keys_from_the_table(qapp):
+    from gui.shortcuts_dialog import graph_rows
+
+    rows = dict(graph_rows())
+    assert rows["Graph: " + hotkeys.GRAPH_PARENT.does] == hotkeys.GRAPH_PARENT.text()
+    assert rows["Graph: " + hotkeys.COMPARE_CLICK.does] == hotkeys.COMPARE_CLICK.text
+    assert len(rows) == len(hotkeys.GRAPH_KEYS) + len(hotkeys.GESTURES)
+
+
 def test_graph_keys_match_with_or_without_the_keypad_flag(qapp):
     from PySide6.QtCore import QEvent
     from PySide6.QtGui import QKeyEvent

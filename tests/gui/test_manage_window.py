@@ -82,7 +82,7 @@ def test_menu_bar_and_keyboard_shortcuts_list(qtbot, make_window, ws, tmp_path):
     qtbot.waitExposed(dialog)
     rows = {dialog.table.item(r, 0).text(): dialog.table.item(r, 1).text() for r in range(dialog.table.rowCount())}
     assert rows["Sync now"] == "F5" and rows["Edit upstream"] == "Ctrl+E" and rows["Keyboard shortcuts"] == "F1"
-    assert rows["Graph: parent (older)"] == "Down"
+    assert rows["Graph: Select the parent (older, below)"] == "Down"
     dialog.close()
 
 
