@@ -46,7 +46,6 @@ def open_workspace(args: argparse.Namespace):
     return ws
 
 
-_open = open_workspace  # the short name this module's commands use
 
 
 def cmd_hash(args: argparse.Namespace) -> int:
@@ -120,7 +119,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     from core import sync
 
     checks: list = []
-    with _open(args) as ws:
+    with open_workspace(args) as ws:
         results = sync.sync_all(ws, names=args.names or None, strategy=sync.Strategy(args.strategy),
                                 progress=_progress(), deploy_outdated=args.deploy, on_deployments=checks.extend)
     if args.json:
@@ -162,7 +161,7 @@ def cmd_log(args: argparse.Namespace) -> int:
     from core.cli.log_stream import write_log_json
     from core.history import ordinal_by_id
 
-    with _open(args) as ws:
+    with open_workspace(args) as ws:
         art = ws.history.get_artifact(args.name, include_removed=True)
         if args.limit is not None and args.line is None:
             # Only the newest N rows are read; v-numbers count down from the total.
