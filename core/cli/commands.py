@@ -46,8 +46,6 @@ def open_workspace(args: argparse.Namespace):
     return ws
 
 
-
-
 def cmd_hash(args: argparse.Namespace) -> int:
     from core.content import StatCache, hash_tree
     from core.workspace import resolve_home
