@@ -23,6 +23,8 @@ def add_merge_parser(sub: "argparse._SubParsersAction", common: argparse.Argumen
     what.add_argument("--continue", dest="continue_", action="store_true",
                       help="record the edited work folder as the merge's result")
     what.add_argument("--abort", action="store_true", help="drop the waiting merge; nothing else changes")
+    p.add_argument("--project", metavar="P",
+                   help="the merge started by push/deploy --project P --strategy merge (default: the collection's)")
     p.add_argument("--json", action="store_true", help="one JSON document on stdout")
 
 
@@ -32,13 +34,19 @@ def cmd_merge(args: argparse.Namespace) -> int:
 
     with open_workspace(args) as ws:
         art = ws.history.get_artifact(args.name)
+        line = "collection"
+        if args.project:
+            from core.projects import get_project
+
+            line = get_project(ws, args.project).name
+        again = f"merge {printable(art.name)}" + (f" --project {printable(line)}" if args.project else "")
         if args.abort:
-            pending_merge(ws, art)  # names what to do when none waits
-            abort_merge(ws, art)
+            pending_merge(ws, art, line)  # names what to do when none waits
+            abort_merge(ws, art, line)
             doc = {"name": art.name, "action": "aborted"}
-            text = f"Dropped the merge of {printable(art.name)!r}; the collection copy was not changed.\n"
+            text = f"Dropped the merge of {printable(art.name)!r}; no copy was changed.\n"
         elif args.continue_:
-            outcome = continue_from_work_folder(ws, art)
+            outcome = continue_from_work_folder(ws, art, line)
             doc = {"name": art.name, "action": "merged", "new_hash": outcome.content_hash,
                    "version_id": outcome.version_id, "version_recorded": outcome.version_recorded,
                    "not_recorded_reason": outcome.not_recorded_reason}
@@ -46,14 +54,14 @@ def cmd_merge(args: argparse.Namespace) -> int:
                 f" (version #{outcome.version_id})." if outcome.version_recorded
                 else f"; {printable(outcome.not_recorded_reason or '')}") + "\n"
         else:
-            work = write_work_folder(ws, art)
+            work = write_work_folder(ws, art, line)
             doc = {"name": art.name, "action": "written" if work.written else "exists",
                    "path": str(work.path), "conflicts": list(work.notes)}
             lines = [printable(str(work.path)), ""] + [f"  {printable(note)}" for note in work.notes]
             lines.append("")
             lines.append(("Wrote the merge to the path above; " if work.written else
                           "The work folder is there already (your edits were kept); ")
-                         + f"edit it, then run `merge {printable(art.name)} --continue` (or `--abort`).")
+                         + f"edit it, then run `{again} --continue` (or `--abort`).")
             text = "\n".join(lines) + "\n"
     if args.json:
         write_json(doc)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
-from core.cli.commands import EXIT_OK, open_workspace, resolve_version
+from core.cli.commands import EXIT_FAILED, EXIT_OK, open_workspace, resolve_version
 from core.cli.output import printable, write, write_json
 
 if TYPE_CHECKING:
@@ -37,15 +37,17 @@ def add_project_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("name", help="the artifact")
     p.add_argument("--project", required=True, metavar="P")
     p.add_argument("--version", metavar="V", help="v3, #12 or a hash prefix (default: the collection's head)")
-    p.add_argument("--strategy", choices=("overwrite",),
-                   help="overwrite: record the project copy's edits, then replace them")
+    p.add_argument("--strategy", choices=("overwrite", "merge"),
+                   help="overwrite: record the project copy's edits, then replace them; "
+                        "merge: merge the collection's changes into the project copy, file by file")
     p.add_argument("--json", action="store_true", help="one JSON document on stdout")
 
     p = sub.add_parser("push", parents=[common], help="bring a project copy's edits back into the collection")
     p.add_argument("name", help="the artifact")
     p.add_argument("--project", required=True, metavar="P")
-    p.add_argument("--strategy", choices=("take-project",),
-                   help="take-project: when the collection moved on too, keep the project's content")
+    p.add_argument("--strategy", choices=("take-project", "merge"),
+                   help="take-project: when the collection moved on too, keep the project's content; "
+                        "merge: merge the project's edits into the collection copy, file by file")
     p.add_argument("--json", action="store_true", help="one JSON document on stdout")
 
     p = sub.add_parser("restore", parents=[common],
@@ -105,6 +107,12 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     from core import projects
     from core.history import ordinal_by_id
 
+    if args.strategy == "merge":
+        if args.version:
+            from core.errors import RefusedError
+            raise RefusedError("deploy --strategy merge merges the collection's head; leave out --version "
+                               "(nothing was changed).")
+        return _merge(args, projects.MergeDirection.DEPLOY)
     with open_workspace(args) as ws:
         art = ws.history.get_artifact(args.name)
         project = projects.get_project(ws, args.project)
@@ -129,6 +137,8 @@ def cmd_push(args: argparse.Namespace) -> int:
     from core import projects
     from core.history import ordinal_by_id
 
+    if args.strategy == "merge":
+        return _merge(args, projects.MergeDirection.PUSH)
     with open_workspace(args) as ws:
         art = ws.history.get_artifact(args.name)
         project = projects.get_project(ws, args.project)
@@ -143,6 +153,38 @@ def cmd_push(args: argparse.Namespace) -> int:
     extra = f" as v{number[result.version_id]}" if result.version_id in number else ""
     write(result.message.rstrip(".") + extra + ".\n")
     return EXIT_OK
+
+
+def _merge(args: argparse.Namespace, direction: Any) -> int:
+    """push/deploy --strategy merge: exit 1 when the merge stopped on conflicts (nothing changed)."""
+    from core import projects
+    from core.history import ordinal_by_id
+
+    with open_workspace(args) as ws:
+        art = ws.history.get_artifact(args.name)
+        project = projects.get_project(ws, args.project)
+        result = projects.merge_deployment(ws, art, project, direction)
+        number = ordinal_by_id(ws.history.versions(art.id))
+    outcome = result.outcome
+    if args.json:
+        write_json({"artifact": result.artifact, "project": result.project, "direction": result.direction.value,
+                    "line": result.line, "action": result.action, "content_hash": outcome.content_hash,
+                    "version_id": outcome.version_id, "version_recorded": outcome.version_recorded,
+                    "parents": [result.local_version_id, result.other_version_id],
+                    "base_version_id": result.base_version_id, "conflicts": list(outcome.conflicts)})
+    elif result.action == "conflict":
+        lines = [f"The merge of {printable(result.artifact)!r} stopped on conflicts; nothing was changed:"]
+        lines += [f"  {printable(note)}" for note in outcome.notes]
+        lines.append(f"Resolve with `merge {printable(result.artifact)} --project {printable(result.project)}` "
+                     "(then --continue), or drop it with --abort.")
+        write("\n".join(lines) + "\n")
+    elif result.action == "merged":
+        write(f"Merged {printable(result.artifact)!r} on the {printable(result.line)} line as "
+              f"v{number.get(outcome.version_id, '?')} ({(outcome.content_hash or '')[:12]}).\n")
+    else:
+        write(f"Nothing to merge for {printable(result.artifact)!r} on the {printable(result.line)} line: "
+              f"{printable(outcome.not_recorded_reason or 'it holds both sides already')}\n")
+    return EXIT_FAILED if result.action == "conflict" else EXIT_OK
 
 
 def cmd_restore(args: argparse.Namespace) -> int:

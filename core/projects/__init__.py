@@ -9,6 +9,7 @@ workspace, history, store, atomic and content (docs/projects.md).
 from core.projects.checking import DeploymentCheck, check_deployments
 from core.projects.deploy import DeployResult, DeployStrategy, deploy
 from core.projects.drift import DeploymentState, DeploymentStatus, classify_deployment, deployment_states
+from core.projects.merging import DeploymentMerge, MergeDirection, merge_deployment
 from core.projects.placement import project_copy_path
 from core.projects.push import PushResult, PushStrategy, push
 from core.projects.registry import add_project, get_project, list_projects, remove_project
@@ -18,5 +19,5 @@ __all__ = [
     "DeploymentCheck", "check_deployments", "DeployResult", "DeployStrategy", "deploy",
     "DeploymentState", "DeploymentStatus", "classify_deployment", "deployment_states", "project_copy_path",
     "PushResult", "PushStrategy", "push", "add_project", "get_project", "list_projects", "remove_project",
-    "RestoreResult", "restore",
+    "RestoreResult", "restore", "DeploymentMerge", "MergeDirection", "merge_deployment",
 ]

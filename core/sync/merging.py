@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MergeOutcome", "merge_into_collection", "finish_merge", "abort_merge", "pending_merge",
-    "resolve_with_choices", "resolve_with_side", "marker_labels",
+    "resolve_with_choices", "resolve_with_side", "marker_labels", "merge_copy", "tree_of", "install_tree",
 ]
 
 
@@ -54,7 +54,8 @@ def marker_labels() -> "MarkerLabels":
     return MarkerLabels(local="local", base="base", other="upstream")
 
 
-def _tree_of(entries: Any) -> "TreeHash":
+def tree_of(entries: Any) -> "TreeHash":
+    """The tree of merged entries (sorted by path, hashed)."""
     from core.content import TreeHash, content_hash_of
 
     entries = tuple(sorted(entries, key=lambda e: e.path))
@@ -82,8 +83,8 @@ def install_tree(ws: "Workspace", artifact: "ArtifactInfo", target: Path, tree: 
             live = copy_tree_hash(target, artifact.shape, name, None).content_hash if target.exists() else None
             if live != expected_live:
                 raise MergeError(
-                    f"The collection copy of {artifact.name!r} changed while it was being merged; it was kept as it is. "
-                    f"Abort the merge (`merge {artifact.name} --abort`) and sync again."
+                    f"The copy of {artifact.name!r} at {target} changed while it was being merged; it was kept as it is. "
+                    f"Abort the merge (`merge {artifact.name} --abort`, with --project for a project's merge) and start again."
                 )
             swap.replace_atomically(target, staged)
     except OSError as exc:
@@ -129,7 +130,7 @@ def merge_into_collection(
             clean=False, conflicts=tuple(c.display_path for c in merged.conflicts),
             notes=tuple(c.describe("local", "upstream") for c in merged.conflicts),
         )
-    tree = _tree_of(merged.entries)
+    tree = tree_of(merged.entries)
     if tree.content_hash == probe.local_tree.content_hash:
         # Everything upstream changed is in the local copy already: nothing to replace or
         # record; remembering it keeps the next sync from merging again.
@@ -157,10 +158,14 @@ def _json(value: dict[str, Any]) -> str:
     return json.dumps(value, sort_keys=True, default=str)
 
 
-def pending_merge(ws: "Workspace", artifact: "ArtifactInfo") -> "PendingMerge":
-    """The merge waiting for this artifact; MergeError naming what to do when there is none."""
-    pending = load_pending(ws.home, artifact.id)
+def pending_merge(ws: "Workspace", artifact: "ArtifactInfo", line: str = "collection") -> "PendingMerge":
+    """The merge waiting for this artifact (on `line`: a project's name for push/deploy merges);
+    MergeError naming what to do when there is none."""
+    pending = load_pending(ws.home, artifact.id, line)
     if pending is None:
+        if line != "collection":
+            raise MergeError(f"No merge is waiting for {artifact.name!r} in project {line!r}; "
+                             f"`push {artifact.name} --project {line} --strategy merge` (or deploy) starts one.")
         raise MergeError(f"No merge is waiting for {artifact.name!r}; `sync {artifact.name} --strategy merge` starts one.")
     return pending
 
@@ -189,31 +194,97 @@ def finish_merge(
 ) -> MergeOutcome:
     """Record a resolved merge: `tree` (the command line's work folder, stored already), or
     the pending merge's own resolutions. Replaces the copy atomically, records the `merge`
-    version, drops the pending merge."""
+    version, drops the pending merge. A push/deploy merge (`merge_copy`) names its copy,
+    line and deployment in the pending merge's context."""
     import json
 
     from core.workspace import path_of
 
     if tree is None:
-        tree = _tree_of(pending.result_entries())
+        tree = tree_of(pending.result_entries())
     ws.objects.put_manifest(tree)
-    target = path_of(ws.home.collection_dir, artifact)
-    other_version = int(pending.context["other_version"])
-    meta = _merge_metadata(pending.base, how, json.loads(pending.context.get("strategy_metadata") or "{}"))
+    ctx = pending.context
+    pending_line = ctx.get("pending_line", "collection")
+    line = ctx.get("line", "collection")
+    target = Path(ctx["target"]) if ctx.get("target") else path_of(ws.home.collection_dir, artifact)
+    other_version = int(ctx["other_version"])
+    meta = _merge_metadata(pending.base, how, json.loads(ctx.get("strategy_metadata") or "{}"))
     if tree.content_hash == pending.local:
         rec = Recorded(reason="The resolution equals the local copy; nothing to replace.")
-        try:
-            decide(ws, ws.history.version(other_version), MERGED_INTO_LOCAL, local=tree.content_hash)
-        except RECORD_ERRORS:  # the decision only spares a later merge; the resolution stands
-            pass
+        if ctx.get("other_line", "upstream") == "upstream":
+            try:
+                decide(ws, ws.history.version(other_version), MERGED_INTO_LOCAL, local=tree.content_hash)
+            except RECORD_ERRORS:  # the decision only spares a later merge; the resolution stands
+                pass
     else:
         install_tree(ws, artifact, target, tree, pending.local)
         rec = record_quietly(ws, artifact.id, tree.content_hash, "merge", parent=pending.local, metadata=meta,
-                             second_parent_id=other_version)
-    drop_pending(ws.home, artifact.id)
+                             second_parent_id=other_version, line=line)
+    if ctx.get("deployment_version") and ctx.get("project_id"):
+        _move_deployment(ws, artifact.id, int(ctx["project_id"]), int(ctx["deployment_version"]))
+    drop_pending(ws.home, artifact.id, pending_line)
     return _finished(tree, rec)
 
 
-def abort_merge(ws: "Workspace", artifact: "ArtifactInfo") -> bool:
+def _move_deployment(ws: "Workspace", artifact_id: int, project_id: int, version_id: int) -> None:
+    from core.history import Deployments
+
+    try:
+        Deployments(ws.db).set_deployment(artifact_id, project_id, version_id)
+    except RECORD_ERRORS:  # the merge stands; the next status shows the deployment as it was
+        pass
+
+
+def merge_copy(
+    ws: "Workspace", artifact: "ArtifactInfo", *, base: "VersionInfo", local: "VersionInfo", other: "VersionInfo",
+    target: Path, line: str, pending_line: str, labels: "MarkerLabels", metadata: dict[str, Any],
+    project_id: int | None = None, deployment_version: int | None = None,
+) -> MergeOutcome:
+    """Three-way merge of stored versions into the live copy at `target` (which holds `local`),
+    for push and deploy (docs/merge.md, "Push and deploy"). Clean: the copy is replaced
+    atomically and a `merge` version recorded on `line` (parents: `local`, then `other`),
+    the deployment moved to `deployment_version`. Conflicts: nothing live changes, nothing is
+    recorded, the pending merge is saved under `pending_line`."""
+    from core.merge import PendingMerge, merge_trees
+
+    try:
+        base_tree = ws.objects.get_manifest(base.content_hash)
+        local_tree = ws.objects.get_manifest(local.content_hash)
+        other_tree = ws.objects.get_manifest(other.content_hash)
+    except LineageError as exc:
+        raise MergeError(f"A side of the merge of {artifact.name!r} cannot be read, so it cannot be merged ({exc}); "
+                         "use --strategy overwrite (deploy) or take-project (push) instead.") from exc
+    merged = merge_trees(base_tree, local_tree, other_tree, ws.objects.read_bytes)
+    for data in merged.blobs.values():
+        ws.objects.put_bytes(data)
+    context = {
+        "artifact_id": str(artifact.id), "artifact": artifact.name, "line": line, "other_line": other.line,
+        "other_version": str(other.id), "base_version": str(base.id), "pending_line": pending_line,
+        "target": str(target), "project_id": str(project_id or ""),
+        "deployment_version": str(deployment_version or ""), "strategy_metadata": _json(metadata),
+    }
+    if not merged.clean:
+        pending = PendingMerge.start(merged, base=base.content_hash, local=local.content_hash,
+                                     other=other.content_hash, labels=labels, context=context)
+        save_pending(ws.home, artifact.id, pending, pending_line)
+        return MergeOutcome(
+            clean=False, conflicts=tuple(c.display_path for c in merged.conflicts),
+            notes=tuple(c.describe(labels.local, labels.other) for c in merged.conflicts),
+        )
+    tree = tree_of(merged.entries)
+    if tree.content_hash != local.content_hash:
+        ws.objects.put_manifest(tree)
+        install_tree(ws, artifact, target, tree, local.content_hash)
+        rec = record_quietly(ws, artifact.id, tree.content_hash, "merge", parent=local.content_hash, line=line,
+                             metadata=_merge_metadata(base.content_hash, "clean", metadata),
+                             second_parent_id=other.id)
+    else:
+        rec = Recorded(reason=f"The merge equals the {labels.local} copy: the {labels.other}'s changes were all there.")
+    if project_id is not None and deployment_version is not None:
+        _move_deployment(ws, artifact.id, project_id, deployment_version)
+    return _finished(tree, rec)
+
+
+def abort_merge(ws: "Workspace", artifact: "ArtifactInfo", line: str = "collection") -> bool:
     """Drop the pending merge and its work folder; the copy was never touched. False: none waited."""
-    return drop_pending(ws.home, artifact.id)
+    return drop_pending(ws.home, artifact.id, line)

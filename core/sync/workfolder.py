@@ -36,8 +36,8 @@ class WorkFolder:
     notes: tuple[str, ...]  # one sentence per conflicting file
 
 
-def _root(ws: "Workspace", artifact: "ArtifactInfo") -> Path:
-    work = pending_place(ws.home, artifact.id).work_dir
+def _root(ws: "Workspace", artifact: "ArtifactInfo", line: str) -> Path:
+    work = pending_place(ws.home, artifact.id, line).work_dir
     return work / os.fsdecode(entry_name(artifact)) if artifact.shape == "file" else work
 
 
@@ -47,19 +47,20 @@ def _stand_in(conflict: "FileConflict") -> str:
     return "local" if conflict.local is not None else "other"
 
 
-def write_work_folder(ws: "Workspace", artifact: "ArtifactInfo") -> WorkFolder:
+def write_work_folder(ws: "Workspace", artifact: "ArtifactInfo", line: str = "collection") -> WorkFolder:
     from core.content import TreeHash, content_hash_of
     from core.merge import entry_for, render_markers
 
-    pending = pending_merge(ws, artifact)
-    root = _root(ws, artifact)
+    pending = pending_merge(ws, artifact, line)
+    root = _root(ws, artifact, line)
+    local, other = pending.labels.local, pending.labels.other
     notes = []
     for c in pending.conflicts:
         how = _stand_in(c)
         said = {"markers": "conflict markers to edit",
-                "local": "the local file (replace or delete it to choose otherwise)",
-                "other": "the upstream file (delete it to keep local's deletion)"}[how]
-        notes.append(f"{c.describe('local', 'upstream')} In the work folder: {said}.")
+                "local": f"the {local} file (replace or delete it to choose otherwise)",
+                "other": f"the {other} file (delete it to keep {local}'s deletion)"}[how]
+        notes.append(f"{c.describe(local, other)} In the work folder: {said}.")
     if os.path.lexists(root):
         return WorkFolder(root, False, tuple(notes))
     entries = list(pending.entries)
@@ -80,12 +81,12 @@ def write_work_folder(ws: "Workspace", artifact: "ArtifactInfo") -> WorkFolder:
     return WorkFolder(root, True, tuple(notes))
 
 
-def marker_files(ws: "Workspace", artifact: "ArtifactInfo") -> list[str]:
+def marker_files(ws: "Workspace", artifact: "ArtifactInfo", line: str = "collection") -> list[str]:
     """'path:line' of each merge marker left in the work folder's conflicted text files."""
     from core.merge import conflict_marker_lines
 
-    pending = pending_merge(ws, artifact)
-    root = _root(ws, artifact)
+    pending = pending_merge(ws, artifact, line)
+    root = _root(ws, artifact, line)
     left = []
     for c in pending.conflicts:
         if c.text is None:
@@ -99,20 +100,21 @@ def marker_files(ws: "Workspace", artifact: "ArtifactInfo") -> list[str]:
     return left
 
 
-def continue_from_work_folder(ws: "Workspace", artifact: "ArtifactInfo") -> MergeOutcome:
+def continue_from_work_folder(ws: "Workspace", artifact: "ArtifactInfo", line: str = "collection") -> MergeOutcome:
     """Record the work folder as the merge's result (refused while markers remain)."""
-    pending = pending_merge(ws, artifact)
-    root = _root(ws, artifact)
+    pending = pending_merge(ws, artifact, line)
+    root = _root(ws, artifact, line)
+    again = f"merge {artifact.name}" + (f" --project {line}" if line != "collection" else "")
     if not os.path.lexists(root):
-        raise MergeError(f"The work folder {root} is not there; run `merge {artifact.name}` to write it, "
-                         "or `merge {artifact.name} --abort` to drop the merge.".replace("{artifact.name}", artifact.name))
-    left = marker_files(ws, artifact)
+        raise MergeError(f"The work folder {root} is not there; run `{again}` to write it, "
+                         f"or `{again} --abort` to drop the merge.")
+    left = marker_files(ws, artifact, line)
     if left:
         raise MergeError(f"Conflict markers remain in {', '.join(left)}; edit them out in {root}, "
-                         f"then run `merge {artifact.name} --continue` again.")
+                         f"then run `{again} --continue` again.")
     tree = copy_tree_hash(root, artifact.shape, entry_name(artifact), None)
     if not tree.entries:
         raise MergeError(f"The work folder {root} is empty; an artifact needs at least one file "
-                         f"(`merge {artifact.name} --abort` drops the merge).")
+                         f"(`{again} --abort` drops the merge).")
     ws.objects.store_tree(root, tree)
     return finish_merge(ws, artifact, pending, tree, how="work folder")
