@@ -22,6 +22,7 @@ All computing is core.diff; this module only shows.
 """
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QEvent, Qt, Signal, Slot
@@ -41,7 +42,7 @@ from PySide6.QtWidgets import (
 
 from core import diff as core_diff
 from core.errors import LineageError
-from core.history import VersionInfo, ordinal_by_id
+from core.history import UPSTREAM_LINE, VersionInfo, ordinal_by_id
 from gui.diff_model import CHANGE_ROLE, COLUMNS, DIGEST_COLUMNS, FileChangeModel, status_color
 from gui.file_diff_pane import FileDiffPane
 from gui.hash_label import HashPairWidget, blend
@@ -55,6 +56,12 @@ COMBO_CHARS = 36  # "v128 · local modification · 1a2b3c4d" fits; a longer labe
 MAX_TABLE_ROWS = 8  # the table grows with its rows up to this many, then scrolls; the diff gets the rest
 
 ROOT_MESSAGE = "Root version — nothing to compare against."
+# The upstream's state not synced yet stands in the panel as a version with this id (no
+# recorded version has it); its content is stored for comparing, never recorded.
+WAITING_ID = -1
+WAITING_LABEL = "waiting upstream"
+WAITING_NOTE = ("Waiting upstream: the upstream's content now, not synced yet, compared with the collection's "
+                "head. Nothing is recorded until Sync now brings it in.")
 SHORT = 12
 
 
@@ -216,10 +223,14 @@ class ComparePanel(QWidget):
 
     def label_of(self, version_id: int) -> str:
         """'v3' — the artifact's own number for a version shown in this panel."""
+        if version_id == WAITING_ID:
+            return WAITING_LABEL
         number = self.ordinals.get(version_id)
         return f"v{number}" if number is not None else f"#{version_id}"
 
     def _title(self, v: VersionInfo) -> str:
+        if v.id == WAITING_ID:
+            return f"{WAITING_LABEL} (not synced)"
         return f"{self.label_of(v.id)} · {v.change_origin.replace('_', ' ')}"
 
     def _style_banner(self) -> None:
@@ -260,6 +271,20 @@ class ComparePanel(QWidget):
         known = {v.id: v for v in self.all_versions}
         self.parent_version = known.get(new.parent_id) if new.parent_id is not None else None
         self._show(old, new)
+
+    def show_waiting_upstream(self, head: VersionInfo, content_hash: str, *,
+                              all_versions: list[VersionInfo]) -> None:
+        """Compare the head (left) with the upstream's state not synced yet (its content stored)."""
+        waiting = VersionInfo(
+            id=WAITING_ID, artifact_id=head.artifact_id, content_hash=content_hash,
+            parent_hash=head.content_hash, parent_id=head.id, second_parent_id=None,
+            change_origin="waiting_upstream", created_at=datetime.now(timezone.utc), line=UPSTREAM_LINE,
+        )
+        self._set_versions(all_versions)
+        self.parent_version = head
+        self._show(head, waiting)
+        if not self.banner.text():
+            self._set_banner(WAITING_NOTE)
 
     def _set_versions(self, versions: list[VersionInfo]) -> None:
         self.all_versions = list(versions)

@@ -161,7 +161,7 @@ class MainWindow(QMainWindow):
         # Right: compare panel.
         self.compare = ComparePanel(self.ws.objects)
         self.lineage_loader = LineageLoader(self.ws.history, self._pool, self)
-        self.browser = VersionBrowser(self.ws.history, self.graph, self.compare, self.lineage_loader, self)
+        self.browser = VersionBrowser(self.ws, self._pool, self.graph, self.compare, self.lineage_loader, self)
         self.browser.versionShown.connect(self._remember_selection)
         self.browser.loaded.connect(self._on_artifact_loaded)
 

@@ -3,8 +3,10 @@
 The browser holds the versions of the artifact on screen (from `History.versions`,
 newest first) and keeps the two views in step: a node selected in the graph (click,
 keys, find) is shown in the compare panel against its parent; Ctrl+click compares two
-versions; a ghost (legacy parent) clears the panel with the reason. It decides
-nothing about versions itself: numbering, parents and diffs are core's.
+versions; a ghost (legacy parent) clears the panel with the reason. The "waiting upstream"
+ghost fetches the upstream on a worker (core.sync.upstream_preview stores its content,
+records nothing), then compares the head with it. It decides nothing about versions
+itself: numbering, parents and diffs are core's.
 
 `open` loads an artifact through `gui.lineage_loader` (versions read and the graph
 planned on a worker) and draws it when the reply arrives, then emits `loaded`. Until
@@ -15,13 +17,22 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from core.history import History, VersionInfo
-from gui.compare_view import ComparePanel
 from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from core.history import VersionInfo
+from gui.compare_view import ComparePanel
 
 from gui.graph_scene import ScenePlan, ViewOptions
 from gui.graph_view import LineageView
 from gui.lineage_loader import LineageLoader, LineageReply
+from gui.workers import UpstreamStateWorker, WorkerPool
+
+if TYPE_CHECKING:
+    from core.sync.upstream_preview import UpstreamState
+    from core.workspace import Workspace
+
+FETCHING = "Fetching upstream…"
 
 LOADING_NOTICE_MS = 150  # a load this quick swaps the graph without a notice in between
 
@@ -31,10 +42,15 @@ class VersionBrowser(QObject):
     message = Signal(str, int)  # a status-bar message and how long to show it (ms)
     loaded = Signal(int)  # this artifact's versions are now drawn (or its failure shown)
 
-    def __init__(self, history: History, graph: LineageView, compare: ComparePanel,
+    def __init__(self, workspace: "Workspace", pool: WorkerPool, graph: LineageView, compare: ComparePanel,
                  loader: LineageLoader, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.history = history
+        self.workspace = workspace
+        self.history = workspace.history
+        self.pool = pool
+        self._fetching: tuple[int, str] | None = None  # (artifact, waiting hash) whose upstream is being fetched
+        self._fetch_worker: UpstreamStateWorker | None = None
+        self._requested_waiting: str | None = None  # the waiting upstream the newest load was asked to draw
         self.graph = graph
         self.compare = compare
         self.loader = loader
@@ -69,8 +85,9 @@ class VersionBrowser(QObject):
             self._unfolded = set()
         self.loading = artifact_id
         self._wanted = wanted
+        self._requested_waiting = self.waiting_of(artifact_id)
         options = ViewOptions(frozenset(self.hidden_lines), frozenset(self._unfolded),
-                              self.waiting_of(artifact_id), self.fold)
+                              self._requested_waiting, self.fold)
         self.loader.request(artifact_id, options)
         self._notice.start()
 
@@ -85,6 +102,7 @@ class VersionBrowser(QObject):
         """Draw a loaded history (the loader delivers only the newest request's reply)."""
         self._notice.stop()
         self.loading = None
+        self._fetching = None
         self.artifact_id = reply.artifact_id
         self.versions = reply.versions
         self._by_id = {v.id: v for v in self.versions}
@@ -96,6 +114,11 @@ class VersionBrowser(QObject):
         else:
             self._draw(reply.plan, self._wanted)
         self.loaded.emit(reply.artifact_id)
+        if reply.error is None and self.waiting_of(reply.artifact_id) != self._requested_waiting:
+            # The states changed while this loaded (the window's status check replied
+            # mid-load): draw the waiting upstream as it is now. Once: the new request
+            # carries the current state.
+            self.reload()
 
     def head(self) -> VersionInfo | None:
         """The collection's head (not a newer project version), as the loader found it."""
@@ -125,6 +148,7 @@ class VersionBrowser(QObject):
         """Show `version_id` against its parent in the compare panel."""
         if version_id == self.shown_version:
             return
+        self._fetching = None
         version = self._version(version_id)
         parent = self._version(version.parent_id) if version.parent_id is not None else None
         self.shown_version = version_id
@@ -133,6 +157,7 @@ class VersionBrowser(QObject):
 
     @Slot(int, int)
     def _on_compare_requested(self, first_id: int, second_id: int) -> None:
+        self._fetching = None
         a, b = self._version(first_id), self._version(second_id)
         old, new = sorted((a, b), key=lambda v: v.id)  # recording order: the older one on the left
         self.compare.show_pair(old, new)
@@ -146,6 +171,7 @@ class VersionBrowser(QObject):
     @Slot(str)
     def _on_ghost_selected(self, content_hash: str) -> None:
         self.shown_version = None
+        self._fetching = None
         self.compare.clear_panel(
             f"Legacy parent {content_hash[:12]}: this content existed before tracking began, "
             "so it was never stored and cannot be compared."
@@ -167,15 +193,46 @@ class VersionBrowser(QObject):
     def _on_waiting_selected(self, content_hash: str) -> None:
         self.shown_version = None
         head = self.head()
-        if head is not None and head.content_hash == content_hash:
-            text = "The upstream holds the collection's content already."
-        else:
-            # The upstream's content is hashed by the status check, not stored: say so
-            # rather than compare with something made up.
-            text = (f"Waiting upstream {content_hash[:12]}: the upstream has changed since the last sync. "
-                    "Its content is not stored until Sync now brings it in; sync, then compare it "
-                    "with its parent in the graph.")
+        if head is None or self.artifact_id is None:
+            self._fetching = None
+            self.compare.clear_panel("Nothing recorded for this artifact yet: Sync now copies the upstream in.")
+            return
+        if head.content_hash == content_hash:
+            self._fetching = None
+            self.compare.clear_panel("The upstream holds the collection's content already.")
+            return
+        # The status check only hashed the upstream; fetch and store its content (no version
+        # recorded) so the comparison reads it like any stored version.
+        self._fetching = (self.artifact_id, content_hash)
+        self.compare.clear_panel(FETCHING)
+        self.message.emit(FETCHING, 4000)
+        worker = UpstreamStateWorker(self.workspace, self.artifact_id)
+        self._fetch_worker = worker
+        # Bound slots of this QObject: Qt queues the replies to the GUI thread.
+        worker.finished.connect(self._on_upstream_stored)
+        worker.failed.connect(self._on_upstream_failed)
+        self.pool.start(worker)
+
+    def _current_fetch(self) -> bool:
+        """The reply comes from the fetch still wanted (not one the selection has moved on from)."""
+        return self._fetching is not None and self.sender() is self._fetch_worker
+
+    @Slot(object)
+    def _on_upstream_stored(self, state: "UpstreamState") -> None:
+        head = self.head()
+        if not self._current_fetch() or head is None or state.artifact_id != self.artifact_id:
+            return
+        self._fetching = None
+        self.compare.show_waiting_upstream(head, state.content_hash, all_versions=self.versions)
+        self.message.emit(f"Comparing the head with the waiting upstream {state.content_hash[:12]}.", 6000)
+
+    @Slot(str)
+    def _on_upstream_failed(self, text: str) -> None:
+        if not self._current_fetch():
+            return
+        self._fetching = None
         self.compare.clear_panel(text)
+        self.message.emit(text, 10000)
 
     def find(self, prefix: str, artifact_name: str) -> int | None:
         """Select the newest version whose hash starts with `prefix`; say so either way."""

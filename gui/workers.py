@@ -40,6 +40,7 @@ _DOING = {
     "EditWorker": "changing the upstream",
     "RemoveWorker": "removing the artifact",
     "DiffWorker": "computing the file diff",
+    "UpstreamStateWorker": "fetching the upstream",
 }
 
 
@@ -263,6 +264,15 @@ class DiffWorker(Worker[DiffReply]):
                 return DiffReply(seq, core_diff.FileDiff(change, False, (), str(exc)))
 
         super().__init__(job)
+
+
+class UpstreamStateWorker(Worker[object]):
+    """Fetches an artifact's upstream and stores its content for comparing (core.sync.upstream_preview)."""
+
+    def __init__(self, ws: Workspace, artifact_id: int) -> None:
+        from core.sync.upstream_preview import store_upstream
+
+        super().__init__(lambda: store_upstream(ws, artifact_id))
 
 
 # Every started worker and its thread until a pool has seen it end. Module-level, so a pool

@@ -62,7 +62,7 @@ class ArtifactStatus:
 # Hashes
 
 
-def _check_links(root: Path, tree: "TreeHash") -> None:
+def check_upstream_links(root: Path, tree: "TreeHash") -> None:
     """Refuse upstream links that leave the artifact, before anything is copied."""
     from core.content import check_link_target, check_name
 
@@ -157,7 +157,7 @@ def probe_artifact(ws: "Workspace", artifact: "ArtifactInfo", head: "VersionInfo
             probe.local_tree = copy_tree_hash(target, artifact.shape, name, ws.stat_cache, follow_root=False)
         probe.fetched = fetch(artifact.upstream, ws.home.git_cache_dir)
         probe.upstream_tree = copy_tree_hash(Path(probe.fetched.path), artifact.shape, name, ws.stat_cache)
-        _check_links(Path(probe.fetched.path), probe.upstream_tree)
+        check_upstream_links(Path(probe.fetched.path), probe.upstream_tree)
     except Cancelled:
         raise  # not this artifact's failure: the caller stops the whole pass
     except LineageError as exc:

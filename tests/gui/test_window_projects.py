@@ -3,6 +3,7 @@ menu, push and restore from the graph's node menu; the history recorded is check
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from core import projects, sync as core_sync
@@ -97,17 +98,57 @@ def test_sync_now_offers_update_outdated_projects(qtbot, make_window, ws, tmp_pa
     assert head.content_hash == ws.history.head(ids["alpha"]).content_hash
 
 
-def test_the_waiting_upstream_ghost_says_what_is_not_stored(qtbot, make_window, ws, tmp_path):
+def waiting_node(qtbot, window):
+    graph = window.graph
+    qtbot.waitUntil(lambda: graph.graph() is not None
+                    and any(d.get("waiting") for _n, d in graph.graph().nodes(data=True)), timeout=WAIT)
+    return next((n, d) for n, d in graph.graph().nodes(data=True) if d.get("waiting"))
+
+
+def click_waiting_node(qtbot, window, key) -> None:
+    graph = window.graph
+    window.show()
+    qtbot.waitExposed(window)
+    graph.centerOn(graph.node_item(key))
+    pos = graph.mapFromScene(graph.node_item(key).scenePos())
+    with qtbot.waitSignal(graph.waitingSelected, timeout=WAIT):
+        qtbot.mouseClick(graph.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, pos)
+
+
+def test_clicking_the_waiting_upstream_compares_the_head_with_it(qtbot, make_window, ws, tmp_path):
+    ids = add_skills(ws, tmp_path / "up", ["alpha"])
+    (tmp_path / "up" / "alpha" / "SKILL.md").write_text("# alpha\nnewer\n", encoding="utf-8")
+    (tmp_path / "up" / "alpha" / "extra.md").write_text("more\n", encoding="utf-8")
+    before = ws.history.versions(ids["alpha"])
+    window = make_window()
+    select_artifact(qtbot, window, ids["alpha"])
+    key, data = waiting_node(qtbot, window)
+    status = window.model.status(ids["alpha"])
+    assert data["content_hash"] == status.upstream and data["line"] == "upstream"
+    assert "upstream" in window.graph.lines()
+
+    click_waiting_node(qtbot, window, key)
+    compare = window.compare
+    qtbot.waitUntil(lambda: compare.version is not None, timeout=WAIT)
+    assert compare.version.content_hash == status.upstream
+    assert compare.base.content_hash == before[0].content_hash  # head on the left
+    assert "waiting upstream" in compare.title.text()
+    assert "Nothing is recorded until Sync now" in compare.banner.text()
+    assert {(c.display_path, c.status) for c in compare.changes} == {("SKILL.md", "modified"), ("extra.md", "added")}
+    assert ws.history.versions(ids["alpha"]) == before  # comparing recorded nothing
+
+
+def test_waiting_upstream_that_cannot_be_fetched_says_why(qtbot, make_window, ws, tmp_path):
+    import shutil
+
     ids = add_skills(ws, tmp_path / "up", ["alpha"])
     (tmp_path / "up" / "alpha" / "SKILL.md").write_text("# alpha\nnewer\n", encoding="utf-8")
     window = make_window()
     select_artifact(qtbot, window, ids["alpha"])
-    graph = window.graph
-    qtbot.waitUntil(lambda: any(d.get("waiting") for _n, d in graph.graph().nodes(data=True)), timeout=WAIT)
-    key, data = next((n, d) for n, d in graph.graph().nodes(data=True) if d.get("waiting"))
-    status = window.model.status(ids["alpha"])
-    assert data["content_hash"] == status.upstream and data["line"] == "upstream"
-    assert "upstream" in graph.lines()
-    with qtbot.waitSignal(graph.waitingSelected, timeout=WAIT):
-        graph._select(key, emit=True)
-    assert "not stored until Sync now" in window.compare.banner.text()
+    key, _data = waiting_node(qtbot, window)
+    shutil.rmtree(tmp_path / "up" / "alpha")  # gone between the status check and the click
+    click_waiting_node(qtbot, window, key)
+    compare = window.compare
+    qtbot.waitUntil(lambda: compare.banner.text() != "Fetching upstream…", timeout=WAIT)
+    (status,) = core_sync.status_all(ws, ["alpha"])
+    assert compare.banner.text() == status.error and compare.version is None
