@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-from core.merge.text import Clean, Conflict, TextMerge, split_lines
+from core.merge.text import Clean, TextMerge, split_lines
 
 __all__ = ["MARKER_SIZE", "MarkerLabels", "conflict_marker_lines", "has_markers", "render_markers"]
 

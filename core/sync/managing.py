@@ -12,7 +12,6 @@ never loses content no version records: a purge refuses such a copy.
 """
 from __future__ import annotations
 
-import dataclasses
 import os
 import uuid
 from dataclasses import dataclass
