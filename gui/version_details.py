@@ -81,6 +81,11 @@ def metadata_rows(meta: dict[str, object], matches_label: str | None) -> list[tu
     subject = meta.pop("commit_subject", None)
     if commit:
         rows.append(("Commit", f"<code>{esc(str(commit))}</code>" + (f" {esc(str(subject))}" if subject else "")))
+    restored_id, restored_number = meta.pop("restored_version", None), meta.pop("restored_number", None)
+    if restored_id is not None or restored_number is not None:
+        shown = f"v{restored_number}" if restored_number is not None else ""
+        shown += f" (#{restored_id})" if restored_id is not None else ""
+        rows.append(("Restored", f"content of <b>{esc(shown.strip())}</b>"))
     strategy = meta.pop("strategy", None)
     if strategy:
         rows.append(("Strategy", esc(str(strategy))))

@@ -152,3 +152,11 @@ def test_waiting_upstream_that_cannot_be_fetched_says_why(qtbot, make_window, ws
     qtbot.waitUntil(lambda: compare.banner.text() != "Fetching upstream…", timeout=WAIT)
     (status,) = core_sync.status_all(ws, ["alpha"])
     assert compare.banner.text() == status.error and compare.version is None
+
+
+def test_a_restore_says_which_version_it_brought_back():
+    from gui.version_details import metadata_rows
+
+    rows = metadata_rows({"restored_version": 15, "restored_number": 8, "user": "me"}, None)
+    assert ("Restored", "content of <b>v8 (#15)</b>") in rows
+    assert not any(label.startswith("Restored ") for label, _ in rows)  # no raw "Restored version" keys
