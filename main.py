@@ -8,7 +8,7 @@ import sys
 def _open_window(args) -> int:
     """No sub-command: the desktop window (gui/ is imported only here, so the CLI needs no Qt)."""
     try:
-        from gui.app import run
+        from gui.shell.app import run
     except ImportError as exc:
         print(
             f"The window cannot start ({exc}); install the dependencies with `make install`, "

@@ -71,3 +71,49 @@ def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
 def verdict(value: float, target: float) -> str:
     """PASS when `value` is below `target` (times: smaller is better)."""
     return "PASS" if value < target else "MISS"
+
+
+def rounds(contenders: dict[str, Callable[[], Any]], runs: int) -> tuple[dict[str, float], dict[str, Any]]:
+    """Median wall seconds per contender, and each one's last result. Contenders take turns
+    within each round, so a burst of outside load hits all of them rather than one."""
+    times: dict[str, list[float]] = {name: [] for name in contenders}
+    results: dict[str, Any] = {}
+    for _ in range(runs):
+        for name, fn in contenders.items():
+            t0 = time.perf_counter()
+            results[name] = fn()
+            times[name].append(time.perf_counter() - t0)
+    return {name: statistics.median(t) for name, t in times.items()}, results
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:8.1f} ms"
+
+
+def print_checks(checks: list[tuple[str, bool, str]], quick: bool = False) -> None:
+    """The targets, one line each: PASS/MISS, what, the figure."""
+    for label, ok, figure in checks:
+        print(f"{'PASS' if ok else 'MISS'}  {label}: {figure}")
+    if quick:
+        print("(quick run: data too small for the figures to mean anything)")
+
+
+def record_long_chain(home: Path, versions: int, upstream: Path, *, numbered: bool = False) -> float:
+    """One artifact `long` with a chain of `versions` versions recorded through History
+    (every seventh a local modification; `numbered` puts i in each one's metadata); seconds taken."""
+    import hashlib
+
+    from core.upstreams import UpstreamSpec
+    from core.workspace import Workspace
+
+    upstream.mkdir(parents=True, exist_ok=True)
+    (upstream / "SKILL.md").write_text("# long\n", encoding="utf-8")
+    start = time.perf_counter()
+    with Workspace.open(str(home)) as ws:
+        info = ws.history.add_artifact("long", "skill", UpstreamSpec("folder", str(upstream)), "skills/long", "dir")
+        for i in range(versions):
+            digest = hashlib.sha256(f"version {i}".encode()).hexdigest()
+            ws.history.record_version(info.id, digest, "local_modification" if i % 7 == 3 else "sync",
+                                      metadata={"i": i} if numbered else None)
+    return time.perf_counter() - start
+

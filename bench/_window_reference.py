@@ -24,8 +24,8 @@ from PySide6.QtWidgets import QComboBox, QHeaderView
 
 from core.history import ArtifactInfo, History
 from core.sync import ArtifactStatus
-from gui import icons
-from gui.artifact_model import (
+from gui.style import icons
+from gui.artifacts.model import (
     GROUPS,
     NAME_COLUMN,
     STATE_COLUMN,
@@ -35,8 +35,8 @@ from gui.artifact_model import (
     NameRole,
     StateRole,
 )
-from gui.artifact_pane import ArtifactPane
-from gui.compare_view import ComparePanel
+from gui.artifacts.pane import ArtifactPane
+from gui.compare.panel import ComparePanel
 
 
 class ReferenceListModel(QStandardItemModel):
@@ -229,11 +229,11 @@ class ReferenceComparePanel(ComparePanel):
 
 def install() -> None:
     """Put the reference parts into the window classes of this process."""
-    from gui import main_window
-    from gui.graph_scene import plan_scene
-    from gui.graph_view import LineageView
-    from gui.lineage_loader import LineageReply
-    from gui.version_browser import VersionBrowser
+    from gui.shell import main_window
+    from gui.graph.scene import plan_scene
+    from gui.graph.view import LineageView
+    from gui.graph.loader import LineageReply
+    from gui.shell.version_browser import VersionBrowser
 
     main_window.ArtifactPane = ReferencePane
     main_window.ComparePanel = ReferenceComparePanel

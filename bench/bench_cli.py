@@ -14,7 +14,6 @@ own maximum RSS (os.wait4). It never asserts timings.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
 import platform
 import shutil
@@ -29,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._common import child_env, cpu_line, load_line  # noqa: E402
+from bench._common import child_env, cpu_line, load_line, ms, print_checks, record_long_chain  # noqa: E402
 
 MIB = 1 << 20
 
@@ -116,28 +115,6 @@ def rounds(contenders: dict[str, list[str]], runs: int) -> dict[str, tuple[float
             for name, ts in times.items()}
 
 
-def make_history(home: Path, versions: int) -> float:
-    """One artifact with a chain of `versions` versions, written through History.record_version."""
-    from core.upstreams import UpstreamSpec
-    from core.workspace import Workspace
-
-    upstream = home.parent / "upstream-long"
-    upstream.mkdir(parents=True, exist_ok=True)
-    (upstream / "SKILL.md").write_text("# long\n", encoding="utf-8")
-    start = time.perf_counter()
-    with Workspace.open(str(home)) as ws:
-        art = ws.history.add_artifact("long", "skill", UpstreamSpec("folder", str(upstream)), "skills/long", "dir")
-        for i in range(versions):
-            digest = hashlib.sha256(f"version {i}".encode()).hexdigest()
-            ws.history.record_version(art.id, digest, "local_modification" if i % 7 == 3 else "sync",
-                                      metadata={"i": i})
-    return time.perf_counter() - start
-
-
-def ms(seconds: float) -> str:
-    return f"{seconds * 1000:8.1f} ms"
-
-
 def startup(work: Path, runs: int, before: Path | None) -> None:
     py = sys.executable
     one = work / "one-file"
@@ -174,7 +151,7 @@ def log_json(work: Path, sizes: list[int], runs: int, baseline_max: int) -> list
     print(f"\n-- log --json, whole process (median of {runs}; output read through a pipe) --")
     for n in sizes:
         home = work / f"home-{n}"
-        took = make_history(home, n)
+        took = record_long_chain(home, n, home.parent / "upstream-long", numbered=True)
         print(f"history: one artifact, a chain of {n} versions (written in {took:.1f} s via History.record_version)")
         ours = [py, str(ROOT / "main.py"), "--home", str(home), "log", "long", "--json"]
         limited = [*ours, "--limit", "10"]
@@ -245,10 +222,7 @@ def main(argv: list[str] | None = None) -> int:
         checks = log_json(work, sizes, runs, args.baseline_max)
         print(f"\nat end: {load_line()}")
         print("\n-- targets --")
-        for label, ok, figure in checks:
-            print(f"{'PASS' if ok else 'MISS'}  {label}: {figure}")
-        if args.quick:
-            print("(quick run: data too small for the figures to mean anything)")
+        print_checks(checks, args.quick)
         return 0
     finally:
         shutil.rmtree(work, ignore_errors=True)

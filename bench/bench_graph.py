@@ -50,7 +50,7 @@ from PySide6.QtWidgets import (  # noqa: E402
 from bench._common import machine_line, median_time, verdict  # noqa: E402
 from core.history import VersionInfo  # noqa: E402
 from core.history.lineage import build_graph, fold_runs, layered_layout, line_layout  # noqa: E402
-from gui.graph_view import LineageView  # noqa: E402
+from gui.graph.view import LineageView  # noqa: E402
 
 TARGET_BUILD = 1.0
 TARGET_REPAINT = 0.050

@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._common import child_env, cpu_line, load_line  # noqa: E402
+from bench._common import child_env, cpu_line, load_line, print_checks, rounds  # noqa: E402
 from core.content import hash_tree, hash_trees  # noqa: E402
 from core.content.statcache import DEFAULT_GRANULARITY_NS, StatCache  # noqa: E402
 
@@ -114,19 +114,6 @@ def find_pipeline(root: Path) -> str:
     cmd = "find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum"
     out = subprocess.run(cmd, shell=True, cwd=root, capture_output=True, text=True, check=True)
     return out.stdout.split()[0]
-
-
-def rounds(contenders: dict, runs: int) -> tuple[dict[str, float], dict[str, object]]:
-    """Median wall time per contender. Contenders take turns within each round, so a
-    burst of outside load hits all of them rather than one."""
-    times: dict[str, list[float]] = {name: [] for name in contenders}
-    results: dict[str, object] = {}
-    for _ in range(runs):
-        for name, fn in contenders.items():
-            t0 = time.perf_counter()
-            results[name] = fn()
-            times[name].append(time.perf_counter() - t0)
-    return {name: statistics.median(t) for name, t in times.items()}, results
 
 
 def fmt_s(seconds: float) -> str:
@@ -452,10 +439,7 @@ def main(argv: list[str] | None = None) -> int:
             ("big file >= 90% of in-memory throughput", big_ratio >= 0.9, f"{big_ratio * 100:.1f}%"),
             ("big file peak memory < 64 MiB", peak_mib < 64, f"{peak_mib:.1f} MiB"),
         ]
-        for label, ok, figure in checks:
-            print(f"{'PASS' if ok else 'MISS'}  {label}: {figure}")
-        if args.quick:
-            print("(quick run: data too small for the figures to mean anything)")
+        print_checks(checks, args.quick)
         return 0
     finally:
         if args.keep:

@@ -23,7 +23,6 @@ import hashlib
 import os
 import random
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -33,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._common import load_line, machine_line, verdict  # noqa: E402
+from bench._common import load_line, machine_line, ms, rounds, verdict  # noqa: E402
 from core.content import ManifestEntry, TreeHash, content_hash_of  # noqa: E402
 from core.merge import MarkerLabels, merge_bytes, merge_trees, render_markers, split_lines  # noqa: E402
 from core.merge.linediff import diff  # noqa: E402
@@ -53,22 +52,6 @@ def git_env(home: Path) -> dict[str, str]:
     return dict(os.environ, GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL=os.devnull, HOME=str(home),
                 GIT_AUTHOR_NAME="bench", GIT_AUTHOR_EMAIL="bench@example.invalid",
                 GIT_COMMITTER_NAME="bench", GIT_COMMITTER_EMAIL="bench@example.invalid")
-
-
-def rounds(contenders: dict, runs: int) -> tuple[dict[str, float], dict[str, object]]:
-    """Median wall seconds per contender; contenders take turns within each round."""
-    times: dict[str, list[float]] = {name: [] for name in contenders}
-    results: dict[str, object] = {}
-    for _ in range(runs):
-        for name, fn in contenders.items():
-            t0 = time.perf_counter()
-            results[name] = fn()
-            times[name].append(time.perf_counter() - t0)
-    return {name: statistics.median(t) for name, t in times.items()}, results
-
-
-def ms(seconds: float) -> str:
-    return f"{seconds * 1000:8.1f} ms"
 
 
 # --- data ------------------------------------------------------------------------

@@ -24,7 +24,6 @@ against the 2 s target; never asserts.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
 import platform
 import shutil
@@ -38,7 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._common import cpu_line  # noqa: E402
+from bench._common import cpu_line, record_long_chain  # noqa: E402
 
 TARGET_S = 2.0
 
@@ -68,10 +67,10 @@ home, settings_dir = sys.argv[2], sys.argv[3]
 from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
 QSettings.setDefaultFormat(QSettings.Format.IniFormat)
 QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, settings_dir)
-from gui.app import make_application
+from gui.shell.app import make_application
 app = make_application([])
 from core.workspace import Workspace
-from gui.main_window import MainWindow
+from gui.shell.main_window import MainWindow
 ws = Workspace.open(home)
 window = MainWindow(ws)
 window.resize(1400, 900)
@@ -119,20 +118,7 @@ def prepare_demo(home: Path) -> int:
 
 
 def prepare_history(home: Path, versions: int) -> float:
-    from core.upstreams import UpstreamSpec
-    from core.workspace import Workspace
-
-    upstream = home.parent / "history-upstream" / "long"
-    upstream.mkdir(parents=True, exist_ok=True)
-    (upstream / "SKILL.md").write_text("# long\n", encoding="utf-8")
-    start = time.perf_counter()
-    with Workspace.open(str(home)) as ws:
-        info = ws.history.add_artifact("long", "skill", UpstreamSpec("folder", str(upstream)), "skills/long", "dir")
-        for i in range(versions):
-            h = hashlib.sha256(f"version {i}".encode()).hexdigest()
-            origin = "local_modification" if i % 7 == 3 else "sync"
-            ws.history.record_version(info.id, h, origin)
-    return time.perf_counter() - start
+    return record_long_chain(home, versions, home.parent / "history-upstream" / "long")
 
 
 def first_paint(code: str, args: list[str], env: dict[str, str]) -> tuple[float, float | None, str]:

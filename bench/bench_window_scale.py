@@ -19,7 +19,7 @@ Contenders, each in a fresh `python` process per size:
   columns resized to their contents, version counts by loading every history, each
   history read, planned and drawn (every node item) on the GUI thread, the "Compare
   with" combo filled with one item per version. Ours freezes the start-up objects
-  before making the window, as `gui.app.run` does (`gui.app.freeze_startup_objects`);
+  before making the window, as `gui.shell.app.run` does (`gui.shell.app.freeze_startup_objects`);
   the reference does not, as the old app did not.
 
 Each child prints the time from its process start to the window's first Paint event,
@@ -113,17 +113,17 @@ sys.path.insert(0, root)
 from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
 QSettings.setDefaultFormat(QSettings.Format.IniFormat)
 QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, settings_dir)
-from gui.app import make_application
+from gui.shell.app import make_application
 app = make_application([])
 if contender == "reference":
     from bench import _window_reference
     _window_reference.install()
 from core.workspace import Workspace
-from gui.main_window import MainWindow
+from gui.shell.main_window import MainWindow
 ws = Workspace.open(home)
 if contender == "ours":
-    from gui.app import freeze_startup_objects
-    freeze_startup_objects()  # as gui.app.run does before making the window
+    from gui.shell.app import freeze_startup_objects
+    freeze_startup_objects()  # as gui.shell.app.run does before making the window
 
 class Beat(QObject):
     def __init__(self):

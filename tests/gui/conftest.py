@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtCore import QSettings
 
 from core.workspace import Workspace
-from gui.main_window import MainWindow
+from gui.shell.main_window import MainWindow
 from tests.gui.helpers import WAIT, wait_until_shown
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 
 from core import sync as core_sync
-from gui.main_window import MainWindow
+from gui.shell.main_window import MainWindow
 
 WAIT = 60_000  # ms; generous for slow CI, never a pass/fail threshold
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from gui.add_dialog import AddArtifactDialog
+from gui.artifacts.add_dialog import AddArtifactDialog
 from tests.gui.helpers import WAIT, skill
 
 

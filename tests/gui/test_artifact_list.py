@@ -17,8 +17,8 @@ from PySide6.QtWidgets import QStyledItemDelegate
 from core.history import ArtifactInfo
 from core.upstreams import UpstreamSpec
 from core.sync import ArtifactStatus, SyncState
-from gui.artifact_model import NAME_COLUMN, STATE_COLUMN, ArtifactIdRole, ArtifactListModel, ErrorRole, StateRole
-from gui.artifact_pane import MAX_WIDTH, ArtifactPane
+from gui.artifacts.model import NAME_COLUMN, STATE_COLUMN, ArtifactIdRole, ArtifactListModel, ErrorRole, StateRole
+from gui.artifacts.pane import MAX_WIDTH, ArtifactPane
 
 T0 = datetime(2024, 5, 1, tzinfo=timezone.utc)
 TYPES = ("skill", "command", "agent")

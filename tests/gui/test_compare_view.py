@@ -11,8 +11,8 @@ from PySide6.QtCore import Qt
 from core.content import hash_tree
 from core.history import VersionInfo
 from core.store import ObjectStore
-from gui.compare_view import ComparePanel
-from gui.diff_model import CHANGE_ROLE, line_background, status_color
+from gui.compare.panel import ComparePanel
+from gui.compare.diff_model import CHANGE_ROLE, line_background, status_color
 
 PNG_A = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR" + b"\1" * 40
 PNG_B = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR" + b"\2" * 60

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from gui.display_check import debian_package, problem, xcb_missing_libraries
+from gui.shell.display_check import debian_package, problem, xcb_missing_libraries
 
 ROOT = Path(__file__).resolve().parents[2]
 

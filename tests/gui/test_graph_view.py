@@ -11,10 +11,10 @@ from PySide6.QtGui import QImage
 
 from core.history import VersionInfo
 from core.history.lineage import ghost_key
-from gui.graph_items import NodeItem
-from gui.graph_export import ExportError, export_graphml, export_png, export_svg
-from gui.graph_legend import GraphLegend
-from gui.graph_view import LineageView
+from gui.graph.items import NodeItem
+from gui.graph.export import ExportError, export_graphml, export_png, export_svg
+from gui.graph.legend import GraphLegend
+from gui.graph.view import LineageView
 
 T0 = datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc)
 LEGACY = "9f" * 32
@@ -211,7 +211,7 @@ def test_tooltip_has_full_hash_parent_commit_and_counts(view):
 
 def test_tooltip_event_shows_the_hovered_node(qtbot, view, monkeypatch):
     shown = []
-    monkeypatch.setattr("gui.graph_view.QToolTip.showText", lambda pos, text, *a: shown.append(text))
+    monkeypatch.setattr("gui.graph.view.QToolTip.showText", lambda pos, text, *a: shown.append(text))
     from PySide6.QtGui import QHelpEvent
     pos = view.mapFromScene(view.node_item(3).scenePos())
     view.viewportEvent(QHelpEvent(QEvent.Type.ToolTip, pos, view.viewport().mapToGlobal(pos)))
@@ -297,7 +297,7 @@ def test_long_history_makes_node_items_only_for_bands_on_screen(qtbot, tmp_path)
 
 
 def test_show_plan_draws_a_graph_planned_elsewhere(qtbot):
-    from gui.graph_scene import plan_scene
+    from gui.graph.scene import plan_scene
 
     v = LineageView()
     qtbot.addWidget(v)

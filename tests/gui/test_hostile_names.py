@@ -10,10 +10,10 @@ from PySide6.QtGui import QPalette
 from core.diff import FileChange
 from core.history import ArtifactInfo
 from core.upstreams import UpstreamSpec
-from gui.artifact_header import ArtifactHeader
-from gui.artifact_model import ArtifactListModel
-from gui.diff_model import FileChangeModel
-from gui.diverged_dialog import describe_changes
+from gui.artifacts.header import ArtifactHeader
+from gui.artifacts.model import ArtifactListModel
+from gui.compare.diff_model import FileChangeModel
+from gui.sync.diverged_dialog import describe_changes
 
 HOSTILE = "evil\n  removed  SKILL.md \x1b[31m"
 SHOWN = "evil\\n  removed  SKILL.md \\x1b[31m"
@@ -48,7 +48,7 @@ def test_the_artifact_list_and_header_escape_a_recorded_name(qtbot):
 
 
 def test_version_metadata_from_outside_is_shown_escaped():
-    from gui.version_details import metadata_rows
+    from gui.compare.version_details import metadata_rows
 
     rows = dict(metadata_rows({"location": "/up\x1b[2J", "ref": "main\nforged", "note": "a\x07b"}, None))
     assert rows["Upstream"].startswith("/up\\x1b[2J") and "main\\nforged" in rows["Upstream"]

@@ -9,8 +9,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 
 from gui import hotkeys
-from gui.main_toolbar import MainToolBar
-from gui.sync_controller import SYNC_IDLE_TIP
+from gui.shell.main_toolbar import MainToolBar
+from gui.sync.controller import SYNC_IDLE_TIP
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "gui.md"
 
@@ -46,7 +46,7 @@ def test_toolbar_actions_take_their_keys_and_tooltips_from_the_table(qtbot):
 
 
 def test_the_shortcuts_dialog_lists_the_graph_keys_from_the_table(qapp):
-    from gui.shortcuts_dialog import graph_rows
+    from gui.shell.shortcuts_dialog import graph_rows
 
     rows = dict(graph_rows())
     assert rows["Graph: " + hotkeys.GRAPH_PARENT.does] == hotkeys.GRAPH_PARENT.text()

@@ -9,8 +9,8 @@ from PySide6.QtWidgets import QApplication
 
 from core import sync as core_sync
 from core.sync import summarize_results
-from gui.artifact_model import ArtifactIdRole, ErrorRole
-from gui.main_window import SYNC_IDLE_TIP, SYNC_RUNNING_TIP
+from gui.artifacts.model import ArtifactIdRole, ErrorRole
+from gui.shell.main_window import SYNC_IDLE_TIP, SYNC_RUNNING_TIP
 from tests.gui.helpers import WAIT, add_skills, artifact_rows, click_sync, select_artifact, wait_until_shown
 
 # ------------------------------------------------------------------- tests
@@ -200,7 +200,7 @@ def test_export_graph_by_suffix(qtbot, make_window, ws, tmp_path):
 def test_unreadable_database_shows_message_and_exits_1(qapp, qsettings, tmp_path, monkeypatch):
     from PySide6.QtWidgets import QMessageBox
 
-    from gui import app as gui_app
+    from gui.shell import app as gui_app
 
     shown: list[str] = []
     monkeypatch.setattr(QMessageBox, "critical", staticmethod(lambda _parent, _title, text: shown.append(text)))

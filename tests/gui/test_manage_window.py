@@ -165,7 +165,7 @@ def test_banner_looks_different_when_something_failed(qtbot, make_window, ws, tm
 
 def test_wrap_toggle_wraps_long_diff_lines_and_the_no_newline_marker(qtbot, make_window, ws, tmp_path):
     from core.diff import DiffLine
-    from gui.diff_view import NO_NEWLINE
+    from gui.compare.diff_view import NO_NEWLINE
 
     add_skills(ws, tmp_path / "up", ["pdf"])
     window = make_window()
@@ -182,7 +182,7 @@ def test_wrap_toggle_wraps_long_diff_lines_and_the_no_newline_marker(qtbot, make
 
 
 def test_hashes_are_on_a_neutral_chip_not_the_selection_colour(qtbot, make_window, ws, tmp_path):
-    from gui.hash_label import hash_html
+    from gui.compare.hash_label import hash_html
 
     window = make_window()
     pal = window.palette()

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 
 from core import sync as core_sync
 from core.sync.pending import has_pending, load_pending
-from gui.merge_view import MergeView
+from gui.sync.merge_view import MergeView
 from gui.workers import WorkerPool
 from tests.gui.helpers import WAIT
 

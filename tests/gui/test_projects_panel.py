@@ -6,9 +6,9 @@ from PySide6.QtWidgets import QMessageBox
 
 from core import projects, sync
 from core.workspace import Workspace
-from gui.project_actions import ProjectActions
-from gui.project_model import STATE_COLUMN
-from gui.projects_panel import ProjectsPanel
+from gui.projects.actions import ProjectActions
+from gui.projects.model import STATE_COLUMN
+from gui.projects.panel import ProjectsPanel
 
 WAIT = 20000
 

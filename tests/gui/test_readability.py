@@ -84,7 +84,7 @@ QSettings.setDefaultFormat(QSettings.Format.IniFormat)
 QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, sys.argv[3])
 from core import demo
 from core.workspace import Workspace
-from gui.main_window import MainWindow
+from gui.shell.main_window import MainWindow
 ws = Workspace.open(sys.argv[2])
 demo.build_demo(ws)
 w = MainWindow(ws, QSettings())

@@ -13,8 +13,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from core import sync as core_sync
 from core.history import ordinal_by_id
 from core.workspace import Workspace
-from gui.add_dialog import AddArtifactDialog
-from gui.main_window import MainWindow, data_folder_group
+from gui.artifacts.add_dialog import AddArtifactDialog
+from gui.shell.main_window import MainWindow, data_folder_group
 from tests.gui.helpers import WAIT, add_skills, click_sync, select_artifact, skill
 
 
@@ -303,7 +303,7 @@ def test_git_repo_with_a_bad_ref_names_the_ref_and_stays_open(qtbot, ws, tmp_pat
 
 def test_describe_changes_names_a_few_files_and_counts_the_rest():
     from core.diff import FileChange
-    from gui.diverged_dialog import describe_changes
+    from gui.sync.diverged_dialog import describe_changes
 
     def change(name: str, status: str) -> FileChange:
         return FileChange(name.encode(), status, "f", "f", None, None, None, None)

@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from core import projects, sync as core_sync
-from gui.node_menu import DEPLOY_MENU, PUSH, RESTORE_MENU, find_action
+from gui.projects.node_menu import DEPLOY_MENU, PUSH, RESTORE_MENU, find_action
 from tests.gui.helpers import WAIT, add_skills, click_sync, select_artifact
 
 
@@ -155,7 +155,7 @@ def test_waiting_upstream_that_cannot_be_fetched_says_why(qtbot, make_window, ws
 
 
 def test_a_restore_says_which_version_it_brought_back():
-    from gui.version_details import metadata_rows
+    from gui.compare.version_details import metadata_rows
 
     rows = metadata_rows({"restored_version": 15, "restored_number": 8, "user": "me"}, None)
     assert ("Restored", "content of <b>v8 (#15)</b>") in rows

@@ -8,7 +8,7 @@ import hashlib
 import threading
 
 from core.history import History
-from gui.lineage_loader import LineageLoader
+from gui.graph.loader import LineageLoader
 from gui.workers import WorkerPool
 from tests.gui.helpers import WAIT, add_skills, select_artifact, wait_until_shown
 

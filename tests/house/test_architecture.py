@@ -28,6 +28,14 @@ CORE_LAYERS = [
     {"demo", "desktop", "cli"},
 ]
 
+# The window's packages, lower first (docs/architecture.md); the shell wires everything together.
+GUI_LAYERS = [
+    {"workers", "hotkeys", "style"},
+    {"graph", "compare"},
+    {"artifacts", "projects", "sync"},
+    {"shell"},
+]
+
 
 def module_name(path: Path) -> str:
     parts = list(path.relative_to(ROOT).with_suffix("").parts)
@@ -67,7 +75,7 @@ def resolve(name: str, taken: list[str], modules: set[str]) -> list[str]:
     for n in taken:
         if f"{name}.{n}" in modules:
             out.append(f"{name}.{n}")
-    if name in modules and len(out) < len(taken):
+    if name in modules and (len(out) < len(taken) or not taken):  # `import a.b` depends on a.b
         out.append(name)
     return out
 
@@ -109,16 +117,23 @@ def package_of(module: str) -> str:
     return module.split(".")[1] if module.count(".") >= 1 else module
 
 
-def test_core_packages_import_downwards_only():
-    level = {pkg: i for i, layer in enumerate(CORE_LAYERS) for pkg in layer}
-    graph = module_graph("core")
-    unknown = sorted({package_of(m) for m in graph if m != "core"} - set(level))
-    assert unknown == [], "add new core packages to CORE_LAYERS (and docs/architecture.md)"
+@pytest.mark.parametrize("folder, layers", [("core", CORE_LAYERS), ("gui", GUI_LAYERS)])
+def test_packages_import_downwards_only(folder, layers):
+    level = {pkg: i for i, layer in enumerate(layers) for pkg in layer}
+    graph = module_graph(folder)
+    unknown = sorted({package_of(m) for m in graph if m.startswith(folder + ".")} - set(level))
+    assert unknown == [], f"add new {folder} packages to its layer list here (and docs/architecture.md)"
     upward = sorted(
         f"{a} -> {b}" for a, b in graph.edges
-        if a != "core" and b != "core" and level[package_of(b)] > level[package_of(a)]
+        if a.startswith(folder + ".") and b.startswith(folder + ".") and level[package_of(b)] > level[package_of(a)]
     )
     assert upward == []
+
+
+def test_gui_modules_live_in_packages():
+    """gui/ is grouped like core/: only the shortcut table and the workers stand at its top."""
+    loose = sorted(p.name for p in (ROOT / "gui").glob("*.py") if p.name != "__init__.py")
+    assert loose == ["hotkeys.py", "workers.py"]
 
 
 def test_core_never_imports_gui():

@@ -1,0 +1,518 @@
+"""The lineage graph of one artifact, drawn with QGraphicsScene / QGraphicsView.
+
+Core builds the graph and its positions (`core.history.lineage`); this view only draws them.
+The newest generation is drawn at the top, as in `git log --graph`, gitk or tig; the
+oldest (a root or a ghost legacy parent) at the bottom. The head's first-parent line
+runs straight down lane 0.
+
+Interaction:
+- click a node: select it, emit `versionSelected(id)` (a ghost emits `ghostSelected(hash)`);
+- Ctrl+click another version: emit `compareRequested(selected_id, clicked_id)` and mark
+  it with a dotted ring (cleared by the next plain selection);
+- arrow keys follow the screen: Down = parent (older, below), Up = child (newer, above;
+  the child continuing the lane first), Left / Right = neighbours in the same
+  generation row; Home = head. A keyboard move emits like a click;
+- wheel zooms around the cursor, dragging the background pans, `zoom_to_fit()`;
+- hover shows a tooltip (full hashes, origin, local and UTC time, upstream commit, counts).
+
+`select_version()` is programmatic and emits nothing (so a caller that reacts to
+`versionSelected` by selecting cannot loop); `find_by_prefix()` is a user search and
+emits `versionSelected` for the version it selects.
+
+Level of detail: labels are skipped below `LABEL_LOD`; below `OVERVIEW_SCALE` node
+items are hidden band by band and each band paints its nodes as device-pixel dots.
+
+Building: `show_plan` draws a `gui.graph.scene.ScenePlan` (made on a worker by the
+window, or by `set_versions` on this thread). The edges of every band exist at once;
+node items are made band by band as the view scrolls or zooms onto them, so showing
+or leaving a 10,000-version history touches a few hundred items, not 10,000. Hit
+tests, keys and selection read positions, never items.
+
+Keys come from `gui.hotkeys`. Export is `gui.graph.export`'s: the view lends it its
+scene, content rectangle, background and `export_mode`, and imports nothing of it.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QHelpEvent,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QResizeEvent,
+    QTransform,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QSizePolicy, QToolTip, QWidget
+
+from core.history import VersionInfo
+from gui import hotkeys
+from gui.graph.items import (
+    LANE_W,
+    NODE_RECT,
+    OVERVIEW_SCALE,
+    RADIUS,
+    ROW_H,
+    GraphStyle,
+    NodeItem,
+    NodeKey,
+    PendingMergeItem,
+    SelectionItem,
+    node_tooltip,
+)
+from gui.graph.lanes import paint_band_backgrounds, paint_lane_headers
+from gui.graph.scene import LineageScene, ScenePlan, build_scene, gc_paused, plan_scene
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+EMPTY_TEXT = "Select an artifact to see its history"
+SCENE_MARGIN = 40.0
+
+
+class LineageView(QGraphicsView):
+    versionSelected = Signal(int)
+    compareRequested = Signal(int, int)
+    ghostSelected = Signal(str)
+    waitingSelected = Signal(str)  # the upstream state not synced yet (its content hash)
+    foldActivated = Signal(object)  # a folded run's node key: the person wants it unfolded
+    nodeMenuRequested = Signal(int, QPoint)  # a version's context menu, at a global position
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        scene = QGraphicsScene(self)
+        # A static scene of many items: the BSP index makes "what is visible" cheap.
+        scene.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
+        self.setScene(scene)
+        self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        # Selecting repaints two small rects; scrolling is handled by Qt's blit.
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
+        # Items set pen/brush/font on every paint, so saving painter state per item is waste;
+        # the background is a flat fill, so caching it buys nothing.
+        self.setOptimizationFlags(
+            QGraphicsView.OptimizationFlag.DontSavePainterState
+            | QGraphicsView.OptimizationFlag.DontAdjustForAntialiasing
+        )
+        self.setCacheMode(QGraphicsView.CacheModeFlag.CacheNone)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self._style = GraphStyle.from_palette(self.palette(), self.font())
+        self._message = EMPTY_TEXT
+        self._pending_merge: tuple[tuple[int, ...], str] | None = None  # kept across rebuilds
+        self.pending_item: PendingMergeItem | None = None
+        self._reset_state()
+
+    # ----------------------------------------------------------------- state
+    def _reset_state(self) -> None:
+        self._built: LineageScene | None = None
+        self._plan: ScenePlan | None = None
+        self._selected: NodeKey | None = None
+        self._overview = False
+        self._auto_view = True  # until the user zooms or pans, resizing re-applies it
+        self._fitted_room: QSize | None = None  # maximumViewportSize() at the last resize
+        self._content = QRectF()
+
+    @property
+    def _graph(self) -> nx.DiGraph | None:
+        return self._plan.graph if self._plan is not None else None
+
+    @property
+    def _points(self) -> dict[NodeKey, QPointF]:
+        return self._plan.points if self._plan is not None else {}
+
+    def _add_pending_merge(self) -> None:
+        mark = self._pending_merge
+        self.pending_item = None
+        if mark is None:
+            return
+        parents = [self._points[k] for k in mark[0] if k in self._points]
+        if not parents:
+            return
+        top = min(p.y() for p in self._points.values())
+        # Two rows up: the dashed edge to a parent in another lane then clears the head's badge.
+        at = QPointF(parents[0].x(), top - 2 * ROW_H)
+        self.pending_item = PendingMergeItem(at, parents, mark[1], self._style)
+        self.scene().addItem(self.pending_item)
+        self._content = self._content.united(self.pending_item.sceneBoundingRect())
+
+    def clear_graph(self, message: str = "") -> None:
+        """Remove the graph and show `message` (default: the empty-state hint)."""
+        self.scene().clear()
+        self._reset_state()
+        self._message = message or EMPTY_TEXT
+        self.scene().setSceneRect(QRectF(0, 0, 1, 1))
+        self.resetTransform()
+        self.viewport().update()
+
+    def node_count(self) -> int:
+        """Nodes in the graph (versions and ghosts), whether or not their items exist yet."""
+        return len(self._points)
+
+    def item_count(self) -> int:
+        """Node items made so far: only bands that have been on screen have them."""
+        return len(self._built.items) if self._built is not None else 0
+
+    def node_item(self, key: NodeKey) -> NodeItem | None:
+        """The node's item (made, with its band, if it was not yet)."""
+        return self._built.item(key) if self._built is not None else None
+
+    def graph(self) -> nx.DiGraph | None:
+        return self._graph
+
+    def node_pos(self, key: NodeKey) -> QPointF | None:
+        """Where the node is drawn (scene coordinates), or None if it is not in the graph."""
+        point = self._points.get(key)
+        return QPointF(point) if point is not None else None
+
+    def compare_ring(self) -> SelectionItem | None:
+        """The dotted ring marking the version a Ctrl+click compares with."""
+        return self._built.compare_ring if self._built is not None else None
+
+    # ------------------------------------------------------------ building
+    def set_pending_merge(self, parents: tuple[int, ...] | None, label: str = "") -> None:
+        """Mark a merge waiting on conflicts between these versions; applied when the graph is
+        (re)built, so it may be set before `set_versions`. None clears it."""
+        self._pending_merge = (parents, label) if parents else None
+
+    def pending_merge(self) -> tuple[tuple[int, ...] | None, str]:
+        """The mark set by `set_pending_merge`, as (parents, label); (None, "") when none."""
+        return self._pending_merge if self._pending_merge is not None else (None, "")
+
+    def set_versions(self, versions: list[VersionInfo], head_id: int | None) -> None:
+        """Draw the versions of one artifact (any order); `head_id` None means the newest.
+
+        Plans on this thread; the window plans on a worker (`gui.graph.loader`) and
+        calls `show_plan`."""
+        if not versions:
+            self.clear_graph("This artifact has no recorded versions yet.")
+            return
+        self.show_plan(plan_scene(versions, head_id))
+
+    def show_plan(self, plan: ScenePlan) -> None:
+        """Draw a planned graph: every band's edges now, node items for what is on screen."""
+        with gc_paused():
+            self.scene().clear()
+            self._reset_state()
+            self._built = build_scene(self.scene(), plan, self._style)
+            self._plan = plan
+            self._content = plan.content
+            self._add_pending_merge()
+            self.scene().setSceneRect(plan.content.adjusted(-SCENE_MARGIN, -SCENE_MARGIN, SCENE_MARGIN, SCENE_MARGIN))
+            self._initial_view()
+            self._materialize_visible()
+
+    def _materialize_visible(self) -> None:
+        """Make the node items of the rows on screen, and of the bands beside them."""
+        built = self._built
+        if built is None or self._overview:
+            return
+        rect = self.mapToScene(self.viewport().rect()).boundingRect()
+        max_row = self._plan.max_row
+        built.ensure_rows(max_row - math.ceil(rect.bottom() / ROW_H) - 1, max_row - math.floor(rect.top() / ROW_H) + 1)
+
+    def scrollContentsBy(self, dx: int, dy: int) -> None:
+        super().scrollContentsBy(dx, dy)
+        self._materialize_visible()
+
+    # ------------------------------------------------------------- viewing
+    def _fit_scale(self) -> float:
+        if self._content.isEmpty():
+            return 1.0
+        # The room without scroll bars: whether one shows must not change the answer, or
+        # fitting (no bars) and reading size (bars) would take turns on every resize.
+        vp = self.maximumViewportSize()
+        rect = self._content.adjusted(-SCENE_MARGIN, -SCENE_MARGIN, SCENE_MARGIN, SCENE_MARGIN)
+        return min(vp.width() / rect.width(), vp.height() / rect.height())
+
+    def _initial_view(self) -> None:
+        """Small graphs fit the window; a long history opens at reading size on its head."""
+        if self._fit_scale() >= 0.5:
+            self.zoom_to_fit()
+        else:
+            self.setTransform(QTransform())
+            head = self._head_key()
+            if head is not None:
+                self.centerOn(self._points[head] + QPointF(LANE_W / 2 - RADIUS, 0))
+            self._apply_lod()
+        self._auto_view = True
+
+    def zoom_to_fit(self) -> None:
+        """Fit the whole graph in the window, never magnifying beyond 100%."""
+        if self._content.isEmpty():
+            return
+        rect = self._content.adjusted(-SCENE_MARGIN / 2, -SCENE_MARGIN / 2, SCENE_MARGIN / 2, SCENE_MARGIN / 2)
+        self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
+        if self.transform().m11() > 1.0:
+            self.setTransform(QTransform())
+            self.centerOn(rect.center())
+        self._auto_view = False
+        self._apply_lod()
+
+    def _apply_lod(self) -> None:
+        scale = self.transform().m11()
+        overview = scale < OVERVIEW_SCALE
+        built = self._built
+        if built is None:
+            self._overview = overview
+            return
+        if overview != self._overview:
+            self._overview = overview
+            for layer in built.layers:
+                layer.setVisible(not overview)
+            for block in built.blocks:
+                block.overview = overview
+                block.update()
+        for ring in (built.selection, built.match_ring, built.compare_ring):
+            ring.set_scale(scale)
+        self._materialize_visible()
+
+    # Callers (and Qt's own helpers called from Python) change the zoom through these;
+    # each re-checks the level of detail so the overview never outlives a zoom-in.
+    def setTransform(self, matrix: QTransform, combine: bool = False) -> None:
+        super().setTransform(matrix, combine)
+        self._apply_lod()
+
+    def resetTransform(self) -> None:
+        super().resetTransform()
+        self._apply_lod()
+
+    def scale(self, sx: float, sy: float) -> None:
+        super().scale(sx, sy)
+        self._apply_lod()
+
+    def fitInView(self, *args: object, **kwargs: object) -> None:
+        super().fitInView(*args, **kwargs)
+        self._apply_lod()
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        delta = event.angleDelta().y()
+        if not delta or self._graph is None:
+            super().wheelEvent(event)
+            return
+        current = self.transform().m11()
+        lowest = min(self._fit_scale(), 0.5) * 0.5
+        target = min(max(current * math.pow(1.0015, delta), lowest), 4.0)
+        factor = target / current
+        self.scale(factor, factor)
+        self._auto_view = False
+        self._apply_lod()
+        event.accept()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        room = self.maximumViewportSize()
+        if room == self._fitted_room:
+            return  # only a scroll bar came or went: fitting again would bring it back, forever
+        self._fitted_room = room
+        if self._auto_view and self._graph is not None:
+            self._initial_view()
+        self._materialize_visible()
+
+    def lines(self) -> dict[str, tuple[int, int]]:
+        """The drawn lines' bands of lanes (line -> (first lane, lanes)), left to right."""
+        return dict(self._plan.lines) if self._plan is not None else {}
+
+    def all_lines(self) -> list[str]:
+        """Every line of the artifact on screen, hidden ones included."""
+        return list(self._plan.all_lines) if self._plan is not None else []
+
+    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
+        if self._plan is None or not self._plan.lines:
+            return
+        painter.save()
+        painter.resetTransform()
+        paint_lane_headers(painter, QRectF(self.viewport().rect()),
+                           lambda x: self.mapFromScene(QPointF(x, 0)).x(), self._plan.lines, self._style)
+        painter.restore()
+
+    def contextMenuEvent(self, event) -> None:
+        key = self.node_at(event.pos())
+        if isinstance(key, int):
+            self._select(key, emit=True)
+            self.nodeMenuRequested.emit(key, event.globalPos())
+            event.accept()
+            return
+        super().contextMenuEvent(event)
+
+    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
+        painter.fillRect(rect, self._style.background)
+        if self._plan is not None and len(self._plan.lines) > 1:
+            paint_band_backgrounds(painter, rect, self._plan.lines, self._style)
+        if self._graph is None:
+            painter.save()
+            painter.resetTransform()
+            painter.setPen(self._style.muted)
+            painter.setFont(self._style.font)
+            painter.drawText(self.viewport().rect(), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
+                             self._message)
+            painter.restore()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.FontChange):
+            fresh = GraphStyle.from_palette(self.palette(), self.font())
+            self._style.__dict__.update(fresh.__dict__)  # items share this object
+            self.viewport().update()
+        super().changeEvent(event)
+
+    # ----------------------------------------------------------- selection
+    def _head_key(self) -> NodeKey | None:
+        if self._graph is None:
+            return None
+        return next((n for n, d in self._graph.nodes(data=True) if d.get("is_head")), None)
+
+    def selected_version_id(self) -> int | None:
+        key = self._selected
+        return key if isinstance(key, int) else None
+
+    def select_version(self, version_id: int, center: bool = True) -> None:
+        """Select a version without emitting; an id not in the graph is ignored."""
+        if version_id in self._points:
+            self._select(version_id, emit=False, center=center)
+
+    def _select(self, key: NodeKey, *, emit: bool, center: bool = False) -> None:
+        self._selected = key
+        built = self._built
+        point = self._points[key]
+        built.selection.setPos(point)
+        built.selection.setVisible(True)
+        built.compare_ring.setVisible(False)
+        match = self._graph.nodes[key].get("matches_version")
+        built.match_ring.setVisible(match in self._points)
+        if match in self._points:
+            built.match_ring.setPos(self._points[match])
+        if center:
+            self.centerOn(point + QPointF(LANE_W / 2 - RADIUS, 0) if self.transform().m11() > 0.3 else point)
+        else:
+            self.ensureVisible(QRectF(point.x() + NODE_RECT.left(), point.y() - ROW_H / 2, LANE_W / 2, ROW_H), 20, 20)
+        if emit:
+            if self._graph.nodes[key].get("folded"):
+                self.foldActivated.emit(key)
+            elif self._graph.nodes[key].get("waiting"):
+                self.waitingSelected.emit(self._graph.nodes[key]["content_hash"])
+            elif self._graph.nodes[key].get("ghost"):
+                self.ghostSelected.emit(self._graph.nodes[key]["content_hash"])
+            else:
+                self.versionSelected.emit(key)
+
+    def find_by_prefix(self, prefix: str) -> int | None:
+        """Select and centre the newest version whose hash starts with `prefix`; emits."""
+        prefix = prefix.strip().lower()
+        if not prefix or self._graph is None:
+            return None
+        hits = [n for n, d in self._graph.nodes(data=True)
+                if isinstance(n, int) and d["content_hash"].startswith(prefix)]
+        if not hits:
+            return None
+        best = max(hits)
+        self._select(best, emit=True, center=True)
+        return best
+
+    def node_at(self, view_pos: QPoint) -> NodeKey | None:
+        """The node under a viewport position (its dot or its label), or None."""
+        if self._graph is None:
+            return None
+        sp = self.mapToScene(view_pos)
+        lane = math.floor((sp.x() - NODE_RECT.left()) / LANE_W)
+        screen_row = round(sp.y() / ROW_H)
+        key = self._plan.grid.get((lane, self._plan.max_row - screen_row))
+        if key is None:
+            return None
+        local = sp - self._points[key]
+        tolerance = 6.0 / max(self.transform().m11(), 1e-6)  # a few pixels when zoomed out
+        if NODE_RECT.adjusted(-tolerance, -tolerance, tolerance, tolerance).contains(local):
+            return key
+        return None
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            key = self.node_at(event.position().toPoint())
+            if key is not None:
+                self.setFocus(Qt.FocusReason.MouseFocusReason)
+                ctrl = bool(event.modifiers() & hotkeys.COMPARE_CLICK.modifiers)
+                selected = self.selected_version_id()
+                if ctrl and selected is not None and isinstance(key, int) and key != selected:
+                    self._built.compare_ring.setPos(self._points[key])
+                    self._built.compare_ring.setVisible(True)
+                    self.compareRequested.emit(selected, key)
+                else:
+                    self._select(key, emit=True)
+                event.accept()
+                return
+        self._auto_view = False
+        super().mousePressEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if self._graph is None:
+            super().keyPressEvent(event)
+            return
+        hotkey = next((k for k in hotkeys.GRAPH_KEYS if k.matches(event)), None)
+        if hotkey is not None:
+            current = self._selected
+            if current is None or hotkey is hotkeys.GRAPH_HEAD:
+                target = self._head_key()
+            else:
+                target = self._built.neighbour(current, hotkey)
+            if target is not None:
+                self._auto_view = False
+                self._select(target, emit=True)
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    # ------------------------------------------------------------- tooltip
+    def node_tooltip(self, key: NodeKey) -> str:
+        return node_tooltip(self._graph, key)
+
+    def viewportEvent(self, event: QEvent) -> bool:
+        if isinstance(event, QHelpEvent) and event.type() == QEvent.Type.ToolTip:
+            key = self.node_at(event.pos())
+            if key is None:
+                QToolTip.hideText()
+            else:
+                QToolTip.showText(event.globalPos(), self.node_tooltip(key), self.viewport())
+            return True
+        return super().viewportEvent(event)
+
+    # -------------------------------------------------------------- export
+    # The writing is gui.graph.export's; the view only lends its scene and state.
+    def content_rect(self) -> QRectF:
+        return QRectF(self._content)
+
+    def background_colour(self) -> QColor:
+        return QColor(self._style.background)
+
+    @contextmanager
+    def export_mode(self, scale: float) -> Iterator[None]:
+        """Hide the selection rings and pick the level of detail for `scale` while rendering
+        (node items of every band are made first when `scale` shows them)."""
+        built = self._built
+        if built is None:
+            yield
+            return
+        rings = (built.selection, built.match_ring, built.compare_ring)
+        visible = [ring.isVisible() for ring in rings]
+        try:
+            for ring in rings:
+                ring.setVisible(False)
+            if scale >= OVERVIEW_SCALE:
+                built.ensure_all()
+            for layer in built.layers:
+                layer.setVisible(scale >= OVERVIEW_SCALE)
+            for block in built.blocks:
+                block.overview = scale < OVERVIEW_SCALE
+            yield
+        finally:
+            for ring, was in zip(rings, visible):
+                ring.setVisible(was)
+            self._overview = None  # force _apply_lod to restore the window's mode
+            self._apply_lod()

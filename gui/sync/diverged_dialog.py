@@ -1,0 +1,210 @@
+"""Asked once per Sync now when artifacts diverged: keep local (default), take upstream or merge.
+
+Per artifact: what was edited here and what changed upstream, first as file lists (from
+the status already in hand), then as text diffs against the base, computed by
+core.sync.divergence on a worker so the dialog opens at once.
+"""
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QButtonGroup, QDialog, QDialogButtonBox, QGroupBox, QHBoxLayout, QLabel, QRadioButton, QScrollArea,
+    QVBoxLayout, QWidget,
+)
+
+from core.diff import DiffLine, FileChange, FileDiff
+from core.sync import ArtifactStatus, Strategy
+from core.textsafe import printable
+from gui.compare.diff_view import DiffView
+
+if TYPE_CHECKING:
+    from core.sync.divergence import Divergence
+    from core.workspace import Workspace
+    from gui.workers import WorkerPool
+
+SHOWN_FILES = 4  # per side; the rest is counted
+
+_VERBS = {"added": "added", "removed": "removed", "modified": "changed", "mode_changed": "mode changed"}
+CHOICES = ((Strategy.KEEP_LOCAL, "Keep local"), (Strategy.TAKE_UPSTREAM, "Take upstream"), (Strategy.MERGE, "Merge"))
+CHOICE_TIPS = {
+    Strategy.KEEP_LOCAL: "Keep the collection copy; later syncs leave it until upstream changes again",
+    Strategy.TAKE_UPSTREAM: "Replace the copy with upstream's; the local edit stays in the history as a side branch",
+    Strategy.MERGE: "Merge both, file by file against the base; conflicts wait for you in the merge view",
+}
+
+
+def describe_changes(changes: tuple[FileChange, ...]) -> str:
+    """'SKILL.md (changed), notes.md (added) and 3 more' — the files one side touched."""
+    if not changes:
+        return "nothing"
+    shown = [f"{printable(c.display_path)} ({_VERBS.get(c.status, c.status)})" for c in changes[:SHOWN_FILES]]
+    more = len(changes) - SHOWN_FILES
+    return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
+
+
+def diff_lines_of(diffs: tuple[FileDiff, ...]) -> tuple[DiffLine, ...]:
+    """All files' diffs in one view: a header line per file, then its lines (or its note)."""
+    out: list[DiffLine] = []
+    for d in diffs:
+        out.append(DiffLine("@", f"{printable(d.change.display_path)} — {_VERBS.get(d.change.status, d.change.status)}", None, None))
+        if d.note:
+            out.append(DiffLine("@", d.note, None, None))
+        out.extend(line for line in d.lines)
+    return tuple(out)
+
+
+class _SidePane(QWidget):
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.title = QLabel(title)
+        self.view = DiffView()
+        self.view.setMinimumHeight(180)
+        self.view.setPlainText("Computing the changes…")
+        layout.addWidget(self.title)
+        layout.addWidget(self.view)
+
+
+class ArtifactChoice(QGroupBox):
+    """One diverged artifact: the three choices and what each side changed."""
+
+    loaded = Signal(int)  # the diffs arrived (or could not be computed)
+
+    def __init__(self, status: ArtifactStatus, parent: QWidget | None = None) -> None:
+        super().__init__(f"{printable(status.name)} ({status.type})", parent)
+        self.status = status
+        layout = QVBoxLayout(self)
+        row = QHBoxLayout()
+        self.group = QButtonGroup(self)
+        self.buttons: dict[Strategy, QRadioButton] = {}
+        for strategy, label in CHOICES:
+            button = QRadioButton(label)
+            button.setToolTip(CHOICE_TIPS[strategy])
+            self.group.addButton(button)
+            self.buttons[strategy] = button
+            row.addWidget(button)
+        row.addStretch(1)
+        self.buttons[Strategy.KEEP_LOCAL].setChecked(True)
+        layout.addLayout(row)
+        self.detail = QLabel(
+            f"Edited here: {html.escape(describe_changes(status.changed_locally))}<br>"
+            f"Changed upstream: {html.escape(describe_changes(status.changed_upstream))}"
+            if status.changed_locally or status.changed_upstream else
+            "No synced version to compare against: who changed what is unknown."
+        )
+        self.detail.setTextFormat(Qt.TextFormat.RichText)
+        self.detail.setWordWrap(True)
+        layout.addWidget(self.detail)
+        sides = QHBoxLayout()
+        self.local_pane = _SidePane("Edited here (base → local)")
+        self.upstream_pane = _SidePane("Changed upstream (base → upstream)")
+        sides.addWidget(self.local_pane)
+        sides.addWidget(self.upstream_pane)
+        layout.addLayout(sides)
+
+    def strategy(self) -> Strategy:
+        for strategy, button in self.buttons.items():
+            if button.isChecked():
+                return strategy
+        return Strategy.KEEP_LOCAL
+
+    @Slot(object)
+    def show_divergence(self, divergence: "Divergence") -> None:
+        for pane, diffs in ((self.local_pane, divergence.local), (self.upstream_pane, divergence.upstream)):
+            if divergence.base is None:
+                pane.view.setPlainText("No base version: nothing to compare against.")
+            elif not diffs:
+                pane.view.setPlainText("No changes.")
+            else:
+                pane.view.show_lines(diff_lines_of(diffs))
+        self.loaded.emit(self.status.artifact_id)
+
+    @Slot(str)
+    def show_error(self, message: str) -> None:
+        for pane in (self.local_pane, self.upstream_pane):
+            pane.view.setPlainText(f"The diff could not be computed: {message}")
+        self.loaded.emit(self.status.artifact_id)
+
+
+class DivergedDialog(QDialog):
+    diffsLoaded = Signal(int)  # artifact id whose diffs arrived (or failed)
+
+    def __init__(
+        self, diverged: list[ArtifactStatus], parent: QWidget | None = None,
+        ws: "Workspace | None" = None, pool: "WorkerPool | None" = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Diverged artifacts")
+        self.setMinimumWidth(760)
+        layout = QVBoxLayout(self)
+        text = QLabel(
+            "These artifacts were edited in the collection <b>and</b> changed upstream. "
+            "Choose per artifact: <i>keep local</i> (later syncs leave it until upstream changes again), "
+            "<i>take upstream</i>, or <i>merge</i> both. The local content stays in the history whatever you choose."
+        )
+        text.setWordWrap(True)
+        layout.addWidget(text)
+        body = QWidget()
+        rows = QVBoxLayout(body)
+        self.rows: dict[int, ArtifactChoice] = {}
+        for status in diverged:
+            row = ArtifactChoice(status)
+            self.rows[status.artifact_id] = row
+            row.loaded.connect(self.diffsLoaded)
+            rows.addWidget(row)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(body)
+        scroll.setMinimumHeight(min(300 * len(diverged), 520))
+        layout.addWidget(scroll, 1)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.sync_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.sync_button.setText("Sync")
+        self.cancel_button = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        if ws is not None and pool is not None:
+            self._load_diffs(ws, pool)
+
+    @property
+    def details(self) -> dict[int, QLabel]:
+        return {aid: row.detail for aid, row in self.rows.items()}
+
+    def _load_diffs(self, ws: "Workspace", pool: "WorkerPool") -> None:
+        from core.sync.divergence import divergences_of
+        from gui.workers import Worker
+
+        ids = list(self.rows)
+        # One worker for all rows, one artifact after the other: a few threads hashing at
+        # once would only compete for the same two cores.
+        worker = Worker(lambda: divergences_of(ws, ids))
+        worker.finished.connect(self._on_divergences)  # a bound slot: queued onto this thread
+        worker.failed.connect(self._on_divergences_failed)
+        pool.start(worker)
+
+    @Slot(object)
+    def _on_divergences(self, found: dict) -> None:
+        for aid, divergence in found.items():
+            row = self.rows.get(aid)
+            if row is None:
+                continue
+            if isinstance(divergence, str):
+                row.show_error(divergence)
+            else:
+                row.show_divergence(divergence)
+
+    @Slot(str)
+    def _on_divergences_failed(self, message: str) -> None:
+        for row in self.rows.values():
+            row.show_error(message)
+
+    def choose(self, artifact_id: int, strategy: Strategy) -> None:
+        self.rows[artifact_id].buttons[Strategy(strategy)].setChecked(True)
+
+    def strategies(self) -> dict[int, Strategy]:
+        return {aid: row.strategy() for aid, row in self.rows.items()}
