@@ -12,7 +12,7 @@ Only the standard library and core's value types: no storage, no database, no Qt
 """
 from core.merge.markers import MarkerLabels, conflict_marker_lines, has_markers, render_markers
 from core.merge.state import PendingMerge, entry_for
-from core.merge.text import Clean, Conflict, TextMerge, is_binary, merge_bytes, merge_lines, split_lines
+from core.merge.text import Clean, Conflict, TextMerge, fit_edit, is_binary, merge_bytes, merge_lines, split_lines
 from core.merge.tree import (
     ADD_ADD, BINARY, CONFLICT_KINDS, CONTENT, DELETE_MODIFY, LINK, MODE, TYPE,
     FileConflict, FileMerge, TreeMerge, merge_trees,
@@ -21,6 +21,6 @@ from core.merge.tree import (
 __all__ = [
     "ADD_ADD", "BINARY", "CONFLICT_KINDS", "CONTENT", "DELETE_MODIFY", "LINK", "MODE", "TYPE",
     "Clean", "Conflict", "FileConflict", "FileMerge", "MarkerLabels", "PendingMerge", "TextMerge", "TreeMerge",
-    "conflict_marker_lines", "entry_for", "has_markers", "is_binary", "merge_bytes", "merge_lines",
+    "conflict_marker_lines", "entry_for", "fit_edit", "has_markers", "is_binary", "merge_bytes", "merge_lines",
     "merge_trees", "render_markers", "split_lines",
 ]

@@ -147,13 +147,46 @@ class TextMerge:
             raise ValueError(f"{len(choices)} choice(s) for {len(conflicts)} conflicting hunk(s)")
         out: list[bytes] = []
         k = 0
-        for h in self.hunks:
+        for i, h in enumerate(self.hunks):
             if isinstance(h, Clean):
                 out.extend(h.lines)
                 continue
-            out.append(_resolved(h, choices[k]))
+            choice = choices[k]
+            if isinstance(choice, (bytes, bytearray, memoryview)):
+                last = not any(isinstance(later, Conflict) or later.lines for later in self.hunks[i + 1:])
+                choice = fit_edit(h, bytes(choice), last=last)
+            out.append(_resolved(h, choice))
             k += 1
         return b"".join(out)
+
+
+def fit_edit(c: Conflict, data: bytes, *, last: bool) -> bytes:
+    """A region's edited text made to end where the region ended, whatever the editor held:
+    a region followed by more of the file ends with a newline (so its last line never joins
+    the next one); the file's last region ends with one only when the file did. In a CRLF
+    region every line ends in CRLF (an editor hands back bare newlines). Empty stays empty:
+    the region was deleted."""
+    if not data:
+        return data
+    newline = _line_ending(c)
+    if newline == b"\r\n":
+        data = data.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+    ends = data.endswith(b"\n")
+    if not last:
+        return data if ends else data + newline
+    sides = c.local or c.other or c.base
+    file_ends_with_newline = not sides or sides[-1].endswith(b"\n")
+    if file_ends_with_newline:
+        return data if ends else data + newline
+    return data[: -len(newline)] if data.endswith(newline) else data
+
+
+def _line_ending(c: Conflict) -> bytes:
+    """The region's own line ending: that of its first ended line (local first), else the markers'."""
+    for line in (*c.local, *c.other, *c.base):
+        if line.endswith(b"\n"):
+            return b"\r\n" if line.endswith(b"\r\n") else b"\n"
+    return c.newline
 
 
 def _resolved(c: Conflict, choice: Choice) -> bytes:

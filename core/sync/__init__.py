@@ -22,10 +22,12 @@ from core.sync.adding import (
 from core.sync.managing import KEEP, EditOutcome, RemoveOutcome, UnrecordedContentError, edit_upstream, remove_artifact
 from core.sync.engine import CancelCheck, ProgressCallback, Strategy, SyncResult, sync_all, sync_artifact
 from core.sync.repair import AffectedVersion, FsckReport, Problem, fsck
+from core.sync.merge_review import FilePick, ResolvedFile, review_resolution
 from core.sync.probe import ArtifactStatus, SyncState, classify, status_all
 from core.sync.summary import StateCounts, SyncSummary, count_states, describe_changes, summarize_results
 
 __all__ = [
+    "FilePick", "ResolvedFile", "review_resolution",
     "ArtifactStatus", "CancelCheck", "ProgressCallback", "Strategy", "SyncResult", "SyncState",
     "add_artifact", "add_all", "add_found", "AddOutcome", "SeveralArtifactsError", "describe_found",
     "describe_upstream", "discover_source", "resolve_upstream", "settle_upstream", "upstream_noun",

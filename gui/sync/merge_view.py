@@ -1,12 +1,12 @@
 """The merge view: resolve a merge that stopped on conflicts, file by file, hunk by hunk.
 
-Left, the conflicting files (a tick once resolved). Right, the selected file: for a text
-conflict, one block per conflicting hunk with its base, local and upstream lines side
-by side and Take local / Take upstream / Both / Edit; for a binary, deleted or link
-conflict, the description and Take local / Take upstream. "Finish merge" is enabled once
-every hunk of every file has a choice; it hands the choices to core
-(core.sync.merging: resolve, then finish_merge) on a worker. Nothing here decides how a
-file merges: the hunks and rules are core.merge's.
+Left, the conflicting files (a tick once resolved); right, the selected file's hunks
+(gui/sync/merge_hunks.py). "Finish merge" is enabled once every hunk of every file has a
+choice; it first shows what will be recorded — each resolved file's diff against the
+local copy (core.sync.review_resolution, on a worker) — and only "Record merge" there
+hands the choices to core (core.sync.merging: resolve, then finish_merge) on a worker.
+"Back to conflicts" returns with every choice kept. Nothing here decides how a file
+merges: the hunks and rules are core.merge's.
 """
 from __future__ import annotations
 
@@ -14,201 +14,62 @@ import html
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
-    QDialog, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPlainTextEdit,
-    QPushButton, QScrollArea, QSplitter, QStackedWidget, QVBoxLayout, QWidget,
+    QDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, QSplitter, QStackedWidget,
+    QVBoxLayout, QWidget,
 )
 
 from core.textsafe import printable
+from gui.compare.diff_view import DiffView
+from gui.sync.merge_hunks import FilePage
 
 if TYPE_CHECKING:
     from core.history import ArtifactInfo
-    from core.merge import Conflict, FileConflict, PendingMerge
+    from core.merge import PendingMerge
+    from core.sync import FilePick, ResolvedFile
     from core.workspace import Workspace
     from gui.workers import WorkerPool
 
-CHOICE_LABELS = {"local": "local", "other": "upstream", "both": "both (local, then upstream)", "edited": "edited"}
 
+class ReviewPage(QWidget):
+    """What Finish merge will record: each resolved file's diff against the local copy."""
 
-def _text(lines: tuple[bytes, ...]) -> str:
-    return b"".join(lines).decode("utf-8", "replace")
-
-
-def _shown(text: str) -> str:
-    """A side's lines for a read-only pane: control characters made visible, line by line."""
-    return "\n".join(printable(line, keep_tabs=True) for line in text.split("\n"))
-
-
-WRAP_AT = 48  # characters a pane shows per line at its usual width, for sizing only
-
-
-def _rows(texts: list[str]) -> int:
-    """Rows the tallest of `texts` needs once wrapped (4 to 14), so side-by-side panes line up."""
-    need = 1
-    for text in texts:
-        lines = text.splitlines() or [""]
-        need = max(need, sum(max(1, -(-len(line) // WRAP_AT)) for line in lines))
-    return max(4, min(14, need + 1))
-
-
-def _pane(title: str, text: str, rows: int) -> tuple[QLabel, QPlainTextEdit]:
-    label = QLabel(title)
-    view = QPlainTextEdit()
-    view.setPlainText(text)
-    view.setReadOnly(True)
-    view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-    view.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)  # prose: wrapped, no sideways scrolling
-    view.setFixedHeight(view.fontMetrics().lineSpacing() * rows + 12)
-    return label, view
-
-
-class HunkWidget(QGroupBox):
-    """One conflicting region: base, local and upstream lines, the choice, the result."""
-
-    changed = Signal()
-
-    def __init__(self, index: int, total: int, conflict: "Conflict", parent: QWidget | None = None) -> None:
-        super().__init__(f"Conflict {index + 1} of {total} — local line {conflict.local_start + 1}", parent)
-        self.conflict = conflict
-        self.choice: Any = None  # "local", "other", "both" or the edited bytes
-        grid = QGridLayout(self)
-        sides = (("Base", conflict.base), ("Local", conflict.local), ("Upstream", conflict.other))
-        rows = _rows([_text(lines) for _, lines in sides])
-        for column, (title, lines) in enumerate(sides):
-            label, view = _pane(title, _shown(_text(lines)), rows)
-            grid.addWidget(label, 0, column)
-            grid.addWidget(view, 1, column)
-        buttons = QHBoxLayout()
-        self.take_local = QPushButton("Take local")
-        self.take_other = QPushButton("Take upstream")
-        self.take_both = QPushButton("Both")
-        self.edit = QPushButton("Edit")
-        self.edit.setToolTip("Write this region's result yourself (starts from the current choice, or local)")
-        for button in (self.take_local, self.take_other, self.take_both, self.edit):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        self.state = QLabel("Not resolved")
-        buttons.addWidget(self.state)
-        grid.addLayout(buttons, 2, 0, 1, 3)
-        self.result_label, self.result = _pane("Result", "", rows)
-        self.result_label.hide()
-        self.result.hide()
-        grid.addWidget(self.result_label, 3, 0, 1, 3)
-        grid.addWidget(self.result, 4, 0, 1, 3)
-        self.take_local.clicked.connect(lambda: self.pick("local"))
-        self.take_other.clicked.connect(lambda: self.pick("other"))
-        self.take_both.clicked.connect(lambda: self.pick("both"))
-        self.edit.clicked.connect(self.start_editing)
-        self.result.textChanged.connect(self._on_edited)
-        self._filling = False
-
-    def _choice_text(self, choice: Any) -> str:
-        c = self.conflict
-        if choice == "local":
-            return _text(c.local)
-        if choice == "other":
-            return _text(c.other)
-        if choice == "both":
-            local = _text(c.local)
-            return local + ("\n" if local and not local.endswith("\n") else "") + _text(c.other)
-        if isinstance(choice, bytes):
-            return choice.decode("utf-8", "replace")
-        return _text(c.local)
-
-    def pick(self, choice: str) -> None:
-        self.choice = choice
-        self._show_result(self._choice_text(choice), editable=False)
-        self.state.setText(f"Resolved: {CHOICE_LABELS[choice]}")
-        self.changed.emit()
-
-    @Slot()
-    def start_editing(self) -> None:
-        self._show_result(self._choice_text(self.choice), editable=True)
-        self.choice = self.result.toPlainText().encode("utf-8")
-        self.state.setText(f"Resolved: {CHOICE_LABELS['edited']}")
-        self.result.setFocus()
-        self.changed.emit()
-
-    def _show_result(self, text: str, editable: bool) -> None:
-        self._filling = True
-        self.result.setPlainText(text)
-        self._filling = False
-        self.result.setReadOnly(not editable)
-        self.result_label.setText("Result (editing)" if editable else "Result")
-        self.result_label.show()
-        self.result.show()
-
-    @Slot()
-    def _on_edited(self) -> None:
-        if self._filling or self.result.isReadOnly():
-            return
-        self.choice = self.result.toPlainText().encode("utf-8")
-
-    def resolved(self) -> bool:
-        return self.choice is not None
-
-
-class FilePage(QWidget):
-    """The right-hand side for one conflicting file."""
-
-    changed = Signal()
-
-    def __init__(self, conflict: "FileConflict", parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.conflict = conflict
-        self.side: str | None = None  # non-text conflicts: "local" or "other"
-        self.hunks: list[HunkWidget] = []
+        self.files: list[ResolvedFile] = []
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        about = QLabel(printable(conflict.describe("local", "upstream")))
-        about.setWordWrap(True)
-        layout.addWidget(about)
-        text = conflict.text
-        if text is not None and not text.clean:
-            body = QWidget()
-            rows = QVBoxLayout(body)
-            conflicts = text.conflicts
-            for i, hunk in enumerate(conflicts):
-                widget = HunkWidget(i, len(conflicts), hunk)
-                widget.changed.connect(self.changed)
-                self.hunks.append(widget)
-                rows.addWidget(widget)
-            rows.addStretch(1)
-            scroll = QScrollArea()
-            scroll.setWidgetResizable(True)
-            scroll.setWidget(body)
-            layout.addWidget(scroll, 1)
-        else:
-            row = QHBoxLayout()
-            self.take_local = QPushButton("Take local" if conflict.local is not None else "Take local (delete it)")
-            self.take_other = QPushButton("Take upstream" if conflict.other is not None else "Take upstream (delete it)")
-            self.state = QLabel("Not resolved")
-            self.take_local.clicked.connect(lambda: self.pick("local"))
-            self.take_other.clicked.connect(lambda: self.pick("other"))
-            row.addWidget(self.take_local)
-            row.addWidget(self.take_other)
-            row.addStretch(1)
-            row.addWidget(self.state)
-            layout.addLayout(row)
-            layout.addStretch(1)
+        self.about = QLabel()
+        self.about.setWordWrap(True)
+        layout.addWidget(self.about)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        self.list = QListWidget()
+        self.diff = DiffView()
+        split.addWidget(self.list)
+        split.addWidget(self.diff)
+        split.setStretchFactor(1, 4)
+        split.setSizes([220, 880])
+        layout.addWidget(split, 1)
+        self.list.currentRowChanged.connect(self._show)
 
-    def pick(self, side: str) -> None:
-        self.side = side
-        self.state.setText(f"Resolved: {CHOICE_LABELS[side]}")
-        self.changed.emit()
+    def show_files(self, files: list[ResolvedFile]) -> None:
+        self.files = files
+        changed = sum(not f.unchanged for f in files)
+        self.about.setText(
+            "Check the result before it is recorded: each file below as the merge will leave it, "
+            f"against the local copy ({changed} of {len(files)} changed). <i>Record merge</i> replaces the "
+            "collection copy and records a merge version; <i>Back to conflicts</i> keeps every choice."
+        )
+        self.list.clear()
+        for f in files:
+            what = "deleted" if f.after is None else ("unchanged" if f.unchanged else "changed")
+            self.list.addItem(QListWidgetItem(f"{printable(f.display_path)}  ({what})"))
+        self.list.setCurrentRow(0)
 
-    def resolved(self) -> bool:
-        return all(h.resolved() for h in self.hunks) if self.hunks else self.side is not None
-
-    def progress(self) -> str:
-        if self.hunks:
-            done = sum(h.resolved() for h in self.hunks)
-            return f"{done}/{len(self.hunks)}"
-        return "1/1" if self.side else "0/1"
-
-    def choices(self) -> list[Any]:
-        return [h.choice for h in self.hunks]
+    @Slot(int)
+    def _show(self, row: int) -> None:
+        if 0 <= row < len(self.files):
+            self.diff.show_lines(self.files[row].diff())
 
 
 class MergeView(QDialog):
@@ -216,6 +77,7 @@ class MergeView(QDialog):
 
     merged = Signal(object)  # core.sync.merging.MergeOutcome
     failed = Signal(str)
+    reviewed = Signal()  # the review page is showing
 
     def __init__(
         self, ws: "Workspace", pool: "WorkerPool", artifact: "ArtifactInfo", pending: "PendingMerge",
@@ -228,10 +90,11 @@ class MergeView(QDialog):
         layout = QVBoxLayout(self)
         intro = QLabel(
             f"<b>{html.escape(printable(artifact.name))}</b> changed here and upstream in the same places. Pick a side per "
-            "conflict, or edit the result; nothing changes in the collection until <i>Finish merge</i>."
+            "conflict, or edit the result; nothing changes in the collection until <i>Record merge</i>."
         )
         intro.setWordWrap(True)
         layout.addWidget(intro)
+        self.steps = QStackedWidget()
         split = QSplitter(Qt.Orientation.Horizontal)
         self.files = QListWidget()
         self.pages = QStackedWidget()
@@ -247,29 +110,46 @@ class MergeView(QDialog):
         split.addWidget(self.pages)
         split.setStretchFactor(1, 4)
         split.setSizes([220, 880])
-        layout.addWidget(split, 1)
+        self.steps.addWidget(split)
+        self.review = ReviewPage()
+        self.steps.addWidget(self.review)
+        layout.addWidget(self.steps, 1)
         bottom = QHBoxLayout()
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.abort_button = QPushButton("Abort merge")
-        self.abort_button.setToolTip("Drop this merge; the collection copy stays as it is")
+        self.abort_button.setToolTip("Drop this merge and every choice made here; the collection copy stays as it is")
         self.later_button = QPushButton("Later")
         self.later_button.setToolTip("Close; the merge waits, saved, until you come back")
-        self.finish_button = QPushButton("Finish merge")
+        self.back_button = QPushButton("Back to conflicts")
+        self.finish_button = QPushButton("Finish merge…")
+        self.finish_button.setToolTip("Show the merged files against the local copy, then record")
         self.finish_button.setDefault(True)
-        bottom.addWidget(self.status, 1)
-        bottom.addWidget(self.abort_button)
-        bottom.addWidget(self.later_button)
-        bottom.addWidget(self.finish_button)
+        self.record_button = QPushButton("Record merge")
+        for button in (self.abort_button, self.later_button, self.back_button, self.finish_button, self.record_button):
+            bottom.addWidget(button)
+        bottom.insertWidget(0, self.status, 1)
         layout.addLayout(bottom)
         self.finish_button.clicked.connect(self.finish)
+        self.record_button.clicked.connect(self.record)
+        self.back_button.clicked.connect(self.back)
         self.abort_button.clicked.connect(self.abort)
         self.later_button.clicked.connect(self.reject)
         self.files.setCurrentRow(0)
+        self._show_step(reviewing=False)
         self._update()
 
     def page(self, path: str) -> FilePage:
         return next(p for p in self.file_pages if p.conflict.display_path == path)
+
+    def _show_step(self, reviewing: bool) -> None:
+        self.steps.setCurrentIndex(1 if reviewing else 0)
+        self.back_button.setVisible(reviewing)
+        self.record_button.setVisible(reviewing)
+        self.record_button.setEnabled(reviewing)
+        self.finish_button.setVisible(not reviewing)
+        self.record_button.setDefault(reviewing)
+        self.finish_button.setDefault(not reviewing)
 
     @Slot()
     def _update(self) -> None:
@@ -279,26 +159,58 @@ class MergeView(QDialog):
             left += not done
             self.files.item(row).setText(f"{'✓' if done else '•'} {printable(page.conflict.display_path)}  ({page.progress()})")
         self.finish_button.setEnabled(left == 0)
-        self.status.setText("Every conflict has a choice: Finish merge records it." if left == 0
-                            else f"{left} file{'s' if left != 1 else ''} still to resolve.")
+        self.status.setText("Every conflict has a choice: Finish merge shows the result before it is recorded."
+                            if left == 0 else f"{left} file{'s' if left != 1 else ''} still to resolve.")
+
+    def picks(self) -> list[FilePick]:
+        from core.sync import FilePick
+
+        return [FilePick(p.conflict.path, hunk_choices=tuple(p.choices())) if p.hunks
+                else FilePick(p.conflict.path, side=p.side) for p in self.file_pages]
 
     @Slot()
     def finish(self) -> None:
+        """Work out the merged files (on a worker) and show them against local."""
+        from core.sync import review_resolution
+        from gui.workers import Worker
+
+        objects, pending, picks = self._ws.objects, self.pending, self.picks()
+        self.finish_button.setEnabled(False)
+        self.status.setText("Putting the merged files together…")
+        worker = Worker(lambda: review_resolution(objects, pending, picks))
+        worker.finished.connect(self._on_reviewed)
+        worker.failed.connect(self._on_failed)
+        self._pool.start(worker)
+
+    @Slot(object)
+    def _on_reviewed(self, files: list[ResolvedFile]) -> None:
+        self.review.show_files(files)
+        self._show_step(reviewing=True)
+        self.status.setText("Nothing is recorded yet.")
+        self.reviewed.emit()
+
+    @Slot()
+    def back(self) -> None:
+        self._show_step(reviewing=False)
+        self._update()
+
+    @Slot()
+    def record(self) -> None:
         from core.sync.merging import finish_merge, resolve_with_choices, resolve_with_side
         from gui.workers import Worker
 
-        ws, pending, artifact = self._ws, self.pending, self.artifact
-        picks = [(p.conflict.path, p.choices() if p.hunks else p.side, bool(p.hunks)) for p in self.file_pages]
+        ws, pending, artifact, picks = self._ws, self.pending, self.artifact, self.picks()
 
         def job():
-            for path, choice, by_hunk in picks:
-                if by_hunk:
-                    resolve_with_choices(ws, pending, path, choice)
+            for pick in picks:
+                if pick.hunk_choices is not None:
+                    resolve_with_choices(ws, pending, pick.path, list(pick.hunk_choices))
                 else:
-                    resolve_with_side(pending, path, choice)
+                    resolve_with_side(pending, pick.path, pick.side)
             return finish_merge(ws, artifact, pending, how="window")
 
-        self.finish_button.setEnabled(False)
+        self.record_button.setEnabled(False)
+        self.back_button.setEnabled(False)
         self.status.setText("Recording the merge…")
         worker = Worker(job)
         worker.finished.connect(self._on_finished)
@@ -313,12 +225,30 @@ class MergeView(QDialog):
     @Slot(str)
     def _on_failed(self, message: str) -> None:
         self.status.setText(f"The merge could not be recorded: {message}")
-        self.finish_button.setEnabled(True)
+        self.back_button.setEnabled(True)
+        self.record_button.setEnabled(True)
+        if self.steps.currentIndex() == 0:
+            self._update()
         self.failed.emit(message)
+
+    def choices_made(self) -> int:
+        return sum(h.resolved() for p in self.file_pages for h in p.hunks) + sum(
+            p.side is not None for p in self.file_pages if not p.hunks)
 
     @Slot()
     def abort(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         from core.sync.merging import abort_merge
 
+        made = self.choices_made()
+        if made:
+            answer = QMessageBox.question(
+                self, "Abort merge",
+                f"Abort the merge of {printable(self.artifact.name)}? The {made} choice{'s' if made != 1 else ''} "
+                "made here will be lost; the collection copy stays as it is.",
+                QMessageBox.StandardButton.Abort | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
+            if answer != QMessageBox.StandardButton.Abort:
+                return
         abort_merge(self._ws, self.artifact)  # removes one small file: no worker needed
         self.reject()

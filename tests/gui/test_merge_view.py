@@ -58,12 +58,16 @@ def test_resolve_hunk_by_hunk_and_finish(qtbot, ws, tmp_path):
     assert view.finish_button.isEnabled()
     assert view.files.item(0).text().startswith("✓")
 
-    with qtbot.waitSignal(view.merged, timeout=WAIT) as blocker:
+    with qtbot.waitSignal(view.reviewed, timeout=WAIT):
         qtbot.mouseClick(view.finish_button, Qt.MouseButton.LeftButton)
+    assert (copy / "SKILL.md").read_text(encoding="utf-8") == LOCAL  # nothing recorded before Record merge
+    with qtbot.waitSignal(view.merged, timeout=WAIT) as blocker:
+        qtbot.mouseClick(view.record_button, Qt.MouseButton.LeftButton)
     outcome = blocker.args[0]
     assert outcome.version_recorded
     text = (copy / "SKILL.md").read_text(encoding="utf-8")
-    assert text == BASE.replace("one", "one (upstream)").replace("three", "THREE").replace("four\n", "four (both)")
+    # the typed line replaced the region and the file keeps its final newline
+    assert text == BASE.replace("one", "one (upstream)").replace("three", "THREE").replace("four\n", "four (both)\n")
     head = ws.history.head(aid)
     (upstream,) = ws.history.versions(aid, line="upstream")
     assert head.change_origin == "merge" and head.second_parent_id == upstream.id
@@ -94,8 +98,10 @@ def test_window_merge_from_the_diverged_dialog(qtbot, make_window, ws, tmp_path)
 
     for hunk in view.page("SKILL.md").hunks:
         qtbot.mouseClick(hunk.take_local, Qt.MouseButton.LeftButton)
-    with qtbot.waitSignal(view.merged, timeout=WAIT):
+    with qtbot.waitSignal(view.reviewed, timeout=WAIT):
         qtbot.mouseClick(view.finish_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(view.merged, timeout=WAIT):
+        qtbot.mouseClick(view.record_button, Qt.MouseButton.LeftButton)
     assert (copy / "SKILL.md").read_text(encoding="utf-8") == LOCAL.replace("three", "THREE")
     assert (copy / "notes.md").read_text(encoding="utf-8") == "notes\n"
     qtbot.waitUntil(lambda: window.model.state_of(aid) == "locally_modified", timeout=WAIT)
@@ -134,3 +140,74 @@ def test_a_plain_sync_does_not_ask_about_kept_local_again(qtbot, make_window, ws
     (result,) = blocker.args[0]
     assert (result.action, result.conflict) == ("kept-local", False)
     assert window.sync.dialog is None
+
+
+REPORTS_BASE = "# Reports\n\n- Status reports\n- Leadership updates\n- Board packs\n"
+REPORTS_LOCAL = REPORTS_BASE.replace("Status reports", "Status reports (weekly)")
+REPORTS_UPSTREAM = REPORTS_BASE.replace("Status reports", "Status reports (monthly rollup)")
+
+
+def test_a_hand_edited_region_never_joins_the_next_line_and_is_reviewed_first(qtbot, ws, tmp_path):
+    """Issue 15 §2: Edit, select all, type one line, Finish merge: the review shows the diff
+    against local, and the recorded file keeps the line that followed the conflict."""
+    up = tmp_path / "up" / "reports"
+    up.mkdir(parents=True)
+    (up / "SKILL.md").write_text(REPORTS_BASE, encoding="utf-8")
+    info = core_sync.add_artifact(ws, "reports", str(up))
+    core_sync.sync_artifact(ws, info.id)
+    copy = Path(ws.home.collection_dir) / "skills" / "reports"
+    (copy / "SKILL.md").write_text(REPORTS_LOCAL, encoding="utf-8")
+    (up / "SKILL.md").write_text(REPORTS_UPSTREAM, encoding="utf-8")
+    assert core_sync.sync_artifact(ws, info.id, core_sync.Strategy.MERGE).action == "conflict"
+    pool = WorkerPool()
+    view = MergeView(ws, pool, ws.history.artifact(info.id), load_pending(ws.home, info.id))
+    qtbot.addWidget(view)
+    view.show()
+    (hunk,) = view.page("SKILL.md").hunks
+    # the conflict is shown with the unchanged lines around it
+    assert "# Reports" in hunk.before.text() and "- Leadership updates" in hunk.after.text()
+    assert hunk.before.isVisibleTo(view) and hunk.after.isVisibleTo(view)
+    qtbot.mouseClick(hunk.edit, Qt.MouseButton.LeftButton)
+    hunk.result.selectAll()
+    qtbot.keyClicks(hunk.result, "- Status reports (weekly; monthly rollup upstream)")
+    short = hunk.result.height()
+    for more in ("line two", "line three", "line four"):
+        qtbot.keyClick(hunk.result, Qt.Key.Key_Return)
+        qtbot.keyClicks(hunk.result, more)
+    assert hunk.result.height() > short  # the result pane grows with its text
+    hunk.result.selectAll()
+    qtbot.keyClicks(hunk.result, "- Status reports (weekly; monthly rollup upstream)")
+    with qtbot.waitSignal(view.reviewed, timeout=WAIT):
+        qtbot.mouseClick(view.finish_button, Qt.MouseButton.LeftButton)
+    shown = view.review.diff.toPlainText()
+    assert shown.splitlines()[1:] == [
+        "  # Reports", "  ", "- - Status reports (weekly)", "+ - Status reports (weekly; monthly rollup upstream)",
+        "  - Leadership updates", "  - Board packs",
+    ]
+    assert (copy / "SKILL.md").read_text(encoding="utf-8") == REPORTS_LOCAL  # not recorded yet
+    qtbot.mouseClick(view.back_button, Qt.MouseButton.LeftButton)  # back: choices kept
+    assert view.finish_button.isVisible() and hunk.resolved()
+    with qtbot.waitSignal(view.reviewed, timeout=WAIT):
+        qtbot.mouseClick(view.finish_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(view.merged, timeout=WAIT):
+        qtbot.mouseClick(view.record_button, Qt.MouseButton.LeftButton)
+    assert (copy / "SKILL.md").read_text(encoding="utf-8") == REPORTS_BASE.replace(
+        "Status reports", "Status reports (weekly; monthly rollup upstream)")
+    pool.wait_all()
+
+
+def test_abort_with_choices_made_asks_first(qtbot, ws, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    aid, copy = conflicted(ws, tmp_path / "up")
+    core_sync.sync_artifact(ws, aid, core_sync.Strategy.MERGE)
+    pool = WorkerPool()
+    view = MergeView(ws, pool, ws.history.artifact(aid), load_pending(ws.home, aid))
+    qtbot.addWidget(view)
+    qtbot.mouseClick(view.page("SKILL.md").hunks[0].take_other, Qt.MouseButton.LeftButton)
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.Cancel)
+    qtbot.mouseClick(view.abort_button, Qt.MouseButton.LeftButton)
+    assert asked and "1 choice made here will be lost" in asked[0]
+    assert has_pending(ws.home, aid)  # kept: the person said Cancel
+    pool.wait_all()
