@@ -11,8 +11,11 @@ STAMP  := $(VENV)/.installed
 run: $(STAMP)
 	$(PY) main.py
 
+# One pytest-xdist worker per core (TEST_JOBS=0 runs in one process, e.g. to debug).
+TEST_JOBS ?= auto
+
 test: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -n $(TEST_JOBS) --dist worksteal $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	set -e; for script in bench/bench_*.py; do QT_QPA_PLATFORM=offscreen $(PY) $$script; done

@@ -13,6 +13,23 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 
+def run_order(item: pytest.Item) -> int:
+    """Long tests first: under pytest-xdist (`make test` runs one worker per core) the run
+    then ends on short tests instead of waiting for a crash sweep that started last."""
+    path = Path(str(item.fspath)).relative_to(ROOT).as_posix()
+    if path.startswith("tests/crash/") or "bench_" in path or item.get_closest_marker("slow"):
+        return 0
+    if path.startswith("tests/e2e/"):
+        return 1
+    if path.startswith("tests/gui/"):
+        return 2
+    return 3
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    items.sort(key=run_order)  # stable: each group keeps its files' order
+
+
 @pytest.fixture(autouse=True)
 def _isolated_home(tmp_path_factory, monkeypatch):
     """Never touch the real user data folder or database."""

@@ -1,8 +1,10 @@
 """Asked once per Sync now when artifacts diverged: keep local (default), take upstream or merge.
 
-Per artifact: what was edited here and what changed upstream, first as file lists (from
-the status already in hand), then as text diffs against the base, computed by
-core.sync.divergence on a worker so the dialog opens at once.
+Per artifact: the three choices and what was edited here and what changed upstream as
+file lists (from the status already in hand). Below the list, the selected artifact's text
+diffs against the base (computed by core.sync.divergence on one worker for all, so the
+dialog opens at once): one pair of diff views for the whole dialog, not one per artifact,
+so fifty diverged artifacts cost fifty light rows rather than a hundred editors.
 """
 from __future__ import annotations
 
@@ -10,9 +12,10 @@ import html
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import (
     QButtonGroup, QDialog, QDialogButtonBox, QGroupBox, QHBoxLayout, QLabel, QRadioButton, QScrollArea,
-    QVBoxLayout, QWidget,
+    QSplitter, QVBoxLayout, QWidget,
 )
 
 from core.diff import DiffLine, FileChange, FileDiff
@@ -70,9 +73,10 @@ class _SidePane(QWidget):
 
 
 class ArtifactChoice(QGroupBox):
-    """One diverged artifact: the three choices and what each side changed."""
+    """One diverged artifact: the three choices and the files each side changed.
+    A click on it (or on a choice) selects it: the dialog's diff views show its changes."""
 
-    loaded = Signal(int)  # the diffs arrived (or could not be computed)
+    picked = Signal(int)  # artifact id
 
     def __init__(self, status: ArtifactStatus, parent: QWidget | None = None) -> None:
         super().__init__(f"{printable(status.name)} ({status.type})", parent)
@@ -86,6 +90,7 @@ class ArtifactChoice(QGroupBox):
             button.setToolTip(CHOICE_TIPS[strategy])
             self.group.addButton(button)
             self.buttons[strategy] = button
+            button.clicked.connect(lambda _checked=False: self.picked.emit(self.status.artifact_id))
             row.addWidget(button)
         row.addStretch(1)
         self.buttons[Strategy.KEEP_LOCAL].setChecked(True)
@@ -99,35 +104,20 @@ class ArtifactChoice(QGroupBox):
         self.detail.setTextFormat(Qt.TextFormat.RichText)
         self.detail.setWordWrap(True)
         layout.addWidget(self.detail)
-        sides = QHBoxLayout()
-        self.local_pane = _SidePane("Edited here (base → local)")
-        self.upstream_pane = _SidePane("Changed upstream (base → upstream)")
-        sides.addWidget(self.local_pane)
-        sides.addWidget(self.upstream_pane)
-        layout.addLayout(sides)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        self.picked.emit(self.status.artifact_id)
+        super().mousePressEvent(event)
+
+    def set_current(self, current: bool) -> None:
+        name = f"{printable(self.status.name)} ({self.status.type})"
+        self.setTitle(f"▶ {name} — changes shown below" if current else name)
 
     def strategy(self) -> Strategy:
         for strategy, button in self.buttons.items():
             if button.isChecked():
                 return strategy
         return Strategy.KEEP_LOCAL
-
-    @Slot(object)
-    def show_divergence(self, divergence: "Divergence") -> None:
-        for pane, diffs in ((self.local_pane, divergence.local), (self.upstream_pane, divergence.upstream)):
-            if divergence.base is None:
-                pane.view.setPlainText("No base version: nothing to compare against.")
-            elif not diffs:
-                pane.view.setPlainText("No changes.")
-            else:
-                pane.view.show_lines(diff_lines_of(diffs))
-        self.loaded.emit(self.status.artifact_id)
-
-    @Slot(str)
-    def show_error(self, message: str) -> None:
-        for pane in (self.local_pane, self.upstream_pane):
-            pane.view.setPlainText(f"The diff could not be computed: {message}")
-        self.loaded.emit(self.status.artifact_id)
 
 
 class DivergedDialog(QDialog):
@@ -154,13 +144,28 @@ class DivergedDialog(QDialog):
         for status in diverged:
             row = ArtifactChoice(status)
             self.rows[status.artifact_id] = row
-            row.loaded.connect(self.diffsLoaded)
+            row.picked.connect(self.show_changes_of)
             rows.addWidget(row)
+        rows.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(body)
-        scroll.setMinimumHeight(min(300 * len(diverged), 520))
-        layout.addWidget(scroll, 1)
+        changes = QWidget()
+        below = QVBoxLayout(changes)
+        below.setContentsMargins(0, 0, 0, 0)
+        sides = QHBoxLayout()
+        self.local_pane = _SidePane("Edited here (base → local)")
+        self.upstream_pane = _SidePane("Changed upstream (base → upstream)")
+        sides.addWidget(self.local_pane)
+        sides.addWidget(self.upstream_pane)
+        below.addLayout(sides)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(scroll)
+        split.addWidget(changes)
+        split.setSizes([min(110 * len(diverged), 260), 320])
+        layout.addWidget(split, 1)
+        self.current: int | None = None
+        self._found: dict[int, "Divergence | str"] = {}
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.sync_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.sync_button.setText("Sync")
@@ -168,6 +173,8 @@ class DivergedDialog(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
+        if diverged:
+            self.show_changes_of(diverged[0].artifact_id)
         if ws is not None and pool is not None:
             self._load_diffs(ws, pool)
 
@@ -187,21 +194,52 @@ class DivergedDialog(QDialog):
         worker.failed.connect(self._on_divergences_failed)
         pool.start(worker)
 
+    @Slot(int)
+    def show_changes_of(self, artifact_id: int) -> None:
+        """The diff views follow this artifact (its diffs once they have arrived)."""
+        if artifact_id not in self.rows:
+            return
+        if self.current is not None and self.current != artifact_id:
+            self.rows[self.current].set_current(False)
+        self.current = artifact_id
+        self.rows[artifact_id].set_current(True)
+        name = printable(self.rows[artifact_id].status.name)
+        self.local_pane.title.setText(f"{name}: edited here (base → local)")
+        self.upstream_pane.title.setText(f"{name}: changed upstream (base → upstream)")
+        found = self._found.get(artifact_id)
+        if found is None:
+            for pane in (self.local_pane, self.upstream_pane):
+                pane.view.setPlainText("Computing the changes…")
+        elif isinstance(found, str):
+            for pane in (self.local_pane, self.upstream_pane):
+                pane.view.setPlainText(f"The diff could not be computed: {found}")
+        else:
+            self._show(found)
+
+    def _show(self, divergence: "Divergence") -> None:
+        for pane, diffs in ((self.local_pane, divergence.local), (self.upstream_pane, divergence.upstream)):
+            if divergence.base is None:
+                pane.view.setPlainText("No base version: nothing to compare against.")
+            elif not diffs:
+                pane.view.setPlainText("No changes.")
+            else:
+                pane.view.show_lines(diff_lines_of(diffs))
+
     @Slot(object)
     def _on_divergences(self, found: dict) -> None:
-        for aid, divergence in found.items():
-            row = self.rows.get(aid)
-            if row is None:
-                continue
-            if isinstance(divergence, str):
-                row.show_error(divergence)
-            else:
-                row.show_divergence(divergence)
+        self._found.update(found)
+        if self.current is not None:
+            self.show_changes_of(self.current)
+        for aid in found:
+            self.diffsLoaded.emit(aid)
 
     @Slot(str)
     def _on_divergences_failed(self, message: str) -> None:
-        for row in self.rows.values():
-            row.show_error(message)
+        self._found.update({aid: message for aid in self.rows})
+        if self.current is not None:
+            self.show_changes_of(self.current)
+        for aid in self.rows:
+            self.diffsLoaded.emit(aid)
 
     def choose(self, artifact_id: int, strategy: Strategy) -> None:
         self.rows[artifact_id].buttons[Strategy(strategy)].setChecked(True)

@@ -84,7 +84,7 @@ def test_window_merge_from_the_diverged_dialog(qtbot, make_window, ws, tmp_path)
         qtbot.waitUntil(lambda: window.sync.dialog is not None and window.sync.dialog.isVisible(), timeout=WAIT)
         dialog = window.sync.dialog
         row = dialog.rows[aid]
-        qtbot.waitUntil(lambda: "four (upstream)" in row.upstream_pane.view.toPlainText(), timeout=WAIT)
+        qtbot.waitUntil(lambda: "four (upstream)" in dialog.upstream_pane.view.toPlainText(), timeout=WAIT)
         qtbot.mouseClick(row.buttons[core_sync.Strategy.MERGE], Qt.MouseButton.LeftButton)
         qtbot.mouseClick(dialog.sync_button, Qt.MouseButton.LeftButton)
     (result,) = blocker.args[0]

@@ -105,9 +105,9 @@ def run_diverged_sync(qtbot, window: MainWindow, tick: bool) -> list:
         assert "Edited here: SKILL.md (changed)" in detail.text()
         assert "Changed upstream: SKILL.md (changed)" in detail.text()
         # then the diffs against the base, computed on a worker
-        qtbot.waitUntil(lambda: "upstream edit" in row.upstream_pane.view.toPlainText(), timeout=WAIT)
-        assert "local edit" in row.local_pane.view.toPlainText()
-        assert "upstream edit" not in row.local_pane.view.toPlainText()
+        qtbot.waitUntil(lambda: "upstream edit" in dialog.upstream_pane.view.toPlainText(), timeout=WAIT)
+        assert "local edit" in dialog.local_pane.view.toPlainText()
+        assert "upstream edit" not in dialog.local_pane.view.toPlainText()
         if tick:
             qtbot.mouseClick(row.buttons[core_sync.Strategy.TAKE_UPSTREAM], Qt.MouseButton.LeftButton)
         qtbot.mouseClick(dialog.sync_button, Qt.MouseButton.LeftButton)
@@ -312,3 +312,34 @@ def test_describe_changes_names_a_few_files_and_counts_the_rest():
     assert describe_changes(changes[:1]) == "f0.md (changed)"
     assert describe_changes(changes) == "f0.md (changed), f1.md (changed), f2.md (changed), f3.md (changed) and 3 more"
     assert describe_changes(()) == "nothing"
+
+
+def test_the_diverged_dialog_shows_one_pair_of_diffs_for_the_selected_artifact(qtbot, ws, tmp_path):
+    """Issue 15 §6: the dialog builds no diff views per row; clicking a row shows that row's changes."""
+    from gui.compare.diff_view import DiffView
+    from gui.sync.diverged_dialog import DivergedDialog
+    from gui.workers import WorkerPool
+
+    names = ["alpha", "beta", "gamma"]
+    add_skills(ws, tmp_path, names)
+    for name in names:
+        (Path(ws.home.collection_dir) / "skills" / name / "SKILL.md").write_text(f"{name} local edit\n")
+        skill(tmp_path, name, f"{name} upstream edit\n")
+    diverged = [s for s in core_sync.status_all(ws) if s.state is core_sync.SyncState.DIVERGED]
+    assert len(diverged) == 3
+    pool = WorkerPool()
+    dialog = DivergedDialog(diverged, ws=ws, pool=pool)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert len(dialog.findChildren(DiffView)) == 2  # one pair, whatever the number of artifacts
+    first, second = diverged[0].artifact_id, diverged[1].artifact_id
+    assert dialog.current == first
+    qtbot.waitUntil(lambda: "upstream edit" in dialog.upstream_pane.view.toPlainText(), timeout=WAIT)
+    assert diverged[0].name in dialog.upstream_pane.view.toPlainText()
+    qtbot.mouseClick(dialog.rows[second].buttons[core_sync.Strategy.MERGE], Qt.MouseButton.LeftButton)
+    assert dialog.current == second
+    assert f"{diverged[1].name} upstream edit" in dialog.upstream_pane.view.toPlainText()
+    assert f"{diverged[1].name} local edit" in dialog.local_pane.view.toPlainText()
+    assert dialog.strategies()[second] is core_sync.Strategy.MERGE
+    assert dialog.strategies()[first] is core_sync.Strategy.KEEP_LOCAL
+    pool.wait_all()
