@@ -15,7 +15,7 @@ run: $(STAMP)
 TEST_JOBS ?= auto
 
 test: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -n $(TEST_JOBS) --dist worksteal $(PYTEST_ARGS)
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -n $(TEST_JOBS) --dist load $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	set -e; for script in bench/bench_*.py; do QT_QPA_PLATFORM=offscreen $(PY) $$script; done
