@@ -277,8 +277,10 @@ def diff_name_only(changes: list["FileChange"]) -> str:
 
 
 def diff_stat(changes: list["FileChange"], file_diff: Callable[["FileChange"], "FileDiff"],
-              colour: bool = False) -> str:
-    """git's --stat: one line per file with lines added and removed, then the totals."""
+              colour: bool = False,
+              counts: Callable[["FileChange", "FileDiff"], tuple[int, int] | None] | None = None) -> str:
+    """git's --stat: one line per file with lines added and removed, then the totals.
+    `counts` gives (added, removed), None for a binary file (default: the line diff's)."""
     from core import diff
 
     if not changes:
@@ -286,9 +288,10 @@ def diff_stat(changes: list["FileChange"], file_diff: Callable[["FileChange"], "
     rows, plus_total, minus_total = [], 0, 0
     for c in changes:
         fd = file_diff(c)
-        plus, minus = diff.line_counts(fd)
+        counted = counts(c, fd) if counts is not None else (None if fd.binary else diff.line_counts(fd))
+        plus, minus = counted or (0, 0)
         plus_total, minus_total = plus_total + plus, minus_total + minus
-        rows.append((_label(c), "Bin" if fd.binary else str(plus + minus), plus, minus))
+        rows.append((_label(c), "Bin" if counted is None else str(plus + minus), plus, minus))
     width = max(len(r[0]) for r in rows)
     count_width = max(len(r[1]) for r in rows)
     most = max((r[2] + r[3] for r in rows), default=0)

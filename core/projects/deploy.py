@@ -39,6 +39,7 @@ class DeployResult:
     version_id: int  # the project line's version now deployed
     recorded: bool  # False: the project already held this content
     edits_version_id: int | None = None  # the project's edits recorded before overwriting
+    was_missing: bool = False  # the project had no copy: it was put (back) in place
 
 
 def deploy(
@@ -95,7 +96,7 @@ def deploy(
     return DeployResult(
         artifact=artifact.name, project=project.name, content_hash=source.content_hash,
         source_version_id=source.id, version_id=deployed.id, recorded=outcome.recorded,
-        edits_version_id=edits,
+        edits_version_id=edits, was_missing=tree is None,
     )
 
 

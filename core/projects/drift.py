@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import enum
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Iterable
@@ -36,7 +37,9 @@ if TYPE_CHECKING:
     from core.content import StatCache
     from core.workspace import Workspace
 
-__all__ = ["DeploymentState", "DeploymentStatus", "classify_deployment", "deployment_states", "hash_copy"]
+__all__ = [
+    "DeploymentState", "DeploymentStatus", "classify_deployment", "deployment_states", "hash_copy", "wrong_shape",
+]
 
 
 class DeploymentState(str, enum.Enum):
@@ -83,6 +86,23 @@ def entry_name_of(artifact: ArtifactInfo) -> bytes:
     return os.fsencode(PurePosixPath(artifact.place).name)
 
 
+def wrong_shape(path: Path, artifact: ArtifactInfo, project: ProjectInfo) -> str | None:
+    """A sentence when a file sits where the artifact's folder belongs, or a folder
+    where its file belongs (as sync refuses such a collection copy); else None."""
+    try:
+        is_dir = stat.S_ISDIR(os.lstat(path).st_mode)
+    except FileNotFoundError:
+        return None
+    if is_dir == (artifact.shape == "dir"):
+        return None
+    found, belongs = ("a file", "a folder") if artifact.shape == "dir" else ("a folder", "a file")
+    return (
+        f"{project.name}'s copy of {artifact.name!r} ({path}) is {found} where {belongs} belongs; nothing was "
+        f"changed. Move it away, or `deploy {artifact.name} --project {project.name} --strategy "
+        "overwrite` (it is recorded first) to put the collection's copy back."
+    )
+
+
 def hash_copy(path: Path, artifact: ArtifactInfo, cache: "StatCache | None") -> TreeHash | None:
     """The copy's tree, or None when there is no copy."""
     if not os.path.lexists(path):
@@ -112,6 +132,9 @@ def status_of(
     try:
         target = project_copy_path(project, artifact)
         check_inside_project(project, target)
+        shape_error = wrong_shape(target, artifact, project)
+        if shape_error is not None:
+            return DeploymentStatus(state=DeploymentState.ERROR, project_copy=None, error=shape_error, **base), None
         tree = hash_copy(target, artifact, cache)
     except LineageError as exc:
         return DeploymentStatus(state=DeploymentState.ERROR, project_copy=None, error=str(exc), **base), None
@@ -133,11 +156,13 @@ def deployment_states(ws: "Workspace", artifact_ids: Iterable[int] | None = None
     Writes nothing but the stat cache in the data folder.
     """
     store = Deployments(ws.db)
-    deployments = store.deployments(artifact_ids)
+    artifacts = {a.id: a for a in ws.history.list_artifacts()}
+    # `remove` forgets an artifact's deployments; a database written before it did keeps
+    # them: a removed artifact has no collection copy to compare with, so they are not shown.
+    deployments = [d for d in store.deployments(artifact_ids) if d.artifact_id in artifacts]
     if not deployments:
         return []
     projects = {p.id: p for p in store.projects()}
-    artifacts = {a.id: a for a in ws.history.list_artifacts()}
     heads = ws.history.all_heads({d.artifact_id for d in deployments})
     deployed = ws.history.versions_by_id(d.version_id for d in deployments)
     result = []

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from core.errors import MergeError, RefusedError
 from core.history import COLLECTION_LINE, ArtifactInfo, ProjectInfo, VersionInfo
 from core.projects.deploy import require_deployment
-from core.projects.drift import hash_copy
+from core.projects.drift import hash_copy, wrong_shape
 from core.projects.install import record_copy
 from core.projects.placement import check_inside_project, project_copy_path
 from core.workspace import path_of
@@ -67,6 +67,9 @@ def merge_deployment(
     base = history.version(deployment.version_id)
     project_path = project_copy_path(project, artifact)
     check_inside_project(project, project_path)
+    shape_error = wrong_shape(project_path, artifact, project)
+    if shape_error is not None:
+        raise RefusedError(shape_error)
     collection_path = path_of(ws.home.collection_dir, artifact)
     project_tree = hash_copy(project_path, artifact, ws.stat_cache)
     collection_tree = hash_copy(collection_path, artifact, ws.stat_cache)

@@ -61,6 +61,7 @@ class RemoveOutcome:
     recorded_version_id: int | None  # the local content recorded just before removing, if any
     copy_removed: bool  # False: there was no copy, or it could not be deleted (copy_error says why)
     copy_error: str | None = None
+    untracked_projects: tuple[str, ...] = ()  # projects whose copies stay, no longer tracked as deployments
 
 
 def edit_upstream(
@@ -127,6 +128,7 @@ def remove_artifact(ws: "Workspace", artifact: "ArtifactInfo", *, purge: bool = 
     Without purge its versions stay (shown as removed); with purge they are deleted,
     and a copy holding content no version records is refused (UnrecordedContentError).
     """
+    from core.history import Deployments
     from core.workspace import path_of
 
     target = path_of(ws.home.collection_dir, artifact)
@@ -134,6 +136,7 @@ def remove_artifact(ws: "Workspace", artifact: "ArtifactInfo", *, purge: bool = 
     if not artifact.removed and os.path.lexists(target):
         recorded_id = _record_copy(ws, artifact, target, purge)
     if purge:
+        untracked = tuple(Deployments(ws.db).forget_artifact(artifact.id))  # their project copies stay
         ws.history.remove_artifact(artifact.id)
         info = artifact
     else:
@@ -143,6 +146,7 @@ def remove_artifact(ws: "Workspace", artifact: "ArtifactInfo", *, purge: bool = 
                 "--purge` deletes its history too."
             )
         info = ws.history.mark_removed(artifact.id, ws.clock() if ws.clock is not None else None)
+        untracked = tuple(Deployments(ws.db).forget_artifact(artifact.id))  # their project copies stay
     removed, error = False, None
     if os.path.lexists(target) and not artifact.removed:
         try:
@@ -151,7 +155,7 @@ def remove_artifact(ws: "Workspace", artifact: "ArtifactInfo", *, purge: bool = 
         except OSError as exc:
             error = (f"Could not delete the collection copy {target}: {exc.strerror or exc}; its content is "
                      "recorded, so deleting it by hand loses nothing.")
-    return RemoveOutcome(info, purge, recorded_id, removed, error)
+    return RemoveOutcome(info, purge, recorded_id, removed, error, untracked)
 
 
 def _record_copy(ws: "Workspace", artifact: "ArtifactInfo", target: Path, purge: bool) -> int | None:
