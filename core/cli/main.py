@@ -149,7 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("fsck", parents=[common],
                        help="verify every stored object and manifest; say which versions damage affects")
     p.add_argument("--repair", action="store_true",
-                   help="write damaged or missing content again from a collection copy or upstream that holds it")
+                   help="write damaged or missing content again from a collection copy, project copy or upstream that holds it")
     p.add_argument("--json", action="store_true", help="one JSON document on stdout")
 
     p = sub.add_parser("hash", parents=[common], help="print the content hash of a file or folder")

@@ -79,10 +79,12 @@ def sync_text(results: list["SyncResult"]) -> str:
         if r.action == "conflict" and r.conflicts:
             name = printable(r.name)
             lines.append(f"    merge conflict in {', '.join(printable(c) for c in r.conflicts)}: nothing was changed; "
-                         f"`merge {name}` writes a work folder to resolve it, `merge {name} --abort` drops it")
+                         f"`merge {name}` writes a work folder to resolve it, `merge {name} --abort` drops it "
+                         "(with the work folder and any edits in it)")
         elif r.action == "conflict":
             name = printable(r.name)
-            lines.append(f"    a merge is waiting: `merge {name}` to resolve it, `merge {name} --abort` to drop it")
+            lines.append(f"    a merge is waiting: `merge {name}` to resolve it, `merge {name} --abort` to drop it "
+                         "(with its work folder and any edits in it)")
         elif r.conflict and not r.error:
             lines.append("    conflict: changed both locally and upstream; kept the local copy, and later syncs "
                          "keep it until upstream changes again (sync with --strategy merge or take-upstream "

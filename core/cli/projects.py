@@ -185,7 +185,8 @@ def _merge(args: argparse.Namespace, direction: Any) -> int:
         lines = [f"The merge of {printable(result.artifact)!r} stopped on conflicts; nothing was changed:"]
         lines += [f"  {printable(note)}" for note in outcome.notes]
         lines.append(f"Resolve with `merge {printable(result.artifact)} --project {printable(result.project)}` "
-                     "(then --continue), or drop it with --abort.")
+                     "(then --continue), or drop it with --abort (which deletes the work folder `merge` writes, "
+                     "with any edits in it).")
         write("\n".join(lines) + "\n")
     elif result.action == "merged":
         write(f"Merged {printable(result.artifact)!r} on the {printable(result.line)} line as "

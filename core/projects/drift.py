@@ -2,7 +2,8 @@
 
 base = the deployment's version (what collection and project last agreed on),
 project copy = the copy in `<project>/.claude/…` now, collection = the collection
-line's head now (docs/projects.md):
+copy's content now, recorded or not (what push would meet; the collection line's head
+when there is no readable copy) (docs/projects.md):
 
 | project copy vs base | collection vs base | state |
 |---|---|---|
@@ -61,7 +62,7 @@ class DeploymentStatus:
     state: DeploymentState
     deployed: str | None  # content hash of the deployment's version (base)
     project_copy: str | None  # the project copy now (None: no copy)
-    collection: str | None  # the collection line's head now
+    collection: str | None  # the collection copy's content now (its line's head when no copy can be read)
     deployed_version_id: int | None = None
     project_head_id: int | None = None  # newest version on the project's line
     error: str | None = None
@@ -120,12 +121,14 @@ def status_of(
     project_head: VersionInfo | None,
     *,
     cache: "StatCache | None" = None,
+    collection_now: str | None = None,
 ) -> tuple[DeploymentStatus, TreeHash | None]:
-    """One deployment's status, and the project copy's tree (None when missing or unreadable)."""
+    """One deployment's status, and the project copy's tree (None when missing or unreadable).
+    `collection_now`: the collection copy's live content (default: `collection_head`'s)."""
     base = dict(
         artifact_id=artifact.id, artifact=artifact.name, type=artifact.type, project=project.name,
         project_id=project.id, deployed=deployed.content_hash if deployed else None,
-        collection=collection_head.content_hash if collection_head else None,
+        collection=collection_now or (collection_head.content_hash if collection_head else None),
         deployed_version_id=deployment.version_id,
         project_head_id=project_head.id if project_head else None,
     )
@@ -148,11 +151,28 @@ def status_of(
     return DeploymentStatus(state=state, project_copy=copy, **base), tree
 
 
+def live_collection_hash(ws: "Workspace", artifact: ArtifactInfo) -> str | None:
+    """The collection copy's content now, recorded or not; None when there is no copy of
+    the right shape or it cannot be read (the artifact's own status says why)."""
+    from core.workspace import check_place
+
+    try:
+        place = check_place(ws.home.collection_dir, artifact)
+        if not place.exists or place.wrong_shape:
+            return None
+        return copy_tree_hash(place.path, artifact.shape, entry_name_of(artifact), ws.stat_cache,
+                              follow_root=False).content_hash
+    except (LineageError, OSError):
+        return None
+
+
 def deployment_states(ws: "Workspace", artifact_ids: Iterable[int] | None = None) -> list[DeploymentStatus]:
     """The state of every deployment (of these artifacts), by artifact then project.
 
     A handful of queries whatever the number of deployments (deployments, every line's
-    head, the deployed versions), then one hash per project copy through the stat cache.
+    head, the deployed versions), then one hash per project copy and per deployed
+    collection copy (the collection side is its live content, as push meets it) through
+    the stat cache.
     Writes nothing but the stat cache in the data folder.
     """
     store = Deployments(ws.db)
@@ -166,12 +186,15 @@ def deployment_states(ws: "Workspace", artifact_ids: Iterable[int] | None = None
     heads = ws.history.all_heads({d.artifact_id for d in deployments})
     deployed = ws.history.versions_by_id(d.version_id for d in deployments)
     result = []
+    live: dict[int, str | None] = {}  # one hash of each collection copy, however many projects
     for d in deployments:
         artifact, project = artifacts[d.artifact_id], projects[d.project_id]
+        if artifact.id not in live:
+            live[artifact.id] = live_collection_hash(ws, artifact)
         status, _tree = status_of(
             ws, artifact, project, d, deployed.get(d.version_id),
             heads.get((artifact.id, COLLECTION_LINE)), heads.get((artifact.id, project.name)),
-            cache=ws.stat_cache,
+            cache=ws.stat_cache, collection_now=live[artifact.id],
         )
         result.append(status)
     result.sort(key=lambda s: (s.type, s.artifact, s.project))

@@ -132,6 +132,10 @@ def remove_artifact(ws: "Workspace", artifact: "ArtifactInfo", *, purge: bool = 
     from core.workspace import path_of
 
     target = path_of(ws.home.collection_dir, artifact)
+    if not artifact.removed:
+        from core.sync.pending import refuse_if_merge_waits
+
+        refuse_if_merge_waits(ws.home, artifact, target, "remove", (p.name for p in Deployments(ws.db).projects()))
     recorded_id = None
     if not artifact.removed and os.path.lexists(target):
         recorded_id = _record_copy(ws, artifact, target, purge)
