@@ -242,3 +242,24 @@ def test_version_tokens_take_only_ascii_digits(cli, s, token):
         line = one_error_line(cli(*args, expect=2))
         assert "version" in line or "hash prefix" in line, line
     cli("restore", "pdf", "v1")
+
+
+# --- §2: a waiting merge's advice and a damaged pending.json ---------------------------
+
+
+def test_a_damaged_pending_merge_can_always_be_aborted_and_advice_says_what_abort_deletes(cli, s, tmp_path):
+    (tmp_path / "U" / "pdf" / "SKILL.md").write_text("# pdf\nupstream\n")
+    (cli.home / "collection" / "skills" / "pdf" / "SKILL.md").write_text("# pdf\nlocal\n")
+    out = cli("sync", "pdf", "--strategy", "merge", expect=1).stdout.decode()
+    assert "--abort` drops it (with the work folder and any edits in it)" in out
+    out = cli("merge", "pdf").stdout.decode()
+    assert "deletes this folder and your edits in it" in out
+    (record,) = (cli.home / "merges").glob("*/pending.json")
+    for damage in ('{"format": 1, "labels": 3', "[[[[", "\xff"):
+        record.parent.mkdir(exist_ok=True)
+        record.write_text(damage, encoding="latin-1")
+        line = one_error_line(cli("push", "pdf", "--project", "web", "--strategy", "take-project", expect=1))
+        assert "waiting" in line and "--abort" in line
+        assert "deleted its work folder" in cli("merge", "pdf", "--abort").stdout.decode()
+        assert not record.exists()
+    one_error_line(cli("merge", "pdf", "--abort", expect=1))  # none waits now: says so
