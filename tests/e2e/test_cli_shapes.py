@@ -235,7 +235,8 @@ def test_rebuilding_a_missing_copy_says_so(cli, s):
     assert cli.json("deploy", "pdf", "--project", "web")["was_missing"] is False
 
 
-@pytest.mark.parametrize("token", ["\u0663", "v\u0663", "#\u0663", "\u0661\u0662\u0663\u0664", "v\uff13"])
+# Read as digits, ٢ would name #2 (pdf's first version: review was synced first) and ١ / １ v1.
+@pytest.mark.parametrize("token", ["\u0662", "#\u0662", "v\u0661", "v\uff11"])
 def test_version_tokens_take_only_ascii_digits(cli, s, token):
     for args in (("restore", "pdf", token), ("diff", "pdf", token, "--no-pager"),
                  ("deploy", "pdf", "--project", "web", "--version", token)):
