@@ -165,6 +165,12 @@ def test_a_project_path_that_is_not_utf8_is_one_sentence_exit_2(cli, s, tmp_path
     assert proc.returncode == 2, proc.stderr
     line = proc.stderr.decode().strip()
     assert "\n" not in line and "UTF-8" in line and "unexpected" not in line
+    # Every argument kept as text says the same, not "unexpected UnicodeEncodeError".
+    for args in ([b"add", b"cafe", b"--source", raw], [b"deploy", b"pdf", b"--project", b"w\xe9"],
+                 [b"--home", raw, b"status"], [b"log", b"pdf", b"--line", b"w\xe9"]):
+        line = one_error_line(cli(*args, expect=2))
+        assert "not valid UTF-8" in line and "unexpected" not in line, line
+    assert cli("hash", raw).stdout  # a path that is only read may be any bytes
 
 
 def test_a_project_name_used_again_after_removal_starts_a_new_line(cli, s, tmp_path):
