@@ -417,6 +417,64 @@ def filter_paths(changes: list[FileChange], paths: Iterable[str]) -> list[FileCh
     return [c for c in changes if under(c.path) or under(c.old_path)]
 
 
+# `diff --stat` counts the lines of a file too large for a line diff: in memory up to
+# this size, beyond it by streaming (then the file counts as rewritten).
+MAX_STAT_BYTES = 64 * 1024 * 1024
+
+
+def stat_counts(objects: Any, change: FileChange, diff: FileDiff) -> tuple[int, int] | None:
+    """(lines added, lines removed) of a file for `diff --stat`, None for a binary file.
+
+    A file too large for a line diff is still counted: lines outside the common head
+    and tail that the other side does not hold as often (a moved line counts as kept).
+    Over MAX_STAT_BYTES it counts as rewritten: all old lines removed, all new ones added.
+    """
+    if diff.binary or diff.lines or max(change.old_size or 0, change.new_size or 0) <= MAX_DIFF_BYTES:
+        return None if diff.binary else line_counts(diff)
+    store = _store_of(objects)
+    try:
+        if max(change.old_size or 0, change.new_size or 0) > MAX_STAT_BYTES:
+            old_lines, new_lines = _streamed_lines(store, change.old_digest), _streamed_lines(store, change.new_digest)
+            return None if old_lines is None or new_lines is None else (new_lines, old_lines)
+        old, new = _read(store, change.old_digest), _read(store, change.new_digest)
+    except MissingObjectError:
+        return 0, 0
+    if _is_binary(old) or _is_binary(new):
+        return None
+    a, b = old.split(b"\n"), new.split(b"\n")
+    head = 0
+    while head < len(a) and head < len(b) and a[head] == b[head]:
+        head += 1
+    tail = 0
+    while tail < len(a) - head and tail < len(b) - head and a[-1 - tail] == b[-1 - tail]:
+        tail += 1
+    from collections import Counter
+
+    before, after = Counter(a[head:len(a) - tail]), Counter(b[head:len(b) - tail])
+    return sum((after - before).values()), sum((before - after).values())
+
+
+def _streamed_lines(store: Any, digest: str | None) -> int | None:
+    """The number of lines of a stored text, read in chunks; None when it is binary."""
+    import codecs
+
+    if digest is None:
+        return 0
+    decoder, lines, last, first = codecs.getincrementaldecoder("utf-8")(), 0, b"\n", True
+    with store.open_verified(digest) as reader:
+        for chunk in reader:
+            if first and b"\0" in chunk[:BINARY_SNIFF_BYTES]:
+                return None
+            first = False
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError:
+                return None
+            lines += chunk.count(b"\n")
+            last = chunk[-1:] or last
+    return lines + (0 if last == b"\n" else 1)
+
+
 def line_counts(diff: FileDiff) -> tuple[int, int]:
     """(lines added, lines removed) of a file's diff, for `diff --stat`."""
     plus = sum(1 for line in diff.lines if line.kind == "+")

@@ -200,7 +200,7 @@ def resolve_version(history: "History", artifact: "ArtifactInfo", token: str) ->
     named = _named_version(history, artifact, text.lower())
     if named is not None:
         return named
-    if text[:1] in ("v", "V") and text[1:].isdigit():
+    if text[:1] in ("v", "V") and text[1:].isascii() and text[1:].isdigit():
         wanted = int(text[1:])
         versions = history.versions(artifact.id)
         for version_id, number in ordinal_by_id(versions).items():
@@ -210,7 +210,7 @@ def resolve_version(history: "History", artifact: "ArtifactInfo", token: str) ->
             f"{artifact.name!r} has no version {text} (it has v1 to v{len(versions)}); `log {artifact.name}` lists them."
         )
     by_id = text[1:] if text.startswith("#") else text
-    if by_id.isdigit():
+    if by_id.isascii() and by_id.isdigit():
         try:
             version = history.version(int(by_id))
         except VersionNotFoundError:
@@ -289,7 +289,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
         colour = terminal.use_colour(args.color)
         file_diff = lambda c: diff.file_diff(ws.objects, c)  # noqa: E731
         if args.stat:
-            text = diff_stat(changes, file_diff, colour)
+            text = diff_stat(changes, file_diff, colour, lambda c, fd: diff.stat_counts(ws.objects, c, fd))
         else:
             text = diff_text(art.name, old, new, changes, file_diff, colour)
     terminal.page(text.encode("utf-8", "surrogateescape"), enabled=not args.no_pager)

@@ -78,8 +78,8 @@ def fsck_text(report: "FsckReport", repair: bool) -> str:
         lines.append(f"{len(remaining)} of {len(report.problems)} problems remain; the versions named above "
                      "can be listed but not compared or restored where they need that content.")
     else:
-        lines.append(f"{len(remaining)} problems found; run `fsck --repair` to restore what a collection copy "
-                     "or upstream still holds.")
+        lines.append(f"{len(remaining)} problems found; run `fsck --repair` to restore what a collection copy, "
+                     "a project's copy or an upstream still holds.")
     return "\n".join(lines) + "\n"
 
 

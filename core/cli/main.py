@@ -149,7 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("fsck", parents=[common],
                        help="verify every stored object and manifest; say which versions damage affects")
     p.add_argument("--repair", action="store_true",
-                   help="write damaged or missing content again from a collection copy or upstream that holds it")
+                   help="write damaged or missing content again from a collection copy, project copy or upstream that holds it")
     p.add_argument("--json", action="store_true", help="one JSON document on stdout")
 
     p = sub.add_parser("hash", parents=[common], help="print the content hash of a file or folder")
@@ -178,6 +178,30 @@ def _exit_code_for(exc: BaseException) -> int:
     return EXIT_USAGE if isinstance(exc, input_errors) else EXIT_FAILED
 
 
+def _refuse_undecodable(args: argparse.Namespace) -> None:
+    """UsageError (exit 2) for an argument holding bytes that are not UTF-8 (they arrive as
+    surrogates): names, sources and folders are kept as text in the database. Only the
+    paths `hash` hashes and `diff -- PATH` filters by stay bytes, and may be anything."""
+    from core.textsafe import printable
+
+    skip = {"paths"} | ({"path"} if args.command == "hash" else set())
+    for key, value in vars(args).items():
+        for text in value if isinstance(value, list) else [value]:
+            if key in skip or not isinstance(text, str):
+                continue
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:
+                label = {"name": "The project name" if args.command == "project" else "The artifact name",
+                         "names": "The artifact name", "project": "The project name", "path": "The folder",
+                         "source": "The source", "home": "The data folder", "version": "The version",
+                         "old": "The version", "new": "The version"}.get(key, f"The --{key} value")
+                raise UsageError(
+                    f"{label} '{printable(text)}' is not valid UTF-8, and names, sources and folders are kept as "
+                    "text; rename it (or the folder holding it) to a UTF-8 name and try again."
+                ) from None
+
+
 def main(argv: list[str] | None = None, *, open_window: OpenWindow | None = None) -> int:
     """Run one command; returns the exit code. No sub-command → `open_window(args)` (the GUI)."""
     from core.errors import LineageError
@@ -194,6 +218,7 @@ def main(argv: list[str] | None = None, *, open_window: OpenWindow | None = None
         args.paths = paths
     debug = getattr(args, "debug", False)
     try:
+        _refuse_undecodable(args)
         if args.install_desktop_entry:
             return cmd_install_desktop_entry(args)
         if args.command is None:

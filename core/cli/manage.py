@@ -58,6 +58,10 @@ def cmd_remove(args: argparse.Namespace) -> int:
         lines.append(f"Recorded the collection copy's edits as version #{outcome.recorded_version_id} first.")
     if outcome.copy_removed:
         lines.append(f"Deleted the collection copy {printable(art.place)}.")
+    if outcome.untracked_projects:
+        lines.append(f"Its copies in project{'s' if len(outcome.untracked_projects) > 1 else ''} "
+                     f"{', '.join(printable(p) for p in outcome.untracked_projects)} stay where they are, "
+                     "no longer tracked; deploy it again after adding it back to track them again.")
     if args.purge:
         lines.append(f"Removed the {name} and deleted its history ({count} version{'s' if count != 1 else ''}).")
     else:

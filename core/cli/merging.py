@@ -41,10 +41,15 @@ def cmd_merge(args: argparse.Namespace) -> int:
             line = get_project(ws, args.project).name
         again = f"merge {printable(art.name)}" + (f" --project {printable(line)}" if args.project else "")
         if args.abort:
-            pending_merge(ws, art, line)  # names what to do when none waits
+            from core.sync.pending import has_pending
+
+            if not has_pending(ws.home, art.id, line):
+                pending_merge(ws, art, line)  # names what to do when none waits
+            # Never read the record: a damaged one must be droppable too.
             abort_merge(ws, art, line)
             doc = {"name": art.name, "action": "aborted"}
-            text = f"Dropped the merge of {printable(art.name)!r}; no copy was changed.\n"
+            text = (f"Dropped the merge of {printable(art.name)!r} and deleted its work folder; "
+                    "no copy was changed.\n")
         elif args.continue_:
             outcome = continue_from_work_folder(ws, art, line)
             doc = {"name": art.name, "action": "merged", "new_hash": outcome.content_hash,
@@ -61,7 +66,8 @@ def cmd_merge(args: argparse.Namespace) -> int:
             lines.append("")
             lines.append(("Wrote the merge to the path above; " if work.written else
                           "The work folder is there already (your edits were kept); ")
-                         + f"edit it, then run `{again} --continue` (or `--abort`).")
+                         + f"edit it, then run `{again} --continue` (or `{again} --abort` to drop the merge, "
+                           "which deletes this folder and your edits in it).")
             text = "\n".join(lines) + "\n"
     if args.json:
         write_json(doc)

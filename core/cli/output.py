@@ -79,10 +79,12 @@ def sync_text(results: list["SyncResult"]) -> str:
         if r.action == "conflict" and r.conflicts:
             name = printable(r.name)
             lines.append(f"    merge conflict in {', '.join(printable(c) for c in r.conflicts)}: nothing was changed; "
-                         f"`merge {name}` writes a work folder to resolve it, `merge {name} --abort` drops it")
+                         f"`merge {name}` writes a work folder to resolve it, `merge {name} --abort` drops it "
+                         "(with the work folder and any edits in it)")
         elif r.action == "conflict":
             name = printable(r.name)
-            lines.append(f"    a merge is waiting: `merge {name}` to resolve it, `merge {name} --abort` to drop it")
+            lines.append(f"    a merge is waiting: `merge {name}` to resolve it, `merge {name} --abort` to drop it "
+                         "(with its work folder and any edits in it)")
         elif r.conflict and not r.error:
             lines.append("    conflict: changed both locally and upstream; kept the local copy, and later syncs "
                          "keep it until upstream changes again (sync with --strategy merge or take-upstream "
@@ -277,8 +279,10 @@ def diff_name_only(changes: list["FileChange"]) -> str:
 
 
 def diff_stat(changes: list["FileChange"], file_diff: Callable[["FileChange"], "FileDiff"],
-              colour: bool = False) -> str:
-    """git's --stat: one line per file with lines added and removed, then the totals."""
+              colour: bool = False,
+              counts: Callable[["FileChange", "FileDiff"], tuple[int, int] | None] | None = None) -> str:
+    """git's --stat: one line per file with lines added and removed, then the totals.
+    `counts` gives (added, removed), None for a binary file (default: the line diff's)."""
     from core import diff
 
     if not changes:
@@ -286,9 +290,10 @@ def diff_stat(changes: list["FileChange"], file_diff: Callable[["FileChange"], "
     rows, plus_total, minus_total = [], 0, 0
     for c in changes:
         fd = file_diff(c)
-        plus, minus = diff.line_counts(fd)
+        counted = counts(c, fd) if counts is not None else (None if fd.binary else diff.line_counts(fd))
+        plus, minus = counted or (0, 0)
         plus_total, minus_total = plus_total + plus, minus_total + minus
-        rows.append((_label(c), "Bin" if fd.binary else str(plus + minus), plus, minus))
+        rows.append((_label(c), "Bin" if counted is None else str(plus + minus), plus, minus))
     width = max(len(r[0]) for r in rows)
     count_width = max(len(r[1]) for r in rows)
     most = max((r[2] + r[3] for r in rows), default=0)

@@ -65,13 +65,13 @@ def version_for(history: "History", artifact: "ArtifactInfo", token: str) -> "Ve
 
     text = token.strip()
     versions = history.versions(artifact.id)
-    if text[:1] in ("v", "V") and text[1:].isdigit():
+    if text[:1] in ("v", "V") and text[1:].isascii() and text[1:].isdigit():
         wanted = int(text[1:])
         for version_id, number in ordinal_by_id(versions).items():
             if number == wanted:
                 return next(v for v in versions if v.id == version_id)
     by_id = text[1:] if text.startswith("#") else text
-    if by_id.isdigit():
+    if by_id.isascii() and by_id.isdigit():
         found = next((v for v in versions if v.id == int(by_id)), None)
         if found is not None:
             return found
@@ -90,7 +90,10 @@ def cmd_project(args: argparse.Namespace) -> int:
                   f"`deploy NAME --project {project.name}`.\n")
         elif args.project_command == "remove":
             project = projects.remove_project(ws, args.name)
-            write(f"Stopped tracking project {project.name!r}; none of its files were touched.\n")
+            from core.history import retired_line
+
+            write(f"Stopped tracking project {project.name!r}; none of its files were touched. Its versions stay "
+                  f"on the line {retired_line(project.name, project.id)!r}.\n")
         else:
             found = projects.list_projects(ws)
             if args.json:
@@ -123,10 +126,16 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     if args.json:
         write_json({"artifact": result.artifact, "project": result.project, "content_hash": result.content_hash,
                     "source_version_id": result.source_version_id, "version_id": result.version_id,
-                    "recorded": result.recorded, "edits_version_id": result.edits_version_id})
+                    "recorded": result.recorded, "edits_version_id": result.edits_version_id,
+                    "was_missing": result.was_missing})
         return EXIT_OK
     if result.edits_version_id is not None:
         write(f"Recorded {result.project}'s edits as v{number[result.edits_version_id]} before overwriting them.\n")
+    if not result.recorded and result.was_missing:
+        write(f"Put back {result.project}'s missing copy of {result.artifact!r} v{number[result.source_version_id]} "
+              f"({result.content_hash[:12]}); its line already records this content as "
+              f"v{number[result.version_id]}, so nothing new was recorded.\n")
+        return EXIT_OK
     what = "Deployed" if result.recorded else "Deployed (the project already held this content)"
     write(f"{what} {result.artifact!r} v{number[result.source_version_id]} ({result.content_hash[:12]}) "
           f"into {result.project} as v{number[result.version_id]}.\n")
@@ -176,7 +185,8 @@ def _merge(args: argparse.Namespace, direction: Any) -> int:
         lines = [f"The merge of {printable(result.artifact)!r} stopped on conflicts; nothing was changed:"]
         lines += [f"  {printable(note)}" for note in outcome.notes]
         lines.append(f"Resolve with `merge {printable(result.artifact)} --project {printable(result.project)}` "
-                     "(then --continue), or drop it with --abort.")
+                     "(then --continue), or drop it with --abort (which deletes the work folder `merge` writes, "
+                     "with any edits in it).")
         write("\n".join(lines) + "\n")
     elif result.action == "merged":
         write(f"Merged {printable(result.artifact)!r} on the {printable(result.line)} line as "

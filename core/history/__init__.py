@@ -6,12 +6,12 @@ Owns the schema (models, alembic migrations), opening the database (db), and
 `core.history.lineage`, imported on its own because networkx is heavy.
 """
 from core.history.db import Database, open_database
-from core.history.deployments import DeploymentInfo, Deployments, ProjectInfo, check_project_name
+from core.history.deployments import DeploymentInfo, Deployments, ProjectInfo, check_project_name, retired_line
 from core.history.models import ARTIFACT_TYPES, CHANGE_ORIGINS, COLLECTION_LINE, RESERVED_LINES, UPSTREAM_LINE
 from core.history.versions import HEAD, ArtifactInfo, History, RecordOutcome, VersionInfo, ordinal_by_id, recorded_by
 
 __all__ = [
     "Database", "open_database", "ARTIFACT_TYPES", "CHANGE_ORIGINS", "COLLECTION_LINE", "UPSTREAM_LINE", "RESERVED_LINES",
-    "DeploymentInfo", "Deployments", "ProjectInfo", "check_project_name",
+    "DeploymentInfo", "Deployments", "ProjectInfo", "check_project_name", "retired_line",
     "HEAD", "ArtifactInfo", "History", "RecordOutcome", "VersionInfo", "ordinal_by_id", "recorded_by",
 ]

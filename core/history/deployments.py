@@ -14,15 +14,15 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 import sqlalchemy.exc as sa_exc
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from core.errors import ProjectError
-from core.history.models import RESERVED_LINES, Deployment, Project, utcnow
+from core.history.models import RESERVED_LINES, ArtifactVersion, Deployment, Project, utcnow
 
 if TYPE_CHECKING:
     from core.history.db import Database
 
-__all__ = ["ProjectInfo", "DeploymentInfo", "Deployments"]
+__all__ = ["ProjectInfo", "DeploymentInfo", "Deployments", "retired_line"]
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,12 @@ def check_project_name(name: str) -> str:
     return name
 
 
+def retired_line(name: str, project_id: int) -> str:
+    """The line a removed project's versions move to: `web/removed-3`. No project can
+    take that name (a project name holds no `/`)."""
+    return f"{name}/removed-{project_id}"
+
+
 class Deployments:
     """Projects and deployments in one `core.history.db.Database`. Safe to share between threads."""
 
@@ -100,12 +106,16 @@ class Deployments:
             return _project(row)
 
     def remove_project(self, name: str) -> ProjectInfo:
-        """Stop tracking the project (its deployments go; its versions stay in history)."""
+        """Stop tracking the project: its deployments go; its versions stay in history, on
+        the line `retired_line(name, id)`, so a project added later under the same name
+        starts a line of its own instead of continuing this one."""
         with self.db.write() as s:
             row = s.scalars(select(Project).where(Project.name == name)).first()
             if row is None:
                 raise ProjectError(f"No project named {name!r}; `project list` shows the projects there are.")
             info = _project(row)
+            s.execute(update(ArtifactVersion).where(ArtifactVersion.line == name)
+                      .values(line=retired_line(name, info.id)))
             s.delete(row)
             return info
 
@@ -129,6 +139,16 @@ class Deployments:
                 select(Deployment).where(Deployment.artifact_id == artifact_id, Deployment.project_id == project_id)
             ).first()
             return _deployment(row) if row is not None else None
+
+    def forget_artifact(self, artifact_id: int) -> list[str]:
+        """Drop every deployment of an artifact (`remove`); returns the projects' names.
+        The project copies and the versions on the projects' lines stay."""
+        with self.db.write() as s:
+            rows = list(s.scalars(select(Deployment).where(Deployment.artifact_id == artifact_id)))
+            names = [s.get(Project, r.project_id).name for r in rows]
+            for row in rows:
+                s.delete(row)
+            return sorted(names)
 
     def set_deployment(self, artifact_id: int, project_id: int, version_id: int) -> DeploymentInfo:
         """Create or move the deployment of an artifact into a project to `version_id`."""

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from core.errors import ProjectError, RefusedError, VersionNotFoundError
 from core.history import COLLECTION_LINE, HEAD, ArtifactInfo, Deployments, ProjectInfo, VersionInfo, recorded_by
-from core.projects.drift import hash_copy
+from core.projects.drift import hash_copy, live_collection_hash
 from core.projects.install import place_content, record_copy
 from core.projects.placement import check_inside_project, project_copy_path
 
@@ -39,6 +40,7 @@ class DeployResult:
     version_id: int  # the project line's version now deployed
     recorded: bool  # False: the project already held this content
     edits_version_id: int | None = None  # the project's edits recorded before overwriting
+    was_missing: bool = False  # the project had no copy: it was put (back) in place
 
 
 def deploy(
@@ -48,9 +50,16 @@ def deploy(
     version: VersionInfo | None = None,
     strategy: DeployStrategy = DeployStrategy.REFUSE,
 ) -> DeployResult:
-    """Copy `version` (default: the collection's head) into the project and record it."""
+    """Copy `version` (default: the collection copy as it is: its unrecorded edits are
+    recorded on the collection line first, as status compares with them) into the
+    project and record it."""
     history = ws.history
-    source = version or history.head(artifact.id, COLLECTION_LINE)
+    head = history.head(artifact.id, COLLECTION_LINE)
+    source = version or head
+    # Status compares with the collection copy as it is; so does a deploy of the collection.
+    live = live_collection_hash(ws, artifact) if version is None and head is not None else None
+    if live == (head.content_hash if head else None):
+        live = None
     if source is None:
         raise VersionNotFoundError(
             f"{artifact.name!r} has no version in the collection yet; run `sync {artifact.name}` first."
@@ -59,23 +68,27 @@ def deploy(
         raise VersionNotFoundError(f"Version #{source.id} is not a version of {artifact.name!r}.")
     target = project_copy_path(project, artifact)
     check_inside_project(project, target)
+    refuse_if_merging(ws, artifact, target, "deploy")
     store = Deployments(ws.db)
     existing = store.deployment(artifact.id, project.id)
     project_head = history.head(artifact.id, project.name)
     tree = hash_copy(target, artifact, ws.stat_cache)
 
     edits = None
-    if tree is not None and tree.content_hash != source.content_hash:
+    wanted = live or source.content_hash
+    if tree is not None and tree.content_hash != wanted:
         agreed = history.version(existing.version_id).content_hash if existing is not None else None
         if tree.content_hash != agreed:
             if strategy is not DeployStrategy.OVERWRITE:
-                raise RefusedError(_refusal(ws, artifact, project, agreed or source.content_hash, tree))
+                raise RefusedError(_refusal(ws, artifact, project, agreed or wanted, tree))
             kept = record_copy(ws, artifact, project.name, target, tree, project_head,
                                metadata={"reason": "recorded before deploy --strategy overwrite"})
             if kept is not None and (project_head is None or kept.id != project_head.id):
                 edits = kept.id
             project_head = kept or project_head
 
+    if live is not None:
+        source = _record_collection(ws, artifact, source)
     place_content(ws, artifact, source.content_hash, target)
     meta = {"deployed_version": source.id, "project": project.name, "strategy": strategy.value} | recorded_by()
     clock = ws.clock() if ws.clock is not None else None
@@ -95,7 +108,7 @@ def deploy(
     return DeployResult(
         artifact=artifact.name, project=project.name, content_hash=source.content_hash,
         source_version_id=source.id, version_id=deployed.id, recorded=outcome.recorded,
-        edits_version_id=edits,
+        edits_version_id=edits, was_missing=tree is None,
     )
 
 
@@ -116,6 +129,27 @@ def _refusal(ws: "Workspace", artifact: ArtifactInfo, project: ProjectInfo, expe
         f"Bring them back with `push {artifact.name} --project {project.name}`, or deploy with "
         "--strategy overwrite (the edits are recorded first); nothing was changed."
     )
+
+
+def _record_collection(ws: "Workspace", artifact: ArtifactInfo, head: VersionInfo) -> VersionInfo:
+    """Record the collection copy's unrecorded edits (stored first) on the collection line;
+    returns the version holding them (the head when the copy cannot be read)."""
+    from core.workspace import path_of
+
+    path = path_of(ws.home.collection_dir, artifact)
+    tree = hash_copy(path, artifact, ws.stat_cache)
+    if tree is None:
+        return head
+    return record_copy(ws, artifact, COLLECTION_LINE, path, tree, head,
+                       metadata={"reason": "recorded before a deploy"}) or head
+
+
+def refuse_if_merging(ws: "Workspace", artifact: ArtifactInfo, target: Path, doing: str) -> None:
+    """Refuse `doing` (a verb) when a merge waiting for `artifact`, in the collection or
+    any project, is to go into `target`, the copy that verb would replace."""
+    from core.sync.pending import refuse_if_merge_waits
+
+    refuse_if_merge_waits(ws.home, artifact, target, doing, (p.name for p in Deployments(ws.db).projects()))
 
 
 def require_deployment(ws: "Workspace", artifact: ArtifactInfo, project: ProjectInfo):

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING
 
 from core.errors import MergeError, RefusedError
 from core.history import COLLECTION_LINE, ArtifactInfo, ProjectInfo, VersionInfo
-from core.projects.deploy import require_deployment
-from core.projects.drift import hash_copy
+from core.projects.deploy import refuse_if_merging, require_deployment
+from core.projects.drift import hash_copy, wrong_shape
 from core.projects.install import record_copy
 from core.projects.placement import check_inside_project, project_copy_path
 from core.workspace import path_of
@@ -55,19 +55,25 @@ def merge_deployment(
 ) -> DeploymentMerge:
     from core.merge import MarkerLabels
     from core.sync.merging import merge_copy
-    from core.sync.pending import has_pending
+    from core.sync.pending import abort_words, has_pending
 
     history = ws.history
     deployment = require_deployment(ws, artifact, project)
     if has_pending(ws.home, artifact.id, project.name):
         raise MergeError(
             f"A merge of {artifact.name!r} in project {project.name!r} is waiting; finish it with "
-            f"`merge {artifact.name} --project {project.name}` (then --continue) or drop it with --abort."
+            f"`merge {artifact.name} --project {project.name}` (then --continue), or abandon it: "
+            f"{abort_words(artifact.name, project.name)}."
         )
     base = history.version(deployment.version_id)
     project_path = project_copy_path(project, artifact)
     check_inside_project(project, project_path)
+    shape_error = wrong_shape(project_path, artifact, project)
+    if shape_error is not None:
+        raise RefusedError(shape_error)
     collection_path = path_of(ws.home.collection_dir, artifact)
+    refuse_if_merging(ws, artifact, collection_path if direction is MergeDirection.PUSH else project_path,
+                      f"{direction.value} --strategy merge")
     project_tree = hash_copy(project_path, artifact, ws.stat_cache)
     collection_tree = hash_copy(collection_path, artifact, ws.stat_cache)
     if project_tree is None:

@@ -15,7 +15,7 @@ from core.errors import ProjectError, RefusedError
 from core.history import ArtifactInfo, ProjectInfo
 from core.workspace import path_of
 
-__all__ = ["CLAUDE_DIR", "project_copy_path", "check_inside_project"]
+__all__ = ["CLAUDE_DIR", "project_copy_path", "check_inside_project", "check_project_path"]
 
 CLAUDE_DIR = ".claude"
 
@@ -25,8 +25,21 @@ def project_copy_path(project: ProjectInfo, artifact: ArtifactInfo) -> Path:
     return path_of(Path(project.path) / CLAUDE_DIR, artifact)
 
 
+def check_project_path(name: str, path: str) -> None:
+    """Refuse (ProjectError) a project path that is empty, relative or `/`: an empty one
+    would write into the working directory, `/` into the root of the system."""
+    if not path or not os.path.isabs(path) or Path(path) == Path(path).parent:
+        shown = repr(path) if path else "an empty path"
+        raise ProjectError(
+            f"Project {name!r} is registered at {shown}, not at the full path of a folder below the root; "
+            f"nothing was read or written. `project remove {name}` and add it again with its folder's full path."
+        )
+
+
 def check_inside_project(project: ProjectInfo, target: Path) -> None:
-    """Refuse when a link between the project folder and `target` (included) leads out of it."""
+    """Refuse when the project's path is not a full folder path below the root, or a link
+    between the project folder and `target` (included) leads out of it."""
+    check_project_path(project.name, project.path)
     root = Path(project.path)
     if not root.is_dir():
         raise ProjectError(

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 
 from core.errors import RefusedError
 from core.history import COLLECTION_LINE, HEAD, ArtifactInfo, Deployments, ProjectInfo, recorded_by
-from core.projects.deploy import require_deployment
-from core.projects.drift import DeploymentState, classify_deployment, hash_copy
+from core.projects.deploy import refuse_if_merging, require_deployment
+from core.projects.drift import DeploymentState, classify_deployment, hash_copy, wrong_shape
 from core.projects.install import place_content, record_copy
 from core.projects.placement import check_inside_project, project_copy_path
 from core.workspace import path_of
@@ -50,10 +50,14 @@ def push(
     deployment = require_deployment(ws, artifact, project)
     target = project_copy_path(project, artifact)
     check_inside_project(project, target)
+    shape_error = wrong_shape(target, artifact, project)
+    if shape_error is not None:
+        raise RefusedError(shape_error)
     tree = hash_copy(target, artifact, ws.stat_cache)
     deployed = history.version(deployment.version_id).content_hash
     collection_head = history.head(artifact.id, COLLECTION_LINE)
     collection_path = path_of(ws.home.collection_dir, artifact)
+    refuse_if_merging(ws, artifact, collection_path, "push")
     collection_tree = hash_copy(collection_path, artifact, ws.stat_cache)
     # Unrecorded edits in the collection copy count as the collection moving on.
     collection_now = collection_tree.content_hash if collection_tree is not None else (

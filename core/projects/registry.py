@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 from core.errors import ProjectError
 from core.history import Deployments, ProjectInfo, check_project_name
+from core.projects.placement import CLAUDE_DIR, check_project_path
+from core.textsafe import printable
 
 if TYPE_CHECKING:
     from core.workspace import Workspace
@@ -15,13 +17,64 @@ __all__ = ["add_project", "list_projects", "remove_project", "get_project"]
 
 
 def add_project(ws: "Workspace", name: str, path: str | os.PathLike[str]) -> ProjectInfo:
-    """Track the folder `path` as project `name`; its artifacts live under `path/.claude/`."""
+    """Track the folder `path` as project `name`; its artifacts live under `path/.claude/`.
+
+    A relative path is taken from the working directory; `''` and `/` are refused, and so
+    is a folder whose name is not UTF-8 (the database stores text) and one that overlaps
+    what the app already writes: see `check_overlap`."""
     check_project_name(name)
-    folder = Path(path).expanduser()
+    if any(p.name == name for p in list_projects(ws)):
+        raise ProjectError(f"A project named {name!r} is already registered; `project list` shows it.")
+    text = os.fspath(path)
+    if not text.strip():
+        raise ProjectError("The project folder path is empty; give the path of an existing folder.")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ProjectError(
+            f"The project folder path {printable(text)} is not valid UTF-8, and project paths are stored as text; "
+            "rename the folder (or one above it) to a UTF-8 name and add it again."
+        ) from None
+    folder = Path(text).expanduser()
     if not folder.is_dir():
         what = "is not a folder" if folder.exists() else "does not exist"
         raise ProjectError(f"The project folder {folder} {what}; give the path of an existing folder.")
-    return Deployments(ws.db).add_project(name, str(folder.resolve()))
+    resolved = folder.resolve()
+    check_project_path(name, str(resolved))
+    check_overlap(ws, resolved)
+    return Deployments(ws.db).add_project(name, str(resolved))
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def check_overlap(ws: "Workspace", folder: Path) -> None:
+    """Refuse (ProjectError) a project whose `.claude/` would overlap what the app already
+    writes: another project's `.claude/` (the same folder twice, or one project inside
+    another's `.claude/`), or the data folder (with the collection). A project folder
+    merely inside another one is allowed: `~` (the user's `~/.claude`) holds them all."""
+    claude = folder / CLAUDE_DIR
+    home = Path(os.path.realpath(ws.home.root))
+    collection = Path(os.path.realpath(ws.home.collection_dir))
+    for place, what in ((home, "the data folder"), (collection, "the collection")):
+        if _inside(folder, place) or _inside(place, claude):
+            where = "is inside" if _inside(folder, place) else "holds"
+            raise ProjectError(
+                f"The folder {folder} {where} {what} ({place}), where the app keeps its own copies; "
+                "choose a project folder outside it."
+            )
+    for other in Deployments(ws.db).projects():
+        theirs = Path(other.path)
+        if folder == theirs:
+            raise ProjectError(f"The folder {folder} is already project {other.name!r}; "
+                               "one folder can be registered once (`project list` shows them).")
+        if _inside(folder, theirs / CLAUDE_DIR) or _inside(theirs, claude):
+            raise ProjectError(
+                f"The folder {folder} overlaps project {other.name!r} ({theirs}): one would sit inside the other's "
+                f"{CLAUDE_DIR}/ folder, so deploying into one would change the other's copies; "
+                "choose a folder outside it."
+            )
 
 
 def list_projects(ws: "Workspace") -> list[ProjectInfo]:

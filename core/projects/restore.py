@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from core.history import COLLECTION_LINE, HEAD, ArtifactInfo, ProjectInfo, VersionInfo, ordinal_by_id, recorded_by
-from core.projects.deploy import require_deployment
+from core.projects.deploy import refuse_if_merging, require_deployment
 from core.projects.drift import hash_copy
 from core.projects.install import place_content, record_copy
 from core.projects.placement import check_inside_project, project_copy_path
@@ -42,6 +42,7 @@ def restore(
         check_inside_project(project, target)
     else:
         line, target = COLLECTION_LINE, path_of(ws.home.collection_dir, artifact)
+    refuse_if_merging(ws, artifact, target, "restore")
     head = history.head(artifact.id, line)
     tree = hash_copy(target, artifact, ws.stat_cache)
     edits = None

@@ -47,7 +47,7 @@ def parse_manifest(data: bytes, content_hash: str) -> TreeHash:
     entries: list[ManifestEntry] = []
     for record in body.split(b"\0")[:-1] if body else []:
         parts = record.split(b" ", 3)
-        if len(parts) != 4 or parts[0] not in _KINDS or not parts[2].isdigit():
+        if len(parts) != 4 or parts[0] not in _KINDS or not (parts[2].isascii() and parts[2].isdigit()):
             raise ManifestFormatError("a record does not parse")
         kind, digest_b, size_b, entry_path = parts
         try:

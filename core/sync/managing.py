@@ -61,6 +61,7 @@ class RemoveOutcome:
     recorded_version_id: int | None  # the local content recorded just before removing, if any
     copy_removed: bool  # False: there was no copy, or it could not be deleted (copy_error says why)
     copy_error: str | None = None
+    untracked_projects: tuple[str, ...] = ()  # projects whose copies stay, no longer tracked as deployments
 
 
 def edit_upstream(
@@ -127,13 +128,19 @@ def remove_artifact(ws: "Workspace", artifact: "ArtifactInfo", *, purge: bool = 
     Without purge its versions stay (shown as removed); with purge they are deleted,
     and a copy holding content no version records is refused (UnrecordedContentError).
     """
+    from core.history import Deployments
     from core.workspace import path_of
 
     target = path_of(ws.home.collection_dir, artifact)
+    if not artifact.removed:
+        from core.sync.pending import refuse_if_merge_waits
+
+        refuse_if_merge_waits(ws.home, artifact, target, "remove", (p.name for p in Deployments(ws.db).projects()))
     recorded_id = None
     if not artifact.removed and os.path.lexists(target):
         recorded_id = _record_copy(ws, artifact, target, purge)
     if purge:
+        untracked = tuple(Deployments(ws.db).forget_artifact(artifact.id))  # their project copies stay
         ws.history.remove_artifact(artifact.id)
         info = artifact
     else:
@@ -143,6 +150,7 @@ def remove_artifact(ws: "Workspace", artifact: "ArtifactInfo", *, purge: bool = 
                 "--purge` deletes its history too."
             )
         info = ws.history.mark_removed(artifact.id, ws.clock() if ws.clock is not None else None)
+        untracked = tuple(Deployments(ws.db).forget_artifact(artifact.id))  # their project copies stay
     removed, error = False, None
     if os.path.lexists(target) and not artifact.removed:
         try:
@@ -151,7 +159,7 @@ def remove_artifact(ws: "Workspace", artifact: "ArtifactInfo", *, purge: bool = 
         except OSError as exc:
             error = (f"Could not delete the collection copy {target}: {exc.strerror or exc}; its content is "
                      "recorded, so deleting it by hand loses nothing.")
-    return RemoveOutcome(info, purge, recorded_id, removed, error)
+    return RemoveOutcome(info, purge, recorded_id, removed, error, untracked)
 
 
 def _record_copy(ws: "Workspace", artifact: "ArtifactInfo", target: Path, purge: bool) -> int | None:

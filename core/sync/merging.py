@@ -83,8 +83,10 @@ def install_tree(ws: "Workspace", artifact: "ArtifactInfo", target: Path, tree: 
             live = copy_tree_hash(target, artifact.shape, name, None).content_hash if target.exists() else None
             if live != expected_live:
                 raise MergeError(
-                    f"The copy of {artifact.name!r} at {target} changed while it was being merged; it was kept as it is. "
-                    f"Abort the merge (`merge {artifact.name} --abort`, with --project for a project's merge) and start again."
+                    f"The copy of {artifact.name!r} at {target} changed since the merge started; it was kept as it is, "
+                    "and so is the merge. To start it again from the copy as it is now, abandon it with "
+                    f"`merge {artifact.name} --abort` (with --project for a project's merge), which deletes its work "
+                    "folder and any resolution written there: copy that out first to keep it."
                 )
             swap.replace_atomically(target, staged)
     except OSError as exc:

@@ -23,10 +23,16 @@ from core.errors import MergeError
 from core.fsio import fsync_dir, remove_quietly
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from core.history import ArtifactInfo
     from core.merge import PendingMerge
     from core.workspace import DataHome
 
-__all__ = ["PendingPlace", "pending_place", "load_pending", "save_pending", "drop_pending", "has_pending"]
+__all__ = [
+    "PendingPlace", "pending_place", "load_pending", "save_pending", "drop_pending", "has_pending",
+    "MergeWaitingError", "refuse_if_merge_waits", "abort_words",
+]
 
 _SAFE = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
@@ -66,7 +72,8 @@ def load_pending(home: "DataHome", artifact_id: int, line: str = "collection") -
     except FileNotFoundError:
         return None
     except (OSError, UnicodeDecodeError) as exc:
-        raise MergeError(f"The pending merge {path} cannot be read ({exc}); abandon it with `merge NAME --abort`.") from None
+        raise MergeError(f"The pending merge {path} cannot be read ({exc}); abandon it with `merge NAME --abort` "
+                         "(which deletes its work folder, with any edits made there).") from None
     return PendingMerge.from_json(text)
 
 
@@ -101,3 +108,44 @@ def drop_pending(home: "DataHome", artifact_id: int, line: str = "collection") -
     except OSError:
         pass
     return existed
+
+
+class MergeWaitingError(MergeError):
+    """A verb refused because it would replace the copy a waiting merge is to go into."""
+
+
+def abort_words(name: str, line: str = "collection") -> str:
+    """How to drop a waiting merge, saying what it throws away."""
+    project = f" --project {line}" if line != "collection" else ""
+    return (f"`merge {name}{project} --abort` drops it and deletes its work folder, with any edits made there "
+            "(copy them out first to keep them)")
+
+
+def refuse_if_merge_waits(
+    home: "DataHome", artifact: "ArtifactInfo", target: Path, doing: str, lines: "Iterable[str]" = ()
+) -> None:
+    """Raise MergeWaitingError when a merge of `artifact` waits (on the collection line or one
+    of `lines`, the projects' names) whose result goes into `target`, the copy that `doing`
+    (a verb, e.g. "push") is about to replace: replacing it would make the merge impossible
+    to finish. A record too damaged to tell where it goes refuses too (--abort drops it)."""
+    from core.workspace import path_of
+
+    collection = os.path.normpath(path_of(home.collection_dir, artifact))
+    wanted = os.path.normpath(target)
+    for line in dict.fromkeys(["collection", *lines]):
+        if not has_pending(home, artifact.id, line):
+            continue
+        try:
+            pending = load_pending(home, artifact.id, line)
+        except MergeError:
+            pending = None
+        else:
+            if pending is None or os.path.normpath(pending.context.get("target") or collection) != wanted:
+                continue
+        project = f" --project {line}" if line != "collection" else ""
+        where = "the collection copy" if wanted == collection else f"{line}'s copy"
+        raise MergeWaitingError(
+            f"A merge of {artifact.name!r} is waiting to go into {where}, and {doing} would change that copy, so "
+            f"nothing was changed. Finish the merge first with `merge {artifact.name}{project}` (edit its work "
+            f"folder, then --continue), or abandon it: {abort_words(artifact.name, line)}."
+        )

@@ -4,8 +4,9 @@ core.store.fsck reads back every object and manifest. Here each recorded version
 checked to have its manifest and every object that manifest names; each problem is
 tied to the versions (and files) it affects. A repair writes a damaged or missing
 object or manifest again from a copy that still holds its content: first the live
-collection copies (any artifact's: objects are shared), then the upstreams of the
-affected artifacts. What no copy holds stays damaged, and says so.
+collection copies (any artifact's: objects are shared), then the copies deployed in
+registered projects, then the upstreams of the affected artifacts. What no copy holds
+stays damaged, and says so.
 """
 from __future__ import annotations
 
@@ -141,6 +142,34 @@ def _collection_sources(ws: "Workspace", notes: list[str]) -> Iterable[_Source]:
         yield _sources_from(f"the collection copy of {art.name!r}", place.path, tree)
 
 
+def _project_sources(ws: "Workspace", notes: list[str]) -> Iterable[_Source]:
+    """Every deployed copy in a registered project, read as status reads it (nothing
+    followed out of the project, a copy of the wrong shape skipped)."""
+    from core.history import Deployments
+    from core.projects.drift import hash_copy, wrong_shape
+    from core.projects.placement import check_inside_project, project_copy_path
+
+    store = Deployments(ws.db)
+    projects = {p.id: p for p in store.projects()}
+    artifacts = {a.id: a for a in ws.history.list_artifacts()}
+    for d in store.deployments():
+        art, project = artifacts.get(d.artifact_id), projects.get(d.project_id)
+        if art is None or project is None:
+            continue
+        label = f"{project.name}'s copy of {art.name!r}"
+        try:
+            target = project_copy_path(project, art)
+            check_inside_project(project, target)
+            if wrong_shape(target, art, project):
+                continue
+            tree = hash_copy(target, art, ws.stat_cache)
+        except (LineageError, OSError) as exc:
+            notes.append(f"{label} could not be read: {exc}")
+            continue
+        if tree is not None:
+            yield _sources_from(label, target, tree)
+
+
 def _upstream_sources(ws: "Workspace", artifacts: Iterable["ArtifactInfo"], notes: list[str]) -> Iterable[_Source]:
     from core.content import copy_tree_hash
     from core.sync.probe import entry_name
@@ -193,7 +222,8 @@ def _repair_from(
 
 def fsck(ws: "Workspace", *, repair: bool = False, progress: Callable[[int, int], None] | None = None) -> FsckReport:
     """Check every object and manifest, and every version's content; with `repair`, restore
-    what a collection copy or upstream still holds. Without `repair`, changes nothing."""
+    what a collection copy, a project's copy or an upstream still holds. Without `repair`,
+    changes nothing."""
     from core.store import check_store
 
     store_check = check_store(ws.objects, progress)
@@ -218,6 +248,8 @@ def fsck(ws: "Workspace", *, repair: bool = False, progress: Callable[[int, int]
                     open_problems.pop(key, None)
 
         use(_collection_sources(ws, notes))
+        if open_problems:
+            use(_project_sources(ws, notes))
         if open_problems:
             names = {(v.artifact, v.type) for p in open_problems.values() for v in p.versions}
             wanted = [a for a in ws.history.list_artifacts() if (a.name, a.type) in names]

@@ -224,3 +224,18 @@ def test_missing_blob_gives_a_note_not_an_error(store):
 )
 def test_differing_prefix(a, b, expected):
     assert differing_prefix(a, b) == expected
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_stat_counts_the_lines_of_a_text_too_large_for_a_line_diff(tmp_path, store, monkeypatch, stream):
+    lines = [f"line {n}\n" for n in range(3000)]
+    old = stored(store, write_tree(tmp_path / "old", {"big.txt": "".join(lines), "bin": b"\0" * 50}))
+    lines[10] = "changed\n"
+    lines[2000:2000] = ["new a\n", "new b\n"]
+    del lines[2500]
+    new = stored(store, write_tree(tmp_path / "new", {"big.txt": "".join(lines), "bin": b"\0" * 60}))
+    monkeypatch.setattr(diff, "MAX_DIFF_BYTES", 100)  # both files count as large
+    if stream:
+        monkeypatch.setattr(diff, "MAX_STAT_BYTES", 1000)  # counted by streaming: as rewritten
+    counts = {c.display_path: diff.stat_counts(store, c, file_diff(store, c)) for c in compare(store, old, new)}
+    assert counts == {"big.txt": (3001, 3000) if stream else (3, 2), "bin": None}

@@ -403,7 +403,7 @@ def test_upgrade_from_0002_keeps_every_version_on_postgres(pg_url):
 
 
 def test_lines_projects_and_deployments_on_postgres(db, history):
-    from core.history import Deployments
+    from core.history import Deployments, retired_line
     from core.errors import ProjectError
 
     art = add(history)
@@ -421,4 +421,5 @@ def test_lines_projects_and_deployments_on_postgres(db, history):
     (dep,) = store.deployments()
     assert (dep.artifact_id, dep.project_id, dep.version_id) == (art.id, web.id, c1.id)
     store.remove_project("web")
-    assert store.deployments() == [] and history.head(art.id, "web").id == d1.id
+    assert store.deployments() == [] and history.head(art.id, "web") is None
+    assert history.head(art.id, retired_line("web", web.id)).id == d1.id  # its versions stay, on a retired line

@@ -148,7 +148,7 @@ def test_finish_refuses_when_the_copy_changed_since_the_merge_started(ws, tmp_pa
     pending = pending_merge(ws, art)
     resolve_with_side(pending, b"SKILL.md", "other")
     write(copy, {"SKILL.md": "edited meanwhile\n"})
-    with pytest.raises(MergeError, match="changed while it was being merged"):
+    with pytest.raises(MergeError, match="changed since the merge started"):
         finish_merge(ws, art, pending)
     assert (copy / "SKILL.md").read_text() == "edited meanwhile\n"
     assert has_pending(ws.home, art.id)

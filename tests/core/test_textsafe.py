@@ -43,3 +43,13 @@ def test_os_errors_are_described_by_errno_not_blamed_on_permissions():
     assert describe_os_error(OSError(errno.EACCES, "Permission denied"), "x").startswith("permission denied;")
     assert describe_os_error(OSError(errno.EXDEV, "Invalid cross-device link"), "try again") == \
         "Invalid cross-device link; try again"
+
+
+@pytest.mark.parametrize("code", [*range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+def test_bidi_overrides_and_zero_width_characters_are_escaped(code):
+    assert printable(f"a{chr(code)}b") == f"a\\u{code:04x}b"
+    assert printable(f"a{chr(code)}\tb", keep_tabs=True) == f"a\\u{code:04x}\tb"
+
+
+def test_other_unicode_text_stays_as_it_is():
+    assert printable("naïve 日本語 emoji 👍 \u00a0 \u2010") == "naïve 日本語 emoji 👍 \u00a0 \u2010"
