@@ -18,6 +18,7 @@ from core.history import COLLECTION_LINE, HEAD, ArtifactInfo, Deployments, Proje
 from core.projects.drift import hash_copy
 from core.projects.install import place_content, record_copy
 from core.projects.placement import check_inside_project, project_copy_path
+from core.projects.registry import require_own_project
 
 if TYPE_CHECKING:
     from core.workspace import Workspace
@@ -49,6 +50,7 @@ def deploy(
     strategy: DeployStrategy = DeployStrategy.REFUSE,
 ) -> DeployResult:
     """Copy `version` (default: the collection's head) into the project and record it."""
+    require_own_project(ws, project)
     history = ws.history
     source = version or history.head(artifact.id, COLLECTION_LINE)
     if source is None:
@@ -119,6 +121,7 @@ def _refusal(ws: "Workspace", artifact: ArtifactInfo, project: ProjectInfo, expe
 
 
 def require_deployment(ws: "Workspace", artifact: ArtifactInfo, project: ProjectInfo):
+    require_own_project(ws, project)
     found = Deployments(ws.db).deployment(artifact.id, project.id)
     if found is None:
         raise ProjectError(

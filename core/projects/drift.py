@@ -133,10 +133,11 @@ def deployment_states(ws: "Workspace", artifact_ids: Iterable[int] | None = None
     Writes nothing but the stat cache in the data folder.
     """
     store = Deployments(ws.db)
-    deployments = store.deployments(artifact_ids)
+    projects = {p.id: p for p in store.projects(ws.machine or None)}
+    # A teammate's deployments are theirs: their copies are on their machine.
+    deployments = [d for d in store.deployments(artifact_ids) if d.project_id in projects]
     if not deployments:
         return []
-    projects = {p.id: p for p in store.projects()}
     artifacts = {a.id: a for a in ws.history.list_artifacts()}
     heads = ws.history.all_heads({d.artifact_id for d in deployments})
     deployed = ws.history.versions_by_id(d.version_id for d in deployments)
