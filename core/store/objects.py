@@ -131,11 +131,12 @@ class ObjectStore:
         return self.shared is not None and self.shared.has(MANIFEST, content_hash)
 
     def lacks_any(self, tree: TreeHash) -> bool:
-        """Whether the manifest of `tree` or any object it names is missing here, or (with a
-        shared store) its manifest is missing there (not verified)."""
-        if self.cache.lacks_any(tree):
-            return True
-        return self.shared is not None and not self.shared.has(MANIFEST, tree.content_hash)
+        """Whether the manifest of `tree` or any object it names is missing here (not verified).
+
+        The shared store is not asked: every sync starts by uploading every version's tree
+        the shared store lacks and this data folder holds (ObjectStore.upload), so asking
+        again per artifact would cost a query each for nothing."""
+        return self.cache.lacks_any(tree)
 
     def open_verified(self, digest: str) -> VerifiedReader:
         self._fetch(OBJECT, (digest,))

@@ -279,3 +279,28 @@ def test_a_kill_during_the_upload_leaves_no_version_pointing_at_missing_bytes(te
     assert rows(pg_url, """SELECT count(*) FROM artifact_versions v WHERE NOT EXISTS
                            (SELECT 1 FROM shared_objects s WHERE s.kind = 'm' AND s.name = v.content_hash)""") == [(0,)]
     assert rows(pg_url, "SELECT count(*) FROM artifact_versions") == [(1,)]
+
+
+def test_a_sync_that_cannot_reach_the_shared_store_changes_no_copy(team, tmp_path, pg_url, monkeypatch):
+    from core.errors import ObjectStoreError
+    from core.store import DatabaseSharedStore
+
+    alice = team("alice")
+    up = tmp_path / "up" / "review"
+    up.mkdir(parents=True)
+    (up / "SKILL.md").write_text("# review\nv1\n")
+    alice("add", "review", "--source", str(up))
+    alice("sync")
+    (up / "SKILL.md").write_text("# review\nv2\n")
+
+    def unreachable(self, streams):
+        raise ObjectStoreError(f"Could not write to the shared object store in {self.where}: connection lost; "
+                               "check that the database can be reached, then try again.")
+
+    monkeypatch.setattr(DatabaseSharedStore, "put", unreachable)
+    (result,) = alice.json("sync", expect=1)["results"]
+    assert result["action"] == "failed" and "connection lost" in result["error"]
+    assert (alice.home / "collection" / "skills" / "review" / "SKILL.md").read_text() == "# review\nv1\n"
+    assert len(alice.json("log", "review")["versions"]) == 1
+    monkeypatch.undo()
+    assert alice.json("sync")["results"][0]["action"] == "replaced"
