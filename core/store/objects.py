@@ -152,6 +152,8 @@ class ObjectStore:
 
     def copy_to(self, digest: str, dest: str | os.PathLike[str] | bytes, mode: int = 0o644) -> None:
         self._fetch(OBJECT, (digest,))
+        if self.shared is not None and not self.cache.has(digest):
+            raise self._missing("object", digest)
         self.cache.copy_to(digest, dest, mode)
 
     def get_manifest(self, content_hash: str) -> TreeHash:
@@ -206,8 +208,9 @@ class ObjectStore:
 
     def store_tree(self, root: str | os.PathLike[str], tree: TreeHash, *, verify: bool = False) -> tuple[str, ...]:
         """Store a tree from disk here (core.store.trees.store_tree), then send it up."""
+        single = not os.path.isdir(root)
         for entry in tree.entries:
-            self.check_size(entry.size, f"{os.fsdecode(root)}/{entry.display_path}")
+            self.check_size(entry.size, os.fsdecode(root) if single else f"{os.fsdecode(root)}/{entry.display_path}")
         repaired = store_tree(self.cache, root, tree, verify=verify)
         self.upload_tree(tree)
         return repaired

@@ -80,9 +80,11 @@ def test_bob_reads_diffs_restores_and_deploys_versions_only_alice_stored(team, t
     shutil.rmtree(alice.home)  # her machine goes away
 
     # Listing, the graph's data and status fetch no contents.
-    assert len(bob.json("log", "review")["versions"]) == 3
+    assert [v["content_hash"] for v in bob.json("log", "review")["versions"]] == hashes[::-1]
     bob.json("status")
     assert bob.stored_files() == 0
+    # Her manifests are not damage on Bob's side: fsck fetches them from the shared store.
+    assert bob("fsck").rstrip().endswith("No damage found.")
 
     diff = bob("diff", "review", "v1", "v3", "--no-pager")
     assert "-v1" in diff and "+v3" in diff
@@ -121,7 +123,6 @@ def test_versions_recorded_before_the_shared_store_are_uploaded_by_their_author(
     alice, bob = team("alice"), team("bob")
     three_versions(alice, tmp_path / "up" / "review")
     # As on a team database from before this change: only Alice's folder holds the bytes.
-    rows(pg_url, "SELECT 1")  # connect once so the DELETE below is not the first statement
     engine = create_engine(pg_url)
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM shared_objects"))
