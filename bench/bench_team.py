@@ -19,6 +19,7 @@ Prints machine info, sizes, ratios and PASS/MISS; never asserts.
 from __future__ import annotations
 
 import argparse
+import random
 import shutil
 import statistics
 import sys
@@ -36,16 +37,23 @@ TARGET_DIFF_S = 0.200
 
 
 def generate(upstreams: Path, count: int, files: int) -> int:
-    """Skill folders of `files` files each (text of a few kB); returns the bytes written."""
+    """Skill folders of `files` files each: prose-like lines from a seeded vocabulary (a few kB
+    each, compressing about as real Markdown does, not as one repeated line); returns the bytes written."""
+    rng = random.Random(17)
+    words = ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(2, 9))) for _ in range(3000)]
+
+    def prose(lines: int) -> str:
+        return "".join(" ".join(rng.choices(words, k=rng.randint(4, 14))) + ".\n" for _ in range(lines))
+
     total = 0
     for i in range(count):
         root = upstreams / f"skill-{i:04d}"
         (root / "reference").mkdir(parents=True)
-        body = f"# skill {i}\n\n" + "Use this skill when asked to do the thing.\n" * 60
+        body = f"# skill {i}\n\n" + prose(40)
         (root / "SKILL.md").write_text(body)
         total += len(body)
         for n in range(files - 1):
-            text = f"notes {i}/{n}\n" + f"line {n} of the reference material for skill {i}\n" * (20 + n * 5)
+            text = f"# notes {i}/{n}\n" + prose(20 + n * 4)
             (root / "reference" / f"part-{n}.md").write_text(text)
             total += len(text)
     return total
@@ -94,6 +102,7 @@ def first_diff(home: Path, url: str, name: str) -> float:
         start = time.perf_counter()
         art = ws.history.get_artifact(name)
         v2, v1 = ws.history.versions(art.id)[:2]
+        ws.objects.prefetch(manifests=(v1.content_hash, v2.content_hash))
         changes = diff.compare(ws.objects, v1.content_hash, v2.content_hash)
         ws.objects.prefetch(d for c in changes for d in (c.old_digest, c.new_digest))
         text = [diff.file_diff(ws.objects, c) for c in changes]

@@ -278,6 +278,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
         else:
             old = resolve_version(ws.history, art, args.old)
             new = resolve_version(ws.history, art, args.new) if args.new else head.content_hash
+        ws.objects.prefetch(manifests=(old, new))  # both trees in one query (a team's shared store)
         changes = diff.compare(ws.objects, old, new)
         # The added and removed files' bytes in one query when only the shared store has them (a
         # team): find_renames compares them.

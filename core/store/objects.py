@@ -98,9 +98,10 @@ class ObjectStore:
                     exc.reason,
                 ) from None
 
-    def prefetch(self, digests: Iterable[str | None]) -> None:
-        """Bring these objects into the local store in one query (those it lacks), before
-        they are read one by one (a diff's changed files)."""
+    def prefetch(self, digests: Iterable[str | None] = (), *, manifests: Iterable[str | None] = ()) -> None:
+        """Bring these objects (and manifests) into the local store, one query per kind for
+        those it lacks, before they are read one by one (a diff's two trees, its changed files)."""
+        self._fetch(MANIFEST, (m for m in manifests if m))
         self._fetch(OBJECT, (d for d in digests if d))
 
     def fetch_tree(self, content_hash: str) -> TreeHash:
