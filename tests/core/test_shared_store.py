@@ -101,3 +101,36 @@ def test_upload_sends_what_only_this_folder_holds(tmp_path, shared, tree_dir):
     assert (done.trees, done.objects, done.not_here) == (1, 2, ("f" * 64,))
     assert count(shared) == 3
     assert alice.upload([tree.content_hash]).trees == 0
+
+
+def test_upgrading_to_0004_keeps_every_project_and_deployment(tmp_path):
+    """0004 adds projects.machine without rebuilding the table: a rebuild with foreign keys
+    on would cascade to deployments and forget them all (docs/data-model.md, Migrations)."""
+    from alembic import command
+
+    from core.history.db import _alembic_config, current_revisions, head_revision
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    db = open_database(url)
+    with db.engine.begin() as conn:
+        config = _alembic_config(db)
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0003")
+        conn.execute(text(
+            "INSERT INTO artifacts (id, name, type, upstream_kind, upstream_location, place, shape, created_at)"
+            " VALUES (1, 'pdf', 'skill', 'folder', '/up', 'skills/pdf', 'dir', '2026-01-01 00:00:00')"))
+        conn.execute(text(
+            "INSERT INTO artifact_versions (id, artifact_id, content_hash, change_origin, created_at, metadata, line)"
+            " VALUES (1, 1, :h, 'deployment', '2026-01-01 00:00:00', '{}', 'web')"), {"h": "a" * 64})
+        conn.execute(text("INSERT INTO projects (id, name, path, created_at) VALUES (1, 'web', '/w', '2026-01-01 00:00:00')"))
+        conn.execute(text("INSERT INTO deployments (artifact_id, project_id, version_id, deployed_at)"
+                          " VALUES (1, 1, 1, '2026-01-01 00:00:00')"))
+    db.dispose()
+    db = open_database(url)  # upgrades to head
+    try:
+        assert current_revisions(db) == (head_revision(),)
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT name, machine FROM projects")).all() == [("web", None)]
+            assert conn.execute(text("SELECT count(*) FROM deployments")).scalar() == 1
+    finally:
+        db.dispose()
