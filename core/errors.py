@@ -15,6 +15,10 @@ class DataFolderError(LineageError):
     """The data folder (--home) is a file, unwritable or otherwise unusable."""
 
 
+class SettingError(LineageError):
+    """An environment setting whose value cannot be used (e.g. ARTIFACT_LINEAGE_MAX_FILE_MB)."""
+
+
 class HashingError(LineageError):
     """A tree could not be hashed (missing path, unreadable file...)."""
 

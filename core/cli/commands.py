@@ -278,7 +278,12 @@ def cmd_diff(args: argparse.Namespace) -> int:
         else:
             old = resolve_version(ws.history, art, args.old)
             new = resolve_version(ws.history, art, args.new) if args.new else head.content_hash
-        changes = diff.find_renames(ws.objects, diff.compare(ws.objects, old, new))
+        ws.objects.prefetch(manifests=(old, new))  # both trees in one query (a team's shared store)
+        changes = diff.compare(ws.objects, old, new)
+        # The added and removed files' bytes in one query when only the shared store has them (a
+        # team): find_renames compares them.
+        ws.objects.prefetch(c.old_digest or c.new_digest for c in changes if c.status in ("added", "removed"))
+        changes = diff.find_renames(ws.objects, changes)
         changes = diff.filter_paths(changes, args.paths)
         if args.json:
             write_json(diff_json(old, new, changes))
@@ -287,6 +292,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
             write(diff_name_only(changes))
             return EXIT_OK
         colour = terminal.use_colour(args.color)
+        ws.objects.prefetch(d for c in changes for d in (c.old_digest, c.new_digest))  # one query, not one per file
         file_diff = lambda c: diff.file_diff(ws.objects, c)  # noqa: E731
         if args.stat:
             text = diff_stat(changes, file_diff, colour, lambda c, fd: diff.stat_counts(ws.objects, c, fd))

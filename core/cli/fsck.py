@@ -48,7 +48,8 @@ def _versions_text(problem: "Problem") -> str:
     parts = []
     for v in problem.versions:
         files = f" ({', '.join(printable(path) for path in v.paths)})" if v.paths else ""
-        parts.append(f"{v.type}/{printable(v.artifact)} v{v.number} (#{v.version_id}){files}")
+        who = f", recorded by {printable(v.recorded_by)}" if v.recorded_by else ""
+        parts.append(f"{v.type}/{printable(v.artifact)} v{v.number} (#{v.version_id}){files}{who}")
     return "affects " + "; ".join(parts)
 
 
@@ -63,6 +64,8 @@ def fsck_text(report: "FsckReport", repair: bool) -> str:
         lines.append(f"  {_versions_text(p)}")
         if p.repaired_from:
             lines.append(f"  repaired from {printable(p.repaired_from)}")
+        elif repair and p.versions and all(v.by_other_member for v in p.versions):
+            lines.append("  not repaired here: only the data folder that recorded it holds this content")
         elif repair:
             lines.append("  not repaired: no collection copy or upstream holds this content any more")
     for stray in report.strays:
@@ -77,6 +80,9 @@ def fsck_text(report: "FsckReport", repair: bool) -> str:
     elif repair:
         lines.append(f"{len(remaining)} of {len(report.problems)} problems remain; the versions named above "
                      "can be listed but not compared or restored where they need that content.")
+    elif all(p.versions and all(v.by_other_member for v in p.versions) for p in remaining):
+        lines.append(f"{len(remaining)} problems found: the content of the versions named above is only in the data "
+                     "folder of the members who recorded them; their next sync (or `fsck --repair` there) uploads it.")
     else:
         lines.append(f"{len(remaining)} problems found; run `fsck --repair` to restore what a collection copy, "
                      "a project's copy or an upstream still holds.")
@@ -93,7 +99,8 @@ def fsck_json(report: "FsckReport", repair: bool) -> dict:
             {"kind": p.kind, "name": p.name, "path": p.path, "reason": p.reason,
              "repaired_from": p.repaired_from,
              "versions": [{"artifact": v.artifact, "type": v.type, "number": v.number, "id": v.version_id,
-                           "content_hash": v.content_hash, "paths": list(v.paths)} for v in p.versions]}
+                           "content_hash": v.content_hash, "paths": list(v.paths),
+                           "recorded_by": v.recorded_by, "by_other_member": v.by_other_member} for v in p.versions]}
             for p in report.problems
         ],
         "remaining": len(report.remaining),

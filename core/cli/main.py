@@ -167,7 +167,7 @@ def _exit_code_for(exc: BaseException) -> int:
     input_errors: tuple[type[BaseException], ...] = (
         errors.ArtifactNotFoundError, errors.ArtifactExistsError, errors.VersionNotFoundError,
         errors.UpstreamError, errors.HashingError, errors.UnsafeEntryError, errors.DataFolderError,
-        errors.DatabaseUrlError, errors.ProjectError, errors.ConfirmationError, UsageError,
+        errors.DatabaseUrlError, errors.SettingError, errors.ProjectError, errors.ConfirmationError, UsageError,
     )
     try:
         from core.workspace import InvalidNameError

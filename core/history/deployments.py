@@ -31,6 +31,12 @@ class ProjectInfo:
     name: str
     path: str
     created_at: datetime
+    # The member (data folder) that registered it: only that one writes to it. None:
+    # registered before migration 0004, any member may.
+    machine: str | None = None
+
+    def belongs_to(self, machine: str | None) -> bool:
+        return self.machine is None or machine is None or self.machine == machine
 
 
 @dataclass(frozen=True)
@@ -43,7 +49,7 @@ class DeploymentInfo:
 
 
 def _project(row: Project) -> ProjectInfo:
-    return ProjectInfo(id=row.id, name=row.name, path=row.path, created_at=row.created_at)
+    return ProjectInfo(id=row.id, name=row.name, path=row.path, created_at=row.created_at, machine=row.machine)
 
 
 def _deployment(row: Deployment) -> DeploymentInfo:
@@ -80,13 +86,13 @@ class Deployments:
 
     # --- projects ------------------------------------------------------------------
 
-    def add_project(self, name: str, path: str) -> ProjectInfo:
+    def add_project(self, name: str, path: str, machine: str | None = None) -> ProjectInfo:
         check_project_name(name)
         taken = ProjectError(f"A project named {name!r} is already registered; `project list` shows it.")
         with self.db.write() as s:
             if s.scalar(select(Project.id).where(Project.name == name)) is not None:
                 raise taken
-            row = Project(name=name, path=path, created_at=utcnow())
+            row = Project(name=name, path=path, created_at=utcnow(), machine=machine)
             s.add(row)
             try:
                 s.flush()
@@ -94,9 +100,11 @@ class Deployments:
                 raise taken from exc
             return _project(row)
 
-    def projects(self) -> list[ProjectInfo]:
+    def projects(self, machine: str | None = None) -> list[ProjectInfo]:
+        """Every project, or only those `machine` may write to (its own, and older ones with no owner)."""
         with self.db.session() as s:
-            return [_project(r) for r in s.scalars(select(Project).order_by(Project.name))]
+            found = [_project(r) for r in s.scalars(select(Project).order_by(Project.name))]
+        return [p for p in found if p.belongs_to(machine)]
 
     def project(self, name: str) -> ProjectInfo:
         with self.db.session() as s:

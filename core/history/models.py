@@ -1,4 +1,4 @@
-"""SQLAlchemy ORM: Artifact and ArtifactVersion.
+"""SQLAlchemy ORM: artifacts, versions, projects, deployments and the shared object store.
 
 The alembic migrations in `core/history/migrations/versions/` create exactly these
 tables; `tests/core/test_db.py` checks the two never drift apart.
@@ -10,6 +10,8 @@ from typing import Any, Optional
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
+    LargeBinary,
     CheckConstraint,
     DateTime,
     ForeignKey,
@@ -224,6 +226,10 @@ class Project(Base):
     name: Mapped[str] = mapped_column(String(255), nullable=False, unique=True)
     path: Mapped[str] = mapped_column(Text, nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    # The machine that registered it (core.workspace.machine: an id kept in that machine's
+    # data folder); only that machine writes to it or deploys into it. None: registered
+    # before 0004, any machine may.
+    machine: Mapped[Optional[str]] = mapped_column(String(64), nullable=True)
 
 
 class Deployment(Base):
@@ -244,3 +250,18 @@ class Deployment(Base):
         ForeignKey("artifact_versions.id", ondelete="CASCADE"), nullable=False, index=True
     )
     deployed_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+
+class SharedObject(Base):
+    """The team's shared object store (core.store.shared_db): file contents and manifests by
+    hash, compressed, as every member's local store keeps them. Written on PostgreSQL only;
+    on SQLite the table exists and stays empty (the local store is the whole store)."""
+
+    __tablename__ = "shared_objects"
+    __table_args__ = (CheckConstraint("kind IN ('o', 'm')", name="kind"),)
+
+    kind: Mapped[str] = mapped_column(String(1), primary_key=True)  # 'o' object, 'm' manifest
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger, nullable=False)  # bytes once inflated
+    codec: Mapped[str] = mapped_column(String(16), nullable=False)
+    data: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)

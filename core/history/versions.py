@@ -168,8 +168,12 @@ def _came_from_upstream() -> Any:
 class History:
     """Artifacts and versions in one `core.history.db.Database`. Safe to share between threads."""
 
-    def __init__(self, db: "Database") -> None:
+    def __init__(self, db: "Database", member: str | None = None) -> None:
         self.db = db
+        # This data folder's member id (core.workspace.machine), added as `member` to the
+        # metadata of every version that names who recorded it (recorded_by): a team's
+        # sync tells another member's versions from its own by it (core.sync.outdated).
+        self.member = member
 
     # --- artifacts -------------------------------------------------------------
 
@@ -499,6 +503,8 @@ class History:
                         parent_id = s.scalar(with_content)
 
             meta = dict(metadata or {})
+            if self.member and "machine" in meta:
+                meta.setdefault("member", self.member)
             # A revert is a copy returning to content it held before: on its own line
             # (a deployment holds the collection's content by design; that is no revert).
             earlier = s.scalar(
@@ -543,6 +549,11 @@ class History:
         if stamp is not None and stamp.tzinfo is None:  # SQLite hands back naive UTC
             stamp = stamp.replace(tzinfo=timezone.utc)
         return stamp
+
+    def content_hashes(self) -> set[str]:
+        """Every content hash a version names, once (what a shared store must hold)."""
+        with self.db.session() as s:
+            return set(s.scalars(select(ArtifactVersion.content_hash).distinct()))
 
     def versions(self, artifact_id: int, line: str | None = None, limit: int | None = None) -> list[VersionInfo]:
         """Every version of the artifact (on every line, or on `line` only), newest first;

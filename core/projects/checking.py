@@ -34,7 +34,7 @@ def check_deployments(
     if not statuses:
         return []
     store = Deployments(ws.db)
-    projects = {p.id: p for p in store.projects()}
+    projects = {p.id: p for p in store.projects(ws.machine or None)}
     artifacts = {a.id: a for a in ws.history.list_artifacts()}
     checks = []
     for st in statuses:

@@ -19,6 +19,7 @@ from core.history import COLLECTION_LINE, HEAD, ArtifactInfo, Deployments, Proje
 from core.projects.drift import hash_copy, live_collection_hash
 from core.projects.install import record_copy
 from core.projects.placement import check_inside_project, project_copy_path, project_place
+from core.projects.registry import require_own_project
 
 if TYPE_CHECKING:
     from core.workspace import Workspace
@@ -52,9 +53,11 @@ def deploy(
 ) -> DeployResult:
     """Copy `version` (default: the collection copy as it is: its unrecorded edits are
     recorded on the collection line first, as status compares with them) into the
-    project and record it (the artifact's lock held throughout: core.workspace.locks)."""
+    project and record it (the artifact's lock held throughout: core.workspace.locks).
+    Only this member's projects are written to (core.projects.registry)."""
     from core.workspace import artifact_lock
 
+    require_own_project(ws, project)
     with artifact_lock(ws.home, artifact.id):
         return _deploy(ws, artifact, project, version, strategy)
 
@@ -161,6 +164,7 @@ def refuse_if_merging(ws: "Workspace", artifact: ArtifactInfo, target: Path, doi
 
 
 def require_deployment(ws: "Workspace", artifact: ArtifactInfo, project: ProjectInfo):
+    require_own_project(ws, project)
     found = Deployments(ws.db).deployment(artifact.id, project.id)
     if found is None:
         raise ProjectError(

@@ -176,13 +176,15 @@ def deployment_states(ws: "Workspace", artifact_ids: Iterable[int] | None = None
     Writes nothing but the stat cache in the data folder.
     """
     store = Deployments(ws.db)
+    projects = {p.id: p for p in store.projects(ws.machine or None)}
     artifacts = {a.id: a for a in ws.history.list_artifacts()}
-    # `remove` forgets an artifact's deployments; a database written before it did keeps
-    # them: a removed artifact has no collection copy to compare with, so they are not shown.
-    deployments = [d for d in store.deployments(artifact_ids) if d.artifact_id in artifacts]
+    # A teammate's deployments are theirs: their copies are on their machine. `remove` forgets an
+    # artifact's deployments; a database written before it did keeps them: a removed artifact has
+    # no collection copy to compare with, so they are not shown.
+    deployments = [d for d in store.deployments(artifact_ids)
+                   if d.project_id in projects and d.artifact_id in artifacts]
     if not deployments:
         return []
-    projects = {p.id: p for p in store.projects()}
     heads = ws.history.all_heads({d.artifact_id for d in deployments})
     deployed = ws.history.versions_by_id(d.version_id for d in deployments)
     result = []

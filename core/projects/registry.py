@@ -13,7 +13,7 @@ from core.textsafe import printable
 if TYPE_CHECKING:
     from core.workspace import Workspace
 
-__all__ = ["add_project", "list_projects", "remove_project", "get_project"]
+__all__ = ["add_project", "list_projects", "remove_project", "get_project", "require_own_project"]
 
 
 def add_project(ws: "Workspace", name: str, path: str | os.PathLike[str]) -> ProjectInfo:
@@ -42,7 +42,7 @@ def add_project(ws: "Workspace", name: str, path: str | os.PathLike[str]) -> Pro
     resolved = folder.resolve()
     check_project_path(name, str(resolved))
     check_overlap(ws, resolved)
-    return Deployments(ws.db).add_project(name, str(resolved))
+    return Deployments(ws.db).add_project(name, str(resolved), ws.machine or None)
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -64,7 +64,7 @@ def check_overlap(ws: "Workspace", folder: Path) -> None:
                 f"The folder {folder} {where} {what} ({place}), where the app keeps its own copies; "
                 "choose a project folder outside it."
             )
-    for other in Deployments(ws.db).projects():
+    for other in Deployments(ws.db).projects(ws.machine or None):  # a teammate's folders are on their machine
         theirs = Path(other.path)
         if folder == theirs:
             raise ProjectError(f"The folder {folder} is already project {other.name!r}; "
@@ -78,13 +78,28 @@ def check_overlap(ws: "Workspace", folder: Path) -> None:
 
 
 def list_projects(ws: "Workspace") -> list[ProjectInfo]:
-    return Deployments(ws.db).projects()
+    """The projects of this data folder (a teammate's show only as lines in the history)."""
+    return Deployments(ws.db).projects(ws.machine or None)
 
 
 def get_project(ws: "Workspace", name: str) -> ProjectInfo:
-    return Deployments(ws.db).project(name)
+    """Project `name`, refused (ProjectError) when another member registered it: its folder
+    is on their machine, and its deployments are theirs."""
+    return require_own_project(ws, Deployments(ws.db).project(name))
+
+
+def require_own_project(ws: "Workspace", project: ProjectInfo) -> ProjectInfo:
+    """`project`, unless another member registered it (ProjectError: never written to from here)."""
+    if not project.belongs_to(ws.machine or None):
+        raise ProjectError(
+            f"The project {project.name!r} was registered by another member sharing this database; its folder and "
+            "deployments are theirs (its versions show as its line in the history): register a folder of your own "
+            "with `project add`."
+        )
+    return project
 
 
 def remove_project(ws: "Workspace", name: str) -> ProjectInfo:
     """Stop tracking `name`: its deployments are forgotten, its files and versions stay."""
+    get_project(ws, name)  # never another member's
     return Deployments(ws.db).remove_project(name)

@@ -14,7 +14,7 @@ from typing import Callable, Iterator
 
 from core.errors import ObjectStoreError
 from core.store.manifest_codec import HEX64
-from core.store.objects import ObjectStore
+from core.store.local import LocalStore
 
 __all__ = ["Damage", "StoreCheck", "check_store"]
 
@@ -62,7 +62,7 @@ def _reason(check: Callable[[str], str | None], name: str) -> str | None:
         return f"unreadable: {exc}"
 
 
-def check_store(store: ObjectStore, progress: Callable[[int, int], None] | None = None) -> StoreCheck:
+def check_store(store: "LocalStore", progress: Callable[[int, int], None] | None = None) -> StoreCheck:
     """Read back every object and manifest in `store` and verify it against its name.
 
     `progress(done, total)` is called as files are checked. Changes nothing.

@@ -1,496 +1,253 @@
-"""Content-addressed object store for file contents and manifests.
+"""The object store every command uses: the local store, and with a team the shared store
+behind it, the local one then being its read-through, write-through cache.
 
-Layout under `root` (see docs/objects.md):
-
-    objects/ab/cdef…     zlib stream of a file's bytes (or a link's target bytes),
-                         named by the sha256 of those bytes (content hash v1 digest)
-    manifests/ab/cdef…   zlib stream of a versioned manifest (format: core.store.manifest_codec), named by its content hash
-
-Every write goes to a temporary file in the destination directory, is fsynced,
-then linked into place (never over an existing name) and the directory fsynced:
-a crash leaves either nothing or a complete object. Objects are never rewritten,
-and every read is verified against the name, so corruption is reported, never
-returned. The one exception is repair: an object found damaged is written again
-from a copy that still holds its bytes, verified in its temp file, then renamed
-over the damaged one (see `store_tree(..., verify=True)` and core.store.fsck).
+- Writes go to the local store first (a tree is read once from disk), then every object
+  of the tree the shared store lacks and the manifest go up in one transaction: a
+  manifest in the shared store means its whole tree is there. Callers record a version
+  only after its tree is stored, so no member sees a version whose bytes are nowhere.
+- Reads look in the local store; what is missing there is fetched from the shared store
+  once (one query for a whole tree), verified, and kept. Listing history never reads.
+- A file larger than `max_file_bytes` is refused, with one sentence, before anything of
+  its tree is stored when the bytes would go into a shared store.
+Without a shared store (SQLite, one person) this is the local store and nothing more.
 """
 from __future__ import annotations
 
-import hashlib
 import os
-import stat
-import tempfile
-import zlib
-from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Iterable
 
-from core.errors import CorruptObjectError, MissingObjectError, ObjectStoreError, describe_os_error
-from core.fsio import O_NOFOLLOW, fsync_dir
+from core.content import TreeHash
+from core.errors import CorruptObjectError, MissingObjectError, ObjectStoreError
+from core.store.local import MANIFEST, OBJECT, LocalStore
 from core.store.materialize import materialize
-from core.content import check_link_target, check_name, content_hash_of, ManifestEntry, TreeHash
-from core.store.manifest_codec import HEX64, ManifestFormatError, encode_manifest, parse_manifest
-from core.store.verified_reader import CHUNK, VerifiedReader
+from core.store.shared import CODEC_ZLIB, SharedStore, StoredStream
+from core.store.trees import store_tree
+from core.store.verified_reader import VerifiedReader
 
-__all__ = ["ObjectStore", "VerifiedReader"]
+__all__ = ["DEFAULT_MAX_FILE_BYTES", "ObjectStore", "Upload"]
 
-LEVEL = 1  # zlib level: speed first, artifacts are mostly small text
-PROBE = 64 << 10  # bytes trial-compressed to spot data that will not shrink
-_POOL_BYTES = 1 << 20  # store_tree uses threads only for at least this many bytes
-_O_BINARY = getattr(os, "O_BINARY", 0)
+DEFAULT_MAX_FILE_BYTES = 50 * 1024 * 1024
 
 
-def _check_digest(digest: str, what: str = "object") -> None:
-    if not isinstance(digest, str) or not HEX64.match(digest):
-        raise ObjectStoreError(f"{digest!r} is not a lowercase hex sha256, so it cannot name a stored {what}.")
+@dataclass(frozen=True)
+class Upload:
+    """What `ObjectStore.upload` did: trees sent up, objects among them, and the content
+    hashes asked for that this data folder does not hold either."""
+
+    trees: int
+    objects: int
+    not_here: tuple[str, ...]
 
 
-def _level_for(first_chunk: bytes) -> int:
-    """zlib level for a stream starting with `first_chunk`.
-
-    Already-compressed or random bytes gain nothing from deflate, which runs at
-    about a tenth of the speed of "stored" blocks (level 0) on them; the result is
-    a valid zlib stream either way, so readers do not care.
-    """
-    probe = first_chunk[:PROBE]
-    if len(probe) < 4096:
-        return LEVEL
-    return LEVEL if len(zlib.compress(probe, LEVEL)) < 0.9 * len(probe) else 0
-
-
-def _object_check(digest: str) -> Callable[[str], None]:
-    """A repair's check of its temp file: it must decompress to bytes hashing to `digest`."""
-
-    def check(tmp: str) -> None:
-        with VerifiedReader(digest, tmp) as reader:
-            for _ in reader:
-                pass
-
-    return check
-
-
-def _ensure_shard(shard: Path) -> None:
-    """Create a fan-out folder (objects/ab/) durably: a power cut must not drop the
-    folder of an object that a recorded version already points at."""
-    if shard.is_dir():
-        return
-    shard.mkdir(parents=True, exist_ok=True)
-    fsync_dir(str(shard.parent))
-
+def _mb(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
 
 
 class ObjectStore:
-    """File contents and manifests stored by hash; see the module docstring and docs/objects.md."""
+    """File contents and manifests by hash; see the module docstring and docs/objects.md."""
 
-    def __init__(self, root: str | os.PathLike[str]) -> None:
-        self.root = Path(root)
-        self.objects_dir = self.root / "objects"
-        self.manifests_dir = self.root / "manifests"
-        try:
-            self.objects_dir.mkdir(parents=True, exist_ok=True)
-            self.manifests_dir.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise ObjectStoreError(
-                f"Could not create the object store in {self.root}: {exc.strerror or exc}; check that the data folder is writable."
-            ) from None
+    def __init__(self, root: str | os.PathLike[str], shared: SharedStore | None = None,
+                 max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> None:
+        self.cache = LocalStore(root)
+        self.shared = shared
+        self.max_file_bytes = max_file_bytes
 
-    # ---- paths -------------------------------------------------------------
+    # ---- where things are (the local store) ----------------------------------
+
+    @property
+    def root(self) -> Path:
+        return self.cache.root
+
+    @property
+    def objects_dir(self) -> Path:
+        return self.cache.objects_dir
+
+    @property
+    def manifests_dir(self) -> Path:
+        return self.cache.manifests_dir
 
     def object_path(self, digest: str) -> Path:
-        """Where the object named `digest` lives (whether or not it is stored)."""
-        _check_digest(digest)
-        return self.objects_dir / digest[:2] / digest[2:]
+        return self.cache.object_path(digest)
 
     def manifest_path(self, content_hash: str) -> Path:
-        """Where the manifest of `content_hash` lives (whether or not it is stored)."""
-        _check_digest(content_hash, "manifest")
-        return self.manifests_dir / content_hash[:2] / content_hash[2:]
+        return self.cache.manifest_path(content_hash)
 
-    # ---- writing -----------------------------------------------------------
+    # ---- fetching into the cache -----------------------------------------------
 
-    def _publish(self, tmp: str, final: Path, replace: bool = False) -> None:
-        """Move a complete, fsynced temp file to `final` without ever replacing an existing file.
-
-        `replace=True` (repair only): the temp file was verified by the caller, and is
-        renamed over `final` in one step, so a reader sees the damaged object or the good one.
-        """
-        try:
-            os.chmod(tmp, 0o444)  # stored objects are immutable; make accidental edits fail
-            if replace:
-                os.replace(tmp, final)
-                fsync_dir(str(final.parent))
-                return
+    def _fetch(self, kind: str, names: Iterable[str]) -> None:
+        """Bring those of `names` the local store lacks from the shared store, verified."""
+        if self.shared is None:
+            return
+        wanted = [n for n in set(names) if not self.cache.path_of(kind, n).exists()]
+        if not wanted:
+            return
+        for stream in self.shared.get(kind, wanted):
+            if stream.codec != CODEC_ZLIB:
+                raise ObjectStoreError(
+                    f"The {kind} {stream.name} in {self.shared.where} is compressed with {stream.codec!r}, which this "
+                    "version of Artifact Lineage cannot read; upgrade it."
+                )
             try:
-                os.link(tmp, final)
-            except FileExistsError:
-                pass  # someone stored the same bytes first: theirs is identical
-            except OSError:
-                # Filesystems without hard links: rename, unless it appeared meanwhile.
-                if not final.exists():
-                    os.replace(tmp, final)
-            fsync_dir(str(final.parent))
-        finally:
-            try:
-                os.unlink(tmp)
-            except FileNotFoundError:
-                pass
+                self.cache.put_raw(kind, stream.name, stream.data)
+            except CorruptObjectError as exc:
+                raise CorruptObjectError(
+                    f"The {kind} {stream.name} in the shared store {self.shared.where} is damaged ({exc.reason}); "
+                    "the member who recorded it can store it again with `main.py fsck --repair`.",
+                    exc.reason,
+                ) from None
 
-    def _write_stream(
-        self, final: Path, chunks: Iterable[bytes], verify: Callable[[], None] | None = None,
-        replace_check: Callable[[str], None] | None = None,
-    ) -> None:
-        """Compress `chunks` into a temp file beside `final`, then publish it.
+    def prefetch(self, digests: Iterable[str | None] = (), *, manifests: Iterable[str | None] = ()) -> None:
+        """Bring these objects (and manifests) into the local store, one query per kind for
+        those it lacks, before they are read one by one (a diff's two trees, its changed files)."""
+        self._fetch(MANIFEST, (m for m in manifests if m))
+        self._fetch(OBJECT, (d for d in digests if d))
 
-        `verify` runs after the last chunk and before publishing; it raises to abort.
-        `replace_check` (repair): reads the finished temp file back and raises unless it
-        is sound; only then does it replace whatever is at `final`.
-        """
-        _ensure_shard(final.parent)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=final.parent)
-        try:
-            with os.fdopen(fd, "wb") as out:
-                deflate = None
-                for chunk in chunks:
-                    if deflate is None:
-                        deflate = zlib.compressobj(_level_for(chunk))
-                    out.write(deflate.compress(chunk))
-                out.write((deflate or zlib.compressobj(LEVEL)).flush())
-                out.flush()
-                os.fsync(out.fileno())
-            if verify is not None:
-                verify()
-            if replace_check is not None:
-                replace_check(tmp)
-            self._publish(tmp, final, replace=replace_check is not None)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except FileNotFoundError:
-                pass
-            raise
+    def fetch_tree(self, content_hash: str) -> TreeHash:
+        """The manifest of `content_hash`, with every object it names in the local store
+        (fetched in one query when some are only in the shared store)."""
+        tree = self.get_manifest(content_hash)
+        self._fetch(OBJECT, (e.digest for e in tree.entries))
+        return tree
+
+    def _missing(self, what: str, name: str) -> MissingObjectError:
+        return MissingObjectError(
+            f"The {what} {name} is neither in this data folder ({self.root}) nor in the shared store "
+            f"{self.shared.where if self.shared else ''}, so this version can be listed but not compared or restored; "
+            "`main.py fsck` says which machine recorded it: its next sync (or `main.py fsck --repair` there) uploads it."
+        )
+
+    # ---- reading ---------------------------------------------------------------
 
     def has(self, digest: str) -> bool:
-        """Whether the object named `digest` is stored (not verified: see read_bytes)."""
-        return self.object_path(digest).exists()
-
-    def lacks_any(self, tree: TreeHash) -> bool:
-        """Whether the manifest of `tree` or any object it names is missing (not verified).
-
-        One stat per object on plain strings: cheap enough to ask on every sync of an
-        up-to-date artifact, which then stores what is missing (store_tree)."""
-        exists = os.path.exists
-        if not exists(self.manifest_path(tree.content_hash)):
+        """Whether the object is stored here or in the shared store (not verified)."""
+        if self.cache.has(digest):
             return True
-        base = os.fspath(self.objects_dir) + os.sep
-        for entry in tree.entries:
-            d = entry.digest
-            if not exists(base + d[:2] + os.sep + d[2:]):
-                return True
-        return False
-
-    def verify(self, digest: str) -> str | None:
-        """None when the object is stored and decompresses to bytes hashing to `digest`;
-        otherwise why not (missing, or the corruption found). Raises ObjectStoreError
-        when the file cannot be read at all (permissions, I/O error): that is not damage
-        a rewrite would fix."""
-        try:
-            with self.open_verified(digest) as reader:
-                for _ in reader:
-                    pass
-        except MissingObjectError:
-            return "missing"
-        except CorruptObjectError as exc:
-            return exc.reason
-        except OSError as exc:
-            raise ObjectStoreError(
-                f"Could not read object {digest} ({self.object_path(digest)}): {exc.strerror or exc}; "
-                "check the disk holding the data folder."
-            ) from None
-        return None
-
-    def put_bytes(self, data: bytes, *, repair: bool = False) -> str:
-        """Store `data`; returns its sha256 hex digest. A no-op when already stored,
-        unless `repair` is set: then a stored copy that is damaged is written again."""
-        digest = hashlib.sha256(data).hexdigest()
-        final = self.object_path(digest)
-        damaged = repair and final.exists() and self.verify(digest) is not None
-        if damaged or not final.exists():
-            try:
-                self._write_stream(final, iter((data,)), replace_check=_object_check(digest) if damaged else None)
-            except OSError as exc:
-                raise ObjectStoreError(
-                    f"Could not store object {digest} in {final.parent}: "
-                    f"{describe_os_error(exc, 'check free space and permissions')}."
-                ) from None
-        return digest
-
-    def put_file(self, path: str | os.PathLike[str], digest: str | None = None, *, repair: bool = False) -> str:
-        """Store a regular file's bytes, streamed; returns the digest.
-
-        With `digest` given and already stored, nothing is read (the manifest vouches
-        for it). Otherwise the bytes are hashed while they are compressed, and a
-        file whose bytes no longer match `digest` (changed under us) is refused with
-        ObjectStoreError naming it; nothing is stored then. `repair=True` (with
-        `digest`): the stored object is damaged, and is replaced by these bytes once
-        they are written and read back verified.
-        """
-        if digest is not None:
-            _check_digest(digest)
-            if not repair and self.has(digest):
-                return digest
-        elif repair:
-            raise ObjectStoreError("A repair needs the digest of the object it replaces.")
-        shown = os.fsdecode(path)
-        try:
-            fd = os.open(path, os.O_RDONLY | O_NOFOLLOW | _O_BINARY)
-        except OSError as exc:
-            raise ObjectStoreError(
-                f"Could not read {shown} to store it: {describe_os_error(exc, 'check its permissions')}, then sync again."
-            ) from None
-        with os.fdopen(fd, "rb") as src:
-            if not stat.S_ISREG(os.fstat(src.fileno()).st_mode):
-                raise ObjectStoreError(
-                    f"{shown} is not a regular file, so its contents cannot be stored; "
-                    "replace it with a regular file or remove it from the artifact."
-                )
-            if digest is None:
-                # The name is only known after a full read; reading twice keeps one
-                # simple write path (temp file beside its final name), and the second
-                # read is verified against the first.
-                sha = hashlib.sha256()
-                for block in iter(lambda: src.read(CHUNK), b""):
-                    sha.update(block)
-                digest = sha.hexdigest()
-                if self.has(digest):
-                    return digest
-                src.seek(0)
-            sha = hashlib.sha256()
-
-            def chunks() -> Iterator[bytes]:
-                for block in iter(lambda: src.read(CHUNK), b""):
-                    sha.update(block)
-                    yield block
-
-            def verify() -> None:
-                if sha.hexdigest() != digest:
-                    raise ObjectStoreError(
-                        f"{shown} changed while it was being stored (expected sha256 {digest}, read {sha.hexdigest()}); sync again."
-                    )
-
-            try:
-                self._write_stream(self.object_path(digest), chunks(), verify, _object_check(digest) if repair else None)
-            except OSError as exc:
-                raise ObjectStoreError(
-                    f"Could not store {shown}: {describe_os_error(exc, 'check free space and permissions')}."
-                ) from None
-            return digest
-
-    # ---- reading -----------------------------------------------------------
-
-    def open_verified(self, digest: str) -> VerifiedReader:
-        """A streaming reader over the object's bytes, verified when it reaches the end."""
-        return VerifiedReader(digest, str(self.object_path(digest)))
-
-    def read_bytes(self, digest: str) -> bytes:
-        """The object's bytes, verified against its name (CorruptObjectError / MissingObjectError)."""
-        with self.open_verified(digest) as reader:
-            try:
-                return reader.read()
-            except OSError as exc:
-                raise ObjectStoreError(
-                    f"Could not read object {digest} ({reader.path}): {exc.strerror or exc}; "
-                    "check the disk holding the data folder."
-                ) from None
-
-    def copy_to(self, digest: str, dest: str | os.PathLike[str] | bytes, mode: int = 0o644) -> None:
-        """Write the object's bytes to a new file `dest` with `mode`, streamed and verified.
-
-        `dest` must not exist. On any error (including corruption) `dest` is removed.
-        """
-        with self.open_verified(digest) as reader:
-            fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL | O_NOFOLLOW | _O_BINARY, 0o600)
-            try:
-                with os.fdopen(fd, "wb") as out:
-                    for chunk in reader:
-                        out.write(chunk)
-                # Exact mode, whatever the umask: the exec bit is part of the content hash.
-                os.chmod(dest, mode)
-            except BaseException:
-                try:
-                    os.unlink(dest)
-                except FileNotFoundError:
-                    pass
-                raise
-
-    # ---- manifests ---------------------------------------------------------
+        return self.shared is not None and self.shared.has(OBJECT, digest)
 
     def has_manifest(self, content_hash: str) -> bool:
-        return self.manifest_path(content_hash).exists()
+        if self.cache.has_manifest(content_hash):
+            return True
+        return self.shared is not None and self.shared.has(MANIFEST, content_hash)
 
-    def verify_manifest(self, content_hash: str) -> str | None:
-        """None when the manifest of `content_hash` is stored and sound; otherwise why not."""
-        try:
-            self.get_manifest(content_hash)
-        except MissingObjectError:
-            return "missing"
-        except CorruptObjectError as exc:
-            return exc.reason
-        return None
+    def lacks_any(self, tree: TreeHash) -> bool:
+        """Whether the manifest of `tree` or any object it names is missing here (not verified).
 
-    def put_manifest(self, tree: TreeHash, *, repair: bool = False) -> bool:
-        """Store the manifest of `tree` under its content hash (checked against the entries).
+        The shared store is not asked: every sync starts by uploading every version's tree
+        the shared store lacks and this data folder holds (ObjectStore.upload), so asking
+        again per artifact would cost a query each for nothing."""
+        return self.cache.lacks_any(tree)
 
-        `repair=True`: a stored manifest that is damaged is written again; returns True then."""
-        computed = content_hash_of(tree.entries)
-        if computed != tree.content_hash:
-            raise ObjectStoreError(
-                f"The manifest given for {tree.content_hash} hashes to {computed}; refusing to store a mislabelled manifest."
-            )
-        for entry in tree.entries:
-            check_name(entry.path)
-        final = self.manifest_path(tree.content_hash)
-        damaged = False
-        if final.exists():
-            damaged = repair and self.verify_manifest(tree.content_hash) is not None
-            if not damaged:
-                return False
-        data = encode_manifest(tree)
+    def open_verified(self, digest: str) -> VerifiedReader:
+        self._fetch(OBJECT, (digest,))
+        if self.shared is not None and not self.cache.has(digest):
+            raise self._missing("object", digest)
+        return self.cache.open_verified(digest)
 
-        def parses_back(tmp: str) -> None:
-            with open(tmp, "rb") as back:
-                parse_manifest(zlib.decompress(back.read()), tree.content_hash)
+    def read_bytes(self, digest: str) -> bytes:
+        self._fetch(OBJECT, (digest,))
+        if self.shared is not None and not self.cache.has(digest):
+            raise self._missing("object", digest)
+        return self.cache.read_bytes(digest)
 
-        try:
-            self._write_stream(final, iter((data,)), replace_check=parses_back if damaged else None)
-        except (zlib.error, ManifestFormatError) as exc:
-            raise ObjectStoreError(
-                f"Could not write the manifest of {tree.content_hash} again in {final.parent}: {exc}."
-            ) from None
-        except OSError as exc:
-            raise ObjectStoreError(
-                f"Could not store the manifest of {tree.content_hash} in {final.parent}: {exc.strerror or exc}."
-            ) from None
-        return damaged
+    def copy_to(self, digest: str, dest: str | os.PathLike[str] | bytes, mode: int = 0o644) -> None:
+        self._fetch(OBJECT, (digest,))
+        if self.shared is not None and not self.cache.has(digest):
+            raise self._missing("object", digest)
+        self.cache.copy_to(digest, dest, mode)
 
     def get_manifest(self, content_hash: str) -> TreeHash:
-        """The stored manifest of `content_hash`, parsed and verified against the hash."""
-        path = self.manifest_path(content_hash)
+        self._fetch(MANIFEST, (content_hash,))
+        if self.shared is not None and not self.cache.has_manifest(content_hash):
+            raise self._missing("manifest", content_hash)
+        return self.cache.get_manifest(content_hash)
 
-        def corrupt(why: str) -> CorruptObjectError:
-            return CorruptObjectError(
-                f"The manifest of {content_hash} is corrupt ({why}) in {path}; run `main.py fsck --repair` to write it "
-                "again from a collection copy or upstream that still holds that content.",
-                why,
-            )
+    def verify(self, digest: str) -> str | None:
+        """None when the object is sound here (fetched first if only the shared store has it)."""
+        self._fetch(OBJECT, (digest,))
+        return self.cache.verify(digest)
 
-        try:
-            raw = path.read_bytes()
-        except FileNotFoundError:
-            raise MissingObjectError(
-                f"The manifest of {content_hash} is not in the object store ({path}), so this version can be listed "
-                "but not compared or restored; `main.py fsck --repair` stores it again if a collection copy or "
-                "upstream still holds that content."
-            ) from None
-        except OSError as exc:
-            raise ObjectStoreError(
-                f"Could not read the manifest of {content_hash} ({path}): {exc.strerror or exc}; "
-                "check that the data folder is readable."
-            ) from None
-        try:
-            inflate = zlib.decompressobj()
-            data = inflate.decompress(raw)
-            if not inflate.eof or inflate.unused_data:
-                raise corrupt("the compressed stream is truncated or has extra bytes")
-        except zlib.error as exc:
-            raise corrupt(f"bad compressed data: {exc}") from None
-        try:
-            return parse_manifest(data, content_hash)
-        except ManifestFormatError as exc:
-            raise corrupt(str(exc)) from None
-
-    # ---- whole trees -------------------------------------------------------
-
-    def store_tree(self, root: str | os.PathLike[str], tree: TreeHash, *, verify: bool = False) -> tuple[str, ...]:
-        """Store every entry's contents (and link targets) from `root`, then the manifest.
-
-        `root` is the artifact directory, or the file itself for a single-file
-        artifact. Names and link targets are checked before anything is written
-        (UnsafeEntryError naming the entry); a file whose bytes no longer match the
-        manifest is refused (ObjectStoreError), and then no manifest is stored.
-
-        `verify=True` (before a live copy is replaced): every object already stored is
-        read back and checked too, and one that is damaged is written again from `root`,
-        as is a damaged manifest. Returns the digests (and manifest hash) written again.
-        """
-        root_b = os.fsencode(root)
-        try:
-            # Like hash_tree: the root itself is followed if it is a link, nothing below it.
-            root_is_dir = stat.S_ISDIR(os.stat(root_b).st_mode)
-            if not root_is_dir:
-                root_b = os.path.realpath(root_b)
-        except OSError as exc:
-            raise ObjectStoreError(
-                f"Could not read {os.fsdecode(root_b)} to store it: {exc.strerror or exc}; "
-                "check that it exists and is readable, then sync again."
-            ) from None
-        if not root_is_dir and len(tree.entries) != 1:
-            raise ObjectStoreError(
-                f"{os.fsdecode(root_b)} is a single file but its manifest has {len(tree.entries)} entries; hash it again."
-            )
-
-        def source(entry: ManifestEntry) -> bytes:
-            return root_b + b"/" + entry.path if root_is_dir else root_b
-
-        links: list[tuple[ManifestEntry, bytes]] = []
-        for entry in tree.entries:
-            check_name(entry.path)
-            if entry.kind == "l":
-                try:
-                    target = os.readlink(source(entry))
-                except OSError as exc:
-                    raise ObjectStoreError(
-                        f"Could not read the link {entry.display_path} in {os.fsdecode(root_b)}: {exc.strerror or exc}; sync again."
-                    ) from None
-                check_link_target(entry.path, target)
-                if hashlib.sha256(target).hexdigest() != entry.digest:
-                    raise ObjectStoreError(
-                        f"The link {entry.display_path} in {os.fsdecode(root_b)} changed while it was being stored; sync again."
-                    )
-                links.append((entry, target))
-
-        repaired: list[str] = []
-        for entry, target in links:
-            if verify and self.has(entry.digest) and self.verify(entry.digest) is not None:
-                repaired.append(entry.digest)
-            self.put_bytes(target, repair=verify)
-        # One entry per digest: identical files are stored once.
-        unique = {e.digest: e for e in tree.entries if e.kind != "l"}
-        files = [e for e in unique.values() if not self.has(e.digest)]
-        present = [e for e in unique.values() if verify and self.has(e.digest)]
-        damaged = [e for e, why in zip(present, self._map(lambda e: self.verify(e.digest), present)) if why is not None]
-        repaired += [e.digest for e in damaged]
-        for _ in self._map(lambda e: self.put_file(source(e), e.digest), files):
-            pass
-        for _ in self._map(lambda e: self.put_file(source(e), e.digest, repair=True), damaged):
-            pass
-        if self.put_manifest(tree, repair=verify):
-            repaired.append(tree.content_hash)
-        return tuple(repaired)
-
-    @staticmethod
-    def _map(fn: Callable, items: list) -> list:
-        """`fn` over manifest entries; hashlib and zlib release the GIL, so a few threads
-        overlap reading and (de)compressing when there is enough to do. For a few small
-        files, starting a pool costs more than it saves (measured: ~3 ms of CPU per replaced artifact)."""
-        if len(items) <= 1 or sum(e.size for e in items) < _POOL_BYTES:
-            return [fn(item) for item in items]
-        with ThreadPoolExecutor(max_workers=min(4, (os.cpu_count() or 1) + 1)) as pool:
-            return list(pool.map(fn, items))
+    def verify_manifest(self, content_hash: str) -> str | None:
+        self._fetch(MANIFEST, (content_hash,))
+        return self.cache.verify_manifest(content_hash)
 
     def materialize(self, content_hash: str, dest: str | os.PathLike[str], *, single_file: bool = False) -> None:
-        """Rebuild the stored tree `content_hash` at `dest`; see core.store.materialize.materialize.
+        """Rebuild the stored tree `content_hash` at `dest`; see core.store.materialize.materialize."""
+        self.fetch_tree(content_hash)
+        materialize(self.cache, content_hash, dest, single_file=single_file)
 
-        Directory form: `dest` must not exist or be an empty directory, and is left as
-        it was on any error. `single_file=True`: `dest` is the file (or link) to create.
-        """
-        materialize(self, content_hash, dest, single_file=single_file)
+    # ---- writing ---------------------------------------------------------------
+
+    def check_size(self, size: int, shown: str) -> None:
+        """Refuse a file too large for the shared store (none: no limit)."""
+        if self.shared is not None and size > self.max_file_bytes:
+            raise ObjectStoreError(
+                f"{shown} is {_mb(size)}, larger than the {_mb(self.max_file_bytes)} a file may be in the shared store "
+                f"{self.shared.where}; remove it from the artifact, or raise ARTIFACT_LINEAGE_MAX_FILE_MB."
+            )
+
+    def put_bytes(self, data: bytes, *, repair: bool = False) -> str:
+        """Store `data` here (uploaded with the manifest that names it); returns its digest."""
+        self.check_size(len(data), "A file")
+        return self.cache.put_bytes(data, repair=repair)
+
+    def put_file(self, path: str | os.PathLike[str], digest: str | None = None, *, repair: bool = False) -> str:
+        """Store a regular file's bytes here (uploaded with the manifest that names it)."""
+        try:
+            size = os.stat(path).st_size
+        except OSError:
+            size = 0  # the local store reports why it cannot read it
+        self.check_size(size, os.fsdecode(path))
+        return self.cache.put_file(path, digest, repair=repair)
+
+    def put_manifest(self, tree: TreeHash, *, repair: bool = False) -> bool:
+        """Store the manifest of `tree` here, then send the tree up (objects first)."""
+        repaired = self.cache.put_manifest(tree, repair=repair)
+        self.upload_tree(tree)
+        return repaired
+
+    def store_tree(self, root: str | os.PathLike[str], tree: TreeHash, *, verify: bool = False) -> tuple[str, ...]:
+        """Store a tree from disk here (core.store.trees.store_tree), then send it up."""
+        single = not os.path.isdir(root)
+        for entry in tree.entries:
+            self.check_size(entry.size, os.fsdecode(root) if single else f"{os.fsdecode(root)}/{entry.display_path}")
+        repaired = store_tree(self.cache, root, tree, verify=verify)
+        self.upload_tree(tree)
+        return repaired
+
+    def upload_tree(self, tree: TreeHash) -> int:
+        """Send the objects of `tree` the shared store lacks, then its manifest, in one
+        transaction; returns how many objects went up. Raises MissingObjectError when this
+        data folder lacks one of them too."""
+        if self.shared is None or self.shared.has(MANIFEST, tree.content_hash):
+            return 0
+        need = self.shared.missing(OBJECT, (e.digest for e in tree.entries))
+        streams = []
+        for name in sorted(need):
+            raw, size = self.cache.read_raw(OBJECT, name)
+            streams.append(StoredStream(OBJECT, name, size, CODEC_ZLIB, raw))
+        raw, size = self.cache.read_raw(MANIFEST, tree.content_hash)
+        streams.append(StoredStream(MANIFEST, tree.content_hash, size, CODEC_ZLIB, raw))
+        self.shared.put(streams)
+        return len(need)
+
+    def upload(self, content_hashes: Iterable[str]) -> Upload:
+        """Send up every tree of `content_hashes` the shared store lacks and this data folder
+        holds (versions recorded before the shared store existed)."""
+        if self.shared is None:
+            return Upload(0, 0, ())
+        trees = objects = 0
+        not_here: list[str] = []
+        for content_hash in sorted(self.shared.missing(MANIFEST, content_hashes)):
+            if not self.cache.has_manifest(content_hash):
+                not_here.append(content_hash)
+                continue
+            try:
+                tree = self.cache.get_manifest(content_hash)
+                objects += self.upload_tree(tree)
+            except (MissingObjectError, CorruptObjectError):
+                not_here.append(content_hash)  # fsck names the damage; the bytes are not whole here
+                continue
+            trees += 1
+        return Upload(trees, objects, tuple(not_here))

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from core.cancel import Cancelled, cancellable
 from core.errors import LineageError, SyncError
+from core.sync.outdated import behind_head, bring_forward, upload_old_objects
 from core.sync.recording import RECORD_ERRORS as _RECORD_ERRORS
 from core.sync.probe import (
     Probe,
@@ -269,6 +270,8 @@ def _record_local(ws: "Workspace", probe: Probe, strategy: Strategy, *, verify: 
 _NOTHING_TO_RECORD = {
     "nothing": "The collection already matches the newest version.",
     "kept-local": "The local copy is already recorded as the newest version; it was kept.",
+    "brought-forward": "The collection copy was behind another member's newer version; it now holds that "
+                       "version, and nothing was recorded.",
 }
 
 
@@ -316,6 +319,9 @@ def _act(ws: "Workspace", probe: Probe, strategy: Strategy) -> SyncResult:
         head = probe.head.content_hash if probe.head else None
         tree, rec = _install(ws, probe, strategy, head, previous_tree(ws, head))
         return _result(probe, "copied", tree.content_hash, rec)
+
+    if behind_head(ws, probe) is not None:
+        return _bring_forward(ws, probe, strategy)
 
     replacing = state is SyncState.UPSTREAM_CHANGED or (
         state is SyncState.DIVERGED and strategy is Strategy.TAKE_UPSTREAM
@@ -379,6 +385,22 @@ def _act(ws: "Workspace", probe: Probe, strategy: Strategy) -> SyncResult:
     return _result(probe, "replaced", tree.content_hash, _merge(local_rec, rec))
 
 
+def _bring_forward(ws: "Workspace", probe: Probe, strategy: Strategy) -> SyncResult:
+    """The copy is behind another member's newer head (core.sync.outdated): bring it forward,
+    record nothing, then sync what is left to sync (an upstream that changed since)."""
+    from dataclasses import replace
+
+    try:
+        bring_forward(ws, probe)
+    except OSError as exc:
+        raise SyncError(os_message(exc, probe.artifact.name, "bringing forward the collection copy of")) from exc
+    fresh = probe_artifact(ws, probe.artifact, probe.head, probe.base)
+    result = _act(ws, fresh, strategy)
+    if result.action in ("nothing", "kept-local") and not result.version_recorded and not result.conflict:
+        result = replace(result, action="brought-forward", not_recorded_reason=_NOTHING_TO_RECORD["brought-forward"])
+    return replace(result, old_hash=probe.local)
+
+
 def _replace_wrong_shape(ws: "Workspace", probe: Probe, strategy: Strategy) -> SyncResult:
     """Take-upstream over a copy of the wrong shape: record it (stored, verified), then replace it."""
     local_rec = _record_local(ws, probe, strategy, verify=True)
@@ -435,6 +457,7 @@ def sync_artifact(ws: "Workspace", artifact_id: int, strategy: Strategy = Strate
     """Bring one artifact's collection copy up to date and record what changed."""
     ws.require_writable("sync")
     ws.roll_forward()  # a sync recorded late (a database failure earlier in this process) comes first
+    upload_old_objects(ws)  # and the bytes of versions recorded before the team shared them
     artifact = ws.history.artifact(artifact_id)
     head, base = heads_and_bases(ws, [artifact])[artifact.id]
     try:
@@ -467,6 +490,9 @@ def sync_all(
     """
     ws.require_writable("sync")
     ws.roll_forward()  # a sync recorded late (a database failure earlier in this process) comes first
+    # The bytes of versions recorded before the team shared them go up first; a database
+    # that cannot be reached fails the sync here, before any copy changes.
+    upload_old_objects(ws)
     artifacts = select_artifacts(ws, names)
     bases = heads_and_bases(ws, artifacts)
     total = len(artifacts)

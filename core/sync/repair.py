@@ -21,7 +21,7 @@ from core.errors import LineageError
 
 if TYPE_CHECKING:
     from core.content import ManifestEntry, TreeHash
-    from core.history import ArtifactInfo
+    from core.history import ArtifactInfo, VersionInfo
     from core.workspace import Workspace
 
 __all__ = ["AffectedVersion", "Problem", "FsckReport", "fsck"]
@@ -35,6 +35,8 @@ class AffectedVersion:
     version_id: int
     content_hash: str
     paths: tuple[str, ...] = ()  # the files of that version whose object is damaged (empty: the manifest)
+    recorded_by: str = ""  # "user on machine" from the version's metadata ("" when it does not say)
+    by_other_member: bool = False  # recorded in another data folder (a teammate's), by its member id
 
 
 @dataclass(frozen=True)
@@ -79,10 +81,20 @@ def _find_problems(ws: "Workspace", damaged: dict[tuple[str, str], tuple[str, st
     each with the versions it affects. Returns (problems, versions checked)."""
     from core.history import ordinal_by_id
 
+    from core.store import MANIFEST
+
     objects = ws.objects
     problems: dict[tuple[str, str], tuple[str, str]] = dict(damaged)
     affected: dict[tuple[str, str], list[AffectedVersion]] = {}
     manifests: dict[str, "TreeHash | None"] = {}
+    # A manifest in the shared store means its whole tree is there (core.store.shared): its
+    # objects need no look-up one by one.
+    shared_trees: set[str] = set()
+    missing = "missing"
+    if objects.shared is not None:
+        hashes = ws.history.content_hashes()
+        shared_trees = hashes - objects.shared.missing(MANIFEST, hashes)
+        missing = "missing here and in the shared store"
     count = 0
     for art in ws.history.list_artifacts():
         versions = ws.history.versions(art.id)
@@ -94,22 +106,22 @@ def _find_problems(ws: "Workspace", damaged: dict[tuple[str, str], tuple[str, st
                 manifests[h] = None
                 if ("manifest", h) not in problems:
                     if not objects.has_manifest(h):
-                        problems[("manifest", h)] = (str(objects.manifest_path(h)), "missing")
+                        problems[("manifest", h)] = (str(objects.manifest_path(h)), missing)
                     else:
                         try:
                             manifests[h] = objects.get_manifest(h)
                         except LineageError as exc:
                             problems[("manifest", h)] = (str(objects.manifest_path(h)), str(exc))
             tree = manifests[h]
-            base = AffectedVersion(art.name, art.type, numbers[v.id], v.id, h)
+            base = AffectedVersion(art.name, art.type, numbers[v.id], v.id, h, (), _who(v), _by_other(ws, v))
             if tree is None:
                 affected.setdefault(("manifest", h), []).append(base)
                 continue
             hit: dict[str, list[str]] = {}
             for entry in tree.entries:
                 key = ("object", entry.digest)
-                if key not in problems and not objects.has(entry.digest):
-                    problems[key] = (str(objects.object_path(entry.digest)), "missing")
+                if key not in problems and h not in shared_trees and not objects.has(entry.digest):
+                    problems[key] = (str(objects.object_path(entry.digest)), missing)
                 if key in problems:
                     hit.setdefault(entry.digest, []).append(entry.display_path)
             for digest, paths in hit.items():
@@ -119,6 +131,18 @@ def _find_problems(ws: "Workspace", damaged: dict[tuple[str, str], tuple[str, st
         for (kind, name), (path, reason) in sorted(problems.items())
     ]
     return found, count
+
+
+def _who(version: "VersionInfo") -> str:
+    user, machine = version.metadata.get("user"), version.metadata.get("machine")
+    if not (user or machine):
+        return ""
+    return f"{user or 'someone'} on {machine or 'an unnamed machine'}"
+
+
+def _by_other(ws: "Workspace", version: "VersionInfo") -> bool:
+    member = version.metadata.get("member")
+    return bool(member) and member != ws.machine
 
 
 def _sources_from(label: str, root: Path, tree: "TreeHash") -> _Source:
@@ -150,7 +174,7 @@ def _project_sources(ws: "Workspace", notes: list[str]) -> Iterable[_Source]:
     from core.projects.placement import check_inside_project, project_copy_path
 
     store = Deployments(ws.db)
-    projects = {p.id: p for p in store.projects()}
+    projects = {p.id: p for p in store.projects(ws.machine or None)}  # copies on this machine only
     artifacts = {a.id: a for a in ws.history.list_artifacts()}
     for d in store.deployments():
         art, project = artifacts.get(d.artifact_id), projects.get(d.project_id)
@@ -225,11 +249,19 @@ def fsck(ws: "Workspace", *, repair: bool = False, progress: Callable[[int, int]
     what a collection copy, a project's copy or an upstream still holds. Without `repair`,
     changes nothing."""
     from core.store import check_store
+    from core.sync.outdated import upload_old_objects
 
-    store_check = check_store(ws.objects, progress)
+    notes: list[str] = []
+    if repair:
+        # First what only this data folder holds and the shared store lacks (versions recorded
+        # before the team shared its objects): the author's repair sends it up.
+        uploaded = upload_old_objects(ws)
+        if uploaded is not None and uploaded.trees:
+            notes.append(f"Uploaded {uploaded.trees} stored versions' content ({uploaded.objects} files) "
+                         f"to the shared store {ws.objects.shared.where if ws.objects.shared else ''}.")
+    store_check = check_store(ws.objects.cache, progress)
     damaged = {(d.kind, d.name): (d.path, d.reason) for d in store_check.damaged}
     problems, versions_checked = _find_problems(ws, damaged)
-    notes: list[str] = []
     if repair and problems:
         open_problems = {(p.kind, p.name): p for p in problems}
         repaired: dict[tuple[str, str], str] = {}

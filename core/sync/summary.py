@@ -102,7 +102,7 @@ def summarize_results(results: Iterable[SyncResult]) -> SyncSummary:
             key = "cancelled"
         elif r.action == "copied":
             key = "added"
-        elif r.action == "replaced":
+        elif r.action in ("replaced", "brought-forward"):
             key = "updated"
         elif r.action == "merged":
             key = "merged"
@@ -138,7 +138,7 @@ def describe_changes(results: Iterable[SyncResult]) -> tuple[str, str]:
         ("Failed", [r.name for r in results if r.action == "failed"]),
         ("Conflict (kept the local copy)", [r.name for r in results if r.conflict and r.action != "failed"]),
         ("Added", [r.name for r in results if r.action == "copied"]),
-        ("Updated", [r.name for r in results if r.action == "replaced"]),
+        ("Updated", [r.name for r in results if r.action in ("replaced", "brought-forward")]),
         ("Recorded local edits of", [r.name for r in results if r.action == "kept-local" and not r.conflict
                                      and r.version_recorded]),
     ]

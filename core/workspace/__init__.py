@@ -23,13 +23,16 @@ if TYPE_CHECKING:
     )
     from core.workspace.locks import artifact_lock
     from core.workspace.pending import PendingRecord, PendingRecords
-    from core.workspace.replace import ANY, CopyPlace, RecordFailed, collection_place, live_content, remove_copy, replace_copy
+    from core.workspace.replace import (
+        ANY, CopyPlace, RecordFailed, collection_place, live_content, put_copy, remove_copy,
+        replace_copy,
+    )
     from core.workspace.workspace import Workspace
 
 __all__ = ["Workspace", "DataHome", "resolve_home", "resolve_db_url", "InvalidNameError", "path_of", "place_for",
            "PendingRecord", "PendingRecords",
            "CollectionPlaceError", "PlaceCheck", "check_place", "make_parents", "artifact_lock",
-           "ANY", "RecordFailed", "CopyPlace", "collection_place", "live_content", "remove_copy", "replace_copy"]
+           "ANY", "RecordFailed", "CopyPlace", "collection_place", "live_content", "put_copy", "remove_copy", "replace_copy"]
 
 _LAZY = {
     "CollectionPlaceError": "core.workspace.collection",
@@ -48,6 +51,7 @@ _LAZY = {
     "CopyPlace": "core.workspace.replace",
     "collection_place": "core.workspace.replace",
     "live_content": "core.workspace.replace",
+    "put_copy": "core.workspace.replace",
     "remove_copy": "core.workspace.replace",
     "replace_copy": "core.workspace.replace",
 }

@@ -39,6 +39,11 @@ class DataHome:
         return self.root / "collection"
 
     @property
+    def machine_id_path(self) -> Path:
+        """This data folder's member id (core.workspace.machine)."""
+        return self.root / "machine-id"
+
+    @property
     def pending_dir(self) -> Path:
         """Versions a sync will record once its copy is in place (core.workspace.pending)."""
         return self.root / "pending"

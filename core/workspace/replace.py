@@ -34,7 +34,8 @@ if TYPE_CHECKING:
     from core.history import ArtifactInfo, RecordOutcome
     from core.workspace.workspace import Workspace
 
-__all__ = ["CopyPlace", "collection_place", "replace_copy", "remove_copy", "live_content", "ANY", "RecordFailed"]
+__all__ = ["CopyPlace", "collection_place", "replace_copy", "put_copy", "remove_copy", "live_content", "ANY",
+           "RecordFailed"]
 
 class RecordFailed(LineageError):
     """The copy is in place but its version could not be recorded; its pending record stays
@@ -162,6 +163,33 @@ def replace_copy(
         raise
     held.done()
     return outcome
+
+
+def put_copy(ws: "Workspace", artifact: "ArtifactInfo", where: CopyPlace, content_hash: str) -> None:
+    """Put stored content at `where` and record nothing (a team member's copy brought forward to
+    a head another member recorded): steps 1, 2, 3 and 5 above. No pending record is needed: a
+    crash leaves the old copy or the new one, and the history already holds both."""
+    from core.atomic import sync_tree
+    from core.atomic.swap import staging_in, swap_into
+    from core.content import copy_tree_hash
+
+    try:
+        with where.open() as place, staging_in(place) as staged:
+            ws.objects.materialize(content_hash, staged, single_file=artifact.shape == "file")
+            sync_tree(staged)
+            landed = copy_tree_hash(staged, artifact.shape, _entry_name(artifact), None)
+            if landed.content_hash != content_hash:
+                raise SyncError(
+                    f"The copy of {artifact.name!r} built from the object store holds {landed.content_hash[:12]}, "
+                    f"not {content_hash[:12]}; nothing was replaced."
+                )
+            live = live_content(place, artifact)
+            if live is not None:
+                ws.objects.store_tree(place.through(), live, verify=True)  # stored before it is replaced
+            swap_into(place, staged)
+    except OSError as exc:
+        raise SyncError(f"Could not replace the copy of {artifact.name!r} at {where.path}: "
+                        f"{exc.strerror or exc}; the previous copy was kept.") from exc
 
 
 def _record(ws: "Workspace", artifact: "ArtifactInfo", record: PendingRecord) -> "RecordOutcome":

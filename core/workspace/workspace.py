@@ -22,6 +22,25 @@ if TYPE_CHECKING:  # imported in open() so `import core.workspace` stays cheap
     from core.content import StatCache
 
 
+ENV_MAX_FILE_MB = "ARTIFACT_LINEAGE_MAX_FILE_MB"
+
+
+def max_file_bytes() -> int:
+    """The largest file the shared store takes: ARTIFACT_LINEAGE_MAX_FILE_MB (default 50)."""
+    from core.errors import SettingError
+
+    raw = os.environ.get(ENV_MAX_FILE_MB)
+    if not raw:
+        return 50 * 1024 * 1024
+    try:
+        mb = float(raw)
+        if mb <= 0:
+            raise ValueError
+    except ValueError:
+        raise SettingError(f"{ENV_MAX_FILE_MB}={raw!r} is not a positive number of megabytes; set it to e.g. 50.") from None
+    return int(mb * 1024 * 1024)
+
+
 @dataclass
 class Workspace:
     home: DataHome
@@ -31,6 +50,9 @@ class Workspace:
     stat_cache: "StatCache"
     pending: PendingRecords
     db_url: str = ""
+    # This data folder's member id (core.workspace.machine): the owner written on the
+    # projects it registers.
+    machine: str = ""
     # The data folder cannot be written: nothing is recovered, swept or recorded, the stat
     # cache lives in memory, and the commands that write refuse (require_writable).
     read_only: bool = False
@@ -45,9 +67,10 @@ class Workspace:
         # Imported here so `import core.workspace` stays cheap (the CLI's --help needs none of it).
         from core.history import open_database
         from core.history import History
-        from core.store import ObjectStore
+        from core.store import DatabaseSharedStore, ObjectStore
         from core.content import StatCache
         from core.atomic import swap
+        from core.workspace.machine import machine_id
         from core.upstreams import sweep_git_cache
 
         data_home = resolve_home(home)
@@ -64,8 +87,11 @@ class Workspace:
             messages.extend(sweep_git_cache(data_home.git_cache_dir))  # checkouts of killed fetches
         db = open_database(url)
         try:
-            history = History(db)
-            objects = ObjectStore(data_home.objects_dir)
+            member = machine_id(data_home.machine_id_path, create=not read_only)
+            history = History(db, member)
+            # A team's database is also its shared object store; SQLite keeps the local one alone.
+            shared = DatabaseSharedStore(db.engine, db.where) if db.engine.dialect.name == "postgresql" else None
+            objects = ObjectStore(data_home.objects_dir, shared, max_file_bytes())
             stat_cache = StatCache(None if read_only else data_home.stat_cache_path)
         except BaseException:
             db.dispose()
@@ -78,6 +104,7 @@ class Workspace:
             stat_cache=stat_cache,
             pending=PendingRecords(data_home.pending_dir),
             db_url=url,
+            machine=member,
             read_only=read_only,
             startup_messages=messages,
         )
@@ -96,7 +123,7 @@ class Workspace:
 
         messages: list[str] = []
         try:
-            projects = Deployments(self.db).projects()
+            projects = Deployments(self.db).projects(self.machine or None)  # a teammate's folders are theirs
         except Exception as exc:  # noqa: BLE001 - a database that cannot list projects fails later, saying so
             return [f"Could not list the projects to recover them ({exc})."]
         for project in projects:

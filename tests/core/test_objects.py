@@ -543,11 +543,12 @@ def test_store_tree_again_repairs_a_deleted_object(store, artifact, tmp_path):
 
 def test_a_new_shard_folder_is_made_durable(tmp_path, monkeypatch):
     """A power cut must not drop objects/ab/ after a version points at an object in it."""
+    import core.store.publish as publish_mod
     import core.store.objects as objects_mod
 
     synced: list[str] = []
-    real = objects_mod.fsync_dir
-    monkeypatch.setattr(objects_mod, "fsync_dir", lambda p: (synced.append(str(p)), real(p)))
+    real = publish_mod.fsync_dir
+    monkeypatch.setattr(publish_mod, "fsync_dir", lambda p: (synced.append(str(p)), real(p)))
     store = objects_mod.ObjectStore(tmp_path / "store")
     digest = store.put_bytes(b"first object\n")
     shard = store.object_path(digest).parent

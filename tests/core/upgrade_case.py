@@ -5,7 +5,7 @@ from alembic import command
 from sqlalchemy import text
 
 from core.history import History
-from core.history.db import _alembic_config, current_revisions, open_database
+from core.history.db import _alembic_config, current_revisions, head_revision, open_database
 
 VERSIONS = 40
 
@@ -46,7 +46,7 @@ def check_upgrade_keeps_every_version(url: str) -> None:
     before = build_0002_database(url)
     db = open_database(url)  # upgrades to head
     try:
-        assert current_revisions(db) == ("0003",)
+        assert current_revisions(db) == (head_revision(),)
         with db.engine.connect() as conn:
             after = conn.execute(text(
                 "SELECT id, content_hash, parent_hash, parent_id, change_origin FROM artifact_versions ORDER BY id"
