@@ -162,9 +162,12 @@ def version_notes(meta: dict, number: dict[int, int]) -> list[str]:
     """What `log` says about a version beside its hashes: ref, commit and subject, moves, matches."""
     notes = []
     if meta.get("resolved_commit"):
+        # The last commit that changed the artifact's path (since issue 18), else the commit synced.
         ref = f"{meta['ref']} " if meta.get("ref") else ""
-        subject = meta.get("commit_subject")
-        notes.append(printable(f"{ref}{str(meta['resolved_commit'])[:10]}" + (f" {subject!r}" if subject else "")))
+        subject, date = meta.get("commit_subject"), meta.get("commit_date")
+        commit = str(meta.get("path_commit") or meta["resolved_commit"])[:10]
+        notes.append(printable(f"{ref}{commit}" + (f" {str(date)[:10]}" if date else "")
+                               + (f" {subject!r}" if subject else "")))
     before = meta.get("previous_upstream")
     if isinstance(before, dict):
         from core.sync import describe_upstream

@@ -5,8 +5,9 @@ onto local disk (folder: in place; git: a bare cache per repository and checked-
 trees), and the refusals that keep hostile upstreams harmless. Builds on content and atomic.
 """
 from core.upstreams.discover import SKILL_FILE, Discovery, FoundArtifact, discover, find_artifacts
+from core.upstreams.fetcher import Fetcher
 from core.upstreams.sources import fetch, infer_spec, sweep_git_cache, validate
 from core.upstreams.spec import ALLOWED_PROTOCOLS, FetchedUpstream, UpstreamKind, UpstreamSpec
 
 __all__ = ["UpstreamSpec", "FetchedUpstream", "UpstreamKind", "ALLOWED_PROTOCOLS", "fetch", "infer_spec", "validate",
-           "sweep_git_cache", "Discovery", "FoundArtifact", "SKILL_FILE", "discover", "find_artifacts"]
+           "sweep_git_cache", "Discovery", "FoundArtifact", "SKILL_FILE", "discover", "find_artifacts", "Fetcher"]

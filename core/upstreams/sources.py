@@ -91,9 +91,9 @@ def fetch(spec: UpstreamSpec, git_cache_dir: Path) -> FetchedUpstream:
     if spec.kind == "folder":
         return _fetch_folder(spec)
     if spec.kind == "git":
-        from core.upstreams.git import fetch_git  # git machinery only when a git upstream is used
+        from core.upstreams.git_notes import fetch_noted  # git machinery only when a git upstream is used
 
-        return fetch_git(spec, Path(git_cache_dir))
+        return fetch_noted(spec, Path(git_cache_dir))
     raise UpstreamError(f"Unknown upstream kind {spec.kind!r} for {spec.location}; use 'folder' or 'git'.")
 
 
