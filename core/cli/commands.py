@@ -81,6 +81,15 @@ def cmd_add(args: argparse.Namespace) -> int:
     from core import sync
     from core.cli.usage import UsageError
 
+    if args.plugin is not None:
+        if args.name or args.all or args.type:
+            raise UsageError("--plugin goes alone: it adds the artifacts the marketplace lists for that plugin, "
+                             "named after their folders or files (give NAME, --all or --type without it).")
+        with open_workspace(args) as ws:
+            outcome = sync.add_plugin(ws, args.plugin, args.source, ref=args.ref, subdir=args.subdir,
+                                      include_removed=args.include_removed)
+        write(add_text(outcome, sync.describe_upstream(outcome.spec) if outcome.spec else args.source))
+        return EXIT_OK if outcome.added or outcome.all_tracked else EXIT_FAILED
     if args.all:
         if args.name:
             raise UsageError(f"give a NAME or --all, not both; --all names each artifact after its folder or file "
@@ -88,11 +97,16 @@ def cmd_add(args: argparse.Namespace) -> int:
         if args.type:
             raise UsageError("--type does not go with --all: each artifact's type comes from where it was found.")
         with open_workspace(args) as ws:
-            outcome = sync.add_all(ws, args.source, ref=args.ref, subdir=args.subdir)
+            outcome = sync.add_all(ws, args.source, ref=args.ref, subdir=args.subdir,
+                                   include_removed=args.include_removed)
         write(add_text(outcome, sync.describe_upstream(outcome.spec) if outcome.spec else args.source))
         return EXIT_OK if outcome.added or outcome.all_tracked else EXIT_FAILED
     if not args.name:
-        raise UsageError("add needs a NAME for the artifact, or --all to add every artifact the upstream holds.")
+        raise UsageError("add needs a NAME for the artifact, --all to add every artifact the upstream holds, "
+                         "or --plugin PLUGIN to add one plugin its marketplace lists.")
+    if args.include_removed:
+        raise UsageError("--include-removed goes with --all or --plugin; adding one removed artifact by NAME "
+                         "tracks it again anyway.")
     with open_workspace(args) as ws:
         art = sync.add_artifact(ws, args.name, args.source, type=args.type, ref=args.ref, subdir=args.subdir)
     write(f"Added {art.type} {printable(repr(art.name))} from {printable(sync.describe_upstream(art.upstream))} "

@@ -90,10 +90,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name", nargs="?", metavar="NAME", help="the artifact's name in the collection (not with --all)")
     p.add_argument("--source", required=True, help="a folder or file path, or a git URL")
     p.add_argument("--all", action="store_true",
-                   help="add every skill, command and agent found in the upstream (at --subdir)")
+                   help="add every skill, command, agent and output style the upstream holds (at --subdir); "
+                        "a marketplace: every plugin it lists")
+    p.add_argument("--plugin", metavar="PLUGIN", help="add one plugin the upstream's marketplace lists, as a group")
+    p.add_argument("--include-removed", action="store_true",
+                   help="with --all / --plugin: track artifacts removed earlier again (default: skip them)")
     p.add_argument("--ref", help="git branch, tag or commit (default: the remote's default branch)")
     p.add_argument("--subdir", help="path inside the folder or repository")
-    p.add_argument("--type", choices=("skill", "command", "agent", "other"), help="default: inferred")
+    p.add_argument("--type", choices=("skill", "command", "agent", "output-style", "other"), help="default: inferred")
 
     p = sub.add_parser("edit", parents=[common], help="point an artifact at another source, ref or sub-folder")
     p.add_argument("name", metavar="NAME")
@@ -102,7 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--subdir", help="a new path inside the upstream; '' for its root (default: keep)")
 
     p = sub.add_parser("remove", parents=[common], help="stop tracking an artifact and delete its collection copy")
-    p.add_argument("name", metavar="NAME")
+    p.add_argument("name", nargs="?", metavar="NAME")
+    p.add_argument("--plugin", metavar="PLUGIN", help="remove every artifact of this plugin (instead of NAME)")
     p.add_argument("-y", "--yes", action="store_true", help="do not ask (for scripts)")
     p.add_argument("--purge", action="store_true", help="also delete its history (default: keep it, shown as removed)")
 

@@ -40,7 +40,14 @@ def cmd_edit(args: argparse.Namespace) -> int:
 def cmd_remove(args: argparse.Namespace) -> int:
     from core import sync
     from core.cli import terminal
+    from core.cli.usage import UsageError
 
+    if args.plugin is not None:
+        if args.name:
+            raise UsageError("give a NAME or --plugin PLUGIN, not both.")
+        return _remove_plugin(args)
+    if not args.name:
+        raise UsageError("remove needs the NAME of an artifact, or --plugin PLUGIN for all of a plugin's.")
     with open_workspace(args) as ws:
         art = ws.history.get_artifact(args.name, include_removed=args.purge)
         count = len(ws.history.versions(art.id))
@@ -69,6 +76,33 @@ def cmd_remove(args: argparse.Namespace) -> int:
         write_err(f"error: {outcome.copy_error}")
         return EXIT_FAILED
     return EXIT_OK
+
+
+def _remove_plugin(args: argparse.Namespace) -> int:
+    from core import sync
+    from core.cli import terminal
+
+    with open_workspace(args) as ws:
+        members = sync.plugin_artifacts(ws, args.plugin)
+        shown = printable(repr(args.plugin))
+        if members:
+            names = ", ".join(printable(f"{a.type}/{a.name}") for a in members)
+            keep = "delete their history" if args.purge else "keep their history"
+            question = f"Remove the {len(members)} artifacts of plugin {shown} ({names}) and {keep}?"
+            if not terminal.ask(question, args.yes, f"Removing the plugin {shown}"):
+                write_err("Nothing was removed.")
+                return EXIT_FAILED
+        outcomes = sync.remove_plugin(ws, args.plugin, purge=args.purge)
+    failed = [o for o in outcomes if o.copy_error]
+    lines = [f"Removed the {len(outcomes)} artifact{'s' if len(outcomes) != 1 else ''} of plugin {shown}"
+             + ("; their history is deleted." if args.purge else
+                f"; their history stays (`add --plugin {printable(args.plugin)} --source SRC --include-removed` "
+                "tracks them again).")]
+    lines += [f"  {o.artifact.type:<8} {printable(o.artifact.name)}" for o in outcomes]
+    write("\n".join(lines) + "\n")
+    for o in failed:
+        write_err(f"error: {o.copy_error}")
+    return EXIT_FAILED if failed else EXIT_OK
 
 
 MANAGE_COMMANDS = {"edit": cmd_edit, "remove": cmd_remove}

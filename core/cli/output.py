@@ -118,7 +118,7 @@ def status_json(statuses: Iterable["ArtifactStatus"], deployments: Iterable["Dep
     docs = []
     for s in statuses:
         doc = {"name": s.name, "type": s.type, "state": s.state.value, "head": s.head,
-               "local": s.local, "upstream": s.upstream, "error": s.error}
+               "local": s.local, "upstream": s.upstream, "error": s.error, "plugin": s.plugin}
         if upstreams is not None and s.artifact_id in upstreams:
             doc["source"] = upstream_json(upstreams[s.artifact_id])
         docs.append(doc)
@@ -135,7 +135,17 @@ def status_text(statuses: list["ArtifactStatus"], deployments: Iterable["Deploym
     for d in deployments:
         under.setdefault((d.type, d.artifact), []).append(d)
     lines = [f"{'NAME':<24} {'TYPE':<8} {'STATE':<17} {'HEAD':<12} {'LOCAL':<12} UPSTREAM"]
+    grouped = any(s.plugin for s in statuses)
+    if grouped:  # by plugin, by name; artifacts of no plugin last
+        order = {p: i for i, p in enumerate(sorted({s.plugin for s in statuses if s.plugin}))}
+        statuses = sorted(statuses, key=lambda s: order.get(s.plugin, len(order)) if s.plugin else len(order))
+        sizes = {p: sum(1 for s in statuses if s.plugin == p) for p in [*order, None]}
+    group: object = object()
     for s in statuses:
+        if grouped and s.plugin != group:
+            group = s.plugin
+            count = f"{sizes[s.plugin]} artifact{'s' if sizes[s.plugin] != 1 else ''}"
+            lines.append(f"plugin {printable(s.plugin)} ({count})" if s.plugin else f"no plugin ({count})")
         lines.append(f"{printable(s.name):<24} {s.type:<8} {s.state.value:<17} {short(s.head):<12} "
                      f"{short(s.local):<12} {short(s.upstream)}")
         if upstreams is not None and s.artifact_id in upstreams:
@@ -356,11 +366,13 @@ def add_text(outcome: "AddOutcome", where: str) -> str:
         lines.append(f"Added {len(outcome.added)} artifact{'s' if len(outcome.added) != 1 else ''} "
                      f"from {printable(where)}:")
         width = max(len(printable(a.name)) for a in outcome.added)
-        lines += [f"  {a.type:<8} {printable(a.name):<{width}}  {printable(a.place)}" for a in outcome.added]
+        lines += [f"  {a.type:<8} {printable(a.name):<{width}}  {printable(a.place)}"
+                  + (f"  (plugin {printable(a.plugin)})" if a.plugin else "") for a in outcome.added]
     if outcome.skipped:
         lines.append(f"Skipped {len(outcome.skipped)}:")
         width = max(len(printable(f.name)) for f, _ in outcome.skipped)
         lines += [f"  {f.type:<8} {printable(f.name):<{width}}  {printable(reason)}" for f, reason in outcome.skipped]
+    lines += [f"Note: {printable(note)}" for note in outcome.notes]
     if outcome.added:
         lines.append("Run `sync` to copy them in.")
     elif outcome.all_tracked:

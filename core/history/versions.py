@@ -32,16 +32,15 @@ from core.errors import (
     LineageError,
     VersionNotFoundError,
 )
-from core.history.models import CHANGE_ORIGINS, COLLECTION_LINE, Artifact, ArtifactVersion, utcnow
+from core.history.models import ARTIFACT_TYPES, CHANGE_ORIGINS, COLLECTION_LINE, Artifact, ArtifactVersion, utcnow
 from core.upstreams import UpstreamSpec
 
 if TYPE_CHECKING:
     from core.history.db import Database
 
-ArtifactType = Literal["skill", "command", "agent", "other"]
+ArtifactType = Literal["skill", "command", "agent", "output-style", "other"]
 ArtifactShape = Literal["dir", "file"]
 ChangeOrigin = Literal["sync", "local_modification", "deployment", "merge", "rollback"]
-ARTIFACT_TYPES: tuple[str, ...] = ("skill", "command", "agent", "other")
 SHAPES: tuple[str, ...] = ("dir", "file")
 _HEX = re.compile(r"[0-9a-f]+")
 _CHUNK = 500
@@ -57,6 +56,7 @@ class ArtifactInfo:
     shape: str  # "dir" or "file"
     created_at: datetime
     removed_at: datetime | None = None  # set by `remove`: history kept, no longer tracked
+    plugin: str | None = None  # the plugin it was added with (a group: status, remove --plugin)
 
     @property
     def removed(self) -> bool:
@@ -118,6 +118,7 @@ def _artifact_info(row: Artifact) -> ArtifactInfo:
         shape=row.shape,
         created_at=row.created_at,
         removed_at=row.removed_at,
+        plugin=row.plugin,
     )
 
 
@@ -174,7 +175,7 @@ class History:
     # --- artifacts -------------------------------------------------------------
 
     def add_artifact(
-        self, name: str, type: str, upstream: UpstreamSpec, place: str, shape: str
+        self, name: str, type: str, upstream: UpstreamSpec, place: str, shape: str, *, plugin: str | None = None
     ) -> ArtifactInfo:
         if type not in ARTIFACT_TYPES:
             raise LineageError(f"Unknown artifact type {type!r} for {name!r}; use one of {', '.join(ARTIFACT_TYPES)}.")
@@ -204,7 +205,7 @@ class History:
             if row is not None:
                 # Adding a removed artifact again revives it: its history goes on where it stopped.
                 _set_upstream(row, upstream)
-                row.place, row.shape, row.removed_at = place, shape, None
+                row.place, row.shape, row.removed_at, row.plugin = place, shape, None, plugin
                 s.flush()
                 return _artifact_info(row)
             row = Artifact(
@@ -217,6 +218,7 @@ class History:
                 place=place,
                 shape=shape,
                 created_at=utcnow(),
+                plugin=plugin,
             )
             s.add(row)
             try:

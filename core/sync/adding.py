@@ -42,11 +42,13 @@ class AddOutcome:
     skipped: tuple[tuple["FoundArtifact", str], ...] = ()
     found: tuple["FoundArtifact", ...] = field(default=())
     spec: "UpstreamSpec | None" = None  # the upstream they were found in
+    notes: tuple[str, ...] = ()  # plugins that could not be added (another repository failed, an unknown source)
 
     @property
     def all_tracked(self) -> bool:
-        """Nothing new, and every artifact found was already tracked (running `add --all` twice)."""
-        return not self.added and all(reason.startswith("already tracked") for _, reason in self.skipped)
+        """Nothing new, and every artifact found was already tracked, or removed on purpose (running `add --all` twice)."""
+        return not self.added and all(reason.startswith(("already tracked", "removed on"))
+                                      for _, reason in self.skipped)
 
 
 def describe_found(found: Iterable["FoundArtifact"]) -> str:
@@ -135,21 +137,31 @@ def _several_message(name: str, source: str, found: tuple["FoundArtifact", ...])
             f"{pick}, or all of them with `add --all --source {source}` (give --type other to track the folder whole).")
 
 
-def add_found(ws: "Workspace", spec: "UpstreamSpec", found: Iterable["FoundArtifact"]) -> AddOutcome:
-    """Track each found artifact from `spec`'s upstream (already fetched: nothing is fetched again).
+def add_found(ws: "Workspace", spec: "UpstreamSpec", found: Iterable["FoundArtifact"], *,
+              include_removed: bool = False) -> AddOutcome:
+    """Track each found artifact from `spec`'s upstream (already fetched: nothing is fetched again),
+    in the plugin that lists it (FoundArtifact.plugin).
 
     An artifact already tracked under the same name and type is skipped with a note,
-    so adding the same upstream twice is not an error; a removed one is tracked again
-    and its history goes on.
+    so adding the same upstream twice is not an error; one removed on purpose is
+    skipped too unless `include_removed` (then it is tracked again and its history goes on).
     """
     from core.workspace.collection import InvalidNameError, folder_name_max, place_for, validate_name
 
     found = tuple(found)
     name_max = folder_name_max(ws.home.collection_dir)
-    tracked = {(a.name, a.type): a for a in ws.history.list_artifacts()}
+    everything = ws.history.list_artifacts(include_removed=True)
+    tracked = {(a.name, a.type): a for a in everything if not a.removed}
+    removed = {(a.name, a.type): a for a in everything if a.removed}
     added: list["ArtifactInfo"] = []
     skipped: list[tuple["FoundArtifact", str]] = []
     for item in found:
+        gone = removed.get((item.name, item.type))
+        if gone is not None and not include_removed:
+            when = gone.removed_at.strftime("%Y-%m-%d") if gone.removed_at else "earlier"
+            skipped.append((item, f"removed on {when}; add it again with --include-removed, or "
+                                  f"`add {item.name} --source ... --subdir {item.subdir}`"))
+            continue
         have = tracked.get((item.name, item.type))
         if have is not None:
             same = (have.upstream.location, have.upstream.subdir) == (spec.location, item.subdir)
@@ -160,7 +172,7 @@ def add_found(ws: "Workspace", spec: "UpstreamSpec", found: Iterable["FoundArtif
             validate_name(item.name, name_max=name_max)
             place = place_for(item.name, item.type, item.shape, PurePosixPath(item.subdir).name, name_max=name_max)
             one = dataclasses.replace(spec, subdir=item.subdir or None)
-            added.append(ws.history.add_artifact(item.name, item.type, one, place, item.shape))
+            added.append(ws.history.add_artifact(item.name, item.type, one, place, item.shape, plugin=item.plugin))
         except (ArtifactExistsError, InvalidNameError) as exc:
             skipped.append((item, str(exc)))
         except LineageError as exc:  # one bad entry must not stop the others
@@ -168,18 +180,24 @@ def add_found(ws: "Workspace", spec: "UpstreamSpec", found: Iterable["FoundArtif
     return AddOutcome(tuple(added), tuple(skipped), found, spec)
 
 
-def add_all(ws: "Workspace", source: str, *, ref: str | None = None, subdir: str | None = None) -> AddOutcome:
-    """`add --all`: every artifact the upstream holds at `subdir` (docs/upstreams.md, "Discovering")."""
+def add_all(ws: "Workspace", source: str, *, ref: str | None = None, subdir: str | None = None,
+            include_removed: bool = False) -> AddOutcome:
+    """`add --all`: every artifact the upstream holds at `subdir` (docs/upstreams.md, "Discovering"),
+    with the plugins a marketplace lists in other repositories (core.sync.plugins)."""
     discovery = discover_source(ws, source, ref=ref, subdir=subdir)
+    if discovery.marketplace is not None:
+        from core.sync.plugins import add_marketplace
+
+        return add_marketplace(ws, discovery, include_removed=include_removed)
     if not discovery.artifacts:
         where = f"{source}" + (f" ({discovery.spec.subdir})" if discovery.spec.subdir else "")
         if discovery.root_is_skill:
             raise UpstreamError(f"{where} is itself one skill (it holds SKILL.md); add it with `add NAME --source ...`.")
         raise UpstreamError(
-            f"Found no artifacts in {where}: looked for skills/*/SKILL.md, */SKILL.md, commands/*.md and agents/*.md; "
-            "give --subdir to look in a sub-folder."
+            f"Found no artifacts in {where}: looked for .claude-plugin/marketplace.json, skills/*/SKILL.md, "
+            "*/SKILL.md, commands/*.md, agents/*.md and output-styles/*.md; give --subdir to look in a sub-folder."
         )
-    return add_found(ws, discovery.spec, discovery.artifacts)
+    return add_found(ws, discovery.spec, discovery.artifacts, include_removed=include_removed)
 
 
 def discover_source(ws: "Workspace", source: str, *, ref: str | None = None, subdir: str | None = None) -> "Discovery":

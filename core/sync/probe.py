@@ -56,6 +56,7 @@ class ArtifactStatus:
     # choosing "keep local" or "take upstream" can see what each choice keeps.
     changed_locally: tuple["FileChange", ...] = ()
     changed_upstream: tuple["FileChange", ...] = ()
+    plugin: str | None = None  # the plugin it was added with (status groups by it)
 
 
 # ---------------------------------------------------------------------------
@@ -124,6 +125,7 @@ class Probe:
             error=self.error,
             changed_locally=self.changed_locally,
             changed_upstream=self.changed_upstream,
+            plugin=a.plugin,
         )
 
 
