@@ -17,8 +17,9 @@ def cmd_edit(args: argparse.Namespace) -> int:
     from core import sync
     from core.cli.usage import UsageError
 
-    if args.source is None and args.ref is None and args.subdir is None:
-        raise UsageError("edit needs at least one of --source, --ref or --subdir; `status -v` shows the current ones.")
+    if args.source is None and args.ref is None and args.subdir is None and not args.folder:
+        raise UsageError("edit needs at least one of --source, --ref, --subdir or --folder; "
+                         "`status -v` shows the current ones.")
     keep = sync.KEEP
     with open_workspace(args) as ws:
         art = ws.history.get_artifact(args.name)
@@ -26,12 +27,17 @@ def cmd_edit(args: argparse.Namespace) -> int:
             ws, art, source=args.source,
             ref=keep if args.ref is None else args.ref,
             subdir=keep if args.subdir is None else args.subdir,
+            folder=args.folder,
         )
     name = f"{art.type} {printable(repr(art.name))}"
     new, old = printable(sync.describe_upstream(outcome.new)), printable(sync.describe_upstream(outcome.old))
     if not outcome.changed:
         write(f"The {name} already follows {new}; nothing changed.\n")
         return EXIT_OK
+    if args.source is not None:
+        from core.cli.commands import work_tree_note
+
+        write(work_tree_note(args.source, outcome.new))
     write(f"The {name} now follows {new} (was {old}); the next `sync {printable(art.name)}` brings its content "
           "as a new version.\n")
     return EXIT_OK

@@ -59,12 +59,14 @@ def describe_found(found: Iterable["FoundArtifact"]) -> str:
 
 
 def resolve_upstream(
-    ws: "Workspace", source: str, *, type: str | None = None, ref: str | None = None, subdir: str | None = None
+    ws: "Workspace", source: str, *, type: str | None = None, ref: str | None = None, subdir: str | None = None,
+    folder: bool = False,
 ) -> tuple["UpstreamSpec", "FetchedUpstream"]:
-    """The upstream as it will be tracked, fetched once to validate it (UpstreamError when it cannot be)."""
+    """The upstream as it will be tracked, fetched once to validate it (UpstreamError when it cannot be).
+    A git work tree is git at its current branch unless `folder` (its working files)."""
     from core.upstreams import infer_spec
 
-    spec = infer_spec(source, ref=ref or None, subdir=(subdir or "").strip("/") or None)
+    spec = infer_spec(source, ref=ref or None, subdir=(subdir or "").strip("/") or None, folder=folder)
     return settle_upstream(ws, spec, type, source)
 
 
@@ -99,6 +101,7 @@ def add_artifact(
     type: str | None = None,
     ref: str | None = None,
     subdir: str | None = None,
+    folder: bool = False,
 ) -> "ArtifactInfo":
     """Track a new artifact: validate its upstream, infer type and shape, record it (no copy yet).
 
@@ -116,7 +119,7 @@ def add_artifact(
     validate_name(name, name_max=name_max)
     if type is not None:
         validate_type(type)
-    spec, fetched = resolve_upstream(ws, source, type=type, ref=ref, subdir=subdir)
+    spec, fetched = resolve_upstream(ws, source, type=type, ref=ref, subdir=subdir, folder=folder)
     path = Path(fetched.path)
     if type is None:
         found = tuple(find_artifacts(path, spec.subdir))
@@ -181,10 +184,10 @@ def add_found(ws: "Workspace", spec: "UpstreamSpec", found: Iterable["FoundArtif
 
 
 def add_all(ws: "Workspace", source: str, *, ref: str | None = None, subdir: str | None = None,
-            include_removed: bool = False) -> AddOutcome:
+            include_removed: bool = False, folder: bool = False) -> AddOutcome:
     """`add --all`: every artifact the upstream holds at `subdir` (docs/upstreams.md, "Discovering"),
     with the plugins a marketplace lists in other repositories (core.sync.plugins)."""
-    discovery = discover_source(ws, source, ref=ref, subdir=subdir)
+    discovery = discover_source(ws, source, ref=ref, subdir=subdir, folder=folder)
     if discovery.marketplace is not None:
         from core.sync.plugins import add_marketplace
 
@@ -200,11 +203,12 @@ def add_all(ws: "Workspace", source: str, *, ref: str | None = None, subdir: str
     return add_found(ws, discovery.spec, discovery.artifacts, include_removed=include_removed)
 
 
-def discover_source(ws: "Workspace", source: str, *, ref: str | None = None, subdir: str | None = None) -> "Discovery":
+def discover_source(ws: "Workspace", source: str, *, ref: str | None = None, subdir: str | None = None,
+                    folder: bool = False) -> "Discovery":
     """Fetch `source` at `ref` and list what it holds (the Add dialog's list)."""
     from core.upstreams import discover, infer_spec
 
-    spec = infer_spec(source, ref=ref or None, subdir=(subdir or "").strip("/") or None)
+    spec = infer_spec(source, ref=ref or None, subdir=(subdir or "").strip("/") or None, folder=folder)
     return discover(spec, ws.home.git_cache_dir)
 
 

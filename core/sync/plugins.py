@@ -53,10 +53,10 @@ def add_marketplace(ws: "Workspace", discovery: "Discovery", *, only: str | None
 
 
 def add_plugin(ws: "Workspace", name: str, source: str, *, ref: str | None = None, subdir: str | None = None,
-               include_removed: bool = False) -> AddOutcome:
+               include_removed: bool = False, folder: bool = False) -> AddOutcome:
     """`add --plugin NAME --source SRC`: one plugin's artifacts, remembered as that plugin."""
     ws.require_writable(f"add the plugin {name!r}")
-    discovery = discover_source(ws, source, ref=ref, subdir=subdir)
+    discovery = discover_source(ws, source, ref=ref, subdir=subdir, folder=folder)
     if discovery.marketplace is None:
         raise UpstreamError(f"{source} has no .claude-plugin/marketplace.json or plugin.json, so it lists no plugin "
                             f"{name!r}; add its artifacts with `add --all --source {source}`.")

@@ -149,3 +149,26 @@ def test_a_marketplace_path_cannot_climb_out(tmp_path):
     write(tmp_path, {"outside/SKILL.md": "x"})
     found, _ = find_in_upstream(root)
     assert [f.subdir for f in found] == ["inner/x"]
+
+
+def test_a_work_tree_is_git_at_its_branch_and_folder_takes_the_working_files(tmp_path, repo):
+    commits = {"head": git(repo, "rev-parse", "HEAD")}
+    (repo / "skills" / "pdf" / "SKILL.md").write_text("# uncommitted edit\n")
+    home = tmp_path / "home"
+    code, out = run(home, "add", "pdf", "--source", str(repo), "--subdir", "skills/pdf")
+    assert code == 0, out
+    assert "is a git work tree: tracking the committed content of main" in out and "--folder" in out
+    code, out = run(home, "add", "pdf-files", "--source", str(repo), "--subdir", "skills/pdf", "--folder")
+    assert code == 0 and "git work tree" not in out
+    with Workspace.open(home) as ws:
+        pdf, files = ws.history.get_artifact("pdf"), ws.history.get_artifact("pdf-files")
+        assert (pdf.upstream.kind, pdf.upstream.ref, files.upstream.kind) == ("git", "main", "folder")
+        sync.sync_all(ws)
+        assert "uncommitted" not in (ws.home.collection_dir / "skills" / "pdf" / "SKILL.md").read_text()
+        assert "uncommitted" in (ws.home.collection_dir / "skills" / "pdf-files" / "SKILL.md").read_text()
+        assert ws.history.head(pdf.id).metadata["resolved_commit"] == commits["head"]
+        # edit --folder turns it into the working files; editing only the sub-folder keeps a folder a folder
+        sync.edit_upstream(ws, pdf, folder=True)
+        assert ws.history.get_artifact("pdf").upstream.kind == "folder"
+        sync.edit_upstream(ws, ws.history.get_artifact("pdf-files"), subdir="skills/pdf/")
+        assert ws.history.get_artifact("pdf-files").upstream.kind == "folder"
