@@ -48,7 +48,7 @@ def _versions_text(problem: "Problem") -> str:
     parts = []
     for v in problem.versions:
         files = f" ({', '.join(printable(path) for path in v.paths)})" if v.paths else ""
-        parts.append(f"{v.type}/{printable(v.artifact)} v{v.number} (#{v.version_id}){files}")
+        parts.append(f"{v.type}/{printable(v.artifact)} v{v.number}{files}")
     return "affects " + "; ".join(parts)
 
 

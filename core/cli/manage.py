@@ -66,9 +66,12 @@ def cmd_remove(args: argparse.Namespace) -> int:
             write_err("Nothing was removed.")
             return EXIT_FAILED
         outcome = sync.remove_artifact(ws, art, purge=args.purge)
+        from core.history import ordinal_by_id
+
+        number = ordinal_by_id(ws.history.versions(art.id)) if not args.purge else {}
     lines = []
-    if outcome.recorded_version_id is not None:
-        lines.append(f"Recorded the collection copy's edits as version #{outcome.recorded_version_id} first.")
+    if outcome.recorded_version_id in number:
+        lines.append(f"Recorded the collection copy's edits as v{number.get(outcome.recorded_version_id, '?')} first.")
     if outcome.copy_removed:
         lines.append(f"Deleted the collection copy {printable(art.place)}.")
     if args.purge:

@@ -255,7 +255,7 @@ def deployment_checks_text(checks: list["DeploymentCheck"]) -> str:
         if c.action == "nothing" and st.state.value == "outdated":
             note = "sync --deploy (or deploy) updates it"
         elif c.action != "updated" and st.state.value == "conflict":
-            note = (note + "; " if note else "") + "conflict: push --strategy take-project or deploy --strategy overwrite"
+            note = (note + "; " if note else "") + "conflict: push or deploy --strategy merge, push --strategy take-project or deploy --strategy overwrite"
         elif c.action == "recorded" or (c.action == "nothing" and st.state.value == "modified"):
             note = (note + "; " if c.action == "recorded" else "") + \
                 f"`push {printable(st.artifact)} --project {printable(st.project)}` brings it back"

@@ -456,7 +456,8 @@ class History:
             if head is not None and head.content_hash == content_hash:
                 return RecordOutcome(
                     False, _version_info(head),
-                    f"the current version (#{head.id}) already holds content {content_hash[:12]}",
+                    f"the current version (v{_number(s, artifact_id, head.id)}) already holds content "
+                    f"{content_hash[:12]}",
                 )
             for wanted in (parent_id, second_parent_id):
                 if wanted is not None and s.scalar(
@@ -483,7 +484,7 @@ class History:
                 if replay is not None:
                     return RecordOutcome(
                         False, _version_info(replay),
-                        f"this change was already recorded as version #{replay.id} "
+                        f"this change was already recorded as v{_number(s, artifact_id, replay.id)} "
                         "(a replay of an earlier event)",
                     )
 
@@ -630,6 +631,12 @@ class History:
         if oldest.parent_id is None and oldest.parent_hash is not None:
             hashes.insert(0, oldest.parent_hash)  # the legacy parent starts the chain
         return hashes
+
+
+def _number(s: Any, artifact_id: int, version_id: int) -> int:
+    """The artifact's own vN of one version (ordinal_by_id for one): its versions up to it, counted."""
+    return int(s.scalar(select(func.count()).select_from(ArtifactVersion).where(
+        ArtifactVersion.artifact_id == artifact_id, ArtifactVersion.id <= version_id)) or 0)
 
 
 def ordinal_by_id(versions: Iterable[VersionInfo]) -> dict[int, int]:

@@ -88,3 +88,27 @@ def test_undeploy_delete_records_unrecorded_edits_first(setup):
         tree = ws.objects.get_manifest(head.content_hash)
         entry = next(e for e in tree.entries if e.path == b"SKILL.md")
         assert ws.objects.read_bytes(entry.digest) == b"an edit nobody recorded\n"
+
+
+def test_refusals_name_every_strategy_that_resolves_them_merge_included(setup):
+    home, web = setup
+    run(home, "deploy", "pdf", "--project", "web")
+    (web / ".claude" / "skills" / "pdf" / "SKILL.md").write_text("edited in the project\n")
+    with Workspace.open(home) as ws:
+        (ws.home.collection_dir / "skills" / "pdf" / "SKILL.md").write_text("edited in the collection\n")
+        sync.sync_all(ws)
+    code, _, err = run(home, "deploy", "pdf", "--project", "web")
+    assert code == 1 and "--strategy merge" in err and "--strategy overwrite" in err and "push" in err
+    code, _, err = run(home, "push", "pdf", "--project", "web")
+    assert code == 1 and "--strategy merge" in err and "take-project" in err and "overwrite" in err
+    code, out, _ = run(home, "sync")
+    assert "--strategy merge" in out
+
+
+def test_not_recorded_reasons_name_versions_by_their_number(setup):
+    home, _web = setup
+    with Workspace.open(home) as ws:
+        pdf = ws.history.get_artifact("pdf")
+        head = ws.history.head(pdf.id)
+        outcome = ws.history.record_version(pdf.id, head.content_hash, "sync")
+    assert not outcome.recorded and "(v1)" in outcome.reason and "#" not in outcome.reason
