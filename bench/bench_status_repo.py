@@ -85,8 +85,10 @@ def traced(checkout: Path, home: Path, shim_dir: Path) -> tuple[int, int]:
     (shim_dir / "git").chmod(0o755)
     env = child_env()
     env["PATH"] = f"{shim_dir}{os.pathsep}{env.get('PATH', '')}"
-    subprocess.run([sys.executable, str(checkout / "main.py"), "--home", str(home), "status"], cwd=checkout,
-                   capture_output=True, env=env, check=True)
+    proc = subprocess.run([sys.executable, str(checkout / "main.py"), "--home", str(home), "status"], cwd=checkout,
+                          capture_output=True, env=env)
+    if proc.returncode != 0:
+        raise SystemExit(f"status (traced) failed in {checkout}: {proc.stderr.decode()[-400:]}")
     lines = log.read_text().splitlines() if log.exists() else []
     return len(lines), sum(1 for line in lines if " fetch " in f" {line} ")
 
