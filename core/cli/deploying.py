@@ -28,7 +28,6 @@ def deploy_many(args: argparse.Namespace) -> int:
     """Several names, or --all: each deployed at its collection head, one line each."""
     from core import projects
     from core.cli.usage import UsageError
-    from core.errors import LineageError
     from core.history import ordinal_by_id
 
     if args.version:
@@ -39,7 +38,7 @@ def deploy_many(args: argparse.Namespace) -> int:
     if args.all and args.name:
         raise UsageError("give NAMEs or --all, not both.")
     strategy = projects.DeployStrategy.OVERWRITE if args.strategy == "overwrite" else projects.DeployStrategy.REFUSE
-    docs, lines, failed = [], [], 0
+    docs, lines = [], []
     with open_workspace(args) as ws:
         project = projects.get_project(ws, args.project)
         if args.all:
@@ -47,13 +46,12 @@ def deploy_many(args: argparse.Namespace) -> int:
             artifacts = [a for a in ws.history.list_artifacts() if (a.id, "collection") in heads]
         else:
             artifacts = [ws.history.get_artifact(name) for name in dict.fromkeys(args.name)]
-        for art in artifacts:
-            try:
-                result = projects.deploy(ws, art, project, None, strategy)
-            except LineageError as exc:
-                failed += 1
-                docs.append({"artifact": art.name, "type": art.type, "project": project.name, "error": str(exc)})
-                write_err(f"error: {art.name} ({art.type}): {exc}")
+        many = projects.deploy_each(ws, artifacts, project, strategy)
+        for each in many.outcomes:
+            art, result = each.artifact, each.result
+            if each.error is not None:
+                docs.append({"artifact": art.name, "type": art.type, "project": project.name, "error": each.error})
+                write_err(f"error: {art.name} ({art.type}): {each.error}")
                 continue
             number = ordinal_by_id(ws.history.versions(art.id))
             docs.append({"artifact": result.artifact, "type": art.type, "project": result.project,
@@ -65,6 +63,7 @@ def deploy_many(args: argparse.Namespace) -> int:
                      if result.edits_version_id is not None else "")
             lines.append(f"  {art.type:<8} {printable(art.name):<24} v{number[result.source_version_id]} -> "
                          f"{printable(project.name)} v{number[result.version_id]} ({state}{edits})")
+    failed = len(many.failed)
     if args.json:
         write_json({"project": args.project, "deployments": docs})
     else:

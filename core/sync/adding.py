@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # imported lazily at run time so `import core.sync` stays che
     from core.upstreams import Discovery, FetchedUpstream, FoundArtifact, UpstreamSpec
     from core.workspace import Workspace
 
-__all__ = ["add_artifact", "add_all", "add_found", "AddOutcome", "SeveralArtifactsError", "resolve_upstream",
+__all__ = ["add_artifact", "add_found", "AddOutcome", "SeveralArtifactsError", "resolve_upstream",
            "discover_source", "describe_upstream", "settle_upstream", "upstream_noun",
            "describe_found"]
 
@@ -181,26 +181,6 @@ def add_found(ws: "Workspace", spec: "UpstreamSpec", found: Iterable["FoundArtif
         except LineageError as exc:  # one bad entry must not stop the others
             skipped.append((item, str(exc)))
     return AddOutcome(tuple(added), tuple(skipped), found, spec)
-
-
-def add_all(ws: "Workspace", source: str, *, ref: str | None = None, subdir: str | None = None,
-            include_removed: bool = False, folder: bool = False) -> AddOutcome:
-    """`add --all`: every artifact the upstream holds at `subdir` (docs/upstreams.md, "Discovering"),
-    with the plugins a marketplace lists in other repositories (core.sync.plugins)."""
-    discovery = discover_source(ws, source, ref=ref, subdir=subdir, folder=folder)
-    if discovery.marketplace is not None:
-        from core.sync.plugins import add_marketplace
-
-        return add_marketplace(ws, discovery, include_removed=include_removed)
-    if not discovery.artifacts:
-        where = f"{source}" + (f" ({discovery.spec.subdir})" if discovery.spec.subdir else "")
-        if discovery.root_is_skill:
-            raise UpstreamError(f"{where} is itself one skill (it holds SKILL.md); add it with `add NAME --source ...`.")
-        raise UpstreamError(
-            f"Found no artifacts in {where}: looked for .claude-plugin/marketplace.json, skills/*/SKILL.md, "
-            "*/SKILL.md, commands/*.md, agents/*.md and output-styles/*.md; give --subdir to look in a sub-folder."
-        )
-    return add_found(ws, discovery.spec, discovery.artifacts, include_removed=include_removed)
 
 
 def discover_source(ws: "Workspace", source: str, *, ref: str | None = None, subdir: str | None = None,

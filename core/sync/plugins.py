@@ -1,4 +1,4 @@
-"""Plugins: adding what a marketplace lists, one plugin by name, and removing a plugin's artifacts.
+"""Plugins: `add --all` (what a marketplace lists, else the folder layout), one plugin by name, and removing a plugin's artifacts.
 
 A plugin is a group of artifacts remembered on each of them (`ArtifactInfo.plugin`): `add
 --all` of a marketplace adds every plugin, `add --plugin NAME` one; a plugin in another
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from core.upstreams import Discovery
     from core.workspace import Workspace
 
-__all__ = ["add_marketplace", "add_plugin", "remove_plugin", "plugin_artifacts"]
+__all__ = ["add_all", "add_marketplace", "add_plugin", "remove_plugin", "plugin_artifacts"]
 
 
 def add_marketplace(ws: "Workspace", discovery: "Discovery", *, only: str | None = None,
@@ -50,6 +50,24 @@ def add_marketplace(ws: "Workspace", discovery: "Discovery", *, only: str | None
         skipped += part.skipped
         found += part.found
     return AddOutcome(tuple(added), tuple(skipped), tuple(found), discovery.spec, tuple(notes))
+
+
+def add_all(ws: "Workspace", source: str, *, ref: str | None = None, subdir: str | None = None,
+            include_removed: bool = False, folder: bool = False) -> AddOutcome:
+    """`add --all`: every artifact the upstream holds at `subdir` (docs/upstreams.md, "Discovering"),
+    with the plugins a marketplace lists in other repositories (core.sync.plugins)."""
+    discovery = discover_source(ws, source, ref=ref, subdir=subdir, folder=folder)
+    if discovery.marketplace is not None:
+        return add_marketplace(ws, discovery, include_removed=include_removed)
+    if not discovery.artifacts:
+        where = f"{source}" + (f" ({discovery.spec.subdir})" if discovery.spec.subdir else "")
+        if discovery.root_is_skill:
+            raise UpstreamError(f"{where} is itself one skill (it holds SKILL.md); add it with `add NAME --source ...`.")
+        raise UpstreamError(
+            f"Found no artifacts in {where}: looked for .claude-plugin/marketplace.json, skills/*/SKILL.md, "
+            "*/SKILL.md, commands/*.md, agents/*.md and output-styles/*.md; give --subdir to look in a sub-folder."
+        )
+    return add_found(ws, discovery.spec, discovery.artifacts, include_removed=include_removed)
 
 
 def add_plugin(ws: "Workspace", name: str, source: str, *, ref: str | None = None, subdir: str | None = None,

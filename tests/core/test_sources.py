@@ -341,8 +341,9 @@ def test_local_paths(tmp_path, upstream):
     plain = tmp_path / "plain"
     plain.mkdir()
     assert infer_spec(str(plain)) == UpstreamSpec("folder", str(plain))
-    # A working tree: as it is on disk without a ref, its commits with one.
-    assert infer_spec(str(upstream["repo"])).kind == "folder"
+    # A working tree: its checked-out branch's commits (issue 18), another ref's with one, its files with folder=True.
+    assert infer_spec(str(upstream["repo"])) == UpstreamSpec("git", str(upstream["repo"]), "trunk")
+    assert infer_spec(str(upstream["repo"]), folder=True) == UpstreamSpec("folder", str(upstream["repo"]))
     assert infer_spec(str(upstream["repo"]), ref="dev") == UpstreamSpec("git", str(upstream["repo"]), "dev")
     bare = tmp_path / "bare"
     subprocess.run(["git", "clone", "-q", "--bare", str(upstream["repo"]), str(bare)], check=True)
