@@ -60,6 +60,8 @@ class Fetcher:
         key = self._key(spec)
         self._wanted.setdefault(key, set()).add(_clean(spec.subdir))
         checkout = self._checkouts.get(key)
+        if checkout is not None and not isinstance(checkout, UpstreamError) and not checkout.tree.is_dir():
+            checkout = None  # pruned by this run's checkout of another ref (more than KEEP_TREES): written again
         if checkout is None:
             try:
                 checkout = checkout_git(spec.location, spec.ref, self._cache_dir)

@@ -69,3 +69,21 @@ def test_one_artifact_synced_alone_has_its_own_note_too(tmp_path):
         result = sync.sync_artifact(ws, art.id)
         meta = ws.history.version(result.version_id).metadata
     assert (meta["commit_subject"], meta["path_commit"]) == ("Add the skills", commits["first"])
+
+
+def test_more_refs_of_one_repository_than_trees_kept_still_sync_every_artifact(tmp_path, monkeypatch):
+    from core.upstreams import git as git_upstream
+    from tests.core.skills_repo import git
+
+    monkeypatch.setattr(git_upstream, "KEEP_TREES", 1)
+    repo = tmp_path / "skills"
+    make_skills_repo(repo)
+    first = git(repo, "rev-parse", "HEAD~1")
+    with Workspace.open(tmp_path / "home") as ws:
+        a = sync.add_artifact(ws, "api-a", str(repo), ref=first, subdir="skills/claude-api")
+        b = sync.add_artifact(ws, "api-b", str(repo), ref="main", subdir="skills/claude-api")
+        c = sync.add_artifact(ws, "api-c", str(repo), ref=first, subdir="skills/claude-api")
+        results = {r.name: r for r in sync.sync_all(ws)}
+        assert {r.action for r in results.values()} == {"copied"}, results
+        assert ws.history.head(a.id).content_hash == ws.history.head(c.id).content_hash
+        assert ws.history.head(b.id).content_hash != ws.history.head(a.id).content_hash
