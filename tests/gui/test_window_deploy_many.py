@@ -77,3 +77,20 @@ def test_version_details_name_the_commit_that_last_changed_the_artifact():
                                "commit_subject": "Add the skills"}, None))
     assert "Add the skills" not in rows["Commit"]
     assert rows["Last changed in"] == f"<code>{'a' * 12}</code> 2025-01-02 Add the skills"
+
+
+def test_the_list_groups_by_plugin_then_by_type(qtbot):
+    from datetime import datetime, timezone
+
+    from core.history import ArtifactInfo
+    from core.upstreams import UpstreamSpec
+    from gui.artifacts.model import ArtifactListModel
+
+    def info(i, name, type_, plugin=None):
+        return ArtifactInfo(i, name, type_, UpstreamSpec("folder", "/x"), f"{type_}/{name}", "dir",
+                            datetime.now(timezone.utc), plugin=plugin)
+
+    model = ArtifactListModel()
+    model.set_artifacts([info(1, "pdf", "skill", "document-skills"), info(2, "docx", "skill", "document-skills"),
+                         info(3, "review", "command"), info(4, "terse", "output-style")])
+    assert model.group_titles() == ["Plugin document-skills (2)", "Commands (1)", "Output styles (1)"]
