@@ -90,7 +90,7 @@ def _remote(source: dict[str, Any]) -> UpstreamSpec | None:
     return None
 
 
-def _entry(raw: Any, index: int, shown: str) -> PluginEntry | None:
+def _entry(raw: Any, shown: str) -> PluginEntry | None:
     if not isinstance(raw, dict) or not isinstance(raw.get("name"), str) or not raw["name"].strip():
         return None
     name = raw["name"].strip()
@@ -115,7 +115,7 @@ def read_marketplace(root: Path, subdir: str | None = None) -> Marketplace | Non
         shown = where + MARKETPLACE_FILE
         data = _load(market, shown)
         plugins = data.get("plugins")
-        entries = [_entry(raw, i, shown) for i, raw in enumerate(plugins if isinstance(plugins, list) else [])]
+        entries = [_entry(raw, shown) for raw in (plugins if isinstance(plugins, list) else [])]
         name = data.get("name") if isinstance(data.get("name"), str) else None
         return Marketplace(name, tuple(e for e in entries if e is not None))
     single = root / PLUGIN_FILE
