@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from core.cli.output import (
@@ -33,6 +34,7 @@ from core.cli.output import (
 
 if TYPE_CHECKING:  # imported lazily at run time: `--help` must stay instant
     from core.history import ArtifactInfo, History
+    from core.upstreams import UpstreamSpec
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -81,6 +83,16 @@ def cmd_add(args: argparse.Namespace) -> int:
     from core import sync
     from core.cli.usage import UsageError
 
+    if args.plugin is not None:
+        if args.name or args.all or args.type:
+            raise UsageError("--plugin goes alone: it adds the artifacts the marketplace lists for that plugin, "
+                             "named after their folders or files (give NAME, --all or --type without it).")
+        with open_workspace(args) as ws:
+            outcome = sync.add_plugin(ws, args.plugin, args.source, ref=args.ref, subdir=args.subdir,
+                                      include_removed=args.include_removed, folder=args.folder)
+        write(work_tree_note(args.source, outcome.spec)
+              + add_text(outcome, sync.describe_upstream(outcome.spec) if outcome.spec else args.source))
+        return EXIT_OK if outcome.added or outcome.all_tracked else EXIT_FAILED
     if args.all:
         if args.name:
             raise UsageError(f"give a NAME or --all, not both; --all names each artifact after its folder or file "
@@ -88,17 +100,36 @@ def cmd_add(args: argparse.Namespace) -> int:
         if args.type:
             raise UsageError("--type does not go with --all: each artifact's type comes from where it was found.")
         with open_workspace(args) as ws:
-            outcome = sync.add_all(ws, args.source, ref=args.ref, subdir=args.subdir)
-        write(add_text(outcome, sync.describe_upstream(outcome.spec) if outcome.spec else args.source))
+            outcome = sync.add_all(ws, args.source, ref=args.ref, subdir=args.subdir,
+                                   include_removed=args.include_removed, folder=args.folder)
+        write(work_tree_note(args.source, outcome.spec)
+              + add_text(outcome, sync.describe_upstream(outcome.spec) if outcome.spec else args.source))
         return EXIT_OK if outcome.added or outcome.all_tracked else EXIT_FAILED
     if not args.name:
-        raise UsageError("add needs a NAME for the artifact, or --all to add every artifact the upstream holds.")
+        raise UsageError("add needs a NAME for the artifact, --all to add every artifact the upstream holds, "
+                         "or --plugin PLUGIN to add one plugin its marketplace lists.")
+    if args.include_removed:
+        raise UsageError("--include-removed goes with --all or --plugin; adding one removed artifact by NAME "
+                         "tracks it again anyway.")
     with open_workspace(args) as ws:
-        art = sync.add_artifact(ws, args.name, args.source, type=args.type, ref=args.ref, subdir=args.subdir)
-    write(f"Added {art.type} {printable(repr(art.name))} from {printable(sync.describe_upstream(art.upstream))} "
+        art = sync.add_artifact(ws, args.name, args.source, type=args.type, ref=args.ref, subdir=args.subdir,
+                                folder=args.folder)
+    write(work_tree_note(args.source, art.upstream) + f"Added {art.type} {printable(repr(art.name))} from {printable(sync.describe_upstream(art.upstream))} "
           f"as {printable(art.place)}; "
           "run `sync` to copy it in.\n")
     return EXIT_OK
+
+
+def work_tree_note(source: str, spec: "UpstreamSpec | None") -> str:
+    """The line saying a git work tree is tracked as git (its branch's commits), and how to take its files."""
+    from core.upstreams import work_tree_branch
+
+    path = Path(source).expanduser()
+    if spec is None or spec.kind != "git" or not path.is_dir() or work_tree_branch(path) is None:
+        return ""
+    return (f"{printable(str(path))} is a git work tree: tracking the committed content of "
+            f"{printable(spec.ref or 'its current branch')} (uncommitted edits are not synced); "
+            "--folder takes the working files instead.\n")
 
 
 def _progress() -> Callable[[int, int, str], None] | None:

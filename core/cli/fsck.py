@@ -49,7 +49,7 @@ def _versions_text(problem: "Problem") -> str:
     for v in problem.versions:
         files = f" ({', '.join(printable(path) for path in v.paths)})" if v.paths else ""
         who = f", recorded by {printable(v.recorded_by)}" if v.recorded_by else ""
-        parts.append(f"{v.type}/{printable(v.artifact)} v{v.number} (#{v.version_id}){files}{who}")
+        parts.append(f"{v.type}/{printable(v.artifact)} v{v.number}{files}{who}")
     return "affects " + "; ".join(parts)
 
 

@@ -20,6 +20,7 @@ from core.cli.output import write_err
 from core.cli.usage import UsageError
 from core.cli.projects import PROJECT_COMMANDS, add_project_parsers
 from core.cli.fsck import cmd_fsck
+from core.cli.deploying import DEPLOYING_COMMANDS, add_undeploy_parser
 
 __all__ = ["main", "build_parser", "COMMANDS", "EXIT_OK", "EXIT_FAILED", "EXIT_USAGE", "UsageError"]
 
@@ -90,19 +91,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name", nargs="?", metavar="NAME", help="the artifact's name in the collection (not with --all)")
     p.add_argument("--source", required=True, help="a folder or file path, or a git URL")
     p.add_argument("--all", action="store_true",
-                   help="add every skill, command and agent found in the upstream (at --subdir)")
+                   help="add every skill, command, agent and output style the upstream holds (at --subdir); "
+                        "a marketplace: every plugin it lists")
+    p.add_argument("--plugin", metavar="PLUGIN", help="add one plugin the upstream's marketplace lists, as a group")
+    p.add_argument("--include-removed", action="store_true",
+                   help="with --all / --plugin: track artifacts removed earlier again (default: skip them)")
     p.add_argument("--ref", help="git branch, tag or commit (default: the remote's default branch)")
     p.add_argument("--subdir", help="path inside the folder or repository")
-    p.add_argument("--type", choices=("skill", "command", "agent", "other"), help="default: inferred")
+    p.add_argument("--type", choices=("skill", "command", "agent", "output-style", "other"), help="default: inferred")
+    p.add_argument("--folder", action="store_true",
+                   help="a git work tree's files as they are on disk (default: git, its current branch's commits)")
 
     p = sub.add_parser("edit", parents=[common], help="point an artifact at another source, ref or sub-folder")
     p.add_argument("name", metavar="NAME")
     p.add_argument("--source", help="a new folder or file path, or git URL (default: keep)")
     p.add_argument("--ref", help="a new git branch, tag or commit; '' for the default branch (default: keep)")
     p.add_argument("--subdir", help="a new path inside the upstream; '' for its root (default: keep)")
+    p.add_argument("--folder", action="store_true",
+                   help="a git work tree's files as they are on disk (default: git, its current branch's commits)")
 
     p = sub.add_parser("remove", parents=[common], help="stop tracking an artifact and delete its collection copy")
-    p.add_argument("name", metavar="NAME")
+    p.add_argument("name", nargs="?", metavar="NAME")
+    p.add_argument("--plugin", metavar="PLUGIN", help="remove every artifact of this plugin (instead of NAME)")
     p.add_argument("-y", "--yes", action="store_true", help="do not ask (for scripts)")
     p.add_argument("--purge", action="store_true", help="also delete its history (default: keep it, shown as removed)")
 
@@ -144,6 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-pager", action="store_true", help="never page the output (default: page on a terminal)")
 
     add_project_parsers(sub, common)
+    add_undeploy_parser(sub, common)
     add_merge_parser(sub, common)
 
     p = sub.add_parser("fsck", parents=[common],
@@ -225,7 +236,8 @@ def main(argv: list[str] | None = None, *, open_window: OpenWindow | None = None
             if open_window is None:
                 parser.error("no command given")
             return open_window(args)
-        return {**COMMANDS, **PROJECT_COMMANDS, **MERGE_COMMANDS, **MANAGE_COMMANDS, "fsck": cmd_fsck}[args.command](args)
+        return {**COMMANDS, **PROJECT_COMMANDS, **MERGE_COMMANDS, **MANAGE_COMMANDS, **DEPLOYING_COMMANDS,
+                "fsck": cmd_fsck}[args.command](args)
     except (LineageError, UsageError) as exc:
         if debug:
             import traceback

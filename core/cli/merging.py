@@ -29,6 +29,7 @@ def add_merge_parser(sub: "argparse._SubParsersAction", common: argparse.Argumen
 
 
 def cmd_merge(args: argparse.Namespace) -> int:
+    from core.history import ordinal_by_id
     from core.sync.merging import abort_merge, pending_merge
     from core.sync.workfolder import continue_from_work_folder, write_work_folder
 
@@ -55,8 +56,9 @@ def cmd_merge(args: argparse.Namespace) -> int:
             doc = {"name": art.name, "action": "merged", "new_hash": outcome.content_hash,
                    "version_id": outcome.version_id, "version_recorded": outcome.version_recorded,
                    "not_recorded_reason": outcome.not_recorded_reason}
+            number = ordinal_by_id(ws.history.versions(art.id)) if outcome.version_recorded else {}
             text = f"Merged {printable(art.name)!r}: now {outcome.content_hash[:12]}" + (
-                f" (version #{outcome.version_id})." if outcome.version_recorded
+                f" (v{number.get(outcome.version_id, '?')})." if outcome.version_recorded
                 else f"; {printable(outcome.not_recorded_reason or '')}") + "\n"
         else:
             work = write_work_folder(ws, art, line)

@@ -120,7 +120,7 @@ def status_json(statuses: Iterable["ArtifactStatus"], deployments: Iterable["Dep
     docs = []
     for s in statuses:
         doc = {"name": s.name, "type": s.type, "state": s.state.value, "head": s.head,
-               "local": s.local, "upstream": s.upstream, "error": s.error}
+               "local": s.local, "upstream": s.upstream, "error": s.error, "plugin": s.plugin}
         if upstreams is not None and s.artifact_id in upstreams:
             doc["source"] = upstream_json(upstreams[s.artifact_id])
         docs.append(doc)
@@ -137,7 +137,17 @@ def status_text(statuses: list["ArtifactStatus"], deployments: Iterable["Deploym
     for d in deployments:
         under.setdefault((d.type, d.artifact), []).append(d)
     lines = [f"{'NAME':<24} {'TYPE':<8} {'STATE':<17} {'HEAD':<12} {'LOCAL':<12} UPSTREAM"]
+    grouped = any(s.plugin for s in statuses)
+    if grouped:  # by plugin, by name; artifacts of no plugin last
+        order = {p: i for i, p in enumerate(sorted({s.plugin for s in statuses if s.plugin}))}
+        statuses = sorted(statuses, key=lambda s: order.get(s.plugin, len(order)) if s.plugin else len(order))
+        sizes = {p: sum(1 for s in statuses if s.plugin == p) for p in [*order, None]}
+    group: object = object()
     for s in statuses:
+        if grouped and s.plugin != group:
+            group = s.plugin
+            count = f"{sizes[s.plugin]} artifact{'s' if sizes[s.plugin] != 1 else ''}"
+            lines.append(f"plugin {printable(s.plugin)} ({count})" if s.plugin else f"no plugin ({count})")
         lines.append(f"{printable(s.name):<24} {s.type:<8} {s.state.value:<17} {short(s.head):<12} "
                      f"{short(s.local):<12} {short(s.upstream)}")
         if upstreams is not None and s.artifact_id in upstreams:
@@ -164,9 +174,12 @@ def version_notes(meta: dict, number: dict[int, int]) -> list[str]:
     """What `log` says about a version beside its hashes: ref, commit and subject, moves, matches."""
     notes = []
     if meta.get("resolved_commit"):
+        # The last commit that changed the artifact's path (since issue 18), else the commit synced.
         ref = f"{meta['ref']} " if meta.get("ref") else ""
-        subject = meta.get("commit_subject")
-        notes.append(printable(f"{ref}{str(meta['resolved_commit'])[:10]}" + (f" {subject!r}" if subject else "")))
+        subject, date = meta.get("commit_subject"), meta.get("commit_date")
+        commit = str(meta.get("path_commit") or meta["resolved_commit"])[:10]
+        notes.append(printable(f"{ref}{commit}" + (f" {str(date)[:10]}" if date else "")
+                               + (f" {subject!r}" if subject else "")))
     before = meta.get("previous_upstream")
     if isinstance(before, dict):
         from core.sync import describe_upstream
@@ -244,7 +257,7 @@ def deployment_checks_text(checks: list["DeploymentCheck"]) -> str:
         if c.action == "nothing" and st.state.value == "outdated":
             note = "sync --deploy (or deploy) updates it"
         elif c.action != "updated" and st.state.value == "conflict":
-            note = (note + "; " if note else "") + "conflict: push --strategy take-project or deploy --strategy overwrite"
+            note = (note + "; " if note else "") + "conflict: push or deploy --strategy merge, push --strategy take-project or deploy --strategy overwrite"
         elif c.action == "recorded" or (c.action == "nothing" and st.state.value == "modified"):
             note = (note + "; " if c.action == "recorded" else "") + \
                 f"`push {printable(st.artifact)} --project {printable(st.project)}` brings it back"
@@ -358,11 +371,13 @@ def add_text(outcome: "AddOutcome", where: str) -> str:
         lines.append(f"Added {len(outcome.added)} artifact{'s' if len(outcome.added) != 1 else ''} "
                      f"from {printable(where)}:")
         width = max(len(printable(a.name)) for a in outcome.added)
-        lines += [f"  {a.type:<8} {printable(a.name):<{width}}  {printable(a.place)}" for a in outcome.added]
+        lines += [f"  {a.type:<8} {printable(a.name):<{width}}  {printable(a.place)}"
+                  + (f"  (plugin {printable(a.plugin)})" if a.plugin else "") for a in outcome.added]
     if outcome.skipped:
         lines.append(f"Skipped {len(outcome.skipped)}:")
         width = max(len(printable(f.name)) for f, _ in outcome.skipped)
         lines += [f"  {f.type:<8} {printable(f.name):<{width}}  {printable(reason)}" for f, reason in outcome.skipped]
+    lines += [f"Note: {printable(note)}" for note in outcome.notes]
     if outcome.added:
         lines.append("Run `sync` to copy them in.")
     elif outcome.all_tracked:

@@ -33,8 +33,9 @@ def add_project_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     a = actions.add_parser("remove", parents=[common], help="stop tracking a project (its files stay)")
     a.add_argument("name")
 
-    p = sub.add_parser("deploy", parents=[common], help="copy an artifact from the collection into a project")
-    p.add_argument("name", help="the artifact")
+    p = sub.add_parser("deploy", parents=[common], help="copy artifacts from the collection into a project")
+    p.add_argument("name", nargs="*", metavar="NAME", help="the artifact(s)")
+    p.add_argument("--all", action="store_true", help="every artifact that has a version in the collection")
     p.add_argument("--project", required=True, metavar="P")
     p.add_argument("--version", metavar="V", help="v3, #12 or a hash prefix (default: the collection's head)")
     p.add_argument("--strategy", choices=("overwrite", "merge"),
@@ -110,6 +111,14 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     from core import projects
     from core.history import ordinal_by_id
 
+    if args.all or len(args.name) != 1:  # many at once: core.cli.deploying
+        from core.cli.deploying import deploy_many
+        from core.cli.usage import UsageError
+
+        if not args.all and not args.name:
+            raise UsageError("deploy needs the NAME of an artifact (several, or --all) and --project P.")
+        return deploy_many(args)
+    args.name = args.name[0]
     if args.strategy == "merge":
         if args.version:
             from core.errors import RefusedError

@@ -34,7 +34,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # start-up); any other state (new file, older or unknown revision) goes through
 # alembic. tests/core/test_db.py asserts this equals alembic's ScriptDirectory
 # head, so adding a migration without updating it fails the suite.
-HEAD_REVISION = "0004"
+HEAD_REVISION = "0005"
 DEFAULT_BUSY_TIMEOUT = 5.0  # seconds a writer waits for another writer before giving up
 
 # Execution option that marks a connection as a writer, so the "begin" hook

@@ -174,3 +174,14 @@ class Deployments:
                 row.deployed_at = utcnow()
             s.flush()
             return _deployment(row)
+
+    def remove_deployment(self, artifact_id: int, project_id: int) -> bool:
+        """Forget the deployment of an artifact into a project (`undeploy`); its versions stay. False: none."""
+        with self.db.write() as s:
+            row = s.scalars(
+                select(Deployment).where(Deployment.artifact_id == artifact_id, Deployment.project_id == project_id)
+            ).first()
+            if row is None:
+                return False
+            s.delete(row)
+            return True

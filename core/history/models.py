@@ -36,7 +36,7 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-ARTIFACT_TYPES = ("skill", "command", "agent", "other")
+ARTIFACT_TYPES = ("skill", "command", "agent", "output-style", "other")
 UPSTREAM_KINDS = ("folder", "git")
 SHAPES = ("dir", "file")
 CHANGE_ORIGINS = ("sync", "local_modification", "deployment", "merge", "rollback")
@@ -171,6 +171,8 @@ class Artifact(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     # Set by `remove`: no longer tracked (no copy, skipped by status and sync), history kept.
     removed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime(), nullable=True)
+    # The plugin it was added with (`add --plugin`, or `add --all` of a marketplace): a group, nothing more.
+    plugin: Mapped[Optional[str]] = mapped_column(String(255), nullable=True)
 
     # passive_deletes: the database's ON DELETE CASCADE removes versions; the ORM
     # must not load 10,000 rows just to delete them.

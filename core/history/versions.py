@@ -32,16 +32,15 @@ from core.errors import (
     LineageError,
     VersionNotFoundError,
 )
-from core.history.models import CHANGE_ORIGINS, COLLECTION_LINE, Artifact, ArtifactVersion, utcnow
+from core.history.models import ARTIFACT_TYPES, CHANGE_ORIGINS, COLLECTION_LINE, Artifact, ArtifactVersion, utcnow
 from core.upstreams import UpstreamSpec
 
 if TYPE_CHECKING:
     from core.history.db import Database
 
-ArtifactType = Literal["skill", "command", "agent", "other"]
+ArtifactType = Literal["skill", "command", "agent", "output-style", "other"]
 ArtifactShape = Literal["dir", "file"]
 ChangeOrigin = Literal["sync", "local_modification", "deployment", "merge", "rollback"]
-ARTIFACT_TYPES: tuple[str, ...] = ("skill", "command", "agent", "other")
 SHAPES: tuple[str, ...] = ("dir", "file")
 _HEX = re.compile(r"[0-9a-f]+")
 _CHUNK = 500
@@ -57,6 +56,7 @@ class ArtifactInfo:
     shape: str  # "dir" or "file"
     created_at: datetime
     removed_at: datetime | None = None  # set by `remove`: history kept, no longer tracked
+    plugin: str | None = None  # the plugin it was added with (a group: status, remove --plugin)
 
     @property
     def removed(self) -> bool:
@@ -118,6 +118,7 @@ def _artifact_info(row: Artifact) -> ArtifactInfo:
         shape=row.shape,
         created_at=row.created_at,
         removed_at=row.removed_at,
+        plugin=row.plugin,
     )
 
 
@@ -178,7 +179,7 @@ class History:
     # --- artifacts -------------------------------------------------------------
 
     def add_artifact(
-        self, name: str, type: str, upstream: UpstreamSpec, place: str, shape: str
+        self, name: str, type: str, upstream: UpstreamSpec, place: str, shape: str, *, plugin: str | None = None
     ) -> ArtifactInfo:
         if type not in ARTIFACT_TYPES:
             raise LineageError(f"Unknown artifact type {type!r} for {name!r}; use one of {', '.join(ARTIFACT_TYPES)}.")
@@ -208,7 +209,7 @@ class History:
             if row is not None:
                 # Adding a removed artifact again revives it: its history goes on where it stopped.
                 _set_upstream(row, upstream)
-                row.place, row.shape, row.removed_at = place, shape, None
+                row.place, row.shape, row.removed_at, row.plugin = place, shape, None, plugin
                 s.flush()
                 return _artifact_info(row)
             row = Artifact(
@@ -221,6 +222,7 @@ class History:
                 place=place,
                 shape=shape,
                 created_at=utcnow(),
+                plugin=plugin,
             )
             s.add(row)
             try:
@@ -458,7 +460,8 @@ class History:
             if head is not None and head.content_hash == content_hash:
                 return RecordOutcome(
                     False, _version_info(head),
-                    f"the current version (#{head.id}) already holds content {content_hash[:12]}",
+                    f"the current version (v{_number(s, artifact_id, head.id)}) already holds content "
+                    f"{content_hash[:12]}",
                 )
             for wanted in (parent_id, second_parent_id):
                 if wanted is not None and s.scalar(
@@ -485,7 +488,7 @@ class History:
                 if replay is not None:
                     return RecordOutcome(
                         False, _version_info(replay),
-                        f"this change was already recorded as version #{replay.id} "
+                        f"this change was already recorded as v{_number(s, artifact_id, replay.id)} "
                         "(a replay of an earlier event)",
                     )
 
@@ -639,6 +642,12 @@ class History:
         if oldest.parent_id is None and oldest.parent_hash is not None:
             hashes.insert(0, oldest.parent_hash)  # the legacy parent starts the chain
         return hashes
+
+
+def _number(s: Any, artifact_id: int, version_id: int) -> int:
+    """The artifact's own vN of one version (ordinal_by_id for one): its versions up to it, counted."""
+    return int(s.scalar(select(func.count()).select_from(ArtifactVersion).where(
+        ArtifactVersion.artifact_id == artifact_id, ArtifactVersion.id <= version_id)) or 0)
 
 
 def ordinal_by_id(versions: Iterable[VersionInfo]) -> dict[int, int]:

@@ -14,10 +14,13 @@ from core.projects.placement import project_copy_path
 from core.projects.push import PushResult, PushStrategy, push
 from core.projects.registry import add_project, get_project, list_projects, remove_project
 from core.projects.restore import RestoreResult, restore
+from core.projects.undeploy import UndeployResult, undeploy
+from core.projects.many import EachOutcome, ManyOutcome, deploy_each, undeploy_each
 
 __all__ = [
     "DeploymentCheck", "check_deployments", "DeployResult", "DeployStrategy", "deploy",
     "DeploymentState", "DeploymentStatus", "classify_deployment", "deployment_states", "project_copy_path",
     "PushResult", "PushStrategy", "push", "add_project", "get_project", "list_projects", "remove_project",
     "RestoreResult", "restore", "DeploymentMerge", "MergeDirection", "merge_deployment",
+    "UndeployResult", "undeploy", "EachOutcome", "ManyOutcome", "deploy_each", "undeploy_each",
 ]

@@ -137,7 +137,8 @@ def _refusal(ws: "Workspace", artifact: ArtifactInfo, project: ProjectInfo, expe
         files = f"content {tree.content_hash[:12]} instead of {expected[:12]}"
     return (
         f"{project.name}'s copy of {artifact.name!r} has edits that deploying would overwrite: {files}. "
-        f"Bring them back with `push {artifact.name} --project {project.name}`, or deploy with "
+        f"Bring them back with `push {artifact.name} --project {project.name}`, merge both with "
+        f"`deploy {artifact.name} --project {project.name} --strategy merge`, or deploy with "
         "--strategy overwrite (the edits are recorded first); nothing was changed."
     )
 

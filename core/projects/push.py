@@ -88,8 +88,9 @@ def _push(ws: "Workspace", artifact: ArtifactInfo, project: ProjectInfo, strateg
     if state is DeploymentState.CONFLICT and strategy is not PushStrategy.TAKE_PROJECT:
         raise RefusedError(
             f"Both {project.name}'s copy and the collection copy of {artifact.name!r} changed since it was "
-            f"deployed (conflict); push with --strategy take-project to keep the project's content "
-            "(the collection's stays in history), or deploy with --strategy overwrite to take the collection's."
+            f"deployed (conflict); push with --strategy merge to merge both, --strategy take-project to keep the "
+            "project's content (the collection's stays in history), or deploy with --strategy overwrite to take "
+            "the collection's."
         )
 
     project_version = record_copy(ws, artifact, project.name, target, tree, history.head(artifact.id, project.name))

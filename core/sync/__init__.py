@@ -9,7 +9,6 @@ live copies (repair: `main.py fsck`). Builds on workspace, history, store, upstr
 from core.sync.adding import (
     AddOutcome,
     SeveralArtifactsError,
-    add_all,
     add_artifact,
     add_found,
     describe_found,
@@ -19,6 +18,7 @@ from core.sync.adding import (
     settle_upstream,
     upstream_noun,
 )
+from core.sync.plugins import add_all, add_marketplace, add_plugin, plugin_artifacts, remove_plugin
 from core.sync.managing import KEEP, EditOutcome, RemoveOutcome, UnrecordedContentError, edit_upstream, remove_artifact
 from core.sync.engine import CancelCheck, ProgressCallback, Strategy, SyncResult, sync_all, sync_artifact
 from core.sync.repair import AffectedVersion, FsckReport, Problem, fsck
@@ -35,4 +35,5 @@ __all__ = [
     "classify", "status_all", "sync_all", "sync_artifact",
     "StateCounts", "SyncSummary", "count_states", "summarize_results", "describe_changes",
     "AffectedVersion", "FsckReport", "Problem", "fsck",
+    "add_marketplace", "add_plugin", "plugin_artifacts", "remove_plugin",
 ]

@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # imported lazily at run time so `import core.sync` stays che
     from core.upstreams import Discovery, FetchedUpstream, FoundArtifact, UpstreamSpec
     from core.workspace import Workspace
 
-__all__ = ["add_artifact", "add_all", "add_found", "AddOutcome", "SeveralArtifactsError", "resolve_upstream",
+__all__ = ["add_artifact", "add_found", "AddOutcome", "SeveralArtifactsError", "resolve_upstream",
            "discover_source", "describe_upstream", "settle_upstream", "upstream_noun",
            "describe_found"]
 
@@ -42,11 +42,13 @@ class AddOutcome:
     skipped: tuple[tuple["FoundArtifact", str], ...] = ()
     found: tuple["FoundArtifact", ...] = field(default=())
     spec: "UpstreamSpec | None" = None  # the upstream they were found in
+    notes: tuple[str, ...] = ()  # plugins that could not be added (another repository failed, an unknown source)
 
     @property
     def all_tracked(self) -> bool:
-        """Nothing new, and every artifact found was already tracked (running `add --all` twice)."""
-        return not self.added and all(reason.startswith("already tracked") for _, reason in self.skipped)
+        """Nothing new, and every artifact found was already tracked, or removed on purpose (running `add --all` twice)."""
+        return not self.added and all(reason.startswith(("already tracked", "removed on"))
+                                      for _, reason in self.skipped)
 
 
 def describe_found(found: Iterable["FoundArtifact"]) -> str:
@@ -57,12 +59,14 @@ def describe_found(found: Iterable["FoundArtifact"]) -> str:
 
 
 def resolve_upstream(
-    ws: "Workspace", source: str, *, type: str | None = None, ref: str | None = None, subdir: str | None = None
+    ws: "Workspace", source: str, *, type: str | None = None, ref: str | None = None, subdir: str | None = None,
+    folder: bool = False,
 ) -> tuple["UpstreamSpec", "FetchedUpstream"]:
-    """The upstream as it will be tracked, fetched once to validate it (UpstreamError when it cannot be)."""
+    """The upstream as it will be tracked, fetched once to validate it (UpstreamError when it cannot be).
+    A git work tree is git at its current branch unless `folder` (its working files)."""
     from core.upstreams import infer_spec
 
-    spec = infer_spec(source, ref=ref or None, subdir=(subdir or "").strip("/") or None)
+    spec = infer_spec(source, ref=ref or None, subdir=(subdir or "").strip("/") or None, folder=folder)
     return settle_upstream(ws, spec, type, source)
 
 
@@ -97,6 +101,7 @@ def add_artifact(
     type: str | None = None,
     ref: str | None = None,
     subdir: str | None = None,
+    folder: bool = False,
 ) -> "ArtifactInfo":
     """Track a new artifact: validate its upstream, infer type and shape, record it (no copy yet).
 
@@ -114,7 +119,7 @@ def add_artifact(
     validate_name(name, name_max=name_max)
     if type is not None:
         validate_type(type)
-    spec, fetched = resolve_upstream(ws, source, type=type, ref=ref, subdir=subdir)
+    spec, fetched = resolve_upstream(ws, source, type=type, ref=ref, subdir=subdir, folder=folder)
     path = Path(fetched.path)
     if type is None:
         found = tuple(find_artifacts(path, spec.subdir))
@@ -135,21 +140,31 @@ def _several_message(name: str, source: str, found: tuple["FoundArtifact", ...])
             f"{pick}, or all of them with `add --all --source {source}` (give --type other to track the folder whole).")
 
 
-def add_found(ws: "Workspace", spec: "UpstreamSpec", found: Iterable["FoundArtifact"]) -> AddOutcome:
-    """Track each found artifact from `spec`'s upstream (already fetched: nothing is fetched again).
+def add_found(ws: "Workspace", spec: "UpstreamSpec", found: Iterable["FoundArtifact"], *,
+              include_removed: bool = False) -> AddOutcome:
+    """Track each found artifact from `spec`'s upstream (already fetched: nothing is fetched again),
+    in the plugin that lists it (FoundArtifact.plugin).
 
     An artifact already tracked under the same name and type is skipped with a note,
-    so adding the same upstream twice is not an error; a removed one is tracked again
-    and its history goes on.
+    so adding the same upstream twice is not an error; one removed on purpose is
+    skipped too unless `include_removed` (then it is tracked again and its history goes on).
     """
     from core.workspace.collection import InvalidNameError, folder_name_max, place_for, validate_name
 
     found = tuple(found)
     name_max = folder_name_max(ws.home.collection_dir)
-    tracked = {(a.name, a.type): a for a in ws.history.list_artifacts()}
+    everything = ws.history.list_artifacts(include_removed=True)
+    tracked = {(a.name, a.type): a for a in everything if not a.removed}
+    removed = {(a.name, a.type): a for a in everything if a.removed}
     added: list["ArtifactInfo"] = []
     skipped: list[tuple["FoundArtifact", str]] = []
     for item in found:
+        gone = removed.get((item.name, item.type))
+        if gone is not None and not include_removed:
+            when = gone.removed_at.strftime("%Y-%m-%d") if gone.removed_at else "earlier"
+            skipped.append((item, f"removed on {when}; add it again with --include-removed, or "
+                                  f"`add {item.name} --source ... --subdir {item.subdir}`"))
+            continue
         have = tracked.get((item.name, item.type))
         if have is not None:
             same = (have.upstream.location, have.upstream.subdir) == (spec.location, item.subdir)
@@ -160,7 +175,7 @@ def add_found(ws: "Workspace", spec: "UpstreamSpec", found: Iterable["FoundArtif
             validate_name(item.name, name_max=name_max)
             place = place_for(item.name, item.type, item.shape, PurePosixPath(item.subdir).name, name_max=name_max)
             one = dataclasses.replace(spec, subdir=item.subdir or None)
-            added.append(ws.history.add_artifact(item.name, item.type, one, place, item.shape))
+            added.append(ws.history.add_artifact(item.name, item.type, one, place, item.shape, plugin=item.plugin))
         except (ArtifactExistsError, InvalidNameError) as exc:
             skipped.append((item, str(exc)))
         except LineageError as exc:  # one bad entry must not stop the others
@@ -168,25 +183,12 @@ def add_found(ws: "Workspace", spec: "UpstreamSpec", found: Iterable["FoundArtif
     return AddOutcome(tuple(added), tuple(skipped), found, spec)
 
 
-def add_all(ws: "Workspace", source: str, *, ref: str | None = None, subdir: str | None = None) -> AddOutcome:
-    """`add --all`: every artifact the upstream holds at `subdir` (docs/upstreams.md, "Discovering")."""
-    discovery = discover_source(ws, source, ref=ref, subdir=subdir)
-    if not discovery.artifacts:
-        where = f"{source}" + (f" ({discovery.spec.subdir})" if discovery.spec.subdir else "")
-        if discovery.root_is_skill:
-            raise UpstreamError(f"{where} is itself one skill (it holds SKILL.md); add it with `add NAME --source ...`.")
-        raise UpstreamError(
-            f"Found no artifacts in {where}: looked for skills/*/SKILL.md, */SKILL.md, commands/*.md and agents/*.md; "
-            "give --subdir to look in a sub-folder."
-        )
-    return add_found(ws, discovery.spec, discovery.artifacts)
-
-
-def discover_source(ws: "Workspace", source: str, *, ref: str | None = None, subdir: str | None = None) -> "Discovery":
+def discover_source(ws: "Workspace", source: str, *, ref: str | None = None, subdir: str | None = None,
+                    folder: bool = False) -> "Discovery":
     """Fetch `source` at `ref` and list what it holds (the Add dialog's list)."""
     from core.upstreams import discover, infer_spec
 
-    spec = infer_spec(source, ref=ref or None, subdir=(subdir or "").strip("/") or None)
+    spec = infer_spec(source, ref=ref or None, subdir=(subdir or "").strip("/") or None, folder=folder)
     return discover(spec, ws.home.git_cache_dir)
 
 

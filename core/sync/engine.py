@@ -23,6 +23,7 @@ from core.sync.probe import (
     heads_and_bases,
     os_message,
     probe_artifact,
+    run_fetcher,
     save_stat_cache,
     select_artifacts,
 )
@@ -30,7 +31,7 @@ from core.sync.probe import (
 if TYPE_CHECKING:  # imported lazily at run time so `import core.sync` stays cheap for the CLI
     from core.content import TreeHash
     from core.history import ArtifactInfo, VersionInfo
-    from core.upstreams import UpstreamSpec
+    from core.upstreams import Fetcher, UpstreamSpec
     from core.workspace import Workspace
 
 
@@ -214,6 +215,7 @@ def _upstream_metadata(probe: Probe, strategy: Strategy) -> dict[str, Any]:
     }
     if probe.fetched is not None and probe.fetched.metadata:
         meta.update(probe.fetched.metadata)  # sources knows best (e.g. the default branch's name)
+    meta.update(probe.commit_note())  # the last commit that changed this artifact's path
     meta["strategy"] = strategy.value
     meta["upstream"] = spec_dict(up)
     before = _base_upstream(probe.base.metadata) if probe.base is not None else None
@@ -428,7 +430,8 @@ def _merge_upstream(
 
 
 def _sync_one(
-    ws: "Workspace", artifact: "ArtifactInfo", head: "VersionInfo | None", base: "VersionInfo | None", strategy: Strategy
+    ws: "Workspace", artifact: "ArtifactInfo", head: "VersionInfo | None", base: "VersionInfo | None", strategy: Strategy,
+    fetcher: "Fetcher | None" = None,
 ) -> SyncResult:
     from core.workspace import artifact_lock
 
@@ -436,13 +439,14 @@ def _sync_one(
         now = ws.history.head(artifact.id)
         if (now.id if now else None) != (head.id if head else None):  # another verb recorded meanwhile
             head, base = heads_and_bases(ws, [artifact])[artifact.id]
-        return _sync_locked(ws, artifact, head, base, strategy)
+        return _sync_locked(ws, artifact, head, base, strategy, fetcher)
 
 
 def _sync_locked(
-    ws: "Workspace", artifact: "ArtifactInfo", head: "VersionInfo | None", base: "VersionInfo | None", strategy: Strategy
+    ws: "Workspace", artifact: "ArtifactInfo", head: "VersionInfo | None", base: "VersionInfo | None", strategy: Strategy,
+    fetcher: "Fetcher | None" = None,
 ) -> SyncResult:
-    probe = probe_artifact(ws, artifact, head, base)
+    probe = probe_artifact(ws, artifact, head, base, fetcher)
     try:
         return _act(ws, probe, strategy)
     except Cancelled:
@@ -495,6 +499,7 @@ def sync_all(
     upload_old_objects(ws)
     artifacts = select_artifacts(ws, names)
     bases = heads_and_bases(ws, artifacts)
+    fetcher = run_fetcher(ws, artifacts)  # one fetch per repository and ref for the whole pass
     total = len(artifacts)
     results: list[SyncResult] = []
     try:
@@ -507,7 +512,7 @@ def sync_all(
             chosen = Strategy((strategies or {}).get(artifact.id, strategy))
             try:
                 with cancellable(cancel):
-                    results.append(_sync_one(ws, artifact, *bases[artifact.id], chosen))
+                    results.append(_sync_one(ws, artifact, *bases[artifact.id], chosen, fetcher))
             except Cancelled:
                 results.extend(_cancelled(a, bases[a.id]) for a in artifacts[index:])
                 break

@@ -69,6 +69,7 @@ def edit_upstream(
     source: str | None = None,
     ref: "str | None | _Keep" = KEEP,
     subdir: "str | None | _Keep" = KEEP,
+    folder: bool = False,
 ) -> EditOutcome:
     """Point `artifact` at another source, ref or sub-folder; what is not given stays.
 
@@ -84,12 +85,15 @@ def edit_upstream(
     old = artifact.upstream
     new_ref = old.ref if isinstance(ref, _Keep) else (ref or None)
     new_subdir = old.subdir if isinstance(subdir, _Keep) else ((subdir or "").strip("/") or None)
-    if source is None and old.kind == "git":
+    if source is None and old.kind == "git" and not folder:
         spec = UpstreamSpec("git", old.location, new_ref, new_subdir)
     else:
         location = source if source is not None else old.location
+        # A folder upstream stays one when only its sub-folder changes (a work tree is git only when chosen anew).
+        as_folder = folder or (source is None and old.kind == "folder" and new_ref is None)
         try:
-            spec = infer_spec(location, ref=new_ref, subdir=new_subdir)
+            spec = infer_spec(location, ref=None if folder and isinstance(ref, _Keep) else new_ref, subdir=new_subdir,
+                              folder=as_folder)
         except UpstreamError:
             if not isinstance(ref, _Keep) or new_ref is None:
                 raise

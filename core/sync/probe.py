@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # imported lazily at run time so `import core.sync` stays che
     from core.diff import FileChange
     from core.content import TreeHash
     from core.history import ArtifactInfo, VersionInfo
-    from core.upstreams import FetchedUpstream
+    from core.upstreams import FetchedUpstream, Fetcher
     from core.workspace import Workspace
 
 __all__ = ["ArtifactStatus", "SyncState", "classify", "status_all"]
@@ -56,6 +56,7 @@ class ArtifactStatus:
     # choosing "keep local" or "take upstream" can see what each choice keeps.
     changed_locally: tuple["FileChange", ...] = ()
     changed_upstream: tuple["FileChange", ...] = ()
+    plugin: str | None = None  # the plugin it was added with (status groups by it)
 
 
 # ---------------------------------------------------------------------------
@@ -95,6 +96,12 @@ class Probe:
     wrong_shape: str | None = None
     # Diverged: the upstream-line version holding this upstream state, once one is recorded.
     upstream_version: "VersionInfo | None" = None
+    # The run's fetcher (one fetch per repository): asked for the commit note when a version is recorded.
+    fetcher: "Fetcher | None" = None
+
+    def commit_note(self) -> dict:
+        """The last commit that changed this artifact's path upstream, as metadata ({} for folders)."""
+        return self.fetcher.note(self.artifact.upstream) if self.fetcher is not None else {}
 
     @property
     def local(self) -> str | None:
@@ -118,6 +125,7 @@ class Probe:
             error=self.error,
             changed_locally=self.changed_locally,
             changed_upstream=self.changed_upstream,
+            plugin=a.plugin,
         )
 
 
@@ -143,19 +151,22 @@ def entry_name(artifact: "ArtifactInfo") -> bytes:
     return os.fsencode(PurePosixPath(artifact.place).name)
 
 
-def probe_artifact(ws: "Workspace", artifact: "ArtifactInfo", head: "VersionInfo | None", base: "VersionInfo | None") -> Probe:
+def probe_artifact(ws: "Workspace", artifact: "ArtifactInfo", head: "VersionInfo | None", base: "VersionInfo | None",
+                   fetcher: "Fetcher | None" = None) -> Probe:
+    """The three hashes and the state of one artifact; `fetcher` is the run's (one fetch per repository)."""
     from core.content import copy_tree_hash
     from core.workspace import check_place, path_of
-    from core.upstreams import fetch
 
+    if fetcher is None:
+        fetcher = run_fetcher(ws, [artifact])
     target = path_of(ws.home.collection_dir, artifact)
-    probe = Probe(artifact=artifact, target=target, head=head, base=base, local_tree=None)
+    probe = Probe(artifact=artifact, target=target, head=head, base=base, local_tree=None, fetcher=fetcher)
     try:
         name = entry_name(artifact)
         place = check_place(ws.home.collection_dir, artifact)  # a link on the way is refused, never followed
         if place.exists:
             probe.local_tree = copy_tree_hash(target, artifact.shape, name, ws.stat_cache, follow_root=False)
-        probe.fetched = fetch(artifact.upstream, ws.home.git_cache_dir)
+        probe.fetched = fetcher.fetch(artifact.upstream)
         probe.upstream_tree = copy_tree_hash(Path(probe.fetched.path), artifact.shape, name, ws.stat_cache)
         check_upstream_links(Path(probe.fetched.path), probe.upstream_tree)
     except Cancelled:
@@ -258,9 +269,17 @@ def status_all(ws: "Workspace", names: Iterable[str] | None = None) -> list[Arti
     ws.roll_forward()
     artifacts = select_artifacts(ws, names)
     bases = heads_and_bases(ws, artifacts)
-    statuses = [probe_artifact(ws, a, *bases[a.id]).status() for a in artifacts]
+    fetcher = run_fetcher(ws, artifacts)
+    statuses = [probe_artifact(ws, a, *bases[a.id], fetcher).status() for a in artifacts]
     save_stat_cache(ws)
     return statuses
+
+
+def run_fetcher(ws: "Workspace", artifacts: Iterable["ArtifactInfo"]) -> "Fetcher":
+    """One Fetcher for a run over `artifacts`: each repository fetched once, its notes read together."""
+    from core.upstreams import Fetcher
+
+    return Fetcher(ws.home.git_cache_dir, [a.upstream for a in artifacts])
 
 
 def save_stat_cache(ws: "Workspace") -> None:

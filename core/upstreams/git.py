@@ -42,7 +42,7 @@ from core.atomic import sync_tree
 from core.fsio import remove_quietly
 from core.upstreams import git_tree
 
-__all__ = ["fetch_git", "cache_key", "repository_identity", "sweep_leftovers", "GIT_TIMEOUT", "KEEP_TREES"]
+__all__ = ["fetch_git", "fetch_checkout", "GitCheckout", "checkout_git", "within", "run_git", "GitResult", "cache_key", "repository_identity", "sweep_leftovers", "GIT_TIMEOUT", "KEEP_TREES"]
 
 GIT_TIMEOUT = 120.0  # seconds for any one git command (a stuck network must not hang a sync)
 _POLL_SECONDS = 0.1  # how often a running git command checks for a Cancel
@@ -76,7 +76,7 @@ def _git_env() -> dict[str, str]:
 
 
 @dataclass
-class _GitResult:
+class GitResult:
     returncode: int
     stdout: bytes
     stderr: bytes
@@ -112,8 +112,8 @@ def _start_git(args: list[str], *, what: str, stdin: Any, stdout: Any, stderr: A
         raise UpstreamError(f"Could not start git for {what}: {e.strerror}; check the git installation.") from e
 
 
-def _run_git(args: list[str], *, what: str, cwd: Path | None = None,
-             env_extra: dict[str, str] | None = None, timeout: float | None = None) -> _GitResult:
+def run_git(args: list[str], *, what: str, cwd: Path | None = None,
+             env_extra: dict[str, str] | None = None, timeout: float | None = None) -> GitResult:
     """Run git to the end within a timeout, honouring a Cancel; its output in memory."""
     proc = _start_git(args, what=what, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                       cwd=cwd, env_extra=env_extra)
@@ -124,7 +124,7 @@ def _run_git(args: list[str], *, what: str, cwd: Path | None = None,
             # Short waits so a Cancel is honoured within a fraction of a second;
             # communicate() may be retried after a timeout without losing output.
             out, err = proc.communicate(timeout=max(0.0, min(_POLL_SECONDS, deadline - time.monotonic())))
-            return _GitResult(proc.returncode, out, err)
+            return GitResult(proc.returncode, out, err)
         except subprocess.TimeoutExpired:
             _check_running(proc, what, deadline, limit)
 
@@ -268,30 +268,64 @@ def _cache_root(cache_dir: Path, url: str) -> Path:
 # --------------------------------------------------------------------------- git fetch
 
 
-def fetch_git(spec: UpstreamSpec, cache_dir: Path) -> FetchedUpstream:
-    """The commit `spec.ref` resolves to (default branch when None), checked out from the cache; UpstreamError."""
-    refuse_dangerous_transport(spec.location)
+@dataclass(frozen=True)
+class GitCheckout:
+    """A repository fetched at a ref: the commit's files on disk, once per run for every artifact in it."""
+
+    url: str  # as fetched (a path made absolute)
+    repo: Path  # the bare cache
+    tree: Path  # the commit's files (`trees/<commit>/`)
+    ref: str  # the ref given, or the default branch's name
+    commit: str
+
+
+def checkout_git(location: str, ref: str | None, cache_dir: Path) -> GitCheckout:
+    """Fetch the repository once, resolve `ref` (default branch when None) and write that commit's files."""
+    refuse_dangerous_transport(location)
     _git_binary()
-    url = _normalise_url(spec.location)
-    if spec.ref is not None and spec.ref.startswith("-"):
-        raise UpstreamError(f"The ref {spec.ref!r} for {url} is not a branch, tag or commit name; give another (`edit NAME --ref REF` changes a tracked artifact's).")
-    sub = clean_subdir(spec.subdir, f"the git repository {url}")
+    url = _normalise_url(location)
+    _check_ref(url, ref)
     root = _cache_root(cache_dir, url)
     with _locked(root / "lock"):
         repo = _update_mirror(root, url)
-        ref_name, commit = _resolve(repo, url, spec.ref)
-        subject = _subject(repo, commit)
+        ref_name, commit = _resolve(repo, url, ref)
         tree = _checkout(root, repo, commit, url)
-    path = _subpath(tree, sub, url, spec.ref or ref_name, commit)
+    return GitCheckout(url=url, repo=repo, tree=tree, ref=ref if ref is not None else ref_name, commit=commit)
+
+
+def _check_ref(url: str, ref: str | None) -> None:
+    if ref is not None and ref.startswith("-"):
+        raise UpstreamError(f"The ref {ref!r} for {url} is not a branch, tag or commit name; give another (`edit NAME --ref REF` changes a tracked artifact's).")
+
+
+def within(checkout: GitCheckout, subdir: str | None) -> FetchedUpstream:
+    """One artifact's part of a checkout (its sub-folder), without its commit note (core.upstreams.git_notes)."""
+    sub = clean_subdir(subdir, f"the git repository {checkout.url}")
+    path = _subpath(checkout.tree, sub, checkout.url, checkout.ref, checkout.commit)
     meta = {
         "upstream_kind": "git",
-        "url": url,
-        "ref": spec.ref if spec.ref is not None else ref_name,
-        "resolved_commit": commit,
-        "commit_subject": subject,
+        "url": checkout.url,
+        "ref": checkout.ref,
+        "resolved_commit": checkout.commit,
         "subdir": str(sub) if sub else None,
     }
-    return FetchedUpstream(path=path, commit=commit, metadata=meta)
+    return FetchedUpstream(path=path, commit=checkout.commit, metadata=meta)
+
+
+def fetch_git(spec: UpstreamSpec, cache_dir: Path) -> FetchedUpstream:
+    """The commit `spec.ref` resolves to (default branch when None), checked out from the cache; UpstreamError.
+    Without a commit note: core.upstreams.git_notes.fetch_noted adds it."""
+    return fetch_checkout(spec, cache_dir)[1]
+
+
+def fetch_checkout(spec: UpstreamSpec, cache_dir: Path) -> tuple[GitCheckout, FetchedUpstream]:
+    """fetch_git, and the checkout it came from (every check made before any git work)."""
+    refuse_dangerous_transport(spec.location)
+    _git_binary()
+    _check_ref(_normalise_url(spec.location), spec.ref)
+    clean_subdir(spec.subdir, f"the git repository {_normalise_url(spec.location)}")
+    checkout = checkout_git(spec.location, spec.ref, cache_dir)
+    return checkout, within(checkout, spec.subdir)
 
 
 def _update_mirror(root: Path, url: str) -> Path:
@@ -302,11 +336,11 @@ def _update_mirror(root: Path, url: str) -> Path:
         return repo
     tmp = root / f"repo.tmp-{secrets.token_hex(4)}"
     try:
-        r = _run_git(["init", "--bare", "--quiet", str(tmp)], what=f"creating the cache for {url}")
+        r = run_git(["init", "--bare", "--quiet", str(tmp)], what=f"creating the cache for {url}")
         if r.returncode != 0:
             raise UpstreamError(f"Could not create the git cache for {url}: {r.last_line()}; check that {root} is writable.")
         # Recorded for people inspecting the cache; fetches always pass the URL explicitly.
-        _run_git(["--git-dir", str(tmp), "config", "remote.origin.url", url], what=f"configuring the cache for {url}")
+        run_git(["--git-dir", str(tmp), "config", "remote.origin.url", url], what=f"configuring the cache for {url}")
         _git_fetch(tmp, url)
         os.rename(tmp, repo)  # a half-done first clone never looks like a cache
     finally:
@@ -316,7 +350,7 @@ def _update_mirror(root: Path, url: str) -> Path:
 
 def _git_fetch(repo: Path, url: str) -> None:
     # Pass the URL explicitly (not the stored remote) so a cached config cannot redirect us.
-    r = _run_git(
+    r = run_git(
         ["--git-dir", str(repo), "fetch", "--quiet", "--prune", "--prune-tags", "--force", "--no-write-fetch-head",
          "--", url, "+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"],
         what=f"fetching {url}",
@@ -328,24 +362,15 @@ def _git_fetch(repo: Path, url: str) -> None:
 
 
 def _rev(repo: Path, expr: str) -> str | None:
-    r = _run_git(["--git-dir", str(repo), "rev-parse", "--verify", "--quiet", "--end-of-options", expr],
+    r = run_git(["--git-dir", str(repo), "rev-parse", "--verify", "--quiet", "--end-of-options", expr],
                  what="resolving a ref")
     if r.returncode != 0:
         return None
     return r.stdout.decode().strip() or None
 
 
-def _subject(repo: Path, commit: str) -> str | None:
-    """The commit's subject line (for `log`), or None when git cannot tell."""
-    r = _run_git(["--git-dir", str(repo), "log", "-1", "--no-show-signature", "--format=%s", commit, "--"],
-                 what="reading a commit subject")
-    if r.returncode != 0:
-        return None
-    return r.stdout.decode("utf-8", "replace").strip()[:200] or None
-
-
 def _default_branch(repo: Path, url: str) -> str:
-    r = _run_git(["--git-dir", str(repo), "ls-remote", "--symref", "--", url, "HEAD"],
+    r = run_git(["--git-dir", str(repo), "ls-remote", "--symref", "--", url, "HEAD"],
                  what=f"finding the default branch of {url}")
     if r.returncode != 0:
         raise UpstreamError(
@@ -390,7 +415,7 @@ def _resolve(repo: Path, url: str, ref: str | None) -> tuple[str, str]:
 
 
 def _commit_by_id(repo: Path, url: str, ref: str) -> str | None:
-    r = _run_git(["--git-dir", str(repo), "rev-parse", "--verify", "--quiet", "--end-of-options",
+    r = run_git(["--git-dir", str(repo), "rev-parse", "--verify", "--quiet", "--end-of-options",
                   f"{ref}^{{commit}}"], what="resolving a commit id")
     if r.returncode == 0 and r.stdout.strip():
         full = r.stdout.decode().strip()
@@ -398,7 +423,7 @@ def _commit_by_id(repo: Path, url: str, ref: str) -> str | None:
             return full
     if len(ref) in (40, 64):
         # A commit not on any branch or tag: servers may still hand it out by id.
-        f = _run_git(["--git-dir", str(repo), "fetch", "--quiet", "--no-write-fetch-head", "--", url, ref],
+        f = run_git(["--git-dir", str(repo), "fetch", "--quiet", "--no-write-fetch-head", "--", url, ref],
                      what=f"fetching commit {ref} from {url}")
         if f.returncode == 0:
             return _rev(repo, f"{ref}^{{commit}}")
@@ -435,7 +460,7 @@ def _checkout(root: Path, repo: Path, commit: str, url: str) -> Path:
 
 def _write_commit(repo: Path, commit: str, url: str, dest: Path) -> None:
     where = f"commit {commit[:12]} of {url}"
-    listed = _run_git(["--git-dir", str(repo), "ls-tree", "-r", "-z", "--end-of-options", commit],
+    listed = run_git(["--git-dir", str(repo), "ls-tree", "-r", "-z", "--end-of-options", commit],
                       what=f"listing the files of {where}")
     if listed.returncode != 0:
         raise UpstreamError(f"Could not list the files of {where} in the git cache: {listed.last_line()}; "
@@ -459,7 +484,7 @@ def _write_commit(repo: Path, commit: str, url: str, dest: Path) -> None:
                 _kill(proc)
         if returncode != 0:
             errors.seek(0)
-            reason = _GitResult(returncode, b"", errors.read()).last_line()
+            reason = GitResult(returncode, b"", errors.read()).last_line()
             raise UpstreamError(f"Could not read the files of {where} from the git cache: {reason}; "
                                 f"delete {repo.parent} and sync again.")
 

@@ -30,6 +30,7 @@ __all__ = [
     "fetch",
     "validate",
     "infer_spec",
+    "work_tree_branch",
 ]
 
 
@@ -51,12 +52,34 @@ def _is_bare_repo(path: Path) -> bool:
     return not (path / ".git").exists() and _is_git_repo(path)
 
 
-def infer_spec(source: str, ref: str | None = None, subdir: str | None = None) -> UpstreamSpec:
+def work_tree_branch(path: Path) -> str | None:
+    """The branch checked out in the git work tree `path` (the commit id when detached), read from
+    `.git/HEAD` (or the `gitdir:` a `.git` file names); None when `path` is no work tree or HEAD is unreadable."""
+    dot_git = path / ".git"
+    try:
+        if dot_git.is_file():
+            line = dot_git.read_text(encoding="utf-8").strip()
+            if not line.startswith("gitdir:"):
+                return None
+            git_dir = Path(line[len("gitdir:"):].strip())
+            dot_git = git_dir if git_dir.is_absolute() else path / git_dir
+        head = (dot_git / "HEAD").read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    if head.startswith("ref: refs/heads/"):
+        return head[len("ref: refs/heads/"):] or None
+    if len(head) in (40, 64) and all(c in "0123456789abcdef" for c in head):
+        return head
+    return None
+
+
+def infer_spec(source: str, ref: str | None = None, subdir: str | None = None, *, folder: bool = False) -> UpstreamSpec:
     """Decide whether `source` is a folder or a git upstream (rule: docs/upstreams.md).
 
     git: a URL (https, http, ssh, git, file, `user@host:path`), a local path ending
-    in `.git`, a bare repository, or a local git working tree when a ref is given.
-    folder: any other local path, including a git working tree without a ref (its
+    in `.git`, a bare repository, or a local git work tree — at the ref given, else
+    the branch checked out there now (its committed content).
+    folder: any other local path; a work tree too with `folder=True` (`--folder`: its
     files as they are on disk now, uncommitted edits included).
     """
     source = source.strip()
@@ -65,6 +88,12 @@ def infer_spec(source: str, ref: str | None = None, subdir: str | None = None) -
     refuse_dangerous_transport(source)
     ref = ref or None
     subdir = subdir or None
+    if folder:
+        if looks_like_url(source) or ref is not None:
+            raise UpstreamError(f"--folder takes a local folder's files as they are, so {source!r}"
+                                f"{f' at {ref!r}' if ref else ''} cannot be one; leave out --folder "
+                                "(or the ref) to track it as git.")
+        return UpstreamSpec("folder", str(Path(source).expanduser().absolute()), None, subdir)
     if looks_like_url(source):
         return UpstreamSpec("git", source, ref, subdir)
     path = Path(source).expanduser()
@@ -78,6 +107,10 @@ def infer_spec(source: str, ref: str | None = None, subdir: str | None = None) -
                 f"{'folder' if path.is_dir() else 'file'}; leave the ref out, or point at a git repository."
             )
         return UpstreamSpec("git", str(path.absolute()), ref, subdir)
+    if path.is_dir() and (path / ".git").exists():
+        branch = work_tree_branch(path)
+        if branch is not None:  # its committed content; an unborn branch has none, so the files are taken
+            return UpstreamSpec("git", str(path.absolute()), branch, subdir)
     return UpstreamSpec("folder", str(path.absolute()), None, subdir)
 
 
@@ -91,9 +124,9 @@ def fetch(spec: UpstreamSpec, git_cache_dir: Path) -> FetchedUpstream:
     if spec.kind == "folder":
         return _fetch_folder(spec)
     if spec.kind == "git":
-        from core.upstreams.git import fetch_git  # git machinery only when a git upstream is used
+        from core.upstreams.git_notes import fetch_noted  # git machinery only when a git upstream is used
 
-        return fetch_git(spec, Path(git_cache_dir))
+        return fetch_noted(spec, Path(git_cache_dir))
     raise UpstreamError(f"Unknown upstream kind {spec.kind!r} for {spec.location}; use 'folder' or 'git'.")
 
 

@@ -7,13 +7,14 @@ Layout (relative to the collection folder):
 | skill   | `skills/<name>`    | `skills/<name>/<upstream file name>`              |
 | command | `commands/<name>`  | `commands/<name>.md` (`<name><suffix>` if not .md) |
 | agent   | `agents/<name>`    | `agents/<name>.md` (`<name><suffix>` if not .md)   |
+| output-style | `output-styles/<name>` | `output-styles/<name>.md` (as commands)   |
 | other   | `other/<name>`     | `other/<name><suffix>`                            |
 
 Type inference when none is given (`infer_type`):
 - a file named `SKILL.md` → skill (add_artifact then tracks its whole folder);
 - a folder holding `SKILL.md` → skill;
 - a single `.md` file below a path with a `commands/` component → command,
-  with an `agents/` component → agent;
+  with an `agents/` component → agent, with an `output-styles/` component → output-style;
 - any other folder → other; any other file → command.
 """
 from __future__ import annotations
@@ -26,9 +27,11 @@ from pathlib import Path, PurePosixPath
 from core.atomic import STAGED_NAME_EXTRA
 from core.errors import LineageError
 from core.textsafe import printable
-from core.upstreams import SKILL_FILE
+from core.upstreams import FILE_TYPES, SKILL_FILE
 
-TYPE_FOLDERS = {"skill": "skills", "command": "commands", "agent": "agents", "other": "other"}
+TYPE_FOLDERS = {"skill": "skills", "command": "commands", "agent": "agents", "output-style": "output-styles",
+                "other": "other"}
+
 
 
 class InvalidNameError(LineageError):
@@ -113,7 +116,7 @@ def place_for(name: str, type: str, shape: str, upstream_name: str, *, name_max:
         validate_name(file_name, name_max=name_max)
         return f"{folder}/{name}/{file_name}"
     suffix = PurePosixPath(upstream_name).suffix if upstream_name else ""
-    if type in ("command", "agent") and not suffix:
+    if type in FILE_TYPES.values() and not suffix:
         suffix = ".md"
     validate_name(name + suffix, name_max=name_max)  # the file name it gets: the suffix comes from the upstream
     return f"{folder}/{name}{suffix}"
@@ -147,10 +150,8 @@ def infer_type(upstream_path: Path, location_hint: str = "") -> str:
         # The nearest "commands"/"agents" folder above the file decides.
         hint_parts = PurePosixPath(location_hint.replace("\\", "/")).parts[:-1]
         for part in reversed((*hint_parts, *upstream_path.parts[:-1])):
-            if part.lower() == "commands":
-                return "command"
-            if part.lower() == "agents":
-                return "agent"
+            if part.lower() in FILE_TYPES:
+                return FILE_TYPES[part.lower()]
     return "command"
 
 

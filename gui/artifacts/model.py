@@ -1,4 +1,4 @@
-"""The artifact list: a tree model grouped by type, and a proxy that filters it.
+"""The artifact list: a tree model grouped by plugin, then by type, and a proxy that filters it.
 
 Rows are fed by `History.list_artifacts()` (names, types) and by
 `core.sync.status_all` / sync results (states). The model only stores and shows
@@ -42,6 +42,7 @@ GROUPS: tuple[tuple[str, str], ...] = (
     ("skill", "Skills"),
     ("command", "Commands"),
     ("agent", "Agents"),
+    ("output-style", "Output styles"),
     ("other", "Other"),
 )
 NAME_COLUMN, STATE_COLUMN = 0, 1
@@ -107,12 +108,19 @@ class ArtifactListModel(QAbstractItemModel):
         self._infos = {a.id: a for a in artifacts}
         known = {key for key, _ in GROUPS}
         by_type: dict[str, list[ArtifactInfo]] = {}
+        by_plugin: dict[str, list[ArtifactInfo]] = {}
         for info in self._infos.values():
-            by_type.setdefault(info.type if info.type in known else "other", []).append(info)
+            if info.plugin:  # an artifact added with its plugin sits in the plugin's group (as `status` shows it)
+                by_plugin.setdefault(info.plugin, []).append(info)
+            else:
+                by_type.setdefault(info.type if info.type in known else "other", []).append(info)
         self._groups = []
         self._where = {}
-        for type_key, label in GROUPS:
-            members = sorted(by_type.get(type_key, []), key=lambda a: a.name.lower())
+        groups = [(f"plugin:{p}", f"Plugin {printable(p)}", by_plugin[p]) for p in sorted(by_plugin)]
+        groups += [(type_key, label, by_type.get(type_key, [])) for type_key, label in GROUPS]
+        for type_key, label, found in groups:
+            members = sorted(found, key=lambda a: (a.type, a.name.lower()) if type_key.startswith("plugin:")
+                             else a.name.lower())
             if not members:
                 continue
             group = GroupRow(type_key, label)

@@ -51,7 +51,8 @@ class ArtifactPane(QWidget):
         self.tree = QTreeView()
         self.tree.setModel(self.proxy)
         self.tree.setUniformRowHeights(True)
-        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # Several at once (Ctrl/Shift-click) for deploy and undeploy; the current row is the one shown.
+        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.tree.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.tree.setAllColumnsShowFocus(True)
@@ -129,6 +130,15 @@ class ArtifactPane(QWidget):
         if index.isValid():
             self.tree.setCurrentIndex(index)
             self.tree.scrollTo(index)
+
+    def selected_ids(self) -> list[int]:
+        """The artifacts selected in the list (group rows left out), top to bottom."""
+        ids = []
+        for index in sorted(self.tree.selectionModel().selectedRows(NAME_COLUMN), key=lambda i: (i.parent().row(), i.row())):
+            artifact_id = index.data(ArtifactIdRole)
+            if artifact_id is not None:
+                ids.append(int(artifact_id))
+        return ids
 
     @Slot(QItemSelection, QItemSelection)
     def _on_selection(self, selected: QItemSelection, _deselected: QItemSelection) -> None:

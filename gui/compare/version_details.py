@@ -79,8 +79,14 @@ def metadata_rows(meta: dict[str, object], matches_label: str | None) -> list[tu
                                                           before.get("ref"), before.get("subdir")))))
     commit = meta.pop("resolved_commit", None) or meta.pop("commit", None)
     subject = meta.pop("commit_subject", None)
+    path_commit, date = meta.pop("path_commit", None), meta.pop("commit_date", None)
     if commit:
-        rows.append(("Commit", f"<code>{esc(str(commit))}</code>" + (f" {esc(str(subject))}" if subject else "")))
+        # Since issue 18 the subject is the last commit that changed the artifact's path, shown on its own row.
+        rows.append(("Commit", f"<code>{esc(str(commit))}</code>"
+                     + (f" {esc(str(subject))}" if subject and not path_commit else "")))
+    if path_commit:
+        rows.append(("Last changed in", f"<code>{esc(str(path_commit)[:12])}</code>"
+                     + (f" {esc(str(date)[:10])}" if date else "") + (f" {esc(str(subject))}" if subject else "")))
     restored_id, restored_number = meta.pop("restored_version", None), meta.pop("restored_number", None)
     if restored_id is not None or restored_number is not None:
         shown = f"v{restored_number}" if restored_number is not None else ""

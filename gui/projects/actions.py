@@ -102,6 +102,35 @@ class ProjectActions(QObject):
         )
         return True
 
+    def deploy_many(self, artifacts: list["ArtifactInfo"], project: "ProjectInfo") -> bool:
+        """Deploy each artifact's collection head; one refusal is reported and the rest go on."""
+        from core.projects import deploy_each
+
+        where = printable(project.name)
+        if not self._ask("Deploy", f"Deploy {len(artifacts)} artifacts into {where}?\n\nA copy holding edits is "
+                                   "left alone and named; what the others held stays in history."):
+            return False
+        self._run(f"Deploying {len(artifacts)} artifacts into {where}…",
+                  lambda: deploy_each(self.ws, artifacts, project),
+                  done=lambda outcomes: printable(outcomes.summary()))
+        return True
+
+    def undeploy(self, artifacts: list["ArtifactInfo"], project: "ProjectInfo", *, delete: bool = False) -> bool:
+        """Stop following the artifacts' copies in `project` (their history stays); `delete` removes the copies."""
+        from core.projects import undeploy_each
+
+        where = printable(project.name)
+        what = printable(artifacts[0].name) if len(artifacts) == 1 else f"{len(artifacts)} artifacts"
+        text = (f"Undeploy {what} from {where} and delete the project's copy?\n\nEdits not recorded yet are "
+                "recorded first; the history stays." if delete else
+                f"Undeploy {what} from {where}?\n\nThe copy stays in the project and the history stays; "
+                "it is no longer followed.")
+        if not self._ask("Undeploy", text):
+            return False
+        self._run(f"Undeploying {what} from {where}…", lambda: undeploy_each(self.ws, artifacts, project, delete=delete),
+                  done=lambda outcomes: printable(outcomes.summary()))
+        return True
+
     def push(self, artifact: "ArtifactInfo", project: "ProjectInfo") -> bool:
         from core.projects import PushStrategy, push
 

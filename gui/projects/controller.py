@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QDockWidget, QMenu, QToolButton
 from core.history import COLLECTION_LINE
 from core.sync import SyncState
 from core.textsafe import printable
-from gui.projects.node_menu import add_deploy_menu, node_menu
+from gui.projects.node_menu import add_deploy_many_menu, add_deploy_menu, add_undeploy_menu, node_menu
 from gui.projects.actions import ProjectActions
 from gui.projects.panel import ProjectsPanel
 
@@ -121,11 +121,20 @@ class ProjectsController(QObject):
             compare = lambda: browser.show_version(version_id)  # noqa: E731 (the panel shows it against its parent)
         return node_menu(self.window, self.actions, artifact, version, self.actions.projects(), deployed, compare)
 
-    def artifact_menu(self, artifact_id: int, menu: QMenu | None = None) -> QMenu:
-        """The artifact's Deploy to project ▸ menu, added to `menu` (the window's right-click menu) or a new one."""
-        artifact = self.window.ws.history.artifact(artifact_id)
+    def artifact_menu(self, artifact_id: int, menu: QMenu | None = None, selected: list[int] | None = None) -> QMenu:
+        """Deploy to project ▸ and Undeploy from project ▸, added to `menu` (the window's right-click menu)
+        or a new one; for the `selected` artifacts when several are (multi-select in the list)."""
+        history = self.window.ws.history
+        ids = selected if selected and len(selected) > 1 and artifact_id in selected else [artifact_id]
+        artifacts = [history.artifact(i) for i in ids]
         menu = menu if menu is not None else QMenu(self.window)
-        add_deploy_menu(menu, self.actions, artifact, self.actions.projects())
+        projects = self.actions.projects()
+        deployed = {s.project for i in ids for s in self.panel.model.deployments_of(i)}
+        if len(artifacts) == 1:
+            add_deploy_menu(menu, self.actions, artifacts[0], projects)
+        else:
+            add_deploy_many_menu(menu, self.actions, artifacts, projects)
+        add_undeploy_menu(menu, self.actions, artifacts, [p for p in projects if p.name in deployed])
         return menu
 
     @Slot(int, QPoint)

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from gui.projects.actions import ProjectActions
 
 DEPLOY_MENU = "Deploy to project"
+UNDEPLOY_MENU = "Undeploy from project"
+DELETE_COPY = "{project}, deleting its copy"
 PUSH = "Push to collection"
 RESTORE_MENU = "Restore this version"
 COMPARE_PARENT = "Compare with parent"
@@ -36,6 +38,36 @@ def add_deploy_menu(menu: QMenu, actions: "ProjectActions", artifact: "ArtifactI
         act.triggered.connect(lambda _=False, p=project: actions.deploy(artifact, p, version))
     if not projects:
         sub.addAction("No projects yet: add one in the Projects panel").setEnabled(False)
+    return sub
+
+
+def add_deploy_many_menu(menu: QMenu, actions: "ProjectActions", artifacts: list["ArtifactInfo"],
+                         projects: Iterable["ProjectInfo"]) -> QMenu:
+    """'Deploy N artifacts to project ▸ <each project>': each artifact's collection head."""
+    sub = menu.addMenu(f"Deploy {len(artifacts)} artifacts to project")
+    projects = list(projects)
+    for project in projects:
+        act = sub.addAction(printable(project.name))
+        act.triggered.connect(lambda _=False, p=project: actions.deploy_many(artifacts, p))
+    if not projects:
+        sub.addAction("No projects yet: add one in the Projects panel").setEnabled(False)
+    return sub
+
+
+def add_undeploy_menu(menu: QMenu, actions: "ProjectActions", artifacts: list["ArtifactInfo"],
+                      deployed_in: Iterable["ProjectInfo"]) -> QMenu:
+    """'Undeploy from project ▸ <P> | <P, deleting its copy>', for the projects the artifacts are deployed in."""
+    title = UNDEPLOY_MENU if len(artifacts) == 1 else f"Undeploy {len(artifacts)} artifacts from project"
+    sub = menu.addMenu(title)
+    deployed_in = list(deployed_in)
+    for project in deployed_in:
+        keep = sub.addAction(printable(project.name))
+        keep.setToolTip("Stop following the copy; it stays in the project, its history stays")
+        keep.triggered.connect(lambda _=False, p=project: actions.undeploy(artifacts, p, delete=False))
+        gone = sub.addAction(DELETE_COPY.format(project=printable(project.name)))
+        gone.setToolTip("Record the copy's unrecorded edits, then delete it")
+        gone.triggered.connect(lambda _=False, p=project: actions.undeploy(artifacts, p, delete=True))
+    sub.setEnabled(bool(deployed_in) and not actions.is_busy())
     return sub
 
 

@@ -266,13 +266,17 @@ class MainWindow(QMainWindow):
 
     @Slot(int, QPoint)
     def _on_artifact_menu(self, artifact_id: int, where: QPoint) -> QMenu:
-        """Right-click on an artifact: it becomes current, then its actions."""
-        self.select_artifact(artifact_id)
+        """Right-click on an artifact: it becomes current (unless it is one of several selected:
+        then the menu acts on all of them), then its actions."""
+        selected = self.left.selected_ids()
+        if artifact_id not in selected or len(selected) < 2:
+            self.select_artifact(artifact_id)
+            selected = [artifact_id]
         menu = QMenu(self)
         for action in self.artifact_actions.actions():
             menu.addAction(action)
         menu.addSeparator()
-        self.projects.artifact_menu(artifact_id, menu)  # Deploy to project ▸
+        self.projects.artifact_menu(artifact_id, menu, selected)  # Deploy to project ▸, Undeploy from project ▸
         self.context_menu = menu
         menu.popup(where)
         return menu

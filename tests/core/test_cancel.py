@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-import core.upstreams as upstreams
+from core.upstreams import sources
 from core import sync
 from core.upstreams import git as git_upstream
 from core.cancel import Cancelled, cancellable, cancelled
@@ -34,7 +34,7 @@ def test_a_running_git_command_is_killed_on_cancel(tmp_path):
     asked = threading.Event()
     threading.Timer(0.3, asked.set).start()
     with cancellable(asked.is_set), pytest.raises(Cancelled, match="nothing was changed"):
-        git_upstream._run_git(["-c", f"alias.slow={alias}", "slow"], what="a test", cwd=tmp_path)
+        git_upstream.run_git(["-c", f"alias.slow={alias}", "slow"], what="a test", cwd=tmp_path)
     assert not marker.exists()
     pid = int(pid_file.read_text())
     for _ in range(100):  # the shell git started was killed with its process group
@@ -57,7 +57,7 @@ def test_sync_all_cancelled_during_a_fetch_stops_there_and_changes_nothing(tmp_p
     with Workspace.open(tmp_path / "home") as ws:
         for name in ("a", "b", "c"):
             sync.add_artifact(ws, name, str(make(name)))
-        real_fetch = upstreams.fetch
+        real_fetch = sources.fetch
         asked = threading.Event()
 
         def fetch(spec, cache_dir):
@@ -68,7 +68,7 @@ def test_sync_all_cancelled_during_a_fetch_stops_there_and_changes_nothing(tmp_p
                 raise Cancelled("Cancelled while git was working on b; nothing was changed.")
             return real_fetch(spec, cache_dir)
 
-        monkeypatch.setattr(upstreams, "fetch", fetch)
+        monkeypatch.setattr(sources, "fetch", fetch)
         results = sync.sync_all(ws, cancel=asked.is_set)
         assert [(r.name, r.action) for r in results] == [("a", "copied"), ("b", "cancelled"), ("c", "cancelled")]
         assert [r.state for r in results[1:]] == [sync.SyncState.NOT_CHECKED] * 2

@@ -69,10 +69,13 @@ def test_default_branch_is_the_remotes_head(upstream):
     got = fetch(UpstreamSpec("git", str(upstream["repo"])), upstream["cache"])
     assert got.commit == upstream["second"]
     assert read(got.path, "skills/pdf/SKILL.md") == "v2\n"
+    date = got.metadata.pop("commit_date")
     assert got.metadata == {
         "upstream_kind": "git", "url": str(upstream["repo"]), "ref": "trunk",
         "resolved_commit": upstream["second"], "commit_subject": "second", "subdir": None,
+        "path_commit": upstream["second"],
     }
+    assert date[:4].isdigit() and "T" in date
 
 
 def test_branch(upstream):
@@ -194,7 +197,7 @@ def test_one_cache_per_url(upstream, tmp_path):
 
 
 def test_ext_transport_is_refused_before_git_runs(tmp_path, monkeypatch):
-    monkeypatch.setattr(git_upstream, "_run_git", lambda *a, **k: pytest.fail("git was run"))
+    monkeypatch.setattr(git_upstream, "run_git", lambda *a, **k: pytest.fail("git was run"))
     url = f"ext::sh -c touch% {tmp_path}/pwned"
     for call in (lambda: infer_spec(url), lambda: fetch(UpstreamSpec("git", url), tmp_path / "cache")):
         with pytest.raises(UpstreamError, match="'ext::' transport"):
@@ -338,8 +341,9 @@ def test_local_paths(tmp_path, upstream):
     plain = tmp_path / "plain"
     plain.mkdir()
     assert infer_spec(str(plain)) == UpstreamSpec("folder", str(plain))
-    # A working tree: as it is on disk without a ref, its commits with one.
-    assert infer_spec(str(upstream["repo"])).kind == "folder"
+    # A working tree: its checked-out branch's commits (issue 18), another ref's with one, its files with folder=True.
+    assert infer_spec(str(upstream["repo"])) == UpstreamSpec("git", str(upstream["repo"]), "trunk")
+    assert infer_spec(str(upstream["repo"]), folder=True) == UpstreamSpec("folder", str(upstream["repo"]))
     assert infer_spec(str(upstream["repo"]), ref="dev") == UpstreamSpec("git", str(upstream["repo"]), "dev")
     bare = tmp_path / "bare"
     subprocess.run(["git", "clone", "-q", "--bare", str(upstream["repo"]), str(bare)], check=True)

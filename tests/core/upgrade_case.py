@@ -1,11 +1,12 @@
-"""A 0002 database holding versions, upgraded to 0003: shared by the SQLite and PostgreSQL tests."""
+"""A 0002 database holding versions, upgraded to head: shared by the SQLite and PostgreSQL tests."""
 from __future__ import annotations
 
 from alembic import command
 from sqlalchemy import text
 
 from core.history import History
-from core.history.db import _alembic_config, current_revisions, head_revision, open_database
+from core.history.db import HEAD_REVISION, _alembic_config, current_revisions, open_database
+from core.upstreams import UpstreamSpec
 
 VERSIONS = 40
 
@@ -46,7 +47,7 @@ def check_upgrade_keeps_every_version(url: str) -> None:
     before = build_0002_database(url)
     db = open_database(url)  # upgrades to head
     try:
-        assert current_revisions(db) == (head_revision(),)
+        assert current_revisions(db) == (HEAD_REVISION,)
         with db.engine.connect() as conn:
             after = conn.execute(text(
                 "SELECT id, content_hash, parent_hash, parent_id, change_origin FROM artifact_versions ORDER BY id"
@@ -64,5 +65,10 @@ def check_upgrade_keeps_every_version(url: str) -> None:
         assert out.recorded and out.version.line == "collection"
         assert history.head(1).change_origin == "rollback"
         assert history.artifact(1).removed_at is None
+        # 0005: the output-style type (a widened check, every version kept above) and plugin groups.
+        style = history.add_artifact("calm", "output-style", UpstreamSpec("folder", "/up/calm.md"),
+                                     "output-styles/calm.md", "file", plugin="styles")
+        assert (history.artifact(style.id).type, history.artifact(style.id).plugin) == ("output-style", "styles")
+        assert history.artifact(1).plugin is None
     finally:
         db.dispose()
