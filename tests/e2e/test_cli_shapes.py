@@ -91,7 +91,7 @@ def test_a_project_copy_of_the_wrong_shape_is_refused_by_push_and_an_error_in_st
 
 
 def test_overlapping_projects_are_refused_with_exit_2(cli, s, tmp_path):
-    (cli.home / "inside").mkdir()
+    (cli.home / "objects" / "inside").mkdir(parents=True)
     deep = tmp_path / "Q" / ".claude" / "x"
     deep.mkdir(parents=True)
     cli("project", "add", "deep", str(deep))
@@ -99,7 +99,8 @@ def test_overlapping_projects_are_refused_with_exit_2(cli, s, tmp_path):
         "same": s,  # the same folder twice
         "nested": s / ".claude" / "skills" / "pdf",  # inside another's .claude/: deploys would nest
         "holder": tmp_path / "Q",  # holding another project in its .claude/
-        "data": cli.home / "inside",  # inside the data folder
+        "data": cli.home,  # the data folder itself
+        "store": cli.home / "objects" / "inside",  # inside the object store
         "coll": cli.home / "collection" / "skills",  # inside the collection
     }
     for name, path in cases.items():
