@@ -140,14 +140,16 @@ def test_a_project_row_holding_a_bad_path_writes_nowhere(cli, s, tmp_path, store
     db.commit()
     db.close()
     shutil.rmtree(s / ".claude")
+    # Where an empty path (the working directory: the repository) or `/` would have written.
+    places = [Path("/") / ".claude" / "skills" / "pdf", Path(__file__).resolve().parents[2] / ".claude"]
+    before = [os.path.lexists(p) and os.lstat(p).st_mtime_ns for p in places]
     for args in (("deploy", "pdf", "--project", "web"), ("restore", "pdf", "v1", "--project", "web"),
                  ("push", "pdf", "--project", "web")):
         line = one_error_line(cli(*args, expect=2))
         assert "web" in line and "project remove web" in line
     (dep, _) = cli.json("status", expect=1)["deployments"]
     assert dep["state"] == "error"
-    assert not (Path("/") / ".claude" / "skills" / "pdf").exists()
-    assert not (Path(__file__).resolve().parents[2] / ".claude").exists()
+    assert [os.path.lexists(p) and os.lstat(p).st_mtime_ns for p in places] == before
 
 
 def test_a_project_path_that_is_not_utf8_is_one_sentence_exit_2(cli, s, tmp_path):
