@@ -74,8 +74,9 @@ def check_project_name(name: str) -> str:
 
 def retired_line(name: str, project_id: int) -> str:
     """The line a removed project's versions move to: `web/removed-3`. No project can
-    take that name (a project name holds no `/`)."""
-    return f"{name}/removed-{project_id}"
+    take that name (a project name holds no `/`); it fits the 255 characters of a line."""
+    suffix = f"/removed-{project_id}"
+    return name[:255 - len(suffix)] + suffix
 
 
 class Deployments:

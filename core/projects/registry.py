@@ -52,17 +52,25 @@ def _inside(path: Path, folder: Path) -> bool:
 def check_overlap(ws: "Workspace", folder: Path) -> None:
     """Refuse (ProjectError) a project whose `.claude/` would overlap what the app already
     writes: another project's `.claude/` (the same folder twice, or one project inside
-    another's `.claude/`), or the data folder (with the collection). A project folder
-    merely inside another one is allowed: `~` (the user's `~/.claude`) holds them all."""
+    another's `.claude/`), the data folder itself or one of the app's folders in it (the
+    collection, the object store, merges, pending records, caches), or a `.claude/` that
+    holds the data folder. A project folder merely inside another one is allowed: `~`
+    (the user's `~/.claude`) holds them all; so is one in a folder of its own inside the
+    data folder (the demo's `demo-projects/`)."""
     claude = folder / CLAUDE_DIR
     home = Path(os.path.realpath(ws.home.root))
-    collection = Path(os.path.realpath(ws.home.collection_dir))
-    for place, what in ((home, "the data folder"), (collection, "the collection")):
-        if _inside(folder, place) or _inside(place, claude):
-            where = "is inside" if _inside(folder, place) else "holds"
+    if folder == home or _inside(home, claude):
+        raise ProjectError(
+            f"The folder {folder} {'is' if folder == home else 'holds in its .claude/'} the data folder ({home}), "
+            "where the app keeps its own copies; choose a project folder outside it."
+        )
+    for place in (ws.home.collection_dir, ws.home.objects_dir, ws.home.merges_dir, ws.home.pending_dir,
+                  ws.home.cache_dir):
+        own = Path(os.path.realpath(place))
+        if _inside(folder, own):
             raise ProjectError(
-                f"The folder {folder} {where} {what} ({place}), where the app keeps its own copies; "
-                "choose a project folder outside it."
+                f"The folder {folder} is inside {own}, one of the data folder's own folders (the collection, "
+                "the object store, merges, pending records or caches); choose a project folder outside it."
             )
     for other in Deployments(ws.db).projects(ws.machine or None):  # a teammate's folders are on their machine
         theirs = Path(other.path)

@@ -91,7 +91,7 @@ def test_a_project_copy_of_the_wrong_shape_is_refused_by_push_and_an_error_in_st
 
 
 def test_overlapping_projects_are_refused_with_exit_2(cli, s, tmp_path):
-    (cli.home / "inside").mkdir()
+    (cli.home / "objects" / "inside").mkdir(parents=True)
     deep = tmp_path / "Q" / ".claude" / "x"
     deep.mkdir(parents=True)
     cli("project", "add", "deep", str(deep))
@@ -99,7 +99,8 @@ def test_overlapping_projects_are_refused_with_exit_2(cli, s, tmp_path):
         "same": s,  # the same folder twice
         "nested": s / ".claude" / "skills" / "pdf",  # inside another's .claude/: deploys would nest
         "holder": tmp_path / "Q",  # holding another project in its .claude/
-        "data": cli.home / "inside",  # inside the data folder
+        "data": cli.home,  # the data folder itself
+        "store": cli.home / "objects" / "inside",  # inside the object store
         "coll": cli.home / "collection" / "skills",  # inside the collection
     }
     for name, path in cases.items():
@@ -139,14 +140,16 @@ def test_a_project_row_holding_a_bad_path_writes_nowhere(cli, s, tmp_path, store
     db.commit()
     db.close()
     shutil.rmtree(s / ".claude")
+    # Where an empty path (the working directory: the repository) or `/` would have written.
+    places = [Path("/") / ".claude" / "skills" / "pdf", Path(__file__).resolve().parents[2] / ".claude"]
+    before = [os.path.lexists(p) and os.lstat(p).st_mtime_ns for p in places]
     for args in (("deploy", "pdf", "--project", "web"), ("restore", "pdf", "v1", "--project", "web"),
                  ("push", "pdf", "--project", "web")):
         line = one_error_line(cli(*args, expect=2))
         assert "web" in line and "project remove web" in line
     (dep, _) = cli.json("status", expect=1)["deployments"]
     assert dep["state"] == "error"
-    assert not (Path("/") / ".claude" / "skills" / "pdf").exists()
-    assert not (Path(__file__).resolve().parents[2] / ".claude").exists()
+    assert [os.path.lexists(p) and os.lstat(p).st_mtime_ns for p in places] == before
 
 
 def test_a_project_path_that_is_not_utf8_is_one_sentence_exit_2(cli, s, tmp_path):
