@@ -20,7 +20,7 @@ import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 try:
     import fcntl
@@ -28,9 +28,12 @@ except ImportError:  # Windows: no advisory locks; the rename-pair race below is
     fcntl = None  # type: ignore[assignment]
 
 from core.errors import SyncError
-from core.fsio import O_CLOEXEC, O_DIRECTORY, O_NOFOLLOW, fsync_dir, libc, remove_path, try_lock
+from core.fsio import O_CLOEXEC, O_DIRECTORY, O_NOFOLLOW, fsync_dir, fsync_fd, libc, remove_path, try_lock
 
-__all__ = ["replace_atomically", "recover", "staging_area", "RECOVERY_DIR_NAME"]
+if TYPE_CHECKING:
+    from core.atomic.place import Place
+
+__all__ = ["replace_atomically", "recover", "staging_area", "staging_in", "swap_into", "remove_in", "RECOVERY_DIR_NAME"]
 
 RECOVERY_DIR_NAME = ".lineage-recovery"
 # Where there are no advisory locks (Windows) a staging folder's owner cannot be
@@ -38,14 +41,19 @@ RECOVERY_DIR_NAME = ".lineage-recovery"
 # it was building, or the old copy it held, is already in the object store (sync
 # stores local content before replacing it), so sweeping it loses nothing.
 STALE_STAGING_SECONDS = 24 * 3600
-_STAGING_PATTERNS = (".*.staging-*", "*/.*.staging-*", "*/*/.*.staging-*")
+# Leftovers of killed verbs: staging folders (locked while in use), a materialize's temporary
+# folder (older versions built it beside the copy, unlocked) and a removed copy moved aside
+# (only ever moved aside after the database says it is removed: deleting it is always right).
+_LEFTOVER_NAMES = (".*.staging-*", ".materialize-*", ".*.removed-*")
+_STAGING_PATTERNS = tuple(f"{depth}{name}" for depth in ("", "*/", "*/*/") for name in _LEFTOVER_NAMES)
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 1 << 1
 _FALLBACK_ERRNOS = {errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP}
 
 
-def _renameat2_exchange(a: Path, b: Path) -> None:
-    """Swap two paths in one step (Linux renameat2 RENAME_EXCHANGE). OSError(ENOSYS) where unavailable."""
+def _renameat2_exchange(a: Path | str, b: Path | str, a_dir: int = _AT_FDCWD, b_dir: int = _AT_FDCWD) -> None:
+    """Swap two paths in one step (Linux renameat2 RENAME_EXCHANGE), each relative to its
+    folder descriptor (default: the working folder). OSError(ENOSYS) where unavailable."""
     if not sys.platform.startswith("linux"):
         raise OSError(errno.ENOSYS, "renameat2 is Linux only")
     fn = getattr(libc(), "renameat2", None)  # glibc >= 2.28; musl >= 1.2.4
@@ -53,7 +61,7 @@ def _renameat2_exchange(a: Path, b: Path) -> None:
         raise OSError(errno.ENOSYS, "libc has no renameat2")
     fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
     fn.restype = ctypes.c_int
-    if fn(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) != 0:
+    if fn(a_dir, os.fsencode(a), b_dir, os.fsencode(b), _RENAME_EXCHANGE) != 0:
         err = ctypes.get_errno()
         raise OSError(err, os.strerror(err), str(a), None, str(b))
 
@@ -117,6 +125,87 @@ def staging_area(target: Path) -> Iterator[Path]:
             remove_path(folder)
         except OSError:
             pass  # hidden and harmless; recover() sweeps it once this lock is gone
+        os.close(fd)
+
+
+@contextmanager
+def staging_in(place: "Place") -> Iterator[Path]:
+    """`staging_area` inside an open parent folder (core.atomic.place): the staging folder is
+    made with mkdirat in it and locked, and the path yielded goes through its descriptor."""
+    name = f".{place.name}.staging-{secrets.token_hex(6)}"
+    with _swap_lock_fd(place.fd):
+        os.mkdir(name, 0o755, dir_fd=place.fd)
+        fd = os.open(name, os.O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, dir_fd=place.fd)
+        try_lock(fd)
+    try:
+        yield place.through(name) / place.name
+    finally:
+        try:
+            remove_path(place.through(name))
+        except OSError:
+            pass  # hidden and harmless; recover() sweeps it once this lock is gone
+        os.close(fd)
+
+
+def swap_into(place: "Place", staged: Path) -> None:
+    """Put `staged` (yielded by `staging_in(place)`) in place of the copy, through the open folder:
+    a rename when there is no copy, else renameat2(RENAME_EXCHANGE) on the descriptor and the old
+    copy removed; where the exchange is unsupported, `replace_atomically`'s recorded rename pair.
+    `place.check()` runs first. Raises SyncError; on error the old copy is left in place."""
+    rel = f"{staged.parent.name}/{staged.name}"
+    place.check()
+    try:
+        if not place.exists():
+            os.rename(rel, place.name, src_dir_fd=place.fd, dst_dir_fd=place.fd)
+            _fsync_fd_quietly(place.fd)
+            return
+        try:
+            _renameat2_exchange(rel, place.name, place.fd, place.fd)
+        except OSError as e:
+            if e.errno not in _FALLBACK_ERRNOS:
+                raise
+        else:
+            _fsync_fd_quietly(place.fd)
+            _discard_old(staged)  # the old copy, now under the staging name
+            return
+    except OSError as e:
+        raise SyncError(
+            f"Could not put the new copy in place at {place.path}: {e.strerror or e}; the previous copy was kept."
+        ) from e
+    replace_atomically(place.path, place.parent / rel, use_exchange=False)
+
+
+def remove_in(place: "Place") -> bool:
+    """Delete the copy through its open folder: one rename aside (it vanishes whole), then the
+    removal. False when there was no copy."""
+    if not place.exists():
+        return False
+    place.check()
+    aside = f".{place.name}.removed-{secrets.token_hex(6)}"
+    os.rename(place.name, aside, src_dir_fd=place.fd, dst_dir_fd=place.fd)
+    _fsync_fd_quietly(place.fd)
+    remove_path(place.through(aside))
+    return True
+
+
+def _fsync_fd_quietly(fd: int) -> None:
+    try:
+        fsync_fd(fd)
+    except OSError:
+        pass  # the rename happened; see _fsync_after_swap
+
+
+@contextmanager
+def _swap_lock_fd(folder_fd: int) -> Iterator[None]:
+    """_swap_lock on an open folder (a new open of it: the lock is per open file description)."""
+    if fcntl is None:
+        yield
+        return
+    fd = os.open(".", os.O_RDONLY | O_DIRECTORY | O_CLOEXEC, dir_fd=folder_fd)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
         os.close(fd)
 
 
@@ -234,10 +323,18 @@ def _record_files(collection_dir: Path) -> list[Path]:
     """Recovery records at the collection root and up to two folders deep (e.g. skills/, skills/x/)."""
     found: list[Path] = []
     for pattern in (RECOVERY_DIR_NAME, f"*/{RECOVERY_DIR_NAME}", f"*/*/{RECOVERY_DIR_NAME}"):
-        for d in sorted(collection_dir.glob(pattern)):
+        for d in _glob(collection_dir, pattern):
             if d.is_dir() and not d.is_symlink():
-                found.extend(sorted(d.glob("*.json")))
+                found.extend(_glob(d, "*.json"))
     return found
+
+
+def _glob(folder: Path, pattern: str) -> list[Path]:
+    """Sorted matches; a folder that vanishes during the scan (another process finishing) is no error."""
+    try:
+        return sorted(folder.glob(pattern))
+    except OSError:
+        return []
 
 
 def recover(collection_dir: Path) -> list[str]:
@@ -311,7 +408,9 @@ def _sweep_stale_staging(collection_dir: Path, kept: list[Path]) -> list[str]:
     messages: list[str] = []
     by_folder: dict[Path, list[Path]] = {}
     for pattern in _STAGING_PATTERNS:
-        for leftover in sorted(collection_dir.glob(pattern)):
+        for leftover in _glob(collection_dir, pattern):
+            if ".staging-" in leftover.parent.name:
+                continue  # inside a staging folder: swept with it, never while its owner builds there
             by_folder.setdefault(leftover.parent, []).append(leftover)
     for folder, leftovers in by_folder.items():
         with _swap_lock(folder, wait=False) as free:
@@ -325,10 +424,12 @@ def _sweep_stale_staging(collection_dir: Path, kept: list[Path]) -> list[str]:
                     if not _unowned(leftover):
                         continue  # a sync running right now holds it
                     remove_path(leftover)
+                except FileNotFoundError:
+                    continue  # gone meanwhile: another process swept or finished it
                 except OSError as e:
                     messages.append(f"Could not remove the leftover staging copy {leftover}: {e.strerror or e}.")
                     continue
-                messages.append(f"Removed {leftover}, a staging copy left by an interrupted sync.")
+                messages.append(f"Removed {leftover}, a staging copy left by an interrupted command.")
     return messages
 
 

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 from core.errors import ProjectError, RefusedError, VersionNotFoundError
 from core.history import COLLECTION_LINE, HEAD, ArtifactInfo, Deployments, ProjectInfo, VersionInfo, recorded_by
 from core.projects.drift import hash_copy
-from core.projects.install import place_content, record_copy
-from core.projects.placement import check_inside_project, project_copy_path
+from core.projects.install import record_copy
+from core.projects.placement import check_inside_project, project_copy_path, project_place
 
 if TYPE_CHECKING:
     from core.workspace import Workspace
@@ -48,7 +48,16 @@ def deploy(
     version: VersionInfo | None = None,
     strategy: DeployStrategy = DeployStrategy.REFUSE,
 ) -> DeployResult:
-    """Copy `version` (default: the collection's head) into the project and record it."""
+    """Copy `version` (default: the collection's head) into the project and record it
+    (the artifact's lock held throughout: core.workspace.locks)."""
+    from core.workspace import artifact_lock
+
+    with artifact_lock(ws.home, artifact.id):
+        return _deploy(ws, artifact, project, version, strategy)
+
+
+def _deploy(ws: "Workspace", artifact: ArtifactInfo, project: ProjectInfo, version: VersionInfo | None,
+            strategy: DeployStrategy) -> DeployResult:
     history = ws.history
     source = version or history.head(artifact.id, COLLECTION_LINE)
     if source is None:
@@ -76,19 +85,19 @@ def deploy(
                 edits = kept.id
             project_head = kept or project_head
 
-    place_content(ws, artifact, source.content_hash, target)
+    from core.workspace import replace_copy
+
     meta = {"deployed_version": source.id, "project": project.name, "strategy": strategy.value} | recorded_by()
-    clock = ws.clock() if ws.clock is not None else None
-    if project_head is None:
-        outcome = history.record_version(
-            artifact.id, source.content_hash, "deployment", line=project.name, parent_id=source.id,
-            metadata=meta, created_at=clock,
-        )
+    # A first deployment's first parent is the version copied; a redeploy's is the project's head.
+    first = dict(parent_id=source.id) if project_head is None else dict(parent_hash=HEAD, second_parent_id=source.id)
+    if tree is not None and tree.content_hash == source.content_hash:
+        outcome = history.record_version(artifact.id, source.content_hash, "deployment", line=project.name,
+                                         metadata=meta, created_at=ws.clock() if ws.clock is not None else None,
+                                         **first)
     else:
-        outcome = history.record_version(
-            artifact.id, source.content_hash, "deployment", line=project.name, parent_hash=HEAD,
-            second_parent_id=source.id, metadata=meta, created_at=clock,
-        )
+        outcome = replace_copy(ws, artifact, project_place(project, artifact), source.content_hash,
+                               origin="deployment", line=project.name, metadata=meta,
+                               deployment=(project.id, None), **first)
     deployed = outcome.version
     assert deployed is not None  # recorded, or the line's head already holding this content
     store.set_deployment(artifact.id, project.id, deployed.id)

@@ -22,8 +22,8 @@ from core.history import COLLECTION_LINE, ArtifactInfo, ProjectInfo, VersionInfo
 from core.projects.deploy import require_deployment
 from core.projects.drift import hash_copy
 from core.projects.install import record_copy
-from core.projects.placement import check_inside_project, project_copy_path
-from core.workspace import path_of
+from core.projects.placement import check_inside_project, project_copy_path, project_place
+from core.workspace import collection_place, path_of
 
 if TYPE_CHECKING:
     from core.sync.merging import MergeOutcome
@@ -53,6 +53,16 @@ class DeploymentMerge:
 def merge_deployment(
     ws: "Workspace", artifact: ArtifactInfo, project: ProjectInfo, direction: MergeDirection
 ) -> DeploymentMerge:
+    """Merge one side of a deployment into the other (the artifact's lock held throughout)."""
+    from core.workspace import artifact_lock
+
+    with artifact_lock(ws.home, artifact.id):
+        return _merge_deployment(ws, artifact, project, direction)
+
+
+def _merge_deployment(
+    ws: "Workspace", artifact: ArtifactInfo, project: ProjectInfo, direction: MergeDirection
+) -> DeploymentMerge:
     from core.merge import MarkerLabels
     from core.sync.merging import merge_copy
     from core.sync.pending import has_pending
@@ -68,6 +78,7 @@ def merge_deployment(
     project_path = project_copy_path(project, artifact)
     check_inside_project(project, project_path)
     collection_path = path_of(ws.home.collection_dir, artifact)
+    collection_place(ws, artifact)  # a link on the way refused before anything is read
     project_tree = hash_copy(project_path, artifact, ws.stat_cache)
     collection_tree = hash_copy(collection_path, artifact, ws.stat_cache)
     if project_tree is None:
@@ -88,17 +99,17 @@ def merge_deployment(
     meta = {"strategy": "merge", "project": project.name, "direction": direction.value,
             "base_version": base.id}
     if direction is MergeDirection.PUSH:
-        local, other, target, line = collection_version, project_version, collection_path, COLLECTION_LINE
+        local, other, where, line = collection_version, project_version, collection_place(ws, artifact), COLLECTION_LINE
         labels = MarkerLabels(local="collection", base="base", other="project")
         meta["pushed_from"] = project.name
         deployment_version = project_version.id  # the project copy is what both now agree on
     else:
-        local, other, target, line = project_version, collection_version, project_path, project.name
+        local, other, where, line = project_version, collection_version, project_place(project, artifact), project.name
         labels = MarkerLabels(local="project", base="base", other="collection")
         meta["deployed_version"] = collection_version.id
         deployment_version = collection_version.id  # the collection head is now in the project copy
     outcome = merge_copy(
-        ws, artifact, base=base, local=local, other=other, target=target, line=line, pending_line=project.name,
+        ws, artifact, base=base, local=local, other=other, where=where, line=line, pending_line=project.name,
         labels=labels, metadata=meta, project_id=project.id, deployment_version=deployment_version,
     )
     action = "conflict" if not outcome.clean else ("merged" if outcome.version_recorded else "nothing")

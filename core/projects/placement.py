@@ -13,9 +13,9 @@ from pathlib import Path
 
 from core.errors import ProjectError, RefusedError
 from core.history import ArtifactInfo, ProjectInfo
-from core.workspace import path_of
+from core.workspace import CopyPlace, path_of
 
-__all__ = ["CLAUDE_DIR", "project_copy_path", "check_inside_project"]
+__all__ = ["CLAUDE_DIR", "project_copy_path", "check_inside_project", "project_place"]
 
 CLAUDE_DIR = ".claude"
 
@@ -25,9 +25,24 @@ def project_copy_path(project: ProjectInfo, artifact: ArtifactInfo) -> Path:
     return path_of(Path(project.path) / CLAUDE_DIR, artifact)
 
 
+def project_place(project: ProjectInfo, artifact: ArtifactInfo) -> CopyPlace:
+    """Where every write or delete of the project copy goes through (core.workspace.replace):
+    the project folder (itself never a link), then `.claude/<place>` with no link followed."""
+    from pathlib import PurePosixPath
+
+    project_copy_path(project, artifact)  # refuses a recorded place that climbs out
+    return CopyPlace(Path(project.path), (CLAUDE_DIR, *PurePosixPath(artifact.place).parts))
+
+
 def check_inside_project(project: ProjectInfo, target: Path) -> None:
     """Refuse when a link between the project folder and `target` (included) leads out of it."""
     root = Path(project.path)
+    if os.path.islink(root):
+        raise RefusedError(
+            f"The folder of project {project.name!r} ({root}) is a link, and links are never followed when a copy is "
+            f"written; nothing was written. Put the real folder there, or `project remove {project.name}` and add "
+            "the folder it points to."
+        )
     if not root.is_dir():
         raise ProjectError(
             f"The folder of project {project.name!r} ({root}) is gone; put it back, or "

@@ -16,9 +16,9 @@ from core.errors import RefusedError
 from core.history import COLLECTION_LINE, HEAD, ArtifactInfo, Deployments, ProjectInfo, recorded_by
 from core.projects.deploy import require_deployment
 from core.projects.drift import DeploymentState, classify_deployment, hash_copy
-from core.projects.install import place_content, record_copy
+from core.projects.install import record_copy
 from core.projects.placement import check_inside_project, project_copy_path
-from core.workspace import path_of
+from core.workspace import collection_place, path_of
 
 if TYPE_CHECKING:
     from core.workspace import Workspace
@@ -46,6 +46,14 @@ class PushResult:
 def push(
     ws: "Workspace", artifact: ArtifactInfo, project: ProjectInfo, strategy: PushStrategy = PushStrategy.REFUSE
 ) -> PushResult:
+    """Push the project copy's edits into the collection copy (the artifact's lock held throughout)."""
+    from core.workspace import artifact_lock
+
+    with artifact_lock(ws.home, artifact.id):
+        return _push(ws, artifact, project, strategy)
+
+
+def _push(ws: "Workspace", artifact: ArtifactInfo, project: ProjectInfo, strategy: PushStrategy) -> PushResult:
     history = ws.history
     deployment = require_deployment(ws, artifact, project)
     target = project_copy_path(project, artifact)
@@ -54,6 +62,7 @@ def push(
     deployed = history.version(deployment.version_id).content_hash
     collection_head = history.head(artifact.id, COLLECTION_LINE)
     collection_path = path_of(ws.home.collection_dir, artifact)
+    collection = collection_place(ws, artifact)  # a link on the way refused before anything is read
     collection_tree = hash_copy(collection_path, artifact, ws.stat_cache)
     # Unrecorded edits in the collection copy count as the collection moving on.
     collection_now = collection_tree.content_hash if collection_tree is not None else (
@@ -85,14 +94,14 @@ def push(
             and collection_tree.content_hash != collection_head.content_hash:
         record_copy(ws, artifact, COLLECTION_LINE, collection_path, collection_tree, collection_head,
                     metadata={"reason": "recorded before a push from " + project.name})
-    place_content(ws, artifact, tree.content_hash, collection_path)
+    from core.workspace import replace_copy
+
     meta = {"pushed_from": project.name, "project_version": project_version.id,
             "strategy": strategy.value} | recorded_by()
-    outcome = history.record_version(
-        artifact.id, tree.content_hash, "sync", parent_hash=HEAD, second_parent_id=project_version.id,
-        metadata=meta, created_at=ws.clock() if ws.clock is not None else None,
+    outcome = replace_copy(
+        ws, artifact, collection, tree.content_hash, origin="sync", parent_hash=HEAD,
+        second_parent_id=project_version.id, metadata=meta, deployment=(project.id, project_version.id),
     )
-    Deployments(ws.db).set_deployment(artifact.id, project.id, project_version.id)
     return PushResult(
         **base, action="pushed", content_hash=tree.content_hash,
         version_id=outcome.version.id if outcome.version else None, project_version_id=project_version.id,

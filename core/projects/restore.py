@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING
 from core.history import COLLECTION_LINE, HEAD, ArtifactInfo, ProjectInfo, VersionInfo, ordinal_by_id, recorded_by
 from core.projects.deploy import require_deployment
 from core.projects.drift import hash_copy
-from core.projects.install import place_content, record_copy
-from core.projects.placement import check_inside_project, project_copy_path
-from core.workspace import path_of
+from core.projects.install import record_copy
+from core.projects.placement import check_inside_project, project_copy_path, project_place
+from core.workspace import collection_place, path_of
 
 if TYPE_CHECKING:
     from core.workspace import Workspace
@@ -35,6 +35,14 @@ class RestoreResult:
 def restore(
     ws: "Workspace", artifact: ArtifactInfo, version: VersionInfo, project: ProjectInfo | None = None
 ) -> RestoreResult:
+    """Restore `version` on its line (the artifact's lock held throughout)."""
+    from core.workspace import artifact_lock
+
+    with artifact_lock(ws.home, artifact.id):
+        return _restore(ws, artifact, version, project)
+
+
+def _restore(ws: "Workspace", artifact: ArtifactInfo, version: VersionInfo, project: ProjectInfo | None) -> RestoreResult:
     history = ws.history
     if project is not None:
         require_deployment(ws, artifact, project)
@@ -42,6 +50,7 @@ def restore(
         check_inside_project(project, target)
     else:
         line, target = COLLECTION_LINE, path_of(ws.home.collection_dir, artifact)
+        collection_place(ws, artifact)  # a link on the way refused before anything is read
     head = history.head(artifact.id, line)
     tree = hash_copy(target, artifact, ws.stat_cache)
     edits = None
@@ -49,14 +58,19 @@ def restore(
         kept = record_copy(ws, artifact, line, target, tree, head, metadata={"reason": "recorded before a restore"})
         edits = kept.id if kept is not None else None
         head = kept or head
-    if tree is None or tree.content_hash != version.content_hash:
-        place_content(ws, artifact, version.content_hash, target)
     number = ordinal_by_id(history.versions(artifact.id)).get(version.id)
     meta = {"restored_version": version.id, "restored_number": number} | recorded_by()
-    outcome = history.record_version(
-        artifact.id, version.content_hash, "rollback", parent_hash=HEAD, line=line, metadata=meta,
-        created_at=ws.clock() if ws.clock is not None else None,
-    )
+    if tree is None or tree.content_hash != version.content_hash:
+        from core.workspace import replace_copy
+
+        where = project_place(project, artifact) if project is not None else collection_place(ws, artifact)
+        outcome = replace_copy(ws, artifact, where, version.content_hash, origin="rollback", parent_hash=HEAD,
+                               line=line, metadata=meta)
+    else:
+        outcome = history.record_version(
+            artifact.id, version.content_hash, "rollback", parent_hash=HEAD, line=line, metadata=meta,
+            created_at=ws.clock() if ws.clock is not None else None,
+        )
     return RestoreResult(
         artifact=artifact.name, line=line, restored_version_id=version.id,
         version_id=outcome.version.id if outcome.recorded and outcome.version else None,

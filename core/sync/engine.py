@@ -109,16 +109,17 @@ def _install(ws: "Workspace", probe: Probe, strategy: Strategy, parent: str | No
     from core.history import recorded_by
     from core.workspace import PendingRecord
 
-    artifact, target = probe.artifact, probe.target
+    artifact = probe.artifact
     # Staged beside the copy (same filesystem, so the swap is a rename), in a folder this
     # process holds locked: recover() sweeps a staging folder as soon as its lock is free.
-    from core.workspace import make_parents
+    from core.workspace import collection_place, make_parents
 
     try:
         # Checked again right before writing: a folder on the way swapped for a link
-        # since the probe must not send the copy outside the collection.
+        # since the probe must not send the copy outside the collection. From here on
+        # the copy's folder is open by descriptor (core.atomic.place): no link followed.
         make_parents(ws.home.collection_dir, artifact)
-        with swap.staging_area(target) as staged:
+        with collection_place(ws, artifact).open() as place, swap.staging_in(place) as staged:
             transfer.copy_untrusted(Path(probe.fetched.path), staged)
             # Hash what landed on disk, without the cache: it must be the upstream we hashed.
             tree = copy_tree_hash(staged, artifact.shape, entry_name(artifact), None, follow_root=False)
@@ -133,7 +134,7 @@ def _install(ws: "Workspace", probe: Probe, strategy: Strategy, parent: str | No
             meta = _upstream_metadata(probe, strategy) | counts_between(previous, tree) | recorded_by()
             held = ws.pending.hold(PendingRecord(artifact.id, tree.content_hash, parent, "sync", meta))
             try:
-                swap.replace_atomically(target, staged)
+                swap.swap_into(place, staged)
             except BaseException:
                 held.leave()  # the next run checks the copy: a swap that did happen is still recorded
                 raise
@@ -405,6 +406,18 @@ def _merge_upstream(
 
 
 def _sync_one(
+    ws: "Workspace", artifact: "ArtifactInfo", head: "VersionInfo | None", base: "VersionInfo | None", strategy: Strategy
+) -> SyncResult:
+    from core.workspace import artifact_lock
+
+    with artifact_lock(ws.home, artifact.id):  # read-decide-swap-record: no other verb in between
+        now = ws.history.head(artifact.id)
+        if (now.id if now else None) != (head.id if head else None):  # another verb recorded meanwhile
+            head, base = heads_and_bases(ws, [artifact])[artifact.id]
+        return _sync_locked(ws, artifact, head, base, strategy)
+
+
+def _sync_locked(
     ws: "Workspace", artifact: "ArtifactInfo", head: "VersionInfo | None", base: "VersionInfo | None", strategy: Strategy
 ) -> SyncResult:
     probe = probe_artifact(ws, artifact, head, base)

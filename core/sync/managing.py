@@ -13,13 +13,11 @@ never loses content no version records: a purge refuses such a copy.
 from __future__ import annotations
 
 import os
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from core.errors import LineageError, SyncError, UpstreamError
-from core.fsio import remove_path
 
 if TYPE_CHECKING:
     from core.history import ArtifactInfo
@@ -127,35 +125,53 @@ def remove_artifact(ws: "Workspace", artifact: "ArtifactInfo", *, purge: bool = 
     Without purge its versions stay (shown as removed); with purge they are deleted,
     and a copy holding content no version records is refused (UnrecordedContentError).
     """
-    from core.workspace import path_of
+    from core.workspace import artifact_lock
+
+    with artifact_lock(ws.home, artifact.id):
+        return _remove(ws, artifact, purge)
+
+
+def _remove(ws: "Workspace", artifact: "ArtifactInfo", purge: bool) -> RemoveOutcome:
+    from core.workspace import collection_place, path_of, remove_copy
 
     target = path_of(ws.home.collection_dir, artifact)
+    where = collection_place(ws, artifact)  # refuses a link on the way before anything is read
     recorded_id = None
+    content = None
     if not artifact.removed and os.path.lexists(target):
-        recorded_id = _record_copy(ws, artifact, target, purge)
-    if purge:
-        ws.history.remove_artifact(artifact.id)
-        info = artifact
-    else:
-        if artifact.removed:
-            raise LineageError(
-                f"The {artifact.type} {artifact.name!r} is already removed; `remove {artifact.type}/{artifact.name} "
-                "--purge` deletes its history too."
-            )
-        info = ws.history.mark_removed(artifact.id, ws.clock() if ws.clock is not None else None)
+        recorded_id, content = _record_copy(ws, artifact, target, purge)
+    if artifact.removed and not purge:
+        raise LineageError(
+            f"The {artifact.type} {artifact.name!r} is already removed; `remove {artifact.type}/{artifact.name} "
+            "--purge` deletes its history too."
+        )
+    info = artifact
+
+    def mark_removed() -> None:
+        nonlocal info
+        if purge:
+            ws.history.remove_artifact(artifact.id)
+        else:
+            info = ws.history.mark_removed(artifact.id, ws.clock() if ws.clock is not None else None)
+
+    if content is None:
+        mark_removed()
+        return RemoveOutcome(info, purge, recorded_id, False, None)
     removed, error = False, None
-    if os.path.lexists(target) and not artifact.removed:
-        try:
-            _delete_copy(target, ws.home.collection_dir)
-            removed = True
-        except OSError as exc:
-            error = (f"Could not delete the collection copy {target}: {exc.strerror or exc}; its content is "
-                     "recorded, so deleting it by hand loses nothing.")
+    try:
+        # A pending remove record first: killed after the database step, the next run deletes the copy.
+        removed = remove_copy(ws, artifact, where, content, mark_removed)
+    except OSError as exc:
+        error = (f"Could not delete the collection copy {target}: {exc.strerror or exc}; its content is "
+                 "recorded, so deleting it by hand loses nothing.")
+    if removed:
+        _drop_empty_folder(target, ws.home.collection_dir)
     return RemoveOutcome(info, purge, recorded_id, removed, error)
 
 
-def _record_copy(ws: "Workspace", artifact: "ArtifactInfo", target: Path, purge: bool) -> int | None:
-    """Store the copy's content; record it when no version holds it yet. Returns the new version's id."""
+def _record_copy(ws: "Workspace", artifact: "ArtifactInfo", target: Path, purge: bool) -> tuple[int | None, str]:
+    """Store the copy's content; record it when no version holds it yet. Returns the new version's
+    id and the copy's content hash."""
     from core.history import recorded_by
     from core.sync.engine import counts_between, previous_tree
     from core.content import copy_tree_hash
@@ -183,21 +199,17 @@ def _record_copy(ws: "Workspace", artifact: "ArtifactInfo", target: Path, purge:
         raise SyncError(f"Could not store the collection copy of {artifact.name!r} ({exc.strerror or exc}); "
                         "nothing was removed.") from exc
     if purge or (head is not None and head.content_hash == tree.content_hash):
-        return None
+        return None, tree.content_hash
     meta = counts_between(previous_tree(ws, head.content_hash if head else None), tree) | recorded_by()
     meta["recorded_before"] = "remove"
     outcome = ws.history.record_version(
         artifact.id, tree.content_hash, "local_modification", metadata=meta,
         created_at=ws.clock() if ws.clock is not None else None,
     )
-    return outcome.version.id if outcome.recorded and outcome.version else None
+    return (outcome.version.id if outcome.recorded and outcome.version else None), tree.content_hash
 
 
-def _delete_copy(target: Path, collection_dir: Path) -> None:
-    """Move the copy aside in one rename (it vanishes whole from the collection), then delete it."""
-    aside = target.parent / f".{target.name}.removed-{uuid.uuid4().hex[:12]}"
-    os.rename(target, aside)
-    remove_path(aside)
+def _drop_empty_folder(target: Path, collection_dir: Path) -> None:
     parent = target.parent
     # A single-file skill lives in skills/<name>/<file>: its folder goes with it when empty.
     if parent != collection_dir and parent.parent != collection_dir:

@@ -29,11 +29,11 @@ if TYPE_CHECKING:
     from core.content import TreeHash
     from core.history import ArtifactInfo, VersionInfo
     from core.merge import MarkerLabels, PendingMerge
-    from core.workspace import Workspace
+    from core.workspace import CopyPlace, Workspace
 
 __all__ = [
     "MergeOutcome", "merge_into_collection", "finish_merge", "abort_merge", "pending_merge",
-    "resolve_with_choices", "resolve_with_side", "marker_labels", "merge_copy", "tree_of", "install_tree",
+    "resolve_with_choices", "resolve_with_side", "marker_labels", "merge_copy", "tree_of", "install_tree", "copy_place",
 ]
 
 
@@ -62,33 +62,49 @@ def tree_of(entries: Any) -> "TreeHash":
     return TreeHash(content_hash=content_hash_of(entries), entries=entries)
 
 
-def install_tree(ws: "Workspace", artifact: "ArtifactInfo", target: Path, tree: "TreeHash", expected_live: str | None) -> None:
-    """Build a stored tree beside the live copy, check it, swap it in atomically.
+def copy_place(ws: "Workspace", artifact: "ArtifactInfo", ctx: dict[str, str] | None = None) -> "CopyPlace":
+    """Where a merge's result goes, found again from the registry (never from a path saved with
+    the merge): the collection copy, or for a push/deploy merge recorded on a project's line,
+    that project's copy as the project is registered now."""
+    from core.workspace import collection_place
 
-    `expected_live`: the content the live copy must still hold (the merge's local side);
-    a copy edited meanwhile is never replaced (its edits would be lost)."""
-    from core.atomic import swap
+    ctx = ctx or {}
+    line = ctx.get("line", "collection")
+    if line == "collection":
+        return collection_place(ws, artifact)
+    from core.history import Deployments
+    from core.projects.placement import project_place
 
-    name = entry_name(artifact)
+    project = next((p for p in Deployments(ws.db).projects() if str(p.id) == ctx.get("project_id")), None)
+    if project is None or project.name != line:
+        raise MergeError(f"The project {line!r} of this merge of {artifact.name!r} is no longer registered; "
+                         f"drop the merge with `merge {artifact.name} --project {line} --abort`.")
+    return project_place(project, artifact)
+
+
+def install_tree(
+    ws: "Workspace", artifact: "ArtifactInfo", where: "CopyPlace", tree: "TreeHash", expected_live: str | None, *,
+    parent: str | None, metadata: dict[str, Any], second_parent_id: int | None, line: str = "collection",
+    deployment: tuple[int, int | None] | None = None, drop: Path | None = None,
+) -> Recorded:
+    """Build a stored tree beside the live copy, check it, swap it in and record the `merge`
+    (core.workspace.replace_copy: a pending record first, so a crash after the swap still
+    ends as this merge). `expected_live`: the content the live copy must still hold (the
+    merge's local side); a copy edited meanwhile is never replaced (its edits would be lost).
+    A database failure after the swap is a reason in the result, not an error."""
+    from core.workspace import RecordFailed, replace_copy
+
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        # A locked staging folder beside the copy (core.atomic.swap.staging_area): a sweep by
-        # another process never takes it while this merge is building in it.
-        with swap.staging_area(target) as staged:
-            ws.objects.materialize(tree.content_hash, staged, single_file=artifact.shape == "file")
-            built = copy_tree_hash(staged, artifact.shape, name, None)
-            if built.content_hash != tree.content_hash:
-                raise SyncError(f"The merged copy of {artifact.name!r} came out different from the merge "
-                                f"({built.content_hash[:12]}, not {tree.content_hash[:12]}); nothing was replaced.")
-            live = copy_tree_hash(target, artifact.shape, name, None).content_hash if target.exists() else None
-            if live != expected_live:
-                raise MergeError(
-                    f"The copy of {artifact.name!r} at {target} changed while it was being merged; it was kept as it is. "
-                    f"Abort the merge (`merge {artifact.name} --abort`, with --project for a project's merge) and start again."
-                )
-            swap.replace_atomically(target, staged)
+        outcome = replace_copy(ws, artifact, where, tree.content_hash, origin="merge", line=line, parent_hash=parent,
+                               second_parent_id=second_parent_id, metadata=metadata, deployment=deployment,
+                               drop=drop, expect_live=expected_live)
+    except RecordFailed as exc:
+        return Recorded(reason=str(exc), failed=True)
     except OSError as exc:
         raise SyncError(os_message(exc, artifact.name, "merging")) from exc
+    version_id = outcome.version.id if outcome.version else None
+    return Recorded(version_id=version_id, recorded=outcome.recorded,
+                    reason=None if outcome.recorded else outcome.reason)
 
 
 def _merge_metadata(base: str | None, how: str, extra: dict[str, Any]) -> dict[str, Any]:
@@ -138,10 +154,9 @@ def merge_into_collection(
         return MergeOutcome(clean=True, content_hash=tree.content_hash,
                             not_recorded_reason="The merge equals the local copy: upstream's changes were all there.")
     ws.objects.put_manifest(tree)
-    install_tree(ws, artifact, probe.target, tree, probe.local_tree.content_hash)
-    meta = _merge_metadata(base_hash, "clean", metadata)
-    rec = record_quietly(ws, artifact.id, tree.content_hash, "merge", parent=probe.local_tree.content_hash,
-                         metadata=meta, second_parent_id=upstream_version.id)
+    rec = install_tree(ws, artifact, copy_place(ws, artifact), tree, probe.local_tree.content_hash,
+                       parent=probe.local_tree.content_hash, metadata=_merge_metadata(base_hash, "clean", metadata),
+                       second_parent_id=upstream_version.id)
     return _finished(tree, rec)
 
 
@@ -198,32 +213,44 @@ def finish_merge(
     line and deployment in the pending merge's context."""
     import json
 
-    from core.workspace import path_of
+    from core.sync.pending import pending_place
+    from core.workspace import artifact_lock, live_content
 
-    if tree is None:
-        tree = tree_of(pending.result_entries())
-    ws.objects.put_manifest(tree)
-    ctx = pending.context
-    pending_line = ctx.get("pending_line", "collection")
-    line = ctx.get("line", "collection")
-    target = Path(ctx["target"]) if ctx.get("target") else path_of(ws.home.collection_dir, artifact)
-    other_version = int(ctx["other_version"])
-    meta = _merge_metadata(pending.base, how, json.loads(ctx.get("strategy_metadata") or "{}"))
-    if tree.content_hash == pending.local:
-        rec = Recorded(reason="The resolution equals the local copy; nothing to replace.")
-        if ctx.get("other_line", "upstream") == "upstream":
-            try:
-                decide(ws, ws.history.version(other_version), MERGED_INTO_LOCAL, local=tree.content_hash)
-            except RECORD_ERRORS:  # the decision only spares a later merge; the resolution stands
-                pass
-    else:
-        install_tree(ws, artifact, target, tree, pending.local)
-        rec = record_quietly(ws, artifact.id, tree.content_hash, "merge", parent=pending.local, metadata=meta,
-                             second_parent_id=other_version, line=line)
-    if ctx.get("deployment_version") and ctx.get("project_id"):
-        _move_deployment(ws, artifact.id, int(ctx["project_id"]), int(ctx["deployment_version"]))
-    drop_pending(ws.home, artifact.id, pending_line)
-    return _finished(tree, rec)
+    with artifact_lock(ws.home, artifact.id):
+        if tree is None:
+            tree = tree_of(pending.result_entries())
+        ws.objects.put_manifest(tree)
+        ctx = pending.context
+        pending_line = ctx.get("pending_line", "collection")
+        line = ctx.get("line", "collection")
+        where = copy_place(ws, artifact, ctx)  # checked again now: no link followed, the project as registered
+        other_version = int(ctx["other_version"])
+        meta = _merge_metadata(pending.base, how, json.loads(ctx.get("strategy_metadata") or "{}"))
+        deployment = None
+        if ctx.get("deployment_version") and ctx.get("project_id"):
+            deployment = (int(ctx["project_id"]), int(ctx["deployment_version"]))
+        with where.open() as place:
+            live = live_content(place, artifact)
+        if tree.content_hash == pending.local:
+            rec = Recorded(reason="The resolution equals the local copy; nothing to replace.")
+            if ctx.get("other_line", "upstream") == "upstream":
+                try:
+                    decide(ws, ws.history.version(other_version), MERGED_INTO_LOCAL, local=tree.content_hash)
+                except RECORD_ERRORS:  # the decision only spares a later merge; the resolution stands
+                    pass
+        elif live is not None and live.content_hash == tree.content_hash:
+            # Swapped in by a run killed before it recorded (its pending record is rolled forward
+            # when the workspace opens); recording again records nothing twice.
+            rec = record_quietly(ws, artifact.id, tree.content_hash, "merge", parent=pending.local, metadata=meta,
+                                 second_parent_id=other_version, line=line)
+        else:
+            rec = install_tree(ws, artifact, where, tree, pending.local, parent=pending.local, metadata=meta,
+                               second_parent_id=other_version, line=line, deployment=deployment,
+                               drop=pending_place(ws.home, artifact.id, pending_line).folder)
+        if deployment is not None:
+            _move_deployment(ws, artifact.id, *deployment)
+        drop_pending(ws.home, artifact.id, pending_line)
+        return _finished(tree, rec)
 
 
 def _move_deployment(ws: "Workspace", artifact_id: int, project_id: int, version_id: int) -> None:
@@ -237,10 +264,10 @@ def _move_deployment(ws: "Workspace", artifact_id: int, project_id: int, version
 
 def merge_copy(
     ws: "Workspace", artifact: "ArtifactInfo", *, base: "VersionInfo", local: "VersionInfo", other: "VersionInfo",
-    target: Path, line: str, pending_line: str, labels: "MarkerLabels", metadata: dict[str, Any],
+    where: "CopyPlace", line: str, pending_line: str, labels: "MarkerLabels", metadata: dict[str, Any],
     project_id: int | None = None, deployment_version: int | None = None,
 ) -> MergeOutcome:
-    """Three-way merge of stored versions into the live copy at `target` (which holds `local`),
+    """Three-way merge of stored versions into the live copy at `where` (which holds `local`),
     for push and deploy (docs/merge.md, "Push and deploy"). Clean: the copy is replaced
     atomically and a `merge` version recorded on `line` (parents: `local`, then `other`),
     the deployment moved to `deployment_version`. Conflicts: nothing live changes, nothing is
@@ -260,7 +287,7 @@ def merge_copy(
     context = {
         "artifact_id": str(artifact.id), "artifact": artifact.name, "line": line, "other_line": other.line,
         "other_version": str(other.id), "base_version": str(base.id), "pending_line": pending_line,
-        "target": str(target), "project_id": str(project_id or ""),
+        "target": str(where.path), "project_id": str(project_id or ""),
         "deployment_version": str(deployment_version or ""), "strategy_metadata": _json(metadata),
     }
     if not merged.clean:
@@ -274,10 +301,10 @@ def merge_copy(
     tree = tree_of(merged.entries)
     if tree.content_hash != local.content_hash:
         ws.objects.put_manifest(tree)
-        install_tree(ws, artifact, target, tree, local.content_hash)
-        rec = record_quietly(ws, artifact.id, tree.content_hash, "merge", parent=local.content_hash, line=line,
-                             metadata=_merge_metadata(base.content_hash, "clean", metadata),
-                             second_parent_id=other.id)
+        deployment = (project_id, deployment_version) if project_id is not None and deployment_version else None
+        rec = install_tree(ws, artifact, where, tree, local.content_hash, parent=local.content_hash, line=line,
+                           metadata=_merge_metadata(base.content_hash, "clean", metadata),
+                           second_parent_id=other.id, deployment=deployment)
     else:
         rec = Recorded(reason=f"The merge equals the {labels.local} copy: the {labels.other}'s changes were all there.")
     if project_id is not None and deployment_version is not None:

@@ -76,9 +76,15 @@ def write_work_folder(ws: "Workspace", artifact: "ArtifactInfo", line: str = "co
     entries.sort(key=lambda e: e.path)
     tree = TreeHash(content_hash=content_hash_of(entries), entries=tuple(entries))
     ws.objects.put_manifest(tree)
-    root.parent.mkdir(parents=True, exist_ok=True)
-    ws.objects.materialize(tree.content_hash, root, single_file=artifact.shape == "file")
+    with _work_place(ws, root) as place:  # no link followed from the data folder down
+        ws.objects.materialize(tree.content_hash, place.through(), single_file=artifact.shape == "file")
     return WorkFolder(root, True, tuple(notes))
+
+
+def _work_place(ws: "Workspace", root: Path):
+    from core.atomic.place import open_place
+
+    return open_place(ws.home.root, root.relative_to(ws.home.root).parts)
 
 
 def marker_files(ws: "Workspace", artifact: "ArtifactInfo", line: str = "collection") -> list[str]:
@@ -112,9 +118,13 @@ def continue_from_work_folder(ws: "Workspace", artifact: "ArtifactInfo", line: s
     if left:
         raise MergeError(f"Conflict markers remain in {', '.join(left)}; edit them out in {root}, "
                          f"then run `{again} --continue` again.")
-    tree = copy_tree_hash(root, artifact.shape, entry_name(artifact), None)
-    if not tree.entries:
-        raise MergeError(f"The work folder {root} is empty; an artifact needs at least one file "
-                         f"(`{again} --abort` drops the merge).")
-    ws.objects.store_tree(root, tree)
-    return finish_merge(ws, artifact, pending, tree, how="work folder")
+    from core.workspace import artifact_lock
+
+    with artifact_lock(ws.home, artifact.id), _work_place(ws, root) as place:
+        through = place.through()  # read through the open folder: no link on the way followed
+        tree = copy_tree_hash(through, artifact.shape, entry_name(artifact), None)
+        if not tree.entries:
+            raise MergeError(f"The work folder {root} is empty; an artifact needs at least one file "
+                             f"(`{again} --abort` drops the merge).")
+        ws.objects.store_tree(through, tree)
+        return finish_merge(ws, artifact, pending, tree, how="work folder")

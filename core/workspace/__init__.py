@@ -3,7 +3,8 @@
 Owns the data folder (DataHome: platformdirs, --home, the environment), the collection's
 layout (which place an artifact of a type and shape takes), `Workspace`, which opens
 database, history, object store and stat cache together and finishes interrupted swaps
-first, and the pending records that let a sync's version survive a crash after its swap.
+first, the pending records that let a verb's version survive a crash after its swap, the one
+crash-safe replace every verb uses (replace.py) and the per-artifact lock (locks.py).
 Importing it is cheap: the data folder's paths are imported here; the collection's rules
 (which bring in core.atomic), the pending records and Workspace on first use, so
 `main.py hash`, which needs only the stat cache's path, imports none of them
@@ -20,12 +21,15 @@ if TYPE_CHECKING:
     from core.workspace.collection import (
         CollectionPlaceError, InvalidNameError, PlaceCheck, check_place, make_parents, path_of, place_for,
     )
+    from core.workspace.locks import artifact_lock
     from core.workspace.pending import PendingRecord, PendingRecords
+    from core.workspace.replace import ANY, CopyPlace, RecordFailed, collection_place, live_content, remove_copy, replace_copy
     from core.workspace.workspace import Workspace
 
 __all__ = ["Workspace", "DataHome", "resolve_home", "resolve_db_url", "InvalidNameError", "path_of", "place_for",
            "PendingRecord", "PendingRecords",
-           "CollectionPlaceError", "PlaceCheck", "check_place", "make_parents"]
+           "CollectionPlaceError", "PlaceCheck", "check_place", "make_parents", "artifact_lock",
+           "ANY", "RecordFailed", "CopyPlace", "collection_place", "live_content", "remove_copy", "replace_copy"]
 
 _LAZY = {
     "CollectionPlaceError": "core.workspace.collection",
@@ -38,6 +42,14 @@ _LAZY = {
     "place_for": "core.workspace.collection",
     "PendingRecord": "core.workspace.pending",
     "PendingRecords": "core.workspace.pending",
+    "artifact_lock": "core.workspace.locks",
+    "ANY": "core.workspace.replace",
+    "RecordFailed": "core.workspace.replace",
+    "CopyPlace": "core.workspace.replace",
+    "collection_place": "core.workspace.replace",
+    "live_content": "core.workspace.replace",
+    "remove_copy": "core.workspace.replace",
+    "replace_copy": "core.workspace.replace",
 }
 
 

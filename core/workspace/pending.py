@@ -38,19 +38,34 @@ _TMP_SUFFIX = ".json.tmp"
 
 @dataclass(frozen=True)
 class PendingRecord:
-    """The version a sync will record once its copy is in place."""
+    """The version a command will record once its copy is in place (or, `kind` "remove",
+    the copy a remove deletes once the database says the artifact is removed)."""
 
     artifact_id: int
-    content_hash: str  # the content the copy holds after the swap
+    content_hash: str  # the content the copy holds after the swap (a remove: the content it deletes)
     parent_hash: str | None  # what it replaced (the head's content for a new copy)
     origin: str = "sync"
     metadata: dict[str, Any] = field(default_factory=dict)
+    line: str = "collection"
+    parent_id: int | None = None  # the first parent exactly (a first deployment's: the version copied)
+    second_parent_id: int | None = None
+    root: str | None = None  # the copy is root/parts... (None: the artifact's place in the collection)
+    parts: tuple[str, ...] = ()
+    deployment: tuple[int, int | None] | None = None  # (project id, version id; None: the version recorded)
+    drop: str | None = None  # a pending merge's folder, removed once the version is recorded
+    kind: str = "replace"
 
     def encode(self) -> bytes:
-        return json.dumps({
+        raw: dict[str, Any] = {
             "format": _FORMAT, "artifact_id": self.artifact_id, "content_hash": self.content_hash,
             "parent_hash": self.parent_hash, "origin": self.origin, "metadata": self.metadata,
-        }, sort_keys=True).encode("utf-8")
+        }
+        extra = {"line": self.line, "parent_id": self.parent_id, "second_parent_id": self.second_parent_id,
+                 "root": self.root, "parts": list(self.parts),
+                 "deployment": list(self.deployment) if self.deployment else None, "drop": self.drop,
+                 "kind": self.kind}
+        raw.update({k: v for k, v in extra.items() if v not in (None, [], "collection", "replace")})
+        return json.dumps(raw, sort_keys=True).encode("utf-8")
 
     @classmethod
     def decode(cls, data: bytes) -> "PendingRecord":
@@ -62,7 +77,17 @@ class PendingRecord:
         if not (isinstance(raw["artifact_id"], int) and isinstance(raw["content_hash"], str)
                 and (parent is None or isinstance(parent, str)) and isinstance(meta, dict)):
             raise ValueError("fields of the wrong type")
-        return cls(raw["artifact_id"], raw["content_hash"], parent, str(raw.get("origin", "sync")), meta)
+        parts = tuple(str(p) for p in raw.get("parts") or ())
+        deployment = raw.get("deployment")
+        ints = (raw.get("parent_id"), raw.get("second_parent_id"))
+        if any(v is not None and not isinstance(v, int) for v in ints) or (
+                deployment is not None and not (isinstance(deployment, list) and len(deployment) == 2)):
+            raise ValueError("fields of the wrong type")
+        return cls(raw["artifact_id"], raw["content_hash"], parent, str(raw.get("origin", "sync")), meta,
+                   line=str(raw.get("line", "collection")), parent_id=ints[0], second_parent_id=ints[1],
+                   root=raw.get("root"), parts=parts,
+                   deployment=(int(deployment[0]), deployment[1]) if deployment else None,
+                   drop=raw.get("drop"), kind=str(raw.get("kind", "replace")))
 
 
 class HeldRecord:
@@ -172,15 +197,19 @@ class PendingRecords:
         try:
             artifact = history.artifact(record.artifact_id)
         except ArtifactNotFoundError:
+            if record.kind == "remove":  # purged: its copy still goes
+                _finish_remove(record, None)
             _unlink(path)  # the artifact was removed: nothing to record against
             return None
         except LineageError as e:
             return f"Could not check a pending record of an interrupted sync ({e}); it is kept for the next run."
-        target = path_of(collection_dir, artifact)
-        try:
-            now = hash_tree(target).content_hash if os.path.lexists(target) else None
-        except (OSError, LineageError):
-            now = None
+        if record.kind == "remove":
+            deleted = _finish_remove(record, artifact)
+            _unlink(path)
+            return (f"Finished removing {artifact.name!r}: its copy, which an interrupted remove had left, "
+                    "was deleted (its content is recorded).") if deleted else None
+        target = Path(record.root).joinpath(*record.parts) if record.root else path_of(collection_dir, artifact)
+        now = _content_at(record, target, artifact)
         if now != record.content_hash:
             _unlink(path)  # the swap never happened (or the copy was edited since): nothing to roll forward
             return None
@@ -188,15 +217,62 @@ class PendingRecords:
             outcome = history.record_version(
                 artifact.id, record.content_hash, record.origin, parent_hash=record.parent_hash,
                 metadata=record.metadata | {"recovered": True}, created_at=clock() if clock else None,
+                line=record.line, parent_id=record.parent_id, second_parent_id=record.second_parent_id,
             )
+            if record.deployment is not None and outcome.version is not None:
+                from core.history import Deployments
+
+                project_id, version_id = record.deployment
+                Deployments(history.db).set_deployment(artifact.id, project_id, version_id or outcome.version.id)
         except (LineageError, SQLAlchemyError) as e:  # the database still fails: keep the record for the next run
-            return (f"Could not yet record the sync of {artifact.name!r} that an interrupted run copied in ({e}); "
-                    "it is kept and recorded at the next run.")
+            return (f"Could not yet record the {record.origin} of {artifact.name!r} that an interrupted run copied in "
+                    f"({e}); it is kept and recorded at the next run.")
+        if record.drop:
+            from core.fsio import remove_quietly
+
+            remove_quietly(record.drop)  # the merge it finished
         _unlink(path)
         if outcome.recorded:
-            return (f"Recorded the sync of {artifact.name!r} (content {record.content_hash[:12]}) "
+            where = "" if record.line == "collection" else f" in {record.line}"
+            return (f"Recorded the {record.origin} of {artifact.name!r}{where} (content {record.content_hash[:12]}) "
                     "that an interrupted run had copied in.")
         return None
+
+
+def _content_at(record: PendingRecord, target: Path, artifact: Any) -> str | None:
+    """The content hash of the copy at `target` now (None: none, unreadable, or behind a link)."""
+    from core.content import copy_tree_hash, hash_tree
+    from core.errors import LineageError
+
+    try:
+        if not os.path.lexists(target) or os.path.islink(target):
+            return None
+        if record.root:  # a verb's record: the copy's entry named as in the collection
+            from pathlib import PurePosixPath
+
+            name = os.fsencode(PurePosixPath(artifact.place).name)
+            return copy_tree_hash(target, artifact.shape, name, None).content_hash
+        return hash_tree(target).content_hash
+    except (OSError, LineageError):
+        return None
+
+
+def _finish_remove(record: PendingRecord, artifact: Any) -> bool:
+    """A remove killed after the database marked the artifact removed: delete the copy if it still
+    holds the content recorded. Never when the artifact is tracked (the remove did not happen)."""
+    from core.atomic.place import open_place
+    from core.atomic.swap import remove_in
+    from core.errors import LineageError
+
+    if artifact is not None and not artifact.removed or not record.root:
+        return False
+    try:
+        with open_place(record.root, record.parts, create=False) as place:
+            if not place.exists() or _content_at(record, place.path, artifact) != record.content_hash:
+                return False
+            return remove_in(place)
+    except (OSError, LineageError):
+        return False
 
 
 def _read_all(fd: int) -> bytes:

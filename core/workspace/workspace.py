@@ -81,10 +81,30 @@ class Workspace:
             read_only=read_only,
             startup_messages=messages,
         )
+        if not read_only:
+            messages.extend(ws.recover_projects())
         # A sync that replaced a copy but died (or lost its database) before recording
         # it: record it now, before anything compares the copy with the history.
         messages.extend(ws.roll_forward())
         return ws
+
+    def recover_projects(self) -> list[str]:
+        """recover() in every registered project's `.claude` folder: interrupted swaps finished or
+        undone, staging and other leftovers of killed verbs swept (never through a link)."""
+        from core.atomic import swap
+        from core.history import Deployments
+
+        messages: list[str] = []
+        try:
+            projects = Deployments(self.db).projects()
+        except Exception as exc:  # noqa: BLE001 - a database that cannot list projects fails later, saying so
+            return [f"Could not list the projects to recover them ({exc})."]
+        for project in projects:
+            claude = Path(project.path) / ".claude"
+            if not os.path.isdir(claude) or os.path.islink(claude) or os.path.islink(project.path):
+                continue
+            messages.extend(str(m) for m in swap.recover(claude))
+        return messages
 
     def roll_forward(self) -> list[str]:
         """Record the syncs whose copy is in place but whose version is not (core.workspace.pending)."""

@@ -278,7 +278,7 @@ def test_failure_in_the_swap_keeps_old_copy(ws, tmp_path, monkeypatch):
     """The real replace_atomically, with its one-step exchange failing: the old copy stays."""
     up, art, first = _synced_then_upstream_changed(ws, tmp_path)
 
-    def exchange_fails(a, b):
+    def exchange_fails(a, b, *dir_fds):
         raise OSError(errno.EIO, "Input/output error", str(a))
 
     monkeypatch.setattr(swap, "_renameat2_exchange", exchange_fails)
@@ -295,7 +295,7 @@ def test_failure_halfway_through_the_rename_pair_puts_the_old_copy_back(ws, tmp_
     up, art, first = _synced_then_upstream_changed(ws, tmp_path)
     target = copy_of(ws, art)
 
-    def unsupported(a, b):
+    def unsupported(a, b, *dir_fds):
         raise OSError(errno.ENOSYS, "renameat2 unsupported")
 
     real_rename = os.rename

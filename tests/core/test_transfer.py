@@ -528,7 +528,7 @@ def test_recover_sweeps_staging_leftovers_no_process_holds_at_once(tmp_path):
     assert not running.parent.exists()  # the staging area removes itself at its end
     assert not left.exists() and not single.exists()
     assert listing(coll / "skills" / "pdf") == {"a": "current"}
-    assert len(messages) == 2 and all("interrupted sync" in m for m in messages)
+    assert len(messages) == 2 and all("interrupted command" in m for m in messages)
 
 
 def test_staging_area_is_locked_while_in_use(tmp_path):
