@@ -1,4 +1,9 @@
-"""Pending records: a sync's version, written down before the collection copy is replaced.
+"""Pending records: a verb's version, written down before the copy is replaced.
+
+Sync writes them for the collection copy; every other verb through
+core.workspace.replace_copy, naming the line, both parents, where the copy is (a
+project's copy too), the deployment to move and the pending merge to drop; `remove`
+writes one of kind "remove" (docs/crash-safety.md). What follows says "sync" for all.
 
 A sync replaces the copy, then records the version. A crash, or a database that
 fails, between those two steps would leave upstream content in the collection with

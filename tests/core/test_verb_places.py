@@ -168,3 +168,54 @@ def test_deploy_stores_the_copy_it_replaces_even_when_a_version_records_it(s):
     assert ws.objects.verify(digest) is not None
     projects.deploy(ws, pdf, web)
     assert ws.objects.read_bytes(digest) == b"# pdf v1\n"
+
+
+def test_opening_the_workspace_sweeps_leftovers_of_killed_verbs_in_every_project(s, tmp_path):
+    """§3: a killed deploy left `.pdf.staging-*` (a whole skill Claude Code would load) and
+    `.materialize-*` in the project; the next run removes them, not only the collection's."""
+    ws, pdf, web, u, outside = s
+    skills = Path(web.path) / ".claude" / "skills"
+    write(skills / ".pdf.staging-0123456789ab" / "pdf" / "SKILL.md", "# half deployed\n")
+    write(skills / ".materialize-abc123" / "SKILL.md", "# half built\n")
+    ws.close()
+    again = Workspace.open(home=tmp_path / "home")
+    try:
+        assert sorted(p.name for p in skills.iterdir()) == ["pdf"]
+        assert any("interrupted command" in m for m in again.startup_messages)
+    finally:
+        again.close()
+
+
+def test_recover_tolerates_a_folder_that_vanishes_while_it_scans(tmp_path, monkeypatch):
+    """§3: another process finishing its swap removes a folder recover() is scanning."""
+    from core.atomic import recover
+
+    write(tmp_path / "coll" / "skills" / "pdf" / "SKILL.md", "x\n")
+    real_glob = Path.glob
+
+    def vanishing(self, pattern):
+        if "staging" in pattern:
+            raise FileNotFoundError(2, "No such file or directory", str(self))
+        return real_glob(self, pattern)
+
+    monkeypatch.setattr(Path, "glob", vanishing)
+    assert recover(tmp_path / "coll") == []
+
+
+def test_a_status_run_while_a_push_builds_its_copy_never_sweeps_its_staging(s, monkeypatch):
+    """§3: push/restore staging is locked like sync's, so recover() in another run leaves it."""
+    from core.atomic import recover
+
+    ws, pdf, web, u, outside = s
+    write(Path(web.path) / ".claude" / "skills" / "pdf" / "SKILL.md", "# project\n")
+    real = ws.objects.materialize
+    swept = []
+
+    def build_then_sweep(content_hash, dest, *, single_file=False):
+        real(content_hash, dest, single_file=single_file)
+        swept.extend(recover(ws.home.collection_dir))
+
+    monkeypatch.setattr(ws.objects, "materialize", build_then_sweep)
+    result = projects.push(ws, pdf, web)
+    assert result.action == "pushed" and swept == []
+    assert (ws.home.collection_dir / "skills" / "pdf" / "SKILL.md").read_text() == "# project\n"

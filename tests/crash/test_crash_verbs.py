@@ -4,7 +4,7 @@ the data folder or a project, must leave the old or the new copy, and the same c
 again plus the next sync must end exactly as a run that was never killed
 (tests/crash/verbs.py says what is checked).
 
-By default three calls per verb (halfway to the swap, the swap, the call after it);
+By default two calls per verb (the swap, the call after it);
 LINEAGE_CRASH_SWEEP=full kills before every call (the `slow` test). LINEAGE_CRASH_REPORT
 names a JSON file for every case's outcome (`-verbs` is added to its name).
 """

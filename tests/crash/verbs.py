@@ -291,23 +291,32 @@ def parse(text: str, verb: Verb, live: Path) -> list[KillPoint]:
             continue
         name = m.group(2)
         counts[name] = counts.get(name, 0) + 1
-        if live_s not in line:
+        if live_s not in line and "/proc/self/fd/" not in line:  # paths through an open folder count too
             continue
         where = describe(line, live_s)
-        if not swapped and name.startswith("rename") and any(t in line for t in targets):
+        if not swapped and name.startswith("rename") and _is_swap(line, targets):
             swapped = True
         points.append(KillPoint(verb.name, len(points), name, counts[name], where, swapped))
     return points
 
 
+def _is_swap(line: str, targets: list[str]) -> bool:
+    """The rename that puts a staged copy in place (or moves a removed one aside): by full path,
+    or relative to the open folder (renameat2 on a descriptor names the copy by its name)."""
+    if ".materialize-" in line or not (".staging-" in line or ".removed-" in line):
+        return False
+    return any(t in line or f'"{os.path.basename(t)}"' in line for t in targets)
+
+
 def select(points: list[KillPoint], *, full: bool) -> list[KillPoint]:
-    """Every call (`full`), else three: halfway to the swap, the swap, and the call after it."""
+    """Every call (`full`), else two: the swap (a kill there leaves a staging folder and a pending
+    record), and the call after it (the copy swapped, its version not recorded)."""
     if full:
         return points
     first = next((p.index for p in points if p.after_swap), None)
     if first is None:
         return [points[len(points) // 2]] if points else []
-    chosen = {first // 2, first, min(first + 1, len(points) - 1)}
+    chosen = {first, min(first + 1, len(points) - 1)}
     return [points[i] for i in sorted(chosen)]
 
 
