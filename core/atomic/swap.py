@@ -411,6 +411,8 @@ def _sweep_stale_staging(collection_dir: Path, kept: list[Path]) -> list[str]:
         for leftover in _glob(collection_dir, pattern):
             if ".staging-" in leftover.parent.name:
                 continue  # inside a staging folder: swept with it, never while its owner builds there
+            if _through_link(collection_dir, leftover.parent):
+                continue  # glob followed a link: what lies behind it is not ours to sweep
             by_folder.setdefault(leftover.parent, []).append(leftover)
     for folder, leftovers in by_folder.items():
         with _swap_lock(folder, wait=False) as free:
@@ -431,6 +433,15 @@ def _sweep_stale_staging(collection_dir: Path, kept: list[Path]) -> list[str]:
                     continue
                 messages.append(f"Removed {leftover}, a staging copy left by an interrupted command.")
     return messages
+
+
+def _through_link(root: Path, folder: Path) -> bool:
+    here = root
+    for part in folder.relative_to(root).parts:
+        here = here / part
+        if os.path.islink(here):
+            return True
+    return False
 
 
 def _unowned(path: Path) -> bool:

@@ -219,3 +219,46 @@ def test_a_status_run_while_a_push_builds_its_copy_never_sweeps_its_staging(s, m
     result = projects.push(ws, pdf, web)
     assert result.action == "pushed" and swept == []
     assert (ws.home.collection_dir / "skills" / "pdf" / "SKILL.md").read_text() == "# project\n"
+
+
+def test_the_sweep_never_follows_a_linked_folder_out_of_a_project(s, tmp_path):
+    ws, pdf, web, u, outside = s
+    write(outside / "skills" / ".notes.staging-0123456789ab" / "keep.md", "someone's\n")
+    claude = Path(web.path) / ".claude"
+    shutil.rmtree(claude / "commands")
+    os.symlink(outside / "skills", claude / "commands")
+    ws.close()
+    Workspace.open(home=tmp_path / "home").close()
+    assert (outside / "skills" / ".notes.staging-0123456789ab" / "keep.md").read_text() == "someone's\n"
+
+
+def test_a_push_killed_after_its_swap_is_recorded_as_the_push_by_the_next_run(s, tmp_path, monkeypatch):
+    """§3 without strace: the run dies between the swap and the recording (the crash sweep in
+    tests/crash kills real processes); the next open records the push, not a local edit."""
+    import core.workspace.replace as replace
+
+    ws, pdf, web, u, outside = s
+    write(Path(web.path) / ".claude" / "skills" / "pdf" / "SKILL.md", "# project\n")
+
+    def killed(*args, **kwargs):
+        raise KeyboardInterrupt  # stands for the kill: nothing after the swap runs
+
+    monkeypatch.setattr(replace, "_record", killed)
+    with pytest.raises(KeyboardInterrupt):
+        projects.push(ws, pdf, web)
+    monkeypatch.undo()
+    ws.close()
+    again = Workspace.open(home=tmp_path / "home")
+    try:
+        head = again.history.head(pdf.id)
+        project_head = again.history.head(pdf.id, "web")
+        assert (head.change_origin, head.metadata.get("pushed_from")) == ("sync", "web")
+        assert head.second_parent_id == project_head.id and head.metadata.get("recovered") is True
+        from core.history import Deployments
+
+        assert Deployments(again.db).deployment(pdf.id, web.id).version_id == project_head.id
+        assert not list(again.home.pending_dir.iterdir())
+        push_again = projects.push(again, pdf, web)
+        assert push_again.action == "nothing"
+    finally:
+        again.close()
