@@ -308,11 +308,15 @@ def _is_swap(line: str, targets: list[str]) -> bool:
     return any(t in line or f'"{os.path.basename(t)}"' in line for t in targets)
 
 
-def select(points: list[KillPoint], *, full: bool) -> list[KillPoint]:
-    """Every call (`full`), else two: the swap (a kill there leaves a staging folder and a pending
-    record), and the call after it (the copy swapped, its version not recorded)."""
-    if full:
+def select(points: list[KillPoint], *, full: bool | int) -> list[KillPoint]:
+    """Every call (`full` True), one in `full` calls plus the swap and the call after it (`full`
+    an int above 1), else only those two: the swap (a kill there leaves a staging folder and a
+    pending record), and the call after it (the copy swapped, its version not recorded)."""
+    if full is True or full == 1:
         return points
+    if full:
+        swap = next((p.index for p in points if p.after_swap), len(points))
+        return [p for p in points if p.index % int(full) == 0 or p.index in (swap, swap + 1)]
     first = next((p.index for p in points if p.after_swap), None)
     if first is None:
         return [points[len(points) // 2]] if points else []
@@ -325,6 +329,13 @@ def _worker(base: str, cases_file: str) -> int:
     world = World(Path(base))
     world.build_s()
     results = []
+    stream = Path(cases_file).with_suffix(".jsonl")  # every outcome as it comes: a timeout keeps the rest
+
+    def keep(outcome: dict) -> None:
+        results.append(outcome)
+        with open(stream, "a") as fh:
+            fh.write(json.dumps(outcome) + "\n")
+
     for verb_name, full in wanted:
         verb = VERBS[verb_name]
         try:
@@ -332,13 +343,13 @@ def _worker(base: str, cases_file: str) -> int:
             world.reference(verb)
             points = select(world.enumerate(verb), full=full)
         except Exception as e:  # noqa: BLE001 - one broken verb must still report the others
-            results.append({"verb": verb_name, "index": -1, "where": "set-up", "problems": [f"harness error: {e!r}"]})
+            keep({"verb": verb_name, "index": -1, "where": "set-up", "problems": [f"harness error: {e!r}"]})
             continue
         for point in points:
             try:
-                results.append(world.run_case(verb, point))
+                keep(world.run_case(verb, point))
             except Exception as e:  # noqa: BLE001
-                results.append({**asdict(point), "problems": [f"harness error: {e!r}"]})
+                keep({**asdict(point), "problems": [f"harness error: {e!r}"]})
     sys.stdout.write(json.dumps(results))
     return 0
 
