@@ -20,8 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from core.errors import LineageError, MergeError, SyncError
 from core.sync.pending import drop_pending, load_pending, save_pending
-from core.content import copy_tree_hash
-from core.sync.probe import MERGED_INTO_LOCAL, Probe, entry_name, os_message
+from core.sync.probe import MERGED_INTO_LOCAL, Probe, os_message
 from core.sync.recording import RECORD_ERRORS, Recorded, record_quietly
 from core.sync.upstream_line import decide
 
