@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from core.errors import RefusedError
-from core.history import COLLECTION_LINE, HEAD, ArtifactInfo, Deployments, ProjectInfo, recorded_by
+from core.history import COLLECTION_LINE, HEAD, ArtifactInfo, ProjectInfo, recorded_by
 from core.projects.deploy import refuse_if_merging, require_deployment
 from core.projects.drift import DeploymentState, classify_deployment, hash_copy, wrong_shape
 from core.projects.install import record_copy

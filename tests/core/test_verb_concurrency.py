@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 ROUNDS = 20
+pytestmark = pytest.mark.slow  # two processes, 20 rounds: run early under xdist (tests/conftest.py)
 
 
 def write(path: Path, text: str) -> None:
