@@ -6,7 +6,8 @@ folded run takes one row, a hidden line no lanes.
 
 - `hide_lines` drops the versions of some lines (and their edges).
 - `fold_graph` replaces each `FoldedRun` (from `fold_runs`) by one node keyed
-  `fold:<first node>` with `folded=True`, `count` and `members` (oldest first), linked
+  `fold:<first node>` with `folded=True`, `count`, `members` (oldest first) and `hashes`
+  (member -> content hash, so a search can look inside the run), linked
   `before → fold → after` by first-parent edges. A view unfolds a run by passing its
   members as `keep` to `fold_runs` next time.
 - `add_waiting_upstream` adds the upstream's state that is not synced yet as a ghost
@@ -79,6 +80,7 @@ def fold_graph(graph: nx.DiGraph, runs: Iterable[FoldedRun]) -> nx.DiGraph:
             key, version_id=None, content_hash=None, parent_hash=None, origin=FOLD_ORIGIN, line=run.line,
             created_at=first.get("created_at"), metadata={}, is_head=False, matches_version=None,
             ghost=False, folded=True, count=len(run.nodes), members=tuple(run.nodes),
+            hashes={m: graph.nodes[m].get("content_hash") or "" for m in run.nodes},
         )
         out.add_edge(run.before, key, kind="first")
         out.add_edge(key, run.after, kind="first")
