@@ -46,7 +46,7 @@ from contextlib import contextmanager
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QLineF, QPoint, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QHelpEvent,
@@ -639,9 +639,13 @@ class LineageView(QGraphicsView):
     def hover_at(self, view_pos: QPoint) -> None:
         """Light the edge under a viewport position (not over a node) with its two ends."""
         edge = None
-        if self._plan is not None and self.node_at(view_pos) is None:
-            tolerance = 5.0 / max(self.transform().m11(), 1e-6)
-            edge = edge_at(self._plan, self.mapToScene(view_pos), tolerance)
+        if self._plan is not None:
+            scale = max(self.transform().m11(), 1e-6)
+            point = self.mapToScene(view_pos)
+            node = self.node_at(view_pos)
+            on_dot = node is not None and QLineF(point, self._points[node]).length() <= RADIUS + 4.0 / scale
+            if not on_dot:  # a label does not hide the edges running past it
+                edge = edge_at(self._plan, point, 5.0 / scale)
         if edge == self._hover_edge or self._hover_item is None:
             return
         self._hover_edge = edge
