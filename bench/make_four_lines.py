@@ -3,8 +3,9 @@
 
     .venv/bin/python bench/make_four_lines.py --home DIR [--versions 257]
 
-Records (history only: no files are copied, so comparisons say the content is not
-stored) one skill, `lineage-257`, whose versions run on four lines — the collection
+Records (history only: the versions' contents are not stored, so comparisons say so)
+one skill, `lineage-257`, with an upstream folder and a collection copy beside it (so
+its state is read as for any skill), whose versions run on four lines — the collection
 (upstream syncs in long runs, local edits, merges), the `upstream` line (diverged states
 kept aside, later merged), and two projects, `web` and `api` (deployed, edited, pushed
 back, redeployed) — in a fixed, seeded order, so every run draws the same graph.
@@ -32,11 +33,12 @@ def content(n: int) -> str:
     return hashlib.sha256(f"four-lines {n}".encode()).hexdigest()
 
 
-def record_four_lines(history: History, total: int = 257, seed: int = 7) -> int:
-    """Record the artifact's `total` versions; returns its id."""
+def record_four_lines(history: History, total: int = 257, seed: int = 7, upstream: Path | None = None) -> int:
+    """Record the artifact's `total` versions; returns its id. `upstream`: its upstream folder
+    (default: a path that does not exist, so its state is an error)."""
     rng = random.Random(seed)
-    art = history.add_artifact(NAME, "skill", UpstreamSpec("folder", "/upstream/lineage-257"),
-                               f"skills/{NAME}", "dir")
+    source = str(upstream) if upstream is not None else "/upstream/lineage-257"
+    art = history.add_artifact(NAME, "skill", UpstreamSpec("folder", source), f"skills/{NAME}", "dir")
     count = 0
     clock = T0
     heads: dict[str, int] = {}
@@ -94,7 +96,11 @@ def main(argv: list[str] | None = None) -> int:
 
     ws = Workspace.open(args.home)
     try:
-        record_four_lines(ws.history, args.versions)
+        upstream = Path(ws.home.root) / "upstream" / NAME
+        for folder in (upstream, Path(ws.home.collection_dir) / "skills" / NAME):
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / "SKILL.md").write_text(f"---\nname: {NAME}\n---\nFour lines of history.\n", encoding="utf-8")
+        record_four_lines(ws.history, args.versions, upstream=upstream)
     finally:
         ws.close()
     print(f"{NAME}: {args.versions} versions on collection, upstream, web and api in {args.home}")

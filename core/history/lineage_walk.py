@@ -133,10 +133,10 @@ class Ancestry:
 
     def edge_lit(self, parent: Node, child: Node) -> bool:
         """An edge on a path through the node: both ends among the ancestors (and the
-        node), or both among the descendants (and the node)."""
-        up = self.ancestors | {self.node}
-        down = self.descendants | {self.node}
-        return (parent in up and child in up) or (parent in down and child in down)
+        node), or both among the descendants (and the node). O(1)."""
+        node = self.node
+        return ((parent in self.ancestors or parent == node) and (child in self.ancestors or child == node)) or (
+            (parent in self.descendants or parent == node) and (child in self.descendants or child == node))
 
 
 def ancestry(graph: nx.DiGraph, node: Node) -> Ancestry:

@@ -1,8 +1,10 @@
 """What the graph lights up: the selection's ancestry, and the edge under the pointer.
 
-- `ancestry_overlay` turns core's `Ancestry` (core.history.lineage_walk) into the lit
-  edges (one path, from the plan's polylines) and, for the overview, the lit nodes' dots;
-  the view dims everything else (`GraphStyle.lit`, `BlockItem.dim`).
+- `AncestryItem` draws core's `Ancestry` (core.history.lineage_walk) over the dimmed
+  graph: the lit edges and, for the overview, the lit nodes' dots, built band by band
+  when a band is first painted (selecting in a 10,000-version history must not build
+  10,000 edge paths up front); the view dims everything else (`GraphStyle.lit`,
+  `BlockItem.dim`). `ancestry_overlay` builds the same for a list of edges at once.
 - `edge_at` finds the edge under a scene point from the plan's polylines, looking only at
   the edges of that band of rows.
 - `OverlayItem` draws either: a path over the dimmed graph, dots, and rings at an edge's ends.
@@ -126,6 +128,73 @@ class OverlayItem(QGraphicsItem):
         for p in self.ends:
             painter.setPen(QPen(self.pen.color(), 2.5))
             painter.drawEllipse(p, RADIUS + 4, RADIUS + 4)
+
+
+class AncestryItem(QGraphicsItem):
+    """The lit ancestry over the dimmed graph, one band of rows at a time (see the module docstring)."""
+
+    def __init__(self, plan: ScenePlan, found, pen: QPen) -> None:
+        super().__init__()
+        self.plan = plan
+        self.found = found  # core.history.lineage_walk.Ancestry
+        self.pen = pen
+        self.overview = False
+        self.lit = found.lit
+        self._edges: dict[int, tuple[QPainterPath, QPainterPath]] = {}
+        self._dots: dict[int, dict[str, QPolygonF]] = {}
+        self._dot_pens: dict[str, QPen] = {}
+        self.setZValue(0.5)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
+        self._rect = plan.content.adjusted(-RADIUS - 8, -RADIUS - 8, RADIUS + 8, RADIUS + 8)
+
+    def boundingRect(self) -> QRectF:
+        return self._rect
+
+    def edge_band(self, index: int) -> tuple[QPainterPath, QPainterPath]:
+        """The lit edges (solid, dashed) of one band of scene height (`plan.edge_bands`), made on first use."""
+        if index not in self._edges:
+            found = self.found
+            edges = [e for e in self.plan.edge_bands.get(index, ()) if found.edge_lit(*e)]
+            path, dashed, _dots = ancestry_overlay(self.plan, edges, ())
+            self._edges[index] = (path, dashed)
+        return self._edges[index]
+
+    def dot_band(self, index: int) -> dict[str, QPolygonF]:
+        """The lit nodes' points of one band of rows (`plan.bands`), for the overview."""
+        if index not in self._dots:
+            lit = self.lit
+            nodes = [k for k in self.plan.bands[index] if k in lit] if 0 <= index < len(self.plan.bands) else []
+            self._dots[index] = ancestry_overlay(self.plan, [], nodes)[2]
+        return self._dots[index]
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        painter.setOpacity(1.0)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        rect = option.exposedRect if not option.exposedRect.isEmpty() else self._rect
+        span = ROW_H * BLOCK_ROWS
+        dash = QPen(self.pen)
+        dash.setStyle(Qt.PenStyle.DashLine)
+        for index in range(max(int(rect.top() // span), 0), int(rect.bottom() // span) + 1):
+            path, dashed = self.edge_band(index)
+            painter.setPen(self.pen)
+            painter.drawPath(path)
+            painter.setPen(dash)
+            painter.drawPath(dashed)
+        if not self.overview:
+            return
+        max_row = self.plan.max_row  # y = (max_row - row) * ROW_H: rows grow upwards
+        low = max(max_row - int(rect.bottom() // ROW_H) - 1, 0) // BLOCK_ROWS
+        high = max(max_row - int(rect.top() // ROW_H) + 1, 0) // BLOCK_ROWS
+        for index in range(low, high + 1):
+            for origin, poly in self.dot_band(index).items():
+                pen = self._dot_pens.get(origin)
+                if pen is None:
+                    pen = QPen(palette.origin_color(origin), 3.0, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap)
+                    pen.setCosmetic(True)
+                    self._dot_pens[origin] = pen
+                painter.setPen(pen)
+                painter.drawPoints(poly)
 
 
 def ancestry_pen() -> QPen:

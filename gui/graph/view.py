@@ -75,7 +75,7 @@ from gui.graph.items import (
     SelectionItem,
     node_tooltip,
 )
-from gui.graph.highlight import OverlayItem, ancestry_overlay, ancestry_pen, edge_at, hover_pen
+from gui.graph.highlight import AncestryItem, OverlayItem, ancestry_pen, edge_at, hover_pen
 from gui.graph.lanes import header_height, paint_band_backgrounds, paint_lane_headers
 from gui.graph.markers import MarkerScrollBar
 from gui.graph.navigation import targets
@@ -140,7 +140,7 @@ class LineageView(QGraphicsView):
         self._content = QRectF()
         self._hits: list[NodeKey] = []
         self._hover_edge: tuple[NodeKey, NodeKey] | None = None
-        self._ancestry_item: OverlayItem | None = None
+        self._ancestry_item: AncestryItem | None = None
         self._hover_item: OverlayItem | None = None
         self._style.lit = None
 
@@ -229,11 +229,9 @@ class LineageView(QGraphicsView):
             self._built = build_scene(self.scene(), plan, self._style)
             self._plan = plan
             self._content = plan.content
-            self._ancestry_item = OverlayItem(ancestry_pen(), 0.5)
             self._hover_item = OverlayItem(hover_pen(self._style.highlight), 0.6)
-            for item in (self._ancestry_item, self._hover_item):
-                item.setVisible(False)
-                self.scene().addItem(item)
+            self._hover_item.setVisible(False)
+            self.scene().addItem(self._hover_item)
             self._add_pending_merge()
             self.scene().setSceneRect(plan.content.adjusted(-SCENE_MARGIN, -SCENE_MARGIN, SCENE_MARGIN, SCENE_MARGIN))
             self._initial_view()
@@ -306,11 +304,16 @@ class LineageView(QGraphicsView):
         """Core's `Fit` for this graph in this view (scale, and where it still scrolls)."""
         from core.history.lineage_view import fit_scale
 
-        rect = self._content.adjusted(-SCENE_MARGIN / 2, -SCENE_MARGIN / 2, SCENE_MARGIN / 2, SCENE_MARGIN / 2)
+        # The scene's own margin: fitting less would leave a scroll bar for a few pixels.
+        rect = self._content.adjusted(-SCENE_MARGIN, -SCENE_MARGIN, SCENE_MARGIN, SCENE_MARGIN)
         room = self.maximumViewportSize()
         # The pinned lane headers cover the top of the view: fit below them.
         height = room.height() - (header_height(self._style) if self._plan is not None and self._plan.lines else 0)
-        return fit_scale(rect.width(), rect.height(), room.width(), height, self._label_px())
+        fit = fit_scale(rect.width(), rect.height(), room.width(), height, self._label_px())
+        if fit.scrolls_vertically:  # the vertical scroll bar takes its width from the room
+            fit = fit_scale(rect.width(), rect.height(), room.width() - self.verticalScrollBar().sizeHint().width(),
+                            height, self._label_px())
+        return fit
 
     def zoom_to_fit(self) -> None:
         """Fit the graph in the window (`core.history.lineage_view.fit_scale`): never magnified,
@@ -318,10 +321,10 @@ class LineageView(QGraphicsView):
         top (the head) and scrolls vertically."""
         if self._content.isEmpty():
             return
-        rect = self._content.adjusted(-SCENE_MARGIN / 2, -SCENE_MARGIN / 2, SCENE_MARGIN / 2, SCENE_MARGIN / 2)
+        rect = self._content.adjusted(-SCENE_MARGIN, -SCENE_MARGIN, SCENE_MARGIN, SCENE_MARGIN)
         fit = self.fit_info()
         self.setTransform(QTransform.fromScale(fit.scale, fit.scale))
-        room = self.maximumViewportSize()
+        room = self.viewport().size()
         x = rect.center().x()
         if fit.scrolls_horizontally:
             x = rect.left() + room.width() / 2 / fit.scale
@@ -481,18 +484,20 @@ class LineageView(QGraphicsView):
         if built is None:
             return
         lit = None
+        if self._ancestry_item is not None:
+            self.scene().removeItem(self._ancestry_item)
+            self._ancestry_item = None
         if self._highlight_ancestry and key is not None:
             from core.history.lineage_walk import ancestry
 
             found = ancestry(self._graph, key)
-            if len(found.lit) < self._graph.number_of_nodes():
-                lit = found.lit
-                edges = [e for e in self._graph.edges if found.edge_lit(*e)]
-                path, dashed, dots = ancestry_overlay(self._plan, edges, lit)
-                self._ancestry_item.show_path(path, dots, dashed=dashed)
+            if len(found.ancestors) + len(found.descendants) + 1 < self._graph.number_of_nodes():
+                # Its lit edges are made band by band as they are painted.
+                self._ancestry_item = AncestryItem(self._plan, found, ancestry_pen())
+                self._ancestry_item.overview = bool(self._overview)
+                lit = self._ancestry_item.lit
+                self.scene().addItem(self._ancestry_item)
         self._style.lit = lit
-        if lit is None and self._ancestry_item is not None:
-            self._ancestry_item.clear()
         for block in built.blocks:
             block.dim = lit is not None
         self.viewport().update()
@@ -692,9 +697,13 @@ class LineageView(QGraphicsView):
         if built is None:
             yield
             return
-        rings = (built.selection, built.match_ring, built.compare_ring)
+        rings = tuple(r for r in (built.selection, built.match_ring, built.compare_ring, self._ancestry_item,
+                                  self._hover_item) if r is not None)
         visible = [ring.isVisible() for ring in rings]
+        lit, self._style.lit = self._style.lit, None  # an export shows the whole graph, nothing dimmed
         try:
+            for block in built.blocks:
+                block.dim = False
             for ring in rings:
                 ring.setVisible(False)
             if scale >= OVERVIEW_SCALE:
@@ -707,5 +716,8 @@ class LineageView(QGraphicsView):
         finally:
             for ring, was in zip(rings, visible):
                 ring.setVisible(was)
+            self._style.lit = lit
+            for block in built.blocks:
+                block.dim = lit is not None
             self._overview = None  # force _apply_lod to restore the window's mode
             self._apply_lod()

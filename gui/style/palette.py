@@ -58,7 +58,7 @@ LANE_COLORS: tuple[str, ...] = (
     "#e67700",  # amber
     "#087f5b",  # pine
     "#a61e4d",  # wine
-    "#74b816",  # lime
+    "#8d5524",  # brown
 )
 
 
