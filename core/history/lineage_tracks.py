@@ -20,7 +20,7 @@ from typing import Mapping
 import networkx as nx
 
 from core.history.lineage import Node
-from core.history.lineage_walk import head_of_line
+from core.history.models import COLLECTION_LINE
 
 __all__ = ["EdgeTrack", "edge_gap", "edge_tracks", "Landmark", "landmarks"]
 
@@ -78,20 +78,28 @@ class Landmark:
 
 
 def landmarks(graph: nx.DiGraph) -> list[Landmark]:
-    """Heads (the graph's and every line's newest version), merges and the waiting upstream state."""
+    """Heads (the graph's and every line's newest version, as `head_of_line`), merges and
+    the waiting upstream state. One pass over the nodes."""
     out: list[Landmark] = []
-    heads: set[Node] = set()
-    lines: dict[str, Node] = {}
+    newest: dict[str, tuple[tuple, Node]] = {}
+    head = None
     for n, d in graph.nodes(data=True):
         if d.get("waiting"):
             out.append(Landmark(n, "waiting"))
         elif d.get("origin") == "merge":
             out.append(Landmark(n, "merge"))
+        if d.get("is_head"):
+            head = n
         if not d.get("ghost") and not d.get("folded"):
-            lines.setdefault(d.get("line") or "", n)
-    for sample in lines.values():
-        head = head_of_line(graph, sample)
-        if head is not None:
-            heads.add(head)
+            created = d.get("created_at")
+            key = (float("-inf") if created is None else created.timestamp(), str(n))
+            line = d.get("line") or COLLECTION_LINE
+            if line not in newest or key > newest[line][0]:
+                newest[line] = (key, n)
+    heads = {n for _key, n in newest.values()}
+    if head is not None:
+        head_line = graph.nodes[head].get("line") or COLLECTION_LINE
+        heads.discard(newest.get(head_line, (None, None))[1])
+        heads.add(head)
     out.extend(Landmark(n, "head") for n in sorted(heads, key=str))
     return out

@@ -326,8 +326,8 @@ class LineageView(QGraphicsView):
         self.setTransform(QTransform.fromScale(fit.scale, fit.scale))
         room = self.viewport().size()
         x = rect.center().x()
-        if fit.scrolls_horizontally:
-            x = rect.left() + room.width() / 2 / fit.scale
+        if fit.scrolls_horizontally:  # the first lanes, from the edge of the content (not the margin)
+            x = self._content.left() - 4 + room.width() / 2 / fit.scale
         y = rect.center().y()
         if fit.scrolls_vertically:
             y = rect.top() + room.height() / 2 / fit.scale
@@ -517,7 +517,8 @@ class LineageView(QGraphicsView):
         if center:
             self.centerOn(point + QPointF(LANE_W / 2 - RADIUS, 0) if self.transform().m11() > 0.3 else point)
         else:
-            self.ensureVisible(QRectF(point.x() + NODE_RECT.left(), point.y() - ROW_H / 2, LANE_W / 2, ROW_H), 20, 20)
+            # The dot and its whole label (a walk to the next lane shows what it reached).
+            self.ensureVisible(QRectF(point.x() + NODE_RECT.left(), point.y() - ROW_H / 2, NODE_RECT.width(), ROW_H), 20, 20)
         if emit:
             if self._graph.nodes[key].get("folded"):
                 self.foldActivated.emit(key, None)

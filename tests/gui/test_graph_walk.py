@@ -1,6 +1,7 @@
 """The graph walked by keys, lit by selection and pointer, folded past a screenful (issue 16 §1–§2)."""
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
@@ -52,6 +53,7 @@ def test_alt_down_walks_first_parents_and_alt_shift_down_the_second(qtbot):
     assert v.selected_version_id() == 6
 
 
+@pytest.mark.qt_log_ignore("This plugin does not support")  # the offscreen platform and a popup menu
 def test_alt_up_goes_to_the_only_child_and_offers_a_chooser_where_several(qtbot):
     v = view_of(qtbot, deployed_history())
     v.select_version(5)

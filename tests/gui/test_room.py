@@ -37,6 +37,9 @@ def test_at_1280x800_the_graph_gets_the_room_and_the_legend_one_row(qtbot, make_
     left, centre, right = window.splitter.sizes()
     assert centre > left and centre > right
     assert window.legend.height() <= 2 * window.fontMetrics().height() + 12
+    # The full key (taller than the strip) waits behind the Key button's popover.
+    assert window.legend.legend.heightForWidth(560) > window.legend.height()
+    assert window.legend.key_button.menu() is window.legend.key_menu
     assert [line for line, _slot in window.legend.chips.lines()] == window.graph.all_lines()
     # Four lines, four colours, each the one its lane header shows.
     slots = dict(window.legend.chips.lines())
