@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Lineage graph benchmark: 10,000 versions (issue 4, "Benchmarks").
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python bench/bench_graph.py [--quick] [--versions N] [--runs N]
+    QT_QPA_PLATFORM=offscreen .venv/bin/python bench/bench_graph.py [--quick] [--versions N] [--runs N] [--readable-only]
 
 Measures, in one run on a generated history (mostly a chain, ~3% branches that run a
 few versions, ~2% reverts carrying matches_version, one legacy parent at the root):
@@ -252,14 +252,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--projects", type=int, default=10, help="project lines in the lines case")
     ap.add_argument("--per-line", type=int, default=1_000, help="versions per line in the lines case")
+    ap.add_argument("--readable-only", action="store_true", help="only the readable graph's figures (issue 16)")
     args = ap.parse_args(argv)
     n = 300 if args.quick else args.versions
     runs = 1 if args.quick else max(3, args.runs)
     spring_sizes = (50, 100) if args.quick else (250, 499)
+    per_line, projects = (30, 3) if args.quick else (args.per_line, args.projects)
 
     app = QApplication.instance() or QApplication([])
     print(f"machine: {machine_info()}")
     versions = generate(n)
+    if args.readable_only:
+        bench_readable(app, "one line", versions, runs)
+        bench_readable(app, "lines", generate_lines(per_line, projects), runs)
+        return 0
     print(f"data: {n} versions, {sum(1 for v in versions if 'matches_version' in v.metadata)} reverts, "
           f"runs: {runs} (median)")
 
@@ -312,7 +318,6 @@ def main(argv: list[str] | None = None) -> int:
     print(f"RESULT repaint at fit {t_paint * 1000:.1f} ms (target < {TARGET_REPAINT * 1000:.0f} ms): "
           f"{verdict(t_paint, TARGET_REPAINT)}")
     view.close()
-    per_line, projects = (30, 3) if args.quick else (args.per_line, args.projects)
     bench_lines(app, per_line, projects, runs, generate(per_line * (projects + 1) + 1))
     bench_readable(app, "one line", versions, runs)
     bench_readable(app, "lines", generate_lines(per_line, projects), runs)
