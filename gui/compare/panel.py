@@ -101,8 +101,10 @@ class ComparePanel(QWidget):
         font.setPointSizeF(font.pointSizeF() * 1.15)
         self.title.setFont(font)
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.title.setWordWrap(True)  # a long title wraps rather than taking the graph's width at 1280 px
-        header.addWidget(self.title, 1)
+        # On a row of its own, wrapping: a long title never takes the graph's width at 1280 px.
+        self.title.setWordWrap(True)
+        layout.addWidget(self.title)
+        header.addStretch(1)
         self.compare_caption = QLabel("Compare with:")
         header.addWidget(self.compare_caption)
         self.compare_combo = QComboBox()

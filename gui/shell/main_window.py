@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QPoint, QSettings, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QCloseEvent, QShowEvent
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QShowEvent
 from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
 from core.errors import LineageError
@@ -59,6 +59,9 @@ __all__ = ["MainWindow", "SYNC_IDLE_TIP", "SYNC_RUNNING_TIP", "data_folder_group
 REFRESH_ON_ACTIVATE_AFTER = 5.0
 
 
+COMPARE_MIN = 390  # px: the compare panel's two hash columns side by side
+
+
 class MainWindow(QMainWindow):
     statusesUpdated = Signal()  # the list shows fresh states
     syncFinished = Signal(object)  # list[SyncResult], after the list and graph refreshed
@@ -91,7 +94,10 @@ class MainWindow(QMainWindow):
         self._connect_sync()
         self.projects = ProjectsController(self)
         self._connect_menus()
-        self.resize(1400, 900)
+        # 1400×900, or the screen's free room when it is smaller (a 1280×800 screen shows the whole window).
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        room = screen.availableGeometry().size() if screen is not None else None
+        self.resize(min(1400, room.width()) if room else 1400, min(900, room.height()) if room else 900)
         # What was not remembered gets the defaults on first show (`showEvent`); a remembered
         # dock height is never overridden (gui.projects.controller).
         self.restored_layout = self.prefs.restore_layout(self._layout_parts())
@@ -628,8 +634,9 @@ class MainWindow(QMainWindow):
         """The graph gets the room: the list as wide as its names ask (at most a sixth of the
         window), the compare panel a third of the rest, at its minimum when that is more."""
         total = max(self.splitter.width(), 1)
-        left = min(self.left.sizeHint().width(), max(total // 6, 200))
-        right = max(int((total - left) * 0.36), self.compare.minimumSizeHint().width())
+        left = max(min(self.left.sizeHint().width(), max(total // 6, 200)), self.left.minimumWidth())
+        # (at least COMPARE_MIN: the panel's minimum before a version is shown is narrower than two hashes)
+        right = max(int((total - left) * 0.36), self.compare.minimumSizeHint().width(), COMPARE_MIN)
         self.splitter.setSizes([left, max(total - left - right, 1), right])
 
     def closeEvent(self, event: QCloseEvent) -> None:
