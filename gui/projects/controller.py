@@ -2,7 +2,7 @@
 
 Wires `ProjectActions` (asking, workers) and `ProjectsPanel` into the window: the
 artifact list's context menu (Deploy to project ▸), the graph's node menu
-(gui/node_menu.py), the graph's **Lines** menu (hide a line, fold long runs), the
+(gui/node_menu.py), the graph's **Lines** menu (hide a line, fold long runs, highlight ancestry), the
 "waiting upstream" ghost fed from core.sync's statuses, and after Sync now the
 banner's **Update outdated projects** when core reports outdated deployments. After
 any action the graph, the states and the panel are loaded again.
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QDockWidget, QMenu, QToolButton
 from core.history import COLLECTION_LINE
 from core.sync import SyncState
 from core.textsafe import printable
+from gui import hotkeys
 from gui.projects.node_menu import add_deploy_many_menu, add_deploy_menu, add_undeploy_menu, node_menu
 from gui.projects.actions import ProjectActions
 from gui.projects.panel import ProjectsPanel
@@ -69,8 +70,10 @@ class ProjectsController(QObject):
         if snapshot.projects and not self._auto_shown:
             self._auto_shown = True
             self.dock.show()
-            # A few rows' height: the graph keeps most of the window.
-            self.window.resizeDocks([self.dock], [DOCK_HEIGHT], Qt.Orientation.Vertical)
+            # A few rows' height: the graph keeps most of the window. A height the person
+            # chose (restored with window/state) is kept.
+            if "window/state" not in getattr(self.window, "restored_layout", set()):
+                self.window.resizeDocks([self.dock], [DOCK_HEIGHT], Qt.Orientation.Vertical)
 
     # --- what core said ------------------------------------------------------
     def waiting_upstream(self, artifact_id: int) -> str | None:
@@ -155,10 +158,15 @@ class ProjectsController(QObject):
             act.toggled.connect(lambda shown, line=line: self.set_line_shown(line, shown))
             menu.addAction(act)
         menu.addSeparator()
-        fold = menu.addAction("Fold long straight runs")
+        fold = menu.addAction("Fold long straight runs (past a screenful)")
         fold.setCheckable(True)
         fold.setChecked(browser.fold)
         fold.toggled.connect(self.set_fold)
+        graph = self.window.graph
+        lit = menu.addAction(hotkeys.tip("Highlight the selection's ancestry", hotkeys.GRAPH_HIGHLIGHT))
+        lit.setCheckable(True)
+        lit.setChecked(graph.highlight_ancestry())
+        lit.toggled.connect(graph.set_highlight_ancestry)
 
     def set_line_shown(self, line: str, shown: bool) -> None:
         (self.window.browser.hidden_lines.discard if shown else self.window.browser.hidden_lines.add)(line)
