@@ -69,7 +69,12 @@ def deploy(
         agreed = history.version(existing.version_id).content_hash if existing is not None else None
         if tree.content_hash != agreed:
             if strategy is not DeployStrategy.OVERWRITE:
-                raise RefusedError(_refusal(ws, artifact, project, agreed or source.content_hash, tree))
+                found = _edits_found(ws, artifact, project, agreed or source.content_hash, tree)
+                raise RefusedError(
+                    f"{found} Bring them back with `push {artifact.name} --project {project.name}`, or deploy with "
+                    "--strategy overwrite (the edits are recorded first) or --strategy merge; nothing was changed.",
+                    situation=f"{found} Nothing was changed.",
+                )
             kept = record_copy(ws, artifact, project.name, target, tree, project_head,
                                metadata={"reason": "recorded before deploy --strategy overwrite"})
             if kept is not None and (project_head is None or kept.id != project_head.id):
@@ -99,7 +104,7 @@ def deploy(
     )
 
 
-def _refusal(ws: "Workspace", artifact: ArtifactInfo, project: ProjectInfo, expected: str, tree) -> str:
+def _edits_found(ws: "Workspace", artifact: ArtifactInfo, project: ProjectInfo, expected: str, tree) -> str:
     """What differs between the project copy and what it should hold, in one sentence."""
     from core.diff import compare_entries
 
@@ -111,11 +116,7 @@ def _refusal(ws: "Workspace", artifact: ArtifactInfo, project: ProjectInfo, expe
             files += f" and {len(changes) - 5} more"
     except Exception:  # the manifest is a help for the sentence, not a rule
         files = f"content {tree.content_hash[:12]} instead of {expected[:12]}"
-    return (
-        f"{project.name}'s copy of {artifact.name!r} has edits that deploying would overwrite: {files}. "
-        f"Bring them back with `push {artifact.name} --project {project.name}`, or deploy with "
-        "--strategy overwrite (the edits are recorded first); nothing was changed."
-    )
+    return f"{project.name}'s copy of {artifact.name!r} has edits that deploying would overwrite: {files}."
 
 
 def require_deployment(ws: "Workspace", artifact: ArtifactInfo, project: ProjectInfo):

@@ -28,7 +28,12 @@ if TYPE_CHECKING:
     from core.workspace import Workspace
     from gui.workers import WorkerPool
 
-CHOICE_LABELS = {"local": "local", "other": "upstream", "both": "both (local, then upstream)", "edited": "edited"}
+def choice_labels(local: str = "local", other: str = "upstream") -> dict[str, str]:
+    """How a choice reads, with the merge's own side names (a project merge's are collection and project)."""
+    return {"local": local, "other": other, "both": f"both ({local}, then {other})", "edited": "edited"}
+
+
+CHOICE_LABELS = choice_labels()
 
 
 def _text(lines: tuple[bytes, ...]) -> str:
@@ -68,20 +73,23 @@ class HunkWidget(QGroupBox):
 
     changed = Signal()
 
-    def __init__(self, index: int, total: int, conflict: "Conflict", parent: QWidget | None = None) -> None:
-        super().__init__(f"Conflict {index + 1} of {total} — local line {conflict.local_start + 1}", parent)
+    def __init__(self, index: int, total: int, conflict: "Conflict", parent: QWidget | None = None,
+                 labels: dict[str, str] = CHOICE_LABELS) -> None:
+        super().__init__(f"Conflict {index + 1} of {total} — {labels['local']} line {conflict.local_start + 1}", parent)
         self.conflict = conflict
+        self.labels = labels
         self.choice: Any = None  # "local", "other", "both" or the edited bytes
         grid = QGridLayout(self)
-        sides = (("Base", conflict.base), ("Local", conflict.local), ("Upstream", conflict.other))
+        sides = (("Base", conflict.base), (labels["local"].capitalize(), conflict.local),
+                 (labels["other"].capitalize(), conflict.other))
         rows = _rows([_text(lines) for _, lines in sides])
         for column, (title, lines) in enumerate(sides):
             label, view = _pane(title, _shown(_text(lines)), rows)
             grid.addWidget(label, 0, column)
             grid.addWidget(view, 1, column)
         buttons = QHBoxLayout()
-        self.take_local = QPushButton("Take local")
-        self.take_other = QPushButton("Take upstream")
+        self.take_local = QPushButton(f"Take {labels['local']}")
+        self.take_other = QPushButton(f"Take {labels['other']}")
         self.take_both = QPushButton("Both")
         self.edit = QPushButton("Edit")
         self.edit.setToolTip("Write this region's result yourself (starts from the current choice, or local)")
@@ -119,14 +127,14 @@ class HunkWidget(QGroupBox):
     def pick(self, choice: str) -> None:
         self.choice = choice
         self._show_result(self._choice_text(choice), editable=False)
-        self.state.setText(f"Resolved: {CHOICE_LABELS[choice]}")
+        self.state.setText(f"Resolved: {self.labels[choice]}")
         self.changed.emit()
 
     @Slot()
     def start_editing(self) -> None:
         self._show_result(self._choice_text(self.choice), editable=True)
         self.choice = self.result.toPlainText().encode("utf-8")
-        self.state.setText(f"Resolved: {CHOICE_LABELS['edited']}")
+        self.state.setText(f"Resolved: {self.labels['edited']}")
         self.result.setFocus()
         self.changed.emit()
 
@@ -154,14 +162,16 @@ class FilePage(QWidget):
 
     changed = Signal()
 
-    def __init__(self, conflict: "FileConflict", parent: QWidget | None = None) -> None:
+    def __init__(self, conflict: "FileConflict", parent: QWidget | None = None,
+                 labels: dict[str, str] = CHOICE_LABELS) -> None:
         super().__init__(parent)
         self.conflict = conflict
+        self.labels = labels
         self.side: str | None = None  # non-text conflicts: "local" or "other"
         self.hunks: list[HunkWidget] = []
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        about = QLabel(printable(conflict.describe("local", "upstream")))
+        about = QLabel(printable(conflict.describe(labels["local"], labels["other"])))
         about.setWordWrap(True)
         layout.addWidget(about)
         text = conflict.text
@@ -170,7 +180,7 @@ class FilePage(QWidget):
             rows = QVBoxLayout(body)
             conflicts = text.conflicts
             for i, hunk in enumerate(conflicts):
-                widget = HunkWidget(i, len(conflicts), hunk)
+                widget = HunkWidget(i, len(conflicts), hunk, labels=labels)
                 widget.changed.connect(self.changed)
                 self.hunks.append(widget)
                 rows.addWidget(widget)
@@ -181,8 +191,9 @@ class FilePage(QWidget):
             layout.addWidget(scroll, 1)
         else:
             row = QHBoxLayout()
-            self.take_local = QPushButton("Take local" if conflict.local is not None else "Take local (delete it)")
-            self.take_other = QPushButton("Take upstream" if conflict.other is not None else "Take upstream (delete it)")
+            local, other = labels["local"], labels["other"]
+            self.take_local = QPushButton(f"Take {local}" if conflict.local is not None else f"Take {local} (delete it)")
+            self.take_other = QPushButton(f"Take {other}" if conflict.other is not None else f"Take {other} (delete it)")
             self.state = QLabel("Not resolved")
             self.take_local.clicked.connect(lambda: self.pick("local"))
             self.take_other.clicked.connect(lambda: self.pick("other"))
@@ -195,7 +206,7 @@ class FilePage(QWidget):
 
     def pick(self, side: str) -> None:
         self.side = side
-        self.state.setText(f"Resolved: {CHOICE_LABELS[side]}")
+        self.state.setText(f"Resolved: {self.labels[side]}")
         self.changed.emit()
 
     def resolved(self) -> bool:
@@ -215,6 +226,7 @@ class MergeView(QDialog):
     """Resolve one artifact's pending merge; `merged(outcome)` once finished and recorded."""
 
     merged = Signal(object)  # core.sync.merging.MergeOutcome
+    recorded = Signal(str)  # what was recorded, in one sentence (the window's status bar)
     failed = Signal(str)
 
     def __init__(
@@ -223,12 +235,18 @@ class MergeView(QDialog):
     ) -> None:
         super().__init__(parent)
         self._ws, self._pool, self.artifact, self.pending = ws, pool, artifact, pending
+        # A push or deploy merge waits under the project's name and names its own sides.
+        self.line = pending.context.get("pending_line", "collection")
+        self.target_line = pending.context.get("line", "collection")
+        self.labels = choice_labels(pending.labels.local, pending.labels.other)
+        into = "the collection" if self.target_line == "collection" else f"{self.target_line}'s copy"
         self.setWindowTitle(f"Merge {printable(artifact.name)}")
         self.resize(1100, 720)
         layout = QVBoxLayout(self)
+        name, local, other = (html.escape(printable(t)) for t in (artifact.name, self.labels["local"], self.labels["other"]))
         intro = QLabel(
-            f"<b>{html.escape(printable(artifact.name))}</b> changed here and upstream in the same places. Pick a side per "
-            "conflict, or edit the result; nothing changes in the collection until <i>Finish merge</i>."
+            f"<b>{name}</b> changed in the {local} copy and the {other} copy in the same places. Pick a side per "
+            f"conflict, or edit the result; nothing changes in {html.escape(printable(into))} until <i>Finish merge</i>."
         )
         intro.setWordWrap(True)
         layout.addWidget(intro)
@@ -237,7 +255,7 @@ class MergeView(QDialog):
         self.pages = QStackedWidget()
         self.file_pages: list[FilePage] = []
         for conflict in pending.unresolved():
-            page = FilePage(conflict)
+            page = FilePage(conflict, labels=self.labels)
             page.changed.connect(self._update)
             self.file_pages.append(page)
             self.pages.addWidget(page)
@@ -252,7 +270,7 @@ class MergeView(QDialog):
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.abort_button = QPushButton("Abort merge")
-        self.abort_button.setToolTip("Drop this merge; the collection copy stays as it is")
+        self.abort_button.setToolTip(f"Drop this merge; {into} stays as it is")
         self.later_button = QPushButton("Later")
         self.later_button.setToolTip("Close; the merge waits, saved, until you come back")
         self.finish_button = QPushButton("Finish merge")
@@ -287,7 +305,7 @@ class MergeView(QDialog):
         from core.sync.merging import finish_merge, resolve_with_choices, resolve_with_side
         from gui.workers import Worker
 
-        ws, pending, artifact = self._ws, self.pending, self.artifact
+        ws, pending, artifact, line = self._ws, self.pending, self.artifact, self.target_line
         picks = [(p.conflict.path, p.choices() if p.hunks else p.side, bool(p.hunks)) for p in self.file_pages]
 
         def job():
@@ -296,18 +314,19 @@ class MergeView(QDialog):
                     resolve_with_choices(ws, pending, path, choice)
                 else:
                     resolve_with_side(pending, path, choice)
-            return finish_merge(ws, artifact, pending, how="window")
+            outcome = finish_merge(ws, artifact, pending, how="window")
+            return outcome, recorded_sentence(ws, artifact, outcome, line)
 
         self.finish_button.setEnabled(False)
         self.status.setText("Recording the merge…")
         worker = Worker(job)
-        worker.finished.connect(self._on_finished)
-        worker.failed.connect(self._on_failed)
-        self._pool.start(worker)
+        self._pool.start(worker, finished=self._on_finished, failed=self._on_failed)
 
     @Slot(object)
-    def _on_finished(self, outcome: Any) -> None:
+    def _on_finished(self, reply: Any) -> None:
+        outcome, sentence = reply
         self.merged.emit(outcome)
+        self.recorded.emit(sentence)
         self.accept()
 
     @Slot(str)
@@ -320,5 +339,19 @@ class MergeView(QDialog):
     def abort(self) -> None:
         from core.sync.merging import abort_merge
 
-        abort_merge(self._ws, self.artifact)  # removes one small file: no worker needed
+        abort_merge(self._ws, self.artifact, self.line)  # removes one small file: no worker needed
         self.reject()
+
+
+def recorded_sentence(ws: "Workspace", artifact: "ArtifactInfo", outcome: Any, line: str) -> str:
+    """What Finish merge recorded, for the status bar ("Recorded the merge of pdf as v7 on the
+    collection line."); read on the worker, after the merge."""
+    from core.history import ordinal_by_id
+
+    name = printable(artifact.name)
+    if outcome.version_recorded and outcome.version_id is not None:
+        number = ordinal_by_id(ws.history.versions(artifact.id)).get(outcome.version_id)
+        which = f"v{number}" if number is not None else f"version #{outcome.version_id}"
+        return f"Recorded the merge of {name} as {which} on the {printable(line)} line."
+    reason = outcome.not_recorded_reason or "nothing new to record"
+    return f"Finished the merge of {name}; no version was recorded: {printable(reason)}"
