@@ -478,7 +478,7 @@ class MainWindow(QMainWindow):
         local = head.id if head is not None and head.content_hash == pending.local else None
         other = int(pending.context.get("other_version") or 0) or None
         files = ", ".join(c.display_path for c in pending.unresolved())
-        label = f"A merge waits on conflicts in {files}; Resolve merge… opens it."
+        label = f"Merge waiting on conflicts in {files} — Resolve… opens it."
         return tuple(v for v in (local, other) if v is not None), label
 
     @Slot()

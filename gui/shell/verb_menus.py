@@ -70,7 +70,7 @@ class VerbMenus(QObject):
         self.show_action = QAction("&Show projects", self)  # the toolbar keeps the dock's own "Projects" toggle
         self.show_action.setCheckable(True)
         self.show_action.setChecked(dock.isVisible())
-        self.show_action.triggered.connect(dock.setVisible)
+        self.show_action.triggered.connect(lambda shown: dock.setVisible(shown))
         dock.visibilityChanged.connect(self.show_action.setChecked)
         self.projects_menu.addAction(self.add_project_action)
         self.projects_menu.addMenu(self.remove_project_menu)

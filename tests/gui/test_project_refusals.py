@@ -8,45 +8,13 @@ thread guard and qt_log_level_fail make that a failure here.
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
 
 from core import projects, sync as core_sync
 from core.workspace import path_of
 from gui.projects.actions import CANCEL_BUTTON, MERGE_BUTTON
-from tests.gui.helpers import WAIT, add_skills
+from tests.gui.helpers import WAIT, Answers, add_skills
 
 BASE = "---\nname: alpha\n---\n# alpha\nfirst text\n"
-
-
-class Answers:
-    """Clicks the buttons of question boxes as they appear, one answer per box, in order; keeps what
-    each box said. A timer, so a box shown by a blocking call (QMessageBox.question) is answered too."""
-
-    def __init__(self, *answers: str) -> None:
-        self.pending = list(answers)
-        self.asked: list[str] = []
-        self.timer = QTimer()
-        self.timer.setInterval(20)
-        self.timer.timeout.connect(self._tick)
-        self.timer.start()
-
-    def _tick(self) -> None:
-        if not self.pending:
-            return
-        for widget in QApplication.topLevelWidgets():
-            if isinstance(widget, QMessageBox) and widget.isVisible():
-                wanted = self.pending[0]
-                button = next((b for b in widget.buttons() if b.text().replace("&", "") == wanted), None)
-                if button is None:
-                    continue
-                self.pending.pop(0)
-                self.asked.append(f"{widget.text()}\n{widget.informativeText()}")
-                button.click()
-                return
-
-    def done(self) -> bool:
-        return not self.pending
 
 
 def answer(qtbot, window, action, *answers: str) -> Answers:
