@@ -101,6 +101,7 @@ class VerbMenus(QObject):
         for menu, key in ((self.deploy_menu, hotkeys.DEPLOY_TO), (self.push_menu, hotkeys.PUSH_FROM),
                           (self.restore_menu, hotkeys.RESTORE), (self.remove_project_menu, hotkeys.REMOVE_PROJECT)):
             popup = QAction(f"{menu.title().replace('&', '')} ▸", self)
+            menu.setTitle(f"{menu.title()}\t{key.text()}")  # after a tab: drawn in the menu's key column
             key.apply(popup)
             popup.triggered.connect(lambda _=False, m=menu: self.pop_up(m))
             window.addAction(popup)

@@ -75,8 +75,10 @@ def test_menu_bar_and_keyboard_shortcuts_list(qtbot, make_window, ws, tmp_path):
     titles = [a.text().replace("&", "") for a in window.menuBar().actions()]
     assert titles == ["File", "Artifact", "View", "Projects", "Help"]
     artifact_menu = window.menuBar().actions()[1].menu()
-    texts = [a.text().replace("&", "") for a in artifact_menu.actions() if a.text()]
+    texts = [a.text().replace("&", "").split("\t")[0] for a in artifact_menu.actions() if a.text()]
     assert texts == ["Sync now", "Sync pdf", "Deploy to", "Push from", "Restore", "Merge…", "Edit upstream…", "Remove…"]
+    assert [a.text().split("\t")[1] for a in artifact_menu.actions() if "\t" in a.text()] == [
+        "Ctrl+Shift+D", "Ctrl+Shift+P", "Ctrl+Shift+R"]  # a submenu's key, in the key column
     window.menus.shortcuts_action.trigger()
     dialog = window.shortcuts_dialog
     qtbot.waitExposed(dialog)
