@@ -41,7 +41,8 @@ class RefusalChoices:
 
     direction: Any  # core.projects.MergeDirection
     force_label: str
-    explain: str  # the buttons, in words, after core's sentence
+    merge_says: str  # what Merge… does, in words (shown when the merge is offered)
+    force_says: str  # what the forcing button does
 
 
 MERGE_BUTTON = "Merge…"
@@ -104,6 +105,7 @@ class ProjectActions(QObject):
         from core.projects import DeployStrategy, MergeDirection, deploy
 
         what = f"v{self._number(artifact, version)} of " if version is not None else ""
+        source = what or "the collection's copy of "
         name, where = printable(artifact.name), printable(project.name)
         if not self._ask("Deploy", f"Deploy {what}{name} into {where}?\n\nThe project's copy is replaced; "
                                    "what it held stays in history."):
@@ -113,9 +115,9 @@ class ProjectActions(QObject):
             lambda strategy=DeployStrategy.REFUSE: deploy(self.ws, artifact, project, version, strategy),
             force=DeployStrategy.OVERWRITE,
             choices=RefusalChoices(MergeDirection.DEPLOY, "Overwrite project copy",
-                                   f"Merge… merges the collection's changes into {where}'s copy, file by file. "
-                                   f"Overwrite project copy records {where}'s edits in history, then puts the "
-                                   "collection's copy in place. Cancel leaves both copies as they are."),
+                                   f"Merge… merges the collection's changes into {where}'s copy, file by file.",
+                                   f"Overwrite project copy records {where}'s edits in history, then puts "
+                                   f"{source}{name} in place."),
             merge=(artifact, project) if version is None else None,
             done=lambda r: f"Deployed {name} into {where}." if r.recorded else f"{where} already held it.",
         )
@@ -133,9 +135,9 @@ class ProjectActions(QObject):
             lambda strategy=PushStrategy.REFUSE: push(self.ws, artifact, project, strategy),
             force=PushStrategy.TAKE_PROJECT,
             choices=RefusalChoices(MergeDirection.PUSH, "Take project copy",
-                                   f"Merge… merges {where}'s edits into the collection copy, file by file. "
+                                   f"Merge… merges {where}'s edits into the collection copy, file by file.",
                                    f"Take project copy puts {where}'s copy into the collection (what the "
-                                   "collection held stays in history). Cancel leaves both copies as they are."),
+                                   "collection held stays in history)."),
             merge=(artifact, project),
             done=lambda r: printable(r.message),
         )
@@ -268,7 +270,8 @@ class ProjectActions(QObject):
                        merge: tuple["ArtifactInfo", "ProjectInfo"] | None) -> QMessageBox:
         """The refused question: Merge… / the forcing button / Cancel, answered without blocking."""
         box = QMessageBox(QMessageBox.Icon.Question, "Refused", printable(refusal.message), parent=self._parent)
-        box.setInformativeText(choices.explain)
+        says = ([choices.merge_says] if merge else []) + [choices.force_says, "Cancel leaves both copies as they are."]
+        box.setInformativeText(" ".join(says))
         merge_button = box.addButton(MERGE_BUTTON, QMessageBox.ButtonRole.AcceptRole) if merge else None
         force_button = box.addButton(choices.force_label, QMessageBox.ButtonRole.DestructiveRole)
         cancel = box.addButton(CANCEL_BUTTON, QMessageBox.ButtonRole.RejectRole)
