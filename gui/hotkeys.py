@@ -64,11 +64,24 @@ GRAPH_HIGHLIGHT = Hotkey("Ctrl+H", "Highlight the selection's ancestors and desc
 SYNC_ONE = Hotkey("Shift+F5", "Sync the selected artifact only")
 EDIT_UPSTREAM = Hotkey("Ctrl+E", "Edit upstream… of the selected artifact")
 REMOVE = Hotkey("Ctrl+Delete", "Remove… the selected artifact")
+DEPLOY_TO = Hotkey("Ctrl+Shift+D", "Deploy to ▸: deploy the selected artifact into a project")
+PUSH_FROM = Hotkey("Ctrl+Shift+P", "Push from ▸: bring a project's copy back into the collection")
+RESTORE = Hotkey("Ctrl+Shift+R", "Restore ▸: restore the selected version into the collection or a project")
+MERGE = Hotkey("Ctrl+M", "Merge…: open the selected artifact's waiting merge")
+ADD_PROJECT = Hotkey("Ctrl+Shift+N", "Add project…")
+REMOVE_PROJECT = Hotkey("Ctrl+Shift+Del", "Remove project ▸")
+UPDATE_OUTDATED = Hotkey("Ctrl+U", "Update outdated projects")
+SHOW_PROJECTS = Hotkey("Ctrl+J", "Show or hide the Projects panel")
 WRAP_DIFF = Hotkey("Alt+Z", "Wrap long diff lines on or off")
 SHORTCUTS = Hotkey("F1", "Keyboard shortcuts")
+DOCS = Hotkey("Shift+F1", "Open the documentation")
+ABOUT = Hotkey("Ctrl+F1", "About Artifact Lineage (its version)")
 QUIT = Hotkey("Ctrl+Q", "Quit")
 
-WINDOW_KEYS: tuple[Hotkey, ...] = (SYNC, ADD, FIT, FIND, SYNC_ONE, EDIT_UPSTREAM, REMOVE, WRAP_DIFF, SHORTCUTS, QUIT)
+WINDOW_KEYS: tuple[Hotkey, ...] = (
+    SYNC, ADD, FIT, FIND, SYNC_ONE, EDIT_UPSTREAM, REMOVE, DEPLOY_TO, PUSH_FROM, RESTORE, MERGE,
+    ADD_PROJECT, REMOVE_PROJECT, UPDATE_OUTDATED, SHOW_PROJECTS, WRAP_DIFF, SHORTCUTS, DOCS, ABOUT, QUIT,
+)
 GRAPH_KEYS: tuple[Hotkey, ...] = (
     GRAPH_CHILD, GRAPH_PARENT, GRAPH_LEFT, GRAPH_RIGHT, GRAPH_HEAD, GRAPH_FIRST_PARENT, GRAPH_SECOND_PARENT,
     GRAPH_WALK_CHILD, GRAPH_ROOT, GRAPH_LANE_LEFT, GRAPH_LANE_RIGHT, GRAPH_HIGHLIGHT,

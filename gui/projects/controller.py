@@ -21,7 +21,7 @@ from core.textsafe import printable
 from gui import hotkeys
 from gui.projects.node_menu import add_deploy_many_menu, add_deploy_menu, add_undeploy_menu, node_menu
 from gui.projects.actions import ProjectActions
-from gui.projects.panel import ProjectsPanel
+from gui.projects.panel import UPDATE_OUTDATED, ProjectsPanel, update_outdated_text
 
 # States whose upstream hash is content the collection does not hold yet (core.sync).
 WAITING_STATES = (SyncState.UPSTREAM_CHANGED, SyncState.DIVERGED)
@@ -47,6 +47,7 @@ class ProjectsController(QObject):
         self.dock.hide()
         self._auto_shown = False
         self.actions.snapshotLoaded.connect(self._show_when_projects)
+        self.actions.snapshotLoaded.connect(self._recount_offer)  # after the panel's own update
 
         self.lines_button = QToolButton()
         self.lines_button.setText("Lines")
@@ -61,6 +62,9 @@ class ProjectsController(QObject):
         window.graph.nodeMenuRequested.connect(self._on_node_menu)
         self.panel.artifactActivated.connect(window.select_artifact)
         self.actions.changed.connect(self._after_change)
+        # A push or deploy merge that stopped on conflicts: the same merge view as Sync now's.
+        self.actions.mergeWaiting.connect(window.open_merge_view)
+        self.panel.resolveRequested.connect(window.open_merge_view)
         self.actions.failed.connect(lambda text: window.statusBar().showMessage(text, 15000))
         self.actions.message.connect(lambda text: window.statusBar().showMessage(text, 8000))
         self.panel.reload()
@@ -101,7 +105,15 @@ class ProjectsController(QObject):
     def _offer_update(self, _snapshot: object) -> None:
         count = self.panel.outdated_count()
         if count:
-            self.window.banner.offer(f"Update outdated projects ({count})", self.panel.update_outdated)
+            self.window.banner.offer(update_outdated_text(count), self.panel.update_outdated)
+
+    @Slot(object)
+    def _recount_offer(self, _snapshot: object) -> None:
+        """Every new snapshot: the banner's "Update outdated projects (N)" says the N of now, or goes."""
+        offered = self.window.banner.offered()
+        if offered is not None and offered.startswith(UPDATE_OUTDATED):
+            count = self.panel.outdated_count()
+            self.window.banner.update_offer(update_outdated_text(count) if count else None)
 
     @Slot()
     def _after_change(self) -> None:

@@ -42,6 +42,7 @@ from gui.shell.menu_bar import build_menu_bar
 from gui.shell.shortcuts_dialog import ShortcutsDialog
 from gui.sync.status_runner import StatusRunner, statuses_of
 from gui.sync.controller import SYNC_IDLE_TIP, SYNC_RUNNING_TIP, SyncController
+from gui.shell.verb_menus import VerbMenus
 from gui.shell.version_browser import VersionBrowser
 from gui.shell.welcome import WelcomeView
 from gui.shell.window_settings import LayoutPart, WindowSettings, data_folder_group
@@ -93,6 +94,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._connect_sync()
         self.projects = ProjectsController(self)
+        self.verbs = VerbMenus(self, self.menus.artifact_menu, self.artifact_actions.edit_action, self.menus.help_menu)
         self._connect_menus()
         # 1400×900, or the screen's free room when it is smaller (a 1280×800 screen shows the whole window).
         screen = self.screen() or QGuiApplication.primaryScreen()
@@ -263,9 +265,11 @@ class MainWindow(QMainWindow):
     def all_actions(self) -> list:
         """Every action with a shortcut, in menu order (Help → Keyboard shortcuts lists them)."""
         tb = self.toolbar
-        return [tb.add_action, tb.export_action, self.menus.quit_action, tb.sync_action,
-                *self.artifact_actions.actions(), tb.fit_action, tb.find_action, self.menus.wrap_action,
-                self.menus.shortcuts_action]
+        acts = self.artifact_actions
+        verbs = self.verbs.key_actions()
+        return [tb.add_action, tb.export_action, self.menus.quit_action, tb.sync_action, acts.sync_one_action,
+                *verbs[:4], acts.edit_action, acts.remove_action, *verbs[4:8], tb.fit_action, tb.find_action,
+                self.menus.wrap_action, self.menus.shortcuts_action, *verbs[8:]]
 
     @Slot()
     def show_shortcuts(self) -> ShortcutsDialog:
@@ -490,7 +494,7 @@ class MainWindow(QMainWindow):
         local = head.id if head is not None and head.content_hash == pending.local else None
         other = int(pending.context.get("other_version") or 0) or None
         files = ", ".join(c.display_path for c in pending.unresolved())
-        label = f"A merge waits on conflicts in {files}; Resolve merge… opens it."
+        label = f"Merge waiting on conflicts in {files} — Resolve… opens it."
         return tuple(v for v in (local, other) if v is not None), label
 
     @Slot()
@@ -503,29 +507,36 @@ class MainWindow(QMainWindow):
         if self._current_artifact is not None:
             self.open_merge_view(self._current_artifact)
 
-    def open_merge_view(self, artifact_id: int) -> MergeView | None:
-        """The merge view for the artifact's waiting merge (None, with a message, when none waits)."""
+    def open_merge_view(self, artifact_id: int, line: str = "collection") -> MergeView | None:
+        """The merge view for the artifact's waiting merge on `line` (a project's name for a push or
+        deploy merge); None, with a message, when none waits."""
         from core.sync.pending import load_pending
         from gui.sync.merge_view import MergeView
 
         info = self.model.info(artifact_id)
         try:
-            pending = load_pending(self.ws.home, artifact_id)
+            pending = load_pending(self.ws.home, artifact_id, line)
         except LineageError as exc:
-            self.banner.show_message(str(exc), error=True)
+            self.banner.show_message(str(exc), level="error")
             return None
         if info is None or pending is None:
             self.statusBar().showMessage("No merge is waiting for this artifact.", 10000)
             return None
         view = MergeView(self.ws, self._pool, info, pending, self)
+        view.recorded.connect(self._on_merge_recorded)
         view.finished.connect(lambda _code: self.refresh_after_merge(artifact_id))
         self.merge_view = view
         view.open()
         return view
 
+    @Slot(str)
+    def _on_merge_recorded(self, sentence: str) -> None:
+        self.statusBar().showMessage(printable(sentence), 15000)
+
     def refresh_after_merge(self, artifact_id: int) -> None:
         self.merge_view = None
         self.refresh_statuses()
+        self.projects.panel.reload()
         if self._current_artifact == artifact_id:
             self.show_artifact(artifact_id)
 

@@ -213,27 +213,23 @@ class VersionBrowser(QObject):
         self.message.emit(FETCHING, 4000)
         worker = UpstreamStateWorker(self.workspace, self.artifact_id)
         self._fetch_worker = worker
-        # Bound slots of this QObject: Qt queues the replies to the GUI thread.
-        worker.finished.connect(self._on_upstream_stored)
-        worker.failed.connect(self._on_upstream_failed)
-        self.pool.start(worker)
+        self.pool.start(worker, finished=lambda state: self._on_upstream_stored(state, worker),
+                        failed=lambda text: self._on_upstream_failed(text, worker))
 
-    def _current_fetch(self) -> bool:
+    def _current_fetch(self, worker: object) -> bool:
         """The reply comes from the fetch still wanted (not one the selection has moved on from)."""
-        return self._fetching is not None and self.sender() is self._fetch_worker
+        return self._fetching is not None and worker is self._fetch_worker
 
-    @Slot(object)
-    def _on_upstream_stored(self, state: "UpstreamState") -> None:
+    def _on_upstream_stored(self, state: "UpstreamState", worker: object) -> None:
         head = self.head()
-        if not self._current_fetch() or head is None or state.artifact_id != self.artifact_id:
+        if not self._current_fetch(worker) or head is None or state.artifact_id != self.artifact_id:
             return
         self._fetching = None
         self.compare.show_waiting_upstream(head, state.content_hash, all_versions=self.versions)
         self.message.emit(f"Comparing the head with the waiting upstream {state.content_hash[:12]}.", 6000)
 
-    @Slot(str)
-    def _on_upstream_failed(self, text: str) -> None:
-        if not self._current_fetch():
+    def _on_upstream_failed(self, text: str, worker: object) -> None:
+        if not self._current_fetch(worker):
             return
         self._fetching = None
         self.compare.clear_panel(text)
