@@ -230,7 +230,7 @@ class ReferenceComparePanel(ComparePanel):
 def install() -> None:
     """Put the reference parts into the window classes of this process."""
     from gui.shell import main_window
-    from gui.graph.scene import plan_scene
+    from gui.graph.scene import ViewOptions, plan_scene
     from gui.graph.view import LineageView
     from gui.graph.loader import LineageReply
     from gui.shell.version_browser import VersionBrowser
@@ -260,7 +260,8 @@ def install() -> None:
 
         versions = self.history.versions(artifact_id)
         head = head_of(versions)
-        plan = plan_scene(versions, head.id) if head is not None else None
+        # The old window drew every version (no folding).
+        plan = plan_scene(versions, head.id, ViewOptions(fold=False)) if head is not None else None
         self.show_loaded(LineageReply(0, artifact_id, versions, plan, head_id=head.id if head else None))
 
     VersionBrowser.open = open_on_gui_thread  # type: ignore[method-assign]

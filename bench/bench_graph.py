@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Lineage graph benchmark: 10,000 versions (issue 4, "Benchmarks").
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python bench/bench_graph.py [--quick] [--versions N] [--runs N]
+    QT_QPA_PLATFORM=offscreen .venv/bin/python bench/bench_graph.py [--quick] [--versions N] [--runs N] [--readable-only]
 
 Measures, in one run on a generated history (mostly a chain, ~3% branches that run a
 few versions, ~2% reverts carrying matches_version, one legacy parent at the root):
@@ -19,6 +19,11 @@ first and second parents across lanes), 11,000 versions in all: build_graph +
 layered_layout (one band of lanes per line) + scene build < 1 s, repaint at fit < 50 ms,
 against the single-line history of the same size above as the named baseline, and
 fold_runs' time.
+Then the readable graph (issue 16 §1–§2), on the same two histories: planning as the
+window does (folded past a screenful, edge tracks, landmarks) against planning unfolded
+(set_versions' plan) as the baseline; core's fold_for_screen, edge_tracks and landmarks
+alone; selecting a version with its ancestry lit against selecting with the highlight off
+(target < 50 ms, a key press); and a walk key's target (Ctrl+Right: nearest in the next lane).
 Prints machine info, medians, ratios and PASS/MISS; never asserts.
 """
 from __future__ import annotations
@@ -168,6 +173,60 @@ def bench_lines(app, per_line: int, projects: int, runs: int, baseline_versions:
     view.close()
 
 
+TARGET_SELECT = 0.050
+
+
+def bench_readable(app, label: str, versions: list[VersionInfo], runs: int) -> None:
+    """Issue 16's costs on one history (see the module docstring)."""
+    from core.history.lineage_tracks import edge_tracks, landmarks
+    from core.history.lineage_view import fold_for_screen
+    from gui import hotkeys
+    from gui.graph.navigation import targets
+    from gui.graph.scene import ViewOptions, plan_scene
+
+    print(f"\nreadable graph ({label}): {len(versions)} versions")
+    graph = build_graph(versions)
+    laid = line_layout(graph)
+    t_plain, _ = median_time(lambda: plan_scene(versions, None, ViewOptions(fold=False)), runs)
+    t_window, plan = median_time(lambda: plan_scene(versions, None, ViewOptions(fold=True, screen_rows=20)), runs)
+    print(f"plan_scene as the window plans (folded, tracks) {t_window * 1000:8.1f} ms   baseline unfolded plan "
+          f"{t_plain * 1000:.1f} ms   ratio {t_window / max(t_plain, 1e-9):.2f}x   "
+          f"({plan.graph.number_of_nodes()} nodes drawn, {plan.folded_runs} runs folded, {plan.max_row + 1} rows)")
+    t_fold, folded = median_time(lambda: fold_for_screen(graph, 20), runs)
+    t_tracks, tracks = median_time(lambda: edge_tracks(graph, laid.positions), runs)
+    t_marks, marks = median_time(lambda: landmarks(graph), runs)
+    print(f"fold_for_screen (20 rows)         {t_fold * 1000:9.1f} ms   ({len(folded)} runs)")
+    print(f"edge_tracks                       {t_tracks * 1000:9.1f} ms   ({len(tracks)} edges between lanes, "
+          f"at most {max((t.tracks for t in tracks.values()), default=0)} tracks in a gap)")
+    print(f"landmarks                         {t_marks * 1000:9.1f} ms   ({len(marks)} marks)")
+
+    view = LineageView()
+    view.resize(1200, 800)
+    view.show()
+    app.processEvents()
+    view.set_versions(versions, None)
+    ids = sorted(k for k in view.graph().nodes if isinstance(k, int))
+    picks = [ids[-1], ids[len(ids) // 2], ids[len(ids) // 10]]
+
+    def select_all() -> None:
+        for key in picks:
+            view.select_version(key)
+
+    view.set_highlight_ancestry(False)
+    t_off, _ = median_time(select_all, runs)
+    view.set_highlight_ancestry(True)
+    t_on, _ = median_time(select_all, runs)
+    t_on, t_off = t_on / len(picks), t_off / len(picks)
+    print(f"select with ancestry lit          {t_on * 1000:9.1f} ms   baseline highlight off {t_off * 1000:.1f} ms   "
+          f"ratio {t_on / max(t_off, 1e-9):.1f}x   (mean of head, middle, a tenth up)")
+    view.select_version(picks[1])
+    t_walk, _ = median_time(lambda: targets(view._plan, picks[1], hotkeys.GRAPH_LANE_RIGHT), runs)
+    print(f"walk key target (Ctrl+Right)      {t_walk * 1000:9.1f} ms")
+    print(f"RESULT {label}: select with ancestry lit {t_on * 1000:.1f} ms (target < {TARGET_SELECT * 1000:.0f} ms): "
+          f"{verdict(t_on, TARGET_SELECT)}")
+    view.close()
+
+
 def naive_scene(graph: nx.DiGraph, pos: dict) -> QGraphicsScene:
     scene = QGraphicsScene()
     pen = QPen(Qt.GlobalColor.gray, 2)
@@ -193,14 +252,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--projects", type=int, default=10, help="project lines in the lines case")
     ap.add_argument("--per-line", type=int, default=1_000, help="versions per line in the lines case")
+    ap.add_argument("--readable-only", action="store_true", help="only the readable graph's figures (issue 16)")
     args = ap.parse_args(argv)
     n = 300 if args.quick else args.versions
     runs = 1 if args.quick else max(3, args.runs)
     spring_sizes = (50, 100) if args.quick else (250, 499)
+    per_line, projects = (30, 3) if args.quick else (args.per_line, args.projects)
 
     app = QApplication.instance() or QApplication([])
     print(f"machine: {machine_info()}")
     versions = generate(n)
+    if args.readable_only:
+        bench_readable(app, "one line", versions, runs)
+        bench_readable(app, "lines", generate_lines(per_line, projects), runs)
+        return 0
     print(f"data: {n} versions, {sum(1 for v in versions if 'matches_version' in v.metadata)} reverts, "
           f"runs: {runs} (median)")
 
@@ -253,8 +318,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"RESULT repaint at fit {t_paint * 1000:.1f} ms (target < {TARGET_REPAINT * 1000:.0f} ms): "
           f"{verdict(t_paint, TARGET_REPAINT)}")
     view.close()
-    per_line, projects = (30, 3) if args.quick else (args.per_line, args.projects)
     bench_lines(app, per_line, projects, runs, generate(per_line * (projects + 1) + 1))
+    bench_readable(app, "one line", versions, runs)
+    bench_readable(app, "lines", generate_lines(per_line, projects), runs)
     if args.quick:
         print("(quick run: tiny data, figures are not meaningful)")
     naive.close()

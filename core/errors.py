@@ -125,4 +125,12 @@ class ProjectError(LineageError):
 
 
 class RefusedError(LineageError):
-    """A deploy, push or restore that would lose or hide someone's edits, so nothing was done."""
+    """A deploy, push or restore that would lose or hide someone's edits, so nothing was done.
+
+    The message is the command line's sentence (it names the commands to run next);
+    `situation` says only what was found, with no command in it, for the window, which
+    offers its own buttons for the ways on (docs/gui.md)."""
+
+    def __init__(self, message: str, *, situation: str = "") -> None:
+        super().__init__(message)
+        self.situation = situation or message

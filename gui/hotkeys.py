@@ -52,17 +52,40 @@ GRAPH_CHILD = Hotkey("Up", "Select the first child (newer, above; the one contin
 GRAPH_PARENT = Hotkey("Down", "Select the parent (older, below)", "graph")
 GRAPH_LEFT = Hotkey("Left", "Select the neighbour on the left in the same generation", "graph")
 GRAPH_RIGHT = Hotkey("Right", "Select the neighbour on the right in the same generation", "graph")
-GRAPH_HEAD = Hotkey("Home", "Select the head", "graph")
+GRAPH_HEAD = Hotkey("Home", "Select the head of the selection's line (again: the artifact's head)", "graph")
+GRAPH_FIRST_PARENT = Hotkey("Alt+Down", "Walk to the first parent (the version this one started from)", "graph")
+GRAPH_SECOND_PARENT = Hotkey("Alt+Shift+Down", "Walk to the second parent (merge, push or redeploy source)", "graph")
+GRAPH_WALK_CHILD = Hotkey("Alt+Up", "Walk to the child (the one on the same line; a chooser where several)", "graph")
+GRAPH_ROOT = Hotkey("End", "Select the root (the oldest first-parent ancestor)", "graph")
+GRAPH_LANE_LEFT = Hotkey("Ctrl+Left", "Select the version of the lane on the left nearest in time", "graph")
+GRAPH_LANE_RIGHT = Hotkey("Ctrl+Right", "Select the version of the lane on the right nearest in time", "graph")
+GRAPH_HIGHLIGHT = Hotkey("Ctrl+H", "Highlight the selection's ancestors and descendants on or off", "graph")
 
 SYNC_ONE = Hotkey("Shift+F5", "Sync the selected artifact only")
 EDIT_UPSTREAM = Hotkey("Ctrl+E", "Edit upstream… of the selected artifact")
 REMOVE = Hotkey("Ctrl+Delete", "Remove… the selected artifact")
+DEPLOY_TO = Hotkey("Ctrl+Shift+D", "Deploy to ▸: deploy the selected artifact into a project")
+PUSH_FROM = Hotkey("Ctrl+Shift+P", "Push from ▸: bring a project's copy back into the collection")
+RESTORE = Hotkey("Ctrl+Shift+R", "Restore ▸: restore the selected version into the collection or a project")
+MERGE = Hotkey("Ctrl+M", "Merge…: open the selected artifact's waiting merge")
+ADD_PROJECT = Hotkey("Ctrl+Shift+N", "Add project…")
+REMOVE_PROJECT = Hotkey("Ctrl+Shift+Del", "Remove project ▸")
+UPDATE_OUTDATED = Hotkey("Ctrl+U", "Update outdated projects")
+SHOW_PROJECTS = Hotkey("Ctrl+J", "Show or hide the Projects panel")
 WRAP_DIFF = Hotkey("Alt+Z", "Wrap long diff lines on or off")
 SHORTCUTS = Hotkey("F1", "Keyboard shortcuts")
+DOCS = Hotkey("Shift+F1", "Open the documentation")
+ABOUT = Hotkey("Ctrl+F1", "About Artifact Lineage (its version)")
 QUIT = Hotkey("Ctrl+Q", "Quit")
 
-WINDOW_KEYS: tuple[Hotkey, ...] = (SYNC, ADD, FIT, FIND, SYNC_ONE, EDIT_UPSTREAM, REMOVE, WRAP_DIFF, SHORTCUTS, QUIT)
-GRAPH_KEYS: tuple[Hotkey, ...] = (GRAPH_CHILD, GRAPH_PARENT, GRAPH_LEFT, GRAPH_RIGHT, GRAPH_HEAD)
+WINDOW_KEYS: tuple[Hotkey, ...] = (
+    SYNC, ADD, FIT, FIND, SYNC_ONE, EDIT_UPSTREAM, REMOVE, DEPLOY_TO, PUSH_FROM, RESTORE, MERGE,
+    ADD_PROJECT, REMOVE_PROJECT, UPDATE_OUTDATED, SHOW_PROJECTS, WRAP_DIFF, SHORTCUTS, DOCS, ABOUT, QUIT,
+)
+GRAPH_KEYS: tuple[Hotkey, ...] = (
+    GRAPH_CHILD, GRAPH_PARENT, GRAPH_LEFT, GRAPH_RIGHT, GRAPH_HEAD, GRAPH_FIRST_PARENT, GRAPH_SECOND_PARENT,
+    GRAPH_WALK_CHILD, GRAPH_ROOT, GRAPH_LANE_LEFT, GRAPH_LANE_RIGHT, GRAPH_HIGHLIGHT,
+)
 ALL: tuple[Hotkey, ...] = WINDOW_KEYS + GRAPH_KEYS
 
 
@@ -80,7 +103,9 @@ COMPARE_CLICK = Gesture("Ctrl+click", "Compare the selected version with the cli
                         Qt.KeyboardModifier.ControlModifier)
 ZOOM_WHEEL = Gesture("wheel", "Zoom around the cursor")
 PAN_DRAG = Gesture("drag", "Pan the graph")
-GESTURES: tuple[Gesture, ...] = (COMPARE_CLICK, ZOOM_WHEEL, PAN_DRAG)
+UNFOLD_CLICK = Gesture("click N versions", "Unfold a folded run in place")
+EDGE_HOVER = Gesture("hover an edge", "Highlight the edge and its two ends")
+GESTURES: tuple[Gesture, ...] = (COMPARE_CLICK, ZOOM_WHEEL, PAN_DRAG, UNFOLD_CLICK, EDGE_HOVER)
 
 
 def tip(text: str, hotkey: Hotkey) -> str:

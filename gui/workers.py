@@ -1,8 +1,11 @@
 """Background work for the window: status, sync, demo, add, file diffs.
 
 Each worker is a QObject moved to its own QThread; its `run` slot calls one
-core function and reports through signals, which Qt queues back to the GUI
-thread. Core opens its own database session per call, so the worker thread and
+core function and reports through signals. Those signals are emitted on the
+worker thread, so nobody connects to them: `WorkerPool.start(worker, finished=…,
+failed=…, progress=…)` takes the callbacks and calls them on the GUI thread
+(through a relay QObject living there, so Qt queues each call); a worker whose
+signals already have a receiver is refused. Core opens its own database session per call, so the worker thread and
 the window never share a session; only ids and frozen dataclasses cross threads.
 Cancellation is a `threading.Event` the GUI sets; core polls it between
 artifacts and, through core.cancel, while a git command runs (no processEvents
@@ -16,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Generic, TypeVar
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import SIGNAL, QObject, Qt, QThread, Signal, Slot
 
 from core.errors import LineageError
 
@@ -282,20 +285,75 @@ class UpstreamStateWorker(Worker[object]):
 _LIVE: dict[Worker, QThread] = {}
 
 
+class WorkerThreadError(RuntimeError):
+    """A worker used in a way that would run window code on its thread (a bug in the caller)."""
+
+
+class _Relay(QObject):
+    """Lives on the GUI thread; a worker signal connected to `deliver` is queued here, so the
+    callback runs on the GUI thread whatever thread emitted it. No Qt parent: the pool holds it
+    until the worker is done (a parented Python QObject deleted later crashed in ~QObject)."""
+
+    def __init__(self, callback: Callable[..., object]) -> None:
+        super().__init__()
+        self._callback = callback
+
+    def deliver(self, *args: object) -> None:  # undecorated: takes any signal's arguments
+        self._callback(*args)
+
+
+_QOBJECT_METHODS = QObject.staticMetaObject.methodCount()
+
+
+def worker_signals(worker: Worker) -> dict[str, bytes]:
+    """The worker's own signals: name → normalized signature (finished(PyObject), …)."""
+    meta = worker.metaObject()
+    found: dict[str, bytes] = {}
+    for i in range(_QOBJECT_METHODS, meta.methodCount()):
+        method = meta.method(i)
+        if method.methodType() == method.MethodType.Signal:
+            found[bytes(method.name()).decode()] = bytes(method.methodSignature())
+    return found
+
+
 class WorkerPool(QObject):
-    """Owns running workers and their threads so neither is collected mid-run."""
+    """Owns running workers and their threads so neither is collected mid-run, and delivers
+    what they report on the GUI thread."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._running: dict[Worker, QThread] = {}
+        self._relays: dict[Worker, list[_Relay]] = {}
 
-    def start(self, worker: Worker) -> Worker:
+    def start(self, worker: Worker, **callbacks: Callable[..., object]) -> Worker:
+        """Run `worker` on its own thread. Each keyword names one of its signals (finished,
+        failed, progress, several…) and gives the callable to run, on the GUI thread, with that
+        signal's arguments. A worker signal already connected elsewhere is refused
+        (WorkerThreadError): a callable connected to it directly would run on the worker thread."""
+        if QThread.currentThread() is not self.thread():
+            raise WorkerThreadError("WorkerPool.start was called off the GUI thread.")
+        signals = worker_signals(worker)
+        for name, signature in signals.items():
+            if worker.receivers(SIGNAL(signature.decode())):
+                raise WorkerThreadError(
+                    f"{type(worker).__name__}.{name} is connected outside WorkerPool.start; pass the "
+                    f"callback as start(worker, {name}=...) so it runs on the GUI thread."
+                )
+        unknown = set(callbacks) - (set(signals) - {"done"})
+        if unknown:
+            raise TypeError(f"{type(worker).__name__} has no signal {', '.join(sorted(unknown))} to call back on.")
+        relays = []
+        for name, callback in callbacks.items():
+            relay = _Relay(callback)
+            getattr(worker, name).connect(relay.deliver)  # relay is a GUI-thread QObject: queued
+            relays.append(relay)
+        self._relays[worker] = relays
         thread = QThread()
         thread.setObjectName(type(worker).__name__)
         worker.moveToThread(thread)
         thread.started.connect(worker.run)
-        # A bound slot of this GUI-thread object, so the call is queued here; a
-        # lambda would run on the worker thread and could not wait for it.
+        # A bound slot of this GUI-thread object, so the call is queued here, after the
+        # callbacks above (emitted before `done`, queued in that order).
         worker.done.connect(self._on_done)
         # Directly on the worker thread: the thread's loop ends with the job even when the
         # queued _on_done never runs because this pool is gone by then.
@@ -310,6 +368,8 @@ class WorkerPool(QObject):
         worker = self.sender()
         thread = self._running.pop(worker, None)  # type: ignore[arg-type]
         _LIVE.pop(worker, None)  # type: ignore[arg-type]
+        # Dropped here: the callbacks' calls were queued before this one, so they have run.
+        self._relays.pop(worker, None)  # type: ignore[arg-type]
         if thread is not None:
             thread.quit()
             thread.wait()

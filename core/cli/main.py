@@ -34,12 +34,9 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _version() -> str:
-    try:
-        from importlib.metadata import version
+    from core.version import app_version
 
-        return version("artifact-lineage")
-    except Exception:
-        return "0.1.0"
+    return app_version()
 
 
 class _VersionAction(argparse.Action):

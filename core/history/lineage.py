@@ -119,7 +119,7 @@ def first_parent(graph: nx.DiGraph, node: Node) -> Node | None:
     return second  # only a second parent in the list (its first parent is missing)
 
 
-def _order_key(graph: nx.DiGraph, node: Node) -> tuple:
+def order_key(graph: nx.DiGraph, node: Node) -> tuple:
     """Oldest first; ghosts (no time) before everything; ties by id."""
     data = graph.nodes[node]
     created = data.get("created_at")
@@ -166,7 +166,7 @@ def line_layout(graph: nx.DiGraph) -> LineLayout:
     for n in graph.nodes:
         parent = first_parent(graph, n)
         fp[n] = parent if parent is not None and line[parent] == line[n] else None
-    order = {n: _order_key(graph, n) for n in graph.nodes}
+    order = {n: order_key(graph, n) for n in graph.nodes}
 
     # The head's first-parent ancestry is the main line: it continues lanes first,
     # so the history that matters most is one straight line.
@@ -283,7 +283,7 @@ def fold_runs(graph: nx.DiGraph, min_run: int = 8, keep: Iterable[Node] = ()) ->
 
     runs: list[FoldedRun] = []
     seen: set[Node] = set()
-    for n in sorted(graph.nodes, key=lambda k: _order_key(graph, k)):
+    for n in sorted(graph.nodes, key=lambda k: order_key(graph, k)):
         if n in seen or not foldable(n):
             continue
         (p,) = graph.predecessors(n)
@@ -299,7 +299,7 @@ def fold_runs(graph: nx.DiGraph, min_run: int = 8, keep: Iterable[Node] = ()) ->
         if len(run) >= min_run:
             runs.append(FoldedRun(line_of(graph, n), tuple(run), p, c))
     order = {name: i for i, name in enumerate(line_order(r.line for r in runs))}
-    runs.sort(key=lambda r: (order[r.line], _order_key(graph, r.nodes[0])))
+    runs.sort(key=lambda r: (order[r.line], order_key(graph, r.nodes[0])))
     return runs
 
 

@@ -91,7 +91,13 @@ def _deploy(ws: "Workspace", artifact: ArtifactInfo, project: ProjectInfo, versi
         agreed = history.version(existing.version_id).content_hash if existing is not None else None
         if tree.content_hash != agreed:
             if strategy is not DeployStrategy.OVERWRITE:
-                raise RefusedError(_refusal(ws, artifact, project, agreed or wanted, tree))
+                found = _edits_found(ws, artifact, project, agreed or wanted, tree)
+                raise RefusedError(
+                    f"{found} Bring them back with `push {artifact.name} --project {project.name}`, merge both with "
+                    f"`deploy {artifact.name} --project {project.name} --strategy merge`, or deploy with "
+                    "--strategy overwrite (the edits are recorded first); nothing was changed.",
+                    situation=f"{found} Nothing was changed.",
+                )
             kept = record_copy(ws, artifact, project.name, target, tree, project_head,
                                metadata={"reason": "recorded before deploy --strategy overwrite"})
             if kept is not None and (project_head is None or kept.id != project_head.id):
@@ -123,7 +129,7 @@ def _deploy(ws: "Workspace", artifact: ArtifactInfo, project: ProjectInfo, versi
     )
 
 
-def _refusal(ws: "Workspace", artifact: ArtifactInfo, project: ProjectInfo, expected: str, tree) -> str:
+def _edits_found(ws: "Workspace", artifact: ArtifactInfo, project: ProjectInfo, expected: str, tree) -> str:
     """What differs between the project copy and what it should hold, in one sentence."""
     from core.diff import compare_entries
 
@@ -135,12 +141,7 @@ def _refusal(ws: "Workspace", artifact: ArtifactInfo, project: ProjectInfo, expe
             files += f" and {len(changes) - 5} more"
     except Exception:  # the manifest is a help for the sentence, not a rule
         files = f"content {tree.content_hash[:12]} instead of {expected[:12]}"
-    return (
-        f"{project.name}'s copy of {artifact.name!r} has edits that deploying would overwrite: {files}. "
-        f"Bring them back with `push {artifact.name} --project {project.name}`, merge both with "
-        f"`deploy {artifact.name} --project {project.name} --strategy merge`, or deploy with "
-        "--strategy overwrite (the edits are recorded first); nothing was changed."
-    )
+    return f"{project.name}'s copy of {artifact.name!r} has edits that deploying would overwrite: {files}."
 
 
 def _record_collection(ws: "Workspace", artifact: ArtifactInfo, head: VersionInfo) -> VersionInfo:

@@ -90,12 +90,16 @@ def _merge_deployment(
     if project_tree is None:
         raise RefusedError(
             f"{project.name} has no copy of {artifact.name!r} at {project_path}; nothing to merge "
-            f"(deploy it again with `deploy {artifact.name} --project {project.name}`)."
+            f"(deploy it again with `deploy {artifact.name} --project {project.name}`).",
+            situation=f"{project.name} has no copy of {artifact.name!r} at {project_path}; nothing to merge "
+            "(deploy it again to put one there).",
         )
     if collection_tree is None:
         raise RefusedError(
             f"The collection has no copy of {artifact.name!r} at {collection_path}; nothing to merge "
-            f"(restore it with `restore {artifact.name} VERSION`)."
+            f"(restore it with `restore {artifact.name} VERSION`).",
+            situation=f"The collection has no copy of {artifact.name!r} at {collection_path}; nothing to merge "
+            "(restore a version into the collection first).",
         )
     # Both sides are stored and recorded before anything else: the merge never loses an edit.
     project_version = _recorded(ws, artifact, project.name, project_path, project_tree,

@@ -76,7 +76,9 @@ def _push(ws: "Workspace", artifact: ArtifactInfo, project: ProjectInfo, strateg
     if state is DeploymentState.MISSING:
         raise RefusedError(
             f"{project.name} has no copy of {artifact.name!r} at {target}; nothing to push "
-            f"(deploy it again with `deploy {artifact.name} --project {project.name}`)."
+            f"(deploy it again with `deploy {artifact.name} --project {project.name}`).",
+            situation=f"{project.name} has no copy of {artifact.name!r} at {target}; nothing to push "
+            "(deploy it again to put one there).",
         )
     assert tree is not None
     if state in (DeploymentState.IN_SYNC, DeploymentState.OUTDATED) or tree.content_hash == collection_now:
@@ -86,11 +88,13 @@ def _push(ws: "Workspace", artifact: ArtifactInfo, project: ProjectInfo, strateg
                           project_version_id=deployment.version_id,
                           message=f"{project.name}'s copy of {artifact.name!r} has no edits to push; {note}.")
     if state is DeploymentState.CONFLICT and strategy is not PushStrategy.TAKE_PROJECT:
+        both = (f"Both {project.name}'s copy and the collection copy of {artifact.name!r} changed since it was "
+                "deployed (conflict)")
         raise RefusedError(
-            f"Both {project.name}'s copy and the collection copy of {artifact.name!r} changed since it was "
-            f"deployed (conflict); push with --strategy merge to merge both, --strategy take-project to keep the "
-            "project's content (the collection's stays in history), or deploy with --strategy overwrite to take "
-            "the collection's."
+            f"{both}; push with --strategy merge to merge them file by file, with --strategy take-project to "
+            "keep the project's content (the collection's stays in history), or deploy with --strategy "
+            "overwrite to take the collection's.",
+            situation=f"{both}; nothing was changed.",
         )
 
     project_version = record_copy(ws, artifact, project.name, target, tree, history.head(artifact.id, project.name))

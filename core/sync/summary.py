@@ -131,17 +131,21 @@ def describe_changes(results: Iterable[SyncResult]) -> tuple[str, str]:
 
     Level is "error" when something failed, "warning" when something conflicted,
     else "info"; the text names the artifacts per kind of change
-    ("Updated pdf, docx. Conflict: review (kept the local copy). Failed: helper.").
+    ("Updated pdf, docx. Merge waiting — Resolve…: review. Failed: helper."). A merge that
+    stopped on conflicts waits for the person (the window's Resolve… button opens it); a
+    diverged artifact whose local copy was kept is said so.
     """
     results = list(results)
     groups: list[tuple[str, list[str]]] = [
         ("Failed", [r.name for r in results if r.action == "failed"]),
-        ("Conflict (kept the local copy)", [r.name for r in results if r.conflict and r.action != "failed"]),
+        ("Merge waiting — Resolve…", [r.name for r in results if r.action == "conflict"]),
+        ("Diverged (kept the local copy)", [r.name for r in results
+                                            if r.conflict and r.action not in ("failed", "conflict")]),
         ("Added", [r.name for r in results if r.action == "copied"]),
         ("Updated", [r.name for r in results if r.action in ("replaced", "brought-forward")]),
         ("Recorded local edits of", [r.name for r in results if r.action == "kept-local" and not r.conflict
                                      and r.version_recorded]),
     ]
     text = " ".join(f"{label}: {_names(names)}." for label, names in groups if names)
-    level = "error" if groups[0][1] else "warning" if groups[1][1] else "info"
+    level = "error" if groups[0][1] else "warning" if groups[1][1] or groups[2][1] else "info"
     return text or "Nothing changed.", level

@@ -122,9 +122,7 @@ class ArtifactActions(QObject):
             return
         purge = self.purge_box is not None and self.purge_box.isChecked()
         worker = RemoveWorker(self._ws, info.id, purge=purge)
-        worker.finished.connect(self._on_removed)
-        worker.failed.connect(self.failed)
-        self._pool.start(worker)
+        self._pool.start(worker, finished=self._on_removed, failed=self.failed.emit)
 
     @Slot(object)
     def _on_removed(self, outcome: "RemoveOutcome") -> None:

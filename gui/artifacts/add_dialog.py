@@ -277,8 +277,7 @@ class AddArtifactDialog(WorkerDialog):
         if not v["source"] or self.checking:
             return
         worker = DiscoverWorker(self._ws, self._source(), ref=v["ref"], subdir=v["subdir"])
-        worker.finished.connect(self._on_discovered)
-        self.run_worker(worker, "Looking inside the upstream…")
+        self.run_worker(worker, "Looking inside the upstream…", finished=self._on_discovered)
 
     @Slot(object)
     def _on_discovered(self, discovery: Discovery) -> None:
@@ -294,16 +293,13 @@ class AddArtifactDialog(WorkerDialog):
         picked = self.checked_found()
         if picked and self._discovery is not None:
             worker = AddFoundWorker(self._ws, self._discovery.spec, picked)
-            worker.finished.connect(self._on_added_several)
-            self.run_worker(worker, f"Adding {len(picked)} artifacts…")
+            self.run_worker(worker, f"Adding {len(picked)} artifacts…", finished=self._on_added_several)
             return
         v = self.values()
         if not (v["name"] and v["source"]):
             return
         worker = AddWorker(self._ws, v["name"], self._source(), type=v["type"], ref=v["ref"], subdir=v["subdir"])
-        worker.finished.connect(self._on_added)
-        worker.several.connect(self._on_several)
-        self.run_worker(worker, "Checking the upstream…")
+        self.run_worker(worker, "Checking the upstream…", finished=self._on_added, several=self._on_several)
 
     @Slot(str)
     def _on_several(self, message: str) -> None:

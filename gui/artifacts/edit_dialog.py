@@ -76,8 +76,7 @@ class EditUpstreamDialog(WorkerDialog):
             return
         worker = EditWorker(self._ws, self._artifact.id, source=self.source_edit.text().strip(),
                             ref=self.ref_edit.text().strip(), subdir=self.subdir_edit.text().strip())
-        worker.finished.connect(self._on_edited)
-        self.run_worker(worker, "Checking the new upstream…")
+        self.run_worker(worker, "Checking the new upstream…", finished=self._on_edited)
 
     @Slot(object)
     def _on_edited(self, outcome: "EditOutcome") -> None:

@@ -18,7 +18,7 @@ def upstream_text(info: ArtifactInfo) -> str:
 
 
 class ArtifactHeader(QWidget):
-    resolveRequested = Signal()  # "Resolve merge…": the shown artifact has a merge waiting
+    resolveRequested = Signal()  # "Resolve…": the shown artifact has a merge waiting
     chooseAgainRequested = Signal()  # "Choose again…": keep-local was chosen for this upstream state
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -40,7 +40,7 @@ class ArtifactHeader(QWidget):
         self.error_label.setWordWrap(True)
         self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.error_label.hide()
-        self.resolve_button = QPushButton("Resolve merge…")
+        self.resolve_button = QPushButton("Resolve…")  # beside the state: "merge waiting — Resolve…"
         self.resolve_button.setToolTip("A merge stopped on conflicts: pick a side per conflict, then finish it")
         self.resolve_button.clicked.connect(self.resolveRequested)
         self.resolve_button.hide()

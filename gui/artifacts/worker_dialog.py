@@ -5,6 +5,8 @@ The Add and Edit upstream dialogs share this; each lists the inputs to lock whil
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QDialog, QLabel, QProgressBar, QWidget
 
@@ -48,13 +50,14 @@ class WorkerDialog(QDialog):
         self.busy_label.setVisible(busy and bool(self.busy_label.text()))
         self.busy_changed()
 
-    def run_worker(self, worker: Worker, busy_text: str = "") -> None:
+    def run_worker(self, worker: Worker, busy_text: str = "", **callbacks: Callable[..., object]) -> None:
+        """Start `worker`; `callbacks` (finished=…, several=…) run on the GUI thread (WorkerPool.start),
+        a failure shows inside the dialog."""
         self.error_label.hide()
         self.busy_label.setText(busy_text)
         self.set_busy(True)
-        worker.failed.connect(self._on_failed)
         self._worker = worker
-        self._pool.start(worker)
+        self._pool.start(worker, failed=self._on_failed, **callbacks)
 
     def finish_busy(self) -> bool:
         """End the busy state when a result arrives; False when Cancel was asked meanwhile

@@ -80,9 +80,7 @@ class FileDiffPane(QWidget):
         self.current_diff = None
         self._show_note(COMPUTING, ())
         worker = DiffWorker(self.objects, change, self._seq)
-        worker.finished.connect(self._on_diff)
-        worker.failed.connect(self._on_failed)
-        self._pool.start(worker)
+        self._pool.start(worker, finished=self._on_diff, failed=self._on_failed)
 
     def _show_note(self, note: str | None, lines: tuple[core_diff.DiffLine, ...]) -> None:
         self.diff_view.show_lines(lines)

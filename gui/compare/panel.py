@@ -52,7 +52,7 @@ from gui.compare.version_details import VersionDetails
 if TYPE_CHECKING:
     from core.store import ObjectStore
 
-COMBO_CHARS = 36  # "v128 · local modification · 1a2b3c4d" fits; a longer label is elided
+COMBO_CHARS = 22  # "v128 · local modification" fits; a longer label is elided (the graph needs the width at 1280 px)
 MAX_TABLE_ROWS = 8  # the table grows with its rows up to this many, then scrolls; the diff gets the rest
 
 ROOT_MESSAGE = "Root version — nothing to compare against."
@@ -101,7 +101,10 @@ class ComparePanel(QWidget):
         font.setPointSizeF(font.pointSizeF() * 1.15)
         self.title.setFont(font)
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        header.addWidget(self.title, 1)
+        # On a row of its own, wrapping: a long title never takes the graph's width at 1280 px.
+        self.title.setWordWrap(True)
+        layout.addWidget(self.title)
+        header.addStretch(1)
         self.compare_caption = QLabel("Compare with:")
         header.addWidget(self.compare_caption)
         self.compare_combo = QComboBox()

@@ -27,12 +27,13 @@ from gui.style import palette
 if TYPE_CHECKING:
     import networkx as nx
 
-LANE_W = 300.0  # wide enough for a label; the next lane's line starts after it
+LANE_W = 252.0  # wide enough for a label ("v257 · local modification · 2026-04-28"); the next lane starts after it
 ROW_H = 60.0
 RADIUS = 8.0
 BLOCK_ROWS = 64
 LABEL_LOD = 0.45  # below this a row is < ~25 px tall: labels would be unreadable
 OVERVIEW_SCALE = 0.12  # below this the node items are hidden and bands paint dots
+DIM_OPACITY = 0.25  # nodes and edges outside the highlighted ancestry
 LABEL_X = RADIUS + 8.0
 LABEL_W = LANE_W - LABEL_X - RADIUS - 18.0
 NODE_RECT = QRectF(-RADIUS - 6.0, -24.0, LABEL_X + LABEL_W + RADIUS + 6.0, 48.0)
@@ -51,6 +52,7 @@ class GraphStyle:
     small: QFont
     mono_metrics: QFontMetricsF = field(init=False)
     small_metrics: QFontMetricsF = field(init=False)
+    lit: frozenset | None = None  # the selection's ancestry while highlighted: every other node is dimmed
 
     def __post_init__(self) -> None:
         self.mono_metrics = QFontMetricsF(self.mono)
@@ -98,8 +100,8 @@ def short(h: str | None) -> str:
     return (h or "")[:12]
 
 
-def local_time(dt: datetime | None) -> str:
-    return dt.astimezone().strftime("%Y-%m-%d %H:%M") if isinstance(dt, datetime) else ""
+def local_day(dt: datetime | None) -> str:
+    return dt.astimezone().strftime("%Y-%m-%d") if isinstance(dt, datetime) else ""
 
 
 class NodeItem(QGraphicsItem):
@@ -129,7 +131,9 @@ class NodeItem(QGraphicsItem):
                 badge = []
                 if d.get("matches_version") is not None:
                     badge.append(f"= {version_label(d, 'matches')}")
-                detail = f"{version_label(d)} · {node_origin_text(d)} · {local_time(d.get('created_at'))}"
+                # The day only: four lanes must fit beside each other at a readable size; the
+                # tooltip and the compare panel give the time.
+                detail = f"{version_label(d)} · {node_origin_text(d)} · {local_day(d.get('created_at'))}"
                 detail = self.style.small_metrics.elidedText(detail, Qt.TextElideMode.ElideRight, LABEL_W)
                 self._lines = (short(d["content_hash"]), "  ".join(badge), detail)
         return self._lines
@@ -138,6 +142,7 @@ class NodeItem(QGraphicsItem):
         d = self.data
         st = self.style
         origin = d.get("origin")
+        painter.setOpacity(DIM_OPACITY if st.lit is not None and self.key not in st.lit else 1.0)
         if d.get("folded"):
             # A short stack of dots: many versions drawn as one.
             painter.setPen(QPen(QColor(palette.EDGE_COLOR), 1.5))
@@ -212,6 +217,7 @@ class BlockItem(QGraphicsItem):
             rect = rect.united(poly.boundingRect())
         self._rect = rect.adjusted(-RADIUS - 4, -RADIUS - 4, RADIUS + 4, RADIUS + 4)
         self.overview = False
+        self.dim = False  # an ancestry is highlighted: the lit edges are drawn again on top
         self._edge_pen = QPen(QColor(palette.EDGE_COLOR), 2.0)
         self._dash_pen = QPen(QColor(palette.GHOST_COLOR), 2.0, Qt.PenStyle.DashLine)
         self._thin_pen = QPen(QColor(palette.EDGE_COLOR), 1.0)
@@ -227,6 +233,7 @@ class BlockItem(QGraphicsItem):
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
         painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.setOpacity(DIM_OPACITY if self.dim else 1.0)
         if self.overview:
             painter.setPen(self._thin_pen)
             painter.drawPath(self.solid)
@@ -268,6 +275,7 @@ class SelectionItem(QGraphicsItem):
         return QRectF(-r, -r, 2 * r, 2 * r)
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
+        painter.setOpacity(1.0)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         if self.dashed:
             painter.setPen(QPen(palette.origin_color("rollback"), 2.5, Qt.PenStyle.DashLine))
@@ -354,6 +362,7 @@ class PendingMergeItem(QGraphicsItem):
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setOpacity(1.0)
         painter.setPen(QPen(self.COLOUR, 2.0, Qt.PenStyle.DashLine))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         for p in self.parents:

@@ -1,9 +1,17 @@
-"""What the lineage graph's colours and marks mean, drawn under the graph."""
+"""What the lineage graph's colours and marks mean.
+
+Under the graph sits a one-line `LegendStrip`: a chip in each line's colour (the
+colour it keeps for life, core.history.lineage_view.line_colours) with the line's name,
+and a **Key** button whose popover holds the full `GraphLegend` (origins, head, ghosts,
+second parents, reverts, rings), so the legend never takes the graph's height.
+"""
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen, QResizeEvent
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QMenu, QSizePolicy, QToolButton, QWidget, QWidgetAction
+
+from core.textsafe import printable
 
 from gui import hotkeys
 from gui.style import palette
@@ -114,3 +122,75 @@ class GraphLegend(QWidget):
             painter.setPen(text_color)
             painter.drawText(QPointF(text_x, cy + fm.ascent() / 2 - 1), text)
         painter.end()
+
+
+class LineChips(QWidget):
+    """The shown artifact's lines, each as a dot of its colour and its name, on one row."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._lines: list[tuple[str, int]] = []
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+    def set_lines(self, lines: list[tuple[str, int]]) -> None:
+        """(line, colour slot) left to right."""
+        self._lines = list(lines)
+        self.setToolTip("Lanes: " + ", ".join(printable(line) for line, _slot in self._lines) if self._lines else "")
+        self.updateGeometry()
+        self.update()
+
+    def lines(self) -> list[tuple[str, int]]:
+        return list(self._lines)
+
+    def sizeHint(self) -> QSize:
+        fm = self.fontMetrics()
+        width = sum(fm.horizontalAdvance(printable(line)) + 30 for line, _ in self._lines)
+        return QSize(max(width, 40), max(fm.height(), 16) + 6)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(40, self.sizeHint().height())
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        fm = self.fontMetrics()
+        text_color = self.palette().color(self.palette().ColorRole.WindowText)
+        x, cy = 6.0, self.height() / 2
+        for line, slot in self._lines:
+            name = fm.elidedText(printable(line), Qt.TextElideMode.ElideRight, 160)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(palette.lane_color(slot))
+            painter.drawRoundedRect(QRectF(x, cy - 5, 14, 10), 3, 3)
+            painter.setPen(text_color)
+            painter.drawText(QPointF(x + 19, cy + fm.ascent() / 2 - 1), name)
+            x += 19 + fm.horizontalAdvance(name) + 12
+            if x > self.width():
+                break
+        painter.end()
+
+
+class LegendStrip(QWidget):
+    """One row under the graph: the lines' colours, and the full legend behind **Key**."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.chips = LineChips()
+        self.key_button = QToolButton()
+        self.key_button.setText("Key")
+        self.key_button.setToolTip("What the colours and marks of the graph mean")
+        self.key_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.key_menu = QMenu(self.key_button)
+        self.legend = GraphLegend()
+        self.legend.setFixedWidth(560)
+        holder = QWidgetAction(self.key_menu)
+        holder.setDefaultWidget(self.legend)
+        self.key_menu.addAction(holder)
+        self.key_button.setMenu(self.key_menu)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 2, 0, 0)
+        row.addWidget(self.chips, 1)
+        row.addWidget(self.key_button)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+
+    def set_lines(self, lines: list[tuple[str, int]]) -> None:
+        self.chips.set_lines(lines)

@@ -73,8 +73,7 @@ class LineageLoader(QObject):
         """Start loading; returns the request's number."""
         self._seq += 1
         worker = LineageWorker(self._history, artifact_id, self._seq, options)
-        worker.finished.connect(self._on_finished)  # bound slot: queued onto the GUI thread
-        self._pool.start(worker)
+        self._pool.start(worker, finished=self._on_finished)
         return self._seq
 
     def is_current(self, reply: LineageReply) -> bool:

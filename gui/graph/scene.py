@@ -30,7 +30,6 @@ from PySide6.QtGui import QPainterPath, QPolygonF
 from PySide6.QtWidgets import QGraphicsScene
 
 from core.history import COLLECTION_LINE, UPSTREAM_LINE, VersionInfo, ordinal_by_id
-from gui import hotkeys
 from gui.graph.items import (
     BLOCK_ROWS,
     LANE_W,
@@ -44,12 +43,11 @@ from gui.graph.items import (
     NodeLayer,
     SelectionItem,
 )
-from gui.hotkeys import Hotkey
 
 if TYPE_CHECKING:
     import networkx as nx
 
-FOLD_MIN_RUN = 8  # a straight run this long is drawn as one "N versions" node
+SCREEN_ROWS = 20  # rows of a screenful when the view has not said (core folds past it)
 HEADER_ROOM = 30.0  # scene space above the newest row, under the pinned lane headers
 
 # core.history.lineage (and networkx, a third of a second to import) is imported where a graph is
@@ -76,6 +74,11 @@ class ScenePlan:
     content: QRectF = field(default_factory=QRectF)
     lines: dict[str, tuple[int, int]] = field(default_factory=dict)  # line -> (first lane, lanes) drawn
     all_lines: list[str] = field(default_factory=list)  # every line of the artifact, hidden ones too
+    colours: dict[str, int] = field(default_factory=dict)  # line -> colour slot for life (gui.style.palette)
+    edges: dict[tuple[NodeKey, NodeKey], tuple[QPointF, ...]] = field(default_factory=dict)  # polylines
+    edge_bands: dict[int, list[tuple[NodeKey, NodeKey]]] = field(default_factory=dict)  # band -> edges in it
+    landmarks: list[tuple[NodeKey, str]] = field(default_factory=list)  # (node, "head"|"merge"|"waiting")
+    folded_runs: int = 0  # how many runs core folded
 
     def band_of_row(self, row: int) -> int:
         return row // BLOCK_ROWS
@@ -129,30 +132,6 @@ class LineageScene:
         self.ensure_band(self.plan.band_of_row(where[1]))
         return self.items.get(key)
 
-    def neighbour(self, key: NodeKey, move: Hotkey) -> NodeKey | None:
-        """The node a graph key moves to on screen (`gui.hotkeys`): parent (older, below),
-        child (newer, above), or the neighbours in the same generation row."""
-        if move is hotkeys.GRAPH_PARENT:
-            from core.history.lineage import first_parent  # loaded by plan_scene already
-
-            return first_parent(self.graph, key)
-        if move is hotkeys.GRAPH_CHILD:
-            return self.first_child(key)
-        if move not in (hotkeys.GRAPH_LEFT, hotkeys.GRAPH_RIGHT):
-            return None
-        row = self.plan.row_members[self.plan.lane_row[key][1]]
-        i = row.index(key) + (1 if move is hotkeys.GRAPH_RIGHT else -1)
-        return row[i] if 0 <= i < len(row) else None
-
-    def first_child(self, key: NodeKey) -> NodeKey | None:
-        kids = list(self.graph.successors(key))
-        if not kids:
-            return None
-        lane_row = self.plan.lane_row
-        lane = lane_row[key][0]
-        # The child continuing this lane first (the line the eye follows), then the oldest.
-        return min(kids, key=lambda k: (lane_row[k][0] != lane, lane_row[k][1], str(k)))
-
 
 @contextmanager
 def gc_paused() -> Iterator[None]:
@@ -172,10 +151,10 @@ class ViewOptions:
     """What the person chose to see: lines hidden, runs unfolded, the upstream state waiting."""
 
     hidden_lines: frozenset[str] = frozenset()
-    unfolded: frozenset[NodeKey] = frozenset()  # versions never folded (runs the person opened)
+    unfolded: frozenset[NodeKey] = frozenset()  # versions never folded (runs opened, the selection)
     waiting_upstream: str | None = None  # content hash the upstream has and the collection not yet
-    fold: bool = False  # draw long straight runs as one "N versions" node
-    min_run: int = FOLD_MIN_RUN
+    fold: bool = True  # past a screenful, straight runs become "N versions" nodes (core.history.lineage_view)
+    screen_rows: int = SCREEN_ROWS  # rows the view shows at a readable size
 
 
 def plan_scene(versions: list[VersionInfo], head_id: int | None, options: ViewOptions | None = None) -> ScenePlan:
@@ -183,8 +162,17 @@ def plan_scene(versions: list[VersionInfo], head_id: int | None, options: ViewOp
 
     Safe on a worker thread: it makes no scene item and no QObject.
     """
-    from core.history.lineage import build_graph, fold_runs, line_layout, line_order
-    from core.history.lineage_view import add_waiting_upstream, fold_graph, hide_lines, lines_of
+    from core.history.lineage import build_graph, line_layout, line_order
+    from core.history.lineage_tracks import edge_tracks, landmarks
+    from core.history.lineage_view import (
+        add_waiting_upstream,
+        fold_for_screen,
+        fold_graph,
+        hide_lines,
+        line_colours,
+        lines_of,
+    )
+    from gui.style.palette import LANE_COLORS
 
     options = options or ViewOptions()
     with gc_paused():
@@ -197,13 +185,15 @@ def plan_scene(versions: list[VersionInfo], head_id: int | None, options: ViewOp
             data["ordinal"] = number
             data["matches_ordinal"] = ordinals.get(data.get("matches_version"))
         all_lines = lines_of(graph)
+        colours = line_colours(graph, len(LANE_COLORS))  # the whole history: a hidden line keeps its colour
         hidden = options.hidden_lines - {COLLECTION_LINE}  # the collection is always drawn
         if hidden:
             graph = hide_lines(graph, hidden)
         if options.waiting_upstream and UPSTREAM_LINE not in hidden:
             graph = add_waiting_upstream(graph, options.waiting_upstream, head_id)
             all_lines.add(UPSTREAM_LINE)
-        runs = fold_runs(graph, min_run=options.min_run, keep=options.unfolded) if options.fold else []
+            colours.setdefault(UPSTREAM_LINE, 1)
+        runs = fold_for_screen(graph, options.screen_rows, keep=options.unfolded) if options.fold else []
         if runs:
             graph = fold_graph(graph, runs)
         laid = line_layout(graph)
@@ -211,6 +201,8 @@ def plan_scene(versions: list[VersionInfo], head_id: int | None, options: ViewOp
         plan = ScenePlan(graph)
         plan.lines = laid.bands
         plan.all_lines = line_order(all_lines)
+        plan.colours = colours
+        plan.folded_runs = len(runs)
         plan.max_row = max_row = int(max(y for _, y in layout.values()))
         max_lane = int(max(x for x, _ in layout.values()))
 
@@ -233,11 +225,21 @@ def plan_scene(versions: list[VersionInfo], head_id: int | None, options: ViewOp
         for members in plan.row_members.values():
             members.sort(key=lambda k: plan.lane_row[k][0])
 
+        tracks = edge_tracks(graph, layout)
         for u, v, kind in graph.edges(data="kind"):
             band = plan.lane_row[v][1] // BLOCK_ROWS
             # Second parents (a redeploy's source, a push's project version, a merge) are dashed.
             path = plan.dashed[band] if kind in ("legacy", "second") else plan.solid[band]
-            add_edge(path, plan.points[u], plan.points[v], kind)
+            track = tracks.get((u, v))
+            turn = None
+            if track is not None:
+                turn = track_y(max_row, track.gap, track.track, track.tracks)
+            line = add_edge(path, plan.points[u], plan.points[v], turn)
+            plan.edges[(u, v)] = line
+            top, bottom = min(p.y() for p in line), max(p.y() for p in line)
+            for b in range(max(int(top // (ROW_H * BLOCK_ROWS)), 0), int(bottom // (ROW_H * BLOCK_ROWS)) + 1):
+                plan.edge_bands.setdefault(b, []).append((u, v))
+        plan.landmarks = [(m.node, m.kind) for m in landmarks(graph)]
 
         left = -RADIUS - 24.0
         right = max_lane * LANE_W + NODE_RECT.right()
@@ -269,21 +271,32 @@ def build_scene(scene: QGraphicsScene, plan: ScenePlan, style: GraphStyle) -> Li
     return built
 
 
-def add_edge(path: QPainterPath, a: QPointF, b: QPointF, kind: str | None) -> None:
-    """Parent `a` (lower) to child `b` (higher). Lane changes bend in the gap between
-    two rows, where no label is drawn: right above the parent for a branch, right
-    below the child for a merge's second parent (see core.history.lineage's reservations)."""
+TRACK_GAP = 8.0  # scene px between two edges crossing lanes in one gap
+TRACK_ROOM = 40.0  # the middle of a gap between rows the tracks spread over
+CORNER = 6.0
+
+
+def track_y(max_row: int, gap: int, track: int, tracks: int) -> float:
+    """Scene y of a crossing on `track` of `tracks` in the gap above row `gap` (core's
+    `edge_tracks`): centred between the rows, `TRACK_GAP` apart (closer when many)."""
+    middle = (max_row - gap) * ROW_H - ROW_H / 2
+    step = min(TRACK_GAP, TRACK_ROOM / max(tracks - 1, 1))
+    return middle + (track - (tracks - 1) / 2) * step
+
+
+def add_edge(path: QPainterPath, a: QPointF, b: QPointF, turn_y: float | None) -> tuple[QPointF, ...]:
+    """Parent `a` (lower) to child `b` (higher); returns the edge as a polyline (for hit tests).
+    An edge between lanes runs up its parent's lane to `turn_y` (its own track in a gap
+    between rows, where no label is drawn), across, and up the child's lane, with rounded corners."""
     path.moveTo(a)
-    if a.x() == b.x():
+    if turn_y is None or a.x() == b.x():
         path.lineTo(b)
-        return
-    if kind == "second":
-        turn_low, turn_high = b.y() + ROW_H, b.y()
-    else:
-        turn_low, turn_high = a.y(), a.y() - ROW_H
-    path.lineTo(a.x(), turn_low)
-    y1, ym, y2 = turn_low - 0.3 * ROW_H, turn_low - 0.5 * ROW_H, turn_low - 0.7 * ROW_H
-    path.lineTo(a.x(), y1)
-    path.cubicTo(QPointF(a.x(), ym), QPointF(b.x(), ym), QPointF(b.x(), y2))
-    path.lineTo(b.x(), turn_high)
+        return (QPointF(a), QPointF(b))
+    r = min(CORNER, abs(b.x() - a.x()) / 2)
+    sign = 1.0 if b.x() > a.x() else -1.0
+    path.lineTo(a.x(), turn_y + r)
+    path.quadTo(QPointF(a.x(), turn_y), QPointF(a.x() + sign * r, turn_y))
+    path.lineTo(b.x() - sign * r, turn_y)
+    path.quadTo(QPointF(b.x(), turn_y), QPointF(b.x(), turn_y - r))
     path.lineTo(b)
+    return (QPointF(a), QPointF(a.x(), turn_y), QPointF(b.x(), turn_y), QPointF(b))

@@ -11,7 +11,14 @@ Interaction:
   it with a dotted ring (cleared by the next plain selection);
 - arrow keys follow the screen: Down = parent (older, below), Up = child (newer, above;
   the child continuing the lane first), Left / Right = neighbours in the same
-  generation row; Home = head. A keyboard move emits like a click;
+  generation row; the walk keys follow the lineage (`gui.graph.navigation`, rules in
+  `core.history.lineage_walk`): Alt+Down first parent, Alt+Shift+Down second parent,
+  Alt+Up child (a chooser where several), Home head, End root, Ctrl+Left/Right the
+  neighbouring lane's version nearest in time. A keyboard move emits like a click and
+  scrolls the selection into view; a move onto a folded run unfolds it there;
+- selecting lights the selection's ancestors and descendants and dims the rest
+  (`set_highlight_ancestry`, Ctrl+H); the edge under the pointer is lit with its two ends;
+- the vertical scroll bar marks heads, merges, the waiting upstream and search hits;
 - wheel zooms around the cursor, dragging the background pans, `zoom_to_fit()`;
 - hover shows a tooltip (full hashes, origin, local and UTC time, upstream commit, counts).
 
@@ -39,7 +46,7 @@ from contextlib import contextmanager
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QLineF, QPoint, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QHelpEvent,
@@ -50,7 +57,8 @@ from PySide6.QtGui import (
     QTransform,
     QWheelEvent,
 )
-from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QSizePolicy, QToolTip, QWidget
+from PySide6.QtGui import QFontInfo
+from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QMenu, QSizePolicy, QToolTip, QWidget
 
 from core.history import VersionInfo
 from gui import hotkeys
@@ -67,8 +75,11 @@ from gui.graph.items import (
     SelectionItem,
     node_tooltip,
 )
-from gui.graph.lanes import paint_band_backgrounds, paint_lane_headers
-from gui.graph.scene import LineageScene, ScenePlan, build_scene, gc_paused, plan_scene
+from gui.graph.highlight import AncestryItem, OverlayItem, ancestry_pen, edge_at, hover_pen
+from gui.graph.lanes import header_height, paint_band_backgrounds, paint_lane_headers
+from gui.graph.markers import MarkerScrollBar
+from gui.graph.navigation import targets
+from gui.graph.scene import LineageScene, ScenePlan, ViewOptions, build_scene, gc_paused, plan_scene
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -82,7 +93,8 @@ class LineageView(QGraphicsView):
     compareRequested = Signal(int, int)
     ghostSelected = Signal(str)
     waitingSelected = Signal(str)  # the upstream state not synced yet (its content hash)
-    foldActivated = Signal(object)  # a folded run's node key: the person wants it unfolded
+    foldActivated = Signal(object, object)  # a folded run's key, and the member to select (or None): unfold it
+    highlightChanged = Signal(bool)  # the ancestry highlight was turned on or off (Ctrl+H)
     nodeMenuRequested = Signal(int, QPoint)  # a version's context menu, at a global position
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -110,6 +122,11 @@ class LineageView(QGraphicsView):
         self._message = EMPTY_TEXT
         self._pending_merge: tuple[tuple[int, ...], str] | None = None  # kept across rebuilds
         self.pending_item: PendingMergeItem | None = None
+        self.marker_bar = MarkerScrollBar(self)
+        self.setVerticalScrollBar(self.marker_bar)
+        self.viewport().setMouseTracking(True)  # edges light up under the pointer
+        self._highlight_ancestry = True
+        self.child_chooser: QMenu | None = None  # Alt+Up's list when a version has several children
         self._reset_state()
 
     # ----------------------------------------------------------------- state
@@ -121,6 +138,11 @@ class LineageView(QGraphicsView):
         self._auto_view = True  # until the user zooms or pans, resizing re-applies it
         self._fitted_room: QSize | None = None  # maximumViewportSize() at the last resize
         self._content = QRectF()
+        self._hits: list[NodeKey] = []
+        self._hover_edge: tuple[NodeKey, NodeKey] | None = None
+        self._ancestry_item: AncestryItem | None = None
+        self._hover_item: OverlayItem | None = None
+        self._style.lit = None
 
     @property
     def _graph(self) -> nx.DiGraph | None:
@@ -188,15 +210,16 @@ class LineageView(QGraphicsView):
         """The mark set by `set_pending_merge`, as (parents, label); (None, "") when none."""
         return self._pending_merge if self._pending_merge is not None else (None, "")
 
-    def set_versions(self, versions: list[VersionInfo], head_id: int | None) -> None:
+    def set_versions(self, versions: list[VersionInfo], head_id: int | None, options: ViewOptions | None = None) -> None:
         """Draw the versions of one artifact (any order); `head_id` None means the newest.
+        Nothing is folded unless `options` asks (the window's browser does).
 
         Plans on this thread; the window plans on a worker (`gui.graph.loader`) and
         calls `show_plan`."""
         if not versions:
             self.clear_graph("This artifact has no recorded versions yet.")
             return
-        self.show_plan(plan_scene(versions, head_id))
+        self.show_plan(plan_scene(versions, head_id, options or ViewOptions(fold=False)))
 
     def show_plan(self, plan: ScenePlan) -> None:
         """Draw a planned graph: every band's edges now, node items for what is on screen."""
@@ -206,10 +229,48 @@ class LineageView(QGraphicsView):
             self._built = build_scene(self.scene(), plan, self._style)
             self._plan = plan
             self._content = plan.content
+            self._hover_item = OverlayItem(hover_pen(self._style.highlight), 0.6)
+            self._hover_item.setVisible(False)
+            self.scene().addItem(self._hover_item)
             self._add_pending_merge()
             self.scene().setSceneRect(plan.content.adjusted(-SCENE_MARGIN, -SCENE_MARGIN, SCENE_MARGIN, SCENE_MARGIN))
             self._initial_view()
             self._materialize_visible()
+            self._update_markers()
+
+    def _update_markers(self) -> None:
+        """Landmarks (core) and search hits as ticks on the vertical scroll bar."""
+        plan = self._plan
+        if plan is None:
+            self.marker_bar.set_markers([])
+            return
+        rect = self.sceneRect()
+        height = max(rect.height(), 1.0)
+        marks = [(key, kind) for key, kind in plan.landmarks] + [(key, "hit") for key in self._hits]
+        self.marker_bar.set_markers([((plan.points[key].y() - rect.top()) / height, kind)
+                                     for key, kind in marks if key in plan.points])
+
+    def set_search_hits(self, keys: list[NodeKey]) -> None:
+        """Mark these nodes on the scroll bar as search hits (an empty list clears them)."""
+        self._hits = [k for k in keys if k in self._points]
+        self._update_markers()
+
+    def screen_rows(self) -> int:
+        """Rows of the graph the view shows at the smallest readable zoom (what core's
+        folding calls a screenful); a view not laid out yet answers the plan's default."""
+        from gui.graph.scene import SCREEN_ROWS
+
+        if not self.isVisible() or self.viewport().height() < 2 * ROW_H:
+            return SCREEN_ROWS
+        return max(int(self.viewport().height() / (ROW_H * self._readable_scale())), 4)
+
+    def _label_px(self) -> float:
+        return float(QFontInfo(self._style.small).pixelSize())
+
+    def _readable_scale(self) -> float:
+        from core.history.lineage_view import MIN_LABEL_PX
+
+        return min(MIN_LABEL_PX / max(self._label_px(), 1.0), 1.0)
 
     def _materialize_visible(self) -> None:
         """Make the node items of the rows on screen, and of the bands beside them."""
@@ -235,26 +296,42 @@ class LineageView(QGraphicsView):
         return min(vp.width() / rect.width(), vp.height() / rect.height())
 
     def _initial_view(self) -> None:
-        """Small graphs fit the window; a long history opens at reading size on its head."""
-        if self._fit_scale() >= 0.5:
-            self.zoom_to_fit()
-        else:
-            self.setTransform(QTransform())
-            head = self._head_key()
-            if head is not None:
-                self.centerOn(self._points[head] + QPointF(LANE_W / 2 - RADIUS, 0))
-            self._apply_lod()
+        """Every graph opens fitted (core's rule: readable labels, the head at the top)."""
+        self.zoom_to_fit()
         self._auto_view = True
 
+    def fit_info(self):
+        """Core's `Fit` for this graph in this view (scale, and where it still scrolls)."""
+        from core.history.lineage_view import fit_scale
+
+        # The scene's own margin: fitting less would leave a scroll bar for a few pixels.
+        rect = self._content.adjusted(-SCENE_MARGIN, -SCENE_MARGIN, SCENE_MARGIN, SCENE_MARGIN)
+        room = self.maximumViewportSize()
+        # The pinned lane headers cover the top of the view: fit below them.
+        height = room.height() - (header_height(self._style) if self._plan is not None and self._plan.lines else 0)
+        fit = fit_scale(rect.width(), rect.height(), room.width(), height, self._label_px())
+        if fit.scrolls_vertically:  # the vertical scroll bar takes its width from the room
+            fit = fit_scale(rect.width(), rect.height(), room.width() - self.verticalScrollBar().sizeHint().width(),
+                            height, self._label_px())
+        return fit
+
     def zoom_to_fit(self) -> None:
-        """Fit the whole graph in the window, never magnifying beyond 100%."""
+        """Fit the graph in the window (`core.history.lineage_view.fit_scale`): never magnified,
+        never with labels under ~9 px; a graph taller than that fits its width, shows its
+        top (the head) and scrolls vertically."""
         if self._content.isEmpty():
             return
-        rect = self._content.adjusted(-SCENE_MARGIN / 2, -SCENE_MARGIN / 2, SCENE_MARGIN / 2, SCENE_MARGIN / 2)
-        self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
-        if self.transform().m11() > 1.0:
-            self.setTransform(QTransform())
-            self.centerOn(rect.center())
+        rect = self._content.adjusted(-SCENE_MARGIN, -SCENE_MARGIN, SCENE_MARGIN, SCENE_MARGIN)
+        fit = self.fit_info()
+        self.setTransform(QTransform.fromScale(fit.scale, fit.scale))
+        room = self.viewport().size()
+        x = rect.center().x()
+        if fit.scrolls_horizontally:  # the first lanes, from the edge of the content (not the margin)
+            x = self._content.left() - 4 + room.width() / 2 / fit.scale
+        y = rect.center().y()
+        if fit.scrolls_vertically:
+            y = rect.top() + room.height() / 2 / fit.scale
+        self.centerOn(QPointF(x, y))
         self._auto_view = False
         self._apply_lod()
 
@@ -274,6 +351,9 @@ class LineageView(QGraphicsView):
                 block.update()
         for ring in (built.selection, built.match_ring, built.compare_ring):
             ring.set_scale(scale)
+        for item in (self._ancestry_item, self._hover_item):
+            if item is not None:
+                item.overview = overview
         self._materialize_visible()
 
     # Callers (and Qt's own helpers called from Python) change the zoom through these;
@@ -326,13 +406,18 @@ class LineageView(QGraphicsView):
         """Every line of the artifact on screen, hidden ones included."""
         return list(self._plan.all_lines) if self._plan is not None else []
 
+    def line_colours(self) -> dict[str, int]:
+        """Each line's colour slot (`gui.style.palette.lane_color`), kept for the line's life."""
+        return dict(self._plan.colours) if self._plan is not None else {}
+
     def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
         if self._plan is None or not self._plan.lines:
             return
         painter.save()
         painter.resetTransform()
         paint_lane_headers(painter, QRectF(self.viewport().rect()),
-                           lambda x: self.mapFromScene(QPointF(x, 0)).x(), self._plan.lines, self._style)
+                           lambda x: self.mapFromScene(QPointF(x, 0)).x(), self._plan.lines, self._style,
+                           self._plan.colours)
         painter.restore()
 
     def contextMenuEvent(self, event) -> None:
@@ -347,7 +432,7 @@ class LineageView(QGraphicsView):
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
         painter.fillRect(rect, self._style.background)
         if self._plan is not None and len(self._plan.lines) > 1:
-            paint_band_backgrounds(painter, rect, self._plan.lines, self._style)
+            paint_band_backgrounds(painter, rect, self._plan.lines, self._style, self._plan.colours)
         if self._graph is None:
             painter.save()
             painter.resetTransform()
@@ -379,6 +464,44 @@ class LineageView(QGraphicsView):
         if version_id in self._points:
             self._select(version_id, emit=False, center=center)
 
+    def highlight_ancestry(self) -> bool:
+        return self._highlight_ancestry
+
+    def set_highlight_ancestry(self, on: bool) -> None:
+        """Light the selection's ancestors and descendants (dimming the rest), or stop."""
+        if on == self._highlight_ancestry:
+            return
+        self._highlight_ancestry = on
+        self._apply_ancestry()
+        self.highlightChanged.emit(on)
+
+    def lit_nodes(self) -> frozenset | None:
+        """The nodes drawn at full strength while an ancestry is lit (None: nothing dimmed)."""
+        return self._style.lit
+
+    def _apply_ancestry(self) -> None:
+        built, key = self._built, self._selected
+        if built is None:
+            return
+        lit = None
+        if self._ancestry_item is not None:
+            self.scene().removeItem(self._ancestry_item)
+            self._ancestry_item = None
+        if self._highlight_ancestry and key is not None:
+            from core.history.lineage_walk import ancestry
+
+            found = ancestry(self._graph, key)
+            if len(found.ancestors) + len(found.descendants) + 1 < self._graph.number_of_nodes():
+                # Its lit edges are made band by band as they are painted.
+                self._ancestry_item = AncestryItem(self._plan, found, ancestry_pen())
+                self._ancestry_item.overview = bool(self._overview)
+                lit = self._ancestry_item.lit
+                self.scene().addItem(self._ancestry_item)
+        self._style.lit = lit
+        for block in built.blocks:
+            block.dim = lit is not None
+        self.viewport().update()
+
     def _select(self, key: NodeKey, *, emit: bool, center: bool = False) -> None:
         self._selected = key
         built = self._built
@@ -390,13 +513,15 @@ class LineageView(QGraphicsView):
         built.match_ring.setVisible(match in self._points)
         if match in self._points:
             built.match_ring.setPos(self._points[match])
+        self._apply_ancestry()
         if center:
             self.centerOn(point + QPointF(LANE_W / 2 - RADIUS, 0) if self.transform().m11() > 0.3 else point)
         else:
-            self.ensureVisible(QRectF(point.x() + NODE_RECT.left(), point.y() - ROW_H / 2, LANE_W / 2, ROW_H), 20, 20)
+            # The dot and its whole label (a walk to the next lane shows what it reached).
+            self.ensureVisible(QRectF(point.x() + NODE_RECT.left(), point.y() - ROW_H / 2, NODE_RECT.width(), ROW_H), 20, 20)
         if emit:
             if self._graph.nodes[key].get("folded"):
-                self.foldActivated.emit(key)
+                self.foldActivated.emit(key, None)
             elif self._graph.nodes[key].get("waiting"):
                 self.waitingSelected.emit(self._graph.nodes[key]["content_hash"])
             elif self._graph.nodes[key].get("ghost"):
@@ -411,9 +536,16 @@ class LineageView(QGraphicsView):
             return None
         hits = [n for n, d in self._graph.nodes(data=True)
                 if isinstance(n, int) and d["content_hash"].startswith(prefix)]
+        # Versions inside a folded run are searched too: the run unfolds on the one found.
+        folded = {m: n for n, d in self._graph.nodes(data=True) if d.get("folded") for m in d["members"]}
+        hits += [m for m, fold in folded.items() if self._graph.nodes[fold].get("hashes", {}).get(m, "").startswith(prefix)]
+        self.set_search_hits(hits)
         if not hits:
             return None
         best = max(hits)
+        if best in folded:
+            self.foldActivated.emit(folded[best], best)
+            return best
         self._select(best, emit=True, center=True)
         return best
 
@@ -456,18 +588,85 @@ class LineageView(QGraphicsView):
             super().keyPressEvent(event)
             return
         hotkey = next((k for k in hotkeys.GRAPH_KEYS if k.matches(event)), None)
+        if hotkey is hotkeys.GRAPH_HIGHLIGHT:
+            self.set_highlight_ancestry(not self._highlight_ancestry)
+            event.accept()
+            return
         if hotkey is not None:
             current = self._selected
-            if current is None or hotkey is hotkeys.GRAPH_HEAD:
-                target = self._head_key()
-            else:
-                target = self._built.neighbour(current, hotkey)
-            if target is not None:
-                self._auto_view = False
-                self._select(target, emit=True)
+            if current is not None and current not in self._points:
+                current = None
+            found = targets(self._plan, current, hotkey)
+            if len(found) > 1:
+                self._choose_child(current, found)
+            elif found:
+                self.walk_to(found[0], towards_parent=hotkey in (
+                    hotkeys.GRAPH_PARENT, hotkeys.GRAPH_FIRST_PARENT, hotkeys.GRAPH_SECOND_PARENT, hotkeys.GRAPH_ROOT))
             event.accept()
             return
         super().keyPressEvent(event)
+
+    def walk_to(self, key: NodeKey, towards_parent: bool = False) -> None:
+        """Select `key` as a key press does (emits; scrolls it into view). A folded run is
+        unfolded on the member next to where the walk came from (its newest going down)."""
+        data = self._graph.nodes[key]
+        if data.get("folded"):
+            members = data["members"]
+            self.foldActivated.emit(key, members[-1] if towards_parent else members[0])
+            return
+        self._auto_view = False
+        self._select(key, emit=True)
+
+    def _choose_child(self, current: NodeKey, children: list[NodeKey]) -> None:
+        """A menu of the children (the same line's first, already active): Enter takes it."""
+        from gui.graph.items import node_origin_text, version_label
+
+        menu = QMenu(self)
+        menu.setObjectName("childChooser")
+        first = None
+        for key in children:
+            d = self._graph.nodes[key]
+            if d.get("folded"):
+                text = f"{d['count']} versions (folded) · {d.get('line')}"
+            else:
+                text = f"{version_label(d)} · {node_origin_text(d)} · {d.get('line')}"
+            action = menu.addAction(text)
+            action.triggered.connect(lambda _=False, k=key: self.walk_to(k))
+            first = first or action
+        menu.setActiveAction(first)
+        self.child_chooser = menu
+        point = self.mapFromScene(self._points[current])
+        menu.popup(self.viewport().mapToGlobal(point + QPoint(12, -12)))
+
+    # ----------------------------------------------------------- hover edges
+    def hovered_edge(self) -> tuple[NodeKey, NodeKey] | None:
+        return self._hover_edge
+
+    def hover_at(self, view_pos: QPoint) -> None:
+        """Light the edge under a viewport position (not over a node) with its two ends."""
+        edge = None
+        if self._plan is not None:
+            scale = max(self.transform().m11(), 1e-6)
+            point = self.mapToScene(view_pos)
+            node = self.node_at(view_pos)
+            on_dot = node is not None and QLineF(point, self._points[node]).length() <= RADIUS + 4.0 / scale
+            if not on_dot:  # a label does not hide the edges running past it
+                edge = edge_at(self._plan, point, 5.0 / scale)
+        if edge == self._hover_edge or self._hover_item is None:
+            return
+        self._hover_edge = edge
+        if edge is None:
+            self._hover_item.clear()
+            return
+        from gui.graph.highlight import polyline_path
+
+        line = self._plan.edges[edge]
+        self._hover_item.show_path(polyline_path(line), ends=(line[0], line[-1]))
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if event.buttons() == Qt.MouseButton.NoButton:
+            self.hover_at(event.position().toPoint())
+        super().mouseMoveEvent(event)
 
     # ------------------------------------------------------------- tooltip
     def node_tooltip(self, key: NodeKey) -> str:
@@ -499,9 +698,13 @@ class LineageView(QGraphicsView):
         if built is None:
             yield
             return
-        rings = (built.selection, built.match_ring, built.compare_ring)
+        rings = tuple(r for r in (built.selection, built.match_ring, built.compare_ring, self._ancestry_item,
+                                  self._hover_item) if r is not None)
         visible = [ring.isVisible() for ring in rings]
+        lit, self._style.lit = self._style.lit, None  # an export shows the whole graph, nothing dimmed
         try:
+            for block in built.blocks:
+                block.dim = False
             for ring in rings:
                 ring.setVisible(False)
             if scale >= OVERVIEW_SCALE:
@@ -514,5 +717,8 @@ class LineageView(QGraphicsView):
         finally:
             for ring, was in zip(rings, visible):
                 ring.setVisible(was)
+            self._style.lit = lit
+            for block in built.blocks:
+                block.dim = lit is not None
             self._overview = None  # force _apply_lod to restore the window's mode
             self._apply_lod()

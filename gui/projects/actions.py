@@ -1,11 +1,13 @@
 """Deploy, push, restore and "Update outdated projects" from the window, each on a worker.
 
 Every action asks before it replaces a copy (QMessageBox.question), runs the core
-function on a worker thread (gui/workers.py) while the panel shows it busy, and reports
-core's own sentence when it fails. When core refuses because a copy holds edits (deploy)
-or both sides moved (push), the window asks whether to go ahead with core's forcing
-strategy (edits recorded first; nothing is lost) and runs it again; the rule itself is
-core's (docs/projects.md).
+function on a worker thread (gui/workers.py; its reply comes back on the GUI thread)
+while the panel shows it busy, and reports core's own sentence when it fails. When core
+refuses because a copy holds edits (deploy) or both sides moved (push), the window says
+what core found (`RefusedError.situation`, no command line in it) and offers its ways on
+as buttons: Merge… (core's three-way merge of the deployment; one that stops on
+conflicts opens the merge view), the forcing strategy (edits recorded first; nothing is
+lost), or Cancel. The rules are core's (docs/projects.md).
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QAbstractButton, QMessageBox, QWidget
 
 from core.errors import RefusedError
 from core.textsafe import printable
@@ -28,9 +30,23 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Refusal:
-    """Core refused (RefusedError); the window may offer the forcing strategy."""
+    """Core refused (RefusedError); `message` is what core found, in the window's words."""
 
     message: str
+
+
+@dataclass(frozen=True)
+class RefusalChoices:
+    """What a refused deploy or push offers: its merge direction, the forcing button and what it does."""
+
+    direction: Any  # core.projects.MergeDirection
+    force_label: str
+    merge_says: str  # what Merge… does, in words (shown when the merge is offered)
+    force_says: str  # what the forcing button does
+
+
+MERGE_BUTTON = "Merge…"
+CANCEL_BUTTON = "Cancel"
 
 
 class ProjectWorker(Worker[Any]):
@@ -41,7 +57,7 @@ class ProjectWorker(Worker[Any]):
             try:
                 return job()
             except RefusedError as exc:
-                return Refusal(str(exc))
+                return Refusal(exc.situation)
 
         super().__init__(guarded)
 
@@ -61,6 +77,7 @@ class ProjectActions(QObject):
     failed = Signal(str)  # core's sentence
     changed = Signal()  # history or a copy changed: reload graph, states and panel
     snapshotLoaded = Signal(object)  # ProjectsSnapshot
+    mergeWaiting = Signal(int, str)  # artifact id, project: a deployment merge stopped on conflicts
 
     def __init__(self, ws: "Workspace", parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -68,13 +85,12 @@ class ProjectActions(QObject):
         self._parent = parent
         self.pool = WorkerPool(self)
         self._busy = False
+        self.refusal_box: QMessageBox | None = None  # the open "refused" question, if any
 
     # --- reading -------------------------------------------------------------
     def load(self) -> None:
         worker = SnapshotWorker(self.ws)
-        worker.finished.connect(self.snapshotLoaded.emit)
-        worker.failed.connect(self.failed.emit)
-        self.pool.start(worker)
+        self.pool.start(worker, finished=self.snapshotLoaded.emit, failed=self.failed.emit)
 
     def projects(self) -> list["ProjectInfo"]:
         from core.projects import list_projects
@@ -86,9 +102,10 @@ class ProjectActions(QObject):
 
     # --- actions -------------------------------------------------------------
     def deploy(self, artifact: "ArtifactInfo", project: "ProjectInfo", version: "VersionInfo | None" = None) -> bool:
-        from core.projects import DeployStrategy, deploy
+        from core.projects import DeployStrategy, MergeDirection, deploy
 
         what = f"v{self._number(artifact, version)} of " if version is not None else ""
+        source = what or "the collection's copy of "
         name, where = printable(artifact.name), printable(project.name)
         if not self._ask("Deploy", f"Deploy {what}{name} into {where}?\n\nThe project's copy is replaced; "
                                    "what it held stays in history."):
@@ -96,8 +113,12 @@ class ProjectActions(QObject):
         self._run(
             f"Deploying {name} into {where}…",
             lambda strategy=DeployStrategy.REFUSE: deploy(self.ws, artifact, project, version, strategy),
-            force=DeployStrategy.OVERWRITE, force_question="Overwrite the project's edits? They are recorded "
-            "in history first.",
+            force=DeployStrategy.OVERWRITE,
+            choices=RefusalChoices(MergeDirection.DEPLOY, "Overwrite project copy",
+                                   f"Merge… merges the collection's changes into {where}'s copy, file by file.",
+                                   f"Overwrite project copy records {where}'s edits in history, then puts "
+                                   f"{source}{name} in place."),
+            merge=(artifact, project) if version is None else None,
             done=lambda r: f"Deployed {name} into {where}." if r.recorded else f"{where} already held it.",
         )
         return True
@@ -132,7 +153,7 @@ class ProjectActions(QObject):
         return True
 
     def push(self, artifact: "ArtifactInfo", project: "ProjectInfo") -> bool:
-        from core.projects import PushStrategy, push
+        from core.projects import MergeDirection, PushStrategy, push
 
         name, where = printable(artifact.name), printable(project.name)
         if not self._ask("Push to collection", f"Push {where}'s copy of {name} into the collection?\n\n"
@@ -141,8 +162,12 @@ class ProjectActions(QObject):
         self._run(
             f"Pushing {where}'s {name} into the collection…",
             lambda strategy=PushStrategy.REFUSE: push(self.ws, artifact, project, strategy),
-            force=PushStrategy.TAKE_PROJECT, force_question="Keep the project's content? The collection's "
-            "stays in history.",
+            force=PushStrategy.TAKE_PROJECT,
+            choices=RefusalChoices(MergeDirection.PUSH, "Take project copy",
+                                   f"Merge… merges {where}'s edits into the collection copy, file by file.",
+                                   f"Take project copy puts {where}'s copy into the collection (what the "
+                                   "collection held stays in history)."),
+            merge=(artifact, project),
             done=lambda r: printable(r.message),
         )
         return True
@@ -170,6 +195,19 @@ class ProjectActions(QObject):
         self._run(f"Adding project {printable(name)}…", lambda: add_project(self.ws, name, folder),
                   done=lambda p: f"Added project {printable(p.name)} ({printable(p.path)}).")
 
+    def remove_project(self, project: "ProjectInfo") -> bool:
+        """Stop tracking a project after asking; its files and its versions stay (core.projects)."""
+        from core.projects import remove_project
+
+        where = printable(project.name)
+        if not self._ask("Remove project", f"Stop tracking project {where} ({printable(project.path)})?\n\n"
+                                           "Its files and its versions in history stay; only its deployments "
+                                           "are forgotten."):
+            return False
+        self._run(f"Removing project {where}…", lambda: remove_project(self.ws, project.name),
+                  done=lambda p: f"Removed project {printable(p.name)}; its files and history stay.")
+        return True
+
     def update_outdated(self, count: int) -> bool:
         from core.projects import check_deployments
 
@@ -186,6 +224,33 @@ class ProjectActions(QObject):
         self._run("Updating outdated projects…", lambda: check_deployments(self.ws, update_outdated=True), done=done)
         return True
 
+    def merge(self, artifact: "ArtifactInfo", project: "ProjectInfo", direction: Any) -> None:
+        """Three-way merge of the deployment (core.projects.merge_deployment) on a worker; a merge
+        that stops on conflicts (or one already waiting) → `mergeWaiting`, for the merge view."""
+        from core.projects import MergeDirection, merge_deployment
+        from core.sync.pending import has_pending
+
+        if has_pending(self.ws.home, artifact.id, project.name):
+            self.mergeWaiting.emit(artifact.id, project.name)  # finish that one first
+            return
+        name, where = printable(artifact.name), printable(project.name)
+        into = "the collection" if direction is MergeDirection.PUSH else where
+
+        def done(result: Any) -> str:
+            if result.action == "conflict":
+                return (f"The merge of {name} into {into} stopped on conflicts in "
+                        f"{printable(', '.join(result.outcome.conflicts))}; nothing was changed yet.")
+            if result.action == "merged":
+                return f"Merged {name} into {into} (a merge version on the {printable(result.line)} line)."
+            return f"Nothing to merge: {into} already holds {name}'s other changes."
+
+        def after(result: Any) -> None:
+            if result.action == "conflict":
+                self.mergeWaiting.emit(artifact.id, project.name)
+
+        self._run(f"Merging {name} into {into}…", lambda: merge_deployment(self.ws, artifact, project, direction),
+                  done=done, after=after)
+
     # --- plumbing ------------------------------------------------------------
     def _number(self, artifact: "ArtifactInfo", version: "VersionInfo | None") -> int | None:
         from core.history import ordinal_by_id
@@ -199,7 +264,9 @@ class ProjectActions(QObject):
         return answer == QMessageBox.StandardButton.Yes
 
     def _run(self, label: str, job: Callable[..., Any], *, done: Callable[[Any], str],
-             force: Any = None, force_question: str = "") -> None:
+             force: Any = None, choices: RefusalChoices | None = None,
+             merge: tuple["ArtifactInfo", "ProjectInfo"] | None = None,
+             after: Callable[[Any], None] | None = None) -> None:
         if self._busy:
             self.failed.emit("Another project action is still running; try again when it has finished.")
             return
@@ -207,24 +274,53 @@ class ProjectActions(QObject):
         self.message.emit(label)
         worker = ProjectWorker(job)
 
+        # Both run on the GUI thread: WorkerPool.start delivers them there.
         def finished(result: Any) -> None:
             self._set_busy(False)
             if isinstance(result, Refusal):
-                if force is not None and self._ask("Refused", f"{printable(result.message)}\n\n{force_question}"):
-                    self._run(label, lambda: job(force), done=done)
+                if choices is not None:
+                    self._offer_ways_on(result, choices, lambda: self._run(label, lambda: job(force), done=done),
+                                        merge)
                 else:
                     self.failed.emit(printable(result.message))
                 return
             self.message.emit(done(result))
             self.changed.emit()
+            if after is not None:
+                after(result)
 
         def failed(text: str) -> None:
             self._set_busy(False)
             self.failed.emit(printable(text))
 
-        worker.finished.connect(finished)
-        worker.failed.connect(failed)
-        self.pool.start(worker)
+        self.pool.start(worker, finished=finished, failed=failed)
+
+    def _offer_ways_on(self, refusal: Refusal, choices: RefusalChoices, force: Callable[[], None],
+                       merge: tuple["ArtifactInfo", "ProjectInfo"] | None) -> QMessageBox:
+        """The refused question: Merge… / the forcing button / Cancel, answered without blocking."""
+        box = QMessageBox(QMessageBox.Icon.Question, "Refused", printable(refusal.message), parent=self._parent)
+        says = ([choices.merge_says] if merge else []) + [choices.force_says, "Cancel leaves both copies as they are."]
+        box.setInformativeText(" ".join(says))
+        merge_button = box.addButton(MERGE_BUTTON, QMessageBox.ButtonRole.AcceptRole) if merge else None
+        force_button = box.addButton(choices.force_label, QMessageBox.ButtonRole.DestructiveRole)
+        cancel = box.addButton(CANCEL_BUTTON, QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(merge_button or cancel)
+        box.setEscapeButton(cancel)
+
+        def answered(button: QAbstractButton) -> None:
+            self.refusal_box = None
+            if merge is not None and button is merge_button:
+                self.merge(*merge, choices.direction)
+            elif button is force_button:
+                force()
+            else:
+                self.failed.emit(printable(refusal.message))
+
+        box.buttonClicked.connect(answered)
+        box.finished.connect(box.deleteLater)
+        self.refusal_box = box
+        box.open()
+        return box
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy

@@ -2,7 +2,7 @@
 
 Wires `ProjectActions` (asking, workers) and `ProjectsPanel` into the window: the
 artifact list's context menu (Deploy to project ▸), the graph's node menu
-(gui/node_menu.py), the graph's **Lines** menu (hide a line, fold long runs), the
+(gui/node_menu.py), the graph's **Lines** menu (hide a line, fold long runs, highlight ancestry), the
 "waiting upstream" ghost fed from core.sync's statuses, and after Sync now the
 banner's **Update outdated projects** when core reports outdated deployments. After
 any action the graph, the states and the panel are loaded again.
@@ -18,9 +18,10 @@ from PySide6.QtWidgets import QDockWidget, QMenu, QToolButton
 from core.history import COLLECTION_LINE
 from core.sync import SyncState
 from core.textsafe import printable
+from gui import hotkeys
 from gui.projects.node_menu import add_deploy_many_menu, add_deploy_menu, add_undeploy_menu, node_menu
 from gui.projects.actions import ProjectActions
-from gui.projects.panel import ProjectsPanel
+from gui.projects.panel import UPDATE_OUTDATED, ProjectsPanel, update_outdated_text
 
 # States whose upstream hash is content the collection does not hold yet (core.sync).
 WAITING_STATES = (SyncState.UPSTREAM_CHANGED, SyncState.DIVERGED)
@@ -46,6 +47,7 @@ class ProjectsController(QObject):
         self.dock.hide()
         self._auto_shown = False
         self.actions.snapshotLoaded.connect(self._show_when_projects)
+        self.actions.snapshotLoaded.connect(self._recount_offer)  # after the panel's own update
 
         self.lines_button = QToolButton()
         self.lines_button.setText("Lines")
@@ -60,6 +62,9 @@ class ProjectsController(QObject):
         window.graph.nodeMenuRequested.connect(self._on_node_menu)
         self.panel.artifactActivated.connect(window.select_artifact)
         self.actions.changed.connect(self._after_change)
+        # A push or deploy merge that stopped on conflicts: the same merge view as Sync now's.
+        self.actions.mergeWaiting.connect(window.open_merge_view)
+        self.panel.resolveRequested.connect(window.open_merge_view)
         self.actions.failed.connect(lambda text: window.statusBar().showMessage(text, 15000))
         self.actions.message.connect(lambda text: window.statusBar().showMessage(text, 8000))
         self.panel.reload()
@@ -69,8 +74,10 @@ class ProjectsController(QObject):
         if snapshot.projects and not self._auto_shown:
             self._auto_shown = True
             self.dock.show()
-            # A few rows' height: the graph keeps most of the window.
-            self.window.resizeDocks([self.dock], [DOCK_HEIGHT], Qt.Orientation.Vertical)
+            # A few rows' height: the graph keeps most of the window. A height the person
+            # chose (restored with window/state) is kept.
+            if "window/state" not in getattr(self.window, "restored_layout", set()):
+                self.window.resizeDocks([self.dock], [DOCK_HEIGHT], Qt.Orientation.Vertical)
 
     # --- what core said ------------------------------------------------------
     def waiting_upstream(self, artifact_id: int) -> str | None:
@@ -98,7 +105,15 @@ class ProjectsController(QObject):
     def _offer_update(self, _snapshot: object) -> None:
         count = self.panel.outdated_count()
         if count:
-            self.window.banner.offer(f"Update outdated projects ({count})", self.panel.update_outdated)
+            self.window.banner.offer(update_outdated_text(count), self.panel.update_outdated)
+
+    @Slot(object)
+    def _recount_offer(self, _snapshot: object) -> None:
+        """Every new snapshot: the banner's "Update outdated projects (N)" says the N of now, or goes."""
+        offered = self.window.banner.offered()
+        if offered is not None and offered.startswith(UPDATE_OUTDATED):
+            count = self.panel.outdated_count()
+            self.window.banner.update_offer(update_outdated_text(count) if count else None)
 
     @Slot()
     def _after_change(self) -> None:
@@ -155,10 +170,15 @@ class ProjectsController(QObject):
             act.toggled.connect(lambda shown, line=line: self.set_line_shown(line, shown))
             menu.addAction(act)
         menu.addSeparator()
-        fold = menu.addAction("Fold long straight runs")
+        fold = menu.addAction("Fold long straight runs (past a screenful)")
         fold.setCheckable(True)
         fold.setChecked(browser.fold)
         fold.toggled.connect(self.set_fold)
+        graph = self.window.graph
+        lit = menu.addAction(hotkeys.tip("Highlight the selection's ancestry", hotkeys.GRAPH_HIGHLIGHT))
+        lit.setCheckable(True)
+        lit.setChecked(graph.highlight_ancestry())
+        lit.toggled.connect(graph.set_highlight_ancestry)
 
     def set_line_shown(self, line: str, shown: bool) -> None:
         (self.window.browser.hidden_lines.discard if shown else self.window.browser.hidden_lines.add)(line)

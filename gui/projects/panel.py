@@ -31,11 +31,20 @@ from gui.projects.model import ProjectModel, ProjectsSnapshot
 if TYPE_CHECKING:
     from gui.projects.actions import ProjectActions
 
+RESOLVE = "merge waiting — Resolve…"
+UPDATE_OUTDATED = "Update outdated projects"
+
+
+def update_outdated_text(count: int) -> str:
+    """"Update outdated projects (N)", or without a count when there is none."""
+    return f"{UPDATE_OUTDATED} ({count})" if count else UPDATE_OUTDATED
+
 
 class ProjectsPanel(QWidget):
     """Shows ProjectModel; `artifactActivated(id)` when a deployment is double-clicked."""
 
     artifactActivated = Signal(int)
+    resolveRequested = Signal(int, str)  # artifact id, project: open its waiting merge
 
     def __init__(self, actions: "ProjectActions", parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -53,7 +62,7 @@ class ProjectsPanel(QWidget):
 
         self.add_button = QPushButton("Add project…")
         self.add_button.clicked.connect(self.ask_add_project)
-        self.update_button = QPushButton("Update outdated projects")
+        self.update_button = QPushButton(UPDATE_OUTDATED)
         self.update_button.setEnabled(False)
         self.update_button.clicked.connect(self.update_outdated)
         self.busy = QProgressBar()
@@ -108,7 +117,7 @@ class ProjectsPanel(QWidget):
     def _update_buttons(self) -> None:
         count = self.outdated_count()
         self.update_button.setEnabled(count > 0 and not self.actions.is_busy())
-        self.update_button.setText(f"Update outdated projects ({count})" if count else "Update outdated projects")
+        self.update_button.setText(update_outdated_text(count))
 
     def _on_busy(self, busy: bool) -> None:
         self.busy.setVisible(busy)
@@ -132,7 +141,12 @@ class ProjectsPanel(QWidget):
         if status is None or project is None:
             return None
         artifact = self.actions.ws.history.artifact(status.artifact_id)
+        from core.sync.pending import has_pending
+
         menu = QMenu(self)
+        if has_pending(self.actions.ws.home, status.artifact_id, project.name):
+            resolve = menu.addAction(RESOLVE)
+            resolve.triggered.connect(lambda: self.resolveRequested.emit(status.artifact_id, project.name))
         push = menu.addAction("Push to collection")
         push.setEnabled(status.state in (DeploymentState.MODIFIED, DeploymentState.CONFLICT))
         push.triggered.connect(lambda: self.actions.push(artifact, project))

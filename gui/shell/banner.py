@@ -64,6 +64,19 @@ class Banner(QFrame):
         self.offer_button.show()
         self.show()
 
+    def offered(self) -> str | None:
+        """The offer button's text while one is shown."""
+        return self.offer_button.text() if self._offer is not None and not self.offer_button.isHidden() else None
+
+    def update_offer(self, text: str | None) -> None:
+        """Say the offer anew (a count changed), or take it back (None) and hide the banner."""
+        if text is None:
+            self._offer = None
+            self.offer_button.hide()
+            self.hide()
+        else:
+            self.offer_button.setText(text)
+
     def _on_offer(self) -> None:
         action, self._offer = self._offer, None
         self.offer_button.hide()

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QPoint, QSettings, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QShowEvent
 from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
 from core.errors import LineageError
@@ -33,7 +33,7 @@ from gui.artifacts.pane import ArtifactPane
 from gui.shell.banner import Banner
 from gui.compare.panel import ComparePanel
 from gui.graph.export import ask_export_target, export_graph
-from gui.graph.legend import GraphLegend
+from gui.graph.legend import LegendStrip
 from gui.graph.view import LineageView
 from gui.graph.loader import LineageLoader
 from gui.shell.main_toolbar import MainToolBar
@@ -42,6 +42,7 @@ from gui.shell.menu_bar import build_menu_bar
 from gui.shell.shortcuts_dialog import ShortcutsDialog
 from gui.sync.status_runner import StatusRunner, statuses_of
 from gui.sync.controller import SYNC_IDLE_TIP, SYNC_RUNNING_TIP, SyncController
+from gui.shell.verb_menus import VerbMenus
 from gui.shell.version_browser import VersionBrowser
 from gui.shell.welcome import WelcomeView
 from gui.shell.window_settings import LayoutPart, WindowSettings, data_folder_group
@@ -57,6 +58,9 @@ __all__ = ["MainWindow", "SYNC_IDLE_TIP", "SYNC_RUNNING_TIP", "data_folder_group
 
 # Re-check states when the window is activated again, at most this often (seconds).
 REFRESH_ON_ACTIVATE_AFTER = 5.0
+
+
+COMPARE_MIN = 390  # px: the compare panel's two hash columns side by side
 
 
 class MainWindow(QMainWindow):
@@ -90,9 +94,16 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._connect_sync()
         self.projects = ProjectsController(self)
+        self.verbs = VerbMenus(self, self.menus.artifact_menu, self.artifact_actions.edit_action, self.menus.help_menu)
         self._connect_menus()
-        self.resize(1400, 900)
-        self.prefs.restore_layout(self._layout_parts())
+        # 1400×900, or the screen's free room when it is smaller (a 1280×800 screen shows the whole window).
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        room = screen.availableGeometry().size() if screen is not None else None
+        self.resize(min(1400, room.width()) if room else 1400, min(900, room.height()) if room else 900)
+        # What was not remembered gets the defaults on first show (`showEvent`); a remembered
+        # dock height is never overridden (gui.projects.controller).
+        self.restored_layout = self.prefs.restore_layout(self._layout_parts())
+        self._default_sizes_due = "window/splitter" not in self.restored_layout
         self.reload_artifacts()
         # States need hashing; start that after the first paint so it never competes with start-up.
         self._statuses_pending = True
@@ -145,7 +156,7 @@ class MainWindow(QMainWindow):
         # Centre: summary banner, header, graph, legend.
         self.graph = LineageView()
         self.fit_action.triggered.connect(self.graph.zoom_to_fit)
-        self.legend = GraphLegend()
+        self.legend = LegendStrip()  # one row: the lines' colours; the full key in a popover
         self.artifact_header = ArtifactHeader()
         self.artifact_header.resolveRequested.connect(self._on_resolve_requested)
         self.artifact_header.chooseAgainRequested.connect(self._on_choose_again_requested)
@@ -174,7 +185,8 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 3)
         self.splitter.setStretchFactor(2, 2)
-        self.splitter.setSizes([300, 620, 480])
+        # The graph gets the room (issue 15 §5); remembered sizes replace these (window/splitter).
+        self.splitter.setSizes([230, 700, 350])
         self.stack.addWidget(self.splitter)
         self.setCentralWidget(self.stack)
 
@@ -253,9 +265,11 @@ class MainWindow(QMainWindow):
     def all_actions(self) -> list:
         """Every action with a shortcut, in menu order (Help → Keyboard shortcuts lists them)."""
         tb = self.toolbar
-        return [tb.add_action, tb.export_action, self.menus.quit_action, tb.sync_action,
-                *self.artifact_actions.actions(), tb.fit_action, tb.find_action, self.menus.wrap_action,
-                self.menus.shortcuts_action]
+        acts = self.artifact_actions
+        verbs = self.verbs.key_actions()
+        return [tb.add_action, tb.export_action, self.menus.quit_action, tb.sync_action, acts.sync_one_action,
+                *verbs[:4], acts.edit_action, acts.remove_action, *verbs[4:8], tb.fit_action, tb.find_action,
+                self.menus.wrap_action, self.menus.shortcuts_action, *verbs[8:]]
 
     @Slot()
     def show_shortcuts(self) -> ShortcutsDialog:
@@ -326,6 +340,8 @@ class MainWindow(QMainWindow):
         if self._closed:
             return
         self._show_artifact_header(artifact_id)
+        colours = self.graph.line_colours()
+        self.legend.set_lines([(line, colours.get(line, 0)) for line in self.graph.all_lines()])
         self.artifactShown.emit(artifact_id)
         results, self._sync_results = self._sync_results, None
         if results is not None:
@@ -478,7 +494,7 @@ class MainWindow(QMainWindow):
         local = head.id if head is not None and head.content_hash == pending.local else None
         other = int(pending.context.get("other_version") or 0) or None
         files = ", ".join(c.display_path for c in pending.unresolved())
-        label = f"A merge waits on conflicts in {files}; Resolve merge… opens it."
+        label = f"Merge waiting on conflicts in {files} — Resolve… opens it."
         return tuple(v for v in (local, other) if v is not None), label
 
     @Slot()
@@ -491,29 +507,36 @@ class MainWindow(QMainWindow):
         if self._current_artifact is not None:
             self.open_merge_view(self._current_artifact)
 
-    def open_merge_view(self, artifact_id: int) -> MergeView | None:
-        """The merge view for the artifact's waiting merge (None, with a message, when none waits)."""
+    def open_merge_view(self, artifact_id: int, line: str = "collection") -> MergeView | None:
+        """The merge view for the artifact's waiting merge on `line` (a project's name for a push or
+        deploy merge); None, with a message, when none waits."""
         from core.sync.pending import load_pending
         from gui.sync.merge_view import MergeView
 
         info = self.model.info(artifact_id)
         try:
-            pending = load_pending(self.ws.home, artifact_id)
+            pending = load_pending(self.ws.home, artifact_id, line)
         except LineageError as exc:
-            self.banner.show_message(str(exc), error=True)
+            self.banner.show_message(str(exc), level="error")
             return None
         if info is None or pending is None:
             self.statusBar().showMessage("No merge is waiting for this artifact.", 10000)
             return None
         view = MergeView(self.ws, self._pool, info, pending, self)
+        view.recorded.connect(self._on_merge_recorded)
         view.finished.connect(lambda _code: self.refresh_after_merge(artifact_id))
         self.merge_view = view
         view.open()
         return view
 
+    @Slot(str)
+    def _on_merge_recorded(self, sentence: str) -> None:
+        self.statusBar().showMessage(printable(sentence), 15000)
+
     def refresh_after_merge(self, artifact_id: int) -> None:
         self.merge_view = None
         self.refresh_statuses()
+        self.projects.panel.reload()
         if self._current_artifact == artifact_id:
             self.show_artifact(artifact_id)
 
@@ -616,6 +639,21 @@ class MainWindow(QMainWindow):
         return super().event(event)
 
     # ------------------------------------------------------------------ close
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._default_sizes_due:
+            self._default_sizes_due = False
+            QTimer.singleShot(0, self.apply_default_sizes)  # once the splitter has its real width
+
+    def apply_default_sizes(self) -> None:
+        """The graph gets the room: the list as wide as its names ask (at most a sixth of the
+        window), the compare panel a third of the rest, at its minimum when that is more."""
+        total = max(self.splitter.width(), 1)
+        left = max(min(self.left.sizeHint().width(), max(total // 6, 200)), self.left.minimumWidth())
+        # (at least COMPARE_MIN: the panel's minimum before a version is shown is narrower than two hashes)
+        right = max(int((total - left) * 0.36), self.compare.minimumSizeHint().width(), COMPARE_MIN)
+        self.splitter.setSizes([left, max(total - left - right, 1), right])
+
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_settings()
         self._closed = True

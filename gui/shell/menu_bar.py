@@ -1,12 +1,14 @@
-"""The window's menu bar: File, Artifact, View, Help. The actions are the toolbar's and the
-artifact actions' (one QAction each, so menus, toolbar and shortcuts agree); only Quit,
-Wrap long diff lines and Keyboard shortcuts are made here."""
+"""The window's menu bar: File, Artifact, View, (Projects), Help. The actions are the toolbar's and
+the artifact actions' (one QAction each, so menus, toolbar and shortcuts agree); only Quit,
+Wrap long diff lines and Keyboard shortcuts are made here. The project verbs (Deploy to ▸,
+Push from ▸, Restore ▸, Merge…, the Projects menu, Help's docs and About) are added by
+gui.shell.verb_menus once the window's projects exist."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMainWindow, QMenuBar
+from PySide6.QtWidgets import QMainWindow, QMenu, QMenuBar
 
 from gui import hotkeys
 from gui.artifacts.actions import ArtifactActions
@@ -18,6 +20,8 @@ class MenuActions:
     quit_action: QAction
     wrap_action: QAction
     shortcuts_action: QAction
+    artifact_menu: QMenu
+    help_menu: QMenu
 
 
 def build_menu_bar(window: QMainWindow, toolbar: MainToolBar, artifact: ArtifactActions) -> MenuActions:
@@ -38,9 +42,10 @@ def build_menu_bar(window: QMainWindow, toolbar: MainToolBar, artifact: Artifact
     file_menu.addAction(quit_action)
     artifact_menu = bar.addMenu("&Artifact")
     artifact_menu.addAction(toolbar.sync_action)
-    artifact_menu.addSeparator()
-    for action in artifact.actions():
-        artifact_menu.addAction(action)
+    artifact_menu.addAction(artifact.sync_one_action)
+    artifact_menu.addSeparator()  # Deploy to ▸, Push from ▸, Restore ▸, Merge… go here (verb_menus)
+    artifact_menu.addAction(artifact.edit_action)
+    artifact_menu.addAction(artifact.remove_action)
     view_menu = bar.addMenu("&View")
     view_menu.addAction(toolbar.fit_action)
     view_menu.addAction(toolbar.find_action)
@@ -48,4 +53,4 @@ def build_menu_bar(window: QMainWindow, toolbar: MainToolBar, artifact: Artifact
     view_menu.addAction(wrap_action)
     help_menu = bar.addMenu("&Help")
     help_menu.addAction(shortcuts_action)
-    return MenuActions(quit_action, wrap_action, shortcuts_action)
+    return MenuActions(quit_action, wrap_action, shortcuts_action, artifact_menu, help_menu)

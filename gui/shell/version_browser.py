@@ -64,7 +64,7 @@ class VersionBrowser(QObject):
         # What the person chose to see (gui.graph.scene.ViewOptions), and the upstream
         # state waiting for an artifact (the window feeds it from core.sync's statuses).
         self.hidden_lines: set[str] = set()
-        self.fold = False
+        self.fold = True  # past a screenful, straight runs fold (core.history.lineage_view.fold_for_screen)
         self._unfolded: set = set()
         self.waiting_of: Callable[[int], str | None] = lambda _artifact_id: None
         self._notice = QTimer(self)
@@ -86,8 +86,10 @@ class VersionBrowser(QObject):
         self.loading = artifact_id
         self._wanted = wanted
         self._requested_waiting = self.waiting_of(artifact_id)
-        options = ViewOptions(frozenset(self.hidden_lines), frozenset(self._unfolded),
-                              self._requested_waiting, self.fold)
+        # The version to select is never folded away (nor are the runs the person opened).
+        keep = self._unfolded | ({wanted} if wanted is not None else set())
+        options = ViewOptions(frozenset(self.hidden_lines), frozenset(keep), self._requested_waiting, self.fold,
+                              self.graph.screen_rows())
         self.loader.request(artifact_id, options)
         self._notice.start()
 
@@ -182,12 +184,15 @@ class VersionBrowser(QObject):
         if self.artifact_id is not None:
             self.open(self.artifact_id, self.shown_version)
 
-    @Slot(object)
-    def _on_fold_activated(self, key: object) -> None:
+    @Slot(object, object)
+    def _on_fold_activated(self, key: object, select: object = None) -> None:
+        """Unfold a run in place; select `select` (a member a walk key or a search reached)."""
         graph = self.graph.graph()
         if graph is not None and key in graph:
             self._unfolded |= set(graph.nodes[key].get("members", ()))
-            self.reload()
+            if self.artifact_id is not None:
+                wanted = select if isinstance(select, int) else self.shown_version
+                self.open(self.artifact_id, wanted)
 
     @Slot(str)
     def _on_waiting_selected(self, content_hash: str) -> None:
@@ -208,27 +213,23 @@ class VersionBrowser(QObject):
         self.message.emit(FETCHING, 4000)
         worker = UpstreamStateWorker(self.workspace, self.artifact_id)
         self._fetch_worker = worker
-        # Bound slots of this QObject: Qt queues the replies to the GUI thread.
-        worker.finished.connect(self._on_upstream_stored)
-        worker.failed.connect(self._on_upstream_failed)
-        self.pool.start(worker)
+        self.pool.start(worker, finished=lambda state: self._on_upstream_stored(state, worker),
+                        failed=lambda text: self._on_upstream_failed(text, worker))
 
-    def _current_fetch(self) -> bool:
+    def _current_fetch(self, worker: object) -> bool:
         """The reply comes from the fetch still wanted (not one the selection has moved on from)."""
-        return self._fetching is not None and self.sender() is self._fetch_worker
+        return self._fetching is not None and worker is self._fetch_worker
 
-    @Slot(object)
-    def _on_upstream_stored(self, state: "UpstreamState") -> None:
+    def _on_upstream_stored(self, state: "UpstreamState", worker: object) -> None:
         head = self.head()
-        if not self._current_fetch() or head is None or state.artifact_id != self.artifact_id:
+        if not self._current_fetch(worker) or head is None or state.artifact_id != self.artifact_id:
             return
         self._fetching = None
         self.compare.show_waiting_upstream(head, state.content_hash, all_versions=self.versions)
         self.message.emit(f"Comparing the head with the waiting upstream {state.content_hash[:12]}.", 6000)
 
-    @Slot(str)
-    def _on_upstream_failed(self, text: str) -> None:
-        if not self._current_fetch():
+    def _on_upstream_failed(self, text: str, worker: object) -> None:
+        if not self._current_fetch(worker):
             return
         self._fetching = None
         self.compare.clear_panel(text)

@@ -101,10 +101,8 @@ class WelcomeView(QWidget):
         """Build the demo collection on a worker of `pool`, with progress on this page."""
         self.set_busy(True)
         worker = DemoWorker(ws)
-        worker.progress.connect(self._on_demo_progress)
-        worker.finished.connect(self._on_demo_built)
-        worker.failed.connect(self._on_demo_failed)
-        pool.start(worker)
+        pool.start(worker, progress=self._on_demo_progress, finished=self._on_demo_built,
+                   failed=self._on_demo_failed)
 
     @Slot(int, int, str)
     def _on_demo_progress(self, done: int, total: int, _name: str) -> None:

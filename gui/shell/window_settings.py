@@ -37,11 +37,15 @@ class WindowSettings:
         return f"{self._group}/{name}"
 
     # ---- layout ----------------------------------------------------------
-    def restore_layout(self, parts: list[LayoutPart]) -> None:
+    def restore_layout(self, parts: list[LayoutPart]) -> set[str]:
+        """Restore what was saved; returns the keys that were (a part not among them keeps its defaults)."""
+        restored = set()
         for key, _save, restore in parts:
             value = self.settings.value(key)
             if isinstance(value, QByteArray) and not value.isEmpty():
                 restore(value)
+                restored.add(key)
+        return restored
 
     def save_layout(self, parts: list[LayoutPart]) -> None:
         for key, save, _restore in parts:

@@ -36,7 +36,7 @@ STATE_TEXT: dict[str, str] = {
     SyncState.LOCALLY_MODIFIED.value: "locally modified",
     SyncState.DIVERGED.value: "diverged",
     SyncState.KEPT_LOCAL.value: "diverged (kept local)",
-    SyncState.CONFLICT.value: "merge conflict",
+    SyncState.CONFLICT.value: "merge waiting",  # the header's button beside it: "Resolve…"
     SyncState.NEW.value: "new",
     SyncState.ERROR.value: "error",
     SyncState.NOT_CHECKED.value: "not checked",

@@ -43,3 +43,24 @@ def origin_label(origin: str | None) -> str:
 def outline_color(origin: str | None) -> QColor:
     """A darker rim so a node stays distinct on a background of similar lightness."""
     return origin_color(origin).darker(150)
+
+
+# One colour per line for its whole life (core.history.lineage_view.line_colours gives each
+# line a slot): slot 0 the collection, 1 the upstream, the rest projects. Painted as the lane
+# header's bar, a faint band tint and the legend's chips; nodes keep their origin colours.
+LANE_COLORS: tuple[str, ...] = (
+    "#5c6f82",  # collection: slate
+    "#1098ad",  # upstream: teal
+    "#9c36b5",  # projects…: grape
+    "#5c940d",  # olive
+    "#c92a2a",  # red
+    "#364fc7",  # indigo
+    "#e67700",  # amber
+    "#087f5b",  # pine
+    "#a61e4d",  # wine
+    "#8d5524",  # brown
+)
+
+
+def lane_color(slot: int | None) -> QColor:
+    return QColor(LANE_COLORS[(slot or 0) % len(LANE_COLORS)])

@@ -144,13 +144,10 @@ class SyncController(QObject):
         self.progress_label.setText(f"0 / {self._total}")
         worker = SyncWorker(self._ws, strategies=strategies,
                             names=[self._only[1]] if self._only is not None else None)
-        worker.progress.connect(self._on_progress)
-        worker.finished.connect(self._on_finished)
-        worker.failed.connect(self._fail)
         self._worker = worker
         if self._cancel_requested:
             worker.cancel()
-        self._pool.start(worker)
+        self._pool.start(worker, progress=self._on_progress, finished=self._on_finished, failed=self._fail)
 
     @Slot(int, int, str)
     def _on_progress(self, done: int, total: int, name: str) -> None:

@@ -190,9 +190,7 @@ class DivergedDialog(QDialog):
         # One worker for all rows, one artifact after the other: a few threads hashing at
         # once would only compete for the same two cores.
         worker = Worker(lambda: divergences_of(ws, ids))
-        worker.finished.connect(self._on_divergences)  # a bound slot: queued onto this thread
-        worker.failed.connect(self._on_divergences_failed)
-        pool.start(worker)
+        pool.start(worker, finished=self._on_divergences, failed=self._on_divergences_failed)
 
     @Slot(int)
     def show_changes_of(self, artifact_id: int) -> None:

@@ -22,7 +22,12 @@ from core.textsafe import printable
 if TYPE_CHECKING:
     from core.merge import Conflict, FileConflict
 
-CHOICE_LABELS = {"local": "local", "other": "upstream", "both": "both (local, then upstream)", "edited": "edited"}
+def choice_labels(local: str = "local", other: str = "upstream") -> dict[str, str]:
+    """How a choice reads, with the merge's own side names (a project merge's are collection and project)."""
+    return {"local": local, "other": other, "both": f"both ({local}, then {other})", "edited": "edited"}
+
+
+CHOICE_LABELS = choice_labels()
 
 
 CONTEXT_LINES = 3  # unchanged lines shown before and after each conflict
@@ -81,23 +86,25 @@ class HunkWidget(QGroupBox):
 
     def __init__(
         self, index: int, total: int, conflict: "Conflict", before: tuple[bytes, ...] = (),
-        after: tuple[bytes, ...] = (), parent: QWidget | None = None,
+        after: tuple[bytes, ...] = (), parent: QWidget | None = None, labels: dict[str, str] = CHOICE_LABELS,
     ) -> None:
-        super().__init__(f"Conflict {index + 1} of {total} — local line {conflict.local_start + 1}", parent)
+        super().__init__(f"Conflict {index + 1} of {total} — {labels['local']} line {conflict.local_start + 1}", parent)
         self.conflict = conflict
+        self.labels = labels
         self.choice: Any = None  # "local", "other", "both" or the edited bytes
         grid = QGridLayout(self)
         self.before = context_label(before)
         grid.addWidget(self.before, 0, 0, 1, 3)
-        sides = (("Base", conflict.base), ("Local", conflict.local), ("Upstream", conflict.other))
+        sides = (("Base", conflict.base), (labels["local"].capitalize(), conflict.local),
+                 (labels["other"].capitalize(), conflict.other))
         rows = rows_for([side_text(lines) for _, lines in sides])
         for column, (title, lines) in enumerate(sides):
             label, view = make_pane(title, shown(side_text(lines)), rows)
             grid.addWidget(label, 1, column)
             grid.addWidget(view, 2, column)
         buttons = QHBoxLayout()
-        self.take_local = QPushButton("Take local")
-        self.take_other = QPushButton("Take upstream")
+        self.take_local = QPushButton(f"Take {labels['local']}")
+        self.take_other = QPushButton(f"Take {labels['other']}")
         self.take_both = QPushButton("Both")
         self.edit = QPushButton("Edit")
         self.edit.setToolTip("Write this region's result yourself (starts from the current choice, or local)")
@@ -137,14 +144,14 @@ class HunkWidget(QGroupBox):
     def pick(self, choice: str) -> None:
         self.choice = choice
         self._show_result(self._choiceside_text(choice), editable=False)
-        self.state.setText(f"Resolved: {CHOICE_LABELS[choice]}")
+        self.state.setText(f"Resolved: {self.labels[choice]}")
         self.changed.emit()
 
     @Slot()
     def start_editing(self) -> None:
         self._show_result(self._choiceside_text(self.choice), editable=True)
         self.choice = self.result.toPlainText().encode("utf-8")
-        self.state.setText(f"Resolved: {CHOICE_LABELS['edited']}")
+        self.state.setText(f"Resolved: {self.labels['edited']}")
         self.result.setFocus()
         self.changed.emit()
 
@@ -173,14 +180,16 @@ class FilePage(QWidget):
 
     changed = Signal()
 
-    def __init__(self, conflict: "FileConflict", parent: QWidget | None = None) -> None:
+    def __init__(self, conflict: "FileConflict", parent: QWidget | None = None,
+                 labels: dict[str, str] = CHOICE_LABELS) -> None:
         super().__init__(parent)
         self.conflict = conflict
+        self.labels = labels
         self.side: str | None = None  # non-text conflicts: "local" or "other"
         self.hunks: list[HunkWidget] = []
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        about = QLabel(printable(conflict.describe("local", "upstream")))
+        about = QLabel(printable(conflict.describe(labels["local"], labels["other"])))
         about.setWordWrap(True)
         layout.addWidget(about)
         text = conflict.text
@@ -190,7 +199,7 @@ class FilePage(QWidget):
             conflicts = text.conflicts
             around = surroundings(text.hunks)
             for i, hunk in enumerate(conflicts):
-                widget = HunkWidget(i, len(conflicts), hunk, *around[i])
+                widget = HunkWidget(i, len(conflicts), hunk, *around[i], labels=labels)
                 widget.changed.connect(self.changed)
                 self.hunks.append(widget)
                 rows.addWidget(widget)
@@ -201,8 +210,9 @@ class FilePage(QWidget):
             layout.addWidget(scroll, 1)
         else:
             row = QHBoxLayout()
-            self.take_local = QPushButton("Take local" if conflict.local is not None else "Take local (delete it)")
-            self.take_other = QPushButton("Take upstream" if conflict.other is not None else "Take upstream (delete it)")
+            local, other = labels["local"], labels["other"]
+            self.take_local = QPushButton(f"Take {local}" if conflict.local is not None else f"Take {local} (delete it)")
+            self.take_other = QPushButton(f"Take {other}" if conflict.other is not None else f"Take {other} (delete it)")
             self.state = QLabel("Not resolved")
             self.take_local.clicked.connect(lambda: self.pick("local"))
             self.take_other.clicked.connect(lambda: self.pick("other"))
@@ -215,7 +225,7 @@ class FilePage(QWidget):
 
     def pick(self, side: str) -> None:
         self.side = side
-        self.state.setText(f"Resolved: {CHOICE_LABELS[side]}")
+        self.state.setText(f"Resolved: {self.labels[side]}")
         self.changed.emit()
 
     def resolved(self) -> bool:

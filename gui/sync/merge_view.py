@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from core.textsafe import printable
 from gui.compare.diff_view import DiffView
-from gui.sync.merge_hunks import FilePage
+from gui.sync.merge_hunks import FilePage, choice_labels
 
 if TYPE_CHECKING:
     from core.history import ArtifactInfo
@@ -52,13 +52,13 @@ class ReviewPage(QWidget):
         layout.addWidget(split, 1)
         self.list.currentRowChanged.connect(self._show)
 
-    def show_files(self, files: list[ResolvedFile]) -> None:
+    def show_files(self, files: list[ResolvedFile], local: str = "local", into: str = "the collection") -> None:
         self.files = files
         changed = sum(not f.unchanged for f in files)
         self.about.setText(
             "Check the result before it is recorded: each file below as the merge will leave it, "
-            f"against the local copy ({changed} of {len(files)} changed). <i>Record merge</i> replaces the "
-            "collection copy and records a merge version; <i>Back to conflicts</i> keeps every choice."
+            f"against the {html.escape(local)} copy ({changed} of {len(files)} changed). <i>Record merge</i> replaces "
+            f"{html.escape(into)}'s copy and records a merge version; <i>Back to conflicts</i> keeps every choice."
         )
         self.list.clear()
         for f in files:
@@ -76,6 +76,7 @@ class MergeView(QDialog):
     """Resolve one artifact's pending merge; `merged(outcome)` once finished and recorded."""
 
     merged = Signal(object)  # core.sync.merging.MergeOutcome
+    recorded = Signal(str)  # what was recorded, in one sentence (the window's status bar)
     failed = Signal(str)
     reviewed = Signal()  # the review page is showing
 
@@ -85,12 +86,19 @@ class MergeView(QDialog):
     ) -> None:
         super().__init__(parent)
         self._ws, self._pool, self.artifact, self.pending = ws, pool, artifact, pending
+        # A push or deploy merge waits under the project's name and names its own sides.
+        self.line = pending.context.get("pending_line", "collection")
+        self.target_line = pending.context.get("line", "collection")
+        self.labels = choice_labels(pending.labels.local, pending.labels.other)
+        self.into = "the collection" if self.target_line == "collection" else f"{self.target_line}'s copy"
         self.setWindowTitle(f"Merge {printable(artifact.name)}")
         self.resize(1100, 720)
         layout = QVBoxLayout(self)
+        name, local, other = (html.escape(printable(t)) for t in (artifact.name, self.labels["local"], self.labels["other"]))
         intro = QLabel(
-            f"<b>{html.escape(printable(artifact.name))}</b> changed here and upstream in the same places. Pick a side per "
-            "conflict, or edit the result; nothing changes in the collection until <i>Record merge</i>."
+            f"<b>{name}</b> changed in the {local} copy and the {other} copy in the same places. Pick a side per "
+            f"conflict, or edit the result; nothing changes in {html.escape(printable(self.into))} until "
+            "<i>Record merge</i>."
         )
         intro.setWordWrap(True)
         layout.addWidget(intro)
@@ -100,7 +108,7 @@ class MergeView(QDialog):
         self.pages = QStackedWidget()
         self.file_pages: list[FilePage] = []
         for conflict in pending.unresolved():
-            page = FilePage(conflict)
+            page = FilePage(conflict, labels=self.labels)
             page.changed.connect(self._update)
             self.file_pages.append(page)
             self.pages.addWidget(page)
@@ -118,7 +126,7 @@ class MergeView(QDialog):
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.abort_button = QPushButton("Abort merge")
-        self.abort_button.setToolTip("Drop this merge and every choice made here; the collection copy stays as it is")
+        self.abort_button.setToolTip(f"Drop this merge and every choice made here; {self.into} stays as it is")
         self.later_button = QPushButton("Later")
         self.later_button.setToolTip("Close; the merge waits, saved, until you come back")
         self.back_button = QPushButton("Back to conflicts")
@@ -178,13 +186,11 @@ class MergeView(QDialog):
         self.finish_button.setEnabled(False)
         self.status.setText("Putting the merged files together…")
         worker = Worker(lambda: review_resolution(objects, pending, picks))
-        worker.finished.connect(self._on_reviewed)
-        worker.failed.connect(self._on_failed)
-        self._pool.start(worker)
+        self._pool.start(worker, finished=self._on_reviewed, failed=self._on_failed)
 
     @Slot(object)
     def _on_reviewed(self, files: list[ResolvedFile]) -> None:
-        self.review.show_files(files)
+        self.review.show_files(files, printable(self.labels["local"]), printable(self.into))
         self._show_step(reviewing=True)
         self.status.setText("Nothing is recorded yet.")
         self.reviewed.emit()
@@ -199,7 +205,7 @@ class MergeView(QDialog):
         from core.sync.merging import finish_merge, resolve_with_choices, resolve_with_side
         from gui.workers import Worker
 
-        ws, pending, artifact, picks = self._ws, self.pending, self.artifact, self.picks()
+        ws, pending, artifact, picks, line = self._ws, self.pending, self.artifact, self.picks(), self.target_line
 
         def job():
             for pick in picks:
@@ -207,19 +213,20 @@ class MergeView(QDialog):
                     resolve_with_choices(ws, pending, pick.path, list(pick.hunk_choices))
                 else:
                     resolve_with_side(pending, pick.path, pick.side)
-            return finish_merge(ws, artifact, pending, how="window")
+            outcome = finish_merge(ws, artifact, pending, how="window")
+            return outcome, recorded_sentence(ws, artifact, outcome, line)
 
         self.record_button.setEnabled(False)
         self.back_button.setEnabled(False)
         self.status.setText("Recording the merge…")
         worker = Worker(job)
-        worker.finished.connect(self._on_finished)
-        worker.failed.connect(self._on_failed)
-        self._pool.start(worker)
+        self._pool.start(worker, finished=self._on_finished, failed=self._on_failed)
 
     @Slot(object)
-    def _on_finished(self, outcome: Any) -> None:
+    def _on_finished(self, reply: Any) -> None:
+        outcome, sentence = reply
         self.merged.emit(outcome)
+        self.recorded.emit(sentence)
         self.accept()
 
     @Slot(str)
@@ -246,9 +253,23 @@ class MergeView(QDialog):
             answer = QMessageBox.question(
                 self, "Abort merge",
                 f"Abort the merge of {printable(self.artifact.name)}? The {made} choice{'s' if made != 1 else ''} "
-                "made here will be lost; the collection copy stays as it is.",
+                f"made here will be lost; {printable(self.into)} stays as it is.",
                 QMessageBox.StandardButton.Abort | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
             if answer != QMessageBox.StandardButton.Abort:
                 return
-        abort_merge(self._ws, self.artifact)  # removes one small file: no worker needed
+        abort_merge(self._ws, self.artifact, self.line)  # removes one small file: no worker needed
         self.reject()
+
+
+def recorded_sentence(ws: "Workspace", artifact: "ArtifactInfo", outcome: Any, line: str) -> str:
+    """What Record merge recorded, for the status bar ("Recorded the merge of pdf as v7 on the
+    collection line."); read on the worker, after the merge."""
+    from core.history import ordinal_by_id
+
+    name = printable(artifact.name)
+    if outcome.version_recorded and outcome.version_id is not None:
+        number = ordinal_by_id(ws.history.versions(artifact.id)).get(outcome.version_id)
+        which = f"v{number}" if number is not None else "a new version"
+        return f"Recorded the merge of {name} as {which} on the {printable(line)} line."
+    reason = outcome.not_recorded_reason or "nothing new to record"
+    return f"Finished the merge of {name}; no version was recorded: {printable(reason)}"

@@ -42,8 +42,7 @@ class StatusRunner(QObject):
         ticket = StatusTicket(self._seq, self._epoch)
         self._callbacks[ticket.seq] = on_reply
         worker = StatusWorker(self._ws, ticket)
-        worker.finished.connect(self._on_reply)  # bound slot: queued onto the GUI thread
-        self._pool.start(worker)
+        self._pool.start(worker, finished=self._on_reply)
         return ticket
 
     def sync_finished(self) -> None:

@@ -70,3 +70,17 @@ def test_last_sync_at_is_the_newest_sync_version(history):
     assert history.last_sync_at() == t0  # a local edit is not a sync
     history.record_version(pdf.id, _h("c"), "sync", created_at=t0 + timedelta(days=1))
     assert history.last_sync_at() == t0 + timedelta(days=1)
+
+
+def test_a_waiting_merge_is_said_as_one_never_as_a_kept_local_copy():
+    from core.sync import SyncResult, SyncState, describe_changes
+
+    def result(name: str, state: SyncState, action: str, **kw) -> SyncResult:
+        return SyncResult(1, name, "skill", state, action, "a" * 64, "a" * 64, None, False, conflict=True, **kw)
+
+    text, level = describe_changes([result("review", SyncState.DIVERGED, "conflict", conflicts=("SKILL.md",)),
+                                    result("pdf", SyncState.CONFLICT, "conflict")])
+    assert text == "Merge waiting — Resolve…: review, pdf." and level == "warning"
+    assert "kept the local copy" not in text
+    text, _ = describe_changes([result("docx", SyncState.DIVERGED, "kept-local")])
+    assert text == "Diverged (kept the local copy): docx."

@@ -1,5 +1,7 @@
 """Fixtures shared by the window tests: settings in a temporary file, a workspace on the
-test's data folder, and windows made the way a restarted process would make them."""
+test's data folder, and windows made the way a restarted process would make them.
+Every test here fails when a QWidget was made off the GUI thread (tests/gui/thread_guard.py);
+Qt's warnings fail it too (pyproject: qt_log_level_fail)."""
 from __future__ import annotations
 
 import pytest
@@ -7,7 +9,18 @@ from PySide6.QtCore import QSettings
 
 from core.workspace import Workspace
 from gui.shell.main_window import MainWindow
+from tests.gui import thread_guard
 from tests.gui.helpers import WAIT, wait_until_shown
+
+
+@pytest.fixture(autouse=True)
+def _widgets_on_the_gui_thread_only():
+    thread_guard.install()
+    thread_guard.take_offences()
+    yield
+    offences = thread_guard.take_offences()
+    if offences:
+        pytest.fail("A QWidget was made off the GUI thread:\n" + "\n".join(offences), pytrace=False)
 
 
 @pytest.fixture

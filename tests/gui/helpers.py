@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from core import sync as core_sync
 from gui.shell.main_window import MainWindow
@@ -59,3 +60,33 @@ def artifact_rows(window: MainWindow) -> list[str]:
         for r in range(proxy.rowCount(group)):
             names.append(proxy.index(r, 0, group).data())
     return names
+
+
+class Answers:
+    """Clicks the buttons of question boxes as they appear, one answer per box, in order; keeps what
+    each box said. A timer, so a box shown by a blocking call (QMessageBox.question) is answered too."""
+
+    def __init__(self, *answers: str) -> None:
+        self.pending = list(answers)
+        self.asked: list[str] = []
+        self.timer = QTimer()
+        self.timer.setInterval(20)
+        self.timer.timeout.connect(self._tick)
+        self.timer.start()
+
+    def _tick(self) -> None:
+        if not self.pending:
+            return
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, QMessageBox) and widget.isVisible():
+                wanted = self.pending[0]
+                button = next((b for b in widget.buttons() if b.text().replace("&", "") == wanted), None)
+                if button is None:
+                    continue
+                self.pending.pop(0)
+                self.asked.append(f"{widget.text()}\n{widget.informativeText()}")
+                button.click()
+                return
+
+    def done(self) -> bool:
+        return not self.pending

@@ -86,7 +86,7 @@ def settle(qtbot) -> None:
     qtbot.wait(30)  # the view's delayed layout and repaint run on the event loop
 
 
-def test_model_passes_qt_model_checks(qtmodeltester):
+def test_model_passes_qt_model_checks(qapp, qtmodeltester):  # qapp: the model asks for fonts
     model = ArtifactListModel()
     model.set_artifacts(infos(30))
     model.set_statuses([status(i, SyncState.UP_TO_DATE) for i in infos(30)[::2]])

@@ -253,6 +253,10 @@ def test_large_history_switches_to_overview_and_back(qtbot):
     v.set_versions(chain, None)
     assert v.node_count() == 800
     v.zoom_to_fit()
+    # Fit never shrinks labels below ~9 px: it fits the width and scrolls vertically.
+    assert v._overview is False and v.transform().m11() * v._label_px() >= 9 - 1e-6
+    assert v.fit_info().scrolls_vertically
+    v.scale(0.05, 0.05)  # the wheel still zooms out that far: the overview
     assert v._overview is True
     img = v.viewport().grab().toImage()
     assert not img.isNull()

@@ -73,16 +73,20 @@ def test_menu_bar_and_keyboard_shortcuts_list(qtbot, make_window, ws, tmp_path):
     add_skills(ws, tmp_path / "up", ["pdf"])
     window = make_window()
     titles = [a.text().replace("&", "") for a in window.menuBar().actions()]
-    assert titles == ["File", "Artifact", "View", "Help"]
+    assert titles == ["File", "Artifact", "View", "Projects", "Help"]
     artifact_menu = window.menuBar().actions()[1].menu()
-    texts = [a.text().replace("&", "") for a in artifact_menu.actions() if a.text()]
-    assert texts == ["Sync now", "Sync pdf", "Edit upstream…", "Remove…"]
+    texts = [a.text().replace("&", "").split("\t")[0] for a in artifact_menu.actions() if a.text()]
+    assert texts == ["Sync now", "Sync pdf", "Deploy to", "Push from", "Restore", "Merge…", "Edit upstream…", "Remove…"]
+    assert [a.text().split("\t")[1] for a in artifact_menu.actions() if "\t" in a.text()] == [
+        "Ctrl+Shift+D", "Ctrl+Shift+P", "Ctrl+Shift+R"]  # a submenu's key, in the key column
     window.menus.shortcuts_action.trigger()
     dialog = window.shortcuts_dialog
     qtbot.waitExposed(dialog)
     rows = {dialog.table.item(r, 0).text(): dialog.table.item(r, 1).text() for r in range(dialog.table.rowCount())}
     assert rows["Sync now"] == "F5" and rows["Edit upstream"] == "Ctrl+E" and rows["Keyboard shortcuts"] == "F1"
     assert rows["Graph: Select the parent (older, below)"] == "Down"
+    assert rows["Deploy to ▸"] == "Ctrl+Shift+D" and rows["Merge"] == "Ctrl+M"
+    assert rows["Update outdated projects"] == "Ctrl+U" and rows["About Artifact Lineage"] == "Ctrl+F1"
     dialog.close()
 
 

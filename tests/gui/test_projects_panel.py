@@ -130,10 +130,16 @@ def test_a_refused_deploy_asks_to_overwrite_and_keeps_the_edits_in_history(qtbot
     copy = projects.project_copy_path(project, artifact) / "SKILL.md"
     copy.write_text("# alpha\nedited in site\n", encoding="utf-8")
     panel = make_panel(qtbot, ws)
-    with qtbot.waitSignal(panel.actions.snapshotLoaded, timeout=WAIT):
-        panel.actions.deploy(artifact, project)
+    panel.actions.deploy(artifact, project)
     asked, _ = answers
-    assert len(asked) == 2 and "edits that deploying would overwrite" in asked[1]
+    assert len(asked) == 1  # "Deploy …?"; core refuses, and the window offers its ways on
+    qtbot.waitUntil(lambda: panel.actions.refusal_box is not None and panel.actions.refusal_box.isVisible(),
+                    timeout=WAIT)
+    box = panel.actions.refusal_box
+    assert "edits that deploying would overwrite" in box.text() and "`" not in box.text()
+    overwrite = next(b for b in box.buttons() if b.text() == "Overwrite project copy")
+    with qtbot.waitSignal(panel.actions.snapshotLoaded, timeout=WAIT):
+        overwrite.click()
     lines = [(v.line, v.change_origin) for v in ws.history.versions(artifact.id)]
     assert ("site", "local_modification") in lines  # the edit, kept
     assert copy.read_text(encoding="utf-8") == "# alpha\nfirst\n"

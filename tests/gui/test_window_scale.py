@@ -73,7 +73,8 @@ def test_moving_on_while_a_long_history_loads_shows_the_last_choice(qtbot, make_
     assert window.artifact_header.title.text() == "gamma"
     assert "1 version ·" in window.artifact_header.subtitle.text()
     select_artifact(qtbot, window, ids["alpha"])
-    assert window.graph.node_count() == 401
+    assert len(window.browser.versions) == 401
+    assert window.graph.node_count() < 401  # a straight run past a screenful is drawn folded
     assert "401 versions" in window.artifact_header.subtitle.text()
 
 

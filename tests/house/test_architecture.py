@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # Lower layers first; a package may import only from packages at its own level or below.
 CORE_LAYERS = [
-    {"errors", "cancel", "fsio", "textsafe"},
+    {"errors", "cancel", "fsio", "textsafe", "version"},
     {"content"},
     {"store", "atomic"},
     {"upstreams", "diff"},

@@ -1,0 +1,74 @@
+"""Room to look at 1280×800 (issue 15 §5): the graph gets the space, the legend is one row,
+remembered sizes are kept, and a long status message never runs into the counters."""
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings, Qt
+
+from bench.make_four_lines import record_four_lines
+from gui.shell.main_window import MainWindow
+from tests.gui.helpers import wait_until_shown
+
+LONG = ("Comparing the head with the waiting upstream 1234567890ab; a long message that goes on "
+        "and on to see whether it runs under the counters at the right of the status bar ") * 2
+
+
+def test_a_long_status_message_stops_short_of_the_counters(qtbot, make_window, ws):
+    record_four_lines(ws.history, 20)
+    window = make_window()
+    window.resize(1280, 800)
+    bar = window.statusBar()
+    bar.showMessage(LONG, 60000)
+    qtbot.waitUntil(lambda: bar.currentMessage() == LONG)
+    image = bar.grab().toImage()
+    counts_x = window.counts_label.geometry().left()
+    background = image.pixelColor(counts_x - 2, 1)
+    # The columns just left of the counters hold no text: the message was elided before them.
+    gap = {image.pixelColor(x, y).name() for x in range(counts_x - 8, counts_x) for y in range(image.height())}
+    assert gap == {background.name()}
+    assert bar.message_label.shown_text().endswith("…") and bar.message_label.toolTip() == LONG
+
+
+def test_at_1280x800_the_graph_gets_the_room_and_the_legend_one_row(qtbot, make_window, ws):
+    record_four_lines(ws.history, 60)
+    window = make_window()
+    window.resize(1280, 800)
+    window.apply_default_sizes()
+    qtbot.waitUntil(lambda: window.graph.height() > 450)
+    left, centre, right = window.splitter.sizes()
+    assert centre > left and centre > right
+    assert window.legend.height() <= 2 * window.fontMetrics().height() + 12
+    # The full key (taller than the strip) waits behind the Key button's popover.
+    assert window.legend.legend.heightForWidth(560) > window.legend.height()
+    assert window.legend.key_button.menu() is window.legend.key_menu
+    assert [line for line, _slot in window.legend.chips.lines()] == window.graph.all_lines()
+    # Four lines, four colours, each the one its lane header shows.
+    slots = dict(window.legend.chips.lines())
+    assert len(set(slots.values())) == len(slots) == 4 and slots == window.graph.line_colours()
+
+
+def test_a_dock_height_the_person_chose_is_kept(qtbot, ws, qsettings, tmp_path):
+    from core.projects import add_project
+
+    record_four_lines(ws.history, 10)
+    folder = tmp_path / "site"
+    folder.mkdir()
+    add_project(ws, "site", folder)
+
+    def open_window() -> MainWindow:
+        window = MainWindow(ws, QSettings())
+        qtbot.addWidget(window)
+        window.resize(1280, 800)
+        window.show()
+        qtbot.waitExposed(window)
+        wait_until_shown(qtbot, window)
+        qtbot.waitUntil(lambda: window.projects.dock.isVisible())
+        return window
+
+    first = open_window()
+    first.resizeDocks([first.projects.dock], [240], Qt.Orientation.Vertical)
+    qtbot.waitUntil(lambda: abs(first.projects.dock.height() - 240) < 20)
+    first.close()
+    second = open_window()
+    qtbot.wait(50)
+    assert abs(second.projects.dock.height() - 240) < 20
+    second.close()
