@@ -20,6 +20,7 @@ from core.cli.output import write_err
 from core.cli.usage import UsageError
 from core.cli.projects import PROJECT_COMMANDS, add_project_parsers
 from core.cli.fsck import cmd_fsck
+from core.cli.blame import BLAME_COMMANDS, add_blame_parser
 
 __all__ = ["main", "build_parser", "COMMANDS", "EXIT_OK", "EXIT_FAILED", "EXIT_USAGE", "UsageError"]
 
@@ -143,6 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="colour the diff (default: auto, when stdout is a terminal)")
     p.add_argument("--no-pager", action="store_true", help="never page the output (default: page on a terminal)")
 
+    add_blame_parser(sub, common)
     add_project_parsers(sub, common)
     add_merge_parser(sub, common)
 
@@ -168,6 +170,7 @@ def _exit_code_for(exc: BaseException) -> int:
         errors.ArtifactNotFoundError, errors.ArtifactExistsError, errors.VersionNotFoundError,
         errors.UpstreamError, errors.HashingError, errors.UnsafeEntryError, errors.DataFolderError,
         errors.DatabaseUrlError, errors.ProjectError, errors.ConfirmationError, UsageError,
+        errors.FileNotInVersionError, errors.QueryError,
     )
     try:
         from core.workspace import InvalidNameError
@@ -200,7 +203,7 @@ def main(argv: list[str] | None = None, *, open_window: OpenWindow | None = None
             if open_window is None:
                 parser.error("no command given")
             return open_window(args)
-        return {**COMMANDS, **PROJECT_COMMANDS, **MERGE_COMMANDS, **MANAGE_COMMANDS, "fsck": cmd_fsck}[args.command](args)
+        return {**COMMANDS, **PROJECT_COMMANDS, **MERGE_COMMANDS, **MANAGE_COMMANDS, **BLAME_COMMANDS, "fsck": cmd_fsck}[args.command](args)
     except (LineageError, UsageError) as exc:
         if debug:
             import traceback
