@@ -46,7 +46,11 @@ class Hotkey:
 SYNC = Hotkey("F5", "Sync now")
 ADD = Hotkey(QKeySequence.StandardKey.New, "Add artifact…")
 FIT = Hotkey("Ctrl+0", "Zoom the graph to fit")
-FIND = Hotkey(QKeySequence.StandardKey.Find, "Jump to the find field: type a hash prefix, Enter selects the newest match")
+FIND = Hotkey(QKeySequence.StandardKey.Find,
+              "Jump to the find field: type a query (hash prefix, words, origin:, line:, since:, until:, file:, text:); "
+              "matches stay lit, Enter selects the next")
+FIND_NEXT = Hotkey("F3", "Select the next match of the find field's query (older)")
+FIND_PREVIOUS = Hotkey("Shift+F3", "Select the previous match of the find field's query (newer)")
 
 GRAPH_CHILD = Hotkey("Up", "Select the first child (newer, above; the one continuing the lane first)", "graph")
 GRAPH_PARENT = Hotkey("Down", "Select the parent (older, below)", "graph")
@@ -61,7 +65,7 @@ WRAP_DIFF = Hotkey("Alt+Z", "Wrap long diff lines on or off")
 SHORTCUTS = Hotkey("F1", "Keyboard shortcuts")
 QUIT = Hotkey("Ctrl+Q", "Quit")
 
-WINDOW_KEYS: tuple[Hotkey, ...] = (SYNC, ADD, FIT, FIND, SYNC_ONE, EDIT_UPSTREAM, REMOVE, WRAP_DIFF, SHORTCUTS, QUIT)
+WINDOW_KEYS: tuple[Hotkey, ...] = (SYNC, ADD, FIT, FIND, FIND_NEXT, FIND_PREVIOUS, SYNC_ONE, EDIT_UPSTREAM, REMOVE, WRAP_DIFF, SHORTCUTS, QUIT)
 GRAPH_KEYS: tuple[Hotkey, ...] = (GRAPH_CHILD, GRAPH_PARENT, GRAPH_LEFT, GRAPH_RIGHT, GRAPH_HEAD)
 ALL: tuple[Hotkey, ...] = WINDOW_KEYS + GRAPH_KEYS
 

@@ -123,6 +123,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name")
     p.add_argument("--line", metavar="LINE", help="only this line: collection, upstream or a project's name")
     p.add_argument("--limit", type=_positive_int, metavar="N", help="only the newest N versions (of the line, with --line)")
+    p.add_argument("--where", metavar="QUERY",
+                   help="only versions the query matches: words (hash prefix, subject, notes), origin:, line:, "
+                        "since:, until:, file:, text: (docs/cli.md)")
     p.add_argument("--json", action="store_true",
                    help="one JSON document on stdout (indented on a terminal, compact otherwise)")
 

@@ -34,7 +34,7 @@ scene, content rectangle, background and `export_mode`, and imports nothing of i
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from typing import TYPE_CHECKING
@@ -69,6 +69,7 @@ from gui.graph.items import (
 )
 from gui.graph.lanes import paint_band_backgrounds, paint_lane_headers
 from gui.graph.scene import LineageScene, ScenePlan, build_scene, gc_paused, plan_scene
+from gui.graph.search_marks import SearchMarks
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -109,6 +110,7 @@ class LineageView(QGraphicsView):
         self._style = GraphStyle.from_palette(self.palette(), self.font())
         self._message = EMPTY_TEXT
         self._pending_merge: tuple[tuple[int, ...], str] | None = None  # kept across rebuilds
+        self._search = SearchMarks()
         self.pending_item: PendingMergeItem | None = None
         self._reset_state()
 
@@ -121,6 +123,8 @@ class LineageView(QGraphicsView):
         self._auto_view = True  # until the user zooms or pans, resizing re-applies it
         self._fitted_room: QSize | None = None  # maximumViewportSize() at the last resize
         self._content = QRectF()
+        if hasattr(self, "_search"):
+            self._search.reset()
 
     @property
     def _graph(self) -> nx.DiGraph | None:
@@ -164,7 +168,11 @@ class LineageView(QGraphicsView):
 
     def node_item(self, key: NodeKey) -> NodeItem | None:
         """The node's item (made, with its band, if it was not yet)."""
-        return self._built.item(key) if self._built is not None else None
+        if self._built is None:
+            return None
+        item = self._built.item(key)
+        self._search.apply(self._built)
+        return item
 
     def graph(self) -> nx.DiGraph | None:
         return self._graph
@@ -219,6 +227,14 @@ class LineageView(QGraphicsView):
         rect = self.mapToScene(self.viewport().rect()).boundingRect()
         max_row = self._plan.max_row
         built.ensure_rows(max_row - math.ceil(rect.bottom() / ROW_H) - 1, max_row - math.floor(rect.top() / ROW_H) + 1)
+        self._search.apply(built)
+
+    def set_search_matches(self, ids: Iterable[int] | None) -> None:
+        """Keep these versions lit and dim every other node (gui.graph.search_marks); None: no search."""
+        self._search.set(self._built, ids)
+
+    def search_matches(self) -> frozenset[int] | None:
+        return self._search.lit
 
     def scrollContentsBy(self, dx: int, dy: int) -> None:
         super().scrollContentsBy(dx, dy)

@@ -7,14 +7,20 @@ from tests.e2e.test_cli import Cli, one_error_line
 from tests.e2e.test_cli_projects import commit, git
 
 
-@pytest.fixture
-def cli(tmp_path):
-    return Cli(tmp_path / "home")
+@pytest.fixture(scope="module")
+def tmp(tmp_path_factory):
+    return tmp_path_factory.mktemp("blame")
 
 
-@pytest.fixture
-def history(cli, tmp_path):
-    """pdf from a git upstream (two commits), deployed into web, edited there and pushed back."""
+@pytest.fixture(scope="module")
+def cli(tmp):
+    return Cli(tmp / "home")
+
+
+@pytest.fixture(scope="module")
+def history(cli, tmp):
+    """pdf from a git upstream, deployed into web, edited there and pushed back (built once: only read)."""
+    tmp_path = tmp
     repo = tmp_path / "repo"
     (repo / "skills" / "pdf").mkdir(parents=True)
     skill = repo / "skills" / "pdf" / "SKILL.md"
@@ -50,3 +56,12 @@ def test_blame_names_the_version_origin_line_and_subject_of_each_line(cli, histo
 def test_blame_refuses_what_it_cannot_read_in_one_sentence(cli, history):
     assert "has no file 'nope.md'" in one_error_line(cli("blame", "pdf", "nope.md", expect=2))
     assert "has no version v9" in one_error_line(cli("blame", "pdf", "--version", "v9", expect=2))
+
+
+def test_log_where_keeps_the_versions_the_query_matches(cli, history):
+    doc = cli.json("log", "pdf", "--where", "origin:local line:web")
+    assert [(v["number"], v["change_origin"]) for v in doc["versions"]] == [(3, "local_modification")]
+    assert [v["number"] for v in cli.json("log", "pdf", "--where", '"first steps"')["versions"]] == [1]
+    assert [v["number"] for v in cli.json("log", "pdf", "--where", 'text:"written in web" line:collection')["versions"]] == [4]
+    assert "No version of pdf matches" in cli("log", "pdf", "--where", "nothing-here").stdout.decode()
+    assert "colour: is not a search key" in one_error_line(cli("log", "pdf", "--where", "colour:red", expect=2))
