@@ -356,6 +356,12 @@ class MainWindow(QMainWindow):
                                                status.error if status is not None else None)
 
     # --------------------------------------------------------------- versions
+    def show_blame(self, version_id: int) -> None:
+        """Show `version_id` and its Blame tab (the node menu's "Blame this version")."""
+        self.graph.select_version(version_id, center=True)
+        self.browser.show_version(version_id)
+        self.compare.file_tabs.setCurrentWidget(self.compare.blame_view)
+
     @Slot(int)
     def select_blamed_version(self, version_id: int) -> None:
         """A line clicked in the Blame tab: its version is selected in the graph and shown."""

@@ -76,3 +76,18 @@ def test_the_blame_tab_names_each_lines_version_and_a_click_selects_it(qtbot, ma
         qtbot.mouseClick(blame.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert window.graph.selected_version_id() == v2.id and window.browser.shown_version == v2.id
     assert blame.model.blame.version.id == v2.id and blame.path() == "SKILL.md"
+
+
+def test_the_node_menu_opens_blame_and_says_when_no_upstream_or_merge_waits(qtbot, make_window, ws, tmp_path):
+    from gui.projects.node_menu import BLAME, COMPARE_WAITING, RESOLVE_MERGE, find_action
+
+    art, versions = three_versions(ws, tmp_path)
+    v3, v2, v1 = versions
+    window = make_window()
+    menu = window.projects.node_menu(v2.id)
+    assert not find_action(menu, COMPARE_WAITING).isEnabled()
+    assert not find_action(menu, RESOLVE_MERGE).isEnabled()
+    with qtbot.waitSignal(window.compare.blame_view.blameShown, timeout=WAIT) as shown:
+        find_action(menu, BLAME).trigger()
+    assert window.compare.file_tabs.currentWidget() is window.compare.blame_view
+    assert shown.args[0].version.id == v2.id and window.graph.selected_version_id() == v2.id
