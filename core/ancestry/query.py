@@ -72,8 +72,13 @@ def _origin(value: str) -> str:
     raise QueryError(f"origin:{value} is not a change origin; use one of {', '.join(CHANGE_ORIGINS)}.")
 
 
-def parse_query(text: str) -> Query:
-    """The query `text` says; QueryError (one sentence) for an unknown key or a bad value."""
+_DATE_BEING_TYPED = re.compile(r"\d{1,4}(-(\d{1,2}(-\d?)?)?)?")
+
+
+def parse_query(text: str, *, typing: bool = False) -> Query:
+    """The query `text` says; QueryError (one sentence) for an unknown key or a bad value.
+    `typing` (the find box, on each keystroke): a date not finished yet (`since:2026-1`)
+    is left out instead of refused."""
     words: list[str] = []
     fields: dict[str, list] = {k: [] for k in KEYS}
     since = until = None
@@ -93,6 +98,8 @@ def parse_query(text: str) -> Query:
             )
         if not value:
             continue  # still being typed
+        if key in ("since", "until") and typing and _DATE_BEING_TYPED.fullmatch(value):
+            continue
         if key == "since":
             since = _date(key, value)
         elif key == "until":

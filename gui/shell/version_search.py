@@ -62,7 +62,7 @@ class VersionSearch(QObject):
         self._at = None
         text = self.edit.text()
         try:
-            query = parse_query(text)
+            query = parse_query(text, typing=True)
         except QueryError as exc:
             self.query = None
             self._show(None, "?", str(exc))

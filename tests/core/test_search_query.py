@@ -30,6 +30,9 @@ def test_parse_while_typing_ignores_keys_without_values_and_unclosed_quotes_run_
     assert parse_query("origin: x").words == ("x",)
     assert parse_query('text:"two wor').texts == ("two wor",)
     assert parse_query("  ").empty
+    assert parse_query("since:2026-1", typing=True).since is None  # a date being typed
+    with pytest.raises(QueryError, match="not a date"):
+        parse_query("since:2026-1")  # the command line says so
 
 
 @pytest.mark.parametrize("text, says", [
