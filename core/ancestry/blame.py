@@ -6,23 +6,23 @@ there; else the version brought it. So a line written in a project and pushed ba
 blamed on the project's `local_modification`, an upstream line on its `sync`, and a
 merge owns only the lines neither side had.
 
-The walk goes from the newest version to the oldest (ids follow recording order, so
-every child is done before its parents) carrying ranges of lines, not lines: a parent
-whose file has the same digest takes every range without a read, and a diff costs
-about what changed (core.ancestry.line_match). File contents come from the object
-store, read ahead on a few threads (zlib and sha256 release the GIL). Reads only;
-records nothing.
+The rule is a recurrence, so the walk goes forward: from the oldest ancestor of the
+version blamed to it (ids follow recording order, so parents come first), each version's
+lines take the owners of the parent lines the diff pairs them with (slice copies), else
+they are its own. A version whose file has its first parent's digest shares that
+parent's owners without a read, and a diff costs about what changed
+(core.ancestry.line_match). Owners and lines are dropped once no later version needs
+them. File contents come from the object store, verified, read ahead on two threads
+(zlib and sha256 release the GIL). Reads only; records nothing.
 """
 from __future__ import annotations
 
-import heapq
 import os
-from bisect import bisect_right
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
-from core.ancestry.line_match import EqualBlock, equal_blocks, line_count
+from core.ancestry.line_match import EqualBlock, equal_line_blocks, split_lines
 from core.errors import FileNotInVersionError, LineageError
 from core.history import COLLECTION_LINE, VersionInfo, ordinal_by_id
 from core.merge import is_binary
@@ -33,8 +33,6 @@ __all__ = ["Blame", "BlameLine", "blame", "blame_file", "default_blame_path", "i
 READ_AHEAD = 6  # blobs read ahead of the walk
 _DEFAULT_FILE = b"SKILL.md"
 
-# (line in this version, number of lines, index of the first of them in the blamed file)
-_Range = tuple[int, int, int]
 
 
 @dataclass(frozen=True)
@@ -81,10 +79,15 @@ def _ancestors(start: VersionInfo, by_id: dict[int, VersionInfo]) -> list[Versio
 class _Digests:
     """Each version's digest of the file (None: not in that version), from its manifest."""
 
-    def __init__(self, objects: ObjectStore, path: bytes) -> None:
+    def __init__(self, objects: ObjectStore, path: bytes, by_id: dict[int, VersionInfo]) -> None:
         self.objects = objects
         self.path = path
+        self.shown = os.fsdecode(path)
+        self.by_id = by_id
         self.by_hash: dict[str, str | None] = {}
+
+    def of_id(self, version_id: int) -> str | None:
+        return self.of(self.by_id[version_id])
 
     def of(self, v: VersionInfo) -> str | None:
         h = v.content_hash
@@ -101,67 +104,27 @@ class _Digests:
 class _Reader:
     """File contents by digest, read ahead on threads in the order the walk will want them."""
 
-    def __init__(self, objects: ObjectStore, order: list[str], last_use: dict[str, int]) -> None:
+    def __init__(self, objects: ObjectStore, order: list[str]) -> None:
         self.objects = objects
         self.order = order
         self.next = 0
-        self.last_use = last_use
         self.pending: dict[str, Future[bytes]] = {}
         self.pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="blame-read") if len(order) > 2 else None
 
-    def _top_up(self) -> None:
+    def get(self, digest: str) -> bytes:
         while self.pool is not None and self.next < len(self.order) and len(self.pending) < READ_AHEAD:
             d = self.order[self.next]
             self.next += 1
             if d not in self.pending:
                 self.pending[d] = self.pool.submit(self.objects.read_bytes, d)
-
-    def get(self, digest: str) -> bytes:
-        self._top_up()
-        fut = self.pending.get(digest)
-        if fut is None:
-            fut = Future()
-            fut.set_result(self.objects.read_bytes(digest))
-            self.pending[digest] = fut
-        return fut.result()
-
-    def done_with(self, version_id: int, digest: str | None) -> None:
-        """The walk has finished `version_id`: drop contents no older version will want."""
-        if digest is not None and self.last_use.get(digest) == version_id:
-            self.pending.pop(digest, None)
+        fut = self.pending.pop(digest, None)
+        return fut.result() if fut is not None else self.objects.read_bytes(digest)
 
     def close(self) -> None:
         if self.pool is not None:
             for fut in self.pending.values():
                 fut.cancel()
             self.pool.shutdown(wait=True)
-
-
-def _pass_on(ranges: list[_Range], blocks: list[EqualBlock]) -> tuple[list[_Range], list[_Range]]:
-    """Split `ranges` (lines of the child) into those the blocks pass to the parent,
-    in the parent's numbering, and those left with the child."""
-    passed: list[_Range] = []
-    kept: list[_Range] = []
-    starts = [b.new_start for b in blocks]
-    for start, length, final in ranges:
-        at, end = start, start + length
-        i = max(0, bisect_right(starts, at) - 1)
-        while at < end:
-            b = blocks[i] if i < len(blocks) else None
-            if b is None or at < b.new_start:
-                stop = end if b is None else min(end, b.new_start)
-                kept.append((at, stop - at, final + at - start))
-                at = stop
-                continue
-            b_end = b.new_start + b.length
-            if at >= b_end:
-                i += 1
-                continue
-            stop = min(end, b_end)
-            passed.append((b.old_start + at - b.new_start, stop - at, final + at - start))
-            at = stop
-            i += 1
-    return passed, kept
 
 
 def blame(
@@ -175,27 +138,26 @@ def blame(
     by_id = {v.id: v for v in versions}
     numbers = ordinal_by_id(versions)
     shown = os.fsdecode(path)
-    digests = _Digests(objects, path)
+    digests = _Digests(objects, path, by_id)
     start_digest = digests.of(start)
     if start_digest is None:
         raise FileNotInVersionError(
             f"v{numbers[start.id]} has no file {shown!r}; `diff NAME --name-only` or the window's file table lists its files."
         )
-    ancestors = _ancestors(start, by_id)
+    text = objects.read_bytes(start_digest)
+    if is_binary(text):
+        raise FileNotInVersionError(f"{shown!r} in v{numbers[start.id]} is a binary file; blame reads text files only.")
+    oldest_first = list(reversed(_ancestors(start, by_id)))
     order: list[str] = []
-    last_use: dict[str, int] = {}
-    for v in ancestors:  # newest first: the order the walk reads in
+    seen = {start_digest}
+    for v in oldest_first:  # the order the walk reads in
         d = digests.of(v)
-        if d is not None:
-            if d not in last_use:
-                order.append(d)
-            last_use[d] = v.id
-    reader = _Reader(objects, order, last_use)
+        if d is not None and d not in seen:
+            seen.add(d)
+            order.append(d)
+    reader = _Reader(objects, order)
     try:
-        text = reader.get(start_digest)
-        if is_binary(text):
-            raise FileNotInVersionError(f"{shown!r} in v{numbers[start.id]} is a binary file; blame reads text files only.")
-        owner = _walk(start, text, by_id, digests, reader, cancel)
+        owner = _walk(oldest_first, start, digests, reader, cancel, split_lines(text))
     finally:
         reader.close()
     lines = tuple(
@@ -207,43 +169,89 @@ def blame(
 
 
 def _walk(
-    start: VersionInfo, text: bytes, by_id: dict[int, VersionInfo], digests: _Digests, reader: _Reader,
-    cancel: Callable[[], bool] | None,
+    oldest_first: list[VersionInfo], start: VersionInfo, digests: _Digests, reader: _Reader,
+    cancel: Callable[[], bool] | None, start_lines: list[bytes],
 ) -> list[int]:
-    """The version id owning each line of `text` (start's file)."""
-    total = line_count(text)
-    owner = [start.id] * total
-    suspects: dict[int, list[_Range]] = {start.id: [(0, total, 0)]} if total else {}
-    heap = [-start.id]
-    while heap:
-        vid = -heapq.heappop(heap)
-        ranges = suspects.pop(vid, None)
-        if not ranges:
-            continue
+    """The version id owning each line of start's file, computed forward: a version's line
+    takes the owner of the first parent's line the diff pairs it with, else the second
+    parent's, else it is the version's own (git blame's rule, as a recurrence)."""
+    ids = {v.id for v in oldest_first}
+    last_child: dict[int, int] = {}  # owners of a version are dropped after its last child
+    last_read: dict[str, int] = {}  # lines of a content are dropped after the last version using them
+    for v in oldest_first:
+        for pid in (v.parent_id, v.second_parent_id):
+            if pid in ids:
+                last_child[pid] = v.id
+                d = digests.of_id(pid)
+                if d is not None:
+                    last_read[d] = v.id
+        d = digests.of(v)
+        if d is not None:
+            last_read[d] = max(last_read.get(d, 0), v.id)
+    owners: dict[int, list[int] | None] = {}
+    start_digest = digests.of(start)
+    lines_of: dict[str, list[bytes]] = {start_digest: start_lines}
+
+    def lines(digest: str) -> list[bytes]:
+        got = lines_of.get(digest)
+        if got is None:
+            got = lines_of[digest] = split_lines(reader.get(digest))
+        return got
+
+    for v in oldest_first:
         if cancel is not None and cancel():
             raise LineageError("Blame was cancelled.")
-        v = by_id[vid]
         mine = digests.of(v)
-        for pid in (v.parent_id, v.second_parent_id):
-            if not ranges:
-                break
-            parent = by_id.get(pid) if pid is not None else None
-            theirs = digests.of(parent) if parent is not None else None
-            if theirs is None:
-                continue
-            if theirs == mine:
-                passed, ranges = ranges, []
+        own: list[int] | None = None
+        if mine is not None:
+            parents = [(pid, digests.of_id(pid)) for pid in (v.parent_id, v.second_parent_id) if pid in ids]
+            parents = [(pid, d) for pid, d in parents if d is not None and owners.get(pid) is not None]
+            if parents and parents[0][1] == mine:
+                own = owners[parents[0][0]]  # the same file: every line passes (shared, never changed)
             else:
-                blocks = equal_blocks(reader.get(mine), reader.get(theirs))
-                passed, ranges = _pass_on(ranges, blocks)
-            if passed:
-                if pid not in suspects:
-                    heapq.heappush(heap, -pid)
-                suspects.setdefault(pid, []).extend(passed)
-        for _at, length, final in ranges:
-            owner[final:final + length] = [vid] * length
-        reader.done_with(vid, mine)
-    return owner
+                new = lines(mine)
+                own = [v.id] * len(new)
+                left = [(0, len(new))]  # lines no parent has claimed yet
+                for pid, theirs in parents:
+                    if not left:
+                        break
+                    inherited = owners[pid]
+                    blocks = [EqualBlock(0, 0, len(new))] if theirs == mine else equal_line_blocks(new, lines(theirs))
+                    left = _take(own, inherited, blocks, left)
+        owners[v.id] = own
+        for pid in (v.parent_id, v.second_parent_id):
+            if pid in ids and last_child.get(pid) == v.id and pid != start.id:
+                owners.pop(pid, None)
+        for d in [d for d, last in last_read.items() if last == v.id and d != start_digest]:
+            lines_of.pop(d, None)
+    return owners[start.id] or []
+
+
+def _take(own: list[int], inherited: list[int], blocks: list[EqualBlock],
+          left: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Copy the parent's owners into `own` where a block pairs lines still unclaimed (`left`:
+    sorted [start, end) ranges); the ranges still unclaimed after it."""
+    still: list[tuple[int, int]] = []
+    i = 0
+    for lo, hi in left:
+        at = lo
+        while i < len(blocks) and blocks[i].new_start + blocks[i].length <= at:
+            i += 1
+        j = i
+        while at < hi:
+            b = blocks[j] if j < len(blocks) else None
+            if b is None or b.new_start >= hi:
+                still.append((at, hi))
+                break
+            if b.new_start > at:
+                still.append((at, b.new_start))
+                at = b.new_start
+            stop = min(hi, b.new_start + b.length)
+            src = b.old_start + at - b.new_start
+            own[at:stop] = inherited[src:src + stop - at]
+            at = stop
+            j += 1
+    return still
 
 
 def blame_file(
