@@ -91,3 +91,25 @@ def test_the_node_menu_opens_blame_and_says_when_no_upstream_or_merge_waits(qtbo
         find_action(menu, BLAME).trigger()
     assert window.compare.file_tabs.currentWidget() is window.compare.blame_view
     assert shown.args[0].version.id == v2.id and window.graph.selected_version_id() == v2.id
+
+
+def test_side_by_side_puts_removed_lines_beside_the_added_ones(qtbot, make_window, ws, tmp_path):
+    from core.diff import DiffLine
+    from gui.compare.side_by_side import side_by_side_rows
+
+    rows = side_by_side_rows((DiffLine("@", "@@ -1,3 +1,3 @@", None, None), DiffLine(" ", "a", 1, 1),
+                              DiffLine("-", "b", 2, None), DiffLine("-", "c", 3, None), DiffLine("+", "B", None, 2)))
+    assert [(r.left.text, r.left.kind, r.right.text, r.right.kind) for r in rows] == [
+        ("@@ -1,3 +1,3 @@", "@", "", "@"), ("a", " ", "a", " "), ("b", "-", "B", "+"), ("c", "-", "", "")]
+
+    three_versions(ws, tmp_path)
+    window = make_window()
+    pane = window.compare.file_pane
+    qtbot.waitUntil(lambda: pane.current_diff is not None, timeout=WAIT)
+    pane.side_by_side_box.setChecked(True)
+    assert pane.side_view.isVisible() and not pane.diff_view.isVisible()
+    model = pane.side_view.diff_model
+    texts = [(model.index(r, 1).data(), model.index(r, 3).data()) for r in range(model.rowCount())]
+    assert ("", "third line") in texts
+    pane.side_by_side_box.setChecked(False)
+    assert pane.diff_view.isVisible() and not pane.side_view.isVisible()
