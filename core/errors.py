@@ -75,6 +75,14 @@ class VersionNotFoundError(LineageError):
     """No version matches a hash, prefix or id."""
 
 
+class FileNotInVersionError(LineageError):
+    """A file named for blame is not in that version, or is not text."""
+
+
+class QueryError(LineageError):
+    """A search query that cannot be read (an unknown key, a bad date)."""
+
+
 class SyncError(LineageError):
     """A sync could not be carried out for one artifact."""
 

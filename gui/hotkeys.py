@@ -46,7 +46,11 @@ class Hotkey:
 SYNC = Hotkey("F5", "Sync now")
 ADD = Hotkey(QKeySequence.StandardKey.New, "Add artifact…")
 FIT = Hotkey("Ctrl+0", "Zoom the graph to fit")
-FIND = Hotkey(QKeySequence.StandardKey.Find, "Jump to the find field: type a hash prefix, Enter selects the newest match")
+FIND = Hotkey(QKeySequence.StandardKey.Find,
+              "Jump to the find field: type a query (hash prefix, words, origin:, line:, since:, until:, file:, text:); "
+              "matches stay lit, Enter selects the next")
+FIND_NEXT = Hotkey("F3", "Select the next match of the find field's query (older)")
+FIND_PREVIOUS = Hotkey("Shift+F3", "Select the previous match of the find field's query (newer)")
 
 GRAPH_CHILD = Hotkey("Up", "Select the first child (newer, above; the one continuing the lane first)", "graph")
 GRAPH_PARENT = Hotkey("Down", "Select the parent (older, below)", "graph")
@@ -79,8 +83,8 @@ ABOUT = Hotkey("Ctrl+F1", "About Artifact Lineage (its version)")
 QUIT = Hotkey("Ctrl+Q", "Quit")
 
 WINDOW_KEYS: tuple[Hotkey, ...] = (
-    SYNC, ADD, FIT, FIND, SYNC_ONE, EDIT_UPSTREAM, REMOVE, DEPLOY_TO, PUSH_FROM, RESTORE, MERGE,
-    ADD_PROJECT, REMOVE_PROJECT, UPDATE_OUTDATED, SHOW_PROJECTS, WRAP_DIFF, SHORTCUTS, DOCS, ABOUT, QUIT,
+    SYNC, ADD, FIT, FIND, FIND_NEXT, FIND_PREVIOUS, SYNC_ONE, EDIT_UPSTREAM, REMOVE, DEPLOY_TO, PUSH_FROM, RESTORE,
+    MERGE, ADD_PROJECT, REMOVE_PROJECT, UPDATE_OUTDATED, SHOW_PROJECTS, WRAP_DIFF, SHORTCUTS, DOCS, ABOUT, QUIT,
 )
 GRAPH_KEYS: tuple[Hotkey, ...] = (
     GRAPH_CHILD, GRAPH_PARENT, GRAPH_LEFT, GRAPH_RIGHT, GRAPH_HEAD, GRAPH_FIRST_PARENT, GRAPH_SECOND_PARENT,

@@ -44,6 +44,8 @@ _DOING = {
     "RemoveWorker": "removing the artifact",
     "DiffWorker": "computing the file diff",
     "UpstreamStateWorker": "fetching the upstream",
+    "SearchWorker": "searching the versions",
+    "BlameWorker": "finding which version brought each line",
 }
 
 
@@ -276,6 +278,43 @@ class UpstreamStateWorker(Worker[object]):
         from core.sync.upstream_preview import store_upstream
 
         super().__init__(lambda: store_upstream(ws, artifact_id))
+
+
+@dataclass(frozen=True)
+class SearchReply:
+    seq: int  # which query asked; the search drops replies to older ones
+    ids: list[int]
+
+
+class SearchWorker(Worker[SearchReply]):
+    """A query with file: or text: terms matched on a worker (they read the object store)."""
+
+    def __init__(self, index: object, query: object, seq: int) -> None:
+        super().__init__(lambda: SearchReply(seq, index.match(query)))  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class BlameReply:
+    seq: int  # which request asked; the blame view drops replies to older ones
+    blame: object | None  # core.ancestry.Blame, None when it failed
+    error: str | None = None
+
+
+class BlameWorker(Worker[BlameReply]):
+    """`core.ancestry.blame_file` → `finished(BlameReply)`; a refusal is a reply with `error`."""
+
+    def __init__(self, ws: Workspace, artifact_id: int, path: str | None, version_id: int | None, seq: int) -> None:
+        from core.ancestry import blame_file
+
+        def job() -> BlameReply:
+            try:
+                return BlameReply(seq, blame_file(ws, artifact_id, path, version_id))
+            except Exception as exc:
+                if not isinstance(exc, LineageError):
+                    traceback.print_exc()
+                return BlameReply(seq, None, error_message(exc, _DOING["BlameWorker"]))
+
+        super().__init__(job)
 
 
 # Every started worker and its thread until a pool has seen it end. Module-level, so a pool

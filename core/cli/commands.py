@@ -190,9 +190,15 @@ def cmd_log(args: argparse.Namespace) -> int:
     from core.cli.log_stream import write_log_json
     from core.history import ordinal_by_id
 
+    where = getattr(args, "where", None)
+    query = None
+    if where is not None:
+        from core.ancestry import SearchIndex, parse_query
+
+        query = parse_query(where)  # a bad query: exit 2 before anything is read
     with open_workspace(args) as ws:
         art = ws.history.get_artifact(args.name, include_removed=True)
-        if args.limit is not None and args.line is None:
+        if args.limit is not None and args.line is None and where is None:
             # Only the newest N rows are read; v-numbers count down from the total.
             shown = ws.history.versions(art.id, limit=args.limit)
             total = ws.history.version_count(art.id)
@@ -200,6 +206,9 @@ def cmd_log(args: argparse.Namespace) -> int:
         else:
             shown = ws.history.versions(art.id)
             numbers = ordinal_by_id(shown)  # numbers stay per artifact, whatever line is shown
+            if query is not None:
+                wanted = set(SearchIndex(shown, ws.objects).match(query))
+                shown = [v for v in shown if v.id in wanted]
             if args.line is not None:
                 lines = sorted({v.line for v in shown})
                 shown = [v for v in shown if v.line == args.line]
@@ -208,6 +217,9 @@ def cmd_log(args: argparse.Namespace) -> int:
                           f"{', '.join(lines) or 'none yet'}.\n")
                     return EXIT_OK
             shown = shown[: args.limit] if args.limit is not None else shown
+            if query is not None and not shown and not args.json:
+                write(f"No version of {printable(art.name)} matches {printable(where)!r}.\n")
+                return EXIT_OK
         if args.json:
             # Streamed while the database is open: a parent left out by --limit or --line is
             # read from it. Indented for people at a terminal, compact for pipes (it can be large).

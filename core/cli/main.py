@@ -20,6 +20,7 @@ from core.cli.output import write_err
 from core.cli.usage import UsageError
 from core.cli.projects import PROJECT_COMMANDS, add_project_parsers
 from core.cli.fsck import cmd_fsck
+from core.cli.blame import BLAME_COMMANDS, add_blame_parser
 from core.cli.deploying import DEPLOYING_COMMANDS, add_undeploy_parser
 
 __all__ = ["main", "build_parser", "COMMANDS", "EXIT_OK", "EXIT_FAILED", "EXIT_USAGE", "UsageError"]
@@ -129,6 +130,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name")
     p.add_argument("--line", metavar="LINE", help="only this line: collection, upstream or a project's name")
     p.add_argument("--limit", type=_positive_int, metavar="N", help="only the newest N versions (of the line, with --line)")
+    p.add_argument("--where", metavar="QUERY",
+                   help="only versions the query matches: words (hash prefix, subject, notes), origin:, line:, "
+                        "since:, until:, file:, text: (docs/cli.md)")
     p.add_argument("--json", action="store_true",
                    help="one JSON document on stdout (indented on a terminal, compact otherwise)")
 
@@ -150,6 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="colour the diff (default: auto, when stdout is a terminal)")
     p.add_argument("--no-pager", action="store_true", help="never page the output (default: page on a terminal)")
 
+    add_blame_parser(sub, common)
     add_project_parsers(sub, common)
     add_undeploy_parser(sub, common)
     add_merge_parser(sub, common)
@@ -176,6 +181,7 @@ def _exit_code_for(exc: BaseException) -> int:
         errors.ArtifactNotFoundError, errors.ArtifactExistsError, errors.VersionNotFoundError,
         errors.UpstreamError, errors.HashingError, errors.UnsafeEntryError, errors.DataFolderError,
         errors.DatabaseUrlError, errors.SettingError, errors.ProjectError, errors.ConfirmationError, UsageError,
+        errors.FileNotInVersionError, errors.QueryError,
     )
     try:
         from core.workspace import InvalidNameError
@@ -234,7 +240,7 @@ def main(argv: list[str] | None = None, *, open_window: OpenWindow | None = None
                 parser.error("no command given")
             return open_window(args)
         return {**COMMANDS, **PROJECT_COMMANDS, **MERGE_COMMANDS, **MANAGE_COMMANDS, **DEPLOYING_COMMANDS,
-                "fsck": cmd_fsck}[args.command](args)
+                **BLAME_COMMANDS, "fsck": cmd_fsck}[args.command](args)
     except (LineageError, UsageError) as exc:
         if debug:
             import traceback

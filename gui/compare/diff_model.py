@@ -145,7 +145,7 @@ class FileChangeModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return (
                 STATUS_TEXT.get(change.status, change.status),
-                printable(change.display_path),
+                shown_path(change),
                 size_text(change),
                 (change.old_digest or "—")[:DIGEST_CHARS],
                 (change.new_digest or "—")[:DIGEST_CHARS],
@@ -161,7 +161,7 @@ class FileChangeModel(QAbstractTableModel):
                 return change.old_digest
             if column == 4:
                 return change.new_digest
-            return printable(change.display_path)
+            return shown_path(change)
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
@@ -178,6 +178,14 @@ class FileChangeModel(QAbstractTableModel):
             [i for i, _ in tracked], [self.index(rows[p], i.column()) for i, p in tracked]
         )
         self.layoutChanged.emit()
+
+
+def shown_path(change: FileChange) -> str:
+    """The path as the table shows it: a renamed file as 'old → new' (with its similarity)."""
+    if change.status == "renamed" and change.old_path is not None:
+        similar = f" ({change.similarity}%)" if change.similarity is not None and change.similarity < 100 else ""
+        return f"{printable(change.display_old_path)} → {printable(change.display_path)}{similar}"
+    return printable(change.display_path)
 
 
 def _sort_key(change: FileChange, column: int) -> str | bytes | int:

@@ -1,5 +1,6 @@
-"""The selected file of a comparison: its path and status, then its numbered text diff,
-or a note instead of lines (binary, too large, mode only, nothing differs).
+"""The selected file of a comparison: its path and status, then its numbered text diff —
+unified, or side by side (the "Side by side" box; gui/compare/side_by_side.py) — or a note
+instead of lines (binary, too large, mode only, nothing differs).
 
 The diff is computed by `core.diff.file_diff` on a worker ("Computing diff…"
 meanwhile); a reply for a file no longer selected is dropped.
@@ -11,11 +12,12 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from core import diff as core_diff
 from gui.compare.diff_model import status_color
 from gui.compare.diff_view import DiffView
+from gui.compare.side_by_side import SideBySideView
 from gui.workers import DiffReply, DiffWorker, WorkerPool
 from core.textsafe import printable
 
@@ -39,13 +41,22 @@ class FileDiffPane(QWidget):
         layout.setSpacing(4)
         self.file_title = QLabel()
         self.file_title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        layout.addWidget(self.file_title)
+        title_row = QHBoxLayout()
+        title_row.addWidget(self.file_title, 1)
+        self.side_by_side_box = QCheckBox("Side by side")
+        self.side_by_side_box.setToolTip("Old text on the left, new on the right (else one unified diff)")
+        self.side_by_side_box.toggled.connect(self.set_side_by_side)
+        title_row.addWidget(self.side_by_side_box)
+        layout.addLayout(title_row)
         self.note = QLabel()
         self.note.setWordWrap(True)
         self.note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.note)
         self.diff_view = DiffView()
         layout.addWidget(self.diff_view, 1)
+        self.side_view = SideBySideView(self.palette())
+        self.side_view.hide()
+        layout.addWidget(self.side_view, 1)
         # Binary, large and mode-only changes have a note and no lines: the note takes the space.
         self.no_lines = QLabel()
         self.no_lines.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -82,10 +93,25 @@ class FileDiffPane(QWidget):
         worker = DiffWorker(self.objects, change, self._seq)
         self._pool.start(worker, finished=self._on_diff, failed=self._on_failed)
 
+    def side_by_side(self) -> bool:
+        return self.side_by_side_box.isChecked()
+
+    @Slot(bool)
+    def set_side_by_side(self, on: bool) -> None:
+        """Show the diff side by side (old | new) or unified."""
+        if self.side_by_side_box.isChecked() != on:
+            self.side_by_side_box.setChecked(on)  # comes back here through toggled
+            return
+        lines = self.current_diff.lines if self.current_diff is not None else ()
+        self._show_note(self.current_diff.note if self.current_diff is not None else self.no_lines.text(), lines)
+
     def _show_note(self, note: str | None, lines: tuple[core_diff.DiffLine, ...]) -> None:
-        self.diff_view.show_lines(lines)
+        side = self.side_by_side_box.isChecked()
+        self.diff_view.show_lines(() if side else lines)
+        self.side_view.show_lines(lines if side else ())
         has_lines = bool(lines)
-        self.diff_view.setVisible(has_lines)
+        self.diff_view.setVisible(has_lines and not side)
+        self.side_view.setVisible(has_lines and side)
         self.no_lines.setVisible(not has_lines)
         self.no_lines.setText("" if has_lines else (note or ""))
         self.note.setText(note or "" if has_lines else "")

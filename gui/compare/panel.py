@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QSplitter,
+    QTabWidget,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -43,6 +44,7 @@ from PySide6.QtWidgets import (
 from core import diff as core_diff
 from core.errors import LineageError
 from core.history import UPSTREAM_LINE, VersionInfo, ordinal_by_id
+from gui.compare.blame_view import BlameView
 from gui.compare.diff_model import CHANGE_ROLE, COLUMNS, DIGEST_COLUMNS, FileChangeModel, status_color
 from gui.compare.file_diff_pane import FileDiffPane
 from gui.compare.hash_label import HashPairWidget, blend
@@ -167,7 +169,14 @@ class ComparePanel(QWidget):
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.setObjectName("compareSplitter")
         self.splitter.addWidget(self.table)
-        self.splitter.addWidget(self.file_pane)
+        # The diff and, beside it, the blame of the same file at the shown version.
+        self.blame_view = BlameView()
+        self.file_tabs = QTabWidget()
+        self.file_tabs.setDocumentMode(True)
+        self.file_tabs.addTab(self.file_pane, "Diff")
+        self.file_tabs.addTab(self.blame_view, "Blame")
+        self.file_tabs.setTabToolTip(1, "Which version brought each line of this file (git blame's rule)")
+        self.splitter.addWidget(self.file_tabs)
         # The diff is what people read; the table only needs room for its rows.
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
@@ -223,6 +232,7 @@ class ComparePanel(QWidget):
     def close_workers(self) -> None:
         """Wait for a diff still being computed (the window is closing)."""
         self.file_pane.close_workers()
+        self.blame_view.close_workers()
 
     def label_of(self, version_id: int) -> str:
         """'v3' — the artifact's own number for a version shown in this panel."""
@@ -321,7 +331,9 @@ class ComparePanel(QWidget):
                 banner = self._never_stored(base, "the version on the left,")
                 old_hash = None
             try:
-                self.changes = core_diff.compare(self.objects, old_hash, version.content_hash)
+                # Renames paired as `diff` pairs them on the command line (same content or -M50%).
+                self.changes = core_diff.find_renames(
+                    self.objects, core_diff.compare(self.objects, old_hash, version.content_hash))
             except LineageError as exc:  # e.g. a manifest that exists but cannot be read
                 self.changes, banner = [], str(exc)
         if banner is None and base is None:
@@ -345,10 +357,12 @@ class ComparePanel(QWidget):
             self.table.resizeColumnToContents(column)
         self._fit_table()
         if self.changes:
-            self.table.selectRow(0)
-            self._show_row(0)
+            row = self._row_of(self.blame_view.path()) if self.file_tabs.currentWidget() is self.blame_view else 0
+            self.table.selectRow(row)
+            self._show_row(row)
         else:
             self._clear_file("No file differs: both versions hold the same content." if base is not None and not banner else "")
+            self._request_blame(None)
 
     def _set_banner(self, text: str | None) -> None:
         self.banner.setText(text or "")
@@ -414,7 +428,22 @@ class ComparePanel(QWidget):
 
     def _show_row(self, row: int) -> None:
         if 0 <= row < self.model.rowCount():
-            self.file_pane.show_change(self.model.index(row, 0).data(CHANGE_ROLE), self.palette())
+            change = self.model.index(row, 0).data(CHANGE_ROLE)
+            self.file_pane.show_change(change, self.palette())
+            if change.status != "removed":
+                self._request_blame(change.display_path)
+
+    def _row_of(self, path: str | None) -> int:
+        """The table row of `path` (the blamed file stays in view when the version changes), else 0."""
+        for row in range(self.model.rowCount()):
+            if self.model.index(row, 0).data(CHANGE_ROLE).display_path == path:
+                return row
+        return 0
+
+    def _request_blame(self, path: str | None) -> None:
+        version = self.version
+        if version is not None and version.id != WAITING_ID and self.objects.has_manifest(version.content_hash):
+            self.blame_view.request(version.artifact_id, version.id, path)
 
     @property
     def current_diff(self) -> core_diff.FileDiff | None:

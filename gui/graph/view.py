@@ -41,7 +41,7 @@ scene, content rectangle, background and `export_mode`, and imports nothing of i
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from typing import TYPE_CHECKING
@@ -80,6 +80,7 @@ from gui.graph.lanes import header_height, paint_band_backgrounds, paint_lane_he
 from gui.graph.markers import MarkerScrollBar
 from gui.graph.navigation import targets
 from gui.graph.scene import LineageScene, ScenePlan, ViewOptions, build_scene, gc_paused, plan_scene
+from gui.graph.search_marks import SearchMarks
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -121,6 +122,7 @@ class LineageView(QGraphicsView):
         self._style = GraphStyle.from_palette(self.palette(), self.font())
         self._message = EMPTY_TEXT
         self._pending_merge: tuple[tuple[int, ...], str] | None = None  # kept across rebuilds
+        self._search = SearchMarks()
         self.pending_item: PendingMergeItem | None = None
         self.marker_bar = MarkerScrollBar(self)
         self.setVerticalScrollBar(self.marker_bar)
@@ -143,6 +145,8 @@ class LineageView(QGraphicsView):
         self._ancestry_item: AncestryItem | None = None
         self._hover_item: OverlayItem | None = None
         self._style.lit = None
+        if hasattr(self, "_search"):
+            self._search.reset()
 
     @property
     def _graph(self) -> nx.DiGraph | None:
@@ -186,7 +190,11 @@ class LineageView(QGraphicsView):
 
     def node_item(self, key: NodeKey) -> NodeItem | None:
         """The node's item (made, with its band, if it was not yet)."""
-        return self._built.item(key) if self._built is not None else None
+        if self._built is None:
+            return None
+        item = self._built.item(key)
+        self._search.apply(self._built)
+        return item
 
     def graph(self) -> nx.DiGraph | None:
         return self._graph
@@ -280,6 +288,14 @@ class LineageView(QGraphicsView):
         rect = self.mapToScene(self.viewport().rect()).boundingRect()
         max_row = self._plan.max_row
         built.ensure_rows(max_row - math.ceil(rect.bottom() / ROW_H) - 1, max_row - math.floor(rect.top() / ROW_H) + 1)
+        self._search.apply(built)
+
+    def set_search_matches(self, ids: Iterable[int] | None) -> None:
+        """Keep these versions lit and dim every other node (gui.graph.search_marks); None: no search."""
+        self._search.set(self._built, ids)
+
+    def search_matches(self) -> frozenset[int] | None:
+        return self._search.lit
 
     def scrollContentsBy(self, dx: int, dy: int) -> None:
         super().scrollContentsBy(dx, dy)

@@ -9,6 +9,7 @@ any action the graph, the states and the panel are loaded again.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QPoint, Qt, Slot
@@ -19,7 +20,9 @@ from core.history import COLLECTION_LINE
 from core.sync import SyncState
 from core.textsafe import printable
 from gui import hotkeys
-from gui.projects.node_menu import add_deploy_many_menu, add_deploy_menu, add_undeploy_menu, node_menu
+from gui.projects.node_menu import (
+    BLAME, COMPARE_WAITING, RESOLVE_MERGE, add_deploy_many_menu, add_deploy_menu, add_undeploy_menu, node_menu,
+)
 from gui.projects.actions import ProjectActions
 from gui.projects.panel import UPDATE_OUTDATED, ProjectsPanel, update_outdated_text
 
@@ -134,7 +137,25 @@ class ProjectsController(QObject):
         compare = None
         if parent_id is not None:
             compare = lambda: browser.show_version(version_id)  # noqa: E731 (the panel shows it against its parent)
-        return node_menu(self.window, self.actions, artifact, version, self.actions.projects(), deployed, compare)
+        return node_menu(self.window, self.actions, artifact, version, self.actions.projects(), deployed, compare,
+                         self._views(artifact_id, version_id))
+
+    def _views(self, artifact_id: int, version_id: int) -> list[tuple[str, Callable[[], None] | None]]:
+        """Blame, the waiting-upstream preview and the merge view, from a node's menu."""
+        from core.errors import LineageError
+        from core.sync.pending import load_pending
+
+        window, browser = self.window, self.window.browser
+        waiting = browser.waiting_of(artifact_id)
+        try:
+            merge_waits = load_pending(window.ws.home, artifact_id) is not None
+        except LineageError:
+            merge_waits = True  # the merge view says what is wrong with it
+        return [
+            (BLAME, lambda: window.show_blame(version_id)),
+            (COMPARE_WAITING, (lambda: browser.compare_waiting(waiting)) if waiting else None),
+            (RESOLVE_MERGE, (lambda: window.open_merge_view(artifact_id)) if merge_waits else None),
+        ]
 
     def artifact_menu(self, artifact_id: int, menu: QMenu | None = None, selected: list[int] | None = None) -> QMenu:
         """Deploy to project ▸ and Undeploy from project ▸, added to `menu` (the window's right-click menu)

@@ -25,6 +25,9 @@ DELETE_COPY = "{project}, deleting its copy"
 PUSH = "Push to collection"
 RESTORE_MENU = "Restore this version"
 COMPARE_PARENT = "Compare with parent"
+BLAME = "Blame this version"
+COMPARE_WAITING = "Compare the head with the waiting upstream"
+RESOLVE_MERGE = "Resolve merge…"
 
 
 def add_deploy_menu(menu: QMenu, actions: "ProjectActions", artifact: "ArtifactInfo",
@@ -73,8 +76,10 @@ def add_undeploy_menu(menu: QMenu, actions: "ProjectActions", artifacts: list["A
 
 def node_menu(parent: QWidget, actions: "ProjectActions", artifact: "ArtifactInfo", version: "VersionInfo",
               projects: Iterable["ProjectInfo"], deployed_in: Iterable[str],
-              compare_with_parent: Callable[[], None] | None) -> QMenu:
-    """The menu of one version's node in the graph."""
+              compare_with_parent: Callable[[], None] | None,
+              views: Iterable[tuple[str, Callable[[], None] | None]] = ()) -> QMenu:
+    """The menu of one version's node in the graph; `views` are (text, open it or None when it
+    does not apply) for the views that read the history: blame, the waiting upstream, a merge."""
     projects = list(projects)
     by_name = {p.name: p for p in projects}
     deployed = [by_name[name] for name in sorted(set(deployed_in)) if name in by_name]
@@ -100,6 +105,11 @@ def node_menu(parent: QWidget, actions: "ProjectActions", artifact: "ArtifactInf
     compare.setEnabled(compare_with_parent is not None)
     if compare_with_parent is not None:
         compare.triggered.connect(compare_with_parent)
+    for text, open_view in views:
+        act = menu.addAction(text)
+        act.setEnabled(open_view is not None)
+        if open_view is not None:
+            act.triggered.connect(open_view)
     for act in (push, restore.menuAction()):
         act.setEnabled(act.isEnabled() and not actions.is_busy())
     return menu

@@ -1,12 +1,12 @@
 """The window's toolbar: Sync now (bold), Add artifact…, Zoom to fit, Export graph…,
-and the hash-prefix find field (Enter selects). The actions are created here; the
+and the find field (a query that dims the versions it does not match; Enter / F3 walk the matches). The actions are created here; the
 window connects them to what they do. Their keys, and the tooltips naming them, come
 from `gui.hotkeys`."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QLineEdit, QSizePolicy, QToolBar, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QSizePolicy, QToolBar, QWidget
 
 from gui import hotkeys
 from gui.style import icons
@@ -48,12 +48,21 @@ class MainToolBar(QToolBar):
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.addWidget(spacer)
         self.find_edit = QLineEdit()
-        self.find_edit.setPlaceholderText(hotkeys.tip("Find version by hash", hotkeys.FIND))
-        self.find_edit.setToolTip("Type the start of a content hash and press Enter to select that "
-                                  "version of the selected artifact")
+        self.find_edit.setPlaceholderText(hotkeys.tip("Find versions: hash, words, origin:…", hotkeys.FIND))
+        self.find_edit.setToolTip(
+            "Matches stay lit, the rest dims. Words match a hash prefix, vN, the commit subject or notes; "
+            "origin:merge, line:web, since:2026-11-01, until:…, file:scripts/x.py, text:\"some words\". "
+            f"Enter or {hotkeys.FIND_NEXT.text()}: next match, {hotkeys.FIND_PREVIOUS.text()}: previous.")
         self.find_edit.setClearButtonEnabled(True)
-        self.find_edit.setMaximumWidth(260)
+        self.find_edit.setMaximumWidth(300)
         self.addWidget(self.find_edit)
+        self.find_count = QLabel()  # "12 matches", "3 of 12", "no match"
+        self.find_count.setMinimumWidth(self.find_count.fontMetrics().horizontalAdvance("10,000 matches") + 8)
+        self.addWidget(self.find_count)
+        self.find_next_action = QAction("Find next", self)
+        hotkeys.FIND_NEXT.apply(self.find_next_action)
+        self.find_previous_action = QAction("Find previous", self)
+        hotkeys.FIND_PREVIOUS.apply(self.find_previous_action)
 
     def focus_find(self) -> None:
         self.find_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)

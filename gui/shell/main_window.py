@@ -44,6 +44,7 @@ from gui.sync.status_runner import StatusRunner, statuses_of
 from gui.sync.controller import SYNC_IDLE_TIP, SYNC_RUNNING_TIP, SyncController
 from gui.shell.verb_menus import VerbMenus
 from gui.shell.version_browser import VersionBrowser
+from gui.shell.version_search import VersionSearch
 from gui.shell.welcome import WelcomeView
 from gui.shell.window_settings import LayoutPart, WindowSettings, data_folder_group
 from gui.shell.window_status import WindowStatusBar
@@ -121,7 +122,8 @@ class MainWindow(QMainWindow):
         self.export_action.triggered.connect(self.export_graph)
         tb.find_action.triggered.connect(tb.focus_find)
         self.addAction(tb.find_action)
-        self.find_edit.returnPressed.connect(self._on_find_return)
+        self.addAction(tb.find_next_action)
+        self.addAction(tb.find_previous_action)
         self.artifact_actions = ArtifactActions(self.ws, self._pool, self)
         self.menus = build_menu_bar(self, tb, self.artifact_actions)
 
@@ -172,10 +174,16 @@ class MainWindow(QMainWindow):
 
         # Right: compare panel.
         self.compare = ComparePanel(self.ws.objects)
+        self.compare.blame_view.set_workspace(self.ws)
+        self.compare.blame_view.versionClicked.connect(self.select_blamed_version)
         self.lineage_loader = LineageLoader(self.ws.history, self._pool, self)
         self.browser = VersionBrowser(self.ws, self._pool, self.graph, self.compare, self.lineage_loader, self)
         self.browser.versionShown.connect(self._remember_selection)
         self.browser.loaded.connect(self._on_artifact_loaded)
+        self.search = VersionSearch(self.find_edit, self.toolbar.find_count, self.graph, self.browser,
+                                    self.ws.objects, self._pool, self._current_name, self)
+        self.toolbar.find_next_action.triggered.connect(self.search.select_next)
+        self.toolbar.find_previous_action.triggered.connect(self.search.select_previous)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
@@ -194,6 +202,7 @@ class MainWindow(QMainWindow):
         self.status_bar = WindowStatusBar(self.sync.progress_widgets(), self)
         self.setStatusBar(self.status_bar)
         self.browser.message.connect(self.status_bar.showMessage)
+        self.search.message.connect(self.status_bar.showMessage)
         self.progress_label = self.sync.progress_label
         self.cancel_button = self.sync.cancel_button
         self.counts_label, self.last_sync_label = self.status_bar.counts_label, self.status_bar.last_sync_label
@@ -269,7 +278,8 @@ class MainWindow(QMainWindow):
         verbs = self.verbs.key_actions()
         return [tb.add_action, tb.export_action, self.menus.quit_action, tb.sync_action, acts.sync_one_action,
                 *verbs[:4], acts.edit_action, acts.remove_action, *verbs[4:8], tb.fit_action, tb.find_action,
-                self.menus.wrap_action, self.menus.shortcuts_action, *verbs[8:]]
+                tb.find_next_action, tb.find_previous_action, self.menus.wrap_action, self.menus.shortcuts_action,
+                *verbs[8:]]
 
     @Slot()
     def show_shortcuts(self) -> ShortcutsDialog:
@@ -366,13 +376,26 @@ class MainWindow(QMainWindow):
                                                status.error if status is not None else None)
 
     # --------------------------------------------------------------- versions
-    @Slot()
-    def _on_find_return(self) -> None:
-        self.find_version(self.find_edit.text())
+    def show_blame(self, version_id: int) -> None:
+        """Show `version_id` and its Blame tab (the node menu's "Blame this version")."""
+        self.graph.select_version(version_id, center=True)
+        self.browser.show_version(version_id)
+        self.compare.file_tabs.setCurrentWidget(self.compare.blame_view)
 
-    def find_version(self, prefix: str) -> int | None:
+    @Slot(int)
+    def select_blamed_version(self, version_id: int) -> None:
+        """A line clicked in the Blame tab: its version is selected in the graph and shown."""
+        self.graph.select_version(version_id, center=True)
+        self.browser.show_version(version_id)
+
+    def _current_name(self) -> str:
         info = self.model.info(self._current_artifact) if self._current_artifact is not None else None
-        return self.browser.find(prefix, info.name if info is not None else "this artifact")
+        return info.name if info is not None else "this artifact"
+
+    def find_version(self, query: str) -> int | None:
+        """Type `query` into the find field and select its first match (as Enter does)."""
+        self.find_edit.setText(query)
+        return self.search.select_next()
 
     # ----------------------------------------------------------------- status
     def refresh_statuses(self) -> None:

@@ -194,6 +194,10 @@ class VersionBrowser(QObject):
                 wanted = select if isinstance(select, int) else self.shown_version
                 self.open(self.artifact_id, wanted)
 
+    def compare_waiting(self, content_hash: str) -> None:
+        """Compare the head with the waiting upstream (as a click on its ghost does; the node menu)."""
+        self._on_waiting_selected(content_hash)
+
     @Slot(str)
     def _on_waiting_selected(self, content_hash: str) -> None:
         self.shown_version = None

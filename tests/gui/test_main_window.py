@@ -183,7 +183,10 @@ def test_find_hash_prefix(qtbot, make_window, ws, tmp_path):
     assert window.browser.shown_version == root.id
     bogus = "zz" if not root.content_hash.startswith("zz") else "yy"
     assert window.find_version(bogus) is None
-    assert window.statusBar().currentMessage() == f"No version of alpha starts with '{bogus}'; check the prefix."
+    assert window.statusBar().currentMessage() == f"No version of alpha matches '{bogus}'."
+    bogus_hex = "0000ffff" if not root.content_hash.startswith("0000ffff") else "ffff0000"
+    assert window.find_version(bogus_hex) is None
+    assert window.statusBar().currentMessage() == f"No version of alpha starts with '{bogus_hex}'; check the prefix."
 
 
 def test_export_graph_by_suffix(qtbot, make_window, ws, tmp_path):

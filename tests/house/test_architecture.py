@@ -24,7 +24,7 @@ CORE_LAYERS = [
     {"upstreams", "diff"},
     {"history"},
     {"workspace"},
-    {"sync", "projects", "merge"},
+    {"sync", "projects", "merge", "ancestry"},
     {"demo", "desktop", "cli"},
 ]
 

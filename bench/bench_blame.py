@@ -1,0 +1,227 @@
+#!/usr/bin/env python3
+"""Blame benchmark: core.ancestry.blame against `git blame` on the same history (issue 16 §4).
+
+    .venv/bin/python bench/bench_blame.py [--quick] [--versions N] [--lines N] [--runs N] [--keep DIR]
+
+Generates one skill whose SKILL.md grows to --lines lines (default 20,000) over --versions
+versions (default 1,000): each version inserts a few lines at random places and edits a
+couple; every tenth is an edit made in a project ("web") and pushed back (a project version
+with the collection head as first parent, then a collection version with it as second
+parent, as push records them). The same history goes into a git repository as commits
+(a project edit is a commit on a side branch, the push a merge commit whose tree is the
+project's), written with `git fast-import` and packed as git keeps them.
+
+Contenders, taking turns in each round:
+  - ours: `blame_file(ws, artifact, "SKILL.md")` in process (versions read from the
+    database, manifests and contents from the object store, verified); target < 1 s;
+  - git: `git blame --porcelain SKILL.md` (a process, so its start-up is in it);
+  - ours as a process: `main.py blame NAME --json` (shown for a like-for-like with git).
+The owners must agree with git's: each line's version is mapped to its commit.
+Prints machine info, sizes, medians, ratios and PASS/MISS; never asserts a timing.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench._common import child_env, load_line, machine_line, ms, rounds, verdict  # noqa: E402
+
+TARGET = 1.0
+WORDS = (
+    "skill file read write the a when user asks run script output table page summary check each line "
+    "keep short never upload local report format markdown code review agent command note step result "
+    "extract text tables pages quote answer bundled range branding rules service logo"
+).split()
+
+
+def git_env(home: Path) -> dict[str, str]:
+    return dict(os.environ, GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL=os.devnull, HOME=str(home),
+                GIT_AUTHOR_NAME="bench", GIT_AUTHOR_EMAIL="bench@example.invalid",
+                GIT_COMMITTER_NAME="bench", GIT_COMMITTER_EMAIL="bench@example.invalid")
+
+
+def line(rng: random.Random, n: int) -> bytes:
+    return (" ".join(rng.choice(WORDS) for _ in range(rng.randint(4, 12))) + f" {n}\n").encode()
+
+
+def plan(versions: int, lines: int, seed: int = 16) -> list[tuple[str, bytes]]:
+    """(kind, content) per step: kind 'c' a collection edit, 'p' a project edit then its push."""
+    rng = random.Random(seed)
+    per_step = max(1, lines // versions)
+    text: list[bytes] = [line(rng, i) for i in range(per_step)]
+    steps = [("c", b"".join(text))]
+    n = len(text)
+    while len(steps) < versions:
+        for _ in range(per_step):
+            text.insert(rng.randint(0, len(text)), line(rng, n))
+            n += 1
+        for _ in range(2):
+            text[rng.randrange(len(text))] = line(rng, n)
+            n += 1
+        kind = "p" if len(steps) % 10 == 9 and len(steps) + 2 <= versions else "c"
+        steps.append((kind, b"".join(text)))
+    return steps
+
+
+def build_ours(home: Path, steps: list[tuple[str, bytes]]) -> tuple[int, list[int], float]:
+    """Record the history; (artifact id, version id of each step's collection version, seconds)."""
+    from core.content import ManifestEntry, TreeHash, content_hash_of
+    from core.upstreams import UpstreamSpec
+    from core.workspace import Workspace
+
+    start = time.perf_counter()
+    ids = []
+    with Workspace.open(str(home)) as ws:
+        art = ws.history.add_artifact("big", "skill", UpstreamSpec("folder", "/up/big"), "skills/big", "dir")
+        head = None
+        for kind, data in steps:
+            entry = ManifestEntry(b"SKILL.md", "f", ws.objects.put_bytes(data), len(data))
+            tree = TreeHash(content_hash_of([entry]), (entry,))
+            ws.objects.put_manifest(tree)
+            if kind == "p":
+                project = ws.history.record_version(
+                    art.id, tree.content_hash, "local_modification", line="web",
+                    parent_id=head.id, parent_hash=head.content_hash).version
+                head = ws.history.record_version(
+                    art.id, tree.content_hash, "sync", parent_id=head.id, parent_hash=head.content_hash,
+                    second_parent_id=project.id, metadata={"pushed_from": "web"}).version
+                ids.append(project.id)
+            else:
+                head = ws.history.record_version(
+                    art.id, tree.content_hash, "sync", parent_id=head.id if head else None,
+                    parent_hash=head.content_hash if head else None).version
+                ids.append(head.id)
+        return art.id, ids, time.perf_counter() - start
+
+
+def build_git(repo: Path, steps: list[tuple[str, bytes]], env: dict) -> tuple[list[str], float]:
+    """The same history as commits (a push: a side-branch commit merged); the commit of each step."""
+    start = time.perf_counter()
+    subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True, env=env)
+    stream = []
+    mark = 0
+    marks = []
+    head = None
+    stamp = 1_700_000_000
+    for i, (kind, data) in enumerate(steps):
+        mark += 1
+        blob = mark
+        stream.append(b"blob\nmark :%d\ndata %d\n%s\n" % (blob, len(data), data))
+        who = b"bench <bench@example.invalid> %d +0000\n" % (stamp + i)
+        if kind == "p":
+            mark += 1
+            side = mark
+            stream.append(b"commit refs/heads/web\nmark :%d\ncommitter %sdata 4\nedit\nfrom :%d\n"
+                          b"M 100644 :%d SKILL.md\n\n" % (side, who, head, blob))
+            mark += 1
+            stream.append(b"commit refs/heads/main\nmark :%d\ncommitter %sdata 4\npush\nfrom :%d\nmerge :%d\n"
+                          b"M 100644 :%d SKILL.md\n\n" % (mark, who, head, side, blob))
+            marks.append(side)
+        else:
+            mark += 1
+            parent = b"from :%d\n" % head if head else b""
+            stream.append(b"commit refs/heads/main\nmark :%d\ncommitter %sdata 4\nstep\n%s"
+                          b"M 100644 :%d SKILL.md\n\n" % (mark, who, parent, blob))
+            marks.append(mark)
+        head = mark
+    export = repo / "marks"
+    subprocess.run(["git", "-C", str(repo), "fast-import", "--quiet", f"--export-marks={export}"],
+                   input=b"".join(stream), check=True, env=env)
+    subprocess.run(["git", "-C", str(repo), "reset", "-q", "--hard", "main"], check=True, env=env)
+    subprocess.run(["git", "-C", str(repo), "gc", "-q"], check=True, env=env)
+    commit_of = dict(row.split() for row in export.read_text().splitlines())
+    return [commit_of[f":{m}"] for m in marks], time.perf_counter() - start
+
+
+def git_owners(repo: Path, env: dict) -> list[str]:
+    out = subprocess.run(["git", "-C", str(repo), "blame", "--porcelain", "SKILL.md"],
+                         capture_output=True, check=True, env=env).stdout
+    owners = []
+    for row in out.split(b"\n"):
+        parts = row.split(b" ")
+        if len(parts) >= 3 and len(parts[0]) == 40 and parts[1].isdigit():
+            owners.append(parts[0].decode())
+    return owners
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="small data, for a smoke test")
+    ap.add_argument("--versions", type=int, default=None, help="versions (default 1,000)")
+    ap.add_argument("--lines", type=int, default=None, help="lines of the file at the head (default 20,000)")
+    ap.add_argument("--runs", type=int, default=3, help="rounds per contender (median; at least 3)")
+    ap.add_argument("--keep", type=Path, default=None, help="work in this folder and keep it")
+    args = ap.parse_args(argv)
+    versions = args.versions or (40 if args.quick else 1000)
+    lines = args.lines or (400 if args.quick else 20000)
+    runs = max(3, args.runs)
+    if shutil.which("git") is None:
+        raise SystemExit("git is not installed: it is the baseline of this benchmark")
+    git_version = subprocess.run(["git", "--version"], capture_output=True, text=True).stdout.strip()
+    work = args.keep or Path(tempfile.mkdtemp(prefix="bench-blame-"))
+    work.mkdir(parents=True, exist_ok=True)
+    env = git_env(work)
+    try:
+        print("== Blame benchmark (core.ancestry.blame vs git blame) ==")
+        print(f"machine: {machine_line(git_version)}")
+        print(f"runs:    {runs} per contender (median; contenders take turns); at start: {load_line()}")
+        steps = plan(versions, lines)
+        home = work / "home"
+        art_id, version_ids, t_ours = build_ours(home, steps)
+        commits, t_git = build_git(work / "repo", steps, env)
+        final = steps[-1][1]
+        head_lines = final.count(b"\n")
+        print(f"data:    SKILL.md {head_lines:,} lines ({len(final) / 1e6:.1f} MB) at the head; "
+              f"{len(steps):,} steps ({sum(k == 'p' for k, _ in steps)} pushed from a project), "
+              f"{sum(len(d) for _, d in steps) / 1e6:.0f} MB of content over the history; "
+              f"built in {t_ours:.1f} s (ours) and {t_git:.1f} s (git fast-import + gc)")
+
+        from core.ancestry import blame_file
+        from core.workspace import Workspace
+
+        ws = Workspace.open(str(home))
+        cmd = [sys.executable, str(ROOT / "main.py"), "--home", str(home), "blame", "big", "--json"]
+        contenders = {
+            "ours": lambda: blame_file(ws, art_id, "SKILL.md"),
+            "git": lambda: git_owners(work / "repo", env),
+            "ours_process": lambda: subprocess.run(cmd, capture_output=True, check=True, env=child_env()),
+        }
+        med, results = rounds(contenders, runs)
+        ws.close()
+        version_to_commit = dict(zip(version_ids, commits))
+        ours = [version_to_commit.get(line.version_id, "?") for line in results["ours"].lines]
+        theirs = results["git"]
+        agree = sum(a == b for a, b in zip(ours, theirs))
+        print(f"\nours: blame_file in process            {ms(med['ours'])}")
+        print(f"git blame --porcelain (a process)       {ms(med['git'])}")
+        print(f"ours: main.py blame --json (a process)  {ms(med['ours_process'])}")
+        print(f"ratio: git / ours = {med['git'] / med['ours']:.2f}x   git / ours as a process = "
+              f"{med['git'] / med['ours_process']:.2f}x")
+        print(f"same owners as git blame: {'yes' if agree == len(ours) == len(theirs) else 'NO'} "
+              f"({agree:,} of {len(theirs):,} lines)")
+        print(f"\nat end: {load_line()}")
+        print("\n-- target --")
+        print(f"{verdict(med['ours'], TARGET)}  {lines:,} lines over {versions:,} versions blamed in < {TARGET} s: "
+              f"{med['ours']:.3f} s")
+        if args.quick:
+            print("(--quick: small data, a smoke run; the target is for 20,000 lines over 1,000 versions)")
+        return 0
+    finally:
+        if args.keep is None:
+            shutil.rmtree(work, ignore_errors=True)
+        else:
+            print(f"data kept in {work}")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
