@@ -168,8 +168,7 @@ class BlameView(QWidget):
         self.title.setText(BLAMING)
         artifact_id, version_id, path = self._wanted
         worker = BlameWorker(self.ws, artifact_id, path, version_id, self._seq)
-        worker.finished.connect(self._on_reply)
-        self._pool.start(worker)
+        self._pool.start(worker, finished=self._on_reply)
 
     @Slot(object)
     def _on_reply(self, reply: BlameReply) -> None:

@@ -76,9 +76,7 @@ class VersionSearch(QObject):
         if ids is None:
             self.count.setText(SEARCHING)
             worker = SearchWorker(index, query, self._seq)
-            worker.finished.connect(self._on_reply)
-            worker.failed.connect(self._on_failed)
-            self.pool.start(worker)
+            self.pool.start(worker, finished=self._on_reply, failed=self._on_failed)
             return
         self._apply(ids)
 
