@@ -7,7 +7,7 @@ Two cheap questions, asked often by a window that follows the world (docs/gui.md
    changes whenever any other connection (this process's or another's) commits,
    so a poll is one round trip into SQLite's shared memory, no query of a table. On
    PostgreSQL it drains a `LISTEN` connection on `CHANNEL`: `Database.write` sends
-   `NOTIFY` in every write transaction (`announce`), delivered by the server when
+   `NOTIFY` in every write transaction (core.history.notify), delivered by the server when
    that transaction commits, to every member listening. A connection lost is
    re-opened on the next poll, which then answers "yes" (something may have been
    missed). Where neither works (an in-memory database) every poll answers "yes".
@@ -25,27 +25,17 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from core.history.models import Artifact, ArtifactVersion, Deployment, Project
+from core.history.notify import CHANNEL
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from core.history.db import Database
+    from core.history.db import Database  # noqa: F401 (annotations only)
 
-__all__ = ["CHANNEL", "HistoryChanges", "HistoryMark", "HistoryWatch", "announce", "changes_since", "mark_now"]
-
-# The PostgreSQL channel this app owns: one NOTIFY per write transaction, payload empty.
-CHANNEL = "artifact_lineage_history"
-
-
-def announce(session: "Session") -> None:
-    """In a write transaction on PostgreSQL: notify `CHANNEL` when (and only if) it commits."""
-    bind = session.get_bind()
-    if bind.dialect.name == "postgresql":
-        session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": CHANNEL})
-
+__all__ = ["CHANNEL", "HistoryChanges", "HistoryMark", "HistoryWatch", "changes_since", "mark_now"]
 
 @dataclass(frozen=True)
 class HistoryMark:

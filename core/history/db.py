@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from core.errors import DatabaseError, DatabaseUrlError, MalformedRowError, describe_os_error
-from core.history.changes import announce
+from core.history.notify import announce
 from core.history.models import UnreadableValue, find_unreadable
 
 if TYPE_CHECKING:

@@ -143,7 +143,10 @@ def entry_name(artifact: "ArtifactInfo") -> bytes:
     return os.fsencode(PurePosixPath(artifact.place).name)
 
 
-def probe_artifact(ws: "Workspace", artifact: "ArtifactInfo", head: "VersionInfo | None", base: "VersionInfo | None") -> Probe:
+def probe_artifact(ws: "Workspace", artifact: "ArtifactInfo", head: "VersionInfo | None", base: "VersionInfo | None",
+                   *, fetched: "FetchedUpstream | None" = None) -> Probe:
+    """The three hashes and the state. `fetched`: an upstream fetched before (core.live re-checks
+    a copy edited on disk against it, with no new fetch); None fetches it now."""
     from core.content import copy_tree_hash
     from core.workspace import check_place, path_of
     from core.upstreams import fetch
@@ -155,7 +158,7 @@ def probe_artifact(ws: "Workspace", artifact: "ArtifactInfo", head: "VersionInfo
         place = check_place(ws.home.collection_dir, artifact)  # a link on the way is refused, never followed
         if place.exists:
             probe.local_tree = copy_tree_hash(target, artifact.shape, name, ws.stat_cache, follow_root=False)
-        probe.fetched = fetch(artifact.upstream, ws.home.git_cache_dir)
+        probe.fetched = fetched if fetched is not None else fetch(artifact.upstream, ws.home.git_cache_dir)
         probe.upstream_tree = copy_tree_hash(Path(probe.fetched.path), artifact.shape, name, ws.stat_cache)
         check_upstream_links(Path(probe.fetched.path), probe.upstream_tree)
     except Cancelled:
