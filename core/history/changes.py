@@ -21,7 +21,10 @@ Reads only, never records anything: seeing a change is not a change.
 from __future__ import annotations
 
 import hashlib
+import select
 import sqlite3
+import threading
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -177,6 +180,21 @@ class HistoryWatch:
         if self.kind == "postgresql listen":
             return self._poll_postgres()
         return True
+
+    def wait(self, timeout: float, stop: "threading.Event | None" = None) -> bool:
+        """Block up to `timeout` seconds (less when `stop` is set), then say whether anything may
+        have been committed: a watcher thread's loop. PostgreSQL wakes as soon as a notification
+        arrives; SQLite polls once the time is up."""
+        if self.kind == "postgresql listen" and self.fileno() is not None:
+            try:
+                select.select([self.fileno()], [], [], timeout)
+            except (OSError, ValueError):
+                pass  # the connection went: poll() reconnects
+        elif stop is not None:
+            stop.wait(timeout)
+        else:
+            time.sleep(timeout)
+        return self.poll()
 
     def fileno(self) -> int | None:
         """PostgreSQL: the listening socket (readable when a notification arrives), else None."""

@@ -83,11 +83,25 @@ class PlaceIndex:
                 return found
             probe = parent
 
+    def pending_ids(self) -> set[int]:
+        """The artifacts with a pending-merge folder now."""
+        if self.merges_dir is None:
+            return set()
+        try:
+            names = os.listdir(self.merges_dir)
+        except OSError:
+            return set()
+        heads = (n.split(b"-", 1)[0] for n in names)
+        return {int(h) for h in heads if h.isdigit()}
+
     def artifacts_below(self, folder: str | os.PathLike[str]) -> set[int]:
         """A folder changed (an entry added, removed or renamed): the artifacts whose copy is that folder,
-        is in it, or holds it."""
+        is in it, or holds it; for the merges folder (or the data folder holding it), every artifact
+        with a pending merge now."""
         f = os.fsencode(os.path.abspath(folder))
         found = self.artifacts_at(folder)
+        if self.merges_dir is not None and f in (self.merges_dir, os.path.dirname(self.merges_dir)):
+            found |= self.pending_ids()
         for path, ids in self._by_path.items():
             if os.path.dirname(path) == f:
                 found |= ids

@@ -25,6 +25,11 @@ class DiskPoller:
         self.index = index
         self._keys: dict[bytes, dict[bytes, tuple]] | None = None
 
+    def reindex(self, index: PlaceIndex) -> None:
+        """Follow another set of copies; those followed already keep their starting point, a new
+        one is reported changed at the next poll (its artifact is re-checked once)."""
+        self.index = index
+
     def _snapshot(self) -> dict[bytes, dict[bytes, tuple]]:
         roots = {os.fsencode(place.path) for place in self.index.places}
         if self.index.merges_dir is not None:

@@ -36,6 +36,7 @@ from gui.graph.export import ask_export_target, export_graph
 from gui.graph.legend import GraphLegend
 from gui.graph.view import LineageView
 from gui.graph.loader import LineageLoader
+from gui.shell.live import LiveFollower
 from gui.shell.main_toolbar import MainToolBar
 from gui.projects.controller import ProjectsController
 from gui.shell.menu_bar import build_menu_bar
@@ -90,6 +91,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._connect_sync()
         self.projects = ProjectsController(self)
+        self.live = LiveFollower(self)  # follows history and disk without F5; started after the first paint
         self._connect_menus()
         self.resize(1400, 900)
         self.prefs.restore_layout(self._layout_parts())
@@ -371,6 +373,10 @@ class MainWindow(QMainWindow):
         self.model.set_statuses(statuses_of(reply))
         self._after_states_changed()
 
+    def states_changed(self) -> None:
+        """New states in the list (a live re-check): everything that shows them follows."""
+        self._after_states_changed()
+
     def _after_states_changed(self) -> None:
         if self.banner.isVisible() and self.banner.describes and not self.banner.still_true(self._state_or_none):
             self.banner.hide()  # it described states the collection no longer has
@@ -604,6 +610,7 @@ class MainWindow(QMainWindow):
         if event.type() == QEvent.Type.Paint and self._statuses_pending:
             self._statuses_pending = False
             QTimer.singleShot(0, self.refresh_statuses)
+            QTimer.singleShot(0, self.live.start)
         elif event.type() == QEvent.Type.WindowActivate and not self.is_syncing():
             # Coming back from an editor or a terminal: files may have changed there.
             # Statuses stay on screen while the check runs, so this never flickers.
@@ -615,6 +622,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_settings()
         self._closed = True
+        self.live.close()
         self.sync.close()
         self.compare.close_workers()
         self.projects.actions.pool.wait_all()
