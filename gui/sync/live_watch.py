@@ -24,6 +24,7 @@ import os
 import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal, Slot
 
@@ -111,15 +112,20 @@ def _run(ws: "Workspace", rechecker: Rechecker, job: _Job, index: PlaceIndex | N
 class _Watcher(threading.Thread):
     """Waits for the history to move (and, when polling, for copies to change); reports through `report`."""
 
-    def __init__(self, watch: LiveWatch) -> None:
+    def __init__(self, ws: "Workspace", report: "Callable[[bool, frozenset], None]") -> None:
         super().__init__(name="live-watch", daemon=True)
-        self.live = watch
+        self.ws = ws
+        # The LiveWatch's signal (queued to its GUI-thread slot). Not the LiveWatch itself: a thread
+        # holding it would make a cycle that the collector may break on a worker thread, destroying
+        # its QFileSystemWatcher there.
+        self.report: "Callable[[bool, frozenset], None] | None" = report
         self.stop = threading.Event()
         self.poller: DiskPoller | None = None  # set (from the GUI thread) when polling the copies
+        self.kind = ""
 
     def run(self) -> None:
-        history = HistoryWatch(self.live.ws.db)
-        self.live.kind = history.kind
+        history = HistoryWatch(self.ws.db)
+        self.kind = history.kind
         next_disk = 0.0
         try:
             while not self.stop.is_set():
@@ -130,8 +136,9 @@ class _Watcher(threading.Thread):
                 if poller is not None and now >= next_disk:
                     next_disk = now + DISK_POLL_S
                     disk = poller.poll()
-                if (moved or disk) and not self.stop.is_set():
-                    self.live.seen.emit(moved, frozenset(disk))  # queued to the GUI thread's slot
+                report = self.report
+                if (moved or disk) and report is not None and not self.stop.is_set():
+                    report(moved, frozenset(disk))
         finally:
             history.close()
 
@@ -152,7 +159,6 @@ class LiveWatch(QObject):
         super().__init__(parent)
         self.ws = ws
         self.pool = WorkerPool(self)
-        self.kind = ""
         self.budget = watch_budget() if budget == -1 else budget
         self.polling = False
         self.paused = False
@@ -174,7 +180,7 @@ class LiveWatch(QObject):
         self._settle.setInterval(SETTLE_MS)
         self._settle.timeout.connect(self._start_job)
         self.seen.connect(self._on_seen)
-        self._thread = _Watcher(self)
+        self._thread = _Watcher(ws, self.seen.emit)
 
     def start(self) -> None:
         """Take the starting point (on a worker) and start watching."""
@@ -187,10 +193,16 @@ class LiveWatch(QObject):
         self._thread.stop.set()
         if self._thread.is_alive():
             self._thread.join(timeout=5)
+        self._thread.report = None
         self.pool.wait_all()
         paths = self._fs.files() + self._fs.directories()
         if paths:
             self._fs.removePaths(paths)
+
+    @property
+    def kind(self) -> str:
+        """How the history is watched (core.history.HistoryWatch.kind), once the thread has started."""
+        return self._thread.kind
 
     def watched(self) -> int:
         return len(self._fs.files()) + len(self._fs.directories())

@@ -138,3 +138,4 @@ def test_past_the_watch_budget_the_copies_are_polled_and_that_is_said(qtbot, ws,
         assert [s.state.value for s in update.check.statuses] == ["locally_modified"]
     finally:
         watch.close()
+        watch.deleteLater()  # destroyed on this (the GUI) thread, never by a collector on a worker
