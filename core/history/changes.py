@@ -21,7 +21,7 @@ Reads only, never records anything: seeing a change is not a change.
 from __future__ import annotations
 
 import hashlib
-import select
+import select as select_mod
 import sqlite3
 import threading
 import time
@@ -187,7 +187,7 @@ class HistoryWatch:
         arrives; SQLite polls once the time is up."""
         if self.kind == "postgresql listen" and self.fileno() is not None:
             try:
-                select.select([self.fileno()], [], [], timeout)
+                select_mod.select([self.fileno()], [], [], timeout)
             except (OSError, ValueError):
                 pass  # the connection went: poll() reconnects
         elif stop is not None:

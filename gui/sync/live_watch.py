@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 import threading
+import traceback
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from collections.abc import Callable
@@ -129,13 +130,18 @@ class _Watcher(threading.Thread):
         next_disk = 0.0
         try:
             while not self.stop.is_set():
-                moved = history.wait(HISTORY_POLL_S, self.stop)
                 disk: set[int] = set()
-                poller = self.poller
-                now = _monotonic()
-                if poller is not None and now >= next_disk:
-                    next_disk = now + DISK_POLL_S
-                    disk = poller.poll()
+                try:
+                    moved = history.wait(HISTORY_POLL_S, self.stop)
+                    poller = self.poller
+                    now = _monotonic()
+                    if poller is not None and now >= next_disk:
+                        next_disk = now + DISK_POLL_S
+                        disk = poller.poll()
+                except Exception:  # never let the watch die quietly: say it on the console, go on
+                    traceback.print_exc()
+                    moved = False
+                    self.stop.wait(DISK_POLL_S)
                 report = self.report
                 if (moved or disk) and report is not None and not self.stop.is_set():
                     report(moved, frozenset(disk))

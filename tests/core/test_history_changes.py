@@ -117,3 +117,17 @@ def test_a_version_id_committed_late_is_not_missed(db):
         session.execute(text(f"INSERT INTO artifact_versions ({columns}) VALUES ({', '.join(':' + k for k in row.keys())})"), dict(row))
     changes, _mark = changes_since(db, mark)
     assert changes.versions == {docx.id}
+
+
+def test_wait_sleeps_until_stopped_and_then_says_whether_anything_was_committed(db, url):
+    import threading
+
+    watch = HistoryWatch(db)
+    stop = threading.Event()
+    try:
+        assert watch.wait(0.01, stop) is False
+        add(History(db), "pdf")
+        stop.set()
+        assert watch.wait(60, stop) is True  # returns at once: stop is set
+    finally:
+        watch.close()
