@@ -7,15 +7,17 @@ measures it), and a shared CI machine gets room to breathe.
 """
 from __future__ import annotations
 
-import os
+import hashlib
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QPoint, Qt
 
 from core import projects as core_projects
 from core import sync as core_sync
+from core.history import History, open_database
 from core.projects import DeploymentState
 from gui.sync.live_watch import LiveWatch
 from tests.gui.helpers import add_skills, select_artifact, skill
@@ -98,21 +100,27 @@ def test_a_merge_started_and_finished_in_a_terminal_is_followed(qtbot, ws, tmp_p
     qtbot.waitUntil(lambda: window.model.state_of(ids["pdf"]) != "conflict", timeout=LIVE_GUARD_MS)
 
 
-def test_the_graph_grows_in_place_keeping_the_selection_and_the_view(qtbot, ws, tmp_path, make_window, data_home):
+def test_the_graph_grows_in_place_keeping_the_selection_and_the_view(qtbot, ws, tmp_path, make_window):
     ids = add_skills(ws, tmp_path / "up", ["pdf"])
-    for n in range(2, 8):
-        skill(tmp_path / "up", "pdf", f"# pdf\ntext {n}")
-        core_sync.sync_all(ws)
+    for n in range(80):  # a long history: it opens at reading size, scrolled to its head
+        ws.history.record_version(ids["pdf"], hashlib.sha256(f"v{n}".encode()).hexdigest(), "local_modification")
     window = live_window(qtbot, make_window)
     select_artifact(qtbot, window, ids["pdf"])
-    older = window.browser.versions[3].id
-    window.graph.select_version(older, center=True)
-    window.browser.show_version(older)
-    at = window.graph.mapFromScene(window.graph.node_pos(older))
+    older = window.browser.versions[40].id
+    view = window.graph
+    view.select_version(older, center=True)  # brought on screen; the person pans a little, then clicks it
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(3, 3))  # on the background
+    view.verticalScrollBar().setValue(view.verticalScrollBar().value() - 60)
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.mapFromScene(view.node_pos(older)))
+    qtbot.waitUntil(lambda: window.browser.shown_version == older, timeout=LIVE_GUARD_MS)
+    at = view.mapFromScene(view.node_pos(older))
     before = len(window.browser.versions)
 
-    skill(tmp_path / "up", "pdf", "# pdf\ntext from the terminal")
-    cli("sync", home=data_home)
+    other = open_database(ws.db.url.render_as_string(hide_password=False))  # as another process writes
+    try:
+        History(other).record_version(ids["pdf"], hashlib.sha256(b"from elsewhere").hexdigest(), "local_modification")
+    finally:
+        other.dispose()
 
     qtbot.waitUntil(lambda: len(window.browser.versions) == before + 1, timeout=LIVE_GUARD_MS)
     assert window.graph.selected_version_id() == older
