@@ -6,8 +6,9 @@ Three sources, none of them on the GUI thread's time:
   a small Python thread waits on `core.history.HistoryWatch` (SQLite: `PRAGMA data_version`
   every `HISTORY_POLL_S`; PostgreSQL: the LISTEN socket) and reports "the history moved".
 - **Edits on disk** in the collection and every project copy: a `QFileSystemWatcher` on every
-  folder and file of every copy (core.live.watch_paths), whose signals arrive on the GUI thread
-  and are mapped to artifacts at once (core.live.PlaceIndex). When that many watches would pass
+  folder and file of every copy (core.live.watch_paths), on a thread of its own
+  (gui.sync.file_watch: adding 13,000 watches takes a second), whose signals arrive on the GUI
+  thread and are mapped to artifacts at once (core.live.PlaceIndex). When that many watches would pass
   the system's limit (Linux: a quarter of fs.inotify.max_user_watches, the rest left to editors
   and other programs), or the watcher refuses a path, the same thread polls the copies' stat
   keys every `DISK_POLL_S` instead (core.live.DiskPoller), and `noted` says so once.
@@ -27,10 +28,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from collections.abc import Callable
 
-from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from core.history import HistoryChanges, HistoryMark, HistoryWatch, changes_since, mark_now
 from core.live import DiskPoller, LiveCheck, PlaceIndex, Rechecker, copy_places, watch_paths
+from gui.sync.file_watch import FileWatch
 from gui.workers import Worker, WorkerPool
 
 if TYPE_CHECKING:
@@ -178,9 +180,10 @@ class LiveWatch(QObject):
         self._pending: set[int] = set()  # artifacts with a pending-merge folder, as last seen
         self._busy = False
         self._closed = False
-        self._fs = QFileSystemWatcher(self)
+        self._fs = FileWatch(self)
         self._fs.fileChanged.connect(self._on_file_changed)
-        self._fs.directoryChanged.connect(self._on_folder_changed)
+        self._fs.folderChanged.connect(self._on_folder_changed)
+        self._fs.refused.connect(self._poll_instead)
         self._settle = QTimer(self)
         self._settle.setSingleShot(True)
         self._settle.setInterval(SETTLE_MS)
@@ -201,9 +204,7 @@ class LiveWatch(QObject):
             self._thread.join(timeout=5)
         self._thread.report = None
         self.pool.wait_all()
-        paths = self._fs.files() + self._fs.directories()
-        if paths:
-            self._fs.removePaths(paths)
+        self._fs.close()
 
     @property
     def kind(self) -> str:
@@ -211,7 +212,7 @@ class LiveWatch(QObject):
         return self._thread.kind
 
     def watched(self) -> int:
-        return len(self._fs.files()) + len(self._fs.directories())
+        return self._fs.count
 
     # --- what was seen ----------------------------------------------------------
     @Slot(bool, object)
@@ -285,24 +286,16 @@ class LiveWatch(QObject):
             self.noted.emit(f"Could not follow changes made elsewhere: {message}")
 
     def _watch(self, paths: list[str]) -> None:
-        if self.polling:
-            return
-        have = set(self._fs.files()) | set(self._fs.directories())
-        new = [p for p in paths if p not in have]
-        if self.budget is not None and len(have) + len(new) > self.budget:
-            self._poll_instead(len(have) + len(new))
-            return
-        if new:
-            failed = self._fs.addPaths(new)
-            if failed:
-                self._poll_instead(len(have) + len(new))
+        if not self.polling:
+            self._fs.add(paths, self.budget)  # on the watch thread; `refused` comes back if it cannot
 
+    @Slot(int)
     def _poll_instead(self, wanted: int) -> None:
         """Too many watches: follow the copies by their stat keys, on the watcher thread."""
+        if self.polling or self._closed:
+            return
         self.polling = True
-        paths = self._fs.files() + self._fs.directories()
-        if paths:
-            self._fs.removePaths(paths)
+        self._fs.clear()
         if self._index is not None:
             # The watcher thread's first poll takes the starting point, then reports changes.
             self._thread.poller = DiskPoller(self._index)
