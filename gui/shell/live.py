@@ -17,6 +17,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Slot
 
+from core.sync import ArtifactStatus
 from core.textsafe import printable
 from gui.sync.live_watch import LiveUpdate, LiveWatch
 
@@ -55,6 +56,7 @@ class LiveFollower(QObject):
         changes, check = update.changes, update.check
         if changes.artifacts:
             w.reload_artifacts()
+        moved = [s for s in check.statuses if self._moved(s)]
         if check.statuses:
             w.model.set_statuses(check.statuses)
             w.states_changed()
@@ -66,16 +68,20 @@ class LiveFollower(QObject):
         if changes.versions:
             w.status_bar.show_last_sync(w.ws.history.last_sync_at())
         self.applied += 1
-        w.statusBar().showMessage(self._describe(update), NOTE_MS)
+        text = self._describe(update, moved)
+        if text:
+            w.statusBar().showMessage(text, NOTE_MS)
 
-    def _describe(self, update: LiveUpdate) -> str:
-        names = []
-        for status in update.check.statuses[:3]:
-            names.append(printable(status.name))
-        more = len(update.check.statuses) - len(names)
-        what = ", ".join(names) + (f" and {more} more" if more > 0 else "")
-        if update.changes and update.disk:
-            return f"Changed elsewhere and on disk: {what or 'the history'}."
+    def _moved(self, status: ArtifactStatus) -> bool:
+        """The re-check says something the list did not (an editor's swap file changes nothing)."""
+        old = self.window.model.status(status.artifact_id)
+        return old is None or (old.state, old.local, old.head, old.error) != (
+            status.state, status.local, status.head, status.error)
+
+    @staticmethod
+    def _describe(update: LiveUpdate, moved: list[ArtifactStatus]) -> str:
+        names = [printable(s.name) for s in moved[:3]]
+        what = ", ".join(names) + (f" and {len(moved) - 3} more" if len(moved) > 3 else "")
         if update.changes:
-            return f"History changed elsewhere: {what or 'projects'}."
-        return f"Changed on disk: {what}."
+            return f"Recorded elsewhere: {what or 'the history changed'}."
+        return f"Changed on disk: {what}." if what else ""

@@ -75,6 +75,7 @@ class _Job:
     places: bool  # the set of copies may have changed: list them (and what to watch) again
     paths_for: frozenset[int] | None  # None: every place's paths; else only these artifacts'
     with_paths: bool
+    quiet: bool = False  # after the window's own sync: move the mark on, re-check nothing
 
 
 @dataclass
@@ -95,13 +96,17 @@ def _run(ws: "Workspace", rechecker: Rechecker, job: _Job, index: PlaceIndex | N
         changes, mark = changes_since(ws.db, job.mark)
     else:
         mark = job.mark
-    ids = changes.artifact_ids | job.disk
-    if ids:
-        check = rechecker.check(ids, refetch=changes.versions | changes.artifacts)
-    else:
-        check = LiveCheck(frozenset())
-    result = _Result(LiveUpdate(changes, job.disk, check), mark)
-    if job.places or changes.artifacts or changes.deployments or changes.projects_changed or index is None:
+    relist = job.places or index is None or bool(changes.artifacts or changes.deployments or changes.projects_changed)
+    disk = job.disk
+    if job.quiet:
+        # The window's own sync changed these and its own status run shows them: their upstreams
+        # are fetched afresh next time; nothing is re-checked now.
+        rechecker.forget(changes.artifact_ids)
+        changes, disk = HistoryChanges(), frozenset()
+    ids = changes.artifact_ids | disk
+    check = rechecker.check(ids, refetch=changes.versions | changes.artifacts) if ids else LiveCheck(frozenset())
+    result = _Result(LiveUpdate(changes, disk, check), mark)
+    if relist:
         index = result.index = PlaceIndex(copy_places(ws), ws.home.merges_dir)
         if job.with_paths:
             result.paths = watch_paths(index)
@@ -179,6 +184,7 @@ class LiveWatch(QObject):
         self._paths_for: set[int] = set()
         self._pending: set[int] = set()  # artifacts with a pending-merge folder, as last seen
         self._busy = False
+        self._quiet = False
         self._closed = False
         self._fs = FileWatch(self)
         self._fs.fileChanged.connect(self._on_file_changed)
@@ -252,8 +258,9 @@ class LiveWatch(QObject):
         if self._mark is not None and not (self._history or self._disk or self._places or self._paths_for):
             return
         job = _Job(self._mark, self._history, frozenset(self._disk), self._places,
-                   frozenset(self._paths_for), with_paths=not self.polling)
+                   frozenset(self._paths_for), with_paths=not self.polling, quiet=self._quiet)
         self._history, self._disk, self._places, self._paths_for = False, set(), False, set()
+        self._quiet = False
         self._busy = True
         ws, rechecker, index = self.ws, self._rechecker, self._index
         worker = Worker(lambda: _run(ws, rechecker, job, index))
@@ -305,4 +312,6 @@ class LiveWatch(QObject):
         """While the window's own sync runs: gather, do not re-check (its own refresh follows)."""
         self.paused = paused
         if not paused:
+            self._quiet = True  # what the sync itself did is on screen already
+            self._history = True
             self._settle.start()

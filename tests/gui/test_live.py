@@ -20,7 +20,7 @@ from core import sync as core_sync
 from core.history import History, open_database
 from core.projects import DeploymentState
 from gui.sync.live_watch import LiveWatch
-from tests.gui.helpers import add_skills, select_artifact, skill
+from tests.gui.helpers import add_skills, click_sync, select_artifact, skill
 
 ROOT = Path(__file__).resolve().parents[2]
 LIVE_GUARD_MS = 3000
@@ -147,3 +147,25 @@ def test_past_the_watch_budget_the_copies_are_polled_and_that_is_said(qtbot, ws,
     finally:
         watch.close()
         watch.deleteLater()  # destroyed on this (the GUI) thread, never by a collector on a worker
+
+
+def test_the_windows_own_sync_is_not_checked_again(qtbot, ws, tmp_path, make_window):
+    """What Sync now recorded is on screen already: the live watch moves on without fetching it again."""
+    ids = add_skills(ws, tmp_path / "up", ["pdf", "docx"])
+    skill(tmp_path / "up", "pdf", "# pdf\nsecond text")
+    window = live_window(qtbot, make_window)
+    rechecker = window.live.watch._rechecker
+    fetched_again: list[set] = []
+    check = rechecker.check
+
+    def spy(artifact_ids, refetch=()):
+        fetched_again.append(set(refetch))
+        return check(artifact_ids, refetch=refetch)
+
+    rechecker.check = spy
+    click_sync(qtbot, window)
+    mark = window.live.watch._mark
+    qtbot.waitUntil(lambda: window.live.watch._mark is not mark, timeout=LIVE_GUARD_MS)  # moved on past the sync
+    qtbot.wait(500)
+    assert window.model.state_of(ids["pdf"]) == "up_to_date"
+    assert all(not refetch for refetch in fetched_again), fetched_again
