@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QObject, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 
 from core.sync import ArtifactStatus
 from core.textsafe import printable
@@ -27,6 +27,8 @@ NOTE_MS = 6000
 
 
 class LiveFollower(QObject):
+    liveApplied = Signal(object)  # LiveUpdate, once the window shows it
+
     def __init__(self, window: Any, *, budget: int | None = -1) -> None:
         """`window` is the MainWindow (not imported: it imports this module)."""
         super().__init__(window)
@@ -68,6 +70,7 @@ class LiveFollower(QObject):
         if changes.versions:
             w.status_bar.show_last_sync(w.ws.history.last_sync_at())
         self.applied += 1
+        self.liveApplied.emit(update)
         text = self._describe(update, moved)
         if text:
             w.statusBar().showMessage(text, NOTE_MS)

@@ -374,10 +374,11 @@ class MainWindow(QMainWindow):
         self._after_states_changed()
 
     def states_changed(self) -> None:
-        """New states in the list (a live re-check): everything that shows them follows."""
-        self._after_states_changed()
+        """New states for a few artifacts (a live re-check, gui.shell.live): everything that shows
+        them follows; `statusesUpdated` stays the signal of a status run the window asked for."""
+        self._after_states_changed(announce=False)
 
-    def _after_states_changed(self) -> None:
+    def _after_states_changed(self, announce: bool = True) -> None:
         if self.banner.isVisible() and self.banner.describes and not self.banner.still_true(self._state_or_none):
             self.banner.hide()  # it described states the collection no longer has
         self._update_counts()
@@ -387,7 +388,8 @@ class MainWindow(QMainWindow):
             if self._pending_merge_mark(self._current_artifact) != self.graph.pending_merge():
                 # A merge started or ended outside this window (the CLI): redraw with or without its mark.
                 self.show_artifact(self._current_artifact, keep_version=True)
-        self.statusesUpdated.emit()
+        if announce:
+            self.statusesUpdated.emit()
 
     def _state_or_none(self, artifact_id: int) -> str | None:
         return self.model.state_of(artifact_id) if self.model.info(artifact_id) is not None else None
