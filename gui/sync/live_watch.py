@@ -23,10 +23,11 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 import traceback
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
@@ -73,7 +74,7 @@ class _Job:
     history: bool
     disk: frozenset[int]
     places: bool  # the set of copies may have changed: list them (and what to watch) again
-    paths_for: frozenset[int] | None  # None: every place's paths; else only these artifacts'
+    paths_for: frozenset[int]  # artifacts whose copies' folders changed: watch what is in them now
     with_paths: bool
     quiet: bool = False  # after the window's own sync: move the mark on, re-check nothing
 
@@ -83,8 +84,7 @@ class _Result:
     update: LiveUpdate
     mark: HistoryMark
     index: PlaceIndex | None = None
-    paths: list[str] | None = None
-    refresh: frozenset[int] = field(default_factory=frozenset)
+    paths: list[str] | None = None  # what to watch (added to what is watched already)
 
 
 def _run(ws: "Workspace", rechecker: Rechecker, job: _Job, index: PlaceIndex | None) -> _Result:
@@ -141,7 +141,7 @@ class _Watcher(threading.Thread):
                 try:
                     moved = history.wait(HISTORY_POLL_S, self.stop)
                     poller = self.poller
-                    now = _monotonic()
+                    now = time.monotonic()
                     if poller is not None and now >= next_disk:
                         next_disk = now + DISK_POLL_S
                         disk = poller.poll()
@@ -154,12 +154,6 @@ class _Watcher(threading.Thread):
                     report(moved, frozenset(disk))
         finally:
             history.close()
-
-
-def _monotonic() -> float:
-    import time
-
-    return time.monotonic()
 
 
 class LiveWatch(QObject):

@@ -12,11 +12,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import QPoint, Qt
 
 from core import projects as core_projects
-from core import sync as core_sync
 from core.history import History, open_database
 from core.projects import DeploymentState
 from gui.sync.live_watch import LiveWatch
