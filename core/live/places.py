@@ -139,17 +139,42 @@ def stat_keys(root: bytes) -> dict[bytes, tuple]:
     return keys
 
 
+def entries_below(root: bytes) -> list[bytes]:
+    """`root` and every folder and file below it (links are entries, never followed; SKIP_NAMES
+    skipped), from the folder listings alone: no stat call per entry. [] when `root` is gone."""
+    if not os.path.lexists(root):
+        return []
+    skip = {os.fsencode(n) for n in SKIP_NAMES}
+    found = [root]
+    stack = [root] if os.path.isdir(root) and not os.path.islink(root) else []
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as it:
+                for item in it:
+                    if item.name in skip:
+                        continue
+                    found.append(item.path)
+                    if item.is_dir(follow_symlinks=False):
+                        stack.append(item.path)
+        except OSError:
+            continue  # gone or unreadable since: the next change says more
+    return found
+
+
 def watch_paths(index: PlaceIndex) -> list[str]:
     """What a file-system watcher must watch to see every change to the copies: each copy's
     folder (created, removed, renamed), every folder and file in a copy (an edit in place is
     a file event, an editor's save-by-rename a folder event), and the merges folder and its
     sub-folders. Sorted, no duplicates."""
     found: list[bytes] = []
+    parents: set[bytes] = set()
     for place in index.places:
         p = os.fsencode(place.path)
-        found.append(os.path.dirname(p))
-        found.extend(stat_keys(p))
+        parents.add(os.path.dirname(p))
+        found.extend(entries_below(p))
     if index.merges_dir is not None:
-        found.append(os.path.dirname(index.merges_dir))  # the merges folder is made by the first merge
-        found.extend(stat_keys(index.merges_dir))
-    return sorted({os.fsdecode(p) for p in found if os.path.lexists(p)})
+        parents.add(os.path.dirname(index.merges_dir))  # the merges folder is made by the first merge
+        found.extend(entries_below(index.merges_dir))
+    found.extend(p for p in parents if os.path.isdir(p))
+    return sorted({os.fsdecode(p) for p in found})

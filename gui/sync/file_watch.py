@@ -8,6 +8,8 @@ watcher, which closes its inotify descriptor (every watch goes at once).
 """
 from __future__ import annotations
 
+import os
+
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QFileSystemWatcher, QObject, Qt, QThread, Signal, Slot
 
@@ -38,9 +40,11 @@ class _Inner(QObject):
         if budget is not None and total > budget:
             self.refused.emit(total)
             return
-        if new and self._watcher.addPaths(new):
+        failed = self._watcher.addPaths(new) if new else []
+        if any(os.path.lexists(p) for p in failed):  # not a path gone since it was listed: the limit
             self.refused.emit(total)
             return
+        total -= len(failed)
         self.counted.emit(total)
 
     @Slot()

@@ -33,6 +33,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from core.history import HistoryChanges, HistoryMark, HistoryWatch, changes_since, mark_now
 from core.live import DiskPoller, LiveCheck, PlaceIndex, Rechecker, copy_places, watch_paths
+from gui.graph.scene import gc_paused
 from gui.sync.file_watch import FileWatch
 from gui.workers import Worker, WorkerPool
 
@@ -88,7 +89,13 @@ class _Result:
 
 
 def _run(ws: "Workspace", rechecker: Rechecker, job: _Job, index: PlaceIndex | None) -> _Result:
-    """The worker's part: core calls only."""
+    """The worker's part: core calls only, with the collector paused (a full pass started here
+    would hold the GIL, and the GUI thread with it, as in gui.graph.loader)."""
+    with gc_paused():
+        return _run_job(ws, rechecker, job, index)
+
+
+def _run_job(ws: "Workspace", rechecker: Rechecker, job: _Job, index: PlaceIndex | None) -> _Result:
     changes = HistoryChanges()
     if job.mark is None:
         mark = mark_now(ws.db)
