@@ -15,6 +15,8 @@ from PySide6.QtCore import QCoreApplication, QFileSystemWatcher, QObject, Qt, QT
 
 __all__ = ["FileWatch"]
 
+CHUNK = 200  # paths per addPaths call
+
 
 class _Inner(QObject):
     """Lives on the watch thread: owns the QFileSystemWatcher (made there, on first use)."""
@@ -40,7 +42,11 @@ class _Inner(QObject):
         if budget is not None and total > budget:
             self.refused.emit(total)
             return
-        failed = self._watcher.addPaths(new) if new else []
+        failed: list[str] = []
+        for start in range(0, len(new), CHUNK):
+            # PySide holds the GIL through one addPaths call (~0.1 ms a path): in chunks, the GUI
+            # thread gets its turn between them.
+            failed += self._watcher.addPaths(new[start:start + CHUNK])
         if any(os.path.lexists(p) for p in failed):  # not a path gone since it was listed: the limit
             self.refused.emit(total)
             return
