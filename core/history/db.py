@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from core.errors import DatabaseError, DatabaseUrlError, MalformedRowError, describe_os_error
+from core.history.notify import announce
 from core.history.models import UnreadableValue, find_unreadable
 
 if TYPE_CHECKING:
@@ -88,6 +89,7 @@ class Database:
         session = self._writes()
         try:
             yield session
+            announce(session)  # PostgreSQL: NOTIFY the members' open windows when this commits
             session.commit()
         except BaseException as exc:
             _rollback_quietly(session)

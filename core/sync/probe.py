@@ -152,8 +152,10 @@ def entry_name(artifact: "ArtifactInfo") -> bytes:
 
 
 def probe_artifact(ws: "Workspace", artifact: "ArtifactInfo", head: "VersionInfo | None", base: "VersionInfo | None",
-                   fetcher: "Fetcher | None" = None) -> Probe:
-    """The three hashes and the state of one artifact; `fetcher` is the run's (one fetch per repository)."""
+                   fetcher: "Fetcher | None" = None, *, fetched: "FetchedUpstream | None" = None) -> Probe:
+    """The three hashes and the state of one artifact; `fetcher` is the run's (one fetch per repository).
+    `fetched`: an upstream fetched before (core.live re-checks a copy edited on disk against it, with
+    no new fetch); None fetches it through the fetcher."""
     from core.content import copy_tree_hash
     from core.workspace import check_place, path_of
 
@@ -166,7 +168,7 @@ def probe_artifact(ws: "Workspace", artifact: "ArtifactInfo", head: "VersionInfo
         place = check_place(ws.home.collection_dir, artifact)  # a link on the way is refused, never followed
         if place.exists:
             probe.local_tree = copy_tree_hash(target, artifact.shape, name, ws.stat_cache, follow_root=False)
-        probe.fetched = fetcher.fetch(artifact.upstream)
+        probe.fetched = fetched if fetched is not None else fetcher.fetch(artifact.upstream)
         probe.upstream_tree = copy_tree_hash(Path(probe.fetched.path), artifact.shape, name, ws.stat_cache)
         check_upstream_links(Path(probe.fetched.path), probe.upstream_tree)
     except Cancelled:

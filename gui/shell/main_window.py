@@ -36,6 +36,7 @@ from gui.graph.export import ask_export_target, export_graph
 from gui.graph.legend import LegendStrip
 from gui.graph.view import LineageView
 from gui.graph.loader import LineageLoader
+from gui.shell.live import LiveFollower
 from gui.shell.main_toolbar import MainToolBar
 from gui.projects.controller import ProjectsController
 from gui.shell.menu_bar import build_menu_bar
@@ -96,6 +97,7 @@ class MainWindow(QMainWindow):
         self._connect_sync()
         self.projects = ProjectsController(self)
         self.verbs = VerbMenus(self, self.menus.artifact_menu, self.artifact_actions.edit_action, self.menus.help_menu)
+        self.live = LiveFollower(self)  # follows history and disk without F5; started after the first paint
         self._connect_menus()
         # 1400×900, or the screen's free room when it is smaller (a 1280×800 screen shows the whole window).
         screen = self.screen() or QGuiApplication.primaryScreen()
@@ -414,7 +416,12 @@ class MainWindow(QMainWindow):
         self.model.set_statuses(statuses_of(reply))
         self._after_states_changed()
 
-    def _after_states_changed(self) -> None:
+    def states_changed(self) -> None:
+        """New states for a few artifacts (a live re-check, gui.shell.live): everything that shows
+        them follows; `statusesUpdated` stays the signal of a status run the window asked for."""
+        self._after_states_changed(announce=False)
+
+    def _after_states_changed(self, announce: bool = True) -> None:
         if self.banner.isVisible() and self.banner.describes and not self.banner.still_true(self._state_or_none):
             self.banner.hide()  # it described states the collection no longer has
         self._update_counts()
@@ -424,7 +431,8 @@ class MainWindow(QMainWindow):
             if self._pending_merge_mark(self._current_artifact) != self.graph.pending_merge():
                 # A merge started or ended outside this window (the CLI): redraw with or without its mark.
                 self.show_artifact(self._current_artifact, keep_version=True)
-        self.statusesUpdated.emit()
+        if announce:
+            self.statusesUpdated.emit()
 
     def _state_or_none(self, artifact_id: int) -> str | None:
         return self.model.state_of(artifact_id) if self.model.info(artifact_id) is not None else None
@@ -654,6 +662,7 @@ class MainWindow(QMainWindow):
         if event.type() == QEvent.Type.Paint and self._statuses_pending:
             self._statuses_pending = False
             QTimer.singleShot(0, self.refresh_statuses)
+            QTimer.singleShot(0, self.live.start)
         elif event.type() == QEvent.Type.WindowActivate and not self.is_syncing():
             # Coming back from an editor or a terminal: files may have changed there.
             # Statuses stay on screen while the check runs, so this never flickers.
@@ -680,6 +689,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_settings()
         self._closed = True
+        self.live.close()
         self.sync.close()
         self.compare.close_workers()
         self.projects.actions.pool.wait_all()

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from core.history import VersionInfo
 from gui.compare.panel import ComparePanel
 
+from gui.graph.anchor import ViewAnchor, capture, restore
 from gui.graph.scene import ScenePlan, ViewOptions
 from gui.graph.view import LineageView
 from gui.graph.loader import LineageLoader, LineageReply
@@ -61,6 +62,7 @@ class VersionBrowser(QObject):
         self._by_id: dict[int, VersionInfo] = {}
         self._head_id: int | None = None
         self.shown_version: int | None = None
+        self._anchor: ViewAnchor | None = None  # where to keep the view when a `grow` reload arrives
         # What the person chose to see (gui.graph.scene.ViewOptions), and the upstream
         # state waiting for an artifact (the window feeds it from core.sync's statuses).
         self.hidden_lines: set[str] = set()
@@ -83,6 +85,7 @@ class VersionBrowser(QObject):
         """Load the artifact on a worker, then draw it and select `wanted` (else the head)."""
         if artifact_id != self.artifact_id:
             self._unfolded = set()
+        self._anchor = None
         self.loading = artifact_id
         self._wanted = wanted
         self._requested_waiting = self.waiting_of(artifact_id)
@@ -113,8 +116,11 @@ class VersionBrowser(QObject):
         if reply.error is not None:
             self.graph.clear_graph(reply.error)
             self.compare.clear_panel(reply.error)
+        elif self._anchor is not None and self.graph.graph() is not None:
+            self._grow(reply.plan, self._wanted, self._anchor)
         else:
             self._draw(reply.plan, self._wanted)
+        self._anchor = None
         self.loaded.emit(reply.artifact_id)
         if reply.error is None and self.waiting_of(reply.artifact_id) != self._requested_waiting:
             # The states changed while this loaded (the window's status check replied
@@ -136,6 +142,29 @@ class VersionBrowser(QObject):
         self.graph.show_plan(plan)
         target = wanted if wanted in self._by_id else head.id
         self.graph.select_version(target, center=True)
+        self.show_version(target)
+
+    def grow(self) -> None:
+        """Load the shown artifact again (history recorded elsewhere, seen live) and draw it in
+        place: the same version selected, the view where it was, no notice in between."""
+        if self.artifact_id is None or self.loading is not None:
+            if self.loading is not None:
+                self.open(self.loading, self._wanted)  # a load is on its way: ask again, with the news
+            return
+        anchor = capture(self.graph)
+        self.open(self.artifact_id, self.shown_version)
+        self._notice.stop()  # the graph on screen stays until the grown one replaces it
+        self._anchor = anchor
+
+    def _grow(self, plan: ScenePlan | None, wanted: int | None, anchor: ViewAnchor) -> None:
+        head = self.head()
+        if head is None or plan is None:
+            self._draw(plan, wanted)
+            return
+        self.graph.show_plan(plan)
+        restore(self.graph, anchor)
+        target = wanted if wanted in self._by_id else head.id
+        self.graph.select_version(target, center=False)
         self.show_version(target)
 
     def on_head(self) -> bool:

@@ -423,3 +423,49 @@ def test_lines_projects_and_deployments_on_postgres(db, history):
     store.remove_project("web")
     assert store.deployments() == [] and history.head(art.id, "web") is None
     assert history.head(art.id, retired_line("web", web.id)).id == d1.id  # its versions stay, on a retired line
+
+
+# --- live: another member's commits are announced (core.history.changes) ---------
+
+
+def test_a_members_commit_reaches_another_members_watch_through_listen_notify(pg_url):
+    from core.history.changes import HistoryWatch, changes_since, mark_now
+
+    alice, bob = open_database(pg_url), open_database(pg_url)
+    watch = HistoryWatch(bob)
+    try:
+        assert watch.kind == "postgresql listen"
+        assert watch.fileno() is not None
+        assert not watch.poll()
+        mark = mark_now(bob)
+        art = add(History(alice))
+        History(alice).record_version(art.id, h("v1"), "sync")
+        deadline = time.monotonic() + 10  # the guard, not a timing claim
+        while not watch.wait(0.5):  # wakes when the notification arrives
+            assert time.monotonic() < deadline, "no notification arrived"
+        changes, _mark = changes_since(bob, mark)
+        assert changes.versions == {art.id} and art.id in changes.artifacts
+        time.sleep(0.2)
+        watch.poll()  # the second transaction's notification, if it came after the first poll
+        assert not watch.poll()  # drained: nothing more without a new commit
+    finally:
+        watch.close()
+        alice.dispose()
+        bob.dispose()
+
+
+def test_a_rolled_back_write_announces_nothing(pg_url):
+    from core.history.changes import HistoryWatch
+
+    db = open_database(pg_url)
+    watch = HistoryWatch(db)
+    try:
+        with pytest.raises(RuntimeError):
+            with db.write() as session:
+                session.execute(text("SELECT 1"))
+                raise RuntimeError("changed my mind")
+        time.sleep(0.2)
+        assert not watch.poll()
+    finally:
+        watch.close()
+        db.dispose()

@@ -25,7 +25,7 @@ CORE_LAYERS = [
     {"history"},
     {"workspace"},
     {"sync", "projects", "merge", "ancestry"},
-    {"demo", "desktop", "cli"},
+    {"demo", "desktop", "cli", "live"},
 ]
 
 # The window's packages, lower first (docs/architecture.md); the shell wires everything together.
