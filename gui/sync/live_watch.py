@@ -265,9 +265,7 @@ class LiveWatch(QObject):
         self._busy = True
         ws, rechecker, index = self.ws, self._rechecker, self._index
         worker = Worker(lambda: _run(ws, rechecker, job, index))
-        worker.finished.connect(self._on_result)  # bound slots: queued onto the GUI thread
-        worker.failed.connect(self._on_failed)
-        self.pool.start(worker)
+        self.pool.start(worker, finished=self._on_result, failed=self._on_failed)
 
     @Slot(object)
     def _on_result(self, result: _Result) -> None:
