@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from core.errors import ProjectError, RefusedError, VersionNotFoundError
 from core.history import COLLECTION_LINE, HEAD, ArtifactInfo, Deployments, ProjectInfo, VersionInfo, recorded_by
-from core.projects.drift import hash_copy, live_collection_hash
+from core.projects.drift import hash_copy, live_collection_hash, wrong_shape
 from core.projects.install import record_copy
 from core.projects.placement import check_inside_project, project_copy_path, project_place
 from core.projects.registry import require_own_project
@@ -111,7 +111,8 @@ def _deploy(ws: "Workspace", artifact: ArtifactInfo, project: ProjectInfo, versi
     meta = {"deployed_version": source.id, "project": project.name, "strategy": strategy.value} | recorded_by()
     # A first deployment's first parent is the version copied; a redeploy's is the project's head.
     first = dict(parent_id=source.id) if project_head is None else dict(parent_hash=HEAD, second_parent_id=source.id)
-    if tree is not None and tree.content_hash == source.content_hash:
+    in_place = tree is not None and tree.content_hash == source.content_hash
+    if in_place and wrong_shape(target, artifact, project) is None:  # a folder holding the file's bytes is not it
         outcome = history.record_version(artifact.id, source.content_hash, "deployment", line=project.name,
                                          metadata=meta, created_at=ws.clock() if ws.clock is not None else None,
                                          **first)

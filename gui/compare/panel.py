@@ -173,6 +173,9 @@ class ComparePanel(QWidget):
         self.blame_view = BlameView()
         self.file_tabs = QTabWidget()
         self.file_tabs.setDocumentMode(True)
+        # Its pages (tables and diff views) ask for more height than the panel can spare at 1280x800:
+        # the tabs may shrink to a few lines, so a remembered splitter or dock size is kept as set.
+        self.file_tabs.setMinimumHeight(24)
         self.file_tabs.addTab(self.file_pane, "Diff")
         self.file_tabs.addTab(self.blame_view, "Blame")
         self.file_tabs.setTabToolTip(1, "Which version brought each line of this file (git blame's rule)")

@@ -162,9 +162,9 @@ class VersionBrowser(QObject):
             self._draw(plan, wanted)
             return
         self.graph.show_plan(plan)
-        restore(self.graph, anchor)
         target = wanted if wanted in self._by_id else head.id
-        self.graph.select_version(target, center=False)
+        self.graph.select_version(target, center=False)  # may scroll to show its label: the anchor wins
+        restore(self.graph, anchor)
         self.show_version(target)
 
     def on_head(self) -> bool:

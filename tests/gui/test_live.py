@@ -103,9 +103,12 @@ def test_the_graph_grows_in_place_keeping_the_selection_and_the_view(qtbot, ws, 
     for n in range(80):  # a long history: it opens at reading size, scrolled to its head
         ws.history.record_version(ids["pdf"], hashlib.sha256(f"v{n}".encode()).hexdigest(), "local_modification")
     window = live_window(qtbot, make_window)
+    window.browser.fold = False  # every version its own node: v40 is clicked below, not a folded run
     select_artifact(qtbot, window, ids["pdf"])
+    window.browser.reload()  # drawn again unfolded (it may have opened folded before the flag)
     older = window.browser.versions[40].id
     view = window.graph
+    qtbot.waitUntil(lambda: view.node_pos(older) is not None, timeout=LIVE_GUARD_MS)
     view.select_version(older, center=True)  # brought on screen; the person pans a little, then clicks it
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(3, 3))  # on the background
     view.verticalScrollBar().setValue(view.verticalScrollBar().value() - 60)
