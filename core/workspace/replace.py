@@ -107,25 +107,15 @@ def replace_copy(
     the swap fails; a failure to record after the swap leaves the pending record for the
     next run (and raises).
     """
-    from core.atomic import sync_tree
     from core.atomic.swap import staging_in, swap_into
-    from core.content import copy_tree_hash
     from core.history import HEAD
 
     if parent_hash is HEAD:
         head = ws.history.head(artifact.id, line)
         parent_hash = head.content_hash if head is not None else None
-    single = artifact.shape == "file"
     try:
         with where.open() as place, staging_in(place) as staged:
-            ws.objects.materialize(content_hash, staged, single_file=single)
-            sync_tree(staged)
-            landed = copy_tree_hash(staged, artifact.shape, _entry_name(artifact), None)
-            if landed.content_hash != content_hash:
-                raise SyncError(
-                    f"The copy of {artifact.name!r} built from the object store holds {landed.content_hash[:12]}, "
-                    f"not {content_hash[:12]}; nothing was replaced."
-                )
+            _build(ws, artifact, staged, content_hash)
             live = live_content(place, artifact)
             if expect_live is not ANY and (live.content_hash if live else None) != expect_live:
                 raise MergeError(
@@ -165,24 +155,30 @@ def replace_copy(
     return outcome
 
 
+def _build(ws: "Workspace", artifact: "ArtifactInfo", staged: Any, content_hash: str) -> None:
+    """Step 2: write the stored content into the staging folder, fsync it, check its hash."""
+    from core.atomic import sync_tree
+    from core.content import copy_tree_hash
+
+    ws.objects.materialize(content_hash, staged, single_file=artifact.shape == "file")
+    sync_tree(staged)
+    landed = copy_tree_hash(staged, artifact.shape, _entry_name(artifact), None)
+    if landed.content_hash != content_hash:
+        raise SyncError(
+            f"The copy of {artifact.name!r} built from the object store holds {landed.content_hash[:12]}, "
+            f"not {content_hash[:12]}; nothing was replaced."
+        )
+
+
 def put_copy(ws: "Workspace", artifact: "ArtifactInfo", where: CopyPlace, content_hash: str) -> None:
     """Put stored content at `where` and record nothing (a team member's copy brought forward to
     a head another member recorded): steps 1, 2, 3 and 5 above. No pending record is needed: a
     crash leaves the old copy or the new one, and the history already holds both."""
-    from core.atomic import sync_tree
     from core.atomic.swap import staging_in, swap_into
-    from core.content import copy_tree_hash
 
     try:
         with where.open() as place, staging_in(place) as staged:
-            ws.objects.materialize(content_hash, staged, single_file=artifact.shape == "file")
-            sync_tree(staged)
-            landed = copy_tree_hash(staged, artifact.shape, _entry_name(artifact), None)
-            if landed.content_hash != content_hash:
-                raise SyncError(
-                    f"The copy of {artifact.name!r} built from the object store holds {landed.content_hash[:12]}, "
-                    f"not {content_hash[:12]}; nothing was replaced."
-                )
+            _build(ws, artifact, staged, content_hash)
             live = live_content(place, artifact)
             if live is not None:
                 ws.objects.store_tree(place.through(), live, verify=True)  # stored before it is replaced
