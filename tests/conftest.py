@@ -1,6 +1,7 @@
 """Shared fixtures. Every test runs headless and on a temporary data folder."""
 from __future__ import annotations
 
+import faulthandler
 import os
 import sys
 from pathlib import Path
@@ -28,6 +29,29 @@ def run_order(item: pytest.Item) -> int:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     items.sort(key=run_order)  # stable: each group keeps its files' order
+
+
+# pytest-timeout's thread method runs Python, so it needs the GIL: a deadlock in which the
+# main thread waits in Qt while holding the GIL (it hung CI for 90 minutes once) never lets
+# it fire. faulthandler's watchdog is a C thread that needs no GIL: a little after
+# pytest-timeout's limit it prints every thread's Python stack to the real stderr (not the
+# captured one) and ends the process, which xdist reports as a crashed worker naming the test.
+WATCHDOG_S = int(os.environ.get("WATCHDOG_S", "360"))  # lower it to try the watchdog
+_WATCHDOG_OUT = None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global _WATCHDOG_OUT
+    _WATCHDOG_OUT = os.fdopen(os.dup(sys.__stderr__.fileno()), "w")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
+    faulthandler.dump_traceback_later(WATCHDOG_S, exit=True, file=_WATCHDOG_OUT)
+    try:
+        yield
+    finally:
+        faulthandler.cancel_dump_traceback_later()
 
 
 @pytest.fixture(autouse=True)
