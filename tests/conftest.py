@@ -33,9 +33,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 # pytest-timeout's thread method runs Python, so it needs the GIL: a deadlock in which the
 # main thread waits in Qt while holding the GIL (it hung CI for 90 minutes once) never lets
-# it fire. faulthandler's watchdog is a C thread that needs no GIL: a little after
-# pytest-timeout's limit it prints every thread's Python stack to the real stderr (not the
-# captured one) and ends the process, which xdist reports as a crashed worker naming the test.
+# it fire. faulthandler's watchdog is a C thread that needs no GIL: a minute after
+# pytest-timeout's limit (or the test's own longer `timeout` mark) it prints every thread's
+# Python stack to the real stderr (not the captured one) and ends the process, which xdist
+# reports as a crashed worker naming the test.
 WATCHDOG_S = int(os.environ.get("WATCHDOG_S", "360"))  # lower it to try the watchdog
 _WATCHDOG_OUT = None
 
@@ -47,7 +48,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
-    faulthandler.dump_traceback_later(WATCHDOG_S, exit=True, file=_WATCHDOG_OUT)
+    marked = item.get_closest_marker("timeout")
+    limit = WATCHDOG_S if marked is None or not marked.args else max(WATCHDOG_S, marked.args[0] + 60)
+    faulthandler.dump_traceback_later(limit, exit=True, file=_WATCHDOG_OUT)
     try:
         yield
     finally:
