@@ -74,3 +74,28 @@ def _isolated_home(tmp_path_factory, monkeypatch):
 @pytest.fixture
 def data_home(_isolated_home) -> Path:
     return _isolated_home
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """One throwaway PostgreSQL server per test process (tests/pg_server.py), shared by every
+    test that needs one; skipped, saying why, where none can start."""
+    from tests import pg_server as pg
+
+    try:
+        server = pg.start()
+    except pg.PgUnavailable as exc:
+        reason = f"no throwaway PostgreSQL server: {exc}"
+        if os.environ.get("ARTIFACT_LINEAGE_REQUIRE_PG"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def pg_url(pg_server):
+    """A URL to a new, empty database on the session's server."""
+    name = pg_server.create_database()
+    yield pg_server.url(name)
+    pg_server.drop_database(name)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import subprocess
 import sys
 import threading
@@ -27,34 +26,12 @@ from core.errors import DatabaseError, LineageError
 from core.history import History
 from core.history.models import Artifact, ArtifactVersion, Base
 from core.upstreams import UpstreamSpec
-from tests import pg_server as pg
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def h(label: str) -> str:
     return hashlib.sha256(label.encode()).hexdigest()
-
-
-@pytest.fixture(scope="session")
-def pg_server():
-    try:
-        server = pg.start()
-    except pg.PgUnavailable as exc:
-        reason = f"no throwaway PostgreSQL server: {exc}"
-        if os.environ.get("ARTIFACT_LINEAGE_REQUIRE_PG"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def pg_url(pg_server):
-    """A URL to a new, empty database on the session's server."""
-    name = pg_server.create_database()
-    yield pg_server.url(name)
-    pg_server.drop_database(name)
 
 
 @pytest.fixture

@@ -21,7 +21,6 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from core.cli.main import main
-from tests.core.test_postgres import pg_server, pg_url  # noqa: F401  (fixtures)
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -7,36 +7,14 @@ LIVE_GUARD_MS is the guard, not a timing claim.
 """
 from __future__ import annotations
 
-import os
 
 import pytest
 
 from core.workspace import Workspace
-from tests import pg_server as pg
 from tests.gui.helpers import select_artifact, skill
 from tests.gui.test_live import cli
 
 LIVE_GUARD_MS = 5000
-
-
-@pytest.fixture(scope="module")
-def pg_server():
-    try:
-        server = pg.start()
-    except pg.PgUnavailable as exc:
-        reason = f"no throwaway PostgreSQL server: {exc}"
-        if os.environ.get("ARTIFACT_LINEAGE_REQUIRE_PG"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def pg_url(pg_server):
-    name = pg_server.create_database()
-    yield pg_server.url(name)
-    pg_server.drop_database(name)
 
 
 @pytest.fixture
