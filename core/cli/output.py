@@ -63,9 +63,22 @@ def sync_json(results: Iterable["SyncResult"]) -> dict:
         {"name": r.name, "type": r.type, "state": r.state.value, "action": r.action,
          "old_hash": r.old_hash, "new_hash": r.new_hash, "version_id": r.version_id,
          "version_recorded": r.version_recorded, "not_recorded_reason": r.not_recorded_reason,
-         "conflict": r.conflict, "conflicts": list(r.conflicts), "error": r.error}
+         "conflict": r.conflict, "conflicts": list(r.conflicts), "merge_line": r.merge_line, "error": r.error}
         for r in results
     ]}
+
+
+def merge_waiting_hint(name: str, line: str | None) -> str:
+    """What to do about a merge that waits to go into the collection copy: a sync merge, or a
+    push merge from a project (which sync and take-upstream leave alone until it is done)."""
+    shown = printable(name)
+    if line is None or line == "collection":
+        return (f"a merge is waiting: `merge {shown}` to resolve it, `merge {shown} --abort` to drop it "
+                "(with its work folder and any edits in it)")
+    project = f"--project {printable(line)}"
+    return (f"a push from {printable(line)} is waiting to be merged into the collection copy, which sync leaves "
+            f"as it is until then: `merge {shown} {project}` to resolve it, `merge {shown} {project} --abort` "
+            "to drop it (with its work folder and any edits in it)")
 
 
 def sync_text(results: list["SyncResult"]) -> str:
@@ -82,9 +95,7 @@ def sync_text(results: list["SyncResult"]) -> str:
                          f"`merge {name}` writes a work folder to resolve it, `merge {name} --abort` drops it "
                          "(with the work folder and any edits in it)")
         elif r.action == "conflict":
-            name = printable(r.name)
-            lines.append(f"    a merge is waiting: `merge {name}` to resolve it, `merge {name} --abort` to drop it "
-                         "(with its work folder and any edits in it)")
+            lines.append(f"    {merge_waiting_hint(r.name, r.merge_line)}")
         elif r.conflict and not r.error:
             lines.append("    conflict: changed both locally and upstream; kept the local copy, and later syncs "
                          "keep it until upstream changes again (sync with --strategy merge or take-upstream "
@@ -120,7 +131,8 @@ def status_json(statuses: Iterable["ArtifactStatus"], deployments: Iterable["Dep
     docs = []
     for s in statuses:
         doc = {"name": s.name, "type": s.type, "state": s.state.value, "head": s.head,
-               "local": s.local, "upstream": s.upstream, "error": s.error, "plugin": s.plugin}
+               "local": s.local, "upstream": s.upstream, "error": s.error, "plugin": s.plugin,
+               "merge_line": s.merge_line}
         if upstreams is not None and s.artifact_id in upstreams:
             doc["source"] = upstream_json(upstreams[s.artifact_id])
         docs.append(doc)
@@ -152,6 +164,8 @@ def status_text(statuses: list["ArtifactStatus"], deployments: Iterable["Deploym
                      f"{short(s.local):<12} {short(s.upstream)}")
         if upstreams is not None and s.artifact_id in upstreams:
             lines.append(f"    from {printable(describe_upstream(upstreams[s.artifact_id]))}")
+        if s.merge_line is not None and s.merge_line != "collection":
+            lines.append(f"    {merge_waiting_hint(s.name, s.merge_line)}")
         for d in under.get((s.type, s.name), ()):
             lines.append(f"  -> {printable(d.project):<20} {'':<8} {d.state.value:<17} deployed {short(d.deployed):<12} "
                          f"project {short(d.project_copy)}")

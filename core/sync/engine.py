@@ -57,6 +57,7 @@ class SyncResult:
     conflict: bool = False
     conflicts: tuple[str, ...] = ()  # a merge's conflicting files (action "conflict")
     record_failed: bool = False  # the copy is fine but its version could not be recorded (say so)
+    merge_line: str | None = None  # action "conflict": the line whose merge waits (core.sync.probe.ArtifactStatus)
 
 
 ProgressCallback = Callable[[int, int, str], None]  # (done, total, current artifact name)
@@ -322,8 +323,8 @@ def _act(ws: "Workspace", probe: Probe, strategy: Strategy) -> SyncResult:
         tree, rec = _install(ws, probe, strategy, head, previous_tree(ws, head))
         return _result(probe, "copied", tree.content_hash, rec)
 
-    if behind_head(ws, probe) is not None:
-        return _bring_forward(ws, probe, strategy)
+    if state is not SyncState.CONFLICT and behind_head(ws, probe) is not None:
+        return _bring_forward(ws, probe, strategy)  # never under a waiting merge: it replaces the copy
 
     replacing = state is SyncState.UPSTREAM_CHANGED or (
         state is SyncState.DIVERGED and strategy is Strategy.TAKE_UPSTREAM
@@ -342,7 +343,7 @@ def _act(ws: "Workspace", probe: Probe, strategy: Strategy) -> SyncResult:
         return _result(probe, "kept-local", probe.local, local_rec)
     if state is SyncState.CONFLICT:
         # A merge waits for a person: nothing moves until it is finished or aborted.
-        return _result(probe, "conflict", probe.local, local_rec, conflict=True)
+        return _result(probe, "conflict", probe.local, local_rec, conflict=True, merge_line=probe.merge_line)
     if state is SyncState.KEPT_LOCAL and strategy is Strategy.KEEP_LOCAL:
         return _result(probe, "kept-local", probe.local, local_rec)  # decided before: not news, exit 0
     upstream_version = None
@@ -424,7 +425,8 @@ def _merge_upstream(
 
     outcome = merge_into_collection(ws, probe, upstream_version, _upstream_metadata(probe, strategy) | recorded_by())
     if not outcome.clean:
-        return _result(probe, "conflict", probe.local, local_rec, conflict=True, conflicts=outcome.conflicts)
+        return _result(probe, "conflict", probe.local, local_rec, conflict=True, conflicts=outcome.conflicts,
+                       merge_line="collection")
     rec = _Record(version_id=outcome.version_id, recorded=outcome.version_recorded, reason=outcome.not_recorded_reason)
     return _result(probe, "merged", outcome.content_hash, _merge(local_rec, rec))
 

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "PendingPlace", "pending_place", "load_pending", "save_pending", "drop_pending", "has_pending",
-    "MergeWaitingError", "refuse_if_merge_waits", "abort_words",
+    "has_any_pending", "merge_waiting_into", "MergeWaitingError", "refuse_if_merge_waits", "abort_words",
 ]
 
 _SAFE = re.compile(r"[A-Za-z0-9._-]{1,64}")
@@ -121,13 +121,22 @@ def abort_words(name: str, line: str = "collection") -> str:
             "(copy them out first to keep them)")
 
 
-def refuse_if_merge_waits(
-    home: "DataHome", artifact: "ArtifactInfo", target: Path, doing: str, lines: "Iterable[str]" = ()
-) -> None:
-    """Raise MergeWaitingError when a merge of `artifact` waits (on the collection line or one
-    of `lines`, the projects' names) whose result goes into `target`, the copy that `doing`
-    (a verb, e.g. "push") is about to replace: replacing it would make the merge impossible
-    to finish. A record too damaged to tell where it goes refuses too (--abort drops it)."""
+def has_any_pending(home: "DataHome", artifact_id: int) -> bool:
+    """Whether any merge of the artifact waits, on any line (one read of the merges folder)."""
+    try:
+        names = os.listdir(home.merges_dir)
+    except OSError:
+        return False
+    prefix = f"{artifact_id}-"
+    return any(n.startswith(prefix) and os.path.exists(os.path.join(home.merges_dir, n, "pending.json")) for n in names)
+
+
+def merge_waiting_into(
+    home: "DataHome", artifact: "ArtifactInfo", target: Path, lines: "Iterable[str]" = ()
+) -> str | None:
+    """The line ("collection", or one of `lines`, the projects' names) of a merge of `artifact`
+    waiting to go into `target`, the copy at that path; None when none does. A record too
+    damaged to tell where it goes counts as going there (--abort drops it)."""
     from core.workspace import path_of
 
     collection = os.path.normpath(path_of(home.collection_dir, artifact))
@@ -138,14 +147,29 @@ def refuse_if_merge_waits(
         try:
             pending = load_pending(home, artifact.id, line)
         except MergeError:
-            pending = None
-        else:
-            if pending is None or os.path.normpath(pending.context.get("target") or collection) != wanted:
-                continue
-        project = f" --project {line}" if line != "collection" else ""
-        where = "the collection copy" if wanted == collection else f"{line}'s copy"
-        raise MergeWaitingError(
-            f"A merge of {artifact.name!r} is waiting to go into {where}, and {doing} would change that copy, so "
-            f"nothing was changed. Finish the merge first with `merge {artifact.name}{project}` (edit its work "
-            f"folder, then --continue), or abandon it: {abort_words(artifact.name, line)}."
-        )
+            return line
+        if pending is not None and os.path.normpath(pending.context.get("target") or collection) == wanted:
+            return line
+    return None
+
+
+def refuse_if_merge_waits(
+    home: "DataHome", artifact: "ArtifactInfo", target: Path, doing: str, lines: "Iterable[str]" = ()
+) -> None:
+    """Raise MergeWaitingError when a merge of `artifact` waits (on the collection line or one
+    of `lines`, the projects' names) whose result goes into `target`, the copy that `doing`
+    (a verb, e.g. "push") is about to replace: replacing it would make the merge impossible
+    to finish. A record too damaged to tell where it goes refuses too (--abort drops it)."""
+    from core.workspace import path_of
+
+    line = merge_waiting_into(home, artifact, target, lines)
+    if line is None:
+        return
+    project = f" --project {line}" if line != "collection" else ""
+    collection = os.path.normpath(path_of(home.collection_dir, artifact))
+    where = "the collection copy" if os.path.normpath(target) == collection else f"{line}'s copy"
+    raise MergeWaitingError(
+        f"A merge of {artifact.name!r} is waiting to go into {where}, and {doing} would change that copy, so "
+        f"nothing was changed. Finish the merge first with `merge {artifact.name}{project}` (edit its work "
+        f"folder, then --continue), or abandon it: {abort_words(artifact.name, line)}."
+    )

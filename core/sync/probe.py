@@ -57,6 +57,9 @@ class ArtifactStatus:
     changed_locally: tuple["FileChange", ...] = ()
     changed_upstream: tuple["FileChange", ...] = ()
     plugin: str | None = None  # the plugin it was added with (status groups by it)
+    # Conflict: the line whose merge waits to go into the collection copy ("collection" for a
+    # sync merge, a project's name for a push merge): `merge NAME [--project LINE]` resolves it.
+    merge_line: str | None = None
 
 
 # ---------------------------------------------------------------------------
@@ -98,6 +101,7 @@ class Probe:
     upstream_version: "VersionInfo | None" = None
     # The run's fetcher (one fetch per repository): asked for the commit note when a version is recorded.
     fetcher: "Fetcher | None" = None
+    merge_line: str | None = None  # see ArtifactStatus.merge_line
 
     def commit_note(self) -> dict:
         """The last commit that changed this artifact's path upstream, as metadata ({} for folders)."""
@@ -126,6 +130,7 @@ class Probe:
             changed_locally=self.changed_locally,
             changed_upstream=self.changed_upstream,
             plugin=a.plugin,
+            merge_line=self.merge_line,
         )
 
 
@@ -196,11 +201,16 @@ def _apply_decisions(ws: "Workspace", probe: Probe) -> None:
     Only a diverged artifact reads the upstream line (one indexed query), so a pass over
     1,000 artifacts that are up to date costs one file check each, not a query.
     """
-    from core.history import UPSTREAM_LINE
-    from core.sync.pending import has_pending
+    from core.history import UPSTREAM_LINE, Deployments
+    from core.sync.pending import has_any_pending, merge_waiting_into
 
-    if has_pending(ws.home, probe.artifact.id):
-        probe.state = SyncState.CONFLICT
+    if has_any_pending(ws.home, probe.artifact.id):
+        # A sync merge, or a push merge whose result goes into this same collection copy:
+        # replacing the copy now would leave that merge nothing to finish into.
+        projects = [p.name for p in Deployments(ws.db).projects()]
+        probe.merge_line = merge_waiting_into(ws.home, probe.artifact, probe.target, projects)
+        if probe.merge_line is not None:
+            probe.state = SyncState.CONFLICT
     if probe.state is not SyncState.DIVERGED:
         return
     head = ws.history.head(probe.artifact.id, line=UPSTREAM_LINE)

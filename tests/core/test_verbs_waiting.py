@@ -162,3 +162,48 @@ def test_deploying_the_collection_takes_its_unrecorded_edits_recording_them_firs
     assert head.change_origin == "local_modification" and result.source_version_id == head.id
     assert (project_copy(project) / "SKILL.md").read_text() == "# pdf\nunrecorded collection edit\n"
     assert state(ws, art) is DeploymentState.IN_SYNC
+
+
+# --- sync leaves alone the collection copy a waiting push merge goes into --------------
+
+
+@pytest.fixture
+def push_merge(ws, setup):
+    """A push merge from `web` stopped on conflicts: it waits to go into the collection copy."""
+    art, project, up, collection = setup
+    write(collection, {"SKILL.md": "# pdf\none\nCOLLECTION\nthree\n"})
+    write(project_copy(project), {"SKILL.md": "# pdf\none\nPROJECT\nthree\n"})
+    assert projects.merge_deployment(ws, art, project, MergeDirection.PUSH).action == "conflict"
+    assert has_pending(ws.home, art.id, "web")
+    return art, project, up, collection
+
+
+@pytest.mark.parametrize("strategy", [Strategy.KEEP_LOCAL, Strategy.TAKE_UPSTREAM, Strategy.MERGE])
+def test_sync_never_replaces_the_collection_copy_a_push_merge_waits_for(ws, push_merge, strategy):
+    art, project, up, collection = push_merge
+    write(up, {"SKILL.md": "# pdf\none\nUPSTREAM MOVED ON\nthree\n", "run.sh": "echo 2\n"})
+    before = hash_tree(collection).content_hash
+
+    result = sync.sync_artifact(ws, art.id, strategy)
+
+    assert (result.action, result.merge_line) == ("conflict", "web")
+    assert hash_tree(collection).content_hash == before
+    (status,) = [s for s in sync.status_all(ws) if s.artifact_id == art.id]
+    assert (status.state.value, status.merge_line) == ("conflict", "web")
+    # The waiting push can still be finished, into the copy it was started on.
+    work = write_work_folder(ws, art, "web").path
+    write(work, {"SKILL.md": "# pdf\none\nBOTH\nthree\n"})
+    outcome = continue_from_work_folder(ws, art, "web")
+    assert outcome.version_recorded
+    assert (collection / "SKILL.md").read_text() == "# pdf\none\nBOTH\nthree\n"
+    # Once it is done, sync brings upstream's change in as usual.
+    assert sync.sync_artifact(ws, art.id, Strategy.TAKE_UPSTREAM).action == "replaced"
+
+
+def test_status_names_the_push_merge_the_collection_copy_waits_for(ws, push_merge, capsys):
+    from core.cli.main import main
+
+    art, *_ = push_merge
+    assert main(["--home", str(ws.home.root), "status"]) in (0, 1)
+    out = capsys.readouterr().out
+    assert "conflict" in out and "`merge pdf --project web`" in out
