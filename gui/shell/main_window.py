@@ -514,7 +514,7 @@ class MainWindow(QMainWindow):
         if self.model.state_of(artifact_id) != "conflict":
             return None, ""
         try:
-            pending = load_pending(self.ws.home, artifact_id)
+            pending = load_pending(self.ws.home, artifact_id, self._waiting_merge_line(artifact_id))
         except LineageError:
             return None, ""
         if pending is None:
@@ -536,7 +536,13 @@ class MainWindow(QMainWindow):
     @Slot()
     def _on_resolve_requested(self) -> None:
         if self._current_artifact is not None:
-            self.open_merge_view(self._current_artifact)
+            self.open_merge_view(self._current_artifact, self._waiting_merge_line(self._current_artifact))
+
+    def _waiting_merge_line(self, artifact_id: int) -> str:
+        """The line whose merge waits to go into the collection copy: "collection" for a sync
+        merge, a project's name for a push merge (core.sync.ArtifactStatus.merge_line)."""
+        status = self.model.status(artifact_id)
+        return status.merge_line if status is not None and status.merge_line else "collection"
 
     def open_merge_view(self, artifact_id: int, line: str = "collection") -> MergeView | None:
         """The merge view for the artifact's waiting merge on `line` (a project's name for a push or

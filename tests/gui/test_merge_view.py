@@ -211,3 +211,38 @@ def test_abort_with_choices_made_asks_first(qtbot, ws, tmp_path, monkeypatch):
     assert asked and "1 choice made here will be lost" in asked[0]
     assert has_pending(ws.home, aid)  # kept: the person said Cancel
     pool.wait_all()
+
+
+
+def test_resolve_in_the_header_opens_a_waiting_push_merge_into_the_collection(qtbot, make_window, ws, tmp_path):
+    from core import projects
+    from core.projects import MergeDirection
+
+    up = tmp_path / "up" / "alpha"
+    up.mkdir(parents=True)
+    (up / "SKILL.md").write_text(BASE, encoding="utf-8")
+    info = core_sync.add_artifact(ws, "alpha", str(up))
+    core_sync.sync_artifact(ws, info.id)
+    (tmp_path / "web").mkdir()
+    web = projects.add_project(ws, "web", tmp_path / "web")
+    projects.deploy(ws, info, web)
+    copy = Path(ws.home.collection_dir) / "skills" / "alpha"
+    (copy / "SKILL.md").write_text(LOCAL, encoding="utf-8")
+    (tmp_path / "web" / ".claude" / "skills" / "alpha" / "SKILL.md").write_text(UPSTREAM, encoding="utf-8")
+    assert projects.merge_deployment(ws, info, web, MergeDirection.PUSH).action == "conflict"
+    (up / "SKILL.md").write_text(BASE + "upstream moved on\n", encoding="utf-8")
+
+    window = make_window()
+    window.select_artifact(info.id)
+    qtbot.waitUntil(lambda: window.model.state_of(info.id) == "conflict", timeout=WAIT)
+    header = window.artifact_header
+    qtbot.waitUntil(header.resolve_button.isVisible, timeout=WAIT)
+    qtbot.mouseClick(header.resolve_button, Qt.MouseButton.LeftButton)
+    view = window.merge_view
+    assert view is not None and view.isVisible()
+    assert (view.line, view.into) == ("web", "the collection")  # the push merge, not "none waits"
+    with qtbot.waitSignal(window.syncFinished, timeout=WAIT) as blocker:
+        qtbot.mouseClick(window.toolbar.widgetForAction(window.sync_action), Qt.MouseButton.LeftButton)
+    (result,) = blocker.args[0]
+    assert (result.action, result.merge_line) == ("conflict", "web")
+    assert (copy / "SKILL.md").read_text(encoding="utf-8") == LOCAL  # sync left the copy the merge goes into
