@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import faulthandler
 import os
+import resource
 import sys
 from pathlib import Path
 
@@ -51,10 +52,24 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
     marked = item.get_closest_marker("timeout")
     limit = WATCHDOG_S if marked is None or not marked.args else max(WATCHDOG_S, marked.args[0] + 60)
     faulthandler.dump_traceback_later(limit, exit=True, file=_WATCHDOG_OUT)
+    before = _cpu_seconds() if _CPU_LOG else 0.0
     try:
         yield
     finally:
         faulthandler.cancel_dump_traceback_later()
+        if _CPU_LOG:
+            with open(_CPU_LOG, "a", encoding="utf-8") as log:
+                log.write(f"{_cpu_seconds() - before:.2f}\t{item.nodeid}\n")
+
+
+# LINEAGE_TEST_CPU=FILE appends each test's CPU seconds (its process and the child processes
+# it waited for) to FILE: what the suite costs on a shared machine, where wall time is noise.
+_CPU_LOG = os.environ.get("LINEAGE_TEST_CPU")
+
+
+def _cpu_seconds() -> float:
+    me, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime
 
 
 @pytest.fixture(autouse=True)
