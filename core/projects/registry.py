@@ -109,5 +109,18 @@ def require_own_project(ws: "Workspace", project: ProjectInfo) -> ProjectInfo:
 
 def remove_project(ws: "Workspace", name: str) -> ProjectInfo:
     """Stop tracking `name`: its deployments are forgotten, its files and versions stay."""
+    from core.sync.pending import MergeWaitingError, abort_words, merges_on_line
+
     get_project(ws, name)  # never another member's
+    ids = set(merges_on_line(ws.home, name))
+    waiting = [a for a in ws.history.list_artifacts(include_removed=True) if a.id in ids] if ids else []
+    if waiting:
+        # Its deployments are what those merges finish into: forgetting them would orphan them.
+        first = waiting[0].name
+        names = ", ".join(repr(a.name) for a in waiting)
+        raise MergeWaitingError(
+            f"Merges of {names} wait in project {name!r}, so the project was not removed. Finish each with "
+            f"`merge {first} --project {name}` (edit its work folder, then --continue), or abandon it: "
+            f"{abort_words(first, name)}."
+        )
     return Deployments(ws.db).remove_project(name)

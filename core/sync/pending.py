@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "PendingPlace", "pending_place", "load_pending", "save_pending", "drop_pending", "has_pending",
-    "has_any_pending", "merge_waiting_into", "MergeWaitingError", "refuse_if_merge_waits", "abort_words",
+    "has_any_pending", "merges_on_line", "merge_waiting_into", "MergeWaitingError", "refuse_if_merge_waits", "abort_words",
 ]
 
 _SAFE = re.compile(r"[A-Za-z0-9._-]{1,64}")
@@ -52,10 +52,28 @@ class PendingPlace:
         return self.folder / "work"
 
 
-def pending_place(home: "DataHome", artifact_id: int, line: str = "collection") -> PendingPlace:
+def _line_tag(line: str) -> str:
     # A project name may hold characters a folder name should not: those get a digest.
-    tag = line if _SAFE.fullmatch(line) and not line.startswith(".") else hashlib.sha256(line.encode()).hexdigest()[:16]
-    return PendingPlace(home.merges_dir / f"{artifact_id}-{tag}")
+    return line if _SAFE.fullmatch(line) and not line.startswith(".") else hashlib.sha256(line.encode()).hexdigest()[:16]
+
+
+def pending_place(home: "DataHome", artifact_id: int, line: str = "collection") -> PendingPlace:
+    return PendingPlace(home.merges_dir / f"{artifact_id}-{_line_tag(line)}")
+
+
+def merges_on_line(home: "DataHome", line: str) -> list[int]:
+    """The artifacts (ids) whose merge waits on `line` (one read of the merges folder)."""
+    try:
+        names = os.listdir(home.merges_dir)
+    except OSError:
+        return []
+    suffix = f"-{_line_tag(line)}"
+    found = []
+    for name in names:
+        head = name[:-len(suffix)] if name.endswith(suffix) else ""
+        if head.isdigit() and (home.merges_dir / name / "pending.json").exists():
+            found.append(int(head))
+    return sorted(found)
 
 
 def has_pending(home: "DataHome", artifact_id: int, line: str = "collection") -> bool:

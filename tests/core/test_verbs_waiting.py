@@ -207,3 +207,15 @@ def test_status_names_the_push_merge_the_collection_copy_waits_for(ws, push_merg
     assert main(["--home", str(ws.home.root), "status"]) in (0, 1)
     out = capsys.readouterr().out
     assert "conflict" in out and "`merge pdf --project web`" in out
+
+
+def test_a_project_with_a_waiting_merge_is_not_removed_until_the_merge_is_done(ws, push_merge):
+    from core.sync.merging import abort_merge
+
+    art, project, _up, _collection = push_merge
+    with pytest.raises(MergeWaitingError, match=r"wait in project 'web'.*merge pdf --project web"):
+        projects.remove_project(ws, "web")
+    assert [p.name for p in projects.list_projects(ws)] == ["web"] and has_pending(ws.home, art.id, "web")
+    abort_merge(ws, art, "web")
+    projects.remove_project(ws, "web")
+    assert projects.list_projects(ws) == []
