@@ -437,6 +437,14 @@ def _sync_one(
 ) -> SyncResult:
     from core.workspace import artifact_lock
 
+    if fetcher is not None and artifact.upstream.kind == "git":
+        # The network part first, outside the lock: a push or deploy of this artifact need
+        # not wait for a slow `git fetch`. The probe below asks the fetcher again and gets
+        # the same checkout (or the same error, said under the lock as before).
+        try:
+            fetcher.fetch(artifact.upstream)
+        except (LineageError, OSError):
+            pass
     with artifact_lock(ws.home, artifact.id):  # read-decide-swap-record: no other verb in between
         now = ws.history.head(artifact.id)
         if (now.id if now else None) != (head.id if head else None):  # another verb recorded meanwhile
@@ -467,7 +475,7 @@ def sync_artifact(ws: "Workspace", artifact_id: int, strategy: Strategy = Strate
     artifact = ws.history.artifact(artifact_id)
     head, base = heads_and_bases(ws, [artifact])[artifact.id]
     try:
-        return _sync_one(ws, artifact, head, base, Strategy(strategy))
+        return _sync_one(ws, artifact, head, base, Strategy(strategy), run_fetcher(ws, [artifact]))
     finally:
         save_stat_cache(ws)
 

@@ -87,3 +87,38 @@ def test_more_refs_of_one_repository_than_trees_kept_still_sync_every_artifact(t
         assert {r.action for r in results.values()} == {"copied"}, results
         assert ws.history.head(a.id).content_hash == ws.history.head(c.id).content_hash
         assert ws.history.head(b.id).content_hash != ws.history.head(a.id).content_hash
+
+
+def test_the_git_fetch_runs_before_the_artifact_lock_is_taken(tmp_path, monkeypatch):
+    """A push or deploy of the artifact need not wait for the network: while sync fetches,
+    another thread can take the artifact's lock."""
+    import threading
+
+    from core.upstreams import git as git_upstream
+    from core.workspace import artifact_lock
+
+    repo = tmp_path / "skills"
+    make_skills_repo(repo)
+    free_during_fetch: list[bool] = []
+    real_checkout = git_upstream.checkout_git
+
+    def checkout_while_another_verb_asks(*args, **kwargs):
+        taken = threading.Event()
+
+        def other_verb():
+            with artifact_lock(ws.home, art.id):
+                taken.set()
+
+        other = threading.Thread(target=other_verb, daemon=True)
+        other.start()
+        free_during_fetch.append(taken.wait(5))  # the guard, not a timing claim
+        if free_during_fetch[-1]:
+            other.join(30)
+        return real_checkout(*args, **kwargs)
+
+    with Workspace.open(tmp_path / "home") as ws:
+        art = sync.add_artifact(ws, "pdf", str(repo), ref="main", subdir="skills/pdf")
+        monkeypatch.setattr(git_upstream, "checkout_git", checkout_while_another_verb_asks)
+        assert sync.sync_artifact(ws, art.id).action == "copied"
+        assert sync.sync_all(ws)[0].action == "nothing"
+    assert free_during_fetch == [True, True]
