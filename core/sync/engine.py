@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from core.cancel import Cancelled, cancellable
 from core.errors import LineageError, SyncError
-from core.sync.outdated import behind_head, bring_forward, upload_old_objects
+from core.sync.outdated import bring_forward, upload_old_objects
 from core.sync.recording import RECORD_ERRORS as _RECORD_ERRORS
 from core.sync.probe import (
     Probe,
@@ -323,8 +323,8 @@ def _act(ws: "Workspace", probe: Probe, strategy: Strategy) -> SyncResult:
         tree, rec = _install(ws, probe, strategy, head, previous_tree(ws, head))
         return _result(probe, "copied", tree.content_hash, rec)
 
-    if state is not SyncState.CONFLICT and behind_head(ws, probe) is not None:
-        return _bring_forward(ws, probe, strategy)  # never under a waiting merge: it replaces the copy
+    if state is SyncState.BEHIND:  # never under a waiting merge (CONFLICT): it replaces the copy
+        return _bring_forward(ws, probe, strategy)
 
     replacing = state is SyncState.UPSTREAM_CHANGED or (
         state is SyncState.DIVERGED and strategy is Strategy.TAKE_UPSTREAM
@@ -401,7 +401,7 @@ def _bring_forward(ws: "Workspace", probe: Probe, strategy: Strategy) -> SyncRes
     result = _act(ws, fresh, strategy)
     if result.action in ("nothing", "kept-local") and not result.version_recorded and not result.conflict:
         result = replace(result, action="brought-forward", not_recorded_reason=_NOTHING_TO_RECORD["brought-forward"])
-    return replace(result, old_hash=probe.local)
+    return replace(result, old_hash=probe.local, state=probe.state)
 
 
 def _replace_wrong_shape(ws: "Workspace", probe: Probe, strategy: Strategy) -> SyncResult:

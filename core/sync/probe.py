@@ -35,6 +35,9 @@ class SyncState(str, enum.Enum):
     LOCALLY_MODIFIED = "locally_modified"
     DIVERGED = "diverged"
     KEPT_LOCAL = "kept_local"  # diverged, and keep-local was chosen for this upstream state
+    # The copy holds an older collection version than the head another team member recorded
+    # (core.sync.outdated): not an edit; sync brings it forward and records nothing.
+    BEHIND = "behind"
     CONFLICT = "conflict"  # a merge with conflicts waits (core.sync.pending)
     ERROR = "error"
     NOT_CHECKED = "not_checked"  # a sync was cancelled before it reached this artifact
@@ -189,6 +192,11 @@ def probe_artifact(ws: "Workspace", artifact: "ArtifactInfo", head: "VersionInfo
         return probe
     probe.state = classify(probe.base.content_hash if base else None, probe.local, probe.upstream)
     _apply_decisions(ws, probe)
+    if probe.state is not SyncState.CONFLICT:
+        from core.sync.outdated import behind_head
+
+        if behind_head(ws, probe) is not None:
+            probe.state = SyncState.BEHIND  # not locally modified: the team moved on
     if probe.state in (SyncState.DIVERGED, SyncState.KEPT_LOCAL, SyncState.CONFLICT):
         _explain_divergence(ws, probe)
     return probe

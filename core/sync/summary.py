@@ -20,7 +20,8 @@ from core.sync.engine import SyncResult
 from core.sync.probe import SyncState
 
 CHANGED_STATES: frozenset[SyncState] = frozenset(
-    {SyncState.NEW, SyncState.UPSTREAM_CHANGED, SyncState.LOCALLY_MODIFIED, SyncState.DIVERGED, SyncState.CONFLICT}
+    {SyncState.NEW, SyncState.UPSTREAM_CHANGED, SyncState.LOCALLY_MODIFIED, SyncState.DIVERGED, SyncState.CONFLICT,
+     SyncState.BEHIND}
 )  # not KEPT_LOCAL: a decision was made and a sync would change nothing
 
 

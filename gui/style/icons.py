@@ -23,6 +23,7 @@ STATE_STYLE: dict[str, tuple[str, str]] = {
     SyncState.LOCALLY_MODIFIED.value: ("#e08a1e", "dot"),
     SyncState.DIVERGED.value: ("#9b59d0", "fork"),
     SyncState.KEPT_LOCAL.value: ("#8a6fb0", "fork"),
+    SyncState.BEHIND.value: ("#1f9bb8", "down"),
     SyncState.CONFLICT.value: ("#d9662b", "bang"),
     SyncState.NEW.value: ("#13a3a3", "plus"),
     SyncState.ERROR.value: ("#d93b3b", "bang"),
@@ -36,6 +37,7 @@ STATE_TEXT: dict[str, str] = {
     SyncState.LOCALLY_MODIFIED.value: "locally modified",
     SyncState.DIVERGED.value: "diverged",
     SyncState.KEPT_LOCAL.value: "diverged (kept local)",
+    SyncState.BEHIND.value: "behind the team",  # Sync now brings it forward
     SyncState.CONFLICT.value: "merge waiting",  # the header's button beside it: "Resolve…"
     SyncState.NEW.value: "new",
     SyncState.ERROR.value: "error",

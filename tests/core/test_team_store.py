@@ -164,12 +164,16 @@ def test_a_copy_behind_the_shared_head_is_brought_forward_and_nothing_is_recorde
     alice("sync")
     versions = len(alice.json("log", "review")["versions"])
 
+    # Before the sync, status says what Bob's copy is: behind the team, not edited.
+    assert bob.json("status")["artifacts"][0]["state"] == "behind"
     (result,) = bob.json("sync")["results"]
-    assert result["action"] == "brought-forward" and result["version_recorded"] is False
+    assert (result["state"], result["action"]) == ("behind", "brought-forward")
+    assert result["version_recorded"] is False
     assert "nothing was recorded" in result["not_recorded_reason"]
     assert (bob.home / "collection" / "skills" / "review" / "SKILL.md").read_text() == "# review\nalice's edit\n"
     for member in (bob, alice, bob):
         assert member.json("sync")["results"][0]["version_recorded"] is False
+    assert bob.json("status")["artifacts"][0]["state"] == "locally_modified"  # alice's edit, against upstream
     assert len(alice.json("log", "review")["versions"]) == versions
 
     # A member's own edit of a copy that is behind is still an edit.

@@ -180,3 +180,11 @@ def test_groups_are_not_selectable_and_artifacts_are(qtbot):
     assert child.parent() == group
     assert not model.index(0, 0, child).isValid()
     assert model.index_of(12345) == QModelIndex()
+
+
+def test_every_sync_state_has_a_badge_and_words():
+    from core.sync import SyncState
+    from gui.style.icons import STATE_STYLE, STATE_TEXT
+
+    missing = [s.value for s in SyncState if s.value not in STATE_STYLE or s.value not in STATE_TEXT]
+    assert missing == []
