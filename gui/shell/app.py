@@ -58,9 +58,11 @@ def run(argv: list[str], *, home: str | None = None, db_url: str | None = None) 
         QMessageBox.critical(None, "Artifact Lineage cannot start", str(exc))
         return 1
     try:
+        from gui.shell.collector import GuiThreadCollector
         from gui.shell.main_window import MainWindow
 
         freeze_startup_objects()
+        GuiThreadCollector(app)  # cycles are collected on the GUI thread only, while the app lives
         window = MainWindow(ws)
         for message in getattr(ws, "startup_messages", []):
             window.statusBar().showMessage(message, 15000)

@@ -2,16 +2,24 @@
 
 Adding 13,000 inotify watches took 1.3 s of wall time on a loaded 2-core machine, and
 removing them as long: on the GUI thread that is a frozen window. Here the watcher lives
-on its own QThread: `add` and `close` are queued to it, and its events come back as this
-object's signals, queued to the GUI thread's slots like any worker's. Closing deletes the
-watcher, which closes its inotify descriptor (every watch goes at once).
+on its own QThread: `add` and `clear` are queued to it, and its events come back as this
+object's signals, queued to the GUI thread's slots like any worker's.
+
+The watch thread only adds, removes and lists paths and emits signals. Everything that
+makes, connects, moves or deletes a QObject happens on the GUI thread: the watcher is made
+and connected before it moves to the watch thread, and deleted after that thread has
+ended (which closes its inotify descriptor: every watch goes at once). A QObject made or
+deleted there would take Qt's connection locks while PySide holds the GIL, and the GUI
+thread takes those locks and then the GIL whenever it destroys a receiver of a Python
+object's signal: the two threads waiting for each other hung the test suite (and would
+hang the window).
 """
 from __future__ import annotations
 
 import os
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QFileSystemWatcher, QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QFileSystemWatcher, QObject, QThread, Signal, Slot
 
 __all__ = ["FileWatch"]
 
@@ -19,7 +27,7 @@ CHUNK = 200  # paths per addPaths call
 
 
 class _Inner(QObject):
-    """Lives on the watch thread: owns the QFileSystemWatcher (made there, on first use)."""
+    """Lives on the watch thread; its QFileSystemWatcher (a child) was made on the GUI thread."""
 
     fileChanged = Signal(str)
     folderChanged = Signal(str)
@@ -28,14 +36,12 @@ class _Inner(QObject):
 
     def __init__(self) -> None:
         super().__init__()
-        self._watcher: QFileSystemWatcher | None = None
+        self._watcher = QFileSystemWatcher(self)  # moves with this object
+        self._watcher.fileChanged.connect(self.fileChanged)
+        self._watcher.directoryChanged.connect(self.folderChanged)
 
     @Slot(object, object)
     def add(self, paths: list[str], budget: int | None) -> None:
-        if self._watcher is None:
-            self._watcher = QFileSystemWatcher()
-            self._watcher.fileChanged.connect(self.fileChanged)
-            self._watcher.directoryChanged.connect(self.folderChanged)
         have = set(self._watcher.files()) | set(self._watcher.directories())
         new = [p for p in paths if p not in have]
         total = len(have) + len(new)
@@ -55,17 +61,10 @@ class _Inner(QObject):
 
     @Slot()
     def clear(self) -> None:
-        if self._watcher is not None:
-            watcher, self._watcher = self._watcher, None
-            shiboken6.delete(watcher)  # on this thread, where it was made
+        watched = self._watcher.files() + self._watcher.directories()
+        for start in range(0, len(watched), CHUNK):
+            self._watcher.removePaths(watched[start:start + CHUNK])
         self.counted.emit(0)
-
-    @Slot()
-    def shut(self) -> None:
-        self.clear()
-        app = QCoreApplication.instance()
-        if app is not None:
-            self.moveToThread(app.thread())  # outlives its thread: let the GUI thread own it
 
 
 class FileWatch(QObject):
@@ -76,7 +75,6 @@ class FileWatch(QObject):
     refused = Signal(int)
     _add = Signal(object, object)
     _clear = Signal()
-    _shut = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -87,7 +85,6 @@ class FileWatch(QObject):
         self._inner.moveToThread(self._thread)
         self._add.connect(self._inner.add)  # queued: the receiver lives on the watch thread
         self._clear.connect(self._inner.clear)
-        self._shut.connect(self._inner.shut, Qt.ConnectionType.BlockingQueuedConnection)
         self._inner.fileChanged.connect(self.fileChanged)  # queued back to the GUI thread
         self._inner.folderChanged.connect(self.folderChanged)
         self._inner.refused.connect(self.refused)
@@ -105,7 +102,11 @@ class FileWatch(QObject):
         self._clear.emit()
 
     def close(self) -> None:
-        if self._thread.isRunning():
-            self._shut.emit()  # waits until the watcher is gone
-            self._thread.quit()
-            self._thread.wait()
+        """End the watch thread, then delete the watcher here (see the module docstring)."""
+        inner, self._inner = self._inner, None
+        if inner is None:
+            return
+        self._thread.quit()  # the queued add/clear calls before it run first
+        self._thread.wait()
+        # Its thread has ended (no event dispatcher left), so deleting it from this one is safe.
+        shiboken6.delete(inner)

@@ -8,9 +8,19 @@ import pytest
 from PySide6.QtCore import QSettings
 
 from core.workspace import Workspace
+from gui.shell.collector import GuiThreadCollector
 from gui.shell.main_window import MainWindow
 from tests.gui import thread_guard
 from tests.gui.helpers import WAIT, wait_until_shown
+
+
+@pytest.fixture(autouse=True)
+def _cycles_collected_on_the_gui_thread(qapp):
+    """As in the app (gui.shell.app.run): no worker thread ever collects a cycle holding a Qt object."""
+    collector = GuiThreadCollector()
+    yield
+    collector.stop()
+    collector.deleteLater()
 
 
 @pytest.fixture(autouse=True)
