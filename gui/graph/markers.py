@@ -18,7 +18,7 @@ MARKER_COLOURS = {
     "head": palette.HEAD_COLOR,
     "merge": palette.ORIGIN_COLORS["merge"],
     "waiting": palette.WAITING_COLOR,
-    "hit": "#f59f00",
+    "hit": palette.HIT_COLOR,
 }
 
 

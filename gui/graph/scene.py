@@ -79,6 +79,7 @@ class ScenePlan:
     edge_bands: dict[int, list[tuple[NodeKey, NodeKey]]] = field(default_factory=dict)  # band -> edges in it
     landmarks: list[tuple[NodeKey, str]] = field(default_factory=list)  # (node, "head"|"merge"|"waiting")
     folded_runs: int = 0  # how many runs core folded
+    fold_of: dict[int, NodeKey] = field(default_factory=dict)  # a version inside a folded run -> the run
 
     def band_of_row(self, row: int) -> int:
         return row // BLOCK_ROWS
@@ -203,6 +204,7 @@ def plan_scene(versions: list[VersionInfo], head_id: int | None, options: ViewOp
         plan.all_lines = line_order(all_lines)
         plan.colours = colours
         plan.folded_runs = len(runs)
+        plan.fold_of = {m: key for key, d in graph.nodes(data=True) if d.get("folded") for m in d["members"]}
         plan.max_row = max_row = int(max(y for _, y in layout.values()))
         max_lane = int(max(x for x, _ in layout.values()))
 

@@ -64,6 +64,7 @@ from core.history import VersionInfo
 from gui import hotkeys
 from gui.graph.items import (
     LANE_W,
+    is_dimmed,
     NODE_RECT,
     OVERVIEW_SCALE,
     RADIUS,
@@ -140,11 +141,12 @@ class LineageView(QGraphicsView):
         self._auto_view = True  # until the user zooms or pans, resizing re-applies it
         self._fitted_room: QSize | None = None  # maximumViewportSize() at the last resize
         self._content = QRectF()
-        self._hits: list[NodeKey] = []
         self._hover_edge: tuple[NodeKey, NodeKey] | None = None
         self._ancestry_item: AncestryItem | None = None
         self._hover_item: OverlayItem | None = None
         self._style.lit = None
+        self._style.search = None
+        self._style.fold_hits = {}
         if hasattr(self, "_search"):
             self._search.reset()
 
@@ -192,9 +194,11 @@ class LineageView(QGraphicsView):
         """The node's item (made, with its band, if it was not yet)."""
         if self._built is None:
             return None
-        item = self._built.item(key)
-        self._search.apply(self._built)
-        return item
+        return self._built.item(key)
+
+    def node_dimmed(self, key: NodeKey) -> bool:
+        """Whether the node is drawn faint (outside the lit ancestry or a search's hits)."""
+        return is_dimmed(self._style, key)
 
     def graph(self) -> nx.DiGraph | None:
         return self._graph
@@ -254,14 +258,9 @@ class LineageView(QGraphicsView):
             return
         rect = self.sceneRect()
         height = max(rect.height(), 1.0)
-        marks = [(key, kind) for key, kind in plan.landmarks] + [(key, "hit") for key in self._hits]
-        self.marker_bar.set_markers([((plan.points[key].y() - rect.top()) / height, kind)
-                                     for key, kind in marks if key in plan.points])
-
-    def set_search_hits(self, keys: list[NodeKey]) -> None:
-        """Mark these nodes on the scroll bar as search hits (an empty list clears them)."""
-        self._hits = [k for k in keys if k in self._points]
-        self._update_markers()
+        marks = [((plan.points[key].y() - rect.top()) / height, kind)
+                 for key, kind in plan.landmarks if key in plan.points]
+        self.marker_bar.set_markers(marks + self._search.ticks(plan, rect.top(), height))
 
     def screen_rows(self) -> int:
         """Rows of the graph the view shows at the smallest readable zoom (what core's
@@ -288,14 +287,24 @@ class LineageView(QGraphicsView):
         rect = self.mapToScene(self.viewport().rect()).boundingRect()
         max_row = self._plan.max_row
         built.ensure_rows(max_row - math.ceil(rect.bottom() / ROW_H) - 1, max_row - math.floor(rect.top() / ROW_H) + 1)
-        self._search.apply(built)
 
     def set_search_matches(self, ids: Iterable[int] | None) -> None:
-        """Keep these versions lit and dim every other node (gui.graph.search_marks); None: no search."""
-        self._search.set(self._built, ids)
+        """A search's matches (version ids; None: no search): they stay lit, every other node
+        dims, a folded run holding some is lit and counts them, the scroll bar marks them
+        (gui.graph.search_marks). The one way a search reaches the graph."""
+        self._search.set(self._plan, ids)
+        self._style.search = self._search.lit
+        self._style.fold_hits = self._search.fold_hits
+        self._update_markers()
+        self.viewport().update()
 
     def search_matches(self) -> frozenset[int] | None:
-        return self._search.lit
+        """The versions the search matched (None: no search)."""
+        return self._search.versions
+
+    def search_fold_hits(self) -> dict[NodeKey, int]:
+        """Each folded run holding matches, and how many."""
+        return dict(self._search.fold_hits)
 
     def scrollContentsBy(self, dx: int, dy: int) -> None:
         super().scrollContentsBy(dx, dy)
@@ -461,6 +470,7 @@ class LineageView(QGraphicsView):
     def changeEvent(self, event: QEvent) -> None:
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.FontChange):
             fresh = GraphStyle.from_palette(self.palette(), self.font())
+            fresh.lit, fresh.search, fresh.fold_hits = self._style.lit, self._style.search, self._style.fold_hits
             self._style.__dict__.update(fresh.__dict__)  # items share this object
             self.viewport().update()
         super().changeEvent(event)
@@ -479,6 +489,19 @@ class LineageView(QGraphicsView):
         """Select a version without emitting; an id not in the graph is ignored."""
         if version_id in self._points:
             self._select(version_id, emit=False, center=center)
+
+    def reveal_version(self, version_id: int) -> bool:
+        """Select and centre a version without emitting; one inside a folded run asks for the
+        run to be unfolded there (`foldActivated(run, version_id)`: the window redraws and
+        selects it). False when the version is not in the graph at all."""
+        if version_id in self._points:
+            self._select(version_id, emit=False, center=True)
+            return True
+        run = self._plan.fold_of.get(version_id) if self._plan is not None else None
+        if run is None:
+            return False
+        self.foldActivated.emit(run, version_id)
+        return True
 
     def highlight_ancestry(self) -> bool:
         return self._highlight_ancestry
@@ -553,9 +576,9 @@ class LineageView(QGraphicsView):
         hits = [n for n, d in self._graph.nodes(data=True)
                 if isinstance(n, int) and d["content_hash"].startswith(prefix)]
         # Versions inside a folded run are searched too: the run unfolds on the one found.
-        folded = {m: n for n, d in self._graph.nodes(data=True) if d.get("folded") for m in d["members"]}
+        folded = self._plan.fold_of
         hits += [m for m, fold in folded.items() if self._graph.nodes[fold].get("hashes", {}).get(m, "").startswith(prefix)]
-        self.set_search_hits(hits)
+        self.set_search_matches(hits)
         if not hits:
             return None
         best = max(hits)
@@ -718,6 +741,7 @@ class LineageView(QGraphicsView):
                                   self._hover_item) if r is not None)
         visible = [ring.isVisible() for ring in rings]
         lit, self._style.lit = self._style.lit, None  # an export shows the whole graph, nothing dimmed
+        search, self._style.search = self._style.search, None
         try:
             for block in built.blocks:
                 block.dim = False
@@ -734,6 +758,7 @@ class LineageView(QGraphicsView):
             for ring, was in zip(rings, visible):
                 ring.setVisible(was)
             self._style.lit = lit
+            self._style.search = search
             for block in built.blocks:
                 block.dim = lit is not None
             self._overview = None  # force _apply_lod to restore the window's mode
