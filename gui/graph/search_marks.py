@@ -56,17 +56,13 @@ class SearchMarks:
         lit.update(counts)
         self.lit, self.fold_hits, self.hits = frozenset(lit), counts, hits
 
-    def ticks(self, plan: "ScenePlan", top: float, height: float) -> list[tuple[float, str]]:
-        """The hits as scroll-bar marks (fraction of the height from the top), one per tick's room."""
-        seen: set[int] = set()
-        out = []
-        for key in self.hits:
-            point = plan.points.get(key)
-            if point is None:
-                continue
-            fraction = (point.y() - top) / height
-            slot = int(fraction * TICKS)
-            if slot not in seen:
-                seen.add(slot)
-                out.append((fraction, "hit"))
-        return out
+    def ticks(self, plan: "ScenePlan", top: float, height: float) -> list[float]:
+        """Where the hits are for the scroll bar (fractions of the height from the top), one per
+        1/TICKS of it: 10,000 hits are a few hundred ticks."""
+        from gui.graph.items import ROW_H
+
+        lane_row, max_row = plan.lane_row, plan.max_row
+        rows = {lane_row[key][1] for key in self.hits if key in lane_row}
+        scale = TICKS / height
+        slots = {int(((max_row - row) * ROW_H - top) * scale) for row in rows}  # the row's y (gui.graph.scene)
+        return sorted((slot + 0.5) / TICKS for slot in slots)

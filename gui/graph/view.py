@@ -251,16 +251,24 @@ class LineageView(QGraphicsView):
             self._update_markers()
 
     def _update_markers(self) -> None:
-        """Landmarks (core) and search hits as ticks on the vertical scroll bar."""
+        """Landmarks (core) as ticks on the vertical scroll bar, once per graph; then the hits."""
         plan = self._plan
         if plan is None:
             self.marker_bar.set_markers([])
+            self.marker_bar.set_hits([])
             return
         rect = self.sceneRect()
         height = max(rect.height(), 1.0)
-        marks = [((plan.points[key].y() - rect.top()) / height, kind)
-                 for key, kind in plan.landmarks if key in plan.points]
-        self.marker_bar.set_markers(marks + self._search.ticks(plan, rect.top(), height))
+        self.marker_bar.set_markers([((plan.points[key].y() - rect.top()) / height, kind)
+                                     for key, kind in plan.landmarks if key in plan.points])
+        self._update_hit_marks()
+
+    def _update_hit_marks(self) -> None:
+        plan = self._plan
+        if plan is None:
+            return
+        rect = self.sceneRect()
+        self.marker_bar.set_hits(self._search.ticks(plan, rect.top(), max(rect.height(), 1.0)))
 
     def screen_rows(self) -> int:
         """Rows of the graph the view shows at the smallest readable zoom (what core's
@@ -295,7 +303,7 @@ class LineageView(QGraphicsView):
         self._search.set(self._plan, ids)
         self._style.search = self._search.lit
         self._style.fold_hits = self._search.fold_hits
-        self._update_markers()
+        self._update_hit_marks()
         self.viewport().update()
 
     def search_matches(self) -> frozenset[int] | None:
