@@ -354,6 +354,7 @@ class MainWindow(QMainWindow):
         self._show_artifact_header(artifact_id)
         colours = self.graph.line_colours()
         self.legend.set_lines([(line, colours.get(line, 0)) for line in self.graph.all_lines()])
+        self.compare.blame_view.set_line_slots(colours)  # blame chips in their lanes' colours
         self.artifactShown.emit(artifact_id)
         results, self._sync_results = self._sync_results, None
         if results is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from core import sync as core_sync
+from gui.style.palette import lane_color
 from tests.gui.helpers import WAIT, add_skills
 
 
@@ -68,6 +69,9 @@ def test_the_blame_tab_names_each_lines_version_and_a_click_selects_it(qtbot, ma
     chips = [model.index(r, 0).data() for r in range(model.rowCount())]
     assert chips[-3:] == ["", "v2", "v3"]  # a chip where a run of one version starts
     assert "v2 · sync · collection" in model.index(model.rowCount() - 2, 0).data(Qt.ItemDataRole.ToolTipRole)
+    # A chip is its line's lane colour in the graph (one rule: core picks the slot, gui.style its colour).
+    chip = model.index(model.rowCount() - 1, 0).data(Qt.ItemDataRole.BackgroundRole)
+    assert chip.name() == lane_color(window.graph.line_colours()["collection"]).name()
 
     row = model.rowCount() - 2  # "second line", brought by v2
     rect = blame.table.visualRect(model.index(row, 2))
