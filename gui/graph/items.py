@@ -393,3 +393,13 @@ class PendingMergeItem(QGraphicsItem):
         painter.setFont(self.style.font)
         painter.setPen(self.COLOUR)
         painter.drawText(QRectF(LABEL_X, -26, LABEL_W, 24), Qt.AlignmentFlag.AlignVCenter, "merge waiting: conflicts")
+
+
+def pending_merge_item(points: dict, parents: tuple[int, ...], label: str, style: GraphStyle) -> PendingMergeItem | None:
+    """The merge waiting on conflicts between `parents` (those drawn), two rows above the newest
+    row so the dashed edge to a parent in another lane clears the head's badge; None if none is drawn."""
+    drawn = [points[k] for k in parents if k in points]
+    if not drawn:
+        return None
+    top = min(p.y() for p in points.values())
+    return PendingMergeItem(QPointF(drawn[0].x(), top - 2 * ROW_H), drawn, label, style)

@@ -18,6 +18,15 @@ if TYPE_CHECKING:
     from gui.graph.items import NodeKey
     from gui.graph.scene import ScenePlan
 
+def prefix_hits(plan: "ScenePlan", prefix: str) -> list[int]:
+    """The versions whose hash starts with `prefix` (lowercase), those inside folded runs too
+    (a run keeps its members' hashes)."""
+    graph = plan.graph
+    hits = [n for n, d in graph.nodes(data=True) if isinstance(n, int) and d["content_hash"].startswith(prefix)]
+    hits += [m for m, run in plan.fold_of.items() if graph.nodes[run].get("hashes", {}).get(m, "").startswith(prefix)]
+    return hits
+
+
 TICKS = 2000  # scroll-bar hit ticks are kept one per 1/TICKS of the graph's height
 
 

@@ -46,7 +46,7 @@ from contextlib import contextmanager
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QLineF, QPoint, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QHelpEvent,
@@ -73,21 +73,23 @@ from gui.graph.items import (
     NodeItem,
     NodeKey,
     PendingMergeItem,
+    pending_merge_item,
     SelectionItem,
     node_tooltip,
 )
-from gui.graph.highlight import AncestryItem, OverlayItem, ancestry_pen, edge_at, hover_pen
+from gui.graph.export_mode import export_rendering
+from gui.graph.highlight import AncestryItem, OverlayItem, edge_under, hover_pen, lit_ancestry, polyline_path
 from gui.graph.lanes import header_height, paint_band_backgrounds, paint_lane_headers
 from gui.graph.markers import MarkerScrollBar
-from gui.graph.navigation import targets
+from gui.graph.navigation import child_menu, targets, towards_parent
 from gui.graph.scene import LineageScene, ScenePlan, ViewOptions, build_scene, gc_paused, plan_scene
-from gui.graph.search_marks import SearchMarks
+from gui.graph.search_marks import SearchMarks, prefix_hits
+from gui.graph.zoom import fit_centre, fit_for, padded, room_scale, wheel_scale
 
 if TYPE_CHECKING:
     import networkx as nx
 
 EMPTY_TEXT = "Select an artifact to see its history"
-SCENE_MARGIN = 40.0
 
 
 class LineageView(QGraphicsView):
@@ -160,18 +162,10 @@ class LineageView(QGraphicsView):
 
     def _add_pending_merge(self) -> None:
         mark = self._pending_merge
-        self.pending_item = None
-        if mark is None:
-            return
-        parents = [self._points[k] for k in mark[0] if k in self._points]
-        if not parents:
-            return
-        top = min(p.y() for p in self._points.values())
-        # Two rows up: the dashed edge to a parent in another lane then clears the head's badge.
-        at = QPointF(parents[0].x(), top - 2 * ROW_H)
-        self.pending_item = PendingMergeItem(at, parents, mark[1], self._style)
-        self.scene().addItem(self.pending_item)
-        self._content = self._content.united(self.pending_item.sceneBoundingRect())
+        self.pending_item = pending_merge_item(self._points, *mark, self._style) if mark is not None else None
+        if self.pending_item is not None:
+            self.scene().addItem(self.pending_item)
+            self._content = self._content.united(self.pending_item.sceneBoundingRect())
 
     def clear_graph(self, message: str = "") -> None:
         """Remove the graph and show `message` (default: the empty-state hint)."""
@@ -245,7 +239,7 @@ class LineageView(QGraphicsView):
             self._hover_item.setVisible(False)
             self.scene().addItem(self._hover_item)
             self._add_pending_merge()
-            self.scene().setSceneRect(plan.content.adjusted(-SCENE_MARGIN, -SCENE_MARGIN, SCENE_MARGIN, SCENE_MARGIN))
+            self.scene().setSceneRect(padded(plan.content))
             self._initial_view()
             self._materialize_visible()
             self._update_markers()
@@ -319,15 +313,6 @@ class LineageView(QGraphicsView):
         self._materialize_visible()
 
     # ------------------------------------------------------------- viewing
-    def _fit_scale(self) -> float:
-        if self._content.isEmpty():
-            return 1.0
-        # The room without scroll bars: whether one shows must not change the answer, or
-        # fitting (no bars) and reading size (bars) would take turns on every resize.
-        vp = self.maximumViewportSize()
-        rect = self._content.adjusted(-SCENE_MARGIN, -SCENE_MARGIN, SCENE_MARGIN, SCENE_MARGIN)
-        return min(vp.width() / rect.width(), vp.height() / rect.height())
-
     def _initial_view(self) -> None:
         """Every graph opens fitted (core's rule: readable labels, the head at the top)."""
         self.zoom_to_fit()
@@ -335,18 +320,9 @@ class LineageView(QGraphicsView):
 
     def fit_info(self):
         """Core's `Fit` for this graph in this view (scale, and where it still scrolls)."""
-        from core.history.lineage_view import fit_scale
-
-        # The scene's own margin: fitting less would leave a scroll bar for a few pixels.
-        rect = self._content.adjusted(-SCENE_MARGIN, -SCENE_MARGIN, SCENE_MARGIN, SCENE_MARGIN)
-        room = self.maximumViewportSize()
-        # The pinned lane headers cover the top of the view: fit below them.
-        height = room.height() - (header_height(self._style) if self._plan is not None and self._plan.lines else 0)
-        fit = fit_scale(rect.width(), rect.height(), room.width(), height, self._label_px())
-        if fit.scrolls_vertically:  # the vertical scroll bar takes its width from the room
-            fit = fit_scale(rect.width(), rect.height(), room.width() - self.verticalScrollBar().sizeHint().width(),
-                            height, self._label_px())
-        return fit
+        headers = header_height(self._style) if self._plan is not None and self._plan.lines else 0
+        return fit_for(self._content, self.maximumViewportSize(), headers, self._label_px(),
+                       self.verticalScrollBar().sizeHint().width())
 
     def zoom_to_fit(self) -> None:
         """Fit the graph in the window (`core.history.lineage_view.fit_scale`): never magnified,
@@ -354,17 +330,9 @@ class LineageView(QGraphicsView):
         top (the head) and scrolls vertically."""
         if self._content.isEmpty():
             return
-        rect = self._content.adjusted(-SCENE_MARGIN, -SCENE_MARGIN, SCENE_MARGIN, SCENE_MARGIN)
         fit = self.fit_info()
         self.setTransform(QTransform.fromScale(fit.scale, fit.scale))
-        room = self.viewport().size()
-        x = rect.center().x()
-        if fit.scrolls_horizontally:  # the first lanes, from the edge of the content (not the margin)
-            x = self._content.left() - 4 + room.width() / 2 / fit.scale
-        y = rect.center().y()
-        if fit.scrolls_vertically:
-            y = rect.top() + room.height() / 2 / fit.scale
-        self.centerOn(QPointF(x, y))
+        self.centerOn(fit_centre(self._content, fit, self.viewport().size()))
         self._auto_view = False
         self._apply_lod()
 
@@ -377,13 +345,8 @@ class LineageView(QGraphicsView):
             return
         if overview != self._overview:
             self._overview = overview
-            for layer in built.layers:
-                layer.setVisible(not overview)
-            for block in built.blocks:
-                block.overview = overview
-                block.update()
-        for ring in (built.selection, built.match_ring, built.compare_ring):
-            ring.set_scale(scale)
+            built.set_overview(overview)
+        built.set_ring_scale(scale)
         for item in (self._ancestry_item, self._hover_item):
             if item is not None:
                 item.overview = overview
@@ -413,9 +376,7 @@ class LineageView(QGraphicsView):
             super().wheelEvent(event)
             return
         current = self.transform().m11()
-        lowest = min(self._fit_scale(), 0.5) * 0.5
-        target = min(max(current * math.pow(1.0015, delta), lowest), 4.0)
-        factor = target / current
+        factor = wheel_scale(current, delta, room_scale(self._content, self.maximumViewportSize())) / current
         self.scale(factor, factor)
         self._auto_view = False
         self._apply_lod()
@@ -530,20 +491,14 @@ class LineageView(QGraphicsView):
         built, key = self._built, self._selected
         if built is None:
             return
-        lit = None
         if self._ancestry_item is not None:
             self.scene().removeItem(self._ancestry_item)
             self._ancestry_item = None
         if self._highlight_ancestry and key is not None:
-            from core.history.lineage_walk import ancestry
-
-            found = ancestry(self._graph, key)
-            if len(found.ancestors) + len(found.descendants) + 1 < self._graph.number_of_nodes():
-                # Its lit edges are made band by band as they are painted.
-                self._ancestry_item = AncestryItem(self._plan, found, ancestry_pen())
-                self._ancestry_item.overview = bool(self._overview)
-                lit = self._ancestry_item.lit
+            self._ancestry_item = lit_ancestry(self._plan, key, bool(self._overview))
+            if self._ancestry_item is not None:
                 self.scene().addItem(self._ancestry_item)
+        lit = self._ancestry_item.lit if self._ancestry_item is not None else None
         self._style.lit = lit
         for block in built.blocks:
             block.dim = lit is not None
@@ -551,15 +506,8 @@ class LineageView(QGraphicsView):
 
     def _select(self, key: NodeKey, *, emit: bool, center: bool = False) -> None:
         self._selected = key
-        built = self._built
         point = self._points[key]
-        built.selection.setPos(point)
-        built.selection.setVisible(True)
-        built.compare_ring.setVisible(False)
-        match = self._graph.nodes[key].get("matches_version")
-        built.match_ring.setVisible(match in self._points)
-        if match in self._points:
-            built.match_ring.setPos(self._points[match])
+        self._built.show_selection(key)
         self._apply_ancestry()
         if center:
             self.centerOn(point + QPointF(LANE_W / 2 - RADIUS, 0) if self.transform().m11() > 0.3 else point)
@@ -581,11 +529,8 @@ class LineageView(QGraphicsView):
         prefix = prefix.strip().lower()
         if not prefix or self._graph is None:
             return None
-        hits = [n for n, d in self._graph.nodes(data=True)
-                if isinstance(n, int) and d["content_hash"].startswith(prefix)]
-        # Versions inside a folded run are searched too: the run unfolds on the one found.
+        hits = prefix_hits(self._plan, prefix)  # inside folded runs too: the run unfolds on the one found
         folded = self._plan.fold_of
-        hits += [m for m, fold in folded.items() if self._graph.nodes[fold].get("hashes", {}).get(m, "").startswith(prefix)]
         self.set_search_matches(hits)
         if not hits:
             return None
@@ -598,19 +543,10 @@ class LineageView(QGraphicsView):
 
     def node_at(self, view_pos: QPoint) -> NodeKey | None:
         """The node under a viewport position (its dot or its label), or None."""
-        if self._graph is None:
+        if self._plan is None:
             return None
-        sp = self.mapToScene(view_pos)
-        lane = math.floor((sp.x() - NODE_RECT.left()) / LANE_W)
-        screen_row = round(sp.y() / ROW_H)
-        key = self._plan.grid.get((lane, self._plan.max_row - screen_row))
-        if key is None:
-            return None
-        local = sp - self._points[key]
-        tolerance = 6.0 / max(self.transform().m11(), 1e-6)  # a few pixels when zoomed out
-        if NODE_RECT.adjusted(-tolerance, -tolerance, tolerance, tolerance).contains(local):
-            return key
-        return None
+        # A few pixels of tolerance when zoomed out.
+        return self._plan.node_at(self.mapToScene(view_pos), 6.0 / max(self.transform().m11(), 1e-6))
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
@@ -647,8 +583,7 @@ class LineageView(QGraphicsView):
             if len(found) > 1:
                 self._choose_child(current, found)
             elif found:
-                self.walk_to(found[0], towards_parent=hotkey in (
-                    hotkeys.GRAPH_PARENT, hotkeys.GRAPH_FIRST_PARENT, hotkeys.GRAPH_SECOND_PARENT, hotkeys.GRAPH_ROOT))
+                self.walk_to(found[0], towards_parent=towards_parent(hotkey))
             event.accept()
             return
         super().keyPressEvent(event)
@@ -665,25 +600,10 @@ class LineageView(QGraphicsView):
         self._select(key, emit=True)
 
     def _choose_child(self, current: NodeKey, children: list[NodeKey]) -> None:
-        """A menu of the children (the same line's first, already active): Enter takes it."""
-        from gui.graph.items import node_origin_text, version_label
-
-        menu = QMenu(self)
-        menu.setObjectName("childChooser")
-        first = None
-        for key in children:
-            d = self._graph.nodes[key]
-            if d.get("folded"):
-                text = f"{d['count']} versions (folded) · {d.get('line')}"
-            else:
-                text = f"{version_label(d)} · {node_origin_text(d)} · {d.get('line')}"
-            action = menu.addAction(text)
-            action.triggered.connect(lambda _=False, k=key: self.walk_to(k))
-            first = first or action
-        menu.setActiveAction(first)
-        self.child_chooser = menu
+        """A menu of the children (gui.graph.navigation.child_menu): Enter takes the first."""
+        self.child_chooser = child_menu(self, self._plan, children, self.walk_to)
         point = self.mapFromScene(self._points[current])
-        menu.popup(self.viewport().mapToGlobal(point + QPoint(12, -12)))
+        self.child_chooser.popup(self.viewport().mapToGlobal(point + QPoint(12, -12)))
 
     # ----------------------------------------------------------- hover edges
     def hovered_edge(self) -> tuple[NodeKey, NodeKey] | None:
@@ -694,19 +614,13 @@ class LineageView(QGraphicsView):
         edge = None
         if self._plan is not None:
             scale = max(self.transform().m11(), 1e-6)
-            point = self.mapToScene(view_pos)
-            node = self.node_at(view_pos)
-            on_dot = node is not None and QLineF(point, self._points[node]).length() <= RADIUS + 4.0 / scale
-            if not on_dot:  # a label does not hide the edges running past it
-                edge = edge_at(self._plan, point, 5.0 / scale)
+            edge = edge_under(self._plan, self.mapToScene(view_pos), self.node_at(view_pos), scale)
         if edge == self._hover_edge or self._hover_item is None:
             return
         self._hover_edge = edge
         if edge is None:
             self._hover_item.clear()
             return
-        from gui.graph.highlight import polyline_path
-
         line = self._plan.edges[edge]
         self._hover_item.show_path(polyline_path(line), ends=(line[0], line[-1]))
 
@@ -740,34 +654,13 @@ class LineageView(QGraphicsView):
     @contextmanager
     def export_mode(self, scale: float) -> Iterator[None]:
         """Hide the selection rings and pick the level of detail for `scale` while rendering
-        (node items of every band are made first when `scale` shows them)."""
-        built = self._built
-        if built is None:
+        (gui.graph.export_mode; node items of every band are made first when `scale` shows them)."""
+        if self._built is None:
             yield
             return
-        rings = tuple(r for r in (built.selection, built.match_ring, built.compare_ring, self._ancestry_item,
-                                  self._hover_item) if r is not None)
-        visible = [ring.isVisible() for ring in rings]
-        lit, self._style.lit = self._style.lit, None  # an export shows the whole graph, nothing dimmed
-        search, self._style.search = self._style.search, None
         try:
-            for block in built.blocks:
-                block.dim = False
-            for ring in rings:
-                ring.setVisible(False)
-            if scale >= OVERVIEW_SCALE:
-                built.ensure_all()
-            for layer in built.layers:
-                layer.setVisible(scale >= OVERVIEW_SCALE)
-            for block in built.blocks:
-                block.overview = scale < OVERVIEW_SCALE
-            yield
+            with export_rendering(self._built, self._style, (self._ancestry_item, self._hover_item), scale):
+                yield
         finally:
-            for ring, was in zip(rings, visible):
-                ring.setVisible(was)
-            self._style.lit = lit
-            self._style.search = search
-            for block in built.blocks:
-                block.dim = lit is not None
             self._overview = None  # force _apply_lod to restore the window's mode
             self._apply_lod()
