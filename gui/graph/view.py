@@ -36,13 +36,13 @@ from PySide6.QtGui import QHelpEvent, QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import QGraphicsItem, QMenu, QToolTip, QWidget
 
 from gui import hotkeys
-from gui.graph.canvas import EMPTY_TEXT, GraphCanvas
+from gui.graph.canvas import GraphCanvas
 from gui.graph.highlight import AncestryItem, OverlayItem, edge_under, hover_pen, lit_ancestry, polyline_path
 from gui.graph.items import LANE_W, NODE_RECT, RADIUS, ROW_H, NodeKey, node_tooltip
 from gui.graph.navigation import child_menu, targets, towards_parent
 from gui.graph.search_marks import prefix_hits
 
-__all__ = ["EMPTY_TEXT", "LineageView"]
+__all__ = ["LineageView"]
 
 
 class LineageView(GraphCanvas):
