@@ -220,7 +220,7 @@ def bench_readable(app, label: str, versions: list[VersionInfo], runs: int) -> N
     print(f"select with ancestry lit          {t_on * 1000:9.1f} ms   baseline highlight off {t_off * 1000:.1f} ms   "
           f"ratio {t_on / max(t_off, 1e-9):.1f}x   (mean of head, middle, a tenth up)")
     view.select_version(picks[1])
-    t_walk, _ = median_time(lambda: targets(view._plan, picks[1], hotkeys.GRAPH_LANE_RIGHT), runs)
+    t_walk, _ = median_time(lambda: targets(view.plan, picks[1], hotkeys.GRAPH_LANE_RIGHT), runs)
     print(f"walk key target (Ctrl+Right)      {t_walk * 1000:9.1f} ms")
     print(f"RESULT {label}: select with ancestry lit {t_on * 1000:.1f} ms (target < {TARGET_SELECT * 1000:.0f} ms): "
           f"{verdict(t_on, TARGET_SELECT)}")

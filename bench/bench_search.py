@@ -7,10 +7,14 @@ Generates --versions versions (default 10,000) of one artifact on four lines, wi
 subjects, notes and times, and types a query one character at a time:
     origin:sync line:collection since:2026-03-01 form
 Each keystroke is timed as the window does it:
-  - ours (core): parse_query + SearchIndex.match (the index is built once per history, as
-    when the window loads it; its build is shown apart);
+  - ours (core): parse_query + SearchIndex.match (the index is built once per history, on
+    the window's loader worker with the graph's plan; its build is shown apart);
   - ours (window): the same, then LineageView.set_search_matches on the drawn 10,000-node
-    graph (offscreen Qt): the dimming of the node items on screen;
+    graph (offscreen Qt) and the repaint of the view: hits lit, the rest dimmed, scroll-bar ticks;
+  - ours (folded): the same on the graph drawn folded as the window draws it (hits inside
+    folded runs light their run and are counted there);
+  - floor "repaint alone": the same view repainted with nothing changed (what any keystroke
+    that changes the picture costs at least; on a loaded machine it is most of ours (window));
   - baseline "rescan": what a find box without an index does on each keystroke: every
     version's metadata turned to text (json.dumps) and lowercased, then the same tests.
 Prints machine info, sizes, the median and worst keystroke per contender, ratios, and
@@ -114,6 +118,8 @@ def main(argv: list[str] | None = None) -> int:
     from gui.graph.view import LineageView
 
     app = QApplication.instance() or QApplication([])
+    from gui.graph.scene import ViewOptions
+
     view = LineageView()
     view.resize(900, 700)
     view.show()
@@ -121,18 +127,29 @@ def main(argv: list[str] | None = None) -> int:
     view.set_versions(versions, None)
     app.processEvents()
     drawn = time.perf_counter() - t0
+    folded = LineageView()
+    folded.resize(900, 700)
+    folded.show()
+    folded.set_versions(versions, None, ViewOptions(fold=True, screen_rows=folded.screen_rows()))
+    app.processEvents()
 
-    def window(text: str) -> None:
-        view.set_search_matches(index.match(parse_query(text, typing=True)))
+    def window(on: LineageView):
+        def keystroke(text: str) -> None:
+            on.set_search_matches(index.match(parse_query(text, typing=True)))
+            on.viewport().repaint()  # the paint the keystroke costs, now rather than at the next event loop turn
+        return keystroke
 
     contenders = {
         "ours (core)": lambda text: index.match(parse_query(text, typing=True)),
-        "ours (window)": window,
+        "ours (window)": window(view),
+        "ours (folded)": window(folded),
+        "repaint alone": lambda text: view.viewport().repaint(),
         "rescan": lambda text: rescan(versions, text),
     }
     results = {name: keystrokes(fn, runs) for name, fn in contenders.items()}
     same = index.match(parse_query(QUERY)) == rescan(versions, QUERY)
-    print(f"index built once per history in {ms(built)}; graph drawn in {ms(drawn)} (not per keystroke)")
+    print(f"index built once per history in {ms(built)} (on the loader's worker); graph drawn in {ms(drawn)} "
+          f"(not per keystroke); folded graph: {folded.node_count():,} nodes")
     print(f"\n{'contender':<16}{'median':>12}{'worst':>12}")
     for name, times in results.items():
         print(f"{name:<16}{ms(statistics.median(times))}{ms(max(times))}")
@@ -141,12 +158,13 @@ def main(argv: list[str] | None = None) -> int:
           f"rescan / ours (window) = {base / statistics.median(results['ours (window)']):.1f}x")
     print(f"same matches as the rescan: {'yes' if same else 'NO'} ({len(index.match(parse_query(QUERY))):,} versions)")
     print(f"\nat end: {load_line()}")
-    worst = max(results["ours (window)"])
+    worst = max(max(results["ours (window)"]), max(results["ours (folded)"]))
     print("\n-- target --")
-    print(f"{verdict(worst, TARGET)}  worst keystroke on {n:,} versions (match + dim the graph) < 50 ms: {ms(worst).strip()}")
+    print(f"{verdict(worst, TARGET)}  worst keystroke on {n:,} versions (match + dim + repaint, drawn or folded) < 50 ms: {ms(worst).strip()}")
     if args.quick:
         print("(--quick: small data, a smoke run; the target is for 10,000 versions)")
     view.close()
+    folded.close()
     return 0 if same else 1
 
 

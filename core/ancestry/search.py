@@ -2,7 +2,11 @@
 
 `SearchIndex(versions, objects)` prepares, once per history, what each keystroke compares
 (lowercased subject and notes, hashes, numbers, origins, lines, times), so re-filtering
-10,000 versions is one pass over plain tuples. `file:` and `text:` read manifests and
+10,000 versions is a few set operations: the versions of each origin and line are sets
+made up front, `since:`/`until:` cut a list sorted by time (bisect), and each word's
+matches are worked out once and kept (a word being typed narrows the answer of the word
+it extends, so typing `form` looks only at what `for` matched). It is built where the
+history is read (the window's loader worker) and read from any thread. `file:` and `text:` read manifests and
 contents from the object store; their answers are kept per term (and per file digest),
 so they cost once per history, and `match(query, content=False)` tells the window whether
 it may answer at once or must ask a worker. Reads only.
@@ -10,6 +14,8 @@ it may answer at once or must ask a worker. Reads only.
 from __future__ import annotations
 
 import threading
+from bisect import bisect_left
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Iterable
 
@@ -18,6 +24,8 @@ from core.history import VersionInfo, ordinal_by_id
 from core.store import ObjectStore
 
 __all__ = ["NOTE_KEYS", "SearchIndex", "version_notes_text"]
+
+WORDS_KEPT = 256  # bare words whose answers an index keeps (the oldest is dropped past it)
 
 # The metadata a bare word is looked for in, besides the commit subject and the hash.
 NOTE_KEYS = ("commit_subject", "ref", "resolved_commit", "pushed_from", "decision", "note", "notes",
@@ -59,6 +67,18 @@ class SearchIndex:
             for v in versions
         ]
         self._by_id = {r.id: r for r in self.rows}
+        self._ids = [r.id for r in self.rows]  # newest first: the order answers are given in
+        self._origin: dict[str, set[int]] = {}
+        self._line: dict[str, set[int]] = {}
+        self._number: dict[str, int] = {}
+        for r in self.rows:
+            self._origin.setdefault(r.origin, set()).add(r.id)
+            self._line.setdefault(r.line, set()).add(r.id)
+            self._number[r.number] = r.id
+        by_time = sorted(((r.created_at, r.id) for r in self.rows), key=lambda t: t[0])
+        self._times = [t for t, _ in by_time]
+        self._time_ids = [i for _, i in by_time]
+        self._words: OrderedDict[str, frozenset[int]] = OrderedDict()  # word -> ids, newest words last
         self._lock = threading.Lock()  # the content caches are filled by a worker, read by the window
         self._term_hits: dict[tuple[str, str], frozenset[int]] = {}
         self._manifests: dict[str, dict[bytes, tuple[str, str]]] = {}
@@ -83,24 +103,41 @@ class SearchIndex:
             for term in terms:
                 hits = self._content_hits(kind, term)
                 allowed = hits if allowed is None else allowed & hits
-        out = []
-        words, origins, lines = query.words, query.origins, query.lines
-        since, until = query.since, query.until
-        for r in self.rows:
-            if allowed is not None and r.id not in allowed:
-                continue
-            if origins and r.origin not in origins:
-                continue
-            if lines and r.line not in lines:
-                continue
-            if since is not None and r.created_at < since:
-                continue
-            if until is not None and r.created_at >= until:
-                continue
-            if words and not all(_word_matches(w, r) for w in words):
-                continue
-            out.append(r.id)
-        return out
+        keep: set[int] | frozenset[int] | None = allowed
+        if query.origins:
+            keep = _narrow(keep, set().union(*(self._origin.get(o, ()) for o in query.origins)))
+        if query.lines:
+            keep = _narrow(keep, set().union(*(self._line.get(x, ()) for x in query.lines)))
+        if query.since is not None or query.until is not None:
+            low = bisect_left(self._times, query.since) if query.since is not None else 0
+            high = bisect_left(self._times, query.until) if query.until is not None else len(self._times)
+            keep = _narrow(keep, self._time_ids[low:high])
+        for word in query.words:
+            keep = _narrow(keep, self._word_hits(word))
+        if keep is None:
+            return list(self._ids)
+        return [i for i in self._ids if i in keep]
+
+    def _word_hits(self, word: str) -> frozenset[int]:
+        """Versions a bare word matches (hash prefix, `vN`, or in the notes); kept per word."""
+        with self._lock:
+            hits = self._words.get(word)
+            if hits is not None:
+                self._words.move_to_end(word)
+                return hits
+            # A word extends one typed before it: what it matches is among what that matched.
+            base = next((self._words[word[:k]] for k in range(len(word) - 1, 0, -1) if word[:k] in self._words), None)
+        rows = self.rows if base is None else [self._by_id[i] for i in base]
+        found = {r.id for r in rows if word in r.notes or r.content_hash.startswith(word)}
+        number = self._number.get(word)
+        if number is not None:
+            found.add(number)
+        hits = frozenset(found)
+        with self._lock:
+            self._words[word] = hits
+            while len(self._words) > WORDS_KEPT:
+                self._words.popitem(last=False)
+        return hits
 
     # ---- file: and text: ------------------------------------------------------------
 
@@ -161,7 +198,8 @@ class SearchIndex:
         return False
 
 
-def _word_matches(word: str, r: _Row) -> bool:
-    if r.content_hash.startswith(word) or word == r.number:
-        return True
-    return word in r.notes
+def _narrow(keep: "set[int] | frozenset[int] | None", ids: Iterable[int]) -> "set[int] | frozenset[int]":
+    """`keep` (None: every version) and `ids` both."""
+    if keep is None:
+        return ids if isinstance(ids, (set, frozenset)) else set(ids)
+    return keep.intersection(ids)

@@ -15,8 +15,7 @@ from PySide6.QtGui import QColor, QFontDatabase
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
 from core.textsafe import printable
-from gui.style.line_colours import line_color
-from gui.style.palette import origin_label
+from gui.style.palette import lane_color, origin_label
 from gui.workers import BlameReply, BlameWorker, WorkerPool
 
 if TYPE_CHECKING:
@@ -36,13 +35,14 @@ class BlameModel(QAbstractTableModel):
         self.blame: Blame | None = None
         self._first: list[bool] = []
         self._colours: dict[int, QColor] = {}
+        self.line_slots: dict[str, int] = {}  # line -> colour slot, the graph's (core.history.lineage_view.line_colours)
 
     def set_blame(self, blame: "Blame | None") -> None:
         self.beginResetModel()
         self.blame = blame
         lines = blame.lines if blame is not None else ()
         self._first = [i == 0 or lines[i - 1].version_id != line.version_id for i, line in enumerate(lines)]
-        self._colours = {vid: line_color(v.line) for vid, v in blame.versions.items()} if blame else {}
+        self._colours = {vid: lane_color(self.line_slots.get(v.line)) for vid, v in blame.versions.items()} if blame else {}
         self.endResetModel()
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
@@ -136,6 +136,12 @@ class BlameView(QWidget):
 
     def set_workspace(self, ws: "Workspace") -> None:
         self.ws = ws
+
+    def set_line_slots(self, slots: dict[str, int]) -> None:
+        """Each line's colour slot, as the graph's lanes have them: a chip is its lane's colour."""
+        self.model.line_slots = dict(slots)
+        if self.model.blame is not None:
+            self.model.set_blame(self.model.blame)
 
     def close_workers(self) -> None:
         self._pool.wait_all()

@@ -5,15 +5,16 @@
   when a band is first painted (selecting in a 10,000-version history must not build
   10,000 edge paths up front); the view dims everything else (`GraphStyle.lit`,
   `BlockItem.dim`). `ancestry_overlay` builds the same for a list of edges at once.
+- `lit_ancestry` makes that overlay for a selection (None when nothing would dim).
 - `edge_at` finds the edge under a scene point from the plan's polylines, looking only at
-  the edges of that band of rows.
+  the edges of that band of rows; `edge_under` the same, except over a node's dot.
 - `OverlayItem` draws either: a path over the dimmed graph, dots, and rings at an edge's ends.
 """
 from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem
 
@@ -195,6 +196,27 @@ class AncestryItem(QGraphicsItem):
                     self._dot_pens[origin] = pen
                 painter.setPen(pen)
                 painter.drawPoints(poly)
+
+
+def lit_ancestry(plan: ScenePlan, key: NodeKey, overview: bool) -> AncestryItem | None:
+    """The overlay lighting `key`'s ancestors and descendants (core.history.lineage_walk.ancestry),
+    or None when they are the whole graph (nothing would dim)."""
+    from core.history.lineage_walk import ancestry
+
+    found = ancestry(plan.graph, key)
+    if len(found.ancestors) + len(found.descendants) + 1 >= plan.graph.number_of_nodes():
+        return None
+    item = AncestryItem(plan, found, ancestry_pen())  # its lit edges are made band by band as they are painted
+    item.overview = overview
+    return item
+
+
+def edge_under(plan: ScenePlan, point: QPointF, node: NodeKey | None, scale: float) -> Edge | None:
+    """The edge under a scene point, unless the point is on `node`'s dot (the node under it,
+    if any): a label does not hide the edges running past it. `scale`: the view's zoom."""
+    if node is not None and QLineF(point, plan.points[node]).length() <= RADIUS + 4.0 / scale:
+        return None
+    return edge_at(plan, point, 5.0 / scale)
 
 
 def ancestry_pen() -> QPen:

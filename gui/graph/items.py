@@ -53,6 +53,8 @@ class GraphStyle:
     mono_metrics: QFontMetricsF = field(init=False)
     small_metrics: QFontMetricsF = field(init=False)
     lit: frozenset | None = None  # the selection's ancestry while highlighted: every other node is dimmed
+    search: frozenset | None = None  # the nodes a search lit (gui.graph.search_marks): every other node is dimmed
+    fold_hits: dict = field(default_factory=dict)  # folded run -> search hits inside it
 
     def __post_init__(self) -> None:
         self.mono_metrics = QFontMetricsF(self.mono)
@@ -77,6 +79,18 @@ class GraphStyle:
 
 
 NodeKey = Union[int, str]  # a version id, or "legacy:<hash>" for a ghost
+
+
+def is_dimmed(style: GraphStyle, key: NodeKey) -> bool:
+    """Whether a node is drawn faint: outside the lit ancestry, or not among a search's hits."""
+    return (style.lit is not None and key not in style.lit) or (style.search is not None and key not in style.search)
+
+
+def fold_detail(count: int, hits: int) -> str:
+    """A folded run's second label line: the search hits it holds, if any."""
+    if hits:
+        return f"{hits} of {count} {'matches' if hits == 1 else 'match'} · click to unfold"
+    return "folded · click to unfold"
 
 
 def node_origin_text(d: dict) -> str:
@@ -122,7 +136,7 @@ class NodeItem(QGraphicsItem):
         if self._lines is None:
             d = self.data
             if d.get("folded"):
-                self._lines = (f"{d['count']} versions", "", "folded · click to unfold")
+                self._lines = (f"{d['count']} versions", "", fold_detail(d["count"], 0))
             elif d.get("waiting"):
                 self._lines = (f"upstream {short(d['content_hash'])}", "", "waiting upstream · not synced yet")
             elif d.get("ghost"):
@@ -142,10 +156,11 @@ class NodeItem(QGraphicsItem):
         d = self.data
         st = self.style
         origin = d.get("origin")
-        painter.setOpacity(DIM_OPACITY if st.lit is not None and self.key not in st.lit else 1.0)
+        painter.setOpacity(DIM_OPACITY if is_dimmed(st, self.key) else 1.0)
+        hits = st.fold_hits.get(self.key, 0) if d.get("folded") else 0
         if d.get("folded"):
-            # A short stack of dots: many versions drawn as one.
-            painter.setPen(QPen(QColor(palette.EDGE_COLOR), 1.5))
+            # A short stack of dots: many versions drawn as one (ringed in the hit colour when a search matched inside).
+            painter.setPen(QPen(QColor(palette.HIT_COLOR), 3.0) if hits else QPen(QColor(palette.EDGE_COLOR), 1.5))
             painter.setBrush(st.background)
             painter.drawRoundedRect(QRectF(-RADIUS, -RADIUS - 6, 2 * RADIUS, 2 * RADIUS + 12), RADIUS, RADIUS)
             painter.setBrush(QColor(palette.EDGE_COLOR))
@@ -175,7 +190,9 @@ class NodeItem(QGraphicsItem):
             x = self._pill(painter, x, "HEAD", QColor(palette.HEAD_COLOR))
         if badge:
             x = self._pill(painter, x, badge, palette.origin_color("rollback"))
-        painter.setPen(st.muted)
+        if hits:
+            line2 = fold_detail(d["count"], hits)
+        painter.setPen(QColor(palette.HIT_COLOR) if hits else st.muted)
         painter.drawText(QPointF(LABEL_X, 14.0), line2)
 
     def _pill(self, painter: QPainter, x: float, text: str, color: QColor) -> float:
@@ -376,3 +393,13 @@ class PendingMergeItem(QGraphicsItem):
         painter.setFont(self.style.font)
         painter.setPen(self.COLOUR)
         painter.drawText(QRectF(LABEL_X, -26, LABEL_W, 24), Qt.AlignmentFlag.AlignVCenter, "merge waiting: conflicts")
+
+
+def pending_merge_item(points: dict, parents: tuple[int, ...], label: str, style: GraphStyle) -> PendingMergeItem | None:
+    """The merge waiting on conflicts between `parents` (those drawn), two rows above the newest
+    row so the dashed edge to a parent in another lane clears the head's badge; None if none is drawn."""
+    drawn = [points[k] for k in parents if k in points]
+    if not drawn:
+        return None
+    top = min(p.y() for p in points.values())
+    return PendingMergeItem(QPointF(drawn[0].x(), top - 2 * ROW_H), drawn, label, style)

@@ -4,9 +4,14 @@ Each key is answered by `core.history.lineage_walk` (parents, children with the 
 line first, the line's head, the root, the neighbouring lane's version nearest in
 time) or by the plan's rows (the screen neighbours of the arrow keys). `targets`
 returns the candidates: none (nothing there), one (go), or several (Alt+Up where a
-version has several children: the view offers a chooser, the same line's child first).
+version has several children: the view offers a chooser, `child_menu`, the same line's
+child first).
 """
 from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtWidgets import QMenu, QWidget
 
 from gui import hotkeys
 from gui.graph.items import NodeKey
@@ -48,3 +53,30 @@ def targets(plan: ScenePlan, key: NodeKey | None, move: Hotkey) -> list[NodeKey]
 
 def _some(node: NodeKey | None) -> list[NodeKey]:
     return [node] if node is not None else []
+
+
+def child_menu(parent: QWidget, plan: ScenePlan, children: list[NodeKey],
+               walk: Callable[[NodeKey], None]) -> QMenu:
+    """Alt+Up's chooser where a version has several children: one entry each (the same line's
+    first, already active, so Enter takes it); choosing one calls `walk` with it."""
+    from gui.graph.items import node_origin_text, version_label
+
+    menu = QMenu(parent)
+    menu.setObjectName("childChooser")
+    first = None
+    for key in children:
+        d = plan.graph.nodes[key]
+        if d.get("folded"):
+            text = f"{d['count']} versions (folded) · {d.get('line')}"
+        else:
+            text = f"{version_label(d)} · {node_origin_text(d)} · {d.get('line')}"
+        action = menu.addAction(text)
+        action.triggered.connect(lambda _=False, k=key: walk(k))
+        first = first or action
+    menu.setActiveAction(first)
+    return menu
+
+
+def towards_parent(move: Hotkey) -> bool:
+    """Whether `move` goes down the history (a folded run is then entered at its newest)."""
+    return move in (hotkeys.GRAPH_PARENT, hotkeys.GRAPH_FIRST_PARENT, hotkeys.GRAPH_SECOND_PARENT, hotkeys.GRAPH_ROOT)

@@ -20,6 +20,7 @@ for hit tests and keys; hit tests and keys read positions, never items.
 from __future__ import annotations
 
 import gc
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -79,9 +80,20 @@ class ScenePlan:
     edge_bands: dict[int, list[tuple[NodeKey, NodeKey]]] = field(default_factory=dict)  # band -> edges in it
     landmarks: list[tuple[NodeKey, str]] = field(default_factory=list)  # (node, "head"|"merge"|"waiting")
     folded_runs: int = 0  # how many runs core folded
+    fold_of: dict[int, NodeKey] = field(default_factory=dict)  # a version inside a folded run -> the run
 
     def band_of_row(self, row: int) -> int:
         return row // BLOCK_ROWS
+
+    def node_at(self, point: QPointF, tolerance: float) -> NodeKey | None:
+        """The node whose dot or label holds a scene point (within `tolerance`), or None."""
+        lane = math.floor((point.x() - NODE_RECT.left()) / LANE_W)
+        key = self.grid.get((lane, self.max_row - round(point.y() / ROW_H)))
+        if key is None:
+            return None
+        if NODE_RECT.adjusted(-tolerance, -tolerance, tolerance, tolerance).contains(point - self.points[key]):
+            return key
+        return None
 
 
 @dataclass
@@ -123,6 +135,29 @@ class LineageScene:
     def ensure_all(self) -> None:
         for band in range(len(self.layers)):
             self.ensure_band(band)
+
+    def set_overview(self, overview: bool) -> None:
+        """Zoomed far out: node items hidden, each band paints its nodes as dots (or back)."""
+        for layer in self.layers:
+            layer.setVisible(not overview)
+        for block in self.blocks:
+            block.overview = overview
+            block.update()
+
+    def set_ring_scale(self, scale: float) -> None:
+        for ring in (self.selection, self.match_ring, self.compare_ring):
+            ring.set_scale(scale)
+
+    def show_selection(self, key: NodeKey) -> None:
+        """The selection ring on `key`, the dashed one on the version a revert matches, no compare ring."""
+        points = self.plan.points
+        self.selection.setPos(points[key])
+        self.selection.setVisible(True)
+        self.compare_ring.setVisible(False)
+        match = self.plan.graph.nodes[key].get("matches_version")
+        self.match_ring.setVisible(match in points)
+        if match in points:
+            self.match_ring.setPos(points[match])
 
     def item(self, key: NodeKey) -> NodeItem | None:
         """The node's item, made (with its band) if it was not yet."""
@@ -203,6 +238,7 @@ def plan_scene(versions: list[VersionInfo], head_id: int | None, options: ViewOp
         plan.all_lines = line_order(all_lines)
         plan.colours = colours
         plan.folded_runs = len(runs)
+        plan.fold_of = {m: key for key, d in graph.nodes(data=True) if d.get("folded") for m in d["members"]}
         plan.max_row = max_row = int(max(y for _, y in layout.values()))
         max_lane = int(max(x for x, _ in layout.values()))
 

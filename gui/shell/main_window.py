@@ -178,7 +178,7 @@ class MainWindow(QMainWindow):
         self.compare = ComparePanel(self.ws.objects)
         self.compare.blame_view.set_workspace(self.ws)
         self.compare.blame_view.versionClicked.connect(self.select_blamed_version)
-        self.lineage_loader = LineageLoader(self.ws.history, self._pool, self)
+        self.lineage_loader = LineageLoader(self.ws.history, self._pool, self, objects=self.ws.objects)
         self.browser = VersionBrowser(self.ws, self._pool, self.graph, self.compare, self.lineage_loader, self)
         self.browser.versionShown.connect(self._remember_selection)
         self.browser.loaded.connect(self._on_artifact_loaded)
@@ -354,6 +354,7 @@ class MainWindow(QMainWindow):
         self._show_artifact_header(artifact_id)
         colours = self.graph.line_colours()
         self.legend.set_lines([(line, colours.get(line, 0)) for line in self.graph.all_lines()])
+        self.compare.blame_view.set_line_slots(colours)  # blame chips in their lanes' colours
         self.artifactShown.emit(artifact_id)
         results, self._sync_results = self._sync_results, None
         if results is not None:

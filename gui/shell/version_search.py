@@ -1,7 +1,10 @@
 """The find box as a filter: a query (core.ancestry.query) keeps its matches lit in the
-graph and dims the rest; Enter / F3 / Shift+F3 walk the matches; the count shows.
+graph and dims the rest; Enter / F3 / Shift+F3 walk the matches; the count shows. A match
+inside a folded run is reached by unfolding the run (the graph asks the browser to redraw):
+the walk keeps its place across that reload.
 
-Matching is core's (`SearchIndex`, built once per loaded history). A query whose
+Matching is core's (`SearchIndex`, built with each loaded history on the loader's worker,
+`gui.graph.loader`; built here only for a history given without one). A query whose
 file: or text: terms would read the object store is matched on a worker the first
 time (`SearchWorker`); its answer is kept by the index, so the next keystroke answers
 at once. A reply to an older query is dropped.
@@ -47,13 +50,22 @@ class VersionSearch(QObject):
     def _index(self) -> SearchIndex | None:
         versions = self.browser.versions
         if self._indexed is not versions:
-            self.index = SearchIndex(versions, self.objects) if versions else None
+            loaded = getattr(self.browser, "search_index", None)
+            if loaded is not None and len(loaded) == len(versions):
+                self.index = loaded
+            else:
+                self.index = SearchIndex(versions, self.objects) if versions else None
             self._indexed = versions
         return self.index
 
     @Slot(int)
     def _on_loaded(self, _artifact_id: int) -> None:
+        walked = self.matches[self._at] if self.matches and self._at is not None else None
         self.refilter()
+        if walked is not None and self.matches and walked in self.matches:
+            # The history was redrawn (a folded run opened on the match walked to): keep the place.
+            self._at = self.matches.index(walked)
+            self.count.setText(f"{self._at + 1:,} of {len(self.matches):,}")
 
     @Slot()
     def refilter(self) -> None:
@@ -125,8 +137,9 @@ class VersionSearch(QObject):
         else:
             self._at = (self._at + direction) % n
         version_id = self.matches[self._at]
-        self.graph.select_version(version_id, center=True)
-        self.browser.show_version(version_id)
+        # Inside a folded run, the graph asks the browser to unfold it there and select it.
+        if self.graph.reveal_version(version_id):
+            self.browser.show_version(version_id)
         self.count.setText(f"{self._at + 1:,} of {n:,}")
         return version_id
 

@@ -45,6 +45,9 @@ def outline_color(origin: str | None) -> QColor:
     return origin_color(origin).darker(150)
 
 
+HIT_COLOR = "#f59f00"  # a search hit: scroll-bar ticks, a folded run holding hits
+
+
 # One colour per line for its whole life (core.history.lineage_view.line_colours gives each
 # line a slot): slot 0 the collection, 1 the upstream, the rest projects. Painted as the lane
 # header's bar, a faint band tint and the legend's chips; nodes keep their origin colours.

@@ -94,3 +94,14 @@ def test_file_and_text_terms_read_the_store_once_and_then_answer_at_once(ws, art
     monkeypatch.setattr(ws.objects, "read_bytes", lambda d: reads.append(d))
     assert index.match(q, content=False) == [3] and reads == []
     assert Query().empty
+
+
+def test_typing_a_query_key_by_key_answers_as_a_fresh_index_does():
+    """Words are kept per index and a longer word looks only among what its prefix matched:
+    each keystroke's answer must still be the whole answer (v1 is a number, not a prefix of v12's notes)."""
+    many = HISTORY + [version(i, meta={"note": f"note {i} v1x"}, parent=1, day=i % 28 + 1) for i in range(5, 14)]
+    typed = SearchIndex(many)
+    for text in ("form fi", "v12", "v1", "v1x", "note 1", "0c0c", "tables line:upstream"):
+        for k in range(1, len(text) + 1):
+            query = parse_query(text[:k], typing=True)
+            assert typed.match(query) == SearchIndex(many).match(query), text[:k]

@@ -254,14 +254,14 @@ def test_large_history_switches_to_overview_and_back(qtbot):
     assert v.node_count() == 800
     v.zoom_to_fit()
     # Fit never shrinks labels below ~9 px: it fits the width and scrolls vertically.
-    assert v._overview is False and v.transform().m11() * v._label_px() >= 9 - 1e-6
+    assert v.overview is False and v.transform().m11() * v.label_px() >= 9 - 1e-6
     assert v.fit_info().scrolls_vertically
     v.scale(0.05, 0.05)  # the wheel still zooms out that far: the overview
-    assert v._overview is True
+    assert v.overview is True
     img = v.viewport().grab().toImage()
     assert not img.isNull()
     v.resetTransform()
-    assert v._overview is False
+    assert v.overview is False
     v.select_version(400)
     assert v.selected_version_id() == 400
 

@@ -101,10 +101,10 @@ def test_selecting_lights_ancestors_and_descendants_and_ctrl_h_turns_it_off(qtbo
     v = view_of(qtbot, deployed_history())
     v.select_version(6)
     assert v.lit_nodes() == {1, 2, 5, 6, 7}
-    assert all(block.dim for block in v._built.blocks)
+    assert all(block.dim for block in v.built.blocks)
     with qtbot.waitSignal(v.highlightChanged) as sig:
         qtbot.keyClick(v, Qt.Key.Key_H, Qt.KeyboardModifier.ControlModifier)
-    assert sig.args == [False] and v.lit_nodes() is None and not any(b.dim for b in v._built.blocks)
+    assert sig.args == [False] and v.lit_nodes() is None and not any(b.dim for b in v.built.blocks)
     v.select_version(3)
     assert v.lit_nodes() is None
     v.set_highlight_ancestry(True)
@@ -126,13 +126,13 @@ def test_dimmed_nodes_are_painted_fainter(qtbot):
 def test_edges_leaving_one_version_for_three_lanes_cross_on_three_tracks(qtbot):
     versions = [V(1), V(2, 1)] + [on(p, V(i, 2, origin="deployment")) for i, p in ((3, "a"), (4, "b"), (5, "c"))]
     v = view_of(qtbot, versions)
-    ys = {v._plan.edges[(2, n)][1].y() for n in (3, 4, 5)}
+    ys = {v.plan.edges[(2, n)][1].y() for n in (3, 4, 5)}
     assert len(ys) == 3  # no two on one horizontal line
 
 
 def test_the_edge_under_the_pointer_lights_with_its_two_ends(qtbot):
     v = view_of(qtbot, deployed_history())
-    line = v._plan.edges[(4, 11)]  # the redeploy into api: a dashed edge across lanes
+    line = v.plan.edges[(4, 11)]  # the redeploy into api: a dashed edge across lanes
     middle = QPointF((line[1].x() + line[2].x()) / 2, line[1].y())
     hover(v, middle)
     assert v.hovered_edge() == (4, 11)
@@ -155,7 +155,7 @@ def test_the_scroll_bar_marks_heads_merges_and_search_hits(qtbot):
 def test_a_long_history_is_folded_past_a_screenful_and_a_click_asks_to_unfold(qtbot):
     v = view_of(qtbot, chain(60), ViewOptions(screen_rows=20))
     folded = [n for n, d in v.graph().nodes(data=True) if d.get("folded")]
-    assert folded and v._plan.max_row + 1 <= 20
+    assert folded and v.plan.max_row + 1 <= 20
     with qtbot.waitSignal(v.foldActivated) as sig:
         qtbot.mouseClick(v.viewport(), Qt.MouseButton.LeftButton, pos=v.mapFromScene(v.node_pos(folded[0])))
     assert sig.args == [folded[0], None]

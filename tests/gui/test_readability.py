@@ -61,7 +61,7 @@ def test_dark_palette_window_is_readable(qtbot, qapp, make_window, ws, tmp_path)
             pal = widget.palette()
             assert luminance(pal.color(QPalette.ColorRole.Base)) < 0.1  # the dark palette reached it
             assert contrast(pal.color(QPalette.ColorRole.Text), pal.color(QPalette.ColorRole.Base)) > 4.5
-        style = window.graph._style
+        style = window.graph.graph_style
         assert contrast(style.text, style.background) > 4.5
         # The graph's background really is painted dark (not a hard-coded white).
         corner = window.graph.viewport().mapTo(window, window.graph.viewport().rect().bottomLeft())

@@ -4,7 +4,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from core import sync as core_sync
-from gui.graph.search_marks import DIM_OPACITY
+from gui.style.palette import lane_color
 from tests.gui.helpers import WAIT, add_skills
 
 
@@ -25,10 +25,10 @@ def test_typing_a_query_dims_the_rest_shows_the_count_and_keys_walk_the_matches(
     graph, count = window.graph, window.toolbar.find_count
     qtbot.keyClicks(window.find_edit, f"since:2000-01-01 until:2999-01-01 {v2.content_hash[:6]}")
     assert graph.search_matches() == {v2.id} and count.text() == "1 match"
-    assert graph.node_item(v1.id).opacity() == DIM_OPACITY and graph.node_item(v2.id).opacity() == 1.0
+    assert graph.node_dimmed(v1.id) and not graph.node_dimmed(v2.id)
 
     window.find_edit.clear()
-    assert graph.search_matches() is None and graph.node_item(v1.id).opacity() == 1.0
+    assert graph.search_matches() is None and not graph.node_dimmed(v1.id)
     qtbot.keyClicks(window.find_edit, "origin:sync")
     assert count.text() == "3 matches"
     qtbot.keyClick(window.find_edit, Qt.Key.Key_Return)
@@ -69,6 +69,9 @@ def test_the_blame_tab_names_each_lines_version_and_a_click_selects_it(qtbot, ma
     chips = [model.index(r, 0).data() for r in range(model.rowCount())]
     assert chips[-3:] == ["", "v2", "v3"]  # a chip where a run of one version starts
     assert "v2 · sync · collection" in model.index(model.rowCount() - 2, 0).data(Qt.ItemDataRole.ToolTipRole)
+    # A chip is its line's lane colour in the graph (one rule: core picks the slot, gui.style its colour).
+    chip = model.index(model.rowCount() - 1, 0).data(Qt.ItemDataRole.BackgroundRole)
+    assert chip.name() == lane_color(window.graph.line_colours()["collection"]).name()
 
     row = model.rowCount() - 2  # "second line", brought by v2
     rect = blame.table.visualRect(model.index(row, 2))
