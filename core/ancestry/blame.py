@@ -176,8 +176,11 @@ def blame(
             seeds[v.id] = entry
         return entry is not None
 
-    if cached(start):
+    binary = FileNotInVersionError(f"{shown!r} in v{numbers[start.id]} is a binary file; blame reads text files only.")
+    if cached(start):  # a checkpoint may hold a binary file: refused as a cold blame refuses it
         hit = seeds[start.id]
+        if is_binary(hit.text):
+            raise binary
         return _result(shown, start, hit.text, hit.owners, by_id, numbers)
     digests = _Digests(objects, path, by_id)
     start_digest = digests.of(start)
@@ -187,7 +190,7 @@ def blame(
         )
     text = objects.read_bytes(start_digest)
     if is_binary(text):
-        raise FileNotInVersionError(f"{shown!r} in v{numbers[start.id]} is a binary file; blame reads text files only.")
+        raise binary
     oldest_first = list(reversed(_ancestors(start, by_id, cached)))
     for vid, entry in seeds.items():
         digests.know(by_id[vid], entry.digest)

@@ -201,3 +201,17 @@ def test_the_folder_keeps_its_most_recently_used_entries(ws, art, monkeypatch):
     chain.append(record(ws, art, "last\n", "sync", parent=chain[-1]))
     blame_file(ws, art.id)
     assert not stale.exists() and len(entries(ws, art)) == 3
+
+
+def test_a_checkpoint_of_a_binary_file_is_still_refused_as_binary(ws, art, monkeypatch):
+    from core.errors import FileNotInVersionError
+
+    monkeypatch.setattr(blame_module, "CHECKPOINT_EVERY", 2)
+    v1 = record(ws, art, "a\n", "sync")
+    v2 = record(ws, art, "\0binary\n", "sync", parent=v1)
+    record(ws, art, "a\nb\n", "sync", parent=v2)
+    blame_file(ws, art.id)
+    assert len(entries(ws, art)) == 2  # the head and v2, a checkpoint
+    for _ in range(2):
+        with pytest.raises(FileNotInVersionError, match="binary"):
+            blame_file(ws, art.id, version_id=v2.id)
