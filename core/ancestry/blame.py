@@ -253,8 +253,12 @@ def _walk(
         d = digests.of(v)
         if d is not None:
             last_read[d] = max(last_read.get(d, 0), v.id)
-    owners: dict[int, list[int] | None] = {}
     start_digest = digests.of(start)
+    drop_after: dict[int, list[str]] = {}  # last_read inverted: a lookup per version, not a scan
+    for d, last in last_read.items():
+        if d != start_digest:
+            drop_after.setdefault(last, []).append(d)
+    owners: dict[int, list[int] | None] = {}
     raw_of: dict[str, bytes] = {start_digest: start_text}  # kept for checkpoints and seeds only
     raw_of.update((e.digest, e.text) for e in seeds.values())
     keep = {digests.of_id(vid) for vid in checkpoints if vid in ids and vid not in seeds}
@@ -300,7 +304,7 @@ def _walk(
         for pid in (v.parent_id, v.second_parent_id):
             if pid in ids and last_child.get(pid) == v.id and pid != start.id:
                 owners.pop(pid, None)
-        for d in [d for d, last in last_read.items() if last == v.id and d != start_digest]:
+        for d in drop_after.get(v.id, ()):
             lines_of.pop(d, None)
             if d in keep:
                 raw_of.pop(d, None)
