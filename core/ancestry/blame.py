@@ -263,6 +263,7 @@ def _walk(
     raw_of.update((e.digest, e.text) for e in seeds.values())
     keep = {digests.of_id(vid) for vid in checkpoints if vid in ids and vid not in seeds}
     lines_of: dict[str, list[bytes]] = {}
+    matched: dict[tuple[str, str], list[EqualBlock]] = {}  # (new digest, old digest) -> equal blocks
 
     def lines(digest: str) -> list[bytes]:
         got = lines_of.get(digest)
@@ -296,7 +297,11 @@ def _walk(
                     if not left:
                         break
                     inherited = owners[pid]
-                    blocks = [EqualBlock(0, 0, len(new))] if theirs == mine else equal_line_blocks(new, lines(theirs))
+                    if theirs == mine:
+                        blocks = [EqualBlock(0, 0, len(new))]
+                    else:  # a push diffs the project's version and the collection's against one parent: once
+                        blocks = matched.get((mine, theirs)) or equal_line_blocks(new, lines(theirs))
+                        matched[(mine, theirs)] = blocks
                     left = _take(own, inherited, blocks, left)
             if store is not None and v.id in checkpoints and v.id != start.id and mine in raw_of:
                 store(v, mine, raw_of[mine], own)
