@@ -13,7 +13,13 @@ they are its own. A version whose file has its first parent's digest shares that
 parent's owners without a read, and a diff costs about what changed
 (core.ancestry.line_match). Owners and lines are dropped once no later version needs
 them. File contents come from the object store, verified, read ahead on two threads
-(zlib and sha256 release the GIL). Reads only; records nothing.
+(zlib and sha256 release the GIL). Records nothing in the history.
+
+With a blame cache (core.ancestry.blame_cache; `blame_file` uses the data folder's), a
+version blamed before answers from it, and the walk goes back only as far as the nearest
+cached ancestors, which bring their owners and their file's bytes: blaming a version
+recorded on top of a cached one reads one content and diffs once. The walk stores the
+version blamed and a checkpoint every CHECKPOINT_EVERY versions of its first-parent chain.
 """
 from __future__ import annotations
 
