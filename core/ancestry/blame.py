@@ -39,7 +39,7 @@ from core.store import ObjectStore
 __all__ = ["Blame", "BlameLine", "blame", "blame_cache_dir", "blame_file", "default_blame_path", "iter_owner_runs"]
 
 READ_AHEAD = 6  # blobs read ahead of the walk
-CHECKPOINT_EVERY = 100  # a walk stores the blame of every 100th version of the chain it walks
+CHECKPOINT_EVERY = 32  # a walk stores the blame of every 32nd version of the first-parent chain it walks
 _DEFAULT_FILE = b"SKILL.md"
 
 

@@ -39,7 +39,7 @@ __all__ = ["BlameCache", "CachedBlame", "MAX_ENTRIES", "blame_keys"]
 
 MAGIC = b"artifact-lineage blame cache 1\n"
 SUFFIX = ".blame"
-MAX_ENTRIES = 48  # per artifact: the heads blamed lately and the checkpoints of their walks
+MAX_ENTRIES = 64  # per artifact: the versions blamed lately and the checkpoints of their walks
 STALE_TEMP_SECONDS = 600  # a temp file this old was left by a killed writer
 _HEAD = struct.Struct("<32s32sQI")  # key, digest, text length, runs
 _LEVEL = 1
