@@ -13,24 +13,33 @@ they are its own. A version whose file has its first parent's digest shares that
 parent's owners without a read, and a diff costs about what changed
 (core.ancestry.line_match). Owners and lines are dropped once no later version needs
 them. File contents come from the object store, verified, read ahead on two threads
-(zlib and sha256 release the GIL). Reads only; records nothing.
+(zlib and sha256 release the GIL). Records nothing in the history.
+
+With a blame cache (core.ancestry.blame_cache; `blame_file` uses the data folder's), a
+version blamed before answers from it, and the walk goes back only as far as the nearest
+cached ancestors, which bring their owners and their file's bytes: blaming a version
+recorded on top of a cached one reads one content and diffs once. The walk stores the
+version blamed and a checkpoint every CHECKPOINT_EVERY versions of its first-parent chain.
 """
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
+from core.ancestry.blame_cache import BlameCache, CachedBlame, blame_keys
 from core.ancestry.line_match import EqualBlock, equal_line_blocks, split_lines
 from core.errors import FileNotInVersionError, LineageError
 from core.history import COLLECTION_LINE, VersionInfo, ordinal_by_id
 from core.merge import is_binary
 from core.store import ObjectStore
 
-__all__ = ["Blame", "BlameLine", "blame", "blame_file", "default_blame_path", "iter_owner_runs"]
+__all__ = ["Blame", "BlameLine", "blame", "blame_cache_dir", "blame_file", "default_blame_path", "iter_owner_runs"]
 
 READ_AHEAD = 6  # blobs read ahead of the walk
+CHECKPOINT_EVERY = 32  # a walk stores the blame of every 32nd version of the first-parent chain it walks
 _DEFAULT_FILE = b"SKILL.md"
 
 
@@ -63,17 +72,30 @@ def default_blame_path(paths: list[bytes]) -> bytes | None:
     return _DEFAULT_FILE if _DEFAULT_FILE in paths else None
 
 
-def _ancestors(start: VersionInfo, by_id: dict[int, VersionInfo]) -> list[VersionInfo]:
-    """`start` and every version it descends from, newest first."""
+def _ancestors(start: VersionInfo, by_id: dict[int, VersionInfo], stop: Callable[[VersionInfo], bool]) -> list[VersionInfo]:
+    """`start` and every version it descends from, newest first; the walk back does not go
+    past a version `stop` says is known (a cached one: its own owners are all it needs)."""
     seen = {start.id}
     todo = [start.id]
     while todo:
         v = by_id[todo.pop()]
+        if v.id != start.id and stop(v):
+            continue
         for p in (v.parent_id, v.second_parent_id):
             if p is not None and p in by_id and p not in seen:
                 seen.add(p)
                 todo.append(p)
     return sorted((by_id[i] for i in seen), key=lambda v: v.id, reverse=True)
+
+
+def _checkpoints(start: VersionInfo, by_id: dict[int, VersionInfo]) -> set[int]:
+    """Versions on start's first-parent chain whose depth (versions from its root) is a multiple
+    of CHECKPOINT_EVERY: where a walk leaves cache entries, so blaming an older version (or
+    the same chain again) resumes near it. Depends only on the chain, so walks agree."""
+    chain = [start.id]
+    while (p := by_id[chain[-1]].parent_id) is not None and p in by_id and len(chain) <= len(by_id):
+        chain.append(p)
+    return {vid for depth, vid in enumerate(reversed(chain), start=1) if depth % CHECKPOINT_EVERY == 0}
 
 
 class _Digests:
@@ -88,6 +110,10 @@ class _Digests:
 
     def of_id(self, version_id: int) -> str | None:
         return self.of(self.by_id[version_id])
+
+    def know(self, v: VersionInfo, digest: str) -> None:
+        """The digest of the file in `v`'s content, known without its manifest (from the cache)."""
+        self.by_hash[v.content_hash] = digest
 
     def of(self, v: VersionInfo) -> str | None:
         h = v.content_hash
@@ -129,15 +155,39 @@ class _Reader:
 
 def blame(
     objects: ObjectStore, versions: list[VersionInfo], start: VersionInfo, path: bytes,
-    cancel: Callable[[], bool] | None = None,
+    cancel: Callable[[], bool] | None = None, cache: BlameCache | None = None,
 ) -> Blame:
     """Blame `path` at version `start`; `versions` are the artifact's versions (any order).
+    With a `cache`, an entry for `start` answers at once; otherwise the walk starts from the
+    nearest cached ancestors (or the roots), and `start` and the checkpoints it passes are
+    stored (core.ancestry.blame_cache).
 
     Raises FileNotInVersionError when `start` has no such file or it is binary, and the
     object store's errors when a content is missing or damaged."""
     by_id = {v.id: v for v in versions}
     numbers = ordinal_by_id(versions)
     shown = os.fsdecode(path)
+    keys = blame_keys(by_id, path) if cache is not None else {}
+    present = cache.present(start.artifact_id) if cache is not None and keys else set()
+    seeds: dict[int, CachedBlame] = {}
+
+    def cached(v: VersionInfo) -> bool:
+        if v.id in seeds:
+            return True
+        key = keys.get(v.id)
+        if cache is None or key is None or key not in present:
+            return False
+        entry = cache.load(v.artifact_id, key, by_id)
+        if entry is not None:
+            seeds[v.id] = entry
+        return entry is not None
+
+    binary = FileNotInVersionError(f"{shown!r} in v{numbers[start.id]} is a binary file; blame reads text files only.")
+    if cached(start):  # a checkpoint may hold a binary file: refused as a cold blame refuses it
+        hit = seeds[start.id]
+        if is_binary(hit.text):
+            raise binary
+        return _result(shown, start, hit.text, hit.owners, by_id, numbers)
     digests = _Digests(objects, path, by_id)
     start_digest = digests.of(start)
     if start_digest is None:
@@ -146,20 +196,37 @@ def blame(
         )
     text = objects.read_bytes(start_digest)
     if is_binary(text):
-        raise FileNotInVersionError(f"{shown!r} in v{numbers[start.id]} is a binary file; blame reads text files only.")
-    oldest_first = list(reversed(_ancestors(start, by_id)))
+        raise binary
+    oldest_first = list(reversed(_ancestors(start, by_id, cached)))
+    for vid, entry in seeds.items():
+        digests.know(by_id[vid], entry.digest)
     order: list[str] = []
-    seen = {start_digest}
+    seen = {start_digest} | {e.digest for e in seeds.values()}
     for v in oldest_first:  # the order the walk reads in
         d = digests.of(v)
         if d is not None and d not in seen:
             seen.add(d)
             order.append(d)
+    store = _storer(cache, keys) if cache is not None and keys else None
     reader = _Reader(objects, order)
     try:
-        owner = _walk(oldest_first, start, digests, reader, cancel, split_lines(text))
+        owner = _walk(oldest_first, start, digests, reader, cancel, text, seeds,
+                      _checkpoints(start, by_id) if store is not None else set(), store)
     finally:
         reader.close()
+    if store is not None:
+        store(start, start_digest, text, owner)
+    return _result(shown, start, text, owner, by_id, numbers)
+
+
+def _storer(cache: BlameCache, keys: dict[int, str]) -> Callable[[VersionInfo, str, bytes, list[int]], None]:
+    def store(v: VersionInfo, digest: str, raw: bytes, owners: list[int]) -> None:
+        cache.store(v.artifact_id, keys[v.id], digest, raw, owners)
+    return store
+
+
+def _result(shown: str, start: VersionInfo, text: bytes, owner: list[int], by_id: dict[int, VersionInfo],
+            numbers: dict[int, int]) -> Blame:
     lines = tuple(
         BlameLine(i + 1, raw.removesuffix(b"\r").decode("utf-8", "replace"), owner[i])
         for i, raw in enumerate(text.split(b"\n")[:len(owner)])
@@ -170,15 +237,19 @@ def blame(
 
 def _walk(
     oldest_first: list[VersionInfo], start: VersionInfo, digests: _Digests, reader: _Reader,
-    cancel: Callable[[], bool] | None, start_lines: list[bytes],
+    cancel: Callable[[], bool] | None, start_text: bytes, seeds: dict[int, CachedBlame],
+    checkpoints: set[int], store: Callable[[VersionInfo, str, bytes, list[int]], None] | None,
 ) -> list[int]:
     """The version id owning each line of start's file, computed forward: a version's line
     takes the owner of the first parent's line the diff pairs it with, else the second
-    parent's, else it is the version's own (git blame's rule, as a recurrence)."""
+    parent's, else it is the version's own (git blame's rule, as a recurrence). A seed
+    (a cached version) brings its owners and its text; a checkpoint is stored on the way."""
     ids = {v.id for v in oldest_first}
     last_child: dict[int, int] = {}  # owners of a version are dropped after its last child
     last_read: dict[str, int] = {}  # lines of a content are dropped after the last version using them
     for v in oldest_first:
+        if v.id in seeds:
+            continue  # a seed's parents are not needed
         for pid in (v.parent_id, v.second_parent_id):
             if pid in ids:
                 last_child[pid] = v.id
@@ -188,19 +259,35 @@ def _walk(
         d = digests.of(v)
         if d is not None:
             last_read[d] = max(last_read.get(d, 0), v.id)
-    owners: dict[int, list[int] | None] = {}
     start_digest = digests.of(start)
-    lines_of: dict[str, list[bytes]] = {start_digest: start_lines}
+    drop_after: dict[int, list[str]] = {}  # last_read inverted: a lookup per version, not a scan
+    for d, last in last_read.items():
+        if d != start_digest:
+            drop_after.setdefault(last, []).append(d)
+    owners: dict[int, list[int] | None] = {}
+    raw_of: dict[str, bytes] = {start_digest: start_text}  # kept for checkpoints and seeds only
+    raw_of.update((e.digest, e.text) for e in seeds.values())
+    keep = {digests.of_id(vid) for vid in checkpoints if vid in ids and vid not in seeds}
+    lines_of: dict[str, list[bytes]] = {}
+    matched: dict[tuple[str, str], list[EqualBlock]] = {}  # (new digest, old digest) -> equal blocks
 
     def lines(digest: str) -> list[bytes]:
         got = lines_of.get(digest)
         if got is None:
-            got = lines_of[digest] = split_lines(reader.get(digest))
+            raw = raw_of.get(digest)
+            if raw is None:
+                raw = reader.get(digest)
+                if digest in keep:
+                    raw_of[digest] = raw
+            got = lines_of[digest] = split_lines(raw)
         return got
 
     for v in oldest_first:
         if cancel is not None and cancel():
             raise LineageError("Blame was cancelled.")
+        if v.id in seeds:
+            owners[v.id] = seeds[v.id].owners
+            continue
         mine = digests.of(v)
         own: list[int] | None = None
         if mine is not None:
@@ -216,14 +303,22 @@ def _walk(
                     if not left:
                         break
                     inherited = owners[pid]
-                    blocks = [EqualBlock(0, 0, len(new))] if theirs == mine else equal_line_blocks(new, lines(theirs))
+                    if theirs == mine:
+                        blocks = [EqualBlock(0, 0, len(new))]
+                    else:  # a push diffs the project's version and the collection's against one parent: once
+                        blocks = matched.get((mine, theirs)) or equal_line_blocks(new, lines(theirs))
+                        matched[(mine, theirs)] = blocks
                     left = _take(own, inherited, blocks, left)
+            if store is not None and v.id in checkpoints and v.id != start.id and mine in raw_of:
+                store(v, mine, raw_of[mine], own)
         owners[v.id] = own
         for pid in (v.parent_id, v.second_parent_id):
             if pid in ids and last_child.get(pid) == v.id and pid != start.id:
                 owners.pop(pid, None)
-        for d in [d for d, last in last_read.items() if last == v.id and d != start_digest]:
+        for d in drop_after.get(v.id, ()):
             lines_of.pop(d, None)
+            if d in keep:
+                raw_of.pop(d, None)
     return owners[start.id] or []
 
 
@@ -256,10 +351,11 @@ def _take(own: list[int], inherited: list[int], blocks: list[EqualBlock],
 
 def blame_file(
     ws, artifact_id: int, path: str | bytes | None = None, version_id: int | None = None,
-    cancel: Callable[[], bool] | None = None,
+    cancel: Callable[[], bool] | None = None, use_cache: bool = True,
 ) -> Blame:
     """Blame a file of an artifact (`path`, default: its only file or SKILL.md) at the
-    collection's head, or at `version_id`. `ws` is a Workspace (history + objects)."""
+    collection's head, or at `version_id`. `ws` is a Workspace (history + objects); its
+    blame cache (`blame_cache_dir(ws)`) is read and filled unless `use_cache` is False."""
     from core.errors import VersionNotFoundError
 
     versions = ws.history.versions(artifact_id)
@@ -279,7 +375,13 @@ def blame_file(
             raise FileNotInVersionError(f"Name the file to blame: this version has no SKILL.md; its files: {names}.")
     else:
         chosen = os.fsencode(path) if isinstance(path, str) else path
-    return blame(ws.objects, versions, start, chosen, cancel)
+    cache = BlameCache(blame_cache_dir(ws), writable=not ws.read_only) if use_cache else None
+    return blame(ws.objects, versions, start, chosen, cancel, cache)
+
+
+def blame_cache_dir(ws) -> Path:
+    """Where a Workspace keeps its blame cache: `cache/blame/` in the data folder (safe to delete)."""
+    return ws.home.cache_dir / "blame"
 
 
 def iter_owner_runs(b: Blame) -> Iterator[tuple[int, int, int]]:

@@ -81,7 +81,7 @@ def _sparse_changes(a: Sequence[bytes], b: Sequence[bytes], max_d: int) -> list[
             else:
                 x = v[off + k - 1] + 1
             y = x - k
-            if x < n and y < m:
+            if x < n and y < m and a[x] == b[y]:  # most diagonals stop at once: no slices then
                 x += _run(a, b, x, y, min(n - x, m - y))
             v[off + k] = x
             if x >= n and x - k >= m:

@@ -200,3 +200,17 @@ def test_agrees_with_git_blame_on_a_linear_history(ws, art, tmp_path):
     by_prefix = {c[:39]: vid for c, vid in commit_of.items()}  # a boundary commit shows as ^ + 39 digits
     theirs = [by_prefix[row.split()[0].lstrip("^")[:39]] for row in git("blame", "-l", "-s", "SKILL.md").splitlines()]
     assert ours == theirs
+
+
+def test_a_push_diffs_the_projects_content_against_their_common_parent_once(ws, art, monkeypatch):
+    import importlib
+
+    module = importlib.import_module("core.ancestry.blame")
+    calls = []
+    real = module.equal_line_blocks
+    monkeypatch.setattr(module, "equal_line_blocks", lambda new, old: calls.append(1) or real(new, old))
+    v1 = record(ws, art, "a\nb\n", "sync")
+    web = record(ws, art, "a\nweb\nb\n", "local_modification", line="web", parent=v1)
+    pushed = record(ws, art, "a\nweb\nb\n", "sync", parent=v1, second=web)
+    assert owners(blame_file(ws, art.id, use_cache=False)) == [("a", 1), ("web", 2), ("b", 1)]
+    assert len(calls) == 1 and pushed
