@@ -46,7 +46,8 @@ def test_deploy_push_and_restore_through_the_menus(qtbot, make_window, ws, tmp_p
     assert deployed is not None and deployed.change_origin == "deployment"
     assert any("Deploy" in text and "site" in text for text in yes)
     assert window.graph.lines().keys() >= {"collection", "site"}
-    assert deployed.id in window.graph.graph()
+    # Another reload (the live watch seeing the history move) may show the graph first: wait for this one.
+    qtbot.waitUntil(lambda: deployed.id in window.graph.graph(), timeout=WAIT)
 
     # Edit the project copy; Sync now records it on the site line.
     copy = projects.project_copy_path(site, ws.history.artifact(aid)) / "SKILL.md"
@@ -63,6 +64,7 @@ def test_deploy_push_and_restore_through_the_menus(qtbot, make_window, ws, tmp_p
     pushed = ws.history.head(aid)
     assert pushed.second_parent_id == edit.id and pushed.metadata["pushed_from"] == "site"
     assert (ws.history.version(pushed.parent_id).line, pushed.line) == ("collection", "collection")
+    qtbot.waitUntil(lambda: window.graph.graph().has_edge(edit.id, pushed.id), timeout=WAIT)
     second = window.graph.graph().edges[edit.id, pushed.id]
     assert second["kind"] == "second"
 
@@ -72,7 +74,7 @@ def test_deploy_push_and_restore_through_the_menus(qtbot, make_window, ws, tmp_p
     rollback = ws.history.head(aid)
     assert rollback.change_origin == "rollback" and rollback.content_hash == first.content_hash
     assert rollback.metadata["restored_version"] == first.id
-    assert rollback.id in window.graph.graph()
+    qtbot.waitUntil(lambda: rollback.id in window.graph.graph(), timeout=WAIT)
     # The deployment is outdated now; the panel says so and offers the update.
     qtbot.waitUntil(lambda: window.projects.panel.outdated_count() == 1, timeout=WAIT)
     assert window.projects.panel.update_button.isEnabled()
