@@ -62,7 +62,7 @@ def test_add_sync_status_log_diff(cli, tmp_path):
     assert len(upstream_hash) == 64
     assert status == {"artifacts": [
         {"name": "pdf", "type": "skill", "state": "new", "head": None, "local": None,
-         "upstream": upstream_hash, "error": None, "plugin": None}
+         "upstream": upstream_hash, "error": None, "plugin": None, "merge_line": None}
     ], "deployments": []}
     first = cli.json("sync")["results"][0]
     assert (first["action"], first["version_recorded"]) == ("copied", True)

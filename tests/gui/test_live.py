@@ -124,10 +124,18 @@ def test_the_graph_grows_in_place_keeping_the_selection_and_the_view(qtbot, ws, 
         other.dispose()
 
     qtbot.waitUntil(lambda: len(window.browser.versions) == before + 1, timeout=LIVE_GUARD_MS)
+    head = window.browser.versions[0].id
+
+    def settled() -> bool:  # the new head drawn (the scene is built band by band) and the view re-anchored
+        pos = window.graph.node_pos(older)
+        if window.graph.node_pos(head) is None or pos is None:
+            return False
+        now = window.graph.mapFromScene(pos)
+        return (abs(now.x() - at.x()), abs(now.y() - at.y())) <= (1, 1)
+
+    qtbot.waitUntil(settled, timeout=LIVE_GUARD_MS)
     assert window.graph.selected_version_id() == older
     assert window.browser.shown_version == older
-    now = window.graph.mapFromScene(window.graph.node_pos(older))
-    assert (abs(now.x() - at.x()), abs(now.y() - at.y())) <= (1, 1)
 
 
 def test_past_the_watch_budget_the_copies_are_polled_and_that_is_said(qtbot, ws, tmp_path):
