@@ -158,7 +158,7 @@ class ComparePanel(QWidget):
         row_height = self.table.fontMetrics().height() + 6
         self.table.verticalHeader().setDefaultSectionSize(row_height)
         self._row_height = row_height
-        self.table.setMinimumHeight(self._table_height(2))
+        self.table.setMinimumHeight(self._table_height(1))
         self.table.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._show_row(cur.row()))
         self.table.installEventFilter(self)  # on resize: the digest columns only when they fit
 
@@ -211,13 +211,13 @@ class ComparePanel(QWidget):
         return header + rows * self._row_height + frame + scrollbar
 
     def _fit_table(self) -> None:
-        """Table as tall as its rows (2 to MAX_TABLE_ROWS), the rest to the diff."""
+        """Table as tall as its rows (1 to MAX_TABLE_ROWS), the rest to the diff."""
         if self._user_sized:
             return
         total = sum(self.splitter.sizes())
         if total <= 0:
             return
-        wanted = self._table_height(min(max(self.model.rowCount(), 2), MAX_TABLE_ROWS))
+        wanted = self._table_height(min(max(self.model.rowCount(), 1), MAX_TABLE_ROWS))
         self.splitter.setSizes([wanted, max(total - wanted, 1)])
 
     @Slot(int, int)
