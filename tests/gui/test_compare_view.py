@@ -282,3 +282,33 @@ def test_diff_is_computed_off_the_gui_thread_and_stale_results_are_dropped(qtbot
     assert dropped == []  # SKILL.md's late diff did not replace the one on screen
     assert panel.current_diff.change.path == b"notes.txt"
     assert panel.diff_view.toPlainText().splitlines()[1:] == ["- old notes"]
+
+
+def test_renamed_files_are_paired_on_a_worker_and_the_table_follows(qtbot, panel, tmp_path, monkeypatch):
+    """Pairing a rename by content reads both blobs: never on the GUI thread (issue 15 §6)."""
+    import threading
+
+    from core import diff as core_diff
+
+    threads = []
+    real = core_diff.find_renames
+
+    def recording(*args, **kwargs):
+        threads.append(threading.current_thread())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(core_diff, "find_renames", recording)
+    store = panel.objects
+    body = "".join(f"line {i}\n" for i in range(30))
+    old = version(1, store_version(store, tree(tmp_path / "a", {"SKILL.md": "# a\n", "notes.md": body})))
+    new = version(2, store_version(store, tree(tmp_path / "b", {"SKILL.md": "# a\n",
+                                                                "docs/notes.md": body + "one more\n"})), old)
+    panel.show_version(new, old, all_versions=[new, old])
+    assert sorted(table_paths(panel)) == ["docs/notes.md", "notes.md"]  # at once: added and removed
+    qtbot.waitUntil(lambda: table_paths(panel) == ["notes.md → docs/notes.md (98%)"], timeout=WAIT)
+    change = panel.model.index(0, 0).data(CHANGE_ROLE)
+    assert change.status == "renamed" and change.old_path == b"notes.md"
+    assert threads and threading.main_thread() not in threads
+    assert panel.table.currentIndex().row() == 0
+    qtbot.waitUntil(lambda: panel.current_diff is not None and panel.current_diff.change == change, timeout=WAIT)
+    assert "+ one more" in panel.diff_view.toPlainText().splitlines()
