@@ -43,6 +43,7 @@ _DOING = {
     "EditWorker": "changing the upstream",
     "RemoveWorker": "removing the artifact",
     "DiffWorker": "computing the file diff",
+    "RenameWorker": "pairing renamed files",
     "UpstreamStateWorker": "fetching the upstream",
     "SearchWorker": "searching the versions",
     "BlameWorker": "finding which version brought each line",
@@ -269,6 +270,21 @@ class DiffWorker(Worker[DiffReply]):
                 return DiffReply(seq, core_diff.FileDiff(change, False, (), str(exc)))
 
         super().__init__(job)
+
+
+@dataclass(frozen=True)
+class RenameReply:
+    seq: int  # which comparison asked; the panel drops replies to older ones
+    changes: list  # list[FileChange], renames paired
+
+
+class RenameWorker(Worker[RenameReply]):
+    """`core.diff.find_renames` → `finished(RenameReply)`: pairing by content reads the blobs."""
+
+    def __init__(self, objects: ObjectStore, changes: list[FileChange], seq: int) -> None:
+        from core import diff as core_diff
+
+        super().__init__(lambda: RenameReply(seq, core_diff.find_renames(objects, list(changes))))
 
 
 class UpstreamStateWorker(Worker[object]):

@@ -14,15 +14,26 @@ objects only their author holds; the author's next sync sends up what it holds.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from core.history import VersionInfo
+    from core.history import ArtifactInfo, VersionInfo
     from core.store import Upload
-    from core.sync.probe import Probe
     from core.workspace import Workspace
 
 __all__ = ["behind_head", "bring_forward", "upload_old_objects"]
+
+
+class CopyFound(Protocol):
+    """What a probe found of the collection copy (core.sync.probe.Probe, which asks this
+    module whether the copy is behind: named here so neither module imports the other)."""
+
+    artifact: "ArtifactInfo"
+    head: "VersionInfo | None"
+    wrong_shape: str | None
+
+    @property
+    def local(self) -> str | None: ...
 
 
 def _by_other_member(ws: "Workspace", version: "VersionInfo") -> bool:
@@ -36,7 +47,7 @@ def _by_other_member(ws: "Workspace", version: "VersionInfo") -> bool:
     return (version.metadata.get("machine"), version.metadata.get("user")) != (me["machine"], me["user"])
 
 
-def behind_head(ws: "Workspace", probe: "Probe") -> "VersionInfo | None":
+def behind_head(ws: "Workspace", probe: CopyFound) -> "VersionInfo | None":
     """The collection-line version the copy holds when the copy is behind the head (see the
     module docstring); None when it is not (no shared store, no copy, an edit, the head)."""
     from core.history import COLLECTION_LINE
@@ -59,7 +70,7 @@ def behind_head(ws: "Workspace", probe: "Probe") -> "VersionInfo | None":
     return None
 
 
-def bring_forward(ws: "Workspace", probe: "Probe") -> None:
+def bring_forward(ws: "Workspace", probe: CopyFound) -> None:
     """Replace the collection copy with the head's content (fetched once, staged, verified,
     swapped in atomically); records nothing."""
     from core.workspace import collection_place, put_copy

@@ -7,9 +7,11 @@ what core said; it decides nothing.
 It holds plain `ArtifactRow` values and answers `data()` from them; there is no
 item object per cell. States arrive for every artifact at once (at start, twice per
 Sync now), so `set_statuses` changes the rows in place and emits one `dataChanged`
-per run of neighbouring rows whose shown state or error changed, and nothing when
-none did: the cost of an update is one pass over the statuses, whatever the
-collection's size.
+per group, from its first row whose shown state or error changed to its last, and
+nothing when none did. Nothing then calls back into Python per row: artifact rows say
+they never have children (the tree would ask each), and the proxy re-filters changed
+rows only while a filter text is typed (the state text is matched then). The cost of an
+update is one pass over the statuses, whatever the collection's size.
 """
 from __future__ import annotations
 
@@ -53,6 +55,8 @@ STATE_ROLES = [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.DecorationRole, Qt.I
                StateRole, ErrorRole]
 
 Index = QModelIndex | QPersistentModelIndex
+# An artifact row never has children: the tree view then never asks (a call per row on every dataChanged).
+_ARTIFACT_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 
 
 @dataclass(slots=True)
@@ -171,19 +175,15 @@ class ArtifactListModel(QAbstractItemModel):
         return True
 
     def _emit_changed(self, changed: list[tuple[int, int]]) -> None:
-        """One dataChanged per run of neighbouring rows, both columns."""
-        changed.sort()
-        i = 0
-        while i < len(changed):
-            group, first = changed[i]
-            last = first
-            while i + 1 < len(changed) and changed[i + 1] == (group, last + 1):
-                i += 1
-                last += 1
+        """One dataChanged per group, from its first changed row to its last, both columns."""
+        spans: dict[int, tuple[int, int]] = {}
+        for group, row in changed:
+            first, last = spans.get(group, (row, row))
+            spans[group] = (min(first, row), max(last, row))
+        for group, (first, last) in sorted(spans.items()):
             parent = self.index(group, 0)
             self.dataChanged.emit(self.index(first, NAME_COLUMN, parent), self.index(last, STATE_COLUMN, parent),
                                   STATE_ROLES)
-            i += 1
 
     # --- reading -----------------------------------------------------------
     def status(self, artifact_id: int) -> ArtifactStatus | None:
@@ -265,7 +265,7 @@ class ArtifactListModel(QAbstractItemModel):
             return Qt.ItemFlag.NoItemFlags
         if index.internalId() == 0:
             return Qt.ItemFlag.ItemIsEnabled  # a group heading: never selected
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return _ARTIFACT_FLAGS
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
@@ -325,11 +325,15 @@ class ArtifactFilterProxy(QSortFilterProxyModel):
         super().__init__(parent)
         self.setRecursiveFilteringEnabled(True)
         self._needle = ""
+        # With no filter text a state change cannot hide or show a row: the proxy need not
+        # filter the rows of every dataChanged again (1,000 calls into Python per status run).
+        self.setDynamicSortFilter(False)
 
     def filter_text(self) -> str:
         return self._needle
 
     def set_filter_text(self, text: str) -> None:
+        self.setDynamicSortFilter(bool(text.strip()))  # the state text is matched: follow its changes
         if hasattr(self, "beginFilterChange"):  # Qt >= 6.9 deprecates invalidateFilter()
             self.beginFilterChange()
             self._needle = text.strip().lower()
@@ -339,12 +343,12 @@ class ArtifactFilterProxy(QSortFilterProxyModel):
             self.invalidateFilter()
 
     def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex) -> bool:
-        model = self.sourceModel()
-        index = model.index(source_row, NAME_COLUMN, source_parent)
-        if index.data(IsGroupRole):
-            return False
+        if not source_parent.isValid():
+            return False  # a group row (the top level): kept while one of its artifacts is
         if not self._needle:
             return True
+        model = self.sourceModel()
+        index = model.index(source_row, NAME_COLUMN, source_parent)
         state = model.index(source_row, STATE_COLUMN, source_parent).data() or ""
         haystack = " ".join([str(index.data(NameRole) or ""), str(source_parent.data(NameRole) or ""), state])
         return self._needle in haystack.lower()

@@ -18,7 +18,10 @@ Cases without a parent to compare against:
 - a parent whose manifest is missing from the object store says so.
 In each case the table still lists the version's own files, marked "added", so
 its content can be read; the banner explains why nothing is on the left.
-All computing is core.diff; this module only shows.
+All computing is core.diff; this module only shows. Pairing renamed files by their content
+(`core.diff.find_renames`) reads the blobs, so when a comparison has both removed and added
+files it runs on a worker (`RenameWorker`): the table lists them at once, and shows the pairs
+("old → new (87%)") when the worker answers, the selected file kept.
 """
 from __future__ import annotations
 
@@ -50,6 +53,7 @@ from gui.compare.file_diff_pane import FileDiffPane
 from gui.compare.hash_label import HashPairWidget, blend
 from gui.compare.version_choices import VersionChoices
 from gui.compare.version_details import VersionDetails
+from gui.workers import RenameReply, RenameWorker, WorkerPool
 
 if TYPE_CHECKING:
     from core.store import ObjectStore
@@ -87,6 +91,8 @@ class ComparePanel(QWidget):
         self.ordinals: dict[int, int] = {}
         self.changes: list[core_diff.FileChange] = []
         self._user_sized = False  # once the user drags (or a saved layout is restored), keep their sizes
+        self._rename_pool = WorkerPool(self)
+        self._rename_seq = 0  # bumped per comparison; a rename reply for an older one is dropped
         self._build()
         self.clear_panel("Select a version to see what changed.")
 
@@ -158,7 +164,7 @@ class ComparePanel(QWidget):
         row_height = self.table.fontMetrics().height() + 6
         self.table.verticalHeader().setDefaultSectionSize(row_height)
         self._row_height = row_height
-        self.table.setMinimumHeight(self._table_height(2))
+        self.table.setMinimumHeight(self._table_height(1))
         self.table.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._show_row(cur.row()))
         self.table.installEventFilter(self)  # on resize: the digest columns only when they fit
 
@@ -211,13 +217,13 @@ class ComparePanel(QWidget):
         return header + rows * self._row_height + frame + scrollbar
 
     def _fit_table(self) -> None:
-        """Table as tall as its rows (2 to MAX_TABLE_ROWS), the rest to the diff."""
+        """Table as tall as its rows (1 to MAX_TABLE_ROWS), the rest to the diff."""
         if self._user_sized:
             return
         total = sum(self.splitter.sizes())
         if total <= 0:
             return
-        wanted = self._table_height(min(max(self.model.rowCount(), 2), MAX_TABLE_ROWS))
+        wanted = self._table_height(min(max(self.model.rowCount(), 1), MAX_TABLE_ROWS))
         self.splitter.setSizes([wanted, max(total - wanted, 1)])
 
     @Slot(int, int)
@@ -234,6 +240,8 @@ class ComparePanel(QWidget):
 
     def close_workers(self) -> None:
         """Wait for a diff still being computed (the window is closing)."""
+        self._rename_seq += 1
+        self._rename_pool.wait_all()
         self.file_pane.close_workers()
         self.blame_view.close_workers()
 
@@ -257,6 +265,7 @@ class ComparePanel(QWidget):
 
     # ---- public API (GUI contract) -------------------------------------
     def clear_panel(self, message: str) -> None:
+        self._rename_seq += 1
         self.version = self.base = self.parent_version = None
         self.changes = []
         self.title.setText("")
@@ -315,6 +324,7 @@ class ComparePanel(QWidget):
 
     # ---- what is shown -------------------------------------------------
     def _show(self, base: VersionInfo | None, version: VersionInfo) -> None:
+        self._rename_seq += 1
         self.version, self.base = version, base
         self.title.setText(self._title(version))
         self._fill_combo()
@@ -334,11 +344,15 @@ class ComparePanel(QWidget):
                 banner = self._never_stored(base, "the version on the left,")
                 old_hash = None
             try:
-                # Renames paired as `diff` pairs them on the command line (same content or -M50%).
-                self.changes = core_diff.find_renames(
-                    self.objects, core_diff.compare(self.objects, old_hash, version.content_hash))
+                self.changes = core_diff.compare(self.objects, old_hash, version.content_hash)
             except LineageError as exc:  # e.g. a manifest that exists but cannot be read
                 self.changes, banner = [], str(exc)
+            statuses = {c.status for c in self.changes}
+            if "removed" in statuses and "added" in statuses:
+                # Renames paired as `diff` pairs them on the command line (same content or -M50%),
+                # reading the blobs: on a worker.
+                self._rename_pool.start(RenameWorker(self.objects, self.changes, self._rename_seq),
+                                        finished=self._on_renames, failed=self._on_renames_failed)
         if banner is None and base is None:
             if version.parent_hash:
                 banner = (
@@ -349,16 +363,8 @@ class ComparePanel(QWidget):
                 banner = f"{ROOT_MESSAGE} Its files are listed as added."
         self._set_banner(banner)
         self._show_hashes(base, version)
-        counts = core_diff.summarize(self.changes)
         self.details.show_version(version, self.label_of)
-        self._show_summary(counts)
-        self.model.set_changes(self.changes)
-        self._fit_columns()
-        header = self.table.horizontalHeader()
-        self.model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
-        for column in (0, 2, 3, 4):
-            self.table.resizeColumnToContents(column)
-        self._fit_table()
+        self._fill_table()
         if self.changes:
             row = self._row_of(self.blame_view.path()) if self.file_tabs.currentWidget() is self.blame_view else 0
             self.table.selectRow(row)
@@ -366,6 +372,38 @@ class ComparePanel(QWidget):
         else:
             self._clear_file("No file differs: both versions hold the same content." if base is not None and not banner else "")
             self._request_blame(None)
+
+    def _fill_table(self) -> None:
+        """The summary and the file table from `self.changes`."""
+        self._show_summary(core_diff.summarize(self.changes))
+        self.model.set_changes(self.changes)
+        self._fit_columns()
+        header = self.table.horizontalHeader()
+        self.model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
+        for column in (0, 2, 3, 4):
+            self.table.resizeColumnToContents(column)
+        self._fit_table()
+
+    @Slot(object)
+    def _on_renames(self, reply: RenameReply) -> None:
+        if reply.seq != self._rename_seq or reply.changes == self.changes:
+            return  # another comparison since, or nothing paired
+        current = self.table.currentIndex()
+        selected = current.data(CHANGE_ROLE) if current.isValid() else None
+        self.changes = reply.changes
+        self._fill_table()
+        if selected is None:
+            return
+        # The file that was selected stays selected: itself, or the pair it became part of.
+        row = next((r for r in range(self.model.rowCount())
+                    if self.model.index(r, 0).data(CHANGE_ROLE).path == selected.path
+                    or self.model.index(r, 0).data(CHANGE_ROLE).old_path == selected.path), 0)
+        self.table.selectRow(row)  # the current row changed with the model: its diff follows
+
+    @Slot(str)
+    def _on_renames_failed(self, message: str) -> None:
+        if not self.banner.text():
+            self._set_banner(f"Renamed files could not be paired: {message}")
 
     def _set_banner(self, text: str | None) -> None:
         self.banner.setText(text or "")

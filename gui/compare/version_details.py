@@ -1,6 +1,10 @@
-"""One version's details, as selectable text: hashes, origin, time (local and UTC),
-the revert it matches (in the artifact's own numbering, "v3"), upstream, commit,
-strategy, who recorded it, and any other metadata core stored with it."""
+"""One version's details, as selectable text: time (local and UTC), the revert it matches
+(in the artifact's own numbering, "v3"), upstream, commit, strategy, who recorded it, and
+any other metadata core stored with it.
+
+Compact, so the diff below keeps its room at 1280×800 (issue 15 §5): the origin is in the
+panel's title and both full hashes are in the hash pair under these rows, so neither is
+repeated here (a root or legacy parent still says so); past `MAX_ROWS` lines the text scrolls."""
 from __future__ import annotations
 
 import html
@@ -15,7 +19,7 @@ from core.history import VersionInfo
 from gui.compare.hash_label import blend
 from core.textsafe import printable
 
-MAX_HEIGHT = 260  # a long metadata list scrolls rather than squeezing the diff away
+MAX_ROWS = 6  # lines shown at most; a long metadata list scrolls rather than squeezing the diff away
 
 # Metadata written by core.sync; anything else is listed generically below these.
 _COUNT_KEYS = ("files_added", "files_removed", "files_changed")
@@ -106,7 +110,7 @@ def metadata_rows(meta: dict[str, object], matches_label: str | None) -> list[tu
 
 
 class VersionDetails(QTextBrowser):
-    """As tall as its text (up to MAX_HEIGHT), on the window's background."""
+    """As tall as its text (up to MAX_ROWS lines), on the window's background."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -115,7 +119,7 @@ class VersionDetails(QTextBrowser):
         self.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
         # On or off by _fit, never "as needed": a scroll bar appearing narrows the text, which
         # re-wraps taller or shorter, which hides the bar again — a layout loop that froze
-        # the window when the details were about MAX_HEIGHT tall.
+        # the window when the details were about their maximum height.
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._scrolls = False
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -127,16 +131,12 @@ class VersionDetails(QTextBrowser):
         """Fill in `version`; `label_of(id)` names another version ("v3")."""
         local, utc = when(version)
         rows: list[tuple[str, str]] = [
-            ("Content hash", f"<code>{version.content_hash}</code>"),
-            (
-                "Parent hash",
-                f"<code>{version.parent_hash}</code>" + ("" if version.parent_id else " (recorded before tracking)")
-                if version.parent_hash
-                else "none — root version",
-            ),
-            ("Origin", html.escape(version.change_origin.replace("_", " "))),
             ("Created", html.escape(utc if local[:19] == utc[:19] else f"{local}  ·  {utc}")),
         ]
+        if not version.parent_hash:
+            rows.append(("Parent", "none — root version"))
+        elif not version.parent_id:
+            rows.append(("Parent", "recorded before tracking: its content was never stored"))
         matches = (version.metadata or {}).get("matches_version")
         rows.extend(metadata_rows(dict(version.metadata or {}), label_of(matches) if matches else None))
         text_colour = self.palette().color(QPalette.ColorRole.WindowText)
@@ -149,15 +149,22 @@ class VersionDetails(QTextBrowser):
         self.show()
         self._fit()
 
+    def max_height(self) -> int:
+        """MAX_ROWS lines of text, and the document's margins."""
+        margins = self.contentsMargins()
+        document = 2 * int(self.document().documentMargin())
+        return self.fontMetrics().lineSpacing() * MAX_ROWS + document + margins.top() + margins.bottom() + 2
+
     def _fit(self) -> None:
         doc_height = self.document().size().height()
         margins = self.contentsMargins()
         wanted = int(doc_height) + margins.top() + margins.bottom() + 2
+        limit = self.max_height()
         # Turned on only when the text is too tall at full width, off only when it fits beside
         # the bar: each switch makes the other condition false, so it cannot flip back and forth.
-        scrolls = wanted > MAX_HEIGHT
+        scrolls = wanted > limit
         if scrolls != self._scrolls:
             self._scrolls = scrolls
             self.setVerticalScrollBarPolicy(
                 Qt.ScrollBarPolicy.ScrollBarAlwaysOn if scrolls else Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setFixedHeight(min(wanted, MAX_HEIGHT))
+        self.setFixedHeight(min(wanted, limit))

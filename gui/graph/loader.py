@@ -1,8 +1,8 @@
 """Loading an artifact's history for the graph, off the GUI thread.
 
-`LineageLoader.request(artifact_id)` reads the versions (`History.versions`), plans
+`LineageLoader.request(artifact_id)` reads the versions (`History.versions`) and plans
 the scene (`gui.graph.scene.plan_scene`: core.history.lineage's graph and layout, and the
-edges of each band) and builds the find box's `core.ancestry.SearchIndex` on a worker; for 10,000 versions that is most of a second, which
+edges of each band) on a worker; for 10,000 versions that is most of a second, which
 the window must not spend. The reply comes back on the GUI thread, where the view
 only adds items (`LineageView.show_plan`). Replies can cross when the user moves on
 before a long history is planned: only the reply to the newest request is delivered
@@ -18,10 +18,8 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from core.ancestry import SearchIndex
 from core.errors import LineageError
 from core.history import History, VersionInfo
-from core.store import ObjectStore
 from gui.graph.scene import ScenePlan, ViewOptions, gc_paused, plan_scene
 from gui.workers import Worker, WorkerPool, error_message
 
@@ -36,12 +34,10 @@ class LineageReply:
     plan: ScenePlan | None  # None when there is nothing to draw (no versions, or an error)
     error: str | None = None
     head_id: int | None = None  # the collection line's head (core.history.lineage.head_of)
-    search: SearchIndex | None = None  # the find box's index of these versions (core.ancestry)
 
 
-def load_lineage(history: History, artifact_id: int, seq: int, options: ViewOptions | None = None,
-                 objects: ObjectStore | None = None) -> LineageReply:
-    """Versions, scene plan and search index of one artifact; any thread. A failure is a reply too."""
+def load_lineage(history: History, artifact_id: int, seq: int, options: ViewOptions | None = None) -> LineageReply:
+    """Versions and scene plan of one artifact; any thread. A failure is a reply too."""
     try:
         # Reading 10,000 rows allocates ~200,000 objects; with the collector running, a
         # full collection mid-load holds the GIL and so pauses the GUI thread too.
@@ -51,10 +47,7 @@ def load_lineage(history: History, artifact_id: int, seq: int, options: ViewOpti
             versions = history.versions(artifact_id)
             head = head_of(versions)
             plan = plan_scene(versions, head.id, options) if head is not None else None
-            # Built here, not on the first keystroke: most of a second for 10,000 versions.
-            search = SearchIndex(versions, objects) if versions else None
-        return LineageReply(seq, artifact_id, versions, plan, head_id=head.id if head is not None else None,
-                            search=search)
+        return LineageReply(seq, artifact_id, versions, plan, head_id=head.id if head is not None else None)
     except Exception as exc:  # the window shows it in the graph's place; nothing is lost
         if not isinstance(exc, LineageError):
             traceback.print_exc()
@@ -62,27 +55,24 @@ def load_lineage(history: History, artifact_id: int, seq: int, options: ViewOpti
 
 
 class LineageWorker(Worker[LineageReply]):
-    def __init__(self, history: History, artifact_id: int, seq: int, options: ViewOptions | None = None,
-                 objects: ObjectStore | None = None) -> None:
-        super().__init__(lambda: load_lineage(history, artifact_id, seq, options, objects))
+    def __init__(self, history: History, artifact_id: int, seq: int, options: ViewOptions | None = None) -> None:
+        super().__init__(lambda: load_lineage(history, artifact_id, seq, options))
 
 
 class LineageLoader(QObject):
     loaded = Signal(object)  # LineageReply to the newest request
     dropped = Signal(object)  # LineageReply that arrived after a newer request was made
 
-    def __init__(self, history: History, pool: WorkerPool, parent: QObject | None = None,
-                 objects: ObjectStore | None = None) -> None:
+    def __init__(self, history: History, pool: WorkerPool, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._history = history
-        self._objects = objects  # what the search index reads for file: and text: terms
         self._pool = pool
         self._seq = 0
 
     def request(self, artifact_id: int, options: ViewOptions | None = None) -> int:
         """Start loading; returns the request's number."""
         self._seq += 1
-        worker = LineageWorker(self._history, artifact_id, self._seq, options, self._objects)
+        worker = LineageWorker(self._history, artifact_id, self._seq, options)
         self._pool.start(worker, finished=self._on_finished)
         return self._seq
 

@@ -178,7 +178,7 @@ class MainWindow(QMainWindow):
         self.compare = ComparePanel(self.ws.objects)
         self.compare.blame_view.set_workspace(self.ws)
         self.compare.blame_view.versionClicked.connect(self.select_blamed_version)
-        self.lineage_loader = LineageLoader(self.ws.history, self._pool, self, objects=self.ws.objects)
+        self.lineage_loader = LineageLoader(self.ws.history, self._pool, self)
         self.browser = VersionBrowser(self.ws, self._pool, self.graph, self.compare, self.lineage_loader, self)
         self.browser.versionShown.connect(self._remember_selection)
         self.browser.loaded.connect(self._on_artifact_loaded)

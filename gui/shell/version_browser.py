@@ -61,7 +61,6 @@ class VersionBrowser(QObject):
         self._wanted: int | None = None
         self._by_id: dict[int, VersionInfo] = {}
         self._head_id: int | None = None
-        self.search_index = None  # the find box's index of `versions`, from the loader
         self.shown_version: int | None = None
         self._anchor: ViewAnchor | None = None  # where to keep the view when a `grow` reload arrives
         # What the person chose to see (gui.graph.scene.ViewOptions), and the upstream
@@ -111,7 +110,6 @@ class VersionBrowser(QObject):
         self._fetching = None
         self.artifact_id = reply.artifact_id
         self.versions = reply.versions
-        self.search_index = reply.search  # built on the loader's worker (core.ancestry.SearchIndex)
         self._by_id = {v.id: v for v in self.versions}
         self._head_id = reply.head_id
         self.shown_version = None

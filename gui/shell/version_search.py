@@ -3,11 +3,13 @@ graph and dims the rest; Enter / F3 / Shift+F3 walk the matches; the count shows
 inside a folded run is reached by unfolding the run (the graph asks the browser to redraw):
 the walk keeps its place across that reload.
 
-Matching is core's (`SearchIndex`, built with each loaded history on the loader's worker,
-`gui.graph.loader`; built here only for a history given without one). A query whose
-file: or text: terms would read the object store is matched on a worker the first
-time (`SearchWorker`); its answer is kept by the index, so the next keystroke answers
-at once. A reply to an older query is dropped.
+Matching is core's (`SearchIndex`, built once per loaded history, and only when a query is
+typed: a history loads with the box empty nearly always, and indexing 10,000 versions costs
+60-120 ms of CPU, on every load). A history of more than `INDEX_NOW_MAX` versions is
+indexed on a worker while the count says "searching…". A query whose file: or text: terms
+would read the object store is matched on a worker the first time (`SearchWorker`); its
+answer is kept by the index, so the next keystroke answers at once. A reply to an older
+query is dropped.
 """
 from __future__ import annotations
 
@@ -19,9 +21,10 @@ from PySide6.QtWidgets import QLabel, QLineEdit
 from core.ancestry import Query, SearchIndex, parse_query
 from core.errors import QueryError
 from gui.graph.view import LineageView
-from gui.workers import SearchReply, SearchWorker, WorkerPool
+from gui.workers import SearchReply, SearchWorker, Worker, WorkerPool
 
 SEARCHING = "searching…"
+INDEX_NOW_MAX = 2000  # versions indexed on the GUI thread when a query needs them (a few ms); more: a worker
 
 
 class VersionSearch(QObject):
@@ -37,6 +40,7 @@ class VersionSearch(QObject):
         self.pool = pool
         self.index: SearchIndex | None = None
         self._indexed: list | None = None  # the versions list the index was built from
+        self._indexing: list | None = None  # the versions list a worker is indexing
         self.query: Query | None = None
         self.matches: list[int] | None = None  # newest first; None: no search
         self._at: int | None = None
@@ -48,15 +52,31 @@ class VersionSearch(QObject):
 
     # ---- filtering -----------------------------------------------------------
     def _index(self) -> SearchIndex | None:
+        """The shown history's index; None while a worker builds it (or with no versions)."""
         versions = self.browser.versions
-        if self._indexed is not versions:
-            loaded = getattr(self.browser, "search_index", None)
-            if loaded is not None and len(loaded) == len(versions):
-                self.index = loaded
-            else:
-                self.index = SearchIndex(versions, self.objects) if versions else None
-            self._indexed = versions
-        return self.index
+        if self._indexed is versions:
+            return self.index
+        if not versions or len(versions) <= INDEX_NOW_MAX:
+            self._set_index(versions, SearchIndex(versions, self.objects) if versions else None)
+            return self.index
+        if self._indexing is not versions:
+            self._indexing = versions
+            objects = self.objects
+            worker = Worker(lambda: SearchIndex(versions, objects))
+            self.pool.start(worker, finished=lambda index: self._on_indexed(versions, index),
+                            failed=lambda text: self._on_index_failed(versions, text))
+        return None
+
+    def _set_index(self, versions: list, index: SearchIndex | None) -> None:
+        self.index, self._indexed = index, versions
+
+    def _on_indexed(self, versions: list, index: SearchIndex) -> None:
+        if self._indexing is versions:
+            self._indexing = None
+        if versions is self.browser.versions:  # not another history loaded meanwhile
+            self._set_index(versions, index)
+            if self.query is not None and not self.query.empty:
+                self.refilter()
 
     @Slot(int)
     def _on_loaded(self, _artifact_id: int) -> None:
@@ -80,9 +100,12 @@ class VersionSearch(QObject):
             self._show(None, "?", str(exc))
             return
         self.query = query
-        index = self._index()
-        if query.empty or index is None:
+        if query.empty or not self.browser.versions:
             self._show(None, "", "")
+            return
+        index = self._index()
+        if index is None:  # indexed on a worker: refilter() runs again when it is ready
+            self.count.setText(SEARCHING)
             return
         ids = index.match(query, content=False)
         if ids is None:
@@ -91,6 +114,11 @@ class VersionSearch(QObject):
             self.pool.start(worker, finished=self._on_reply, failed=self._on_failed)
             return
         self._apply(ids)
+
+    def _on_index_failed(self, versions: list, text: str) -> None:
+        if self._indexing is versions:
+            self._indexing = None  # the next keystroke tries again
+        self._on_failed(text)
 
     @Slot(object)
     def _on_reply(self, reply: SearchReply) -> None:

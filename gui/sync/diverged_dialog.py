@@ -4,14 +4,17 @@ Per artifact: the three choices and what was edited here and what changed upstre
 file lists (from the status already in hand). Below the list, the selected artifact's text
 diffs against the base (computed by core.sync.divergence on one worker for all, so the
 dialog opens at once): one pair of diff views for the whole dialog, not one per artifact,
-so fifty diverged artifacts cost fifty light rows rather than a hundred editors.
+so fifty diverged artifacts cost fifty light rows rather than a hundred editors. The rows
+themselves come `ROWS_PER_TURN` at a time, one batch per event-loop turn (fifty rows at
+once held the GUI thread for 100-200 ms as the dialog opened); a row not built yet counts
+as "keep local", its default, and asking for `rows` builds the rest at once.
 """
 from __future__ import annotations
 
 import html
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import (
     QButtonGroup, QDialog, QDialogButtonBox, QGroupBox, QHBoxLayout, QLabel, QRadioButton, QScrollArea,
@@ -29,6 +32,7 @@ if TYPE_CHECKING:
     from gui.workers import WorkerPool
 
 SHOWN_FILES = 4  # per side; the rest is counted
+ROWS_PER_TURN = 8  # artifact rows built per event-loop turn (a few ms each)
 
 _VERBS = {"added": "added", "removed": "removed", "modified": "changed", "mode_changed": "mode changed"}
 CHOICES = ((Strategy.KEEP_LOCAL, "Keep local"), (Strategy.TAKE_UPSTREAM, "Take upstream"), (Strategy.MERGE, "Merge"))
@@ -139,14 +143,16 @@ class DivergedDialog(QDialog):
         text.setWordWrap(True)
         layout.addWidget(text)
         body = QWidget()
-        rows = QVBoxLayout(body)
-        self.rows: dict[int, ArtifactChoice] = {}
-        for status in diverged:
-            row = ArtifactChoice(status)
-            self.rows[status.artifact_id] = row
-            row.picked.connect(self.show_changes_of)
-            rows.addWidget(row)
-        rows.addStretch(1)
+        self._rows_layout = QVBoxLayout(body)
+        self._rows_layout.addStretch(1)
+        self._rows: dict[int, ArtifactChoice] = {}
+        self._unbuilt: list[ArtifactStatus] = list(diverged)  # rows still to come, in order
+        self._ids = [s.artifact_id for s in diverged]
+        self._more = QTimer(self)
+        self._more.setSingleShot(True)
+        self._more.setInterval(0)
+        self._more.timeout.connect(self._build_some)
+        self._build_some()
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(body)
@@ -179,6 +185,31 @@ class DivergedDialog(QDialog):
             self._load_diffs(ws, pool)
 
     @property
+    def rows(self) -> dict[int, ArtifactChoice]:
+        """Every artifact's row (those not built yet are built now)."""
+        self._build_rows(len(self._unbuilt))
+        return self._rows
+
+    def rows_built(self) -> int:
+        return len(self._rows)
+
+    @Slot()
+    def _build_some(self) -> None:
+        self._build_rows(ROWS_PER_TURN)
+        if self._unbuilt:
+            self._more.start()  # the next batch after what is queued (paints, clicks)
+
+    def _build_rows(self, count: int) -> None:
+        batch, self._unbuilt = self._unbuilt[:count], self._unbuilt[count:]
+        for status in batch:
+            row = ArtifactChoice(status)
+            self._rows[status.artifact_id] = row
+            row.picked.connect(self.show_changes_of)
+            self._rows_layout.insertWidget(self._rows_layout.count() - 1, row)  # above the stretch
+        if not self._unbuilt:
+            self._more.stop()
+
+    @property
     def details(self) -> dict[int, QLabel]:
         return {aid: row.detail for aid, row in self.rows.items()}
 
@@ -186,7 +217,7 @@ class DivergedDialog(QDialog):
         from core.sync.divergence import divergences_of
         from gui.workers import Worker
 
-        ids = list(self.rows)
+        ids = list(self._ids)
         # One worker for all rows, one artifact after the other: a few threads hashing at
         # once would only compete for the same two cores.
         worker = Worker(lambda: divergences_of(ws, ids))
@@ -195,13 +226,15 @@ class DivergedDialog(QDialog):
     @Slot(int)
     def show_changes_of(self, artifact_id: int) -> None:
         """The diff views follow this artifact (its diffs once they have arrived)."""
-        if artifact_id not in self.rows:
+        if artifact_id not in self._ids:
             return
+        if artifact_id not in self._rows:
+            self._build_rows(len(self._unbuilt))
         if self.current is not None and self.current != artifact_id:
-            self.rows[self.current].set_current(False)
+            self._rows[self.current].set_current(False)
         self.current = artifact_id
-        self.rows[artifact_id].set_current(True)
-        name = printable(self.rows[artifact_id].status.name)
+        self._rows[artifact_id].set_current(True)
+        name = printable(self._rows[artifact_id].status.name)
         self.local_pane.title.setText(f"{name}: edited here (base → local)")
         self.upstream_pane.title.setText(f"{name}: changed upstream (base → upstream)")
         found = self._found.get(artifact_id)
@@ -233,14 +266,14 @@ class DivergedDialog(QDialog):
 
     @Slot(str)
     def _on_divergences_failed(self, message: str) -> None:
-        self._found.update({aid: message for aid in self.rows})
+        self._found.update({aid: message for aid in self._ids})
         if self.current is not None:
             self.show_changes_of(self.current)
-        for aid in self.rows:
+        for aid in self._ids:
             self.diffsLoaded.emit(aid)
 
     def choose(self, artifact_id: int, strategy: Strategy) -> None:
         self.rows[artifact_id].buttons[Strategy(strategy)].setChecked(True)
 
     def strategies(self) -> dict[int, Strategy]:
-        return {aid: row.strategy() for aid, row in self.rows.items()}
+        return {aid: self._rows[aid].strategy() if aid in self._rows else Strategy.KEEP_LOCAL for aid in self._ids}

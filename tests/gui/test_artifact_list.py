@@ -17,7 +17,10 @@ from PySide6.QtWidgets import QStyledItemDelegate
 from core.history import ArtifactInfo
 from core.upstreams import UpstreamSpec
 from core.sync import ArtifactStatus, SyncState
-from gui.artifacts.model import NAME_COLUMN, STATE_COLUMN, ArtifactIdRole, ArtifactListModel, ErrorRole, StateRole
+from gui.artifacts.model import (
+    NAME_COLUMN, STATE_COLUMN, ArtifactFilterProxy, ArtifactIdRole, ArtifactListModel, ErrorRole, StateRole,
+)
+from gui.artifacts import pane as pane_module
 from gui.artifacts.pane import MAX_WIDTH, ArtifactPane
 
 T0 = datetime(2024, 5, 1, tzinfo=timezone.utc)
@@ -138,6 +141,58 @@ def test_scattered_changes_emit_one_signal_per_run_of_rows(qtbot, pane):
     assert agent.data(ErrorRole) == "the upstream folder is gone"
     assert agent.data(Qt.ItemDataRole.ToolTipRole) == "the upstream folder is gone"
     assert pane.model.state_of(artifacts[0].id) == "upstream_changed"
+
+
+def test_scattered_changes_in_a_group_emit_one_signal(qtbot, pane):
+    """A status run changes every tenth artifact or so: one dataChanged per group, not one per row."""
+    artifacts = infos(N)
+    pane.model.set_statuses([status(i, SyncState.UP_TO_DATE) for i in artifacts])
+    settle(qtbot)
+    signals = Signals(pane)
+    skills = [i for i in artifacts if i.type == "skill"]
+    pane.model.set_statuses([status(i, SyncState.UPSTREAM_CHANGED) for i in skills[::3]])  # never neighbours
+    settle(qtbot)
+    assert signals["model.dataChanged"] == 1
+    assert all(pane.model.state_of(i.id) == "upstream_changed" for i in skills[::3])
+    assert pane.model.state_of(skills[1].id) == "up_to_date"
+
+
+CALLS = {"filterAcceptsRow": 0, "hasChildren": 0}
+
+
+class CountingProxy(ArtifactFilterProxy):
+    def filterAcceptsRow(self, source_row, source_parent):  # noqa: N802
+        CALLS["filterAcceptsRow"] += 1
+        return super().filterAcceptsRow(source_row, source_parent)
+
+
+class CountingModel(ArtifactListModel):
+    def hasChildren(self, parent=QModelIndex()):  # noqa: N802
+        CALLS["hasChildren"] += 1
+        return super().hasChildren(parent)
+
+
+def test_a_state_update_asks_nothing_per_row_of_the_filter_or_the_tree(qtbot, monkeypatch):
+    """With no filter text a state cannot hide a row: the proxy does not filter the changed rows
+    again, and the tree does not ask each row whether it has children (a call into Python each)."""
+    monkeypatch.setattr(pane_module, "ArtifactFilterProxy", CountingProxy)
+    monkeypatch.setattr(pane_module, "ArtifactListModel", CountingModel)
+    widget = ArtifactPane()
+    qtbot.addWidget(widget)
+    widget.resize(360, 500)
+    artifacts = infos(N)
+    widget.set_artifacts(artifacts)
+    widget.show()
+    qtbot.waitExposed(widget)
+    widget.model.set_statuses([status(i, SyncState.UP_TO_DATE) for i in artifacts])
+    settle(qtbot)
+    CALLS.update(filterAcceptsRow=0, hasChildren=0)
+    widget.model.set_statuses([status(i, SyncState.UPSTREAM_CHANGED) for i in artifacts])
+    settle(qtbot)
+    assert CALLS["filterAcceptsRow"] <= SIZE_HINT_BUDGET and CALLS["hasChildren"] <= SIZE_HINT_BUDGET, CALLS
+    # With a filter typed, states are matched: the proxy follows them (test_filter_follows_state_changes).
+    widget.filter_edit.setText("skill")
+    assert widget.proxy.dynamicSortFilter()
 
 
 def test_filter_follows_state_changes(qtbot, pane):

@@ -121,12 +121,15 @@ def test_show_version_lists_exactly_the_changed_files_and_colours_the_diff(qtbot
     assert panel.diff_view.block_background(context) is None
     assert panel.diff_view.numbers[removed] == (3, None) and panel.diff_view.numbers[added] == (None, 3)
 
-    # Details: both hashes in full, selectable; the hash pair shows where they differ.
+    # Both hashes in full, selectable, in the hash pair, which shows where they differ; the
+    # details do not repeat them (room for the diff at 1280x800, issue 15 §5).
     details = panel.details.toPlainText()
-    assert v2.content_hash in details and v1.content_hash in details
+    assert v2.content_hash not in details and v1.content_hash not in details
     assert "c0ffee" * 6 in details and "/up/skills/pdf" in details
     assert panel.hashes.old_label.hash_value == v1.content_hash
     assert panel.hashes.new_label.hash_value == v2.content_hash
+    for label in (panel.hashes.old_label, panel.hashes.new_label):
+        assert label.textInteractionFlags() & Qt.TextInteractionFlag.TextSelectableByMouse
     assert panel.hashes.common == len(os.path.commonprefix([v1.content_hash, v2.content_hash]))
     assert not panel.banner.isVisible()
 
@@ -279,3 +282,33 @@ def test_diff_is_computed_off_the_gui_thread_and_stale_results_are_dropped(qtbot
     assert dropped == []  # SKILL.md's late diff did not replace the one on screen
     assert panel.current_diff.change.path == b"notes.txt"
     assert panel.diff_view.toPlainText().splitlines()[1:] == ["- old notes"]
+
+
+def test_renamed_files_are_paired_on_a_worker_and_the_table_follows(qtbot, panel, tmp_path, monkeypatch):
+    """Pairing a rename by content reads both blobs: never on the GUI thread (issue 15 §6)."""
+    import threading
+
+    from core import diff as core_diff
+
+    threads = []
+    real = core_diff.find_renames
+
+    def recording(*args, **kwargs):
+        threads.append(threading.current_thread())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(core_diff, "find_renames", recording)
+    store = panel.objects
+    body = "".join(f"line {i}\n" for i in range(30))
+    old = version(1, store_version(store, tree(tmp_path / "a", {"SKILL.md": "# a\n", "notes.md": body})))
+    new = version(2, store_version(store, tree(tmp_path / "b", {"SKILL.md": "# a\n",
+                                                                "docs/notes.md": body + "one more\n"})), old)
+    panel.show_version(new, old, all_versions=[new, old])
+    assert sorted(table_paths(panel)) == ["docs/notes.md", "notes.md"]  # at once: added and removed
+    qtbot.waitUntil(lambda: table_paths(panel) == ["notes.md → docs/notes.md (98%)"], timeout=WAIT)
+    change = panel.model.index(0, 0).data(CHANGE_ROLE)
+    assert change.status == "renamed" and change.old_path == b"notes.md"
+    assert threads and threading.main_thread() not in threads
+    assert panel.table.currentIndex().row() == 0
+    qtbot.waitUntil(lambda: panel.current_diff is not None and panel.current_diff.change == change, timeout=WAIT)
+    assert "+ one more" in panel.diff_view.toPlainText().splitlines()

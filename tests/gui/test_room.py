@@ -72,3 +72,31 @@ def test_a_dock_height_the_person_chose_is_kept(qtbot, ws, qsettings, tmp_path):
     qtbot.wait(50)
     assert abs(second.projects.dock.height() - 240) < 20
     second.close()
+
+
+def test_at_1280x800_the_diff_gets_the_compare_panels_room(qtbot, tmp_path):
+    """The compare panel's height beside the graph at 1280×800 with the Projects dock open (about
+    520 px): a version with the demo's metadata and one changed file left the diff 3 lines; the
+    details no longer repeat the hashes (the hash pair shows them) and the table is one row tall."""
+    from core.store import ObjectStore
+    from gui.compare.panel import ComparePanel
+    from tests.gui.test_compare_view import WAIT, store_version, tree, version
+
+    store = ObjectStore(tmp_path / "objects")
+    text = "".join(f"line {i}\n" for i in range(40))
+    old = version(1, store_version(store, tree(tmp_path / "old", {"SKILL.md": text})))
+    new_hash = store_version(store, tree(tmp_path / "new", {"SKILL.md": text.replace("line 20", "line twenty")}))
+    meta = {"matches_version": 1, "restored_version": 15, "restored_number": 8, "user": "root", "machine": "vm",
+            "member": "9b91c77859cc44e3b3e553eeb546e6d3"}
+    shown = version(2, new_hash, old, origin="rollback", metadata=meta)
+    panel = ComparePanel(store)
+    qtbot.addWidget(panel)
+    panel.resize(380, 520)
+    panel.show()
+    qtbot.waitExposed(panel)
+    with qtbot.waitSignal(panel.diffShown, timeout=WAIT):
+        panel.show_version(shown, old, all_versions=[shown, old])
+    qtbot.wait(20)  # the layout after the details were filled in
+    line = panel.diff_view.fontMetrics().lineSpacing()
+    assert panel.model.rowCount() == 1 and panel.diff_view.isVisible()
+    assert panel.file_pane.height() >= 8 * line  # the Diff tab's page: 3 lines' room before

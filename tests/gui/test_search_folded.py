@@ -94,23 +94,3 @@ def test_enter_walks_to_a_match_inside_a_folded_run_unfolding_it_in_place(qtbot,
     qtbot.waitUntil(lambda: graph.selected_version_id() == first, timeout=WAIT)
     assert window.toolbar.find_count.text() == "1 of 3"
 
-
-def test_the_search_index_is_built_with_the_graph_on_the_loader_worker(qtbot, make_window, ws, tmp_path, monkeypatch):
-    import threading
-
-    from core.ancestry import SearchIndex
-
-    art, _tigers = long_history(ws, tmp_path, n=45)
-    built: list[str] = []
-    init = SearchIndex.__init__
-
-    def spy(self, *args, **kwargs):
-        built.append(threading.current_thread().name)
-        init(self, *args, **kwargs)
-
-    monkeypatch.setattr(SearchIndex, "__init__", spy)
-    window = make_window()
-    select_artifact(qtbot, window, art)
-    qtbot.keyClicks(window.find_edit, "tiger")
-    assert window.toolbar.find_count.text() == "3 matches"
-    assert built and threading.main_thread().name not in built  # never on the GUI thread, not on a keystroke
