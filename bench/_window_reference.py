@@ -270,6 +270,6 @@ def install() -> None:
 
     def show_plan_with_every_item(self: LineageView, plan) -> None:
         show_plan(self, plan)
-        self._built.ensure_all()
+        self.built.ensure_all()
 
     LineageView.show_plan = show_plan_with_every_item  # type: ignore[method-assign]
