@@ -105,8 +105,12 @@ def grow(home: Path, upstreams: Path, start: int, stop: int, long_versions: int)
 
 # --------------------------------------------------------------------- child
 CHILD = r"""
-import json, os, sys, time
+import json, os, sys, time, traceback
 from pathlib import Path
+def fail_fast(*exc):  # Qt prints an exception raised in a slot and goes on: the phase would wait forever
+    traceback.print_exception(*exc)
+    os._exit(3)
+sys.excepthook = fail_fast
 started = float(sys.argv[1]); root, home, settings_dir, contender = sys.argv[2:6]
 screenshot = sys.argv[6] if len(sys.argv) > 6 else ""
 sys.path.insert(0, root)
@@ -123,7 +127,9 @@ from gui.shell.main_window import MainWindow
 ws = Workspace.open(home)
 if contender == "ours":
     from gui.shell.app import freeze_startup_objects
+    from gui.shell.collector import GuiThreadCollector
     freeze_startup_objects()  # as gui.shell.app.run does before making the window
+    GuiThreadCollector(app)  # and collects cycles on the GUI thread, as it does
 
 class Beat(QObject):
     def __init__(self):
