@@ -12,6 +12,8 @@ run: $(STAMP)
 	$(PY) main.py
 
 # One pytest-xdist worker per core (TEST_JOBS=0 runs in one process, e.g. to debug).
+# worksteal: a worker that runs out takes tests queued on the other. With `load`, the tests
+# queued behind a crash sweep waited for it while the other worker sat idle for minutes.
 TEST_JOBS ?= auto
 
 # Byte-compiled first: the suite starts hundreds of `main.py` processes, and where
@@ -19,7 +21,7 @@ TEST_JOBS ?= auto
 # imports again (0.12 s of CPU a process here).
 test: $(STAMP)
 	$(PY) -m compileall -q -j 0 core gui main.py >/dev/null
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -n $(TEST_JOBS) --dist load $(PYTEST_ARGS)
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -n $(TEST_JOBS) --dist worksteal $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	set -e; for script in bench/bench_*.py; do QT_QPA_PLATFORM=offscreen $(PY) $$script; done
