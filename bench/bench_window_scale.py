@@ -19,7 +19,7 @@ Contenders, each in a fresh `python` process per size:
   columns resized to their contents, version counts by loading every history, each
   history read, planned and drawn (every node item) on the GUI thread, the "Compare
   with" combo filled with one item per version. Ours freezes the start-up objects
-  before making the window, as `gui.shell.app.run` does (`gui.shell.app.freeze_startup_objects`);
+  before making the window, as `gui.shell.app.run` does (`gui.shell.app.prepare_process`);
   the reference does not, as the old app did not.
 
 Each child prints the time from its process start to the window's first Paint event,
@@ -126,10 +126,8 @@ from core.workspace import Workspace
 from gui.shell.main_window import MainWindow
 ws = Workspace.open(home)
 if contender == "ours":
-    from gui.shell.app import freeze_startup_objects
-    from gui.shell.collector import GuiThreadCollector
-    freeze_startup_objects()  # as gui.shell.app.run does before making the window
-    GuiThreadCollector(app)  # and collects cycles on the GUI thread, as it does
+    from gui.shell.app import prepare_process
+    prepare_process(app)  # as gui.shell.app.run does before making the window
 
 class Beat(QObject):
     def __init__(self):

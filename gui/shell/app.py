@@ -37,6 +37,24 @@ def freeze_startup_objects() -> None:
     gc.freeze()
 
 
+# How long a thread may hold the GIL while another waits for it (CPython's default: 5 ms).
+# The GUI thread gives the GIL up in many Qt calls and must wait to get it back each time a
+# worker is running Python; at 5 ms a turn, 60 ms of window work took 200 ms at start-up
+# beside the status worker (bench/bench_window_scale.py). 1 ms keeps the window's turns short.
+GIL_SWITCH_INTERVAL_S = 0.001
+
+
+def prepare_process(app) -> None:
+    """What the window's process sets up before the window exists (run, and the benches that
+    measure the window as it runs): start-up objects frozen, cycles collected on the GUI
+    thread only (gui.shell.collector), short GIL turns."""
+    from gui.shell.collector import GuiThreadCollector
+
+    freeze_startup_objects()
+    GuiThreadCollector(app)  # lives as long as the app (its parent)
+    sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
+
+
 def run(argv: list[str], *, home: str | None = None, db_url: str | None = None) -> int:
     """Open the workspace and the main window; returns the process exit code."""
     from gui.shell.display_check import problem
@@ -58,11 +76,9 @@ def run(argv: list[str], *, home: str | None = None, db_url: str | None = None) 
         QMessageBox.critical(None, "Artifact Lineage cannot start", str(exc))
         return 1
     try:
-        from gui.shell.collector import GuiThreadCollector
         from gui.shell.main_window import MainWindow
 
-        freeze_startup_objects()
-        GuiThreadCollector(app)  # cycles are collected on the GUI thread only, while the app lives
+        prepare_process(app)
         window = MainWindow(ws)
         for message in getattr(ws, "startup_messages", []):
             window.statusBar().showMessage(message, 15000)
