@@ -111,6 +111,11 @@ def fail_fast(*exc):  # Qt prints an exception raised in a slot and goes on: the
     traceback.print_exception(*exc)
     os._exit(3)
 sys.excepthook = fail_fast
+# BENCH_WINDOW_PROFILE=DIR: the GUI thread's cProfile of each phase, DIR/<contender>-<phase>.prof
+profile_dir = os.environ.get("BENCH_WINDOW_PROFILE")
+if profile_dir:
+    import cProfile
+    profiler = cProfile.Profile(); profiler.enable()
 started = float(sys.argv[1]); root, home, settings_dir, contender = sys.argv[2:6]
 screenshot = sys.argv[6] if len(sys.argv) > 6 else ""
 sys.path.insert(0, root)
@@ -145,6 +150,11 @@ class Beat(QObject):
     def next(self, phase):
         self.tick()
         self.results[self.phase] = [self.worst, self.worst_cpu]
+        if profile_dir:
+            global profiler
+            profiler.disable(); profiler.dump_stats(os.path.join(profile_dir, f"{contender}-{self.phase}.prof"))
+            if phase != "done":
+                profiler = cProfile.Profile(); profiler.enable()
         self.phase, self.worst, self.worst_cpu = phase, 0.0, 0.0
 
 window = MainWindow(ws)

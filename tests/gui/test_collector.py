@@ -45,3 +45,25 @@ def test_stop_gives_automatic_collection_back(qapp):
     collector.stop()
     assert gc.isenabled()
     gc.disable()
+
+
+def test_a_full_collection_runs_at_most_once_a_minute(qapp, monkeypatch):
+    import gui.shell.collector as collector_module
+
+    now = [1000.0]
+    monkeypatch.setattr(collector_module.time, "monotonic", lambda: now[0])
+    collector = GuiThreadCollector()
+    try:
+        ran: list[int] = []
+        monkeypatch.setattr(gc, "get_count", lambda: (10_000, 100, 100))  # every generation due
+        monkeypatch.setattr(gc, "collect", lambda generation=2: ran.append(generation) or 0)
+        collector.collect()
+        assert ran == [1]  # the collector was made just now: no full collection yet
+        now[0] += collector_module.FULL_EVERY_S
+        collector.collect()
+        collector.collect()
+        assert ran == [1, 2, 1]  # one full collection, then the young generations again
+    finally:
+        monkeypatch.undo()
+        collector.stop()
+        gc.disable()  # the conftest's collector gives it back at the end of the test
