@@ -66,6 +66,10 @@ def test_every_copy_and_its_files_map_to_their_artifact(ws, world, tmp_path):
     assert index.artifacts_at(collection(ws, "skills", ".pdf.staging-1", "pdf")) == set()
     assert index.artifacts_at(pending_place(ws.home, docx).state_file) == {docx}
     assert index.artifacts_below(collection(ws, "commands")) == {review}
+    assert index.artifacts_below(collection(ws, "skills")) == {pdf, docx}  # the copies directly in it
+    assert index.artifacts_below(collection(ws, "skills", "pdf", "lib")) == {pdf}  # a folder inside a copy
+    assert index.artifacts_below(tmp_path / "web" / ".claude" / "skills") == {pdf}
+    assert index.artifacts_below(tmp_path / "elsewhere") == set()
 
     paths = watch_paths(index)
     for expected in (collection(ws, "skills", "pdf"), collection(ws, "skills", "pdf", "lib"),
