@@ -11,8 +11,11 @@ import errno
 import os
 import stat
 import sys
+import tempfile
+from typing import BinaryIO, Callable
 
 __all__ = [
+    "fill_temp_beside", "discard_temp",
     "O_CLOEXEC", "O_DIRECTORY", "O_NOFOLLOW", "O_NONBLOCK",
     "fsync_fd", "fsync_dir", "libc", "syncfs", "remove_path", "remove_quietly", "folder_identity", "open_parent",
     "make_dirs", "try_lock",
@@ -182,3 +185,28 @@ def remove_quietly(path: str | os.PathLike[str]) -> bool:
         return True
     except OSError:
         return False
+
+
+def fill_temp_beside(final: str | os.PathLike[str], fill: Callable[[BinaryIO], None], *, durable: bool = True) -> str:
+    """A temp file (`.tmp-*`) in `final`'s folder holding what `fill` wrote, flushed and, when
+    `durable`, fsynced: its path, for the caller to publish (rename or link). When `fill` or
+    the write fails the temp file is removed and the error raised."""
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=os.path.dirname(os.fspath(final)))
+    try:
+        with os.fdopen(fd, "wb") as out:
+            fill(out)
+            if durable:
+                out.flush()
+                os.fsync(out.fileno())
+    except BaseException:
+        discard_temp(tmp)
+        raise
+    return tmp
+
+
+def discard_temp(tmp: str) -> None:
+    """Remove a temp file that will not be published (gone already is fine)."""
+    try:
+        os.unlink(tmp)
+    except FileNotFoundError:
+        pass

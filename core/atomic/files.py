@@ -8,10 +8,9 @@ skip that cost.
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
-from core.fsio import fsync_dir
+from core.fsio import discard_temp, fill_temp_beside, fsync_dir
 
 __all__ = ["write_file_atomically"]
 
@@ -21,19 +20,11 @@ def write_file_atomically(path: str | os.PathLike[str], data: bytes, *, durable:
     temp file is removed, the old file is left as it was, and the OSError is raised."""
     final = Path(path)
     final.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=final.parent)
+    tmp = fill_temp_beside(final, lambda out: out.write(data), durable=durable)
     try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            if durable:
-                out.flush()
-                os.fsync(out.fileno())
         os.replace(tmp, final)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+        discard_temp(tmp)
         raise
     if durable:
         fsync_dir(final.parent)

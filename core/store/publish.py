@@ -8,12 +8,11 @@ rename, so a reader sees the damaged file or the good one (see core.store.local)
 from __future__ import annotations
 
 import os
-import tempfile
 import zlib
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterable
 
-from core.fsio import fsync_dir
+from core.fsio import discard_temp, fill_temp_beside, fsync_dir
 
 __all__ = ["LEVEL", "write_compressed", "write_raw"]
 
@@ -65,29 +64,19 @@ def publish(tmp: str, final: Path, replace: bool = False) -> None:
                 os.replace(tmp, final)
         fsync_dir(str(final.parent))
     finally:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+        discard_temp(tmp)
 
 
 def _write(final: Path, fill: Callable[[BinaryIO], None], check: Callable[[str], None] | None, replace: bool) -> None:
     """Fill a temp file beside `final`, fsync it, let `check` read it back (raising to abort), publish it."""
     ensure_shard(final.parent)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=final.parent)
+    tmp = fill_temp_beside(final, fill)
     try:
-        with os.fdopen(fd, "wb") as out:
-            fill(out)
-            out.flush()
-            os.fsync(out.fileno())
         if check is not None:
             check(tmp)
         publish(tmp, final, replace=replace)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+        discard_temp(tmp)
         raise
 
 
