@@ -61,19 +61,27 @@ def pending_place(home: "DataHome", artifact_id: int, line: str = "collection") 
     return PendingPlace(home.merges_dir / f"{artifact_id}-{_line_tag(line)}")
 
 
-def merges_on_line(home: "DataHome", line: str) -> list[int]:
-    """The artifacts (ids) whose merge waits on `line` (one read of the merges folder)."""
+def _waiting(home: "DataHome", artifact_id: int | None = None, tag: str | None = None) -> list[tuple[int, str]]:
+    """(artifact id, line tag) of the merges waiting in this data folder, of one artifact or on
+    one line when given (one read of the merges folder; a stat only for the folders that match)."""
     try:
         names = os.listdir(home.merges_dir)
     except OSError:
         return []
-    suffix = f"-{_line_tag(line)}"
     found = []
     for name in names:
-        head = name[:-len(suffix)] if name.endswith(suffix) else ""
-        if head.isdigit() and (home.merges_dir / name / "pending.json").exists():
-            found.append(int(head))
-    return sorted(found)
+        head, _, on = name.partition("-")
+        if not (head.isdigit() and on) or (artifact_id is not None and int(head) != artifact_id) \
+                or (tag is not None and on != tag):
+            continue
+        if (home.merges_dir / name / "pending.json").exists():
+            found.append((int(head), on))
+    return found
+
+
+def merges_on_line(home: "DataHome", line: str) -> list[int]:
+    """The artifacts (ids) whose merge waits on `line`."""
+    return sorted(artifact_id for artifact_id, _tag in _waiting(home, tag=_line_tag(line)))
 
 
 def has_pending(home: "DataHome", artifact_id: int, line: str = "collection") -> bool:
@@ -140,13 +148,8 @@ def abort_words(name: str, line: str = "collection") -> str:
 
 
 def has_any_pending(home: "DataHome", artifact_id: int) -> bool:
-    """Whether any merge of the artifact waits, on any line (one read of the merges folder)."""
-    try:
-        names = os.listdir(home.merges_dir)
-    except OSError:
-        return False
-    prefix = f"{artifact_id}-"
-    return any(n.startswith(prefix) and os.path.exists(os.path.join(home.merges_dir, n, "pending.json")) for n in names)
+    """Whether any merge of the artifact waits, on any line."""
+    return bool(_waiting(home, artifact_id=artifact_id))
 
 
 def merge_waiting_into(
