@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtCore import QPoint, QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -45,6 +45,14 @@ class ProjectsPanel(QWidget):
 
     artifactActivated = Signal(int)
     resolveRequested = Signal(int, str)  # artifact id, project: open its waiting merge
+
+    # The panel's natural height: its buttons and a few rows. The dock area sizes the dock from
+    # it on a layout pass of its own (the tree alone asks for ~230 px, and under X11 that pass
+    # came after the controller's resizeDocks, taking the compare panel's diff down to 3 lines).
+    PREFERRED_HEIGHT = 140
+
+    def sizeHint(self) -> QSize:
+        return QSize(super().sizeHint().width(), self.PREFERRED_HEIGHT)
 
     def __init__(self, actions: "ProjectActions", parent: QWidget | None = None) -> None:
         super().__init__(parent)
