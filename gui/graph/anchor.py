@@ -24,6 +24,7 @@ class ViewAnchor:
     version_id: int | None  # the selected node, if any
     at: QPointF | None  # where that node's centre was, in viewport pixels
     scroll: tuple[int, int]  # the scroll bars, when nothing is selected
+    auto_view: bool  # the view still followed its automatic fit (the person had not moved it)
 
 
 def capture(view: LineageView) -> ViewAnchor | None:
@@ -34,12 +35,14 @@ def capture(view: LineageView) -> ViewAnchor | None:
     pos = view.node_pos(selected) if selected is not None else None
     at = QPointF(view.mapFromScene(pos)) if pos is not None else None
     return ViewAnchor(QTransform(view.transform()), selected if pos is not None else None, at,
-                      (view.horizontalScrollBar().value(), view.verticalScrollBar().value()))
+                      (view.horizontalScrollBar().value(), view.verticalScrollBar().value()), view.auto_view)
 
 
 def restore(view: LineageView, anchor: ViewAnchor) -> None:
-    """Zoom and scroll back to `anchor`, the selected node where it was on screen."""
+    """Zoom and scroll back to `anchor`, the selected node where it was on screen; a view the
+    person had moved stays theirs (a later resize does not fit it again)."""
     view.setTransform(anchor.transform)
+    view.auto_view = anchor.auto_view
     pos = view.node_pos(anchor.version_id) if anchor.version_id is not None else None
     if pos is None or anchor.at is None:
         view.horizontalScrollBar().setValue(anchor.scroll[0])

@@ -31,7 +31,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Slot
 from PySide6.QtGui import QColor, QFontInfo, QPainter, QResizeEvent, QTransform, QWheelEvent
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsView, QSizePolicy, QWidget
 
@@ -88,6 +88,10 @@ class GraphCanvas(QGraphicsView):
         self.pending_item: PendingMergeItem | None = None
         self.marker_bar = MarkerScrollBar(self)
         self.setVerticalScrollBar(self.marker_bar)
+        # A scroll bar moved by the person (dragged, clicked, wheeled; not set by the program)
+        # ends the automatic view: a later resize must not throw them back to the head.
+        self.marker_bar.actionTriggered.connect(self._moved_by_person)
+        self.horizontalScrollBar().actionTriggered.connect(self._moved_by_person)
         self._reset_state()
 
     # ------------------------------------------------------------- hooks
@@ -269,6 +273,10 @@ class GraphCanvas(QGraphicsView):
     def search_fold_hits(self) -> dict[NodeKey, int]:
         """Each folded run holding matches, and how many."""
         return dict(self._search.fold_hits)
+
+    @Slot(int)
+    def _moved_by_person(self, _action: int) -> None:
+        self.auto_view = False
 
     def scrollContentsBy(self, dx: int, dy: int) -> None:
         super().scrollContentsBy(dx, dy)

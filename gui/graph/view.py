@@ -197,6 +197,7 @@ class LineageView(GraphCanvas):
                     self.compareRequested.emit(selected, key)
                 else:
                     self._select(key, emit=True)
+                self.auto_view = False  # the person chose where to look: a resize keeps it
                 event.accept()
                 return
         self.auto_view = False
