@@ -19,17 +19,17 @@ from pathlib import Path
 import pytest
 
 from core.content import hash_tree
-from tests.crash.harness import KILL_CALLS, ROOT, parse_trace, strace_problem
+from tests.crash.harness import KILL_CALLS, ROOT, parse_trace, strace_options, strace_problem
 
 _PROBLEM = strace_problem()
 pytestmark = pytest.mark.skipif(_PROBLEM is not None, reason=f"needs strace: {_PROBLEM}")
 
 
 def test_a_bring_forward_killed_around_its_swap_ends_at_the_head_recording_nothing(pg_url, tmp_path):
-    def cli(home: Path, *args: str, strace: list[str] | None = None) -> subprocess.CompletedProcess:
+    def cli(home: Path, *args: str, strace: list[str] | None = None, kills: bool = False) -> subprocess.CompletedProcess:
         cmd = [sys.executable, str(ROOT / "main.py"), "--home", str(home), "--db", pg_url, *args]
         if strace:
-            cmd = ["strace", "-f", "-qq", "-y", *strace, *cmd]
+            cmd = ["strace", *strace_options(kills), *strace, *cmd]
         return subprocess.run(cmd, capture_output=True, text=True, timeout=120)
 
     up = tmp_path / "up" / "review"
@@ -60,7 +60,7 @@ def test_a_bring_forward_killed_around_its_swap_ends_at_the_head_recording_nothi
     for call in cases:
         reset()
         killed = cli(bob, "sync", strace=["-o", str(tmp_path / "case.txt"), "-e", f"trace={call.syscall}",
-                                          "-e", f"inject={call.syscall}:signal=SIGKILL:when={call.nth}"])
+                                          "-e", f"inject={call.syscall}:signal=SIGKILL:when={call.nth}"], kills=True)
         assert killed.returncode in (-9, 137), (call, killed.returncode)
         after = cli(bob, "sync", "--json")
         assert after.returncode == 0, (call, after.stderr)

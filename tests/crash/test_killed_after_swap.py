@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.crash.harness import ROOT, strace_problem
+from tests.crash.harness import ROOT, STRACE_OPTIONS, strace_problem
 
 _PROBLEM = strace_problem()
 pytestmark = pytest.mark.skipif(_PROBLEM is not None, reason=f"needs strace: {_PROBLEM}")
@@ -28,7 +28,7 @@ def test_a_sync_killed_after_its_swap_is_recorded_as_sync_by_the_next_one(tmp_pa
     assert main("add", "st", "--source", str(up)).returncode == 0
     assert main("sync").returncode == 0
     (up / "SKILL.md").write_text("v2\n")
-    killed = main("sync", strace=[shutil.which("strace"), "-f", "-qq", "-o", "/dev/null",
+    killed = main("sync", strace=[shutil.which("strace"), *STRACE_OPTIONS, "-o", "/dev/null",
                                   "-e", "inject=rmdir:signal=SIGKILL:when=1"])
     assert killed.returncode in (-9, 137)
     assert (home / "collection" / "skills" / "st" / "SKILL.md").read_text() == "v2\n"  # the swap happened

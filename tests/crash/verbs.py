@@ -29,7 +29,7 @@ import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from tests.crash.harness import KILL_CALLS, ROOT, _LINE, describe, run_cli
+from tests.crash.harness import KILL_CALLS, ROOT, TRACE_LINE, describe, run_cli, strace_options
 
 
 @dataclass(frozen=True)
@@ -155,8 +155,8 @@ class World:
                 _write(works[0] / step[2], step[3])
         shutil.copytree(self.live, self.base / f"tpl-{verb.name}", symlinks=True)
 
-    def command(self, verb: Verb, strace_args: list[str] | None = None) -> subprocess.CompletedProcess:
-        prefix = [self.strace, "-f", "-qq", "-y", *strace_args] if strace_args is not None else []
+    def command(self, verb: Verb, strace_args: list[str] | None = None, kills: bool = False) -> subprocess.CompletedProcess:
+        prefix = [self.strace, *strace_options(kills), *strace_args] if strace_args is not None else []
         return subprocess.run([*prefix, sys.executable, str(ROOT / "main.py"), "--home", str(self.home),
                                *verb.cmd], cwd=ROOT, capture_output=True, timeout=120)
 
@@ -242,7 +242,7 @@ class World:
         ref = self.refs[verb.name]
         self.restore_template(verb.name)
         proc = self.command(verb, ["-o", os.devnull, "-e", f"trace={point.syscall}",
-                                   "-e", f"inject={point.syscall}:signal=SIGKILL:when={point.nth}"])
+                                   "-e", f"inject={point.syscall}:signal=SIGKILL:when={point.nth}"], kills=True)
         problems: list[str] = []
         if proc.returncode not in (-9, 137):
             problems.append(f"the command was not killed (exit {proc.returncode})")
@@ -283,7 +283,7 @@ def parse(text: str, verb: Verb, live: Path) -> list[KillPoint]:
     pid = None
     swapped = False
     for line in text.splitlines():
-        m = _LINE.match(line)
+        m = TRACE_LINE.match(line)
         if m is None or "resumed>" in line:
             continue
         pid = pid or m.group(1)
