@@ -1,4 +1,5 @@
-"""The CLI end to end: `python main.py --home TMP ...` in subprocesses."""
+"""The CLI end to end: `python main.py --home TMP ...` in subprocesses (forked by
+tests/main_server.py after its imports; LINEAGE_TEST_EXEC=1 starts each one afresh)."""
 from __future__ import annotations
 
 import json
@@ -9,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.main_server import run_main
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -17,10 +20,7 @@ class Cli:
         self.home = home
 
     def __call__(self, *args: str, expect: int | None = 0) -> subprocess.CompletedProcess:
-        proc = subprocess.run(
-            [sys.executable, str(ROOT / "main.py"), "--home", str(self.home), *args],
-            cwd=ROOT, capture_output=True, timeout=120,
-        )
+        proc = run_main(["--home", str(self.home), *args])  # a fresh process (tests/main_server.py)
         if expect is not None:
             assert proc.returncode == expect, (proc.returncode, proc.stdout, proc.stderr)
         assert b"Traceback" not in proc.stderr
