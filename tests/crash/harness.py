@@ -27,8 +27,11 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+
+from tests.main_server import run_main
 
 ROOT = Path(__file__).resolve().parents[2]
 # The calls a kill is injected before: every one that creates, opens, renames, links,
@@ -44,6 +47,8 @@ WRITE_CALLS = ("write", "pwrite64")
 ARTIFACTS = {"st": "skills/st", "rv": "commands/rv.md"}
 # How every crash test runs strace: follow forks, quiet, paths decoded.
 STRACE_OPTIONS = ("-f", "-qq", "-y")
+MISSED = "the injection hit"
+AIM_TRIES = 3
 
 
 def strace_options(kills: bool) -> tuple[str, ...]:
@@ -85,6 +90,17 @@ def strace_problem() -> str | None:
     return None
 
 
+def age(root: Path, seconds: int = 3600) -> None:
+    """Date every file and link under `root` `seconds` back. A run then finds the same files
+    racy or not (core.content.statcache trusts no digest of a file written within 2 s) however
+    soon it starts: a case forked 10 ms after its reset and the traced run it is numbered by
+    must make the same calls."""
+    when = time.time() - seconds
+    for folder, _dirs, files in os.walk(root):
+        for name in files:
+            os.utime(os.path.join(folder, name), (when, when), follow_symlinks=False)
+
+
 def _tree(root: Path, files: dict[str, str]) -> None:
     if root.exists():
         shutil.rmtree(root)
@@ -115,10 +131,10 @@ class Scenario:
             **({"notes.md": f"notes {version}\n"} if version != "v1" else {}),
         })
         (self.up / "rv.md").write_text(f"review {version}\n")
+        age(self.up)
 
-    def main(self, *args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, str(ROOT / "main.py"), "--home", str(self.home), *args],
-                              cwd=ROOT, capture_output=True, timeout=120)
+    def main(self, *args: str, strace: list[str] | None = None) -> subprocess.CompletedProcess:
+        return run_main(["--home", str(self.home), *args], strace=strace)
 
     def build(self) -> None:
         self.upstream("v1")
@@ -143,40 +159,49 @@ class Scenario:
         if self.home.exists():
             shutil.rmtree(self.home)
         shutil.copytree(self.template, self.home, symlinks=True)
+        age(self.home / "collection")
         self.upstream("v2")
-
-    def sync_cmd(self, strace_args: list[str], kills: bool = False) -> list[str]:
-        return [self.strace, *strace_options(kills), *strace_args,
-                sys.executable, str(ROOT / "main.py"), "--home", str(self.home), "sync"]
 
     def enumerate(self) -> list[Call]:
         """Trace one sync; its calls on the data folder, in order."""
         self.reset()
         trace = self.base / "trace.txt"
-        proc = subprocess.run(self.sync_cmd(["-o", str(trace), "-e", f"trace={','.join(KILL_CALLS + WRITE_CALLS)}"]),
-                              cwd=ROOT, capture_output=True, timeout=120)
+        proc = self.main("sync", strace=[*strace_options(kills=False), "-o", str(trace),
+                                         "-e", f"trace={','.join(KILL_CALLS + WRITE_CALLS)}"])
         if proc.returncode != 0:
             raise RuntimeError(f"the traced sync failed: {proc.stderr.decode()}")
         return parse_trace(trace.read_text(errors="replace"), self.home)
 
     def run_case(self, call: Call, mode: str) -> dict:
-        """Kill (mode "kill") or fail (mode "error") the sync at `call`; check what follows."""
+        """Kill (mode "kill") or fail (mode "error") the sync at `call`; check what follows.
+
+        A run can make a call more or fewer than the traced one did before `call` (the stat
+        cache re-reads a file it cached within 2 s of its writing: a loaded machine moves
+        that line), so the injection can land one call off. Every run's invariants are
+        checked; a run that only missed its call is tried again, up to AIM_TRIES times."""
+        for attempt in range(1, AIM_TRIES + 1):
+            outcome = self._run_case_once(call, mode)
+            if not (len(outcome["problems"]) == 1 and outcome["problems"][0].startswith(MISSED)):
+                break
+        outcome["attempts"] = attempt
+        return outcome
+
+    def _run_case_once(self, call: Call, mode: str) -> dict:
         self.reset()
         trace = self.base / "case.txt"
         if mode == "kill":
             action = "signal=SIGKILL"
         else:
             action = "error=ENOSPC" if call.syscall in WRITE_CALLS else "error=EIO"
-        proc = subprocess.run(
-            self.sync_cmd(["-o", str(trace), "-e", f"trace={call.syscall}",
-                           "-e", f"inject={call.syscall}:{action}:when={call.nth}"], kills=mode == "kill"),
-            cwd=ROOT, capture_output=True, timeout=120)
+        proc = self.main("sync", strace=[*strace_options(kills=mode == "kill"), "-o", str(trace),
+                                         "-e", f"trace={call.syscall}",
+                                         "-e", f"inject={call.syscall}:{action}:when={call.nth}"])
         outcome = {**asdict(call), "mode": mode, "problems": []}
         problems = outcome["problems"]
         hit = [c for c in parse_trace(trace.read_text(errors="replace"), self.home, only_home=False)
                if c.syscall == call.syscall and c.nth == call.nth]
         if not hit or hit[0].where != call.where:
-            problems.append(f"the injection hit {hit[0].where if hit else 'no call'}, not {call.where}")
+            problems.append(f"{MISSED} {hit[0].where if hit else 'no call'}, not {call.where}")
         stderr = proc.stderr.decode("utf-8", "replace")
         if mode == "kill" and proc.returncode not in (-9, 137):
             problems.append(f"the sync was not killed (exit {proc.returncode})")

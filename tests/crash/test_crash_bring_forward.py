@@ -13,13 +13,13 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from core.content import hash_tree
-from tests.crash.harness import KILL_CALLS, ROOT, parse_trace, strace_options, strace_problem
+from tests.crash.harness import KILL_CALLS, parse_trace, strace_options, strace_problem
+from tests.main_server import run_main
 
 _PROBLEM = strace_problem()
 pytestmark = pytest.mark.skipif(_PROBLEM is not None, reason=f"needs strace: {_PROBLEM}")
@@ -27,10 +27,8 @@ pytestmark = pytest.mark.skipif(_PROBLEM is not None, reason=f"needs strace: {_P
 
 def test_a_bring_forward_killed_around_its_swap_ends_at_the_head_recording_nothing(pg_url, tmp_path):
     def cli(home: Path, *args: str, strace: list[str] | None = None, kills: bool = False) -> subprocess.CompletedProcess:
-        cmd = [sys.executable, str(ROOT / "main.py"), "--home", str(home), "--db", pg_url, *args]
-        if strace:
-            cmd = ["strace", *strace_options(kills), *strace, *cmd]
-        return subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+        return run_main(["--home", str(home), "--db", pg_url, *args],
+                        strace=[*strace_options(kills), *strace] if strace else None)
 
     up = tmp_path / "up" / "review"
     (up / "lib").mkdir(parents=True)

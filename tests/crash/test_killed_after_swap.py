@@ -3,14 +3,12 @@ rmdir, the old copy's removal) must not turn the next upstream change into a con
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-from tests.crash.harness import ROOT, STRACE_OPTIONS, strace_problem
+from tests.crash.harness import STRACE_OPTIONS, strace_problem
+from tests.main_server import run_main
 
 _PROBLEM = strace_problem()
 pytestmark = pytest.mark.skipif(_PROBLEM is not None, reason=f"needs strace: {_PROBLEM}")
@@ -21,14 +19,13 @@ def test_a_sync_killed_after_its_swap_is_recorded_as_sync_by_the_next_one(tmp_pa
     up.mkdir(parents=True)
 
     def main(*args: str, strace: list[str] | None = None) -> subprocess.CompletedProcess:
-        return subprocess.run([*(strace or []), sys.executable, str(ROOT / "main.py"), "--home", str(home), *args],
-                              cwd=ROOT, capture_output=True, timeout=120)
+        return run_main(["--home", str(home), *args], strace=strace)
 
     (up / "SKILL.md").write_text("v1\n")
     assert main("add", "st", "--source", str(up)).returncode == 0
     assert main("sync").returncode == 0
     (up / "SKILL.md").write_text("v2\n")
-    killed = main("sync", strace=[shutil.which("strace"), *STRACE_OPTIONS, "-o", "/dev/null",
+    killed = main("sync", strace=[*STRACE_OPTIONS, "-o", "/dev/null",
                                   "-e", "inject=rmdir:signal=SIGKILL:when=1"])
     assert killed.returncode in (-9, 137)
     assert (home / "collection" / "skills" / "st" / "SKILL.md").read_text() == "v2\n"  # the swap happened

@@ -26,10 +26,11 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from tests.crash.harness import KILL_CALLS, ROOT, TRACE_LINE, describe, run_cli, strace_options
+from tests.crash.harness import KILL_CALLS, TRACE_LINE, age, describe, run_cli, strace_options
+from tests.main_server import run_main
 
 
 @dataclass(frozen=True)
@@ -141,6 +142,7 @@ class World:
         if self.live.exists():
             shutil.rmtree(self.live)
         shutil.copytree(self.base / f"tpl-{name}", self.live, symlinks=True)
+        age(self.live)
 
     def prepare(self, verb: Verb) -> None:
         self.restore_template("S")
@@ -156,9 +158,8 @@ class World:
         shutil.copytree(self.live, self.base / f"tpl-{verb.name}", symlinks=True)
 
     def command(self, verb: Verb, strace_args: list[str] | None = None, kills: bool = False) -> subprocess.CompletedProcess:
-        prefix = [self.strace, *strace_options(kills), *strace_args] if strace_args is not None else []
-        return subprocess.run([*prefix, sys.executable, str(ROOT / "main.py"), "--home", str(self.home),
-                               *verb.cmd], cwd=ROOT, capture_output=True, timeout=120)
+        strace = [*strace_options(kills), *strace_args] if strace_args is not None else None
+        return run_main(["--home", str(self.home), *verb.cmd], strace=strace)
 
     def reference(self, verb: Verb) -> dict:
         """The verb run cleanly from its template, then a sync: what every case must end as."""
