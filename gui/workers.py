@@ -312,25 +312,40 @@ class SearchWorker(Worker[SearchReply]):
 @dataclass(frozen=True)
 class BlameReply:
     seq: int  # which request asked; the blame view drops replies to older ones
-    blame: object | None  # core.ancestry.Blame, None when it failed
+    blame: object | None  # core.ancestry.Blame, None when it failed or was cancelled
     error: str | None = None
+    cancelled: bool = False
 
 
 class BlameWorker(Worker[BlameReply]):
-    """`core.ancestry.blame_file` → `finished(BlameReply)`; a refusal is a reply with `error`."""
+    """`core.ancestry.blame_file` → `finished(BlameReply)`; a refusal is a reply with `error`.
+    `progress(done, total)` counts the versions walked; `cancel` stops it (a reply with
+    `cancelled` set)."""
+
+    progress = Signal(int, int)
 
     def __init__(self, ws: Workspace, artifact_id: int, path: str | None, version_id: int | None, seq: int) -> None:
         from core.ancestry import blame_file
+        from core.cancel import Cancelled
+
+        self._cancel = threading.Event()
 
         def job() -> BlameReply:
             try:
-                return BlameReply(seq, blame_file(ws, artifact_id, path, version_id))
+                return BlameReply(seq, blame_file(ws, artifact_id, path, version_id, cancel=self._cancel.is_set,
+                                                  progress=lambda done, total: self.progress.emit(done, total)))
+            except Cancelled:
+                return BlameReply(seq, None, None, cancelled=True)
             except Exception as exc:
                 if not isinstance(exc, LineageError):
                     traceback.print_exc()
                 return BlameReply(seq, None, error_message(exc, _DOING["BlameWorker"]))
 
         super().__init__(job)
+
+    def cancel(self) -> None:
+        """Thread-safe: called from the GUI thread while `run` is busy."""
+        self._cancel.set()
 
 
 # Every started worker and its thread until a pool has seen it end. Module-level, so a pool

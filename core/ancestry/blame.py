@@ -31,7 +31,8 @@ from typing import Callable, Iterator
 
 from core.ancestry.blame_cache import BlameCache, CachedBlame, blame_keys
 from core.ancestry.line_match import EqualBlock, equal_line_blocks, split_lines
-from core.errors import FileNotInVersionError, LineageError
+from core.cancel import Cancelled
+from core.errors import FileNotInVersionError
 from core.history import COLLECTION_LINE, VersionInfo, ordinal_by_id
 from core.merge import is_binary
 from core.store import ObjectStore
@@ -40,6 +41,7 @@ __all__ = ["Blame", "BlameLine", "blame", "blame_cache_dir", "blame_file", "defa
 
 READ_AHEAD = 6  # blobs read ahead of the walk
 CHECKPOINT_EVERY = 32  # a walk stores the blame of every 32nd version of the first-parent chain it walks
+PROGRESS_EVERY = 8  # versions walked between two progress reports (and cancel checks)
 _DEFAULT_FILE = b"SKILL.md"
 
 
@@ -156,11 +158,13 @@ class _Reader:
 def blame(
     objects: ObjectStore, versions: list[VersionInfo], start: VersionInfo, path: bytes,
     cancel: Callable[[], bool] | None = None, cache: BlameCache | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Blame:
     """Blame `path` at version `start`; `versions` are the artifact's versions (any order).
     With a `cache`, an entry for `start` answers at once; otherwise the walk starts from the
     nearest cached ancestors (or the roots), and `start` and the checkpoints it passes are
-    stored (core.ancestry.blame_cache).
+    stored (core.ancestry.blame_cache). `progress(done, total)` is told how far the walk is
+    (versions), every PROGRESS_EVERY versions and at the end; `cancel` is asked as often.
 
     Raises FileNotInVersionError when `start` has no such file or it is binary, and the
     object store's errors when a content is missing or damaged."""
@@ -211,7 +215,7 @@ def blame(
     reader = _Reader(objects, order)
     try:
         owner = _walk(oldest_first, start, digests, reader, cancel, text, seeds,
-                      _checkpoints(start, by_id) if store is not None else set(), store)
+                      _checkpoints(start, by_id) if store is not None else set(), store, progress)
     finally:
         reader.close()
     if store is not None:
@@ -239,6 +243,7 @@ def _walk(
     oldest_first: list[VersionInfo], start: VersionInfo, digests: _Digests, reader: _Reader,
     cancel: Callable[[], bool] | None, start_text: bytes, seeds: dict[int, CachedBlame],
     checkpoints: set[int], store: Callable[[VersionInfo, str, bytes, list[int]], None] | None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[int]:
     """The version id owning each line of start's file, computed forward: a version's line
     takes the owner of the first parent's line the diff pairs it with, else the second
@@ -282,9 +287,13 @@ def _walk(
             got = lines_of[digest] = split_lines(raw)
         return got
 
-    for v in oldest_first:
-        if cancel is not None and cancel():
-            raise LineageError("Blame was cancelled.")
+    total = len(oldest_first)
+    for done, v in enumerate(oldest_first):
+        if done % PROGRESS_EVERY == 0:
+            if cancel is not None and cancel():
+                raise Cancelled("Blame was cancelled.")
+            if progress is not None:
+                progress(done, total)
         if v.id in seeds:
             owners[v.id] = seeds[v.id].owners
             continue
@@ -319,6 +328,8 @@ def _walk(
             lines_of.pop(d, None)
             if d in keep:
                 raw_of.pop(d, None)
+    if progress is not None:
+        progress(total, total)
     return owners[start.id] or []
 
 
@@ -352,6 +363,7 @@ def _take(own: list[int], inherited: list[int], blocks: list[EqualBlock],
 def blame_file(
     ws, artifact_id: int, path: str | bytes | None = None, version_id: int | None = None,
     cancel: Callable[[], bool] | None = None, use_cache: bool = True,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Blame:
     """Blame a file of an artifact (`path`, default: its only file or SKILL.md) at the
     collection's head, or at `version_id`. `ws` is a Workspace (history + objects); its
@@ -376,7 +388,7 @@ def blame_file(
     else:
         chosen = os.fsencode(path) if isinstance(path, str) else path
     cache = BlameCache(blame_cache_dir(ws), writable=not ws.read_only) if use_cache else None
-    return blame(ws.objects, versions, start, chosen, cancel, cache)
+    return blame(ws.objects, versions, start, chosen, cancel, cache, progress)
 
 
 def blame_cache_dir(ws) -> Path:

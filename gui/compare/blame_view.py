@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QFontDatabase
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableView, QVBoxLayout, QWidget,
+)
 
 from core.textsafe import printable
 from gui.style.palette import lane_color, origin_label
@@ -23,6 +25,7 @@ if TYPE_CHECKING:
     from core.workspace import Workspace
 
 BLAMING = "Finding which version brought each line…"
+PROGRESS_SHOWN_FROM = 64  # versions: a shorter walk ends before a count could be read
 COLUMNS = ("version", "line", "text")
 VERSION_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -110,7 +113,15 @@ class BlameView(QWidget):
         layout.setSpacing(4)
         self.title = QLabel()
         self.title.setWordWrap(True)
-        layout.addWidget(self.title)
+        self.stop_button = QPushButton("Stop")
+        self.stop_button.setToolTip("Stop finding the versions of the lines (a long history read for the first time)")
+        self.stop_button.clicked.connect(self.stop)
+        self.stop_button.hide()
+        top = QHBoxLayout()
+        top.addWidget(self.title, 1)
+        top.addWidget(self.stop_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(top)
+        self._worker: BlameWorker | None = None
         self.model = BlameModel(self)
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -170,17 +181,40 @@ class BlameView(QWidget):
             return
         self._shown = self._wanted
         self._seq += 1
+        if self._worker is not None:
+            self._worker.cancel()  # its reply is an older request's: its CPU is better spent on this one
         self.model.set_blame(None)
         self.title.setText(BLAMING)
         artifact_id, version_id, path = self._wanted
-        worker = BlameWorker(self.ws, artifact_id, path, version_id, self._seq)
-        self._pool.start(worker, finished=self._on_reply)
+        self._worker = BlameWorker(self.ws, artifact_id, path, version_id, self._seq)
+        seq = self._seq
+        self._pool.start(self._worker, finished=self._on_reply,
+                         progress=lambda done, total: self._on_progress(seq, done, total))
+        self.stop_button.setEnabled(True)
+        self.stop_button.show()
+
+    def stop(self) -> None:
+        """Stop the blame under way (the Stop button); the tab says so and offers it again."""
+        if self._worker is not None:
+            self._worker.cancel()
+            self.stop_button.setEnabled(False)
+
+    def _on_progress(self, seq: int, done: int, total: int) -> None:
+        if seq == self._seq and total >= PROGRESS_SHOWN_FROM:
+            self.title.setText(f"{BLAMING} {done:,} of {total:,} versions read")
 
     @Slot(object)
     def _on_reply(self, reply: BlameReply) -> None:
         if reply.seq != self._seq:
             return
+        self._worker = None
+        self.stop_button.hide()
         blame = reply.blame
+        if reply.cancelled:
+            self._shown = None  # asked again (the tab shown again, another version) it starts afresh
+            self.title.setText("Stopped. Select a version or show this tab again to blame its file.")
+            self.blameShown.emit(None)
+            return
         if blame is None:
             self.title.setText(reply.error or "")
             self.blameShown.emit(None)

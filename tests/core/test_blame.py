@@ -10,6 +10,7 @@ import pytest
 from core import projects, sync
 from core.ancestry import blame, blame_file, equal_blocks, split_lines
 from core.content import ManifestEntry, TreeHash, content_hash_of
+from core.cancel import Cancelled
 from core.errors import FileNotInVersionError
 from core.history import COLLECTION_LINE
 from core.upstreams import UpstreamSpec
@@ -214,3 +215,24 @@ def test_a_push_diffs_the_projects_content_against_their_common_parent_once(ws, 
     pushed = record(ws, art, "a\nweb\nb\n", "sync", parent=v1, second=web)
     assert owners(blame_file(ws, art.id, use_cache=False)) == [("a", 1), ("web", 2), ("b", 1)]
     assert len(calls) == 1 and pushed
+
+
+def test_a_long_walk_reports_its_progress_and_stops_when_cancelled(ws, art):
+    parent = None
+    for n in range(40):
+        parent = record(ws, art, "".join(f"line {i} of v{n if i == n else 0}\n" for i in range(40)), "sync", parent=parent)
+    seen: list[tuple[int, int]] = []
+    result = blame_file(ws, art.id, use_cache=False, progress=lambda done, total: seen.append((done, total)))
+    assert len(result.lines) == 40
+    assert seen[0] == (0, 40) and seen[-1] == (40, 40)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen) and len(seen) >= 40 // 8
+
+    asked = []
+
+    def cancel() -> bool:  # the person presses Stop once the walk is under way
+        asked.append(True)
+        return len(asked) > 2
+
+    with pytest.raises(Cancelled):
+        blame_file(ws, art.id, use_cache=False, cancel=cancel, progress=lambda done, total: None)
+    assert len(asked) == 3  # asked at each report until it said stop; nothing after

@@ -1,6 +1,8 @@
 """The find box as a filter (gui/shell/version_search.py) and the Blame tab (gui/compare/blame_view.py)."""
 from __future__ import annotations
 
+import time
+
 from PySide6.QtCore import Qt
 
 from core import sync as core_sync
@@ -140,3 +142,41 @@ def test_side_by_side_puts_removed_lines_beside_the_added_ones(qtbot, make_windo
     assert ("", "third line") in texts
     pane.side_by_side_box.setChecked(False)
     assert pane.diff_view.isVisible() and not pane.side_view.isVisible()
+
+
+def test_a_long_blame_counts_the_versions_read_and_stop_ends_it(qtbot, make_window, ws, tmp_path, monkeypatch):
+    """A first blame of a long history can take seconds: the tab counts, and Stop ends it."""
+    import core.ancestry
+    from core.cancel import Cancelled
+
+    real = core.ancestry.blame_file
+    art, versions = three_versions(ws, tmp_path)
+
+    def long_walk(ws_, artifact_id, path, version_id, cancel, progress):  # a walk over 400 versions
+        deadline = time.monotonic() + 20
+        done = 0
+        while time.monotonic() < deadline:
+            if cancel():
+                raise Cancelled("Blame was cancelled.")
+            progress(min(done, 399), 400)
+            done += 8
+            time.sleep(0.01)
+        raise AssertionError("never stopped")
+
+    monkeypatch.setattr(core.ancestry, "blame_file", long_walk)
+    window = make_window()
+    blame = window.compare.blame_view
+    window.compare.file_tabs.setCurrentWidget(blame)
+    qtbot.waitUntil(lambda: "of 400 versions read" in blame.title.text(), timeout=WAIT)
+    assert blame.stop_button.isVisible() and blame.busy()
+    with qtbot.waitSignal(blame.blameShown, timeout=WAIT) as shown:
+        qtbot.mouseClick(blame.stop_button, Qt.MouseButton.LeftButton)
+    assert shown.args[0] is None and blame.title.text().startswith("Stopped.")
+    assert not blame.stop_button.isVisible()
+    qtbot.waitUntil(lambda: not blame.busy(), timeout=WAIT)
+
+    monkeypatch.setattr(core.ancestry, "blame_file", real)  # another version: blamed afresh
+    with qtbot.waitSignal(blame.blameShown, timeout=WAIT) as shown:
+        window.graph.select_version(versions[1].id)
+        window.browser.show_version(versions[1].id)
+    assert shown.args[0] is not None and shown.args[0].version.id == versions[1].id
