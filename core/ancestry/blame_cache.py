@@ -27,7 +27,8 @@ import time
 import zlib
 from array import array
 from dataclasses import dataclass
-from itertools import groupby
+from itertools import compress
+from operator import ne, sub
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -75,11 +76,13 @@ def blame_keys(by_id: Mapping[int, VersionInfo], path: bytes) -> dict[int, str]:
 
 
 def _runs(owners: list[int]) -> tuple[array, array]:
-    counts, ids = array("I"), array("q")
-    for vid, group in groupby(owners):
-        counts.append(sum(1 for _ in group))
-        ids.append(vid)
-    return counts, ids
+    """Run-length: how many lines in a row each owner has. Found by C-level map/compress (a
+    groupby over 20,000 lines took ~20 ms of a 32-checkpoint cold blame's time per entry)."""
+    if not owners:
+        return array("I"), array("q")
+    starts = [0, *compress(range(1, len(owners)), map(ne, owners[1:], owners[:-1]))]
+    ends = starts[1:] + [len(owners)]
+    return array("I", map(sub, ends, starts)), array("q", [owners[i] for i in starts])
 
 
 def encode_entry(key: str, digest: str, text: bytes, owners: list[int]) -> bytes:
