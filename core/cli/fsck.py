@@ -53,6 +53,10 @@ def _versions_text(problem: "Problem") -> str:
     return "affects " + "; ".join(parts)
 
 
+def _size_text(size: int) -> str:
+    return f"{size / 1e6:.1f} MB" if size >= 100_000 else f"{size:,} bytes"
+
+
 def fsck_text(report: "FsckReport", repair: bool) -> str:
     lines = [
         f"Checked {report.objects_checked} objects, {report.manifests_checked} manifests "
@@ -70,6 +74,12 @@ def fsck_text(report: "FsckReport", repair: bool) -> str:
             lines.append("  not repaired: no collection copy or upstream holds this content any more")
     for stray in report.strays:
         lines.append(f"stray file (names no object, left alone): {printable(stray)}")
+    if report.leftovers:
+        count = len(report.leftovers)
+        files = f"{count} temp file{'s' if count != 1 else ''} left by interrupted writes"
+        size = _size_text(report.leftover_bytes)
+        lines.append(f"{files} ({size}, never read): removed." if report.leftovers_removed
+                     else f"{files} ({size}, never read): `fsck --repair` removes them.")
     for note in report.notes:
         lines.append(f"note: {printable(note)}")
     remaining = report.remaining
@@ -105,5 +115,8 @@ def fsck_json(report: "FsckReport", repair: bool) -> dict:
         ],
         "remaining": len(report.remaining),
         "strays": list(report.strays),
+        "leftovers": list(report.leftovers),
+        "leftover_bytes": report.leftover_bytes,
+        "leftovers_removed": report.leftovers_removed,
         "notes": list(report.notes),
     }

@@ -12,10 +12,10 @@ from core.store.local import MANIFEST, OBJECT, LocalStore
 from core.store.shared import CODEC_ZLIB, SharedStore, StoredStream
 from core.store.shared_db import DatabaseSharedStore
 from core.store.objects import DEFAULT_MAX_FILE_BYTES, ObjectStore, Upload
-from core.store.fsck import Damage, StoreCheck, check_store
+from core.store.fsck import LEFTOVER_SECONDS, Damage, StoreCheck, check_store
 
 __all__ = [
     "ObjectStore", "LocalStore", "SharedStore", "DatabaseSharedStore", "StoredStream", "Upload",
     "OBJECT", "MANIFEST", "CODEC_ZLIB", "DEFAULT_MAX_FILE_BYTES",
-    "Damage", "StoreCheck", "check_store", "MANIFEST_HEADER", "ManifestFormatError", "encode_manifest", "parse_manifest",
+    "Damage", "LEFTOVER_SECONDS", "StoreCheck", "check_store", "MANIFEST_HEADER", "ManifestFormatError", "encode_manifest", "parse_manifest",
 ]

@@ -57,6 +57,9 @@ class FsckReport:
     problems: tuple[Problem, ...]
     strays: tuple[str, ...]
     notes: tuple[str, ...] = ()  # sources that could not be read during a repair
+    leftovers: tuple[str, ...] = ()  # temp files killed writes left in the store (core.store.fsck)
+    leftover_bytes: int = 0
+    leftovers_removed: bool = False  # a repair removed them
 
     @property
     def remaining(self) -> tuple[Problem, ...]:
@@ -260,6 +263,7 @@ def fsck(ws: "Workspace", *, repair: bool = False, progress: Callable[[int, int]
             notes.append(f"Uploaded {uploaded.trees} stored versions' content ({uploaded.objects} files) "
                          f"to the shared store {ws.objects.shared.where if ws.objects.shared else ''}.")
     store_check = check_store(ws.objects.cache, progress)
+    leftovers_removed = repair and bool(store_check.leftovers) and _remove_leftovers(store_check.leftovers, notes)
     damaged = {(d.kind, d.name): (d.path, d.reason) for d in store_check.damaged}
     problems, versions_checked = _find_problems(ws, damaged)
     if repair and problems:
@@ -293,5 +297,20 @@ def fsck(ws: "Workspace", *, repair: bool = False, progress: Callable[[int, int]
             pass  # the cache only saves time
     return FsckReport(
         store_check.objects_checked, store_check.manifests_checked, versions_checked,
-        tuple(problems), store_check.strays, tuple(notes),
+        tuple(problems), store_check.strays, tuple(notes), store_check.leftovers, store_check.leftover_bytes,
+        leftovers_removed,
     )
+
+
+def _remove_leftovers(paths: tuple[str, ...], notes: list[str]) -> bool:
+    """Remove the temp files of killed writes; False (with a note) if one could not be."""
+    removed = True
+    for path in paths:
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            notes.append(f"Could not remove the leftover temp file {path}: {exc.strerror or exc}")
+            removed = False
+    return removed

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 from core import sync
 from core.content import hash_tree
-from core.store import ObjectStore, check_store
+from core.cli.fsck import fsck_text
+from core.store import LEFTOVER_SECONDS, ObjectStore, check_store
 from core.workspace import Workspace
 
 
@@ -60,6 +62,35 @@ def test_fsck_without_repair_changes_nothing_and_repair_restores_a_link_object(t
         assert report.remaining == ()
         assert ws.objects.read_bytes(link.digest) == b"SKILL.md"
         assert sync.fsck(ws).problems == ()
+
+
+def test_temp_files_killed_writes_left_are_reported_and_repair_removes_only_old_ones(tmp_path):
+    """A write killed between its temp file and its rename leaves `.tmp-*` in the store,
+    never read; fsck says so and --repair removes those older than an hour (a younger one may
+    be another process's write in progress)."""
+    up = tmp_path / "up" / "pdf"
+    up.mkdir(parents=True)
+    (up / "SKILL.md").write_text("# pdf\n")
+    with Workspace.open(tmp_path / "home") as ws:
+        art = sync.add_artifact(ws, "pdf", str(up))
+        head = sync.sync_artifact(ws, art.id).new_hash
+        shard = ws.objects.object_path(ws.objects.get_manifest(head).entries[0].digest).parent
+        old, young = shard / ".tmp-killed", shard / ".tmp-in-progress"
+        old.write_bytes(b"x" * 1000)
+        young.write_bytes(b"y")
+        hour_ago = time.time() - LEFTOVER_SECONDS - 60
+        os.utime(old, (hour_ago, hour_ago))
+
+        report = sync.fsck(ws)
+        assert report.leftovers == (str(old),) and report.leftover_bytes == 1000
+        assert not report.leftovers_removed and old.exists()
+        assert "1 temp file left by interrupted writes (1,000 bytes, never read): `fsck --repair` removes them." \
+            in fsck_text(report, repair=False)
+
+        report = sync.fsck(ws, repair=True)
+        assert report.leftovers_removed and not old.exists() and young.exists()
+        assert "never read): removed." in fsck_text(report, repair=True)
+        assert sync.fsck(ws).leftovers == () and report.problems == ()
 
 
 def test_fsck_text_escapes_names_and_paths_from_outside():
