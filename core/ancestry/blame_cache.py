@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import struct
 import sys
 import time
@@ -137,6 +138,11 @@ class BlameCache:
 
     def _path(self, artifact_id: int, key: str) -> Path:
         return self._dir(artifact_id) / (key + SUFFIX)
+
+    def forget(self, artifact_id: int) -> None:
+        """Delete every entry of an artifact whose history is gone (`remove --purge`)."""
+        if self.writable:
+            shutil.rmtree(self._dir(artifact_id), ignore_errors=True)
 
     def present(self, artifact_id: int) -> set[str]:
         """The keys with an entry for this artifact (one listing; nothing read)."""

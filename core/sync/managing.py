@@ -168,6 +168,7 @@ def _remove(ws: "Workspace", artifact: "ArtifactInfo", purge: bool) -> RemoveOut
 
     if content is None:
         mark_removed()
+        _forget_derived(ws, artifact, purge)
         return RemoveOutcome(info, purge, recorded_id, False, None, untracked)
     removed, error = False, None
     try:
@@ -178,7 +179,17 @@ def _remove(ws: "Workspace", artifact: "ArtifactInfo", purge: bool) -> RemoveOut
                  "recorded, so deleting it by hand loses nothing.")
     if removed:
         _drop_empty_folder(target, ws.home.collection_dir)
+    _forget_derived(ws, artifact, purge)
     return RemoveOutcome(info, purge, recorded_id, removed, error, untracked)
+
+
+def _forget_derived(ws: "Workspace", artifact: "ArtifactInfo", purge: bool) -> None:
+    """A purged artifact's blame entries name versions that no longer exist: delete them
+    (a removed one keeps them: its history is still shown)."""
+    if purge and not ws.read_only and not ws.history.versions(artifact.id):
+        from core.ancestry import BlameCache, blame_cache_dir
+
+        BlameCache(blame_cache_dir(ws)).forget(artifact.id)
 
 
 def _record_copy(ws: "Workspace", artifact: "ArtifactInfo", target: Path, purge: bool) -> tuple[int | None, str]:

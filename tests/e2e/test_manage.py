@@ -191,8 +191,12 @@ def test_purge_deletes_history_but_never_unrecorded_content(cli, repo):
     (copy / "SKILL.md").write_text("# pdf\nunrecorded\n")
     err = one_error_line(cli("remove", "pdf", "--purge", "--yes", expect=1))
     assert "no version records" in err and (copy / "SKILL.md").read_text() == "# pdf\nunrecorded\n"
+    cli("blame", "pdf")  # fills the blame cache, which a removed artifact keeps (its history is shown)
     cli("remove", "pdf", "--yes")
+    blamed = [p for p in (cli.home / "cache" / "blame").iterdir()]
+    assert blamed and all(any(p.iterdir()) for p in blamed)
     cli("remove", "pdf", "--purge", "--yes")
+    assert not any(p.exists() for p in blamed)  # the purged history's blame entries went with it
     assert "No artifact named 'pdf'" in one_error_line(cli("log", "pdf", expect=2))
     cli("add", "pdf", "--source", str(repo), "--subdir", "skills/pdf")  # a fresh start
     cli("sync")
