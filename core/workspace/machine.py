@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 import uuid
 from pathlib import Path
 
-from core.fsio import fsync_dir
+from core.fsio import discard_temp, fill_temp_beside, fsync_dir
 
 __all__ = ["machine_id"]
 
@@ -37,19 +36,14 @@ def machine_id(path: Path, *, create: bool = True) -> str:
         return fallback
     new = uuid.uuid4().hex
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-machine-", dir=path.parent)
+        tmp = fill_temp_beside(path, lambda out: out.write(new.encode("ascii") + b"\n"))
         try:
-            with os.fdopen(fd, "w", encoding="ascii") as out:
-                out.write(new + "\n")
-                out.flush()
-                os.fsync(out.fileno())
-            try:
-                os.link(tmp, path)  # never over an id another process wrote first
-            except FileExistsError:
-                pass
-            fsync_dir(str(path.parent))
+            os.link(tmp, path)  # never over an id another process wrote first
+        except FileExistsError:
+            pass
         finally:
-            os.unlink(tmp)
+            discard_temp(tmp)
+        fsync_dir(str(path.parent))
         found = path.read_text(encoding="ascii").strip()
         return found if _ID.match(found) else fallback
     except OSError:
