@@ -146,7 +146,13 @@ class LineageView(GraphCanvas):
         self.built.show_selection(key)
         self._apply_ancestry()
         if center:
+            bars = self.horizontalScrollBar(), self.verticalScrollBar()
+            before = [bar.value() for bar in bars]
             self.centerOn(point + QPointF(LANE_W / 2 - RADIUS, 0) if self.transform().m11() > 0.3 else point)
+            if [bar.value() for bar in bars] != before:
+                # Brought into view away from the fit's top (a remembered or revealed version):
+                # a later resize must not fit the view back to the head and lose it.
+                self.auto_view = False
         else:
             # The dot and its whole label (a walk to the next lane shows what it reached).
             self.ensureVisible(QRectF(point.x() + NODE_RECT.left(), point.y() - ROW_H / 2, NODE_RECT.width(), ROW_H), 20, 20)

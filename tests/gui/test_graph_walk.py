@@ -190,3 +190,28 @@ def test_in_the_window_a_fold_unfolds_in_place_and_a_walk_key_opens_it(qtbot, ma
     qtbot.waitUntil(lambda: browser.loading is None and graph.selected_version_id() == newest)
     wait_until_shown(qtbot, window)
     assert browser.shown_version == newest
+
+
+def test_a_version_opened_away_from_the_head_stays_in_view_when_the_window_resizes(qtbot, make_window, ws):
+    """A remembered selection (or a blame line's version) opens centred on its node; a layout
+    that settles afterwards used to fit the view back to the head, losing it."""
+    from bench.make_four_lines import record_four_lines
+
+    art = record_four_lines(ws.history, 80)
+    window = make_window()
+    window.resize(1280, 800)
+    browser, graph = window.browser, window.graph
+    wanted = sorted(v.id for v in ws.history.versions(art) if v.line == "collection")[10]  # far below the head
+
+    def in_view() -> bool:
+        y = graph.mapFromScene(graph.node_pos(wanted)).y()
+        return 0 <= y <= graph.viewport().height()
+
+    browser.fold = False
+    browser.open(art, wanted)
+    qtbot.waitUntil(lambda: browser.loading is None and graph.selected_version_id() == wanted)
+    assert in_view()
+    height = graph.viewport().height()
+    window.resize(window.width(), window.height() - 40)
+    qtbot.waitUntil(lambda: graph.viewport().height() != height)
+    assert in_view()
