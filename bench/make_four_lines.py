@@ -3,8 +3,9 @@
 
     .venv/bin/python bench/make_four_lines.py --home DIR [--versions 257]
 
-Records (history only: the versions' contents are not stored, so comparisons say so)
-one skill, `lineage-257`, with an upstream folder and a collection copy beside it (so
+Records one skill, `lineage-257` (with `--home`, each version's SKILL.md stored in the object
+store, a line added by each version and a merge's lines from both sides, so the window
+compares and blames them; the graph's tests record the history only), with an upstream folder and a collection copy beside it (so
 its state is read as for any skill), whose versions run on four lines — the collection
 (upstream syncs in long runs, local edits, merges), the `upstream` line (diverged states
 kept aside, later merged), and two projects, `web` and `api` (deployed, edited, pushed
@@ -22,7 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from core.content import ManifestEntry, TreeHash, content_hash_of  # noqa: E402
 from core.history import History, UPSTREAM_LINE  # noqa: E402
+from core.store import ObjectStore  # noqa: E402
 from core.upstreams import UpstreamSpec  # noqa: E402
 
 NAME = "lineage-257"
@@ -33,9 +36,25 @@ def content(n: int) -> str:
     return hashlib.sha256(f"four-lines {n}".encode()).hexdigest()
 
 
-def record_four_lines(history: History, total: int = 257, seed: int = 7, upstream: Path | None = None) -> int:
+def skill_text(lines: list[str]) -> str:
+    return f"---\nname: {NAME}\n---\n# {NAME}\n\nFour lines of history.\n\n" + "".join(f"- {x}\n" for x in lines)
+
+
+def store_text(objects: ObjectStore, text: str) -> str:
+    """Store a one-file tree (SKILL.md holding `text`); its content hash."""
+    data = text.encode()
+    entries = (ManifestEntry(b"SKILL.md", "f", objects.put_bytes(data), len(data)),)
+    tree = TreeHash(content_hash_of(list(entries)), entries)
+    objects.put_manifest(tree)
+    return tree.content_hash
+
+
+def record_four_lines(history: History, total: int = 257, seed: int = 7, upstream: Path | None = None,
+                      objects: ObjectStore | None = None) -> int:
     """Record the artifact's `total` versions; returns its id. `upstream`: its upstream folder
-    (default: a path that does not exist, so its state is an error)."""
+    (default: a path that does not exist, so its state is an error). With `objects`, each
+    version's SKILL.md is stored (its parent's lines, then one of its own; a merge's or a
+    push's second parent's lines too); without, the contents are made-up hashes."""
     rng = random.Random(seed)
     source = str(upstream) if upstream is not None else "/upstream/lineage-257"
     art = history.add_artifact(NAME, "skill", UpstreamSpec("folder", source), f"skills/{NAME}", "dir")
@@ -43,13 +62,21 @@ def record_four_lines(history: History, total: int = 257, seed: int = 7, upstrea
     clock = T0
     heads: dict[str, int] = {}
 
+    texts: dict[int, list[str]] = {}
+
     def rec(line: str, origin: str, parent: int | None, second: int | None = None, meta=None) -> int:
         nonlocal count, clock
         count += 1
         clock += timedelta(hours=rng.randint(2, 20))
-        out = history.record_version(art.id, content(count), origin, parent_id=parent, second_parent_id=second,
+        lines = list(texts.get(parent, []))
+        lines += [x for x in texts.get(second, []) if x not in lines]
+        if origin != "deployment":
+            lines.append(f"v{count}: {origin.replace('_', ' ')} on {line}")
+        digest = store_text(objects, skill_text(lines)) if objects is not None else content(count)
+        out = history.record_version(art.id, digest, origin, parent_id=parent, second_parent_id=second,
                                      line=line, created_at=clock, metadata=meta or {})
         assert out.recorded, out.reason
+        texts[out.version.id] = lines
         heads[line] = out.version.id
         return out.version.id
 
@@ -84,7 +111,11 @@ def record_four_lines(history: History, total: int = 257, seed: int = 7, upstrea
             rec("collection", "local_modification", c)
         else:
             rec("collection", "sync", c, meta={"resolved_commit": content(count)[:40]})
+    last_texts[art.id] = skill_text(texts[heads["collection"]])
     return art.id
+
+
+last_texts: dict[int, str] = {}  # the collection head's SKILL.md of each artifact recorded with objects
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -97,10 +128,10 @@ def main(argv: list[str] | None = None) -> int:
     ws = Workspace.open(args.home)
     try:
         upstream = Path(ws.home.root) / "upstream" / NAME
-        for folder in (upstream, Path(ws.home.collection_dir) / "skills" / NAME):
+        art_id = record_four_lines(ws.history, args.versions, upstream=upstream, objects=ws.objects)
+        for folder in (upstream, Path(ws.home.collection_dir) / "skills" / NAME):  # both at the head
             folder.mkdir(parents=True, exist_ok=True)
-            (folder / "SKILL.md").write_text(f"---\nname: {NAME}\n---\nFour lines of history.\n", encoding="utf-8")
-        record_four_lines(ws.history, args.versions, upstream=upstream)
+            (folder / "SKILL.md").write_text(last_texts[art_id], encoding="utf-8")
     finally:
         ws.close()
     print(f"{NAME}: {args.versions} versions on collection, upstream, web and api in {args.home}")
