@@ -41,9 +41,7 @@ def shoot(home: Path, out: Path) -> list[Path]:
     from core.workspace import Workspace
     from gui.shell.app import make_application, prepare_process
 
-    settings = Path(tempfile.mkdtemp(prefix="shoot-settings-"))
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(settings))
     app = make_application([])
     prepare_process(app)
     from gui.shell.main_window import MainWindow
@@ -55,6 +53,9 @@ def shoot(home: Path, out: Path) -> list[Path]:
         versions = ws.history.versions(art.id)
         web_edit = next(v for v in versions if v.line == "web" and v.change_origin == "local_modification")
         for width, height in SIZES:
+            # Settings of its own for each size: each window opens as on a first start.
+            settings = tempfile.mkdtemp(prefix="shoot-settings-")
+            QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, settings)
             window = MainWindow(ws)
             window.resize(width, height)
             window.show()
