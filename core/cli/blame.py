@@ -80,6 +80,9 @@ def blame_text(result) -> str:
     return "\n".join(rows) + ("\n" if rows else "")
 
 
+BLAME_PROGRESS_FROM = 64  # versions: a shorter walk ends before a count could be read
+
+
 def cmd_blame(args: argparse.Namespace) -> int:
     from core.ancestry import blame_file
     from core.cli import terminal
@@ -87,7 +90,9 @@ def cmd_blame(args: argparse.Namespace) -> int:
     with open_workspace(args) as ws:
         art = ws.history.get_artifact(args.name, include_removed=True)
         at = _version_id(ws.history, art, args.at) if args.at else None
-        result = blame_file(ws, art.id, args.file, at)
+        # A first blame of a long history reads every version's file: say how far it is.
+        result = blame_file(ws, art.id, args.file, at, progress=terminal.counter(
+            lambda done, total: f"Read {done:,} of {total:,} versions", least=BLAME_PROGRESS_FROM))
     if args.json:
         write_json(blame_json(result))
         return EXIT_OK

@@ -6,9 +6,9 @@ stays damaged. The engine is core.sync.fsck (store check: core.store.check_store
 from __future__ import annotations
 
 import argparse
-import sys
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
+from core.cli import terminal
 from core.cli.commands import open_workspace
 from core.cli.output import printable, write, write_json
 
@@ -18,23 +18,12 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_FAILED = 0, 1
 
 
-def _progress() -> Callable[[int, int], None] | None:
-    if not sys.stderr.isatty():
-        return None
-
-    def show(done: int, total: int) -> None:
-        if done == total or done % 200 == 0:
-            sys.stderr.write(f"\r\x1b[KChecked {done}/{total} files" + ("\n" if done == total else ""))
-            sys.stderr.flush()
-
-    return show
-
-
 def cmd_fsck(args: argparse.Namespace) -> int:
     from core.sync import fsck
 
     with open_workspace(args) as ws:
-        report = fsck(ws, repair=args.repair, progress=_progress())
+        report = fsck(ws, repair=args.repair,
+                      progress=terminal.counter(lambda done, total: f"Checked {done}/{total} files", every=200))
     if args.json:
         write_json(fsck_json(report, args.repair))
     else:

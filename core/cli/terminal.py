@@ -1,4 +1,4 @@
-"""The terminal: asking yes/no, colour and the pager, as git does them.
+"""The terminal: asking yes/no, a progress line, colour and the pager, as git does them.
 
 Colour and paging happen only when stdout is a terminal (never in a pipe or a
 file): the pager is `$PAGER`, else `less` with `LESS=FRX` (quit when the text fits
@@ -11,10 +11,11 @@ import os
 import shutil
 import subprocess
 import sys
+from typing import Callable
 
 from core.errors import ConfirmationError
 
-__all__ = ["ask", "use_colour", "page", "RED", "GREEN", "CYAN", "BOLD", "RESET"]
+__all__ = ["ask", "counter", "use_colour", "page", "RED", "GREEN", "CYAN", "BOLD", "RESET"]
 
 RED, GREEN, CYAN, BOLD, RESET = "\x1b[31m", "\x1b[32m", "\x1b[36m", "\x1b[1m", "\x1b[m"
 
@@ -34,6 +35,22 @@ def ask(question: str, assume_yes: bool, action: str = "This") -> bool:
     except (EOFError, KeyboardInterrupt):
         return False
     return answer.strip().lower() in ("y", "yes")
+
+
+def counter(describe: Callable[[int, int], str], *, every: int = 1,
+            least: int = 0) -> Callable[[int, int], None] | None:
+    """A progress(done, total) callback that keeps one line on a terminal's stderr up to date
+    (`describe` words it; every `every`th step and the last; nothing when total < `least`),
+    or None when stderr is not a terminal: pipes and logs get no carriage returns."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        if total >= least and (done == total or done % every == 0):
+            sys.stderr.write("\r\x1b[K" + describe(done, total) + ("\n" if done == total else ""))
+            sys.stderr.flush()
+
+    return show
 
 
 def use_colour(mode: str) -> bool:

@@ -1,7 +1,9 @@
 """Blame (core.ancestry.blame, DESIGN.md "Blame"): git blame's rule over the version DAG."""
 from __future__ import annotations
 
+import io
 import shutil
+import sys
 import subprocess
 from pathlib import Path
 
@@ -236,3 +238,27 @@ def test_a_long_walk_reports_its_progress_and_stops_when_cancelled(ws, art):
     with pytest.raises(Cancelled):
         blame_file(ws, art.id, use_cache=False, cancel=cancel, progress=lambda done, total: None)
     assert len(asked) == 3  # asked at each report until it said stop; nothing after
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_cli_counts_a_long_blame_on_a_terminal_and_says_nothing_in_a_pipe(tmp_path, monkeypatch, capsys):
+    from core.cli import main
+
+    with Workspace.open(home=tmp_path / "home") as w:
+        a = w.history.add_artifact("pdf", "skill", UpstreamSpec("folder", "/up/pdf"), "skills/pdf", "dir")
+        parent = None
+        for n in range(70):
+            parent = record(w, a, "".join(f"line {i}\n" for i in range(n + 1)), "sync", parent=parent)
+    assert main(["--home", str(tmp_path / "home"), "blame", "pdf", "--json"]) == 0
+    assert capsys.readouterr().err == ""  # stderr is no terminal here: no carriage returns in a log
+
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    shutil.rmtree(tmp_path / "home" / "cache" / "blame")  # a first blame again
+    assert main(["--home", str(tmp_path / "home"), "blame", "pdf", "--json"]) == 0
+    shown = terminal.getvalue()
+    assert shown.startswith("\r\x1b[KRead 0 of 70 versions") and shown.endswith("\r\x1b[KRead 70 of 70 versions\n")
