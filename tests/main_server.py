@@ -72,7 +72,12 @@ class _Server:
             self.proc.stdin.write(struct.pack("!I", len(request)) + request)
             self.proc.stdin.flush()
             pid = int(self.proc.stdout.readline())
-            tracer = _attach(pid, strace) if strace is not None else None
+            try:
+                tracer = _attach(pid, strace) if strace is not None else None
+            except RuntimeError:
+                _kill(pid, threading.Event())
+                self.proc.stdout.readline()  # its status: the next run must read its own
+                raise
             killed = threading.Event()
             timer = threading.Timer(timeout, _kill, (pid, killed))
             timer.start()
@@ -105,7 +110,7 @@ def _attach(pid: int, strace: list[str]) -> subprocess.Popen:
     deadline = time.monotonic() + 30
     while not any(line.startswith("TracerPid:") and line.split()[1] != "0" for line in status.read_text().splitlines()):
         if tracer.poll() is not None or time.monotonic() > deadline:
-            _kill(pid, threading.Event())
+            tracer.kill()
             raise RuntimeError(f"strace could not attach to {pid}: {tracer.stderr.read().decode(errors='replace')}")
         time.sleep(0.002)
     os.kill(pid, signal.SIGUSR1)
@@ -114,7 +119,7 @@ def _attach(pid: int, strace: list[str]) -> subprocess.Popen:
 
 def _kill(pid: int, killed: threading.Event) -> None:
     try:
-        os.kill(pid, 9)
+        os.kill(pid, signal.SIGKILL)
         killed.set()
     except ProcessLookupError:
         pass
