@@ -146,12 +146,11 @@ class LineageView(GraphCanvas):
         self.built.show_selection(key)
         self._apply_ancestry()
         if center:
-            bars = self.horizontalScrollBar(), self.verticalScrollBar()
-            before = [bar.value() for bar in bars]
+            shown = self.viewport().rect().contains(self.mapFromScene(point))
             self.centerOn(point + QPointF(LANE_W / 2 - RADIUS, 0) if self.transform().m11() > 0.3 else point)
-            if [bar.value() for bar in bars] != before:
-                # Brought into view away from the fit's top (a remembered or revealed version):
-                # a later resize must not fit the view back to the head and lose it.
+            if not shown:
+                # Brought into view from off screen (a remembered or revealed version, away from
+                # the fit's top): a later resize must not fit the view back to the head and lose it.
                 self.auto_view = False
         else:
             # The dot and its whole label (a walk to the next lane shows what it reached).
