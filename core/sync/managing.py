@@ -163,12 +163,12 @@ def _remove(ws: "Workspace", artifact: "ArtifactInfo", purge: bool) -> RemoveOut
         untracked = tuple(Deployments(ws.db).forget_artifact(artifact.id))  # their project copies stay
         if purge:
             ws.history.remove_artifact(artifact.id)
+            _forget_blame(ws, artifact.id)
         else:
             info = ws.history.mark_removed(artifact.id, ws.clock() if ws.clock is not None else None)
 
     if content is None:
         mark_removed()
-        _forget_derived(ws, artifact, purge)
         return RemoveOutcome(info, purge, recorded_id, False, None, untracked)
     removed, error = False, None
     try:
@@ -179,17 +179,15 @@ def _remove(ws: "Workspace", artifact: "ArtifactInfo", purge: bool) -> RemoveOut
                  "recorded, so deleting it by hand loses nothing.")
     if removed:
         _drop_empty_folder(target, ws.home.collection_dir)
-    _forget_derived(ws, artifact, purge)
     return RemoveOutcome(info, purge, recorded_id, removed, error, untracked)
 
 
-def _forget_derived(ws: "Workspace", artifact: "ArtifactInfo", purge: bool) -> None:
+def _forget_blame(ws: "Workspace", artifact_id: int) -> None:
     """A purged artifact's blame entries name versions that no longer exist: delete them
     (a removed one keeps them: its history is still shown)."""
-    if purge and not ws.read_only and not ws.history.versions(artifact.id):
-        from core.ancestry import BlameCache, blame_cache_dir
+    from core.ancestry import BlameCache, blame_cache_dir
 
-        BlameCache(blame_cache_dir(ws)).forget(artifact.id)
+    BlameCache(blame_cache_dir(ws), writable=not ws.read_only).forget(artifact_id)
 
 
 def _record_copy(ws: "Workspace", artifact: "ArtifactInfo", target: Path, purge: bool) -> tuple[int | None, str]:

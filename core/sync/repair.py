@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Callable, Iterable
 
 from core.cancel import Cancelled
 from core.errors import LineageError
+from core.fsio import discard_temp
 
 if TYPE_CHECKING:
     from core.content import ManifestEntry, TreeHash
@@ -307,9 +308,7 @@ def _remove_leftovers(paths: tuple[str, ...], notes: list[str]) -> bool:
     removed = True
     for path in paths:
         try:
-            os.unlink(path)
-        except FileNotFoundError:
-            pass
+            discard_temp(path)
         except OSError as exc:
             notes.append(f"Could not remove the leftover temp file {path}: {exc.strerror or exc}")
             removed = False
