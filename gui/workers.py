@@ -85,6 +85,22 @@ class Worker(QObject, Generic[T]):
             self.done.emit()
 
 
+class CancellableWorker(Worker[T]):
+    """A Worker whose job may be asked to stop: it polls `stop_requested` (passed to core as
+    its cancel check, or made current with core.cancel.cancellable so a git command is killed)."""
+
+    def __init__(self, job: Callable[[], T]) -> None:
+        super().__init__(job)
+        self._stop = threading.Event()
+
+    def cancel(self) -> None:
+        """Thread-safe: called from the GUI thread while `run` is busy."""
+        self._stop.set()
+
+    def stop_requested(self) -> bool:
+        return self._stop.is_set()
+
+
 @dataclass(frozen=True)
 class StatusTicket:
     """Which status request a reply answers: its order, and how many syncs had finished."""
@@ -117,7 +133,7 @@ class StatusWorker(Worker[StatusReply]):
         super().__init__(job)
 
 
-class SyncWorker(Worker[list]):
+class SyncWorker(CancellableWorker[list]):
     """`core.sync.sync_all` with progress and cancel → `finished(list[SyncResult])`."""
 
     progress = Signal(int, int, str)
@@ -127,24 +143,15 @@ class SyncWorker(Worker[list]):
     ) -> None:
         from core import sync
 
-        self._cancel = threading.Event()
         super().__init__(
             lambda: sync.sync_all(
                 ws,
                 names,
                 strategies=strategies,
                 progress=lambda done, total, name: self.progress.emit(done, total, name),
-                cancel=self._cancel.is_set,
+                cancel=self.stop_requested,
             )
         )
-
-    def cancel(self) -> None:
-        """Thread-safe: called from the GUI thread while `run` is busy."""
-        self._cancel.set()
-
-    @property
-    def cancelled(self) -> bool:
-        return self._cancel.is_set()
 
 
 class DemoWorker(Worker[list]):
@@ -160,9 +167,10 @@ class DemoWorker(Worker[list]):
         )
 
 
-class AddWorker(Worker[object]):
+class AddWorker(CancellableWorker[object]):
     """`core.sync.add_artifact` (validates the upstream and ref) → `finished(ArtifactInfo)`;
-    an upstream holding several artifacts → `several(message)` instead of `failed`."""
+    an upstream holding several artifacts → `several(message)` instead of `failed`. Cancelled,
+    a running git command is killed and nothing is added."""
 
     several = Signal(str)
 
@@ -172,11 +180,9 @@ class AddWorker(Worker[object]):
         from core import sync
         from core.cancel import cancellable
 
-        self._cancel = threading.Event()
-
         def job() -> object:
             # A git upstream is cloned to check it: that can take long, so Cancel reaches git too.
-            with cancellable(self._cancel.is_set):
+            with cancellable(self.stop_requested):
                 try:
                     return sync.add_artifact(ws, name, source, type=type, ref=ref, subdir=subdir)
                 except sync.SeveralArtifactsError as exc:
@@ -185,28 +191,19 @@ class AddWorker(Worker[object]):
 
         super().__init__(job)
 
-    def cancel(self) -> None:
-        """Stop checking the upstream (a running git command is killed); nothing is added."""
-        self._cancel.set()
 
-
-class DiscoverWorker(Worker[object]):
+class DiscoverWorker(CancellableWorker[object]):
     """`core.sync.discover_source` (fetches the upstream at its ref) → `finished(Discovery)`; cancellable."""
 
     def __init__(self, ws: Workspace, source: str, *, ref: str | None, subdir: str | None) -> None:
         from core import sync
         from core.cancel import cancellable
 
-        self._cancel = threading.Event()
-
         def job() -> object:
-            with cancellable(self._cancel.is_set):
+            with cancellable(self.stop_requested):
                 return sync.discover_source(ws, source, ref=ref, subdir=subdir)
 
         super().__init__(job)
-
-    def cancel(self) -> None:
-        self._cancel.set()
 
 
 class AddFoundWorker(Worker[object]):
@@ -218,24 +215,19 @@ class AddFoundWorker(Worker[object]):
         super().__init__(lambda: sync.add_found(ws, spec, found))
 
 
-class EditWorker(Worker[object]):
+class EditWorker(CancellableWorker[object]):
     """`core.sync.edit_upstream` (validates the new upstream first) → `finished(EditOutcome)`."""
 
     def __init__(self, ws: Workspace, artifact_id: int, *, source: str, ref: str, subdir: str) -> None:
         from core import sync
         from core.cancel import cancellable
 
-        self._cancel = threading.Event()
-
         def job() -> object:
-            with cancellable(self._cancel.is_set):
+            with cancellable(self.stop_requested):
                 art = ws.history.artifact(artifact_id)
                 return sync.edit_upstream(ws, art, source=source, ref=ref, subdir=subdir)
 
         super().__init__(job)
-
-    def cancel(self) -> None:
-        self._cancel.set()
 
 
 class RemoveWorker(Worker[object]):
@@ -317,7 +309,7 @@ class BlameReply:
     cancelled: bool = False
 
 
-class BlameWorker(Worker[BlameReply]):
+class BlameWorker(CancellableWorker[BlameReply]):
     """`core.ancestry.blame_file` → `finished(BlameReply)`; a refusal is a reply with `error`.
     `progress(done, total)` counts the versions walked; `cancel` stops it (a reply with
     `cancelled` set)."""
@@ -328,11 +320,9 @@ class BlameWorker(Worker[BlameReply]):
         from core.ancestry import blame_file
         from core.cancel import Cancelled
 
-        self._cancel = threading.Event()
-
         def job() -> BlameReply:
             try:
-                return BlameReply(seq, blame_file(ws, artifact_id, path, version_id, cancel=self._cancel.is_set,
+                return BlameReply(seq, blame_file(ws, artifact_id, path, version_id, cancel=self.stop_requested,
                                                   progress=lambda done, total: self.progress.emit(done, total)))
             except Cancelled:
                 return BlameReply(seq, None, None, cancelled=True)
@@ -342,10 +332,6 @@ class BlameWorker(Worker[BlameReply]):
                 return BlameReply(seq, None, error_message(exc, _DOING["BlameWorker"]))
 
         super().__init__(job)
-
-    def cancel(self) -> None:
-        """Thread-safe: called from the GUI thread while `run` is busy."""
-        self._cancel.set()
 
 
 # Every started worker and its thread until a pool has seen it end. Module-level, so a pool
