@@ -190,6 +190,7 @@ class LineageView(GraphCanvas):
         return self.plan.node_at(self.mapToScene(view_pos), 6.0 / max(self.transform().m11(), 1e-6))
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
+        self.auto_view = False  # the person chose where to look: a later resize keeps it
         if event.button() == Qt.MouseButton.LeftButton:
             key = self.node_at(event.position().toPoint())
             if key is not None:
@@ -202,10 +203,8 @@ class LineageView(GraphCanvas):
                     self.compareRequested.emit(selected, key)
                 else:
                     self._select(key, emit=True)
-                self.auto_view = False  # the person chose where to look: a resize keeps it
                 event.accept()
                 return
-        self.auto_view = False
         super().mousePressEvent(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
