@@ -245,7 +245,8 @@ class PendingRecords:
 
 
 def _content_at(record: PendingRecord, target: Path, artifact: Any) -> str | None:
-    """The content hash of the copy at `target` now (None: none, unreadable, or behind a link)."""
+    """The content hash of the copy at `target` now (None: none, unreadable, or behind a link);
+    `artifact` None: its history was purged."""
     from core.content import copy_tree_hash, hash_tree
     from core.errors import LineageError
 
@@ -255,8 +256,11 @@ def _content_at(record: PendingRecord, target: Path, artifact: Any) -> str | Non
         if record.root:  # a verb's record: the copy's entry named as in the collection
             from pathlib import PurePosixPath
 
-            name = os.fsencode(PurePosixPath(artifact.place).name)
-            return copy_tree_hash(target, artifact.shape, name, None).content_hash
+            if artifact is None:  # purged: the record names the copy; only the recorded content matches
+                name, shape = os.fsencode(record.parts[-1]), "dir" if os.path.isdir(target) else "file"
+            else:
+                name, shape = os.fsencode(PurePosixPath(artifact.place).name), artifact.shape
+            return copy_tree_hash(target, shape, name, None).content_hash
         return hash_tree(target).content_hash
     except (OSError, LineageError):
         return None

@@ -76,6 +76,8 @@ VERBS = {v.name: v for v in (
          ("merge", "pdf", "--project", "web", "--continue"), ("home/collection/skills/pdf",),
          rerun_done="No merge is waiting"),
     Verb("remove", (), ("remove", "pdf", "--yes"), ("home/collection/skills/pdf",), rerun_done="was removed from the collection"),
+    Verb("remove-purge", (("cli", "blame", "pdf"),), ("remove", "pdf", "--purge", "--yes"), ("home/collection/skills/pdf",),
+         rerun_done="No artifact named 'pdf'"),
     Verb("sync-deploy", (_SKILL_EDIT,), ("sync", "--deploy"), ("home/collection/skills/pdf", "P/.claude/skills/pdf")),
 )}
 LEFTOVER_MARKS = (".staging-", ".materialize-", ".backup-", ".removed-", ".lineage-recovery")
