@@ -84,6 +84,16 @@ class Database:
             _close_quietly(session)
 
     @contextmanager
+    def connection(self) -> Iterator[Connection]:
+        """A bare connection for a small read of columns (no ORM objects): about a fifth of a
+        session's cost, which counts where a pass reads one value per artifact."""
+        try:
+            with self.engine.connect() as conn:
+                yield conn
+        except _DRIVER_ERRORS as exc:
+            raise translate_error(exc, self.where) from exc
+
+    @contextmanager
     def write(self) -> Iterator[Session]:
         """A write session: BEGIN IMMEDIATE on SQLite; commits on success, rolls back on error."""
         session = self._writes()

@@ -153,6 +153,14 @@ def _newest_first(artifact_id: int, line: str | None = None) -> Select[tuple[Art
     return query.order_by(ArtifactVersion.id.desc())
 
 
+_HEAD_ID = (
+    select(ArtifactVersion.id)
+    .where(ArtifactVersion.artifact_id == bindparam("artifact_id"), ArtifactVersion.line == bindparam("line"))
+    .order_by(ArtifactVersion.id.desc())
+    .limit(1)
+)
+
+
 def _came_from_upstream() -> Any:
     """A collection `sync` version whose content is the upstream's: no second parent, or
     a second parent on the upstream line. A push from a project is also origin `sync`
@@ -337,6 +345,12 @@ class History:
         with self.db.session() as s:
             row = s.scalars(_newest_first(artifact_id, line).limit(1)).first()
             return _version_info(row) if row is not None else None
+
+    def head_id(self, artifact_id: int, line: str = COLLECTION_LINE) -> int | None:
+        """The id of the newest version on `line`, or None: what a verb holding the artifact's
+        lock compares with the head it read before, one cheap read per artifact."""
+        with self.db.connection() as conn:
+            return conn.execute(_HEAD_ID, {"artifact_id": artifact_id, "line": line}).scalar()
 
     def last_version_with_origin(
         self, artifact_id: int, origin: str, line: str = COLLECTION_LINE

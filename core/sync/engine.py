@@ -446,8 +446,7 @@ def _sync_one(
         except (LineageError, OSError):
             pass
     with artifact_lock(ws.home, artifact.id):  # read-decide-swap-record: no other verb in between
-        now = ws.history.head(artifact.id)
-        if (now.id if now else None) != (head.id if head else None):  # another verb recorded meanwhile
+        if ws.history.head_id(artifact.id) != (head.id if head else None):  # another verb recorded meanwhile
             head, base = heads_and_bases(ws, [artifact])[artifact.id]
         return _sync_locked(ws, artifact, head, base, strategy, fetcher)
 

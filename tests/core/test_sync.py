@@ -713,3 +713,25 @@ def test_a_diverged_status_says_what_each_side_changed(ws, tmp_path):
     (status,) = sync.status_all(ws, ["pdf"])
     assert status.state is SyncState.LOCALLY_MODIFIED
     assert status.changed_locally == () and status.changed_upstream == ()
+
+
+def test_a_version_recorded_by_another_verb_during_a_pass_is_read_again_under_the_lock(ws, tmp_path):
+    """sync_all reads every head and base at its start; another verb (here a sync of one
+    artifact, as a second window's, recording an edit of b's collection copy) records a
+    version of "b" before the pass takes b's lock. Under the lock the pass reads b's head
+    again and works from it: the copy is known as the newest version and no record is
+    tried (with the stale head the pass tried one and the database refused it as known)."""
+    ups = {name: skill(tmp_path, name) for name in ("a", "b")}
+    arts = {name: sync.add_artifact(ws, name, str(up)) for name, up in ups.items()}
+    sync.sync_all(ws)
+    (copy_of(ws, arts["b"]) / "SKILL.md").write_text("# b\nedited in the collection\n")
+
+    def meanwhile(index, total, name):
+        if name == "b":
+            assert sync.sync_artifact(ws, arts["b"].id).version_recorded
+
+    results = {r.name: r for r in sync.sync_all(ws, progress=meanwhile)}
+    b = results["b"]
+    assert (b.state, b.action, b.version_recorded) == (SyncState.LOCALLY_MODIFIED, "kept-local", False)
+    assert b.not_recorded_reason == "The local copy is already recorded as the newest version; it was kept."
+    assert [v.change_origin for v in ws.history.versions(arts["b"].id)] == ["local_modification", "sync"]
