@@ -55,6 +55,11 @@ def pytest_configure(config: pytest.Config) -> None:
     _WATCHDOG_OUT = os.fdopen(os.dup(sys.__stderr__.fileno()), "w")
 
 
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _WATCHDOG_OUT is not None:
+        _WATCHDOG_OUT.close()  # else a test that let ResourceWarning through reports it at exit
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
     marked = item.get_closest_marker("timeout")

@@ -37,7 +37,7 @@ from core.history import COLLECTION_LINE, VersionInfo, ordinal_by_id
 from core.merge import is_binary
 from core.store import ObjectStore
 
-__all__ = ["Blame", "BlameLine", "blame", "blame_cache_dir", "blame_file", "default_blame_path", "iter_owner_runs"]
+__all__ = ["Blame", "BlameLine", "TooFarToBlame", "blame", "store_blame", "blame_cache_dir", "blame_file", "default_blame_path", "iter_owner_runs"]
 
 READ_AHEAD = 6  # blobs read ahead of the walk
 CHECKPOINT_EVERY = 32  # a walk stores the blame of every 32nd version of the first-parent chain it walks
@@ -155,6 +155,10 @@ class _Reader:
             self.pool.shutdown(wait=True)
 
 
+class TooFarToBlame(Exception):
+    """The walk to blame a version would read more versions than its caller allows."""
+
+
 def blame(
     objects: ObjectStore, versions: list[VersionInfo], start: VersionInfo, path: bytes,
     cancel: Callable[[], bool] | None = None, cache: BlameCache | None = None,
@@ -170,6 +174,28 @@ def blame(
     object store's errors when a content is missing or damaged."""
     by_id = {v.id: v for v in versions}
     numbers = ordinal_by_id(versions)
+    text, owner = _owners(objects, by_id, numbers, start, path, cancel, cache, progress)
+    return _result(os.fsdecode(path), start, text, owner, by_id, numbers)
+
+
+def store_blame(objects: ObjectStore, versions: list[VersionInfo], start: VersionInfo, path: bytes,
+                cache: BlameCache, max_walk: int | None = None) -> None:
+    """Blame `path` at `start` into `cache` only (no result built; an entry already there is
+    left as it is). With `max_walk`, a walk over more versions than that raises TooFarToBlame
+    before any content is read. Raises as `blame` does."""
+    by_id = {v.id: v for v in versions}
+    key = blame_keys(by_id, path).get(start.id)
+    if key is None or key in cache.present(start.artifact_id):
+        return
+    _owners(objects, by_id, ordinal_by_id(versions), start, path, None, cache, None, max_walk)
+
+
+def _owners(
+    objects: ObjectStore, by_id: dict[int, VersionInfo], numbers: dict[int, int], start: VersionInfo, path: bytes,
+    cancel: Callable[[], bool] | None, cache: BlameCache | None, progress: Callable[[int, int], None] | None,
+    max_walk: int | None = None,
+) -> tuple[bytes, list[int]]:
+    """The file's bytes at `start` and each line's owner: `blame` without the result built."""
     shown = os.fsdecode(path)
     keys = blame_keys(by_id, path) if cache is not None else {}
     present = cache.present(start.artifact_id) if cache is not None and keys else set()
@@ -191,17 +217,19 @@ def blame(
         hit = seeds[start.id]
         if is_binary(hit.text):
             raise binary
-        return _result(shown, start, hit.text, hit.owners, by_id, numbers)
+        return hit.text, hit.owners
     digests = _Digests(objects, path, by_id)
     start_digest = digests.of(start)
     if start_digest is None:
         raise FileNotInVersionError(
             f"v{numbers[start.id]} has no file {shown!r}; `diff NAME --name-only` or the window's file table lists its files."
         )
+    oldest_first = list(reversed(_ancestors(start, by_id, cached)))
+    if max_walk is not None and len(oldest_first) > max_walk:
+        raise TooFarToBlame(f"blaming v{numbers[start.id]} reads {len(oldest_first)} versions")
     text = objects.read_bytes(start_digest)
     if is_binary(text):
         raise binary
-    oldest_first = list(reversed(_ancestors(start, by_id, cached)))
     for vid, entry in seeds.items():
         digests.know(by_id[vid], entry.digest)
     order: list[str] = []
@@ -212,20 +240,23 @@ def blame(
             seen.add(d)
             order.append(d)
     store = _storer(cache, keys) if cache is not None and keys else None
+    checkpoints = _checkpoints(start, by_id) if store is not None else set()
     reader = _Reader(objects, order)
     try:
-        owner = _walk(oldest_first, start, digests, reader, cancel, text, seeds,
-                      _checkpoints(start, by_id) if store is not None else set(), store, progress)
+        owner = _walk(oldest_first, start, digests, reader, cancel, text, seeds, checkpoints, store, progress)
     finally:
         reader.close()
     if store is not None:
-        store(start, start_digest, text, owner)
-    return _result(shown, start, text, owner, by_id, numbers)
+        store(start, start_digest, text, owner, start.id in checkpoints)
+    return text, owner
 
 
-def _storer(cache: BlameCache, keys: dict[int, str]) -> Callable[[VersionInfo, str, bytes, list[int]], None]:
-    def store(v: VersionInfo, digest: str, raw: bytes, owners: list[int]) -> None:
-        cache.store(v.artifact_id, keys[v.id], digest, raw, owners)
+Storer = Callable[[VersionInfo, str, bytes, list[int], bool], None]  # version, digest, text, owners, checkpoint
+
+
+def _storer(cache: BlameCache, keys: dict[int, str]) -> Storer:
+    def store(v: VersionInfo, digest: str, raw: bytes, owners: list[int], checkpoint: bool) -> None:
+        cache.store(v.artifact_id, keys[v.id], digest, raw, owners, checkpoint)
     return store
 
 
@@ -242,7 +273,7 @@ def _result(shown: str, start: VersionInfo, text: bytes, owner: list[int], by_id
 def _walk(
     oldest_first: list[VersionInfo], start: VersionInfo, digests: _Digests, reader: _Reader,
     cancel: Callable[[], bool] | None, start_text: bytes, seeds: dict[int, CachedBlame],
-    checkpoints: set[int], store: Callable[[VersionInfo, str, bytes, list[int]], None] | None,
+    checkpoints: set[int], store: Storer | None,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[int]:
     """The version id owning each line of start's file, computed forward: a version's line
@@ -319,7 +350,7 @@ def _walk(
                         matched[(mine, theirs)] = blocks
                     left = _take(own, inherited, blocks, left)
             if store is not None and v.id in checkpoints and v.id != start.id and mine in raw_of:
-                store(v, mine, raw_of[mine], own)
+                store(v, mine, raw_of[mine], own, True)
         owners[v.id] = own
         for pid in (v.parent_id, v.second_parent_id):
             if pid in ids and last_child.get(pid) == v.id and pid != start.id:

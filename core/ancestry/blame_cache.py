@@ -2,7 +2,9 @@
 blaming it again, or blaming a version recorded on top of it, costs only what changed.
 
 One file per (artifact, path, version) under the data folder's cache folder:
-`cache/blame/<artifact id>/<key>.blame`. Deleting any of it (or all) is always safe: a
+`cache/blame/<artifact id>/<key>.blame`, or `<key>.checkpoint.blame` for a checkpoint (a
+version every CHECKPOINT_EVERY of a first-parent chain, core.ancestry.blame) that an older
+version's blame resumes from. Deleting any of it (or all) is always safe: a
 missing entry is computed again. The key is a hash over the path and the version's whole
 ancestry (each ancestor's id, content hash and parents' keys, like a git commit id), so
 an entry is only ever found for the exact history it was computed on: a rewritten
@@ -15,7 +17,9 @@ without reading the object store), their sha256, and the owners run-length encod
 decompress, or to match its key or its digest, and is then ignored (deleted, computed
 again), never an error. Entries are written whole in one rename (core.atomic), without
 fsync (a power cut can only leave an entry that fails those checks); each artifact keeps
-its MAX_ENTRIES most recently used ones.
+its MAX_ENTRIES most recently used entries and, apart from them, its MAX_CHECKPOINTS most
+recently used checkpoints: versions recorded one after another each leave an entry
+(core.ancestry.blame_upkeep), and they must not push out the checkpoints of a long history.
 """
 from __future__ import annotations
 
@@ -37,11 +41,13 @@ from core.atomic import write_file_atomically
 from core.ancestry.line_match import line_count
 from core.history import VersionInfo
 
-__all__ = ["BlameCache", "CachedBlame", "MAX_ENTRIES", "blame_keys"]
+__all__ = ["BlameCache", "CachedBlame", "MAX_CHECKPOINTS", "MAX_ENTRIES", "blame_keys"]
 
 MAGIC = b"artifact-lineage blame cache 1\n"
 SUFFIX = ".blame"
-MAX_ENTRIES = 64  # per artifact: the versions blamed lately and the checkpoints of their walks
+CHECKPOINT_SUFFIX = ".checkpoint" + SUFFIX
+MAX_ENTRIES = 64  # per artifact: the versions blamed or recorded lately
+MAX_CHECKPOINTS = 128  # per artifact: checkpoints every 32 versions of a 4,096-version chain
 STALE_TEMP_SECONDS = 600  # a temp file this old was left by a killed writer
 _HEAD = struct.Struct("<32s32sQI")  # key, digest, text length, runs
 _LEVEL = 1
@@ -136,8 +142,8 @@ class BlameCache:
     def _dir(self, artifact_id: int) -> Path:
         return self.folder / str(int(artifact_id))
 
-    def _path(self, artifact_id: int, key: str) -> Path:
-        return self._dir(artifact_id) / (key + SUFFIX)
+    def _path(self, artifact_id: int, key: str, checkpoint: bool = False) -> Path:
+        return self._dir(artifact_id) / (key + (CHECKPOINT_SUFFIX if checkpoint else SUFFIX))
 
     def forget(self, artifact_id: int) -> None:
         """Delete every entry of an artifact whose history is gone (`remove --purge`)."""
@@ -150,14 +156,17 @@ class BlameCache:
             names = os.listdir(self._dir(artifact_id))
         except OSError:
             return set()
-        return {n[:-len(SUFFIX)] for n in names if n.endswith(SUFFIX)}
+        return {n.partition(".")[0] for n in names if n.endswith(SUFFIX)}
 
     def load(self, artifact_id: int, key: str, known: Iterable[int] | Mapping[int, object]) -> CachedBlame | None:
         """The entry, or None when there is none or it is damaged (then it is deleted)."""
-        path = self._path(artifact_id, key)
-        try:
-            raw = path.read_bytes()
-        except OSError:
+        for path in (self._path(artifact_id, key), self._path(artifact_id, key, checkpoint=True)):
+            try:
+                raw = path.read_bytes()
+                break
+            except OSError:
+                continue
+        else:
             return None
         try:
             entry = decode_entry(raw, key, known)
@@ -171,12 +180,14 @@ class BlameCache:
                 pass
         return entry
 
-    def store(self, artifact_id: int, key: str, digest: str, text: bytes, owners: list[int]) -> None:
+    def store(self, artifact_id: int, key: str, digest: str, text: bytes, owners: list[int],
+              checkpoint: bool = False) -> None:
         """Write an entry (a failure to write only loses the speed-up), then trim the artifact's folder."""
         if not self.writable:
             return
         try:
-            write_file_atomically(self._path(artifact_id, key), encode_entry(key, digest, text, owners), durable=False)
+            write_file_atomically(self._path(artifact_id, key, checkpoint), encode_entry(key, digest, text, owners),
+                                  durable=False)
             self._trim(self._dir(artifact_id))
         except OSError:
             pass
@@ -189,8 +200,10 @@ class BlameCache:
                 pass
 
     def _trim(self, folder: Path) -> None:
-        """Keep the MAX_ENTRIES most recently used entries; sweep temp files killed writers left."""
+        """Keep the MAX_ENTRIES most recently used entries and MAX_CHECKPOINTS checkpoints;
+        sweep temp files killed writers left."""
         entries: list[tuple[float, Path]] = []
+        checkpoints: list[tuple[float, Path]] = []
         now = time.time()
         with os.scandir(folder) as it:
             for e in it:
@@ -198,11 +211,14 @@ class BlameCache:
                     mtime = e.stat(follow_symlinks=False).st_mtime
                 except OSError:
                     continue
-                if e.name.endswith(SUFFIX):
+                if e.name.endswith(CHECKPOINT_SUFFIX):
+                    checkpoints.append((mtime, Path(e.path)))
+                elif e.name.endswith(SUFFIX):
                     entries.append((mtime, Path(e.path)))
                 elif e.name.startswith(".tmp-") and now - mtime > STALE_TEMP_SECONDS:
                     self._drop(Path(e.path))
-        if len(entries) > MAX_ENTRIES:
-            entries.sort()
-            for _, path in entries[:len(entries) - MAX_ENTRIES]:
-                self._drop(path)
+        for found, limit in ((entries, MAX_ENTRIES), (checkpoints, MAX_CHECKPOINTS)):
+            if len(found) > limit:
+                found.sort()
+                for _, path in found[:len(found) - limit]:
+                    self._drop(path)

@@ -17,7 +17,8 @@ from __future__ import annotations
 import getpass
 import platform
 import re
-from collections.abc import Iterable
+import warnings
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Literal
@@ -161,6 +162,11 @@ _HEAD_ID = (
 )
 
 
+_VERSION_COUNT = (
+    select(func.count()).select_from(ArtifactVersion).where(ArtifactVersion.artifact_id == bindparam("artifact_id"))
+)
+
+
 def _came_from_upstream() -> Any:
     """A collection `sync` version whose content is the upstream's: no second parent, or
     a second parent on the upstream line. A push from a project is also origin `sync`
@@ -188,6 +194,9 @@ class History:
         # metadata of every version that names who recorded it (recorded_by): a team's
         # sync tells another member's versions from its own by it (core.sync.outdated).
         self.member = member
+        # Called with each version this History records, after its transaction commits: a
+        # cache kept current (core.ancestry.blame_upkeep), never part of the record itself.
+        self.recorded_listeners: list[Callable[[VersionInfo], None]] = []
 
     # --- artifacts -------------------------------------------------------------
 
@@ -457,7 +466,27 @@ class History:
         two writers can never both append to the same head. Raises DatabaseError when
         the database fails (nothing is written then); callers that must not fail
         (sync) catch it and report the version as missing.
+
+        Once committed, a new version is handed to each of `recorded_listeners`; one that
+        fails is said as a RuntimeWarning (the version stays recorded).
         """
+        outcome = self._record(artifact_id, content_hash, change_origin, parent_hash, metadata, created_at, line,
+                               parent_id, second_parent_id)
+        if outcome.recorded and outcome.version is not None:
+            for listener in list(self.recorded_listeners):
+                try:
+                    listener(outcome.version)
+                except Exception as exc:  # noqa: BLE001 - the version is recorded; a cache only lags
+                    warnings.warn(f"Recorded version #{outcome.version.id}, but "
+                                  f"{getattr(listener, '__qualname__', listener)} failed after it "
+                                  f"({exc!r}); nothing is lost.", RuntimeWarning, stacklevel=2)
+        return outcome
+
+    def _record(
+        self, artifact_id: int, content_hash: str, change_origin: str, parent_hash: "str | None | _Head",
+        metadata: dict[str, Any] | None, created_at: datetime | None, line: str, parent_id: int | None,
+        second_parent_id: int | None,
+    ) -> RecordOutcome:
         if change_origin not in CHANGE_ORIGINS:
             raise LineageError(
                 f"Unknown change origin {change_origin!r}; use one of {', '.join(CHANGE_ORIGINS)}."
@@ -587,11 +616,10 @@ class History:
             return [_version_info(r) for r in s.scalars(query).all()]
 
     def version_count(self, artifact_id: int) -> int:
-        """How many versions the artifact has, on all lines (the newest is v-number this count)."""
-        with self.db.session() as s:
-            return s.scalar(
-                select(func.count()).select_from(ArtifactVersion).where(ArtifactVersion.artifact_id == artifact_id)
-            ) or 0
+        """How many versions the artifact has, on all lines (the newest is v-number this count).
+        One read on a bare connection: the blame upkeep asks it after every record."""
+        with self.db.connection() as conn:
+            return conn.execute(_VERSION_COUNT, {"artifact_id": artifact_id}).scalar() or 0
 
     def versions_by_id(self, version_ids: Iterable[int]) -> dict[int, VersionInfo]:
         """The versions with these ids, in one session (ids that do not exist are absent)."""

@@ -17,7 +17,7 @@ from core.workspace.pending import PendingRecords
 
 if TYPE_CHECKING:  # imported in open() so `import core.workspace` stays cheap
     from core.history import Database
-    from core.history import History
+    from core.history import History, VersionInfo
     from core.store import ObjectStore
     from core.content import StatCache
 
@@ -108,12 +108,20 @@ class Workspace:
             read_only=read_only,
             startup_messages=messages,
         )
+        if not read_only and not db.read_only:
+            history.recorded_listeners.append(ws._keep_blame_cache_current)
         if not read_only:
             messages.extend(ws.recover_projects())
         # A sync that replaced a copy but died (or lost its database) before recording
         # it: record it now, before anything compares the copy with the history.
         messages.extend(ws.roll_forward())
         return ws
+
+    def _keep_blame_cache_current(self, version: "VersionInfo") -> None:
+        # Imported on the first version recorded: a command that records none never loads blame.
+        from core.ancestry.blame_upkeep import keep_blame_current
+
+        keep_blame_current(self, version)
 
     def recover_projects(self) -> list[str]:
         """recover() in every registered project's `.claude` folder: interrupted swaps finished or

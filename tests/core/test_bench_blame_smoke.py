@@ -22,4 +22,5 @@ def test_bench_blame_quick_runs(tmp_path):
     out = proc.stdout
     assert "machine:" in out
     assert "same owners as git blame: yes" in out
-    assert out.count("PASS") + out.count("MISS") == 3  # incremental, warm, cold
+    assert out.count("PASS") + out.count("MISS") == 5  # after a sync, warm, incremental, older, cold
+    assert "0 contents read; owners as a cold blame's: yes" in out  # after a sync: the upkeep kept it

@@ -11,9 +11,20 @@ import pytest
 
 from core.ancestry import BlameCache, blame, blame_cache_dir, blame_file, blame_keys
 from core.history import VersionInfo
-from tests.core.test_blame import art, put, record, ws  # noqa: F401 - fixtures and helpers shared with test_blame
+from core.workspace import Workspace
+from tests.core.test_blame import art, put, record  # noqa: F401 - fixtures and helpers shared with test_blame
 
 blame_module = importlib.import_module("core.ancestry.blame")  # the module (the package exports a function of that name)
+
+
+@pytest.fixture
+def ws(tmp_path):
+    """A workspace whose records leave the blame cache alone (core.ancestry.blame_upkeep off):
+    these tests fill the cache by blaming; tests/core/test_blame_upkeep.py covers records."""
+    w = Workspace.open(home=tmp_path / "home")
+    w.history.recorded_listeners.clear()
+    yield w
+    w.close()
 
 
 def owners(result):

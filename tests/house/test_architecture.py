@@ -23,8 +23,9 @@ CORE_LAYERS = [
     {"store", "atomic"},
     {"upstreams", "diff"},
     {"history"},
+    {"merge", "ancestry"},
     {"workspace"},
-    {"sync", "projects", "merge", "ancestry"},
+    {"sync", "projects"},
     {"demo", "desktop", "cli", "live"},
 ]
 

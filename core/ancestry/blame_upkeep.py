@@ -1,0 +1,49 @@
+"""Keeping the blame cache current as versions are recorded, so Blame opened on a head
+answers from the cache instead of walking the history.
+
+Every version recorded through a Workspace's History (sync, push, deploy, restore, merge,
+a pending record rolled forward) is handed to `keep_blame_current`, after its transaction
+commits. It blames the version's default file (its only file, else SKILL.md; what Blame
+opens on) when that is cheap, which stores the entry (core.ancestry.blame_cache):
+
+- the artifact has cache entries (it was blamed, or kept before): the walk goes back to
+  the nearest cached ancestor, normally the parent: one content read and one diff;
+- nothing is cached and the history is still short (fewer than KEEP_FROM versions): then
+  nothing is done, a first blame of it is quick anyway; from KEEP_FROM on, the first
+  record blames the whole (short) history and each later one is a step on top.
+
+A walk longer than MAX_WALK versions is never done at record time (a long history kept
+by an older version of the app, or whose entries were deleted): its first blame pays for
+it once, with progress and Stop, and the records after it keep it current.
+
+Never an error for the record: a missing or damaged object, a binary or absent file, a
+cache that cannot be written each only leave the cache as it was.
+"""
+from __future__ import annotations
+
+from core.ancestry.blame import TooFarToBlame, blame_cache_dir, default_blame_path, store_blame
+from core.ancestry.blame_cache import BlameCache
+from core.errors import LineageError
+from core.history import VersionInfo
+
+__all__ = ["KEEP_FROM", "MAX_WALK", "keep_blame_current"]
+
+KEEP_FROM = 32  # versions: below this, a history with nothing cached is left to its first blame
+MAX_WALK = 64  # versions a record may walk to bring its blame up to date
+
+
+def keep_blame_current(ws, version: VersionInfo) -> None:
+    """Store the blame of `version`'s default file when it is near a cached one (see above).
+    `ws` is a writable Workspace."""
+    cache = BlameCache(blame_cache_dir(ws))
+    if not cache.present(version.artifact_id) and ws.history.version_count(version.artifact_id) < KEEP_FROM:
+        return
+    try:
+        paths = [e.path for e in ws.objects.get_manifest(version.content_hash).entries if e.kind != "l"]
+        path = default_blame_path(paths)
+        if path is None:
+            return
+        store_blame(ws.objects, ws.history.versions(version.artifact_id), version, path, cache, MAX_WALK)
+    except (TooFarToBlame, LineageError, OSError):
+        pass
+
