@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from core.errors import MissingObjectError
+from core.errors import LineageError, MissingObjectError
 from core.content import ManifestEntry
 
 # Bigger files are summarised, not diffed: difflib is quadratic in the worst case
@@ -99,6 +99,31 @@ def compare(objects: Any, old_hash: str | None, new_hash: str) -> list[FileChang
     new = _manifest(store, new_hash, "new")
     old = _manifest(store, old_hash, "old") if old_hash is not None else {}
     return _changes(old, new)
+
+
+@dataclass(frozen=True)
+class StoredComparison:
+    """`compare_stored`'s answer: the changes, and what kept it from comparing both sides."""
+
+    changes: list[FileChange]
+    new_missing: bool  # the newer side's manifest is not stored: nothing compared
+    old_missing: bool  # the older side's is not: the newer one's files listed as added
+    error: str | None = None  # a manifest that is there but cannot be read
+
+
+def compare_stored(objects: Any, old_hash: str | None, new_hash: str) -> StoredComparison:
+    """`compare` of two versions that may not both be stored, saying which side is missing
+    instead of failing (the window's compare panel names that version in its banner)."""
+    store = _store_of(objects)
+    new_missing = not store.has_manifest(new_hash)
+    old_missing = old_hash is not None and not store.has_manifest(old_hash)
+    if new_missing:
+        return StoredComparison([], True, old_missing)
+    try:
+        changes = compare(store, None if old_missing else old_hash, new_hash)
+    except LineageError as exc:  # e.g. a manifest that exists but cannot be read
+        return StoredComparison([], False, old_missing, str(exc))
+    return StoredComparison(changes, False, old_missing)
 
 
 def compare_entries(old: Iterable[ManifestEntry], new: Iterable[ManifestEntry]) -> list[FileChange]:

@@ -265,6 +265,22 @@ class DiffWorker(Worker[DiffReply]):
 
 
 @dataclass(frozen=True)
+class CompareReply:
+    seq: int  # which comparison asked; the panel drops replies to older ones
+    compared: object  # core.diff.StoredComparison
+
+
+class CompareWorker(Worker[CompareReply]):
+    """`core.diff.compare_stored` where a manifest must come from the team's shared store (a
+    database round trip, or a wait on an unreachable server) → `finished(CompareReply)`."""
+
+    def __init__(self, objects: ObjectStore, old_hash: str | None, new_hash: str, seq: int) -> None:
+        from core import diff as core_diff
+
+        super().__init__(lambda: CompareReply(seq, core_diff.compare_stored(objects, old_hash, new_hash)))
+
+
+@dataclass(frozen=True)
 class RenameReply:
     seq: int  # which comparison asked; the panel drops replies to older ones
     changes: list  # list[FileChange], renames paired

@@ -131,6 +131,12 @@ class ObjectStore:
             return True
         return self.shared is not None and self.shared.has(MANIFEST, content_hash)
 
+    def answers_here(self, *content_hashes: str) -> bool:
+        """Whether reading these manifests, or learning that they are missing, needs no round
+        trip to the shared store: there is none, or this data folder holds them all. What the
+        window may ask on its own thread."""
+        return self.shared is None or all(self.cache.has_manifest(h) for h in content_hashes)
+
     def lacks_any(self, tree: TreeHash) -> bool:
         """Whether the manifest of `tree` or any object it names is missing here (not verified).
 

@@ -45,7 +45,6 @@ from PySide6.QtWidgets import (
 )
 
 from core import diff as core_diff
-from core.errors import LineageError
 from core.history import UPSTREAM_LINE, VersionInfo, ordinal_by_id
 from gui.compare.blame_view import BlameView
 from gui.compare.diff_model import CHANGE_ROLE, COLUMNS, DIGEST_COLUMNS, FileChangeModel, status_color
@@ -53,7 +52,7 @@ from gui.compare.file_diff_pane import FileDiffPane
 from gui.compare.hash_label import HashPairWidget, blend
 from gui.compare.version_choices import VersionChoices
 from gui.compare.version_details import VersionDetails
-from gui.workers import RenameReply, RenameWorker, WorkerPool
+from gui.workers import CompareReply, CompareWorker, RenameReply, RenameWorker, WorkerPool
 
 if TYPE_CHECKING:
     from core.store import ObjectStore
@@ -92,6 +91,7 @@ class ComparePanel(QWidget):
         self.changes: list[core_diff.FileChange] = []
         self._user_sized = False  # once the user drags (or a saved layout is restored), keep their sizes
         self._rename_pool = WorkerPool(self)
+        self._compare_pool = WorkerPool(self)
         self._rename_seq = 0  # bumped per comparison; a rename reply for an older one is dropped
         self._build()
         self.clear_panel("Select a version to see what changed.")
@@ -242,6 +242,7 @@ class ComparePanel(QWidget):
         """Wait for a diff still being computed (the window is closing)."""
         self._rename_seq += 1
         self._rename_pool.wait_all()
+        self._compare_pool.wait_all()
         self.file_pane.close_workers()
         self.blame_view.close_workers()
 
@@ -328,31 +329,52 @@ class ComparePanel(QWidget):
         self.version, self.base = version, base
         self.title.setText(self._title(version))
         self._fill_combo()
-        banner = None
         old_hash = base.content_hash if base is not None else None
-        # Ask which side is missing before comparing, so the banner names the right version.
-        new_missing = not self.objects.has_manifest(version.content_hash)
-        old_missing = base is not None and not self.objects.has_manifest(base.content_hash)
-        if new_missing:
-            self.changes = []
+        sides = (version.content_hash,) if old_hash is None else (version.content_hash, old_hash)
+        if self.objects.answers_here(*sides):
+            self._compared(base, version, core_diff.compare_stored(self.objects, old_hash, version.content_hash))
+            return
+        # A file list only the team's store holds: asked on a worker, the window never waits on the network.
+        self.changes = []
+        self._set_banner(None)
+        self._show_hashes(base, version)
+        self.details.show_version(version, self.label_of)
+        self.model.set_changes([])
+        self.summary.setText("Reading the file lists from the team's store…")
+        self._clear_file("")
+        self._compare_pool.start(CompareWorker(self.objects, old_hash, version.content_hash, self._rename_seq),
+                                 finished=self._on_compared, failed=self._on_compare_failed)
+
+    @Slot(object)
+    def _on_compared(self, reply: CompareReply) -> None:
+        if reply.seq == self._rename_seq and self.version is not None:
+            self._compared(self.base, self.version, reply.compared)
+
+    @Slot(str)
+    def _on_compare_failed(self, message: str) -> None:
+        if self.version is not None:
+            self.summary.setText("")
+            self._set_banner(f"The file lists could not be read: {message}")
+
+    def _compared(self, base: VersionInfo | None, version: VersionInfo, compared: core_diff.StoredComparison) -> None:
+        """Show a comparison: banner, hashes, details, the file table and its first file."""
+        self.changes = compared.changes
+        banner = None
+        if compared.new_missing:
             banner = self._never_stored(version, "this version")
-            if old_missing and base is not None:
+            if compared.old_missing and base is not None:
                 banner += f" The file list of {self.label_of(base.id)} is missing too."
-        else:
-            if old_missing and base is not None:
-                # The left side's content is gone: still show this version's files.
-                banner = self._never_stored(base, "the version on the left,")
-                old_hash = None
-            try:
-                self.changes = core_diff.compare(self.objects, old_hash, version.content_hash)
-            except LineageError as exc:  # e.g. a manifest that exists but cannot be read
-                self.changes, banner = [], str(exc)
-            statuses = {c.status for c in self.changes}
-            if "removed" in statuses and "added" in statuses:
-                # Renames paired as `diff` pairs them on the command line (same content or -M50%),
-                # reading the blobs: on a worker.
-                self._rename_pool.start(RenameWorker(self.objects, self.changes, self._rename_seq),
-                                        finished=self._on_renames, failed=self._on_renames_failed)
+        elif compared.error is not None:
+            banner = compared.error
+        elif compared.old_missing and base is not None:
+            # The left side's content is gone: still show this version's files.
+            banner = self._never_stored(base, "the version on the left,")
+        statuses = {c.status for c in self.changes}
+        if "removed" in statuses and "added" in statuses:
+            # Renames paired as `diff` pairs them on the command line (same content or -M50%),
+            # reading the blobs: on a worker.
+            self._rename_pool.start(RenameWorker(self.objects, self.changes, self._rename_seq),
+                                    finished=self._on_renames, failed=self._on_renames_failed)
         if banner is None and base is None:
             if version.parent_hash:
                 banner = (
@@ -483,8 +505,13 @@ class ComparePanel(QWidget):
 
     def _request_blame(self, path: str | None) -> None:
         version = self.version
-        if version is not None and version.id != WAITING_ID and self.objects.has_manifest(version.content_hash):
-            self.blame_view.request(version.artifact_id, version.id, path)
+        if version is None or version.id == WAITING_ID:
+            return
+        # Known here to be never stored: nothing to blame. Only the team's store can tell: the
+        # blame worker asks it (and says so when it is missing), not this thread.
+        if self.objects.answers_here(version.content_hash) and not self.objects.has_manifest(version.content_hash):
+            return
+        self.blame_view.request(version.artifact_id, version.id, path)
 
     @property
     def current_diff(self) -> core_diff.FileDiff | None:

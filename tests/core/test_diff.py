@@ -110,6 +110,22 @@ def test_missing_manifest_raises_a_clear_error(store, pair):
         compare(store, never, new)
 
 
+def test_compare_stored_says_which_side_is_missing_instead_of_failing(store, pair):
+    old, new = pair
+    never = "ab" * 32
+    both = diff.compare_stored(store, old, new)
+    assert (both.changes, both.new_missing, both.old_missing, both.error) == (compare(store, old, new), False, False, None)
+    left_gone = diff.compare_stored(store, never, new)
+    assert left_gone.old_missing and not left_gone.new_missing
+    assert left_gone.changes == compare(store, None, new)  # the newer side's files listed as added
+    right_gone = diff.compare_stored(store, old, never)
+    assert right_gone.new_missing and not right_gone.old_missing and right_gone.changes == []
+    damaged = store.manifest_path(new)
+    damaged.write_bytes(b"not zlib")
+    broken = diff.compare_stored(store, old, new)
+    assert broken.changes == [] and "corrupt" in broken.error and "fsck --repair" in broken.error
+
+
 def test_text_diff_has_numbered_lines(store, pair):
     change = next(c for c in compare(store, *pair) if c.path == b"SKILL.md")
     result = file_diff(store, change, context=1)
