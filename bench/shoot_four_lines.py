@@ -23,15 +23,23 @@ sys.path.insert(0, str(ROOT))
 SIZES = ((1280, 800), (1920, 1080))
 
 
-def wait_for(app, condition, timeout: float = 20.0) -> None:
-    from PySide6.QtTest import QTest
+def pump(ms: int) -> None:
+    """Run the event loop for `ms`. Not QTest.qWait: it keeps the GIL while it waits, so the
+    window's workers crawl (a Python thread got ~1% of the CPU it gets beside an event loop)."""
+    from PySide6.QtCore import QEventLoop, QTimer
 
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
+def wait_for(app, condition, timeout: float = 20.0) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
             raise TimeoutError("the window did not get there in time")
-        QTest.qWait(20)
-    QTest.qWait(150)  # layouts and paints settle before the grab
+        pump(20)
+    pump(150)  # layouts and paints settle before the grab
 
 
 def shoot(home: Path, out: Path) -> list[Path]:
