@@ -27,7 +27,9 @@ from gui.style import palette
 if TYPE_CHECKING:
     import networkx as nx
 
-LANE_W = 252.0  # wide enough for a label ("v257 · local modification · 2026-04-28"); the next lane starts after it
+# Wide enough for "v257 · sync · 2026-04-28"; a longer origin drops its day ("v256 · local modification"):
+# four lanes fit beside each other at the readable floor in the graph of a 1280×800 window.
+LANE_W = 168.0
 ROW_H = 60.0
 RADIUS = 8.0
 BLOCK_ROWS = 64
@@ -35,7 +37,7 @@ LABEL_LOD = 0.45  # below this a row is < ~25 px tall: labels would be unreadabl
 OVERVIEW_SCALE = 0.12  # below this the node items are hidden and bands paint dots
 DIM_OPACITY = 0.25  # nodes and edges outside the highlighted ancestry
 LABEL_X = RADIUS + 8.0
-LABEL_W = LANE_W - LABEL_X - RADIUS - 18.0
+LABEL_W = LANE_W - LABEL_X - RADIUS - 6.0
 NODE_RECT = QRectF(-RADIUS - 6.0, -24.0, LABEL_X + LABEL_W + RADIUS + 6.0, 48.0)
 
 
@@ -145,10 +147,13 @@ class NodeItem(QGraphicsItem):
                 badge = []
                 if d.get("matches_version") is not None:
                     badge.append(f"= {version_label(d, 'matches')}")
-                # The day only: four lanes must fit beside each other at a readable size; the
-                # tooltip and the compare panel give the time.
+                # The day only, and no day where the origin is long: four lanes must fit beside
+                # each other at a readable size; the tooltip and the compare panel give the time.
+                fm = self.style.small_metrics
                 detail = f"{version_label(d)} · {node_origin_text(d)} · {local_day(d.get('created_at'))}"
-                detail = self.style.small_metrics.elidedText(detail, Qt.TextElideMode.ElideRight, LABEL_W)
+                if fm.horizontalAdvance(detail) > LABEL_W:
+                    detail = f"{version_label(d)} · {node_origin_text(d)}"
+                detail = fm.elidedText(detail, Qt.TextElideMode.ElideRight, LABEL_W)
                 self._lines = (short(d["content_hash"]), "  ".join(badge), detail)
         return self._lines
 
@@ -188,16 +193,19 @@ class NodeItem(QGraphicsItem):
         painter.setFont(st.small)
         if d.get("is_head"):
             x = self._pill(painter, x, "HEAD", QColor(palette.HEAD_COLOR))
-        if badge:
+        if badge and x + self._pill_width(badge) <= LABEL_X + LABEL_W:  # else in the tooltip and the details
             x = self._pill(painter, x, badge, palette.origin_color("rollback"))
         if hits:
             line2 = fold_detail(d["count"], hits)
         painter.setPen(QColor(palette.HIT_COLOR) if hits else st.muted)
         painter.drawText(QPointF(LABEL_X, 14.0), line2)
 
+    def _pill_width(self, text: str) -> float:
+        return self.style.small_metrics.horizontalAdvance(text) + 10.0
+
     def _pill(self, painter: QPainter, x: float, text: str, color: QColor) -> float:
         fm = self.style.small_metrics
-        w = fm.horizontalAdvance(text) + 10.0
+        w = self._pill_width(text)
         rect = QRectF(x, -16.0, w, fm.height() + 2.0)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(color)

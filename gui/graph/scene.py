@@ -44,6 +44,7 @@ from gui.graph.items import (
     NodeLayer,
     SelectionItem,
 )
+from gui.graph.lanes import BAND_LEFT
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -277,7 +278,7 @@ def plan_scene(versions: list[VersionInfo], head_id: int | None, options: ViewOp
                 plan.edge_bands.setdefault(b, []).append((u, v))
         plan.landmarks = [(m.node, m.kind) for m in landmarks(graph)]
 
-        left = -RADIUS - 24.0
+        left = BAND_LEFT  # the lanes' tint starts there; a ring or a dot never reaches past it
         right = max_lane * LANE_W + NODE_RECT.right()
         # Room above the newest row for the lane headers pinned to the view's top.
         top = -ROW_H / 2 - HEADER_ROOM

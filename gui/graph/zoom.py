@@ -13,13 +13,14 @@ import math
 
 from PySide6.QtCore import QPointF, QRectF, QSize
 
-SCENE_MARGIN = 40.0  # scene space around the graph's content
+SCENE_MARGIN = 40.0  # scene space above and below the graph's content
+SIDE_MARGIN = 8.0  # and beside it: the lanes' own padding is room enough, and four lanes must fit at 1280 px
 MAX_ZOOM = 4.0
 
 
 def padded(content: QRectF) -> QRectF:
     """The content with the scene's margin around it."""
-    return content.adjusted(-SCENE_MARGIN, -SCENE_MARGIN, SCENE_MARGIN, SCENE_MARGIN)
+    return content.adjusted(-SIDE_MARGIN, -SCENE_MARGIN, SIDE_MARGIN, SCENE_MARGIN)
 
 
 def room_scale(content: QRectF, room: QSize) -> float:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QSettings, Qt
 
 from bench.make_four_lines import record_four_lines
+from core.history.lineage_view import MIN_LABEL_PX
 from gui.shell.main_window import MainWindow
 from tests.gui.helpers import wait_until_shown
 
@@ -44,6 +45,19 @@ def test_at_1280x800_the_graph_gets_the_room_and_the_legend_one_row(qtbot, make_
     # Four lines, four colours, each the one its lane header shows.
     slots = dict(window.legend.chips.lines())
     assert len(set(slots.values())) == len(slots) == 4 and slots == window.graph.line_colours()
+    # The four lanes beside each other at a readable size: fitted, nothing scrolls sideways.
+    graph = window.graph
+    graph.zoom_to_fit()
+    fit = graph.fit_info()
+    assert not fit.scrolls_horizontally and graph.label_px() * fit.scale >= MIN_LABEL_PX - 1e-6
+    qtbot.waitUntil(lambda: graph.horizontalScrollBar().maximum() == 0)
+    # Labels fit their lane: the day where there is room for it, none after a long origin.
+    versions = ws.history.versions(window.browser.artifact_id)
+    sync = next(v for v in versions if v.change_origin == "sync" and v.id in graph.graph())
+    local = next(v for v in versions if v.change_origin == "local_modification" and v.id in graph.graph())
+    sync_detail = graph.node_item(sync.id).label_lines()[2]
+    assert sync_detail.startswith(window.compare.label_of(sync.id) + " · sync · 20") and "…" not in sync_detail
+    assert graph.node_item(local.id).label_lines()[2].endswith(" · local modification")
 
 
 def test_a_dock_height_the_person_chose_is_kept(qtbot, ws, qsettings, tmp_path):
