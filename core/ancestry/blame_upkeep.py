@@ -14,7 +14,9 @@ opens on) when that is cheap, which stores the entry (core.ancestry.blame_cache)
 
 A walk longer than MAX_WALK versions is never done at record time (a long history kept
 by an older version of the app, or whose entries were deleted): its first blame pays for
-it once, with progress and Stop, and the records after it keep it current.
+it once, with progress and Stop, and the records after it keep it current. Such a history
+with nothing cached costs its records one folder listing and one COUNT, not a load of
+every version.
 
 Never an error for the record: a missing or damaged object, a binary or absent file, a
 cache that cannot be written each only leave the cache as it was.
@@ -36,8 +38,10 @@ def keep_blame_current(ws, version: VersionInfo) -> None:
     """Store the blame of `version`'s default file when it is near a cached one (see above).
     `ws` is a writable Workspace."""
     cache = BlameCache(blame_cache_dir(ws))
-    if not cache.present(version.artifact_id) and ws.history.version_count(version.artifact_id) < KEEP_FROM:
-        return
+    if not cache.present(version.artifact_id):
+        count = ws.history.version_count(version.artifact_id)
+        if count < KEEP_FROM or count > MAX_WALK:
+            return  # short: quick to blame cold; long: its first blame walks it (a record would load it all for nothing)
     try:
         paths = [e.path for e in ws.objects.get_manifest(version.content_hash).entries if e.kind != "l"]
         path = default_blame_path(paths)

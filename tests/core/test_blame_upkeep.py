@@ -100,12 +100,27 @@ def test_a_record_never_walks_a_long_history_nothing_was_cached_for(ws, art, mon
     versions, text = chain(ws, art, 6)
     ws.history.recorded_listeners.append(ws._keep_blame_cache_current)
     reads = reads_of(ws, monkeypatch)
+    loads: list[int] = []
+    real_versions = ws.history.versions
+    monkeypatch.setattr(ws.history, "versions", lambda *a, **k: loads.append(1) or real_versions(*a, **k))
     (v7,), text = chain(ws, art, 1, start=versions[-1], text=text)
-    assert reads == [] and entries(ws, art) == []  # left to its first blame
+    assert reads == [] and loads == [] and entries(ws, art) == []  # left to its first blame, nothing loaded
     blame_file(ws, art.id)  # the first blame walks it all, once
     reads.clear()
     (v8,), _ = chain(ws, art, 1, start=v7, text=text)
     assert reads == [digest_of(ws, v8)]  # and from then on each record is a step
+
+
+def test_a_record_never_walks_far_from_the_nearest_cached_version(ws, art, monkeypatch):
+    monkeypatch.setattr(upkeep, "KEEP_FROM", 2)
+    monkeypatch.setattr(upkeep, "MAX_WALK", 4)
+    ws.history.recorded_listeners.clear()
+    versions, text = chain(ws, art, 8)
+    blame_file(ws, art.id, version_id=versions[0].id)  # only v1 cached: v9 would walk 8 versions from it
+    ws.history.recorded_listeners.append(ws._keep_blame_cache_current)
+    reads = reads_of(ws, monkeypatch)
+    chain(ws, art, 1, start=versions[-1], text=text)
+    assert reads == [] and len(entries(ws, art)) == 1
 
 
 def test_the_checkpoints_of_a_long_history_outlive_many_records(ws, art, monkeypatch):
