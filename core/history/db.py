@@ -37,6 +37,12 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # head, so adding a migration without updating it fails the suite.
 HEAD_REVISION = "0005"
 DEFAULT_BUSY_TIMEOUT = 5.0  # seconds a writer waits for another writer before giving up
+# A team's server that does not answer (a host that is down, a dropped VPN) is said after this
+# many seconds instead of the operating system's two minutes of retries; and a connection whose
+# server vanished mid-query is found dead by TCP keepalives, not after a quarter of an hour.
+# Any of these set in the URL's query wins.
+CONNECT_TIMEOUT = 10
+POSTGRES_CONNECT_ARGS = {"keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10, "keepalives_count": 3}
 
 # Execution option that marks a connection as a writer, so the "begin" hook
 # emits BEGIN IMMEDIATE: the write lock is taken up front, and a transaction
@@ -241,7 +247,9 @@ def _read_only_connection(path: Path, busy_timeout: float) -> sqlite3.Connection
 def _create_engine(url: URL, is_sqlite: bool, path: Path | None, busy_timeout: float,
                    read_only: bool = False) -> Engine:
     if not is_sqlite:
-        return create_engine(url, pool_pre_ping=True)
+        wanted = {"connect_timeout": CONNECT_TIMEOUT, **POSTGRES_CONNECT_ARGS}
+        return create_engine(url, pool_pre_ping=True,
+                             connect_args={k: v for k, v in wanted.items() if k not in url.query})
     kwargs: dict[str, Any] = {"connect_args": {"timeout": busy_timeout, "check_same_thread": False}}
     if path is None:
         # One shared in-memory database for every thread, not one per thread.
@@ -367,7 +375,8 @@ def _display(url: URL) -> str:
 
 
 # A client-server driver (psycopg 3, psycopg2) that could not reach or log in to the server.
-_CONNECT_FAILED = re.compile(r"connection to server|could not connect|connection failed", re.IGNORECASE)
+_CONNECT_FAILED = re.compile(r"connection to server|could not connect|connection failed|connection timeout expired",
+                             re.IGNORECASE)
 
 
 def _connect_reason(message: str) -> str:

@@ -318,3 +318,48 @@ def test_the_new_origins_are_allowed_and_others_still_refused(db_path):
         with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
             raw.execute(insert, ("bogus",))
         assert raw.execute("SELECT DISTINCT line FROM artifact_versions").fetchall() == [("collection",)]
+
+
+def _open_against_a_silent_server(url_query: str = "") -> tuple[bool, list[BaseException]]:
+    """Open a PostgreSQL URL whose server accepts the connection and never answers (a host
+    that hangs, a half-dropped VPN); (still waiting after 30 s, what the open raised)."""
+    import socket
+    import threading
+
+    pytest.importorskip("psycopg")
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)
+    port = silent.getsockname()[1]
+    raised: list[BaseException] = []
+
+    def open_it() -> None:
+        try:
+            open_database(f"postgresql+psycopg://team@127.0.0.1:{port}/lineage{url_query}")
+        except BaseException as exc:  # noqa: BLE001 - handed to the test
+            raised.append(exc)
+
+    opener = threading.Thread(target=open_it, daemon=True)
+    opener.start()
+    opener.join(30)
+    silent.close()
+    return opener.is_alive(), raised
+
+
+def test_a_team_server_that_never_answers_is_said_after_the_connect_timeout(monkeypatch):
+    import core.history.db as db_module
+
+    monkeypatch.setattr(db_module, "CONNECT_TIMEOUT", 1)
+    waiting, raised = _open_against_a_silent_server()
+    assert not waiting, "the open waited on a server that never answers"
+    (exc,) = raised
+    assert isinstance(exc, DatabaseError)
+    assert "Cannot connect to the database" in str(exc) and "timeout expired" in str(exc) and "--db" in str(exc)
+
+
+def test_a_connect_timeout_in_the_url_wins(monkeypatch):
+    import core.history.db as db_module
+
+    monkeypatch.setattr(db_module, "CONNECT_TIMEOUT", 3600)
+    waiting, raised = _open_against_a_silent_server("?connect_timeout=1")
+    assert not waiting and len(raised) == 1
