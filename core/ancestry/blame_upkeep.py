@@ -18,8 +18,8 @@ it once, with progress and Stop, and the records after it keep it current. Such 
 with nothing cached costs its records one folder listing and one COUNT, not a load of
 every version.
 
-Never an error for the record: a missing or damaged object, a binary or absent file, a
-cache that cannot be written each only leave the cache as it was.
+Never an error for the record: a database that fails, a missing or damaged object, a
+binary or absent file, a cache that cannot be written each only leave the cache as it was.
 """
 from __future__ import annotations
 
@@ -38,11 +38,11 @@ def keep_blame_current(ws, version: VersionInfo) -> None:
     """Store the blame of `version`'s default file when it is near a cached one (see above).
     `ws` is a writable Workspace."""
     cache = BlameCache(blame_cache_dir(ws))
-    if not cache.present(version.artifact_id):
-        count = ws.history.version_count(version.artifact_id)
-        if count < KEEP_FROM or count > MAX_WALK:
-            return  # short: quick to blame cold; long: its first blame walks it (a record would load it all for nothing)
     try:
+        if not cache.present(version.artifact_id):
+            count = ws.history.version_count(version.artifact_id)
+            if count < KEEP_FROM or count > MAX_WALK:
+                return  # short: quick to blame cold; long: its first blame walks it (a record would load it all for nothing)
         paths = [e.path for e in ws.objects.get_manifest(version.content_hash).entries if e.kind != "l"]
         path = default_blame_path(paths)
         if path is None:

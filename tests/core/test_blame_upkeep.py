@@ -145,6 +145,21 @@ def test_what_cannot_be_blamed_leaves_the_cache_and_the_record_alone(ws, art, mo
     assert missing.recorded and entries(ws, art) == []
 
 
+def test_a_database_failing_after_the_commit_leaves_the_cache_quietly(ws, art, monkeypatch):
+    import warnings
+
+    from core.errors import DatabaseError
+
+    def unreachable(artifact_id):
+        raise DatabaseError("The database is unreachable.")
+
+    monkeypatch.setattr(ws.history, "version_count", unreachable)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the upkeep says nothing: only a bug in it is a warning
+        v1 = record(ws, art, "a\n", "sync")
+    assert ws.history.head(art.id).id == v1.id and entries(ws, art) == []
+
+
 def test_a_failing_listener_is_said_and_the_version_stays_recorded(ws, art):
     def broken(version):
         raise RuntimeError("a bug")
