@@ -179,15 +179,17 @@ def blame(
 
 
 def store_blame(objects: ObjectStore, versions: list[VersionInfo], start: VersionInfo, path: bytes,
-                cache: BlameCache, max_walk: int | None = None) -> None:
+                cache: BlameCache, max_walk: int | None = None) -> dict[int, str]:
     """Blame `path` at `start` into `cache` only (no result built; an entry already there is
-    left as it is). With `max_walk`, a walk over more versions than that raises TooFarToBlame
-    before any content is read. Raises as `blame` does."""
+    left as it is); the cache keys of `path` in this history (`blame_keys`). With `max_walk`,
+    a walk over more versions than that raises TooFarToBlame before any content is read.
+    Raises as `blame` does."""
     by_id = {v.id: v for v in versions}
-    key = blame_keys(by_id, path).get(start.id)
-    if key is None or key in cache.present(start.artifact_id):
-        return
-    _owners(objects, by_id, ordinal_by_id(versions), start, path, None, cache, None, max_walk)
+    keys = blame_keys(by_id, path)
+    key = keys.get(start.id)
+    if key is not None and key not in cache.present(start.artifact_id):
+        _owners(objects, by_id, ordinal_by_id(versions), start, path, None, cache, None, max_walk)
+    return keys
 
 
 def _owners(

@@ -150,6 +150,10 @@ class BlameCache:
         if self.writable:
             shutil.rmtree(self._dir(artifact_id), ignore_errors=True)
 
+    def discard(self, artifact_id: int, key: str) -> None:
+        """Delete a recent entry that is no longer worth its room (a checkpoint stays)."""
+        self._drop(self._path(artifact_id, key))
+
     def present(self, artifact_id: int) -> set[str]:
         """The keys with an entry for this artifact (one listing; nothing read)."""
         try:

@@ -18,6 +18,10 @@ it once, with progress and Stop, and the records after it keep it current. Such 
 with nothing cached costs its records one folder listing and one COUNT, not a load of
 every version.
 
+The entry of the version it replaces as its line's head is deleted (a checkpoint stays),
+so a long-lived artifact keeps about one entry per line plus its checkpoints, not one per
+record.
+
 Never an error for the record: a database that fails, a missing or damaged object, a
 binary or absent file, a cache that cannot be written each only leave the cache as it was.
 """
@@ -47,7 +51,14 @@ def keep_blame_current(ws, version: VersionInfo) -> None:
         path = default_blame_path(paths)
         if path is None:
             return
-        store_blame(ws.objects, ws.history.versions(version.artifact_id), version, path, cache, MAX_WALK)
+        versions = ws.history.versions(version.artifact_id)
+        keys = store_blame(ws.objects, versions, version, path, cache, MAX_WALK)
     except (TooFarToBlame, LineageError, OSError):
-        pass
+        return
+    # The parent it replaces as its line's head is a step behind it now: its entry would only
+    # take room (a checkpoint stays; another line's head, such as the collection version a
+    # project's version was deployed from, stays).
+    parent = next((v for v in versions if v.id == version.parent_id), None)
+    if parent is not None and parent.line == version.line and parent.id in keys and version.id in keys:
+        cache.discard(version.artifact_id, keys[parent.id])
 

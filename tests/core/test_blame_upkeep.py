@@ -7,7 +7,7 @@ import importlib
 import pytest
 
 from core import sync
-from core.ancestry import blame_cache_dir, blame_file
+from core.ancestry import blame_cache_dir, blame_file, blame_keys
 from core.workspace import Workspace
 from tests.core.test_blame import art, put, record  # noqa: F401 - fixtures and helpers shared with test_blame
 
@@ -54,6 +54,18 @@ def chain(ws, art, count, start=None, text=""):
 def test_a_short_history_nobody_blamed_is_left_to_its_first_blame(ws, art):
     chain(ws, art, upkeep.KEEP_FROM - 1)
     assert entries(ws, art) == []
+
+
+def test_a_line_keeps_one_entry_for_its_head_and_another_lines_head_keeps_its_own(ws, art):
+    (v1, v2), text = chain(ws, art, 2)
+    blame_file(ws, art.id)
+    (v3,), text = chain(ws, art, 1, start=v2, text=text)
+    keys = blame_keys({v.id: v for v in ws.history.versions(art.id)}, b"SKILL.md")
+    names = {p.name.partition(".")[0] for p in entries(ws, art)}
+    assert names == {keys[v3.id]}  # v2's entry went when v3 replaced it as the collection's head
+    web = record(ws, art, text + "web\n", "deployment", line="web", parent=v3)
+    names = {p.name.partition(".")[0] for p in entries(ws, art)}
+    assert names == {keys[v3.id], blame_keys({v.id: v for v in ws.history.versions(art.id)}, b"SKILL.md")[web.id]}
 
 
 def test_once_blamed_each_record_keeps_the_head_current_and_blame_reads_nothing(ws, art, monkeypatch):
@@ -129,7 +141,10 @@ def test_the_checkpoints_of_a_long_history_outlive_many_records(ws, art, monkeyp
     monkeypatch.setattr(cache_module, "MAX_ENTRIES", 2)
     versions, _ = chain(ws, art, 13)
     assert len(entries(ws, art, "*.checkpoint.blame")) == 4  # depths 3, 6, 9, 12
-    assert len(entries(ws, art)) == 2 + 4
+    assert len(entries(ws, art)) == 1 + 4  # the head's, each record having replaced its parent's
+    for v in (versions[1], versions[4], versions[10]):  # older versions blamed: recent entries, trimmed to 2
+        blame_file(ws, art.id, version_id=v.id)
+    assert len(entries(ws, art)) == 2 + 4 and len(entries(ws, art, "*.checkpoint.blame")) == 4
     reads = reads_of(ws, monkeypatch)
     older = blame_file(ws, art.id, version_id=versions[7].id)  # v8: resumes from v6's checkpoint
     assert len(reads) == 2
