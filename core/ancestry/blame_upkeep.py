@@ -44,6 +44,8 @@ def keep_blame_current(ws, version: VersionInfo) -> None:
     cache = BlameCache(blame_cache_dir(ws))
     try:
         if not cache.present(version.artifact_id):
+            if version.parent_id is None and version.second_parent_id is None:
+                return  # a root: its first blame is one read (a first sync of 1,000 asks no COUNT)
             count = ws.history.version_count(version.artifact_id)
             if count < KEEP_FROM or count > MAX_WALK:
                 return  # short: quick to blame cold; long: its first blame walks it (a record would load it all for nothing)
