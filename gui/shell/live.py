@@ -57,7 +57,7 @@ class LiveFollower(QObject):
             return  # its own refresh follows when it ends
         changes, check = update.changes, update.check
         if changes.artifacts:
-            w.reload_artifacts()
+            w.reload_artifacts(update.artifacts)
         moved = [s for s in check.statuses if self._moved(s)]
         if check.statuses:
             w.model.set_statuses(check.statuses)
@@ -68,7 +68,7 @@ class LiveFollower(QObject):
         if changes.deployments or changes.projects_changed or check.deployments:
             w.projects.panel.reload()
         if changes.versions:
-            w.status_bar.show_last_sync(w.ws.history.last_sync_at())
+            w.status_bar.show_last_sync(update.last_sync)
         self.applied += 1
         self.liveApplied.emit(update)
         text = self._describe(update, moved)

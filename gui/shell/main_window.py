@@ -241,9 +241,11 @@ class MainWindow(QMainWindow):
         return self.browser.versions
 
     # -------------------------------------------------------------- artifacts
-    def reload_artifacts(self) -> None:
-        """Read the artifact list from the database (fast) and show welcome or the main view."""
-        artifacts = self.ws.history.list_artifacts()
+    def reload_artifacts(self, artifacts: list[ArtifactInfo] | None = None) -> None:
+        """Show the artifact list (`artifacts`, read on a worker; else read here: one query) and
+        welcome or the main view."""
+        if artifacts is None:
+            artifacts = self.ws.history.list_artifacts()
         keep = self._current_artifact
         if keep is None:
             keep = self.prefs.remembered_artifact()

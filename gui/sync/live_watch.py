@@ -38,6 +38,9 @@ from gui.sync.file_watch import FileWatch
 from gui.workers import Worker, WorkerPool
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
+    from core.history import ArtifactInfo
     from core.workspace import Workspace
 
 __all__ = ["LiveUpdate", "LiveWatch", "watch_budget"]
@@ -60,11 +63,15 @@ def watch_budget() -> int | None:
 
 @dataclass(frozen=True)
 class LiveUpdate:
-    """What one re-check found: the history's changes, the copies changed on disk, fresh states."""
+    """What one re-check found: the history's changes, the copies changed on disk, fresh states;
+    and, read on the worker so the window never asks the database itself, the artifact list
+    when artifacts changed and the last sync's time when versions did."""
 
     changes: HistoryChanges
     disk: frozenset[int]
     check: LiveCheck
+    artifacts: list[ArtifactInfo] | None = None
+    last_sync: datetime | None = None
 
 
 @dataclass
@@ -112,7 +119,9 @@ def _run_job(ws: "Workspace", rechecker: Rechecker, job: _Job, index: PlaceIndex
         changes, disk = HistoryChanges(), frozenset()
     ids = changes.artifact_ids | disk
     check = rechecker.check(ids, refetch=changes.versions | changes.artifacts) if ids else LiveCheck(frozenset())
-    result = _Result(LiveUpdate(changes, disk, check), mark)
+    artifacts = ws.history.list_artifacts() if changes.artifacts else None
+    last_sync = ws.history.last_sync_at() if changes.versions else None
+    result = _Result(LiveUpdate(changes, disk, check, artifacts, last_sync), mark)
     if relist:
         index = result.index = PlaceIndex(copy_places(ws), ws.home.merges_dir)
         if job.with_paths:

@@ -19,7 +19,7 @@ from core import projects as core_projects
 from core.history import History, open_database
 from core.projects import DeploymentState
 from gui.sync.live_watch import LiveWatch
-from tests.gui.helpers import add_skills, click_sync, select_artifact, skill
+from tests.gui.helpers import add_skills, artifact_rows, click_sync, select_artifact, skill
 
 ROOT = Path(__file__).resolve().parents[2]
 LIVE_GUARD_MS = 3000
@@ -190,3 +190,32 @@ def test_the_windows_own_sync_is_not_checked_again(qtbot, ws, tmp_path, make_win
     qtbot.wait(500)
     assert window.model.state_of(ids["pdf"]) == "up_to_date"
     assert all(not refetch for refetch in fetched_again), fetched_again
+
+
+def test_a_live_update_is_applied_without_the_window_asking_the_database(qtbot, ws, tmp_path, make_window,
+                                                                        data_home, monkeypatch):
+    """The artifact list and the last sync's time come with the update, read on its worker: on a
+    team a server that stopped answering must not hold the window (each query can wait 10 s)."""
+    import threading
+
+    add_skills(ws, tmp_path / "up", ["pdf"], synced=False)
+    window = live_window(qtbot, make_window)
+    assert window.status_bar.last_sync_label.text() == "Last sync: never"
+    gui_thread = threading.get_ident()
+    asked_here: list[str] = []
+    for name in ("list_artifacts", "last_sync_at"):
+        real = getattr(ws.history, name)
+
+        def spy(*args, _real=real, _name=name, **kwargs):
+            if threading.get_ident() == gui_thread:
+                asked_here.append(_name)
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(ws.history, name, spy)
+    skill(tmp_path / "up", "docx", "# docx\nfirst text")
+    cli("add", "docx", "--source", str(tmp_path / "up" / "docx"), home=data_home)
+    cli("sync", home=data_home)
+
+    qtbot.waitUntil(lambda: "docx" in artifact_rows(window), timeout=LIVE_GUARD_MS)
+    qtbot.waitUntil(lambda: window.status_bar.last_sync_label.text() != "Last sync: never", timeout=LIVE_GUARD_MS)
+    assert asked_here == []
