@@ -327,19 +327,21 @@ class BlameReply:
 
 class BlameWorker(CancellableWorker[BlameReply]):
     """`core.ancestry.blame_file` → `finished(BlameReply)`; a refusal is a reply with `error`.
-    `progress(done, total)` counts the versions walked; `cancel` stops it (a reply with
-    `cancelled` set)."""
+    `text(lines)` comes first when the versions must be walked for; `progress(done, total)`
+    counts the versions walked; `cancel` stops it (a reply with `cancelled` set)."""
 
     progress = Signal(int, int)
+    text = Signal(object)  # the file's lines (list[str]), before a walk finds their versions
 
     def __init__(self, ws: Workspace, artifact_id: int, path: str | None, version_id: int | None, seq: int) -> None:
-        from core.ancestry import blame_file
+        from core.ancestry import blame_file, text_lines
         from core.cancel import Cancelled
 
         def job() -> BlameReply:
             try:
                 return BlameReply(seq, blame_file(ws, artifact_id, path, version_id, cancel=self.stop_requested,
-                                                  progress=lambda done, total: self.progress.emit(done, total)))
+                                                  progress=lambda done, total: self.progress.emit(done, total),
+                                                  on_text=lambda raw: self.text.emit(text_lines(raw))))
             except Cancelled:
                 return BlameReply(seq, None, None, cancelled=True)
             except Exception as exc:

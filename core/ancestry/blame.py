@@ -30,14 +30,14 @@ from dataclasses import dataclass
 from typing import Callable, Iterator
 
 from core.ancestry.blame_cache import BlameCache, CachedBlame, blame_keys
-from core.ancestry.line_match import EqualBlock, equal_line_blocks, split_lines
+from core.ancestry.line_match import EqualBlock, equal_line_blocks, line_count, split_lines
 from core.cancel import Cancelled
 from core.errors import FileNotInVersionError
 from core.history import COLLECTION_LINE, VersionInfo, ordinal_by_id
 from core.merge import is_binary
 from core.store import ObjectStore
 
-__all__ = ["Blame", "BlameLine", "TooFarToBlame", "blame", "store_blame", "blame_cache_dir", "blame_file", "default_blame_path", "iter_owner_runs"]
+__all__ = ["Blame", "BlameLine", "TooFarToBlame", "blame", "store_blame", "blame_cache_dir", "blame_file", "default_blame_path", "iter_owner_runs", "text_lines"]
 
 READ_AHEAD = 6  # blobs read ahead of the walk
 CHECKPOINT_EVERY = 32  # a walk stores the blame of every 32nd version of the first-parent chain it walks
@@ -162,19 +162,21 @@ class TooFarToBlame(Exception):
 def blame(
     objects: ObjectStore, versions: list[VersionInfo], start: VersionInfo, path: bytes,
     cancel: Callable[[], bool] | None = None, cache: BlameCache | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None, on_text: Callable[[bytes], None] | None = None,
 ) -> Blame:
     """Blame `path` at version `start`; `versions` are the artifact's versions (any order).
     With a `cache`, an entry for `start` answers at once; otherwise the walk starts from the
     nearest cached ancestors (or the roots), and `start` and the checkpoints it passes are
     stored (core.ancestry.blame_cache). `progress(done, total)` is told how far the walk is
     (versions), every PROGRESS_EVERY versions and at the end; `cancel` is asked as often.
+    `on_text(bytes)` is given the file as soon as it is read, before a walk (a view shows the
+    lines while their versions are found).
 
     Raises FileNotInVersionError when `start` has no such file or it is binary, and the
     object store's errors when a content is missing or damaged."""
     by_id = {v.id: v for v in versions}
     numbers = ordinal_by_id(versions)
-    text, owner = _owners(objects, by_id, numbers, start, path, cancel, cache, progress)
+    text, owner = _owners(objects, by_id, numbers, start, path, cancel, cache, progress, on_text=on_text)
     return _result(os.fsdecode(path), start, text, owner, by_id, numbers)
 
 
@@ -195,7 +197,7 @@ def store_blame(objects: ObjectStore, versions: list[VersionInfo], start: Versio
 def _owners(
     objects: ObjectStore, by_id: dict[int, VersionInfo], numbers: dict[int, int], start: VersionInfo, path: bytes,
     cancel: Callable[[], bool] | None, cache: BlameCache | None, progress: Callable[[int, int], None] | None,
-    max_walk: int | None = None,
+    max_walk: int | None = None, on_text: Callable[[bytes], None] | None = None,
 ) -> tuple[bytes, list[int]]:
     """The file's bytes at `start` and each line's owner: `blame` without the result built."""
     shown = os.fsdecode(path)
@@ -232,6 +234,8 @@ def _owners(
     text = objects.read_bytes(start_digest)
     if is_binary(text):
         raise binary
+    if on_text is not None:
+        on_text(text)
     for vid, entry in seeds.items():
         digests.know(by_id[vid], entry.digest)
     order: list[str] = []
@@ -262,12 +266,15 @@ def _storer(cache: BlameCache, keys: dict[int, str]) -> Storer:
     return store
 
 
+def text_lines(text: bytes) -> list[str]:
+    """The file's lines as Blame shows them: without their newline (or CR LF), decoded
+    (undecodable bytes as U+FFFD)."""
+    return [raw.removesuffix(b"\r").decode("utf-8", "replace") for raw in text.split(b"\n")[:line_count(text)]]
+
+
 def _result(shown: str, start: VersionInfo, text: bytes, owner: list[int], by_id: dict[int, VersionInfo],
             numbers: dict[int, int]) -> Blame:
-    lines = tuple(
-        BlameLine(i + 1, raw.removesuffix(b"\r").decode("utf-8", "replace"), owner[i])
-        for i, raw in enumerate(text.split(b"\n")[:len(owner)])
-    )
+    lines = tuple(BlameLine(i + 1, line, owner[i]) for i, line in enumerate(text_lines(text)[:len(owner)]))
     blamed = {vid: by_id[vid] for vid in set(owner)}
     return Blame(shown, start, lines, blamed, numbers)
 
@@ -396,7 +403,7 @@ def _take(own: list[int], inherited: list[int], blocks: list[EqualBlock],
 def blame_file(
     ws, artifact_id: int, path: str | bytes | None = None, version_id: int | None = None,
     cancel: Callable[[], bool] | None = None, use_cache: bool = True,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None, on_text: Callable[[bytes], None] | None = None,
 ) -> Blame:
     """Blame a file of an artifact (`path`, default: its only file or SKILL.md) at the
     collection's head, or at `version_id`. `ws` is a Workspace (history + objects); its
@@ -421,7 +428,7 @@ def blame_file(
     else:
         chosen = os.fsencode(path) if isinstance(path, str) else path
     cache = BlameCache(blame_cache_dir(ws), writable=not ws.read_only) if use_cache else None
-    return blame(ws.objects, versions, start, chosen, cancel, cache, progress)
+    return blame(ws.objects, versions, start, chosen, cancel, cache, progress, on_text)
 
 
 def blame_cache_dir(ws) -> Path:

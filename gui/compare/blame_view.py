@@ -4,7 +4,8 @@ version in the graph (`versionClicked`).
 
 The rows are a table model with fixed row heights, so a 20,000-line file costs what is
 on screen; the blame itself runs on a worker (`BlameWorker`), only while the tab is shown,
-and a reply for a file or version no longer asked for is dropped.
+and a reply for a file or version no longer asked for is dropped. A long walk (a history
+blamed for the first time) shows the file's lines at once, their versions when found.
 """
 from __future__ import annotations
 
@@ -36,12 +37,22 @@ class BlameModel(QAbstractTableModel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.blame: Blame | None = None
+        self._text: list[str] = []  # set_text's lines, shown without versions until the blame comes
         self._first: list[bool] = []
         self._colours: dict[int, QColor] = {}
         self.line_slots: dict[str, int] = {}  # line -> colour slot, the graph's (core.history.lineage_view.line_colours)
 
+    def set_text(self, lines: list[str]) -> None:
+        """The file's lines alone, while their versions are still being found (a long walk)."""
+        self.beginResetModel()
+        self.blame = None
+        self._text = list(lines)
+        self._first, self._colours = [], {}
+        self.endResetModel()
+
     def set_blame(self, blame: "Blame | None") -> None:
         self.beginResetModel()
+        self._text = []
         self.blame = blame
         lines = blame.lines if blame is not None else ()
         self._first = [i == 0 or lines[i - 1].version_id != line.version_id for i, line in enumerate(lines)]
@@ -49,7 +60,9 @@ class BlameModel(QAbstractTableModel):
         self.endResetModel()
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() or self.blame is None else len(self.blame.lines)
+        if parent.isValid():
+            return 0
+        return len(self.blame.lines) if self.blame is not None else len(self._text)
 
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(COLUMNS)
@@ -71,8 +84,10 @@ class BlameModel(QAbstractTableModel):
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         b = self.blame
-        if b is None or not index.isValid():
+        if not index.isValid():
             return None
+        if b is None:
+            return self._text_data(index, role)
         line = b.lines[index.row()]
         col = index.column()
         if role == VERSION_ROLE:
@@ -93,6 +108,19 @@ class BlameModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole and col == 0:
             return self.version_text(line.version_id)
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (0, 1):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+
+    def _text_data(self, index: QModelIndex | QPersistentModelIndex, role: int):
+        """A row of set_text's lines: its number and text; the version column waits."""
+        if role == Qt.ItemDataRole.DisplayRole and index.column() == 1:
+            return index.row() + 1
+        if role == Qt.ItemDataRole.DisplayRole and index.column() == 2:
+            return printable(self._text[index.row()], keep_tabs=True)
+        if role == Qt.ItemDataRole.DisplayRole and index.column() == 0 and index.row() == 0:
+            return "…"
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in (0, 1):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
@@ -122,6 +150,7 @@ class BlameView(QWidget):
         top.addWidget(self.stop_button, 0, Qt.AlignmentFlag.AlignTop)
         layout.addLayout(top)
         self._worker: BlameWorker | None = None
+        self._text: list[str] | None = None  # the file's lines, come ahead of a long walk's blame
         self.model = BlameModel(self)
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -188,8 +217,10 @@ class BlameView(QWidget):
         artifact_id, version_id, path = self._wanted
         self._worker = BlameWorker(self.ws, artifact_id, path, version_id, self._seq)
         seq = self._seq
+        self._text = None
         self._pool.start(self._worker, finished=self._on_reply,
-                         progress=lambda done, total: self._on_progress(seq, done, total))
+                         progress=lambda done, total: self._on_progress(seq, done, total),
+                         text=lambda lines: self._on_text(seq, lines))
         self.stop_button.setEnabled(True)
         self.stop_button.show()
 
@@ -199,15 +230,22 @@ class BlameView(QWidget):
             self._worker.cancel()
             self.stop_button.setEnabled(False)
 
+    def _on_text(self, seq: int, lines: list[str]) -> None:
+        if seq == self._seq:
+            self._text = lines
+
     def _on_progress(self, seq: int, done: int, total: int) -> None:
         if seq == self._seq and total >= PROGRESS_SHOWN_FROM:
             self.title.setText(f"{BLAMING} {done:,} of {total:,} versions read")
+            if self._text is not None and self.model.blame is None and not self.model.rowCount():
+                self.model.set_text(self._text)  # a long walk: the lines now, their versions when found
 
     @Slot(object)
     def _on_reply(self, reply: BlameReply) -> None:
         if reply.seq != self._seq:
             return
         self._worker = None
+        self._text = None
         self.stop_button.hide()
         blame = reply.blame
         if reply.cancelled:
@@ -216,6 +254,7 @@ class BlameView(QWidget):
             self.blameShown.emit(None)
             return
         if blame is None:
+            self.model.set_blame(None)  # lines shown ahead of a walk that then failed go too
             self.title.setText(reply.error or "")
             self.blameShown.emit(None)
             return

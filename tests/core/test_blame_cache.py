@@ -226,3 +226,14 @@ def test_a_checkpoint_of_a_binary_file_is_still_refused_as_binary(ws, art, monke
     for _ in range(2):
         with pytest.raises(FileNotInVersionError, match="binary"):
             blame_file(ws, art.id, version_id=v2.id)
+
+
+def test_the_text_comes_ahead_of_a_walk_and_not_with_a_cache_hit(ws, art):
+    *_, head = history(ws, art)
+    texts: list[bytes] = []
+    got = blame_file(ws, art.id, on_text=texts.append)
+    assert texts == [b"u\na\nweb\nb\nc\nd\nm\n"]
+    assert [line.text for line in got.lines] == blame_module.text_lines(texts[0])
+    texts.clear()
+    blame_file(ws, art.id, on_text=texts.append)  # answered from the cache: nothing to wait for
+    assert texts == []

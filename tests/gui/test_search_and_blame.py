@@ -6,6 +6,7 @@ import time
 from PySide6.QtCore import Qt
 
 from core import sync as core_sync
+from gui.compare.blame_view import VERSION_ROLE
 from gui.style.palette import lane_color
 from tests.gui.helpers import WAIT, add_skills
 
@@ -152,7 +153,8 @@ def test_a_long_blame_counts_the_versions_read_and_stop_ends_it(qtbot, make_wind
     real = core.ancestry.blame_file
     art, versions = three_versions(ws, tmp_path)
 
-    def long_walk(ws_, artifact_id, path, version_id, cancel, progress):  # a walk over 400 versions
+    def long_walk(ws_, artifact_id, path, version_id, cancel, progress, on_text):  # a walk over 400 versions
+        on_text(b"# pdf\nfirst text\n")  # the file, read before the walk
         deadline = time.monotonic() + 20
         done = 0
         while time.monotonic() < deadline:
@@ -169,6 +171,12 @@ def test_a_long_blame_counts_the_versions_read_and_stop_ends_it(qtbot, make_wind
     window.compare.file_tabs.setCurrentWidget(blame)
     qtbot.waitUntil(lambda: "of 400 versions read" in blame.title.text(), timeout=WAIT)
     assert blame.stop_button.isVisible() and blame.busy()
+    # The lines show at once, their versions when found.
+    qtbot.waitUntil(lambda: blame.model.rowCount() == 2, timeout=WAIT)
+    model = blame.model
+    assert [model.index(r, 2).data() for r in range(2)] == ["# pdf", "first text"]
+    assert [model.index(r, 1).data() for r in range(2)] == [1, 2] and model.index(0, 0).data() == "…"
+    assert model.index(0, 0).data(VERSION_ROLE) is None
     with qtbot.waitSignal(blame.blameShown, timeout=WAIT) as shown:
         qtbot.mouseClick(blame.stop_button, Qt.MouseButton.LeftButton)
     assert shown.args[0] is None and blame.title.text().startswith("Stopped.")
