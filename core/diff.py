@@ -108,15 +108,18 @@ class StoredComparison:
     changes: list[FileChange]
     new_missing: bool  # the newer side's manifest is not stored: nothing compared
     old_missing: bool  # the older side's is not: the newer one's files listed as added
-    error: str | None = None  # a manifest that is there but cannot be read
+    error: str | None = None  # a manifest that is there but cannot be read, or a store that cannot be asked
 
 
 def compare_stored(objects: Any, old_hash: str | None, new_hash: str) -> StoredComparison:
     """`compare` of two versions that may not both be stored, saying which side is missing
     instead of failing (the window's compare panel names that version in its banner)."""
     store = _store_of(objects)
-    new_missing = not store.has_manifest(new_hash)
-    old_missing = old_hash is not None and not store.has_manifest(old_hash)
+    try:
+        new_missing = not store.has_manifest(new_hash)
+        old_missing = old_hash is not None and not store.has_manifest(old_hash)
+    except LineageError as exc:  # a team's store that cannot be asked
+        return StoredComparison([], False, False, str(exc))
     if new_missing:
         return StoredComparison([], True, old_missing)
     try:

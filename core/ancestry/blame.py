@@ -37,7 +37,10 @@ from core.history import COLLECTION_LINE, VersionInfo, ordinal_by_id
 from core.merge import is_binary
 from core.store import ObjectStore
 
-__all__ = ["Blame", "BlameLine", "TooFarToBlame", "blame", "store_blame", "blame_cache_dir", "blame_file", "default_blame_path", "iter_owner_runs", "text_lines"]
+__all__ = [
+    "Blame", "BlameLine", "TooFarToBlame", "blame", "blame_cache_dir", "blame_file", "default_blame_path",
+    "iter_owner_runs", "store_blame", "text_lines",
+]
 
 READ_AHEAD = 6  # blobs read ahead of the walk
 CHECKPOINT_EVERY = 32  # a walk stores the blame of every 32nd version of the first-parent chain it walks
@@ -190,18 +193,20 @@ def store_blame(objects: ObjectStore, versions: list[VersionInfo], start: Versio
     keys = blame_keys(by_id, path)
     key = keys.get(start.id)
     if key is not None and key not in cache.present(start.artifact_id):
-        _owners(objects, by_id, ordinal_by_id(versions), start, path, None, cache, None, max_walk)
+        _owners(objects, by_id, ordinal_by_id(versions), start, path, None, cache, None, max_walk, keys=keys)
     return keys
 
 
 def _owners(
     objects: ObjectStore, by_id: dict[int, VersionInfo], numbers: dict[int, int], start: VersionInfo, path: bytes,
     cancel: Callable[[], bool] | None, cache: BlameCache | None, progress: Callable[[int, int], None] | None,
-    max_walk: int | None = None, on_text: Callable[[bytes], None] | None = None,
+    max_walk: int | None = None, on_text: Callable[[bytes], None] | None = None, keys: dict[int, str] | None = None,
 ) -> tuple[bytes, list[int]]:
-    """The file's bytes at `start` and each line's owner: `blame` without the result built."""
+    """The file's bytes at `start` and each line's owner: `blame` without the result built.
+    `keys`: the history's cache keys for `path` when the caller has them already."""
     shown = os.fsdecode(path)
-    keys = blame_keys(by_id, path) if cache is not None else {}
+    if keys is None:
+        keys = blame_keys(by_id, path) if cache is not None else {}
     present = cache.present(start.artifact_id) if cache is not None and keys else set()
     seeds: dict[int, CachedBlame] = {}
 
@@ -257,10 +262,10 @@ def _owners(
     return text, owner
 
 
-Storer = Callable[[VersionInfo, str, bytes, list[int], bool], None]  # version, digest, text, owners, checkpoint
+_Storer = Callable[[VersionInfo, str, bytes, list[int], bool], None]  # version, digest, text, owners, checkpoint
 
 
-def _storer(cache: BlameCache, keys: dict[int, str]) -> Storer:
+def _storer(cache: BlameCache, keys: dict[int, str]) -> _Storer:
     def store(v: VersionInfo, digest: str, raw: bytes, owners: list[int], checkpoint: bool) -> None:
         cache.store(v.artifact_id, keys[v.id], digest, raw, owners, checkpoint)
     return store
@@ -282,7 +287,7 @@ def _result(shown: str, start: VersionInfo, text: bytes, owner: list[int], by_id
 def _walk(
     oldest_first: list[VersionInfo], start: VersionInfo, digests: _Digests, reader: _Reader,
     cancel: Callable[[], bool] | None, start_text: bytes, seeds: dict[int, CachedBlame],
-    checkpoints: set[int], store: Storer | None,
+    checkpoints: set[int], store: _Storer | None,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[int]:
     """The version id owning each line of start's file, computed forward: a version's line

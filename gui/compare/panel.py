@@ -92,7 +92,7 @@ class ComparePanel(QWidget):
         self._user_sized = False  # once the user drags (or a saved layout is restored), keep their sizes
         self._rename_pool = WorkerPool(self)
         self._compare_pool = WorkerPool(self)
-        self._rename_seq = 0  # bumped per comparison; a rename reply for an older one is dropped
+        self._seq = 0  # bumped per comparison; a compare or rename reply for an older one is dropped
         self._build()
         self.clear_panel("Select a version to see what changed.")
 
@@ -240,7 +240,7 @@ class ComparePanel(QWidget):
 
     def close_workers(self) -> None:
         """Wait for a diff still being computed (the window is closing)."""
-        self._rename_seq += 1
+        self._seq += 1
         self._rename_pool.wait_all()
         self._compare_pool.wait_all()
         self.file_pane.close_workers()
@@ -266,7 +266,7 @@ class ComparePanel(QWidget):
 
     # ---- public API (GUI contract) -------------------------------------
     def clear_panel(self, message: str) -> None:
-        self._rename_seq += 1
+        self._seq += 1
         self.version = self.base = self.parent_version = None
         self.changes = []
         self.title.setText("")
@@ -325,7 +325,7 @@ class ComparePanel(QWidget):
 
     # ---- what is shown -------------------------------------------------
     def _show(self, base: VersionInfo | None, version: VersionInfo) -> None:
-        self._rename_seq += 1
+        self._seq += 1
         self.version, self.base = version, base
         self.title.setText(self._title(version))
         self._fill_combo()
@@ -342,17 +342,18 @@ class ComparePanel(QWidget):
         self.model.set_changes([])
         self.summary.setText("Reading the file lists from the team's store…")
         self._clear_file("")
-        self._compare_pool.start(CompareWorker(self.objects, old_hash, version.content_hash, self._rename_seq),
-                                 finished=self._on_compared, failed=self._on_compare_failed)
+        seq = self._seq
+        self._compare_pool.start(CompareWorker(self.objects, old_hash, version.content_hash, seq),
+                                 finished=self._on_compared,
+                                 failed=lambda message: self._on_compare_failed(seq, message))
 
     @Slot(object)
     def _on_compared(self, reply: CompareReply) -> None:
-        if reply.seq == self._rename_seq and self.version is not None:
+        if reply.seq == self._seq and self.version is not None:
             self._compared(self.base, self.version, reply.compared)
 
-    @Slot(str)
-    def _on_compare_failed(self, message: str) -> None:
-        if self.version is not None:
+    def _on_compare_failed(self, seq: int, message: str) -> None:
+        if seq == self._seq and self.version is not None:
             self.summary.setText("")
             self._set_banner(f"The file lists could not be read: {message}")
 
@@ -373,7 +374,7 @@ class ComparePanel(QWidget):
         if "removed" in statuses and "added" in statuses:
             # Renames paired as `diff` pairs them on the command line (same content or -M50%),
             # reading the blobs: on a worker.
-            self._rename_pool.start(RenameWorker(self.objects, self.changes, self._rename_seq),
+            self._rename_pool.start(RenameWorker(self.objects, self.changes, self._seq),
                                     finished=self._on_renames, failed=self._on_renames_failed)
         if banner is None and base is None:
             if version.parent_hash:
@@ -408,7 +409,7 @@ class ComparePanel(QWidget):
 
     @Slot(object)
     def _on_renames(self, reply: RenameReply) -> None:
-        if reply.seq != self._rename_seq or reply.changes == self.changes:
+        if reply.seq != self._seq or reply.changes == self.changes:
             return  # another comparison since, or nothing paired
         current = self.table.currentIndex()
         selected = current.data(CHANGE_ROLE) if current.isValid() else None
