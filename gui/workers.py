@@ -24,6 +24,8 @@ from PySide6.QtCore import SIGNAL, QObject, Qt, QThread, Signal, Slot
 from core.errors import LineageError
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from core.diff import FileChange, FileDiff
     from core.store import ObjectStore
     from core.sync import ArtifactStatus, Strategy
@@ -133,8 +135,21 @@ class StatusWorker(Worker[StatusReply]):
         super().__init__(job)
 
 
-class SyncWorker(CancellableWorker[list]):
-    """`core.sync.sync_all` with progress and cancel → `finished(list[SyncResult])`."""
+@dataclass(frozen=True)
+class LastSync:
+    """When the newest sync version was recorded (None: never)."""
+
+    at: datetime | None
+
+
+@dataclass(frozen=True)
+class SyncReply:
+    results: list  # list[SyncResult]
+    last_sync: LastSync | None  # read after the pass, here rather than on the GUI thread; None: unreadable
+
+
+class SyncWorker(CancellableWorker[SyncReply]):
+    """`core.sync.sync_all` with progress and cancel → `finished(SyncReply)`."""
 
     progress = Signal(int, int, str)
 
@@ -143,15 +158,16 @@ class SyncWorker(CancellableWorker[list]):
     ) -> None:
         from core import sync
 
-        super().__init__(
-            lambda: sync.sync_all(
-                ws,
-                names,
-                strategies=strategies,
-                progress=lambda done, total, name: self.progress.emit(done, total, name),
-                cancel=self.stop_requested,
-            )
-        )
+        def job() -> SyncReply:
+            results = sync.sync_all(ws, names, strategies=strategies, cancel=self.stop_requested,
+                                    progress=lambda done, total, name: self.progress.emit(done, total, name))
+            try:
+                last: LastSync | None = LastSync(ws.history.last_sync_at())
+            except LineageError:
+                last = None
+            return SyncReply(results, last)
+
+        super().__init__(job)
 
 
 class DemoWorker(Worker[list]):

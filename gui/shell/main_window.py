@@ -49,7 +49,7 @@ from gui.shell.version_search import VersionSearch
 from gui.shell.welcome import WelcomeView
 from gui.shell.window_settings import LayoutPart, WindowSettings, data_folder_group
 from gui.shell.window_status import WindowStatusBar
-from gui.workers import StatusReply, WorkerPool
+from gui.workers import LastSync, StatusReply, WorkerPool
 
 if TYPE_CHECKING:
     from core.workspace import Workspace
@@ -483,11 +483,13 @@ class MainWindow(QMainWindow):
         self.banner.show_message(text, level=level)
         self.statusBar().showMessage(printable(text), 15000)
 
-    @Slot(object, object, bool)
-    def _on_sync_finished(self, results: list[SyncResult], statuses: list[ArtifactStatus], current: bool) -> None:
+    @Slot(object, object, bool, object)
+    def _on_sync_finished(self, results: list[SyncResult], statuses: list[ArtifactStatus], current: bool,
+                          last_sync: LastSync | None) -> None:
         if self._closed:
             return
-        self._show_last_sync()
+        if last_sync is not None:  # read by the sync's worker
+            self.status_bar.show_last_sync(last_sync.at)
         if current:
             self.model.set_statuses(statuses)
         # Each failure on its own artifact, on top of the fresh states.

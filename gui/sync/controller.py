@@ -22,7 +22,7 @@ from core.sync import ArtifactStatus, Strategy, SyncResult, SyncState, describe_
 from gui import hotkeys
 from gui.sync.diverged_dialog import DivergedDialog
 from gui.sync.status_runner import StatusRunner, statuses_of
-from gui.workers import StatusReply, SyncWorker, WorkerPool
+from gui.workers import LastSync, StatusReply, SyncReply, SyncWorker, WorkerPool
 from core.textsafe import printable
 
 if TYPE_CHECKING:
@@ -35,7 +35,8 @@ SYNC_IDLE_TIP = hotkeys.tip("Sync every artifact from its upstream", hotkeys.SYN
 class SyncController(QObject):
     runningChanged = Signal(bool)
     statusesFetched = Signal(object, bool)  # (list[ArtifactStatus], current) before the sync
-    finished = Signal(object, object, bool)  # (list[SyncResult], list[ArtifactStatus], current)
+    # (list[SyncResult], list[ArtifactStatus], current, LastSync | None: None when it could not be read)
+    finished = Signal(object, object, bool, object)
     message = Signal(str, str)  # (text for the banner and the status bar, level: "info", "warning", "error")
     ended = Signal(str)  # ended without results (cancelled or failed): status-bar text
 
@@ -52,6 +53,7 @@ class SyncController(QObject):
         self._total = 0
         self._only: tuple[int, str] | None = None  # (artifact id, TYPE/NAME) for Sync this one
         self._results: list[SyncResult] = []
+        self._last_sync: LastSync | None = None
         self._ask_again: frozenset[int] = frozenset()
         self.dialog: DivergedDialog | None = None  # the open diverged dialog, if any
 
@@ -169,11 +171,13 @@ class SyncController(QObject):
             self._worker.cancel()
 
     @Slot(object)
-    def _on_finished(self, results: list[SyncResult]) -> None:
+    def _on_finished(self, reply: SyncReply) -> None:
         if self._closed:
             return
         self._worker = None
+        results = reply.results
         self._results = results
+        self._last_sync = reply.last_sync
         summary = summarize_results(results).text()
         details, level = describe_changes(results)
         what = f"Sync of {results[0].name}" if self._only is not None and results else "Sync"
@@ -188,7 +192,7 @@ class SyncController(QObject):
             return
         statuses: list[ArtifactStatus] = statuses_of(reply)
         self._set_running(False)
-        self.finished.emit(self._results, statuses, current)
+        self.finished.emit(self._results, statuses, current, self._last_sync)
 
     @Slot(str)
     def _fail(self, message: str) -> None:

@@ -219,3 +219,23 @@ def test_a_live_update_is_applied_without_the_window_asking_the_database(qtbot, 
     qtbot.waitUntil(lambda: "docx" in artifact_rows(window), timeout=LIVE_GUARD_MS)
     qtbot.waitUntil(lambda: window.status_bar.last_sync_label.text() != "Last sync: never", timeout=LIVE_GUARD_MS)
     assert asked_here == []
+
+
+def test_sync_now_shows_the_last_sync_read_by_its_worker(qtbot, ws, tmp_path, make_window, monkeypatch):
+    import threading
+
+    add_skills(ws, tmp_path / "up", ["pdf"], synced=False)
+    window = make_window()
+    assert window.status_bar.last_sync_label.text() == "Last sync: never"
+    gui_thread = threading.get_ident()
+    asked_here: list[str] = []
+    real = ws.history.last_sync_at
+
+    def spy():
+        if threading.get_ident() == gui_thread:
+            asked_here.append("last_sync_at")
+        return real()
+
+    monkeypatch.setattr(ws.history, "last_sync_at", spy)
+    click_sync(qtbot, window)
+    assert window.status_bar.last_sync_label.text() != "Last sync: never" and asked_here == []
