@@ -166,6 +166,7 @@ class Workspace:
         if self._closed:
             return
         self._closed = True
+        self.history.recorded_listeners.clear()  # no upkeep on a closed workspace (and no cycle back to it)
         try:
             self.stat_cache.save()
         except OSError:

@@ -202,6 +202,13 @@ def test_a_sync_keeps_the_blame_of_the_new_head_current(ws, tmp_path, monkeypatc
     assert [line.version_id for line in got.lines] == [first.id, first.id, second.id]
 
 
+def test_a_closed_workspace_keeps_nothing(tmp_path):
+    w = Workspace.open(home=tmp_path / "home")
+    assert w.history.recorded_listeners == [w._keep_blame_cache_current]
+    w.close()
+    assert w.history.recorded_listeners == []
+
+
 def test_a_read_only_workspace_keeps_nothing(tmp_path, monkeypatch):
     import os
 
