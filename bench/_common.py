@@ -51,6 +51,17 @@ def child_env() -> dict[str, str]:
     return env
 
 
+def spin(seconds: float) -> None:
+    """Run the Qt event loop for `seconds` (timers, socket notifiers, queued signals). A
+    QEventLoop, not QTest.qWait: qWait keeps the GIL while it waits, so the window's workers
+    crawl beside it (a Python thread got ~1% of the CPU it gets beside an event loop)."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    QTimer.singleShot(int(seconds * 1000), loop.quit)
+    loop.exec()
+
+
 def median_time(fn: Callable[[], Any], runs: int) -> tuple[float, Any]:
     """Median wall seconds of `runs` calls, and the last call's result."""
     times, result = [], None

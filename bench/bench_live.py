@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from bench._common import load_line, machine_line  # noqa: E402
+from bench._common import load_line, machine_line, spin  # noqa: E402
 
 
 def generate(up: Path, count: int, files: int) -> None:
@@ -68,15 +68,6 @@ def build(work: Path, count: int, files: int):
     return ws
 
 
-def spin(app, seconds: float) -> None:
-    """Run the event loop for `seconds` (timers, socket notifiers, queued signals)."""
-    from PySide6.QtCore import QEventLoop, QTimer
-
-    loop = QEventLoop()
-    QTimer.singleShot(int(seconds * 1000), loop.quit)
-    loop.exec()
-
-
 def wait_for(app, predicate, limit: float = 30.0) -> float:
     """Seconds until `predicate()` holds, spinning the event loop meanwhile (limit: give up)."""
     from PySide6.QtCore import QEventLoop
@@ -91,7 +82,7 @@ def wait_for(app, predicate, limit: float = 30.0) -> float:
 def cpu_idle(app, seconds: float) -> float:
     """Process CPU seconds (all threads) used while the event loop idles for `seconds`."""
     start = time.process_time()
-    spin(app, seconds)
+    spin(seconds)
     return time.process_time() - start
 
 
@@ -118,7 +109,7 @@ def run_watch(app, ws, budget: int | None, seconds: float, edits: int, files: li
     heart.start()
     watch.start()
     setup = wait_for(app, lambda: watch._mark is not None and (watch.watched() > 0 or watch.polling))
-    spin(app, 1.5)  # the poller's starting point; the settle timer; first events from the start
+    spin(1.5)  # the poller's starting point; the settle timer; first events from the start
     heart.stop()
     out = {"setup": setup, "watches": watch.watched(), "polling": watch.polling, "stall": gaps[0]}
     out["cpu"] = cpu_idle(app, seconds)
@@ -131,18 +122,18 @@ def run_watch(app, ws, budget: int | None, seconds: float, edits: int, files: li
             before = len(updates)
             target.write_text(f"edited {n} {time.time_ns()}\n")
             disk.append(wait_for(app, lambda: len(updates) > before))
-            spin(app, 0.3)
+            spin(0.3)
             before = len(updates)
             art = ws.history.list_artifacts()[n]
             content = hashlib.sha256(f"{budget} {n} {time.time_ns()}".encode()).hexdigest()
             History(other).record_version(art.id, content, "local_modification")
             history.append(wait_for(app, lambda: len(updates) > before))
-            spin(app, 0.3)
+            spin(0.3)
     finally:
         other.dispose()
         watch.close()
         watch.deleteLater()  # destroyed on the GUI thread, never by a collector on a worker
-        spin(app, 0.1)
+        spin(0.1)
     out["disk_latency"] = statistics.median(disk) if disk else float("nan")
     out["history_latency"] = statistics.median(history) if history else float("nan")
     return out

@@ -20,17 +20,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench._common import spin  # noqa: E402
+
 SIZES = ((1280, 800), (1920, 1080))
-
-
-def pump(ms: int) -> None:
-    """Run the event loop for `ms`. Not QTest.qWait: it keeps the GIL while it waits, so the
-    window's workers crawl (a Python thread got ~1% of the CPU it gets beside an event loop)."""
-    from PySide6.QtCore import QEventLoop, QTimer
-
-    loop = QEventLoop()
-    QTimer.singleShot(ms, loop.quit)
-    loop.exec()
 
 
 def wait_for(app, condition, timeout: float = 20.0) -> None:
@@ -38,8 +30,8 @@ def wait_for(app, condition, timeout: float = 20.0) -> None:
     while not condition():
         if time.monotonic() > deadline:
             raise TimeoutError("the window did not get there in time")
-        pump(20)
-    pump(150)  # layouts and paints settle before the grab
+        spin(0.02)
+    spin(0.15)  # layouts and paints settle before the grab
 
 
 def shoot(home: Path, out: Path) -> list[Path]:
