@@ -12,7 +12,7 @@ Builds on history, store and merge.
 """
 from core.ancestry.blame_cache import BlameCache, CachedBlame, blame_keys
 from core.ancestry.blame import (
-    Blame, BlameLine, blame, blame_cache_dir, blame_file, default_blame_path, iter_owner_runs, text_lines,
+    LONG_WALK, Blame, BlameLine, blame, blame_cache_dir, blame_file, default_blame_path, iter_owner_runs, text_lines,
 )
 from core.ancestry.line_match import EqualBlock, equal_blocks, line_count, split_lines
 from core.ancestry.query import KEYS, Query, parse_query
@@ -20,7 +20,7 @@ from core.ancestry.search import NOTE_KEYS, SearchIndex, version_notes_text
 
 __all__ = [
     "Blame", "BlameLine", "blame", "blame_cache_dir", "blame_file", "default_blame_path", "iter_owner_runs",
-    "text_lines",
+    "text_lines", "LONG_WALK",
     "BlameCache", "CachedBlame", "blame_keys",
     "EqualBlock", "equal_blocks", "line_count", "split_lines",
     "KEYS", "Query", "parse_query", "NOTE_KEYS", "SearchIndex", "version_notes_text",

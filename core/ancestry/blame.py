@@ -39,12 +39,13 @@ from core.store import ObjectStore
 
 __all__ = [
     "Blame", "BlameLine", "TooFarToBlame", "blame", "blame_cache_dir", "blame_file", "default_blame_path",
-    "iter_owner_runs", "store_blame", "text_lines",
+    "LONG_WALK", "iter_owner_runs", "store_blame", "text_lines",
 ]
 
 READ_AHEAD = 6  # blobs read ahead of the walk
 CHECKPOINT_EVERY = 32  # a walk stores the blame of every 32nd version of the first-parent chain it walks
 PROGRESS_EVERY = 8  # versions walked between two progress reports (and cancel checks)
+LONG_WALK = 64  # versions: a walk this long takes long enough to count it and show the file ahead of it
 _DEFAULT_FILE = b"SKILL.md"
 
 
@@ -172,8 +173,8 @@ def blame(
     nearest cached ancestors (or the roots), and `start` and the checkpoints it passes are
     stored (core.ancestry.blame_cache). `progress(done, total)` is told how far the walk is
     (versions), every PROGRESS_EVERY versions and at the end; `cancel` is asked as often.
-    `on_text(bytes)` is given the file as soon as it is read, before a walk (a view shows the
-    lines while their versions are found).
+    `on_text(bytes)` is given the file as soon as it is read, before a walk of LONG_WALK
+    versions or more (a view shows the lines while their versions are found).
 
     Raises FileNotInVersionError when `start` has no such file or it is binary, and the
     object store's errors when a content is missing or damaged."""
@@ -239,7 +240,7 @@ def _owners(
     text = objects.read_bytes(start_digest)
     if is_binary(text):
         raise binary
-    if on_text is not None:
+    if on_text is not None and len(oldest_first) >= LONG_WALK:
         on_text(text)
     for vid, entry in seeds.items():
         digests.know(by_id[vid], entry.digest)

@@ -80,11 +80,8 @@ def blame_text(result) -> str:
     return "\n".join(rows) + ("\n" if rows else "")
 
 
-BLAME_PROGRESS_FROM = 64  # versions: a shorter walk ends before a count could be read
-
-
 def cmd_blame(args: argparse.Namespace) -> int:
-    from core.ancestry import blame_file
+    from core.ancestry import LONG_WALK, blame_file
     from core.cli import terminal
 
     with open_workspace(args) as ws:
@@ -92,7 +89,7 @@ def cmd_blame(args: argparse.Namespace) -> int:
         at = _version_id(ws.history, art, args.at) if args.at else None
         # A first blame of a long history reads every version's file: say how far it is.
         result = blame_file(ws, art.id, args.file, at, progress=terminal.counter(
-            lambda done, total: f"Read {done:,} of {total:,} versions", least=BLAME_PROGRESS_FROM))
+            lambda done, total: f"Read {done:,} of {total:,} versions", least=LONG_WALK))
     if args.json:
         write_json(blame_json(result))
         return EXIT_OK

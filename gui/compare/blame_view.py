@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableView, QVBoxLayout, QWidget,
 )
 
+from core.ancestry import LONG_WALK
 from core.textsafe import printable
 from gui.style.palette import lane_color, origin_label
 from gui.workers import BlameReply, BlameWorker, WorkerPool
@@ -26,7 +27,6 @@ if TYPE_CHECKING:
     from core.workspace import Workspace
 
 BLAMING = "Finding which version brought each line…"
-PROGRESS_SHOWN_FROM = 64  # versions: a shorter walk ends before a count could be read
 COLUMNS = ("version", "line", "text")
 VERSION_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -111,7 +111,6 @@ class BlameModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
-
     def _text_data(self, index: QModelIndex | QPersistentModelIndex, role: int):
         """A row of set_text's lines: its number and text; the version column waits."""
         if role == Qt.ItemDataRole.DisplayRole and index.column() == 1:
@@ -150,7 +149,6 @@ class BlameView(QWidget):
         top.addWidget(self.stop_button, 0, Qt.AlignmentFlag.AlignTop)
         layout.addLayout(top)
         self._worker: BlameWorker | None = None
-        self._text: list[str] | None = None  # the file's lines, come ahead of a long walk's blame
         self.model = BlameModel(self)
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -217,7 +215,6 @@ class BlameView(QWidget):
         artifact_id, version_id, path = self._wanted
         self._worker = BlameWorker(self.ws, artifact_id, path, version_id, self._seq)
         seq = self._seq
-        self._text = None
         self._pool.start(self._worker, finished=self._on_reply,
                          progress=lambda done, total: self._on_progress(seq, done, total),
                          text=lambda lines: self._on_text(seq, lines))
@@ -231,21 +228,18 @@ class BlameView(QWidget):
             self.stop_button.setEnabled(False)
 
     def _on_text(self, seq: int, lines: list[str]) -> None:
-        if seq == self._seq:
-            self._text = lines
+        if seq == self._seq and self.model.blame is None:
+            self.model.set_text(lines)  # a long walk (core's LONG_WALK): the lines now, their versions when found
 
     def _on_progress(self, seq: int, done: int, total: int) -> None:
-        if seq == self._seq and total >= PROGRESS_SHOWN_FROM:
+        if seq == self._seq and total >= LONG_WALK:
             self.title.setText(f"{BLAMING} {done:,} of {total:,} versions read")
-            if self._text is not None and self.model.blame is None and not self.model.rowCount():
-                self.model.set_text(self._text)  # a long walk: the lines now, their versions when found
 
     @Slot(object)
     def _on_reply(self, reply: BlameReply) -> None:
         if reply.seq != self._seq:
             return
         self._worker = None
-        self._text = None
         self.stop_button.hide()
         blame = reply.blame
         if reply.cancelled:

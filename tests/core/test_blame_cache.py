@@ -228,9 +228,12 @@ def test_a_checkpoint_of_a_binary_file_is_still_refused_as_binary(ws, art, monke
             blame_file(ws, art.id, version_id=v2.id)
 
 
-def test_the_text_comes_ahead_of_a_walk_and_not_with_a_cache_hit(ws, art):
+def test_the_text_comes_ahead_of_a_long_walk_and_not_with_a_cache_hit(ws, art, monkeypatch):
     *_, head = history(ws, art)
     texts: list[bytes] = []
+    blame_file(ws, art.id, on_text=texts.append, use_cache=False)
+    assert texts == []  # a short walk: over before the lines could be shown
+    monkeypatch.setattr(blame_module, "LONG_WALK", 6)  # the whole walk, 6 versions, counts as long
     got = blame_file(ws, art.id, on_text=texts.append)
     assert texts == [b"u\na\nweb\nb\nc\nd\nm\n"]
     assert [line.text for line in got.lines] == blame_module.text_lines(texts[0])
