@@ -38,8 +38,8 @@ from core.merge import is_binary
 from core.store import ObjectStore
 
 __all__ = [
-    "Blame", "BlameLine", "TooFarToBlame", "blame", "blame_cache_dir", "blame_file", "default_blame_path",
-    "LONG_WALK", "iter_owner_runs", "store_blame", "text_lines",
+    "Blame", "BlameLine", "LONG_WALK", "TooFarToBlame", "blamable_paths", "blame", "blame_cache_dir", "blame_file",
+    "default_blame_path", "iter_owner_runs", "store_blame", "text_lines",
 ]
 
 READ_AHEAD = 6  # blobs read ahead of the walk
@@ -69,6 +69,11 @@ class Blame:
 
     def number(self, version_id: int) -> int:
         return self.numbers[version_id]
+
+
+def blamable_paths(objects: ObjectStore, content_hash: str) -> list[bytes]:
+    """The paths of a version's files blame can read (a link is no file of lines)."""
+    return [e.path for e in objects.get_manifest(content_hash).entries if e.kind != "l"]
 
 
 def default_blame_path(paths: list[bytes]) -> bytes | None:
@@ -426,7 +431,7 @@ def blame_file(
         if start is None:
             raise VersionNotFoundError(f"Version #{version_id} is not a version of this artifact.")
     if path is None:
-        paths = [e.path for e in ws.objects.get_manifest(start.content_hash).entries if e.kind != "l"]
+        paths = blamable_paths(ws.objects, start.content_hash)
         chosen = default_blame_path(paths)
         if chosen is None:
             names = ", ".join(sorted(os.fsdecode(p) for p in paths)[:8])

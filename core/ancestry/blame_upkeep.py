@@ -27,7 +27,7 @@ binary or absent file, a cache that cannot be written each only leave the cache 
 """
 from __future__ import annotations
 
-from core.ancestry.blame import TooFarToBlame, blame_cache_dir, default_blame_path, store_blame
+from core.ancestry.blame import TooFarToBlame, blamable_paths, blame_cache_dir, default_blame_path, store_blame
 from core.ancestry.blame_cache import BlameCache
 from core.errors import LineageError
 from core.history import VersionInfo
@@ -49,8 +49,7 @@ def keep_blame_current(ws, version: VersionInfo) -> None:
             count = ws.history.version_count(version.artifact_id)
             if count < KEEP_FROM or count > MAX_WALK:
                 return  # short: quick to blame cold; long: its first blame walks it (a record would load it all for nothing)
-        paths = [e.path for e in ws.objects.get_manifest(version.content_hash).entries if e.kind != "l"]
-        path = default_blame_path(paths)
+        path = default_blame_path(blamable_paths(ws.objects, version.content_hash))
         if path is None:
             return
         versions = ws.history.versions(version.artifact_id)
