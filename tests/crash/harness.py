@@ -58,6 +58,8 @@ def strace_options(kills: bool) -> tuple[str, ...]:
     strace takes 3.3 s instead of 0.7 s. strace 6.1 ignores `signal=` injections under
     --seccomp-bpf (the process runs on), so a killing run does without it."""
     return STRACE_OPTIONS if kills else (*STRACE_OPTIONS, "--seccomp-bpf")
+
+
 TRACE_LINE = re.compile(r"^(\d+)\s+([a-z0-9_]+)\((.*)$")
 _TOKENS = [
     (re.compile(r"(\.staging-|\.tmp-|tmp-|\.backup-)[0-9A-Za-z_]+"), r"\1*"),
@@ -121,7 +123,6 @@ class Scenario:
         self.home = self.base / "home"
         self.template = self.base / "template"
         self.up = self.base / "up"
-        self.strace = shutil.which("strace") or "strace"
 
     def upstream(self, version: str) -> None:
         # Written afresh (new inodes) every time, so every run hashes the same way.

@@ -116,7 +116,6 @@ class World:
         self.base = Path(base)
         self.live = self.base / "live"
         self.home = self.live / "home"
-        self.strace = shutil.which("strace") or "strace"
         self.refs: dict[str, dict] = {}
 
     def cli(self, *args: str) -> tuple[int, str, str]:
