@@ -88,9 +88,18 @@ def plan(versions: int, lines: int, seed: int = 16) -> list[tuple[str, bytes]]:
     return steps
 
 
+def store_skill(ws, data: bytes) -> str:
+    """Store a tree holding SKILL.md with `data`; its content hash."""
+    from core.content import ManifestEntry, TreeHash, content_hash_of
+
+    entry = ManifestEntry(b"SKILL.md", "f", ws.objects.put_bytes(data), len(data))
+    tree = TreeHash(content_hash_of([entry]), (entry,))
+    ws.objects.put_manifest(tree)
+    return tree.content_hash
+
+
 def build_ours(home: Path, steps: list[tuple[str, bytes]]) -> tuple[int, list[int], float]:
     """Record the history; (artifact id, version id of each step's collection version, seconds)."""
-    from core.content import ManifestEntry, TreeHash, content_hash_of
     from core.upstreams import UpstreamSpec
     from core.workspace import Workspace
 
@@ -103,20 +112,18 @@ def build_ours(home: Path, steps: list[tuple[str, bytes]]) -> tuple[int, list[in
         art = ws.history.add_artifact("big", "skill", UpstreamSpec("folder", "/up/big"), "skills/big", "dir")
         head = None
         for kind, data in steps:
-            entry = ManifestEntry(b"SKILL.md", "f", ws.objects.put_bytes(data), len(data))
-            tree = TreeHash(content_hash_of([entry]), (entry,))
-            ws.objects.put_manifest(tree)
+            content_hash = store_skill(ws, data)
             if kind == "p":
                 project = ws.history.record_version(
-                    art.id, tree.content_hash, "local_modification", line="web",
+                    art.id, content_hash, "local_modification", line="web",
                     parent_id=head.id, parent_hash=head.content_hash).version
                 head = ws.history.record_version(
-                    art.id, tree.content_hash, "sync", parent_id=head.id, parent_hash=head.content_hash,
+                    art.id, content_hash, "sync", parent_id=head.id, parent_hash=head.content_hash,
                     second_parent_id=project.id, metadata={"pushed_from": "web"}).version
                 ids.append(project.id)
             else:
                 head = ws.history.record_version(
-                    art.id, tree.content_hash, "sync", parent_id=head.id if head else None,
+                    art.id, content_hash, "sync", parent_id=head.id if head else None,
                     parent_hash=head.content_hash if head else None).version
                 ids.append(head.id)
         return art.id, ids, time.perf_counter() - start
@@ -196,7 +203,6 @@ def after_syncs(ws, art_id: int, final: bytes, runs: int) -> dict[str, float | i
     the last Blame, and whether its owners are a cold blame's of the same version."""
     from core.ancestry import blame_file
     from core.ancestry.blame_upkeep import keep_blame_current
-    from core.content import ManifestEntry, TreeHash, content_hash_of
 
     rng = random.Random(99)
     text = final.splitlines(keepends=True)
@@ -209,14 +215,11 @@ def after_syncs(ws, art_id: int, final: bytes, runs: int) -> dict[str, float | i
     for i in range(runs):
         for _ in range(20):
             text.insert(rng.randint(0, len(text)), line(rng, 10_000_000 + i))
-        data = b"".join(text)
-        entry = ManifestEntry(b"SKILL.md", "f", ws.objects.put_bytes(data), len(data))
-        tree = TreeHash(content_hash_of([entry]), (entry,))
-        ws.objects.put_manifest(tree)
+        content_hash = store_skill(ws, b"".join(text))
         head = ws.history.head(art_id)
         gc.collect()
         start = time.perf_counter()
-        version = ws.history.record_version(art_id, tree.content_hash, "sync", parent_id=head.id,
+        version = ws.history.record_version(art_id, content_hash, "sync", parent_id=head.id,
                                             parent_hash=head.content_hash).version
         times["record"].append(time.perf_counter() - start)
         gc.collect()
