@@ -62,6 +62,17 @@ def spin(seconds: float) -> None:
     loop.exec()
 
 
+def store_skill_md(objects, data: bytes) -> str:
+    """Store a tree whose one file is SKILL.md holding `data` in `objects` (an ObjectStore);
+    its content hash."""
+    from core.content import ManifestEntry, TreeHash, content_hash_of
+
+    entry = ManifestEntry(b"SKILL.md", "f", objects.put_bytes(data), len(data))
+    tree = TreeHash(content_hash_of([entry]), (entry,))
+    objects.put_manifest(tree)
+    return tree.content_hash
+
+
 def median_time(fn: Callable[[], Any], runs: int) -> tuple[float, Any]:
     """Median wall seconds of `runs` calls, and the last call's result."""
     times, result = [], None

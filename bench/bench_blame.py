@@ -49,7 +49,7 @@ from typing import Callable
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._common import child_env, load_line, machine_line, ms, verdict  # noqa: E402
+from bench._common import child_env, load_line, machine_line, ms, store_skill_md, verdict  # noqa: E402
 
 TARGET = 1.0
 WORDS = (
@@ -88,16 +88,6 @@ def plan(versions: int, lines: int, seed: int = 16) -> list[tuple[str, bytes]]:
     return steps
 
 
-def store_skill(ws, data: bytes) -> str:
-    """Store a tree holding SKILL.md with `data`; its content hash."""
-    from core.content import ManifestEntry, TreeHash, content_hash_of
-
-    entry = ManifestEntry(b"SKILL.md", "f", ws.objects.put_bytes(data), len(data))
-    tree = TreeHash(content_hash_of([entry]), (entry,))
-    ws.objects.put_manifest(tree)
-    return tree.content_hash
-
-
 def build_ours(home: Path, steps: list[tuple[str, bytes]]) -> tuple[int, list[int], float]:
     """Record the history; (artifact id, version id of each step's collection version, seconds)."""
     from core.upstreams import UpstreamSpec
@@ -112,7 +102,7 @@ def build_ours(home: Path, steps: list[tuple[str, bytes]]) -> tuple[int, list[in
         art = ws.history.add_artifact("big", "skill", UpstreamSpec("folder", "/up/big"), "skills/big", "dir")
         head = None
         for kind, data in steps:
-            content_hash = store_skill(ws, data)
+            content_hash = store_skill_md(ws.objects, data)
             if kind == "p":
                 project = ws.history.record_version(
                     art.id, content_hash, "local_modification", line="web",
@@ -215,7 +205,7 @@ def after_syncs(ws, art_id: int, final: bytes, runs: int) -> dict[str, float | i
     for i in range(runs):
         for _ in range(20):
             text.insert(rng.randint(0, len(text)), line(rng, 10_000_000 + i))
-        content_hash = store_skill(ws, b"".join(text))
+        content_hash = store_skill_md(ws.objects, b"".join(text))
         head = ws.history.head(art_id)
         gc.collect()
         start = time.perf_counter()

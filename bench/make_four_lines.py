@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from core.content import ManifestEntry, TreeHash, content_hash_of  # noqa: E402
+from bench._common import store_skill_md  # noqa: E402
 from core.history import History, UPSTREAM_LINE  # noqa: E402
 from core.store import ObjectStore  # noqa: E402
 from core.upstreams import UpstreamSpec  # noqa: E402
@@ -38,15 +38,6 @@ def content(n: int) -> str:
 
 def skill_text(lines: list[str]) -> str:
     return f"---\nname: {NAME}\n---\n# {NAME}\n\nFour lines of history.\n\n" + "".join(f"- {x}\n" for x in lines)
-
-
-def store_text(objects: ObjectStore, text: str) -> str:
-    """Store a one-file tree (SKILL.md holding `text`); its content hash."""
-    data = text.encode()
-    entries = (ManifestEntry(b"SKILL.md", "f", objects.put_bytes(data), len(data)),)
-    tree = TreeHash(content_hash_of(list(entries)), entries)
-    objects.put_manifest(tree)
-    return tree.content_hash
 
 
 def record_four_lines(history: History, total: int = 257, seed: int = 7, upstream: Path | None = None,
@@ -72,7 +63,7 @@ def record_four_lines(history: History, total: int = 257, seed: int = 7, upstrea
         lines += [x for x in texts.get(second, []) if x not in lines]
         if origin != "deployment":
             lines.append(f"v{count}: {origin.replace('_', ' ')} on {line}")
-        digest = store_text(objects, skill_text(lines)) if objects is not None else content(count)
+        digest = store_skill_md(objects, skill_text(lines).encode()) if objects is not None else content(count)
         out = history.record_version(art.id, digest, origin, parent_id=parent, second_parent_id=second,
                                      line=line, created_at=clock, metadata=meta or {})
         assert out.recorded, out.reason
