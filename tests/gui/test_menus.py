@@ -7,6 +7,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu
 
 from core import projects, sync as core_sync
+from core.projects import DeploymentState
 from core.version import app_version
 from core.workspace import path_of
 from gui.projects.actions import MERGE_BUTTON
@@ -61,6 +62,9 @@ def test_artifact_menu_deploys_pushes_and_restores(qtbot, make_window, ws, tmp_p
     panel = window.projects.panel
     with qtbot.waitSignal(window.projects.actions.snapshotLoaded, timeout=WAIT):
         panel.reload()
+    # The first snapshot to land may be one asked for before the edit (the live watcher's, after
+    # the deploy): wait for the one that sees it.
+    qtbot.waitUntil(lambda: bool(panel.model.statuses_in(DeploymentState.MODIFIED)), timeout=WAIT)
     click_menu(qtbot, window, "Artifact", "Push from", "site  (modified)", answers=("Yes",))
     pushed = ws.history.head(aid)
     assert pushed.metadata["pushed_from"] == "site"
